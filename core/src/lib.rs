@@ -13,3 +13,4 @@ extern crate std;
 pub mod diag;
 pub mod json;
 pub mod time;
+pub mod calendar;

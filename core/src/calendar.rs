@@ -1,0 +1,1 @@
+//! Business calendars (in progress).
