@@ -1,6 +1,6 @@
 //! Helpers for walking a `serde_json::Value` policy with JSON pointer paths.
 
-use crate::diag::{child, Diags, PolicyCode};
+use crate::diag::{Diags, PolicyCode, child};
 use alloc::format;
 use alloc::string::String;
 use serde_json::{Map, Value};
@@ -18,12 +18,7 @@ pub fn type_name(v: &Value) -> &'static str {
 }
 
 /// Expects an object whose keys are all in `allowed`; reports each unknown key.
-pub fn object<'v>(
-    v: &'v Value,
-    path: &str,
-    allowed: &[&str],
-    d: &mut Diags,
-) -> Option<&'v Map<String, Value>> {
+pub fn object<'v>(v: &'v Value, path: &str, allowed: &[&str], d: &mut Diags) -> Option<&'v Map<String, Value>> {
     match v {
         Value::Object(m) => {
             for k in m.keys() {
@@ -95,12 +90,7 @@ pub fn wrong_type(path: &str, expected: &str, got: &Value, d: &mut Diags) {
 }
 
 /// Looks up a required key, reporting `missing_key` when absent.
-pub fn required<'v>(
-    m: &'v Map<String, Value>,
-    key: &str,
-    path: &str,
-    d: &mut Diags,
-) -> Option<&'v Value> {
+pub fn required<'v>(m: &'v Map<String, Value>, key: &str, path: &str, d: &mut Diags) -> Option<&'v Value> {
     let v = m.get(key);
     if v.is_none() {
         d.error(PolicyCode::MissingKey, path, format!("missing required key `{key}`"));

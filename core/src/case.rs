@@ -1,0 +1,686 @@
+//! Cases: decoding a case record (JSON or any serde format) against the policy schema
+//! into a reusable buffer, without allocating once the buffer has warmed up.
+
+use crate::engine::{Engine, Key};
+use crate::issue::{Issue, IssueCode, Subject};
+use crate::time::{Instant, parse_rfc3339};
+pub(crate) use crate::value::Span;
+use crate::value::{FieldType, OTHER_SYM, Val, decimal_from_f64, parse_decimal};
+use alloc::borrow::Cow;
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::fmt;
+use rust_decimal::Decimal;
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+
+/// Why a case is unusable (it gets an outcome with `error` and nothing else decided).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CaseError {
+    /// The record is not a JSON object (or not valid JSON).
+    NotAnObject,
+    /// `id` is missing.
+    MissingId,
+    /// `id` is not a non-empty string.
+    BadId,
+    /// `kind` is missing.
+    MissingKind,
+    /// `kind` is not a string.
+    BadKind,
+    /// `opened_at` is missing.
+    MissingOpenedAt,
+    /// `opened_at` is not an RFC 3339 timestamp.
+    BadOpenedAt,
+    /// The input line is not valid JSON.
+    BadJson,
+    /// The input exceeds a configured limit (size, nesting).
+    TooLarge,
+}
+
+impl CaseError {
+    /// Stable code.
+    pub const fn code(self) -> &'static str {
+        match self {
+            CaseError::NotAnObject => "not_an_object",
+            CaseError::MissingId => "missing_id",
+            CaseError::BadId => "bad_id",
+            CaseError::MissingKind => "missing_kind",
+            CaseError::BadKind => "bad_kind",
+            CaseError::MissingOpenedAt => "missing_opened_at",
+            CaseError::BadOpenedAt => "bad_opened_at",
+            CaseError::BadJson => "bad_json",
+            CaseError::TooLarge => "too_large",
+        }
+    }
+    /// Human-readable message.
+    pub const fn message(self) -> &'static str {
+        match self {
+            CaseError::NotAnObject => "a case must be a JSON object",
+            CaseError::MissingId => "the case has no `id`",
+            CaseError::BadId => "`id` must be a non-empty string",
+            CaseError::MissingKind => "the case has no `kind`",
+            CaseError::BadKind => "`kind` must be a string",
+            CaseError::MissingOpenedAt => "the case has no `opened_at`",
+            CaseError::BadOpenedAt => "`opened_at` must be an RFC 3339 timestamp",
+            CaseError::BadJson => "the record is not valid JSON",
+            CaseError::TooLarge => "the record exceeds a configured limit",
+        }
+    }
+}
+
+impl fmt::Display for CaseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.code(), self.message())
+    }
+}
+
+/// One approval already given on a case.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct GivenApproval {
+    /// Role index, or `u32::MAX` for a role the policy does not declare.
+    pub role: u32,
+    pub by: Span,
+    pub at: Option<Instant>,
+}
+
+/// A decoded case. Create one with [`Case::new`] and refill it with
+/// [`Engine::decode_json`] (or [`Engine::decode`] for any serde format) for every record;
+/// its buffers keep their capacity, so a warmed-up `Case` decodes without allocating.
+#[derive(Clone, Debug, Default)]
+pub struct Case {
+    pub(crate) text: String,
+    pub(crate) id: Option<Span>,
+    pub(crate) opened_at: Option<Instant>,
+    pub(crate) values: Vec<Val>,
+    pub(crate) bad: Vec<bool>,
+    pub(crate) currency: Option<Span>,
+    pub(crate) currency_bad: bool,
+    pub(crate) completed: Vec<Option<Instant>>,
+    pub(crate) pauses: Vec<(Instant, Option<Instant>)>,
+    pub(crate) requested_by: Option<Span>,
+    pub(crate) approvals: Vec<GivenApproval>,
+    pub(crate) evidence: Vec<u32>,
+    pub(crate) issues: Vec<Issue>,
+    pub(crate) error: Option<CaseError>,
+    pub(crate) invalid: bool,
+    kind_seen: u8,
+    opened_seen: u8,
+    id_seen: u8,
+}
+
+impl Case {
+    /// An empty case buffer.
+    pub fn new() -> Case {
+        Case::default()
+    }
+
+    /// The case id, if usable.
+    pub fn id(&self) -> Option<&str> {
+        self.id.map(|s| s.get(&self.text))
+    }
+
+    /// The reason the case is unusable, if it is.
+    pub fn error(&self) -> Option<CaseError> {
+        self.error
+    }
+
+    /// `opened_at` in seconds since the epoch.
+    pub fn opened_at(&self) -> Option<Instant> {
+        self.opened_at
+    }
+
+    /// Marks the case unusable (used by hosts whose input could not be parsed).
+    pub fn set_error(&mut self, e: CaseError) {
+        self.error = Some(e);
+    }
+
+    pub(crate) fn reset(&mut self, engine: &Engine) {
+        self.text.clear();
+        self.id = None;
+        self.opened_at = None;
+        self.values.clear();
+        self.values.resize(engine.schema.fields.len(), Val::Absent);
+        self.bad.clear();
+        self.bad.resize(engine.schema.fields.len(), false);
+        self.currency = None;
+        self.currency_bad = false;
+        self.completed.clear();
+        self.completed.resize(engine.metrics.len(), None);
+        self.pauses.clear();
+        self.requested_by = None;
+        self.approvals.clear();
+        self.evidence.clear();
+        self.issues.clear();
+        self.error = None;
+        self.invalid = false;
+        self.kind_seen = 0;
+        self.opened_seen = 0;
+        self.id_seen = 0;
+    }
+
+    fn issue(&mut self, code: IssueCode, subject: Subject) {
+        self.issues.push(Issue::new(code, subject));
+    }
+
+    /// Checks required keys, converts money, flags intake problems. Called after decoding.
+    pub(crate) fn finish(&mut self, engine: &Engine) {
+        if self.error.is_none() {
+            self.error = match (self.id_seen, self.kind_seen, self.opened_seen) {
+                (0, _, _) => Some(CaseError::MissingId),
+                (2, _, _) => Some(CaseError::BadId),
+                (_, 0, _) => Some(CaseError::MissingKind),
+                (_, 2, _) => Some(CaseError::BadKind),
+                (_, _, 0) => Some(CaseError::MissingOpenedAt),
+                (_, _, 2) => Some(CaseError::BadOpenedAt),
+                _ => None,
+            };
+        }
+        if self.error.is_some() {
+            return;
+        }
+        // Money: convert to the policy currency, or drop it for an unknown currency.
+        let rate = match self.currency {
+            None => Some(Decimal::ONE),
+            Some(c) => engine.fx_rate(c.get(&self.text)),
+        };
+        if rate.is_none() {
+            self.issue(IssueCode::UnknownCurrency, Subject::Key("currency"));
+        }
+        for slot in engine.money_slots.iter().map(|&s| s as usize) {
+            if let Some(v) = self.values.get_mut(slot) {
+                if let Val::Dec(x) = *v {
+                    *v = match rate.and_then(|r| x.checked_mul(r)) {
+                        Some(y) => Val::Dec(y),
+                        None => Val::Absent,
+                    };
+                }
+            }
+        }
+        // Required fields for `*` and for the case's kind.
+        let kind = match self.values.get(engine.kind_slot as usize) {
+            Some(Val::Sym(k)) => Some(*k),
+            _ => None,
+        };
+        for list in [engine.required_any.as_slice(), engine.required_for(kind)] {
+            for &slot in list {
+                let absent = matches!(self.values.get(slot as usize), Some(Val::Absent) | None);
+                let bad = self.bad.get(slot as usize).copied().unwrap_or(false);
+                if absent
+                    && !bad
+                    && !self
+                        .issues
+                        .iter()
+                        .any(|i| i.code == IssueCode::MissingField && i.subject == Subject::Field(slot))
+                {
+                    self.issue(IssueCode::MissingField, Subject::Field(slot));
+                }
+            }
+        }
+        self.invalid = self.currency_bad
+            || self
+                .issues
+                .iter()
+                .any(|i| matches!(i.code, IssueCode::MissingField | IssueCode::BadType | IssueCode::UnknownEnumValue));
+        // Completion stamps before opening count as the opening (issue `bad_timestamp`).
+        if let Some(open) = self.opened_at {
+            for m in 0..self.completed.len() {
+                if let Some(Some(t)) = self.completed.get(m).copied() {
+                    if t < open {
+                        if let Some(c) = self.completed.get_mut(m) {
+                            *c = Some(open);
+                        }
+                        self.issue(IssueCode::BadTimestamp, Subject::Metric(m as u16));
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A scalar read from any serde format; composite values are skipped.
+enum Scalar<'de> {
+    Null,
+    Bool(bool),
+    I64(i64),
+    U64(u64),
+    F64(f64),
+    Str(Cow<'de, str>),
+    Other,
+}
+
+impl<'de> de::Deserialize<'de> for Scalar<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Scalar<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a value")
+            }
+            fn visit_unit<E>(self) -> Result<Scalar<'de>, E> {
+                Ok(Scalar::Null)
+            }
+            fn visit_none<E>(self) -> Result<Scalar<'de>, E> {
+                Ok(Scalar::Null)
+            }
+            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Scalar<'de>, D::Error> {
+                <Scalar<'de> as de::Deserialize<'de>>::deserialize(d)
+            }
+            fn visit_bool<E>(self, v: bool) -> Result<Scalar<'de>, E> {
+                Ok(Scalar::Bool(v))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<Scalar<'de>, E> {
+                Ok(Scalar::I64(v))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<Scalar<'de>, E> {
+                Ok(Scalar::U64(v))
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<Scalar<'de>, E> {
+                Ok(Scalar::F64(v))
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Scalar<'de>, E> {
+                Ok(Scalar::Str(Cow::Borrowed(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Scalar<'de>, E> {
+                Ok(Scalar::Str(Cow::Owned(v.into())))
+            }
+            fn visit_string<E>(self, v: String) -> Result<Scalar<'de>, E> {
+                Ok(Scalar::Str(Cow::Owned(v)))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut a: A) -> Result<Scalar<'de>, A::Error> {
+                while a.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(Scalar::Other)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut a: A) -> Result<Scalar<'de>, A::Error> {
+                while a.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                Ok(Scalar::Other)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl Scalar<'_> {
+    fn as_str(&self) -> Option<&str> {
+        match self {
+            Scalar::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+    fn timestamp(&self) -> Option<Instant> {
+        self.as_str().and_then(parse_rfc3339)
+    }
+}
+
+/// A map key, borrowed when the format allows.
+struct KeyStr<'de>(Cow<'de, str>);
+
+impl<'de> de::Deserialize<'de> for KeyStr<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = KeyStr<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string key")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<KeyStr<'de>, E> {
+                Ok(KeyStr(Cow::Borrowed(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<KeyStr<'de>, E> {
+                Ok(KeyStr(Cow::Owned(v.into())))
+            }
+            fn visit_string<E>(self, v: String) -> Result<KeyStr<'de>, E> {
+                Ok(KeyStr(Cow::Owned(v)))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+/// Decodes one case record into a [`Case`] buffer.
+pub(crate) struct CaseSeed<'a> {
+    pub engine: &'a Engine,
+    pub case: &'a mut Case,
+}
+
+impl<'de> DeserializeSeed<'de> for CaseSeed<'_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for CaseSeed<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a case object")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let (engine, case) = (self.engine, self.case);
+        while let Some(KeyStr(key)) = map.next_key()? {
+            match engine.key(&key) {
+                None => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+                Some(Key::Id) => {
+                    let v: Scalar<'_> = map.next_value()?;
+                    match v.as_str().filter(|s| !s.is_empty() && s.len() <= engine.limits.max_string_len) {
+                        Some(s) => {
+                            case.id = Some(Span::push(&mut case.text, s));
+                            case.id_seen = 1;
+                        }
+                        None => case.id_seen = if matches!(v, Scalar::Null) { 0 } else { 2 },
+                    }
+                }
+                Some(Key::OpenedAt) => {
+                    let v: Scalar<'_> = map.next_value()?;
+                    case.opened_at = v.timestamp();
+                    case.opened_seen = match (&v, case.opened_at) {
+                        (_, Some(_)) => 1,
+                        (Scalar::Null, None) => 0,
+                        _ => 2,
+                    };
+                }
+                Some(Key::Completed(m)) => {
+                    let v: Scalar<'_> = map.next_value()?;
+                    let t = match &v {
+                        Scalar::Null => None,
+                        other => match other.timestamp() {
+                            Some(t) => Some(t),
+                            None => {
+                                case.issue(IssueCode::BadType, Subject::Metric(m));
+                                None
+                            }
+                        },
+                    };
+                    if let Some(c) = case.completed.get_mut(m as usize) {
+                        *c = t;
+                    }
+                }
+                Some(Key::Currency) => {
+                    let v: Scalar<'_> = map.next_value()?;
+                    match v {
+                        Scalar::Null => {}
+                        Scalar::Str(s) if s.len() <= 16 => case.currency = Some(Span::push(&mut case.text, &s)),
+                        _ => {
+                            case.currency_bad = true;
+                            case.issue(IssueCode::BadType, Subject::Key("currency"));
+                        }
+                    }
+                }
+                Some(Key::RequestedBy) => {
+                    let v: Scalar<'_> = map.next_value()?;
+                    match v {
+                        Scalar::Null => {}
+                        Scalar::Str(s) if s.len() <= engine.limits.max_string_len => {
+                            case.requested_by = Some(Span::push(&mut case.text, &s));
+                        }
+                        _ => case.issue(IssueCode::BadType, Subject::Key("requested_by")),
+                    }
+                }
+                Some(Key::Paused) => {
+                    let ok = map.next_value_seed(ListSeed { engine, case: &mut *case, what: List::Paused })?;
+                    if !ok {
+                        case.issue(IssueCode::BadType, Subject::Key("paused"));
+                    }
+                }
+                Some(Key::Approvals) => {
+                    let ok = map.next_value_seed(ListSeed { engine, case: &mut *case, what: List::Approvals })?;
+                    if !ok {
+                        case.issue(IssueCode::BadType, Subject::Key("approvals"));
+                    }
+                }
+                Some(Key::Evidence) => {
+                    let ok = map.next_value_seed(ListSeed { engine, case: &mut *case, what: List::Evidence })?;
+                    if !ok {
+                        case.issue(IssueCode::BadType, Subject::Key("evidence"));
+                    }
+                }
+                Some(Key::Field(slot)) => {
+                    let v: Scalar<'_> = map.next_value()?;
+                    let is_kind = slot == engine.kind_slot;
+                    let val = field_value(engine, slot, &v);
+                    if is_kind {
+                        case.kind_seen = match v {
+                            Scalar::Null => 0,
+                            Scalar::Str(_) => 1,
+                            _ => 2,
+                        };
+                    }
+                    let (val, code) = match val {
+                        Ok(val) => (val, None),
+                        Err(code) => (Val::Absent, Some(code)),
+                    };
+                    if let Some(x) = case.values.get_mut(slot as usize) {
+                        *x = val;
+                    }
+                    if let Some(b) = case.bad.get_mut(slot as usize) {
+                        *b = code.is_some();
+                    }
+                    if let Some(code) = code {
+                        if !(is_kind && case.kind_seen == 2) {
+                            case.issue(code, Subject::Field(slot));
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Decodes a field's value; `Err` carries the intake issue.
+fn field_value(engine: &Engine, slot: u16, v: &Scalar<'_>) -> Result<Val, IssueCode> {
+    let Some(f) = engine.schema.fields.get(slot as usize) else { return Ok(Val::Absent) };
+    if matches!(v, Scalar::Null) {
+        return Ok(Val::Absent);
+    }
+    let bad = IssueCode::BadType;
+    Ok(match f.ty {
+        FieldType::Enum => {
+            let s = v.as_str().ok_or(bad)?;
+            Val::Sym(f.sym(s).ok_or(IssueCode::UnknownEnumValue)?)
+        }
+        FieldType::String => {
+            let s = v.as_str().ok_or(bad)?;
+            if s.len() > engine.limits.max_string_len {
+                return Err(bad);
+            }
+            Val::Sym(f.sym(s).unwrap_or(OTHER_SYM))
+        }
+        FieldType::Bool => match v {
+            Scalar::Bool(b) => Val::Bool(*b),
+            _ => return Err(bad),
+        },
+        FieldType::Integer => match v {
+            Scalar::I64(i) => Val::Dec(Decimal::from(*i)),
+            Scalar::U64(u) => Val::Dec(Decimal::from(*u)),
+            Scalar::F64(x) if x.fract() == 0.0 && x.abs() < 9.0e15 => Val::Dec(decimal_from_f64(*x).ok_or(bad)?),
+            _ => return Err(bad),
+        },
+        FieldType::Number => match v {
+            Scalar::I64(i) => Val::Num(*i as f64),
+            Scalar::U64(u) => Val::Num(*u as f64),
+            Scalar::F64(x) => Val::Num(*x),
+            _ => return Err(bad),
+        },
+        FieldType::Money => match v {
+            Scalar::I64(i) => Val::Dec(Decimal::from(*i)),
+            Scalar::U64(u) => Val::Dec(Decimal::from(*u)),
+            Scalar::F64(x) => Val::Dec(decimal_from_f64(*x).ok_or(bad)?),
+            Scalar::Str(s) => Val::Dec(parse_decimal(s.trim()).ok_or(bad)?),
+            _ => return Err(bad),
+        },
+        FieldType::Timestamp => Val::Time(v.timestamp().ok_or(bad)?),
+    })
+}
+
+#[derive(Clone, Copy)]
+enum List {
+    Paused,
+    Approvals,
+    Evidence,
+}
+
+/// Decodes `paused`, `approvals` or `evidence`; yields `false` when the shape is wrong.
+struct ListSeed<'a> {
+    engine: &'a Engine,
+    case: &'a mut Case,
+    what: List,
+}
+
+impl<'de> DeserializeSeed<'de> for ListSeed<'_> {
+    type Value = bool;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ListSeed<'_> {
+    type Value = bool;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a list")
+    }
+    fn visit_unit<E>(self) -> Result<bool, E> {
+        Ok(true)
+    }
+    fn visit_none<E>(self) -> Result<bool, E> {
+        Ok(true)
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_str<E>(self, _: &str) -> Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut a: A) -> Result<bool, A::Error> {
+        while a.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(false)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut a: A) -> Result<bool, A::Error> {
+        let (engine, case) = (self.engine, self.case);
+        let mut ok = true;
+        let max = engine.limits.max_list_len;
+        let mut n = 0usize;
+        match self.what {
+            List::Evidence => {
+                while let Some(s) = a.next_element::<Scalar<'_>>()? {
+                    n += 1;
+                    match s.as_str() {
+                        Some(s) if n <= max => {
+                            if let Some(i) = engine.evidence_sym(s) {
+                                case.evidence.push(i);
+                            }
+                        }
+                        _ => ok = false,
+                    }
+                }
+            }
+            List::Paused | List::Approvals => {
+                while let Some(e) = a.next_element::<Entry<'_>>()? {
+                    n += 1;
+                    if n > max {
+                        ok = false;
+                        continue;
+                    }
+                    match (self.what, e) {
+                        (List::Paused, Entry { from: Some(f), to, bad: false, .. }) => {
+                            let from = f.timestamp();
+                            let to_t = to.as_ref().and_then(Scalar::timestamp);
+                            let to_ok = matches!(to, None | Some(Scalar::Null)) || to_t.is_some();
+                            match from {
+                                Some(from) if to_ok && to_t.is_none_or(|t| t >= from) => case.pauses.push((from, to_t)),
+                                _ => ok = false,
+                            }
+                        }
+                        (List::Approvals, Entry { role: Some(r), by: Some(b), at, bad: false, .. }) => {
+                            match (r.as_str(), b.as_str()) {
+                                (Some(r), Some(b)) if b.len() <= engine.limits.max_string_len => {
+                                    let role = engine.role_index(r).unwrap_or(u32::MAX);
+                                    let by = Span::push(&mut case.text, b);
+                                    let at = at.as_ref().and_then(Scalar::timestamp);
+                                    case.approvals.push(GivenApproval { role, by, at });
+                                }
+                                _ => ok = false,
+                            }
+                        }
+                        _ => ok = false,
+                    }
+                }
+            }
+        }
+        Ok(ok)
+    }
+}
+
+/// An element of `paused` or `approvals`.
+#[derive(Default)]
+struct Entry<'de> {
+    from: Option<Scalar<'de>>,
+    to: Option<Scalar<'de>>,
+    role: Option<Scalar<'de>>,
+    by: Option<Scalar<'de>>,
+    at: Option<Scalar<'de>>,
+    bad: bool,
+}
+
+impl<'de> de::Deserialize<'de> for Entry<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Entry<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut a: A) -> Result<Entry<'de>, A::Error> {
+                let mut e = Entry::default();
+                while let Some(KeyStr(k)) = a.next_key()? {
+                    let slot = match &*k {
+                        "from" => &mut e.from,
+                        "to" => &mut e.to,
+                        "role" => &mut e.role,
+                        "by" => &mut e.by,
+                        "at" => &mut e.at,
+                        _ => {
+                            a.next_value::<IgnoredAny>()?;
+                            continue;
+                        }
+                    };
+                    *slot = Some(a.next_value()?);
+                }
+                Ok(e)
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut a: A) -> Result<Entry<'de>, A::Error> {
+                while a.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(Entry { bad: true, ..Entry::default() })
+            }
+            fn visit_unit<E>(self) -> Result<Entry<'de>, E> {
+                Ok(Entry { bad: true, ..Entry::default() })
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<Entry<'de>, E> {
+                Ok(Entry { bad: true, ..Entry::default() })
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<Entry<'de>, E> {
+                Ok(Entry { bad: true, ..Entry::default() })
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<Entry<'de>, E> {
+                Ok(Entry { bad: true, ..Entry::default() })
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<Entry<'de>, E> {
+                Ok(Entry { bad: true, ..Entry::default() })
+            }
+            fn visit_str<E>(self, _: &str) -> Result<Entry<'de>, E> {
+                Ok(Entry { bad: true, ..Entry::default() })
+            }
+        }
+        d.deserialize_any(V)
+    }
+}

@@ -1,0 +1,511 @@
+//! Evaluation of one case: intake validation, routing, SLA clocks, approvals.
+//! A pure function of (policy, case, now); allocation-free once the outcome is warm.
+
+use crate::case::{Case, Span};
+use crate::engine::{ApprovalOut, BandClock, Engine, MetricTarget};
+use crate::issue::{Issue, IssueCode, Subject};
+use crate::outcome::{Escalation, MetricOutcome, Outcome, SlaState, Step};
+use crate::table::Found;
+use crate::time::Instant;
+use crate::value::Val;
+
+impl Engine {
+    /// Decodes a JSON case record into `case` (reusing its buffers). Problems with the
+    /// record become the case's issues or its `error`; this never fails.
+    ///
+    /// ```
+    /// # let engine = docket_core::Engine::compile(include_str!("../../examples/order-ops.policy.json")).unwrap();
+    /// let mut case = docket_core::Case::new();
+    /// engine.decode_json(r#"{"id":"C-1","kind":"refund","amount":"80","order_id":"O-1","opened_at":"2026-11-23T08:00:00Z"}"#, &mut case);
+    /// assert_eq!(case.id(), Some("C-1"));
+    /// assert!(case.error().is_none());
+    /// ```
+    pub fn decode_json(&self, json: &str, case: &mut Case) {
+        case.reset(self);
+        if json.len() > self.limits.max_case_bytes {
+            case.set_error(crate::case::CaseError::TooLarge);
+            return;
+        }
+        let mut de = serde_json::Deserializer::from_str(json);
+        let seed = crate::case::CaseSeed { engine: self, case: &mut *case };
+        let res = serde::de::DeserializeSeed::deserialize(seed, &mut de).and_then(|()| de.end());
+        match res {
+            Ok(()) => case.finish(self),
+            Err(e) => case.set_error(if e.is_data() {
+                crate::case::CaseError::NotAnObject
+            } else {
+                crate::case::CaseError::BadJson
+            }),
+        }
+    }
+
+    /// Decodes a case from any serde deserializer (e.g. `serde_wasm_bindgen`).
+    /// Returns the deserializer's error if the input is structurally unreadable; the case
+    /// then carries `error` `not_an_object`.
+    pub fn decode<'de, D: serde::Deserializer<'de>>(&self, de: D, case: &mut Case) -> Result<(), D::Error> {
+        case.reset(self);
+        let seed = crate::case::CaseSeed { engine: self, case: &mut *case };
+        match serde::de::DeserializeSeed::deserialize(seed, de) {
+            Ok(()) => {
+                case.finish(self);
+                Ok(())
+            }
+            Err(e) => {
+                case.set_error(crate::case::CaseError::NotAnObject);
+                Err(e)
+            }
+        }
+    }
+
+    /// Evaluates one case at `now` (seconds since the epoch) into `out`.
+    ///
+    /// ```
+    /// use docket_core::{Case, Engine, Outcome};
+    /// let engine = Engine::compile(include_str!("../../examples/order-ops.policy.json")).unwrap();
+    /// let mut case = Case::new();
+    /// engine.decode_json(r#"{"id":"C-1","kind":"payment_hold","order_id":"O-1","opened_at":"2026-11-23T08:00:00Z"}"#, &mut case);
+    /// let mut out = Outcome::new();
+    /// let now = docket_core::time::parse_rfc3339("2026-11-23T08:30:00Z").unwrap();
+    /// engine.evaluate(&case, now, &mut out);
+    /// let json = engine.outcome_json(&out);
+    /// assert!(json.contains(r#""queue":"payment_hold_review""#));
+    /// ```
+    pub fn evaluate(&self, case: &Case, now: Instant, out: &mut Outcome) {
+        out.text.clear();
+        out.id = case.id().map(|id| Span::push(&mut out.text, id));
+        out.error = case.error;
+        out.now = now;
+        out.opened_at = case.opened_at.unwrap_or(0);
+        out.queue = None;
+        out.priority = None;
+        out.invalid = false;
+        out.sla.clear();
+        out.band = None;
+        out.open = false;
+        out.has_approvals = false;
+        out.steps.clear();
+        out.barred.clear();
+        out.issues.clear();
+        out.trace.clear();
+        if out.error.is_some() {
+            return;
+        }
+        out.issues.extend_from_slice(&case.issues);
+        self.route(case, out);
+        self.clocks(case, now, out);
+        self.approve(case, out);
+    }
+
+    /// Evaluates a batch: `outcomes[i]` receives the outcome of `cases[i]`. Returns the
+    /// number of outcomes written (the shorter of the two slices).
+    ///
+    /// ```
+    /// use docket_core::{Case, Engine, Outcome};
+    /// let engine = Engine::compile(include_str!("../../examples/order-ops.policy.json")).unwrap();
+    /// let lines = include_str!("../../examples/cases.ndjson");
+    /// let cases: Vec<Case> = lines.lines().map(|l| { let mut c = Case::new(); engine.decode_json(l, &mut c); c }).collect();
+    /// let mut outcomes = vec![Outcome::new(); cases.len()];
+    /// let now = docket_core::time::parse_rfc3339("2026-11-23T10:00:00Z").unwrap();
+    /// assert_eq!(engine.evaluate_batch(&cases, now, &mut outcomes), 15);
+    /// assert_eq!(outcomes[0].id(), Some("C-1001"));
+    /// ```
+    pub fn evaluate_batch(&self, cases: &[Case], now: Instant, outcomes: &mut [Outcome]) -> usize {
+        let mut n = 0;
+        for (c, o) in cases.iter().zip(outcomes.iter_mut()) {
+            self.evaluate(c, now, o);
+            n += 1;
+        }
+        n
+    }
+
+    #[inline]
+    fn get(&self, case: &Case, out: &Outcome, slot: u16) -> Val {
+        if slot == self.queue_slot {
+            out.queue.map_or(Val::Absent, Val::Sym)
+        } else if slot == self.priority_slot {
+            out.priority.map_or(Val::Absent, Val::Sym)
+        } else {
+            case.values.get(slot as usize).copied().unwrap_or(Val::Absent)
+        }
+    }
+
+    fn ambiguous(&self, out: &mut Outcome, table: u8) {
+        let mut issue = Issue::new(IssueCode::AmbiguousRules, Subject::Table(table));
+        for (i, &r) in out.hits.iter().take(4).enumerate() {
+            let gid = match table {
+                0 => self.routing.rules.get(r as usize).map(|r| r.gid),
+                1 => self.sla.as_ref().and_then(|s| s.targets.rules.get(r as usize)).map(|r| r.gid),
+                _ => self.approvals.as_ref().and_then(|a| a.rules.get(r as usize)).map(|r| r.gid),
+            };
+            if let (Some(slot), Some(g)) = (issue.rules.get_mut(i), gid) {
+                *slot = g;
+            }
+        }
+        issue.n_rules = out.hits.len().min(4) as u8;
+        out.issues.push(issue);
+    }
+
+    fn route(&self, case: &Case, out: &mut Outcome) {
+        if case.invalid {
+            if let Some(q) = self.invalid_queue {
+                out.invalid = true;
+                out.queue = Some(q);
+                out.trace.push(self.invalid_gid);
+                return;
+            }
+        }
+        let mut hits = core::mem::take(&mut out.hits);
+        let found = self.routing.eval(|s| self.get(case, out, s), &mut hits);
+        out.hits = hits;
+        let decided = match found {
+            Found::Rules => out.hits.first().and_then(|&i| self.routing.rules.get(i as usize)).map(|r| (r.gid, r.out)),
+            Found::Default => self.routing.default,
+            Found::Ambiguous => {
+                self.ambiguous(out, 0);
+                None
+            }
+            Found::Nothing => {
+                out.issues.push(Issue::new(IssueCode::Unrouted, Subject::Table(0)));
+                None
+            }
+        };
+        if let Some((gid, r)) = decided {
+            out.trace.push(gid);
+            out.queue = Some(r.queue);
+            out.priority = r.priority;
+        }
+    }
+
+    fn clocks(&self, case: &Case, now: Instant, out: &mut Outcome) {
+        let Some(sla) = &self.sla else { return };
+        let opened = case.opened_at.unwrap_or(0);
+        let all_done = case.completed.iter().all(Option::is_some);
+        out.open = !all_done;
+        // Merged, sorted pauses (open pauses end at MAX).
+        out.pauses.clear();
+        out.pauses.extend(case.pauses.iter().map(|&(f, t)| (f, t.unwrap_or(Instant::MAX))));
+        out.pauses.sort_unstable();
+        merge(&mut out.pauses);
+        let paused_now = out.pauses.iter().any(|&(f, t)| f <= now && now < t);
+
+        let mut hits = core::mem::take(&mut out.hits);
+        let found = sla.targets.eval(|s| self.get(case, out, s), &mut hits);
+        out.hits = hits;
+        let mut calendar = None;
+        match found {
+            Found::Ambiguous => self.ambiguous(out, 1),
+            Found::Nothing => {}
+            Found::Default => {
+                if let Some((gid, t)) = &sla.targets.default {
+                    out.trace.push(*gid);
+                    calendar = Some(t.calendar);
+                }
+            }
+            Found::Rules => {
+                for &i in &out.hits {
+                    if let Some(r) = sla.targets.rules.get(i as usize) {
+                        out.trace.push(r.gid);
+                        calendar.get_or_insert(r.out.calendar);
+                    }
+                }
+            }
+        }
+        for m in 0..self.metrics.len() {
+            let target = self.metric_target(found, out, m);
+            let mo = match (target, calendar) {
+                (Some((t, cal_override)), Some(cal)) => {
+                    self.clock(case, m, t, cal_override.unwrap_or(cal), opened, now, paused_now, out)
+                }
+                _ => None,
+            };
+            out.sla.push(mo);
+        }
+        if out.open {
+            let age = match (sla.band_clock, calendar.and_then(|c| self.calendars.get(c as usize))) {
+                (BandClock::Business, Some((_, cal))) => business_less_pauses(cal, opened, now, &out.pauses),
+                _ => now.saturating_sub(opened).max(0),
+            };
+            out.band = sla.bands.iter().position(|b| b.under.is_none_or(|u| age < u)).map(|i| i as u32);
+        }
+    }
+
+    /// The target for metric `m` given the target table's result. With several matching
+    /// rules (multi-hit policies), the first rule naming the metric decides, or the
+    /// aggregate over every rule naming it.
+    fn metric_target<'a>(&'a self, found: Found, out: &Outcome, m: usize) -> Option<(Target<'a>, Option<u32>)> {
+        let sla = self.sla.as_ref()?;
+        match found {
+            Found::Default => sla
+                .targets
+                .default
+                .as_ref()
+                .and_then(|(_, t)| t.metrics.get(m)?.as_ref())
+                .map(|t| (Target::One(t), None)),
+            Found::Rules => {
+                let mut best: Option<(&MetricTarget, u32)> = None;
+                let mut sum: i64 = 0;
+                let mut n = 0;
+                for &i in &out.hits {
+                    let Some(r) = sla.targets.rules.get(i as usize) else { continue };
+                    let Some(t) = r.out.metrics.get(m).and_then(Option::as_ref) else { continue };
+                    n += 1;
+                    sum = sum.saturating_add(t.target);
+                    best = match (sla.targets.agg, best) {
+                        (None, Some(b)) => Some(b),
+                        (Some(crate::table::Agg::Min), Some(b)) if b.0.target <= t.target => Some(b),
+                        (Some(crate::table::Agg::Max), Some(b)) if b.0.target >= t.target => Some(b),
+                        (Some(crate::table::Agg::Sum), Some(b)) => Some(b),
+                        _ => Some((t, r.out.calendar)),
+                    };
+                }
+                let (t, cal) = best?;
+                if sla.targets.agg == Some(crate::table::Agg::Sum) && n > 1 {
+                    return Some((Target::Sum(sum), Some(cal)));
+                }
+                Some((Target::One(t), Some(cal)))
+            }
+            _ => None,
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn clock(
+        &self,
+        case: &Case,
+        m: usize,
+        t: Target<'_>,
+        cal: u32,
+        opened: Instant,
+        now: Instant,
+        paused_now: bool,
+        out: &mut Outcome,
+    ) -> Option<MetricOutcome> {
+        let sla = self.sla.as_ref()?;
+        let (_, calendar) = self.calendars.get(cal as usize)?;
+        let summed;
+        let mt: &MetricTarget = match t {
+            Target::One(x) => x,
+            Target::Sum(s) => {
+                summed = crate::engine::thresholds_for(s, sla);
+                &summed
+            }
+        };
+        let target = mt.target;
+        let completed_at = case.completed.get(m).copied().flatten();
+        let stop = completed_at.unwrap_or(now).max(opened);
+        let elapsed = business_less_pauses(calendar, opened, stop, &out.pauses);
+        let due = reach(calendar, opened, target, &out.pauses);
+        let due = match due {
+            Reach::At(d) => Some(d),
+            Reach::Paused => None,
+            Reach::Never => {
+                out.issues.push(Issue::new(IssueCode::NoWorkingTime, Subject::Metric(m as u16)));
+                None
+            }
+        };
+        let state = match completed_at {
+            Some(_) if elapsed <= target => SlaState::Met,
+            Some(_) => SlaState::Missed,
+            None if elapsed > target => SlaState::Breached,
+            None if paused_now => SlaState::Paused,
+            None if elapsed >= mt.warn_from => SlaState::Warning,
+            None => SlaState::Ok,
+        };
+        let escalation = if completed_at.is_none() && !sla.escalation.is_empty() {
+            let level = mt.steps.iter().take_while(|&&s| elapsed > s).count();
+            let next = sla.escalation.get(level).map(|e| ((level + 1) as u32, e.to));
+            let next_at = match (next, mt.steps.get(level)) {
+                (Some(_), Some(&s)) if !paused_now => match reach(calendar, opened, s, &out.pauses) {
+                    Reach::At(d) => Some(d),
+                    _ => None,
+                },
+                _ => None,
+            };
+            Some(Escalation { level: level as u32, next, next_at })
+        } else {
+            None
+        };
+        Some(MetricOutcome {
+            state,
+            calendar: cal,
+            target_s: target,
+            due,
+            elapsed_s: elapsed,
+            completed_at,
+            escalation,
+        })
+    }
+
+    fn approve(&self, case: &Case, out: &mut Outcome) {
+        let Some(table) = &self.approvals else { return };
+        out.has_approvals = true;
+        let mut hits = core::mem::take(&mut out.hits);
+        let found = table.eval(|s| self.get(case, out, s), &mut hits);
+        out.hits = hits;
+        let add = |out: &mut Outcome, gid: u32, o: ApprovalOut| {
+            out.trace.push(gid);
+            let role = match o {
+                ApprovalOut::Role(r) => Some(r),
+                ApprovalOut::ByLimit(slot) => {
+                    let v = match self.get(case, out, slot) {
+                        Val::Dec(d) => Some(d),
+                        _ => None,
+                    };
+                    let r = v.and_then(|v| self.by_limit(v));
+                    if r.is_none() {
+                        out.issues.push(Issue::new(IssueCode::NoAuthority, Subject::Field(slot)));
+                    }
+                    r
+                }
+            };
+            if let Some(role) = role {
+                if !out.steps.iter().any(|s| s.role == role) {
+                    out.steps.push(Step { role, gid, done_by: None });
+                }
+            }
+        };
+        match found {
+            Found::Rules => {
+                for k in 0..out.hits.len() {
+                    let Some(&i) = out.hits.get(k) else { continue };
+                    if let Some(r) = table.rules.get(i as usize) {
+                        add(out, r.gid, r.out);
+                    }
+                }
+            }
+            Found::Default => {
+                if let Some((gid, o)) = table.default {
+                    add(out, gid, o);
+                }
+            }
+            Found::Ambiguous => self.ambiguous(out, 2),
+            Found::Nothing => {}
+        }
+        // Requester first, then approvals already given.
+        let requester = case.requested_by.map(|s| s.get(&case.text));
+        if self.requester_cannot_approve {
+            if let Some(r) = requester {
+                let span = Span::push(&mut out.text, r);
+                out.barred.push(span);
+            }
+        }
+        for (ai, a) in case.approvals.iter().enumerate() {
+            let by = a.by.get(&case.text);
+            let Some(si) = out.steps.iter().position(|s| s.role == a.role && s.done_by.is_none()) else { continue };
+            let is_requester = self.requester_cannot_approve && requester == Some(by);
+            let already =
+                self.distinct_approvers && out.steps.iter().any(|s| s.done_by.is_some_and(|d| d.get(&out.text) == by));
+            if is_requester || already {
+                let mut issue = Issue::new(IssueCode::SeparationViolation, Subject::Approval(ai as u16));
+                issue.text = Some(Span::push(&mut out.text, by));
+                issue.rules[0] = u32::from(is_requester);
+                out.issues.push(issue);
+                continue;
+            }
+            let span = Span::push(&mut out.text, by);
+            if let Some(s) = out.steps.get_mut(si) {
+                s.done_by = Some(span);
+            }
+            if self.distinct_approvers && !out.barred.iter().any(|b| b.get(&out.text) == by) {
+                out.barred.push(span);
+            }
+        }
+    }
+
+    /// The role a `by_limit` step resolves to: the smallest limit covering `v` (ties by
+    /// declaration order), else the first role without a limit.
+    pub(crate) fn by_limit(&self, v: rust_decimal::Decimal) -> Option<u32> {
+        let mut best: Option<(usize, rust_decimal::Decimal)> = None;
+        for (i, r) in self.roles.iter().enumerate() {
+            if let Some(l) = r.limit {
+                if l >= v && best.is_none_or(|(_, b)| l < b) {
+                    best = Some((i, l));
+                }
+            }
+        }
+        best.map(|(i, _)| i as u32).or_else(|| self.roles.iter().position(|r| r.limit.is_none()).map(|i| i as u32))
+    }
+}
+
+/// A metric's target: one rule's (with precomputed thresholds) or an aggregate sum.
+#[derive(Clone, Copy)]
+enum Target<'a> {
+    One(&'a MetricTarget),
+    Sum(i64),
+}
+
+/// Sorts are done by the caller; merges overlapping or touching intervals in place.
+fn merge(p: &mut alloc::vec::Vec<(Instant, Instant)>) {
+    let mut w = 0usize;
+    for r in 0..p.len() {
+        let Some(&(f, t)) = p.get(r) else { break };
+        if w > 0 {
+            if let Some(last) = p.get_mut(w - 1) {
+                if f <= last.1 {
+                    last.1 = last.1.max(t);
+                    continue;
+                }
+            }
+        }
+        if let Some(slot) = p.get_mut(w) {
+            *slot = (f, t);
+        }
+        w += 1;
+    }
+    p.truncate(w);
+}
+
+/// Business time in [a, b) on `cal`, less the parts inside `pauses` (sorted, merged).
+pub(crate) fn business_less_pauses(
+    cal: &crate::calendar::Calendar,
+    a: Instant,
+    b: Instant,
+    pauses: &[(Instant, Instant)],
+) -> i64 {
+    if b <= a {
+        return 0;
+    }
+    let mut total = cal.business_between(a, b);
+    for &(f, t) in pauses {
+        let (f, t) = (f.max(a), t.min(b));
+        if f < t {
+            total -= cal.business_between(f, t);
+        }
+    }
+    total.max(0)
+}
+
+enum Reach {
+    At(Instant),
+    Paused,
+    Never,
+}
+
+/// The earliest instant at which business time from `a`, less pauses, equals `target`.
+fn reach(cal: &crate::calendar::Calendar, a: Instant, target: i64, pauses: &[(Instant, Instant)]) -> Reach {
+    if target <= 0 {
+        return Reach::At(a);
+    }
+    let mut cur = a;
+    let mut rem = target;
+    for &(f, t) in pauses {
+        if t <= cur {
+            continue;
+        }
+        if f > cur {
+            let seg = cal.business_between(cur, f);
+            if seg >= rem {
+                break;
+            }
+            rem -= seg;
+        }
+        if t == Instant::MAX {
+            return Reach::Paused;
+        }
+        cur = t;
+    }
+    match cal.add_business(cur, rem) {
+        Some(d) => Reach::At(d),
+        None => Reach::Never,
+    }
+}

@@ -1,0 +1,188 @@
+//! Outcomes: what Docket decided for one case. Reusable buffers; rendering to JSON
+//! (or any serde format) goes through [`OutcomeView`], which names everything from the
+//! engine.
+
+use crate::case::{CaseError, Span};
+use crate::issue::Issue;
+use crate::time::Instant;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+/// State of one SLA clock.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SlaState {
+    /// Completed within target.
+    Met,
+    /// Completed after target.
+    Missed,
+    /// Running, below the warning share.
+    Ok,
+    /// Running, at or above the warning share.
+    Warning,
+    /// Running, past target.
+    Breached,
+    /// Running, a pause is open at `now` (and not breached).
+    Paused,
+}
+
+impl SlaState {
+    /// The stable string form.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            SlaState::Met => "met",
+            SlaState::Missed => "missed",
+            SlaState::Ok => "ok",
+            SlaState::Warning => "warning",
+            SlaState::Breached => "breached",
+            SlaState::Paused => "paused",
+        }
+    }
+    /// Whether the metric is completed.
+    pub const fn completed(self) -> bool {
+        matches!(self, SlaState::Met | SlaState::Missed)
+    }
+}
+
+/// Escalation status of a running clock.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Escalation {
+    /// Steps passed.
+    pub level: u32,
+    /// The next step (1-based) and the role it goes to, if any step is left.
+    pub next: Option<(u32, u32)>,
+    /// When the next step is reached (null while paused or beyond the search horizon).
+    pub next_at: Option<Instant>,
+}
+
+/// One SLA clock of one case.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct MetricOutcome {
+    /// Clock state.
+    pub state: SlaState,
+    /// Calendar index (policy order).
+    pub calendar: u32,
+    /// Target in business seconds.
+    pub target_s: i64,
+    /// Due instant (see the time semantics for when it is null).
+    pub due: Option<Instant>,
+    /// Business seconds elapsed, less pauses.
+    pub elapsed_s: i64,
+    /// Completion stamp, for completed metrics.
+    pub completed_at: Option<Instant>,
+    /// Escalation (running clocks of policies with a ladder).
+    pub escalation: Option<Escalation>,
+}
+
+impl MetricOutcome {
+    /// `target_s - elapsed_s`.
+    pub fn remaining_s(&self) -> i64 {
+        self.target_s.saturating_sub(self.elapsed_s)
+    }
+    /// `elapsed / target` (`None` for a zero target).
+    pub fn consumed(&self) -> Option<f64> {
+        (self.target_s != 0).then(|| self.elapsed_s as f64 / self.target_s as f64)
+    }
+}
+
+/// One approval step.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Step {
+    /// Role index (policy order).
+    pub role: u32,
+    /// Trace id index of the rule that added it.
+    pub(crate) gid: u32,
+    /// The actor who filled it (outcome text span).
+    pub(crate) done_by: Option<Span>,
+}
+
+/// The outcome of one case. Create once with [`Outcome::new`], then let
+/// [`Engine::evaluate`](crate::Engine::evaluate) overwrite it for every case: its buffers
+/// keep their capacity, so a warmed-up outcome is filled without allocating.
+#[derive(Clone, Debug, Default)]
+pub struct Outcome {
+    pub(crate) text: String,
+    pub(crate) id: Option<Span>,
+    pub(crate) error: Option<CaseError>,
+    pub(crate) now: Instant,
+    pub(crate) opened_at: Instant,
+    pub(crate) queue: Option<u32>,
+    pub(crate) priority: Option<u32>,
+    pub(crate) invalid: bool,
+    pub(crate) sla: Vec<Option<MetricOutcome>>,
+    pub(crate) band: Option<u32>,
+    pub(crate) open: bool,
+    pub(crate) has_approvals: bool,
+    pub(crate) steps: Vec<Step>,
+    pub(crate) barred: Vec<Span>,
+    pub(crate) issues: Vec<Issue>,
+    pub(crate) trace: Vec<u32>,
+    pub(crate) hits: Vec<u32>,
+    pub(crate) pauses: Vec<(Instant, Instant)>,
+}
+
+impl Outcome {
+    /// An empty outcome buffer.
+    pub fn new() -> Outcome {
+        Outcome::default()
+    }
+    /// The case id (absent when the case had no usable id).
+    pub fn id(&self) -> Option<&str> {
+        self.id.map(|s| s.get(&self.text))
+    }
+    /// Why the case was unusable, if it was.
+    pub fn error(&self) -> Option<CaseError> {
+        self.error
+    }
+    /// Queue index (see [`Engine::queues`](crate::Engine::queues)).
+    pub fn queue_index(&self) -> Option<u32> {
+        self.queue
+    }
+    /// Priority index (see [`Engine::priorities`](crate::Engine::priorities)).
+    pub fn priority_index(&self) -> Option<u32> {
+        self.priority
+    }
+    /// Whether intake validation routed the case to the invalid queue.
+    pub fn invalid(&self) -> bool {
+        self.invalid
+    }
+    /// SLA clocks by metric index (`None` = no target for that metric).
+    pub fn sla(&self) -> &[Option<MetricOutcome>] {
+        &self.sla
+    }
+    /// Ageing band index, for open cases.
+    pub fn band_index(&self) -> Option<u32> {
+        self.band
+    }
+    /// Whether any metric is still running.
+    pub fn is_open(&self) -> bool {
+        self.open
+    }
+    /// Approval steps in order.
+    pub fn steps(&self) -> &[Step] {
+        &self.steps
+    }
+    /// The actor who filled a step.
+    pub fn done_by(&self, step: &Step) -> Option<&str> {
+        step.done_by.map(|s| s.get(&self.text))
+    }
+    /// Actors barred from approving, in order.
+    pub fn barred(&self) -> impl Iterator<Item = &str> {
+        self.barred.iter().map(|s| s.get(&self.text))
+    }
+    /// Issues.
+    pub fn issues(&self) -> &[Issue] {
+        &self.issues
+    }
+    /// Trace: ids of the rules that decided, as indexes (see [`OutcomeView`]).
+    pub fn trace_gids(&self) -> &[u32] {
+        &self.trace
+    }
+    /// The instant the case was evaluated at.
+    pub fn now(&self) -> Instant {
+        self.now
+    }
+    /// The case's `opened_at`.
+    pub fn opened_at(&self) -> Instant {
+        self.opened_at
+    }
+}

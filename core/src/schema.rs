@@ -1,0 +1,345 @@
+//! A serde model of the policy format, used to generate its JSON Schema
+//! (`docs/policy.schema.json`) so that editors validate policies as people type.
+//! The compiler itself walks the JSON with paths (to report every problem at once);
+//! a test keeps the two in agreement on the bundled example and the committed schema.
+
+#![allow(missing_docs, dead_code, unused_imports)]
+
+use alloc::collections::BTreeMap;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+/// A Docket policy (format version 1).
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "Docket policy", extend("$id" = "https://docket.dev/schema/policy-v1.json"))]
+pub struct Policy {
+    /// The format's major version: 1.
+    #[schemars(range(min = 1, max = 1))]
+    pub docket: u32,
+    /// The policy's own name; appears in every outcome.
+    pub name: String,
+    /// The policy's own version label; appears in every outcome.
+    pub version: Option<String>,
+    pub description: Option<String>,
+    /// The policy currency (ISO 4217 code); money compares in it.
+    pub currency: String,
+    /// Exchange rates: policy-currency units per 1 unit of each foreign currency.
+    pub fx: Option<BTreeMap<String, Decimal>>,
+    /// The case schema. `kind` is always a field (the case's exception category).
+    pub fields: BTreeMap<String, FieldDef>,
+    /// Every queue a table can output, with its owning team.
+    pub queues: BTreeMap<String, QueueDef>,
+    /// Required fields per `kind` value, or `*` for every case.
+    pub required: Option<BTreeMap<String, Vec<String>>>,
+    /// Queue for cases that fail intake validation.
+    pub invalid_queue: Option<String>,
+    /// The routing decision table: outputs `queue` and `priority`.
+    pub routing: Table<RoutingThen>,
+    /// Business calendars by name.
+    pub calendars: Option<BTreeMap<String, CalendarDef>>,
+    /// SLA metrics, thresholds, bands and the targets table.
+    pub sla: Option<Sla>,
+    /// Roles with optional approval limits (in the policy currency).
+    pub roles: Option<BTreeMap<String, RoleDef>>,
+    /// The approvals decision table: each matching rule adds one step.
+    pub approvals: Option<Table<ApprovalThen>>,
+    /// Segregation of duties.
+    pub separation: Option<Separation>,
+    /// Actions that `authorize` decides.
+    pub actions: Option<BTreeMap<String, ActionDef>>,
+    /// Backlog controls evaluated per queue over a batch report.
+    pub controls: Option<Vec<Control>>,
+}
+
+/// A decimal: a string such as "0.92" (exact) or a JSON number.
+#[derive(Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum Decimal {
+    Text(#[schemars(regex(pattern = r"^[+-]?[0-9]+(\.[0-9]+)?$"))] String),
+    Number(f64),
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum FieldType {
+    Enum,
+    String,
+    Integer,
+    Number,
+    Money,
+    Bool,
+    Timestamp,
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FieldDef {
+    #[serde(rename = "type")]
+    pub ty: FieldType,
+    /// The allowed values of an `enum` field.
+    pub values: Option<Vec<String>>,
+    pub description: Option<String>,
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct QueueDef {
+    pub owner: String,
+    pub description: Option<String>,
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Hit {
+    Unique,
+    Any,
+    Priority,
+    First,
+    RuleOrder,
+    OutputOrder,
+    Collect,
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Aggregate {
+    Sum,
+    Min,
+    Max,
+    Count,
+}
+
+/// A DMN-style decision table.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Table<T> {
+    /// Hit policy; `unique` when absent.
+    pub hit: Option<Hit>,
+    /// With `collect`: aggregate a single numeric output.
+    pub aggregate: Option<Aggregate>,
+    /// Rank order of output values per output column (for `priority`, `output_order`).
+    pub outputs: Option<BTreeMap<String, Vec<String>>>,
+    pub rules: Vec<Rule<T>>,
+    /// Output when no rule matches.
+    pub default: Option<T>,
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Rule<T> {
+    /// Unique within the policy; reported in the outcome's trace.
+    pub id: String,
+    /// Field name → test; all must hold; a missing key means "any".
+    pub when: Option<BTreeMap<String, Test>>,
+    pub then: T,
+    pub description: Option<String>,
+}
+
+/// A test on one field: a value (equals), `"< 5"` and other comparisons, a range
+/// `"[1..10)"`, a list (any holds), `null` (absent), or `{"not": ...}`.
+#[derive(Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum Test {
+    Null(()),
+    Bool(bool),
+    Number(f64),
+    Text(String),
+    List(Vec<TestItem>),
+    Not(NotTest),
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum TestItem {
+    Number(f64),
+    Text(String),
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NotTest {
+    pub not: NotInner,
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum NotInner {
+    Null(()),
+    Bool(bool),
+    Number(f64),
+    Text(String),
+    List(Vec<TestItem>),
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RoutingThen {
+    pub queue: String,
+    pub priority: Option<String>,
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApprovalThen {
+    /// A role name, or `by_limit`.
+    pub role: String,
+    /// With `by_limit`: the money or integer field whose value picks the role.
+    pub limit_field: Option<String>,
+}
+
+/// SLA target outputs: `calendar` plus a duration (`90m`, `4h`, `2h30m`) per metric.
+#[derive(Deserialize, JsonSchema)]
+pub struct TargetThen {
+    pub calendar: String,
+    #[serde(flatten)]
+    pub metrics: BTreeMap<String, Duration>,
+}
+
+/// A duration: digits with units d, h, m, s in that order (`90m`, `4h`, `2h30m`).
+#[derive(Deserialize, JsonSchema)]
+pub struct Duration(#[schemars(regex(pattern = r"^([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?$"))] pub String);
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CalendarDef {
+    /// IANA time zone name.
+    pub timezone: String,
+    /// `"24x7"`, or windows per weekday (`mon` .. `sun`).
+    pub week: Week,
+    /// Local dates with no working time.
+    pub holidays: Option<Vec<Date>>,
+    /// Local dates whose windows replace the weekday's.
+    pub overrides: Option<BTreeMap<String, Vec<Window>>>,
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum Week {
+    Always(AlwaysWeek),
+    Days(WeekDays),
+}
+
+#[derive(Deserialize, JsonSchema)]
+pub enum AlwaysWeek {
+    #[serde(rename = "24x7")]
+    Always,
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WeekDays {
+    pub mon: Option<Vec<Window>>,
+    pub tue: Option<Vec<Window>>,
+    pub wed: Option<Vec<Window>>,
+    pub thu: Option<Vec<Window>>,
+    pub fri: Option<Vec<Window>>,
+    pub sat: Option<Vec<Window>>,
+    pub sun: Option<Vec<Window>>,
+}
+
+/// A local wall-clock window `HH:MM-HH:MM`; an end at or before the start runs past midnight.
+#[derive(Deserialize, JsonSchema)]
+pub struct Window(
+    #[schemars(regex(pattern = r"^([01][0-9]|2[0-4]):[0-5][0-9]-([01][0-9]|2[0-4]):[0-5][0-9]$"))] pub String,
+);
+
+/// A local date `YYYY-MM-DD`.
+#[derive(Deserialize, JsonSchema)]
+pub struct Date(#[schemars(regex(pattern = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"))] pub String);
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Sla {
+    /// Metric names; a case completes metric `m` with the stamp `m_at`.
+    pub metrics: Vec<String>,
+    /// Share of the target at which a running clock turns `warning`.
+    pub warn_at: Option<f64>,
+    pub escalation: Option<Vec<EscalationStep>>,
+    pub bands: Option<Bands>,
+    pub targets: Table<TargetThen>,
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EscalationStep {
+    /// Share of the target.
+    pub at: f64,
+    /// Role escalated to.
+    pub to: String,
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum BandClock {
+    Calendar,
+    Business,
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Bands {
+    pub clock: Option<BandClock>,
+    pub limits: Vec<Band>,
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Band {
+    pub name: String,
+    /// Upper age bound (exclusive); the last band has none.
+    pub under: Option<Duration>,
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RoleDef {
+    /// Approval limit in the policy currency; absent = unlimited.
+    pub limit: Option<Decimal>,
+    pub description: Option<String>,
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Separation {
+    pub requester_cannot_approve: Option<bool>,
+    pub distinct_approvers: Option<bool>,
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ActionDef {
+    pub roles: Vec<String>,
+    /// A money or integer field that one of the actor's roles must cover.
+    pub within_limit: Option<String>,
+    pub not_requester: Option<bool>,
+    pub not_prior_approver: Option<bool>,
+    /// Evidence items required per `kind` value.
+    pub evidence: Option<BTreeMap<String, Vec<String>>>,
+    pub description: Option<String>,
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Control {
+    pub id: String,
+    /// `queue` and backlog measures (open, breached, warning, paused, missed, met, oldest_age, attainment) → tests.
+    pub when: BTreeMap<String, Test>,
+    pub then: ControlThen,
+    pub description: Option<String>,
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ControlThen {
+    pub alert: String,
+    pub to: Option<String>,
+}
+
+/// The JSON Schema of the policy format, pretty-printed.
+pub fn policy_schema_json() -> String {
+    let schema = schemars::schema_for!(Policy);
+    serde_json::to_string_pretty(&schema).unwrap_or_default()
+}

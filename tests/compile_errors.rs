@@ -1,0 +1,122 @@
+//! Every compile error code, each with its JSON pointer; every problem reported at once.
+
+use docket_core::Engine;
+use docket_tests::*;
+use serde_json::{Value, json};
+
+fn errors(p: &Value) -> Vec<(String, String)> {
+    match Engine::compile_value(p) {
+        Ok(_) => vec![],
+        Err(e) => e.errors.iter().map(|d| (d.code.as_str().to_string(), d.path.clone())).collect(),
+    }
+}
+
+fn base() -> Value {
+    policy_with(
+        json!({"kind": {"type": "enum", "values": ["k", "j"]}, "n": {"type": "integer"}, "amount": {"type": "money"}}),
+        json!({"hit": "first", "rules": [{"id": "R1", "when": {"kind": "k"}, "then": {"queue": "a"}}]}),
+    )
+}
+
+fn with(path: &[&str], v: Value) -> Value {
+    let mut p = base();
+    let mut cur = &mut p;
+    for (i, k) in path.iter().enumerate() {
+        if i + 1 == path.len() {
+            cur[*k] = v.clone();
+        } else {
+            cur = &mut cur[*k];
+        }
+    }
+    p
+}
+
+fn rule(when: Value) -> Value {
+    with(&["routing", "rules"], json!([{"id": "R1", "when": when, "then": {"queue": "a"}}]))
+}
+
+fn one(p: Value, code: &str, path: &str) {
+    assert_eq!(errors(&p), vec![(code.to_string(), path.to_string())]);
+}
+
+#[test]
+fn base_compiles() {
+    assert_eq!(errors(&base()), vec![]);
+}
+
+#[test]
+fn every_code_with_its_path() {
+    one(with(&["docket"], json!(2)), "unsupported_version", "/docket");
+    one(with(&["colour"], json!("red")), "unknown_key", "/colour");
+    one(with(&["fields", "n", "type"], json!("int")), "bad_value", "/fields/n/type");
+    one(with(&["fields", "n"], json!("integer")), "wrong_type", "/fields/n");
+    one(rule(json!({"kind": "x"})), "not_in_enum", "/routing/rules/0/when/kind");
+    one(rule(json!({"n": ">> 5"})), "bad_test", "/routing/rules/0/when/n");
+    one(rule(json!({"n": "[10..1]"})), "empty_range", "/routing/rules/0/when/n");
+    one(rule(json!({"n": "(3..3]"})), "empty_range", "/routing/rules/0/when/n");
+    one(rule(json!({"nn": 5})), "unknown_field", "/routing/rules/0/when/nn");
+    one(rule(json!({"amount": ["< 5", "abc"]})), "bad_test", "/routing/rules/0/when/amount/1");
+    one(
+        with(&["routing", "rules"], json!([{"id": "R1", "then": {"queue": "zz"}}])),
+        "unknown_queue",
+        "/routing/rules/0/then/queue",
+    );
+    one(
+        with(
+            &["routing", "rules"],
+            json!([{"id": "R1", "then": {"queue": "a"}}, {"id": "R1", "when": {"n": 1}, "then": {"queue": "b"}}]),
+        ),
+        "duplicate_rule_id",
+        "/routing/rules/1/id",
+    );
+    one(with(&["routing", "hit"], json!("best")), "bad_value", "/routing/hit");
+    one(with(&["invalid_queue"], json!("nowhere")), "unknown_queue", "/invalid_queue");
+    one(with(&["fx", "USD"], json!("abc")), "bad_decimal", "/fx/USD");
+    one(with(&["required"], json!({"k": ["nope"]})), "unknown_field", "/required/k/0");
+    let mut p = base();
+    p["calendars"] = json!({"c": {"timezone": "UTC", "week": "24x7"}});
+    p["sla"] = json!({"metrics": ["response"], "targets": {"rules": [{"id": "S1", "then": {"calendar": "nope", "response": "1h"}}]}});
+    one(p.clone(), "unknown_calendar", "/sla/targets/rules/0/then/calendar");
+    p["sla"]["targets"]["rules"][0]["then"] = json!({"calendar": "c", "response": "1 hour"});
+    one(p.clone(), "bad_duration", "/sla/targets/rules/0/then/response");
+    p["sla"]["targets"]["rules"][0]["then"] = json!({"calendar": "c", "reply": "1h"});
+    one(p.clone(), "unknown_metric", "/sla/targets/rules/0/then/reply");
+    let mut p = base();
+    p["roles"] = json!({"lead": {"limit": "250"}});
+    p["approvals"] = json!({"rules": [{"id": "A1", "then": {"role": "king"}}]});
+    one(p.clone(), "unknown_role", "/approvals/rules/0/then/role");
+    p["roles"] = json!({"lead": {"limit": "lots"}});
+    p["approvals"] = json!({"rules": []});
+    one(p, "bad_decimal", "/roles/lead/limit");
+    one(with(&["routing", "hit"], json!("priority")), "bad_outputs", "/routing");
+    assert_eq!(errors(&json!({"docket": 1})).first().map(|e| e.0.as_str()), Some("missing_key"));
+    match Engine::compile("{not json") {
+        Err(e) => assert_eq!(e.errors[0].code.as_str(), "invalid_json"),
+        Ok(_) => panic!("compiled"),
+    }
+}
+
+#[test]
+fn every_problem_is_reported_at_once() {
+    let mut p = base();
+    p["docket"] = json!(9);
+    p["extra"] = json!(1);
+    p["routing"]["rules"] = json!([
+        {"id": "R1", "when": {"kind": "x", "n": "[9..1]"}, "then": {"queue": "zz"}},
+        {"id": "R1", "when": {"nope": 1}, "then": {"queue": "a"}}
+    ]);
+    let got = errors(&p);
+    let want = [
+        ("unknown_key", "/extra"),
+        ("unsupported_version", "/docket"),
+        ("not_in_enum", "/routing/rules/0/when/kind"),
+        ("empty_range", "/routing/rules/0/when/n"),
+        ("unknown_queue", "/routing/rules/0/then/queue"),
+        ("duplicate_rule_id", "/routing/rules/1/id"),
+        ("unknown_field", "/routing/rules/1/when/nope"),
+    ];
+    for (code, path) in want {
+        assert!(got.contains(&(code.to_string(), path.to_string())), "missing {code} at {path} in {got:?}");
+    }
+    assert_eq!(got.len(), want.len(), "{got:?}");
+}
