@@ -245,7 +245,7 @@ fn for_each_case(engine: &Engine, path: &str, mut f: impl FnMut(u64, &Case) -> i
         engine.decode_json(line, &mut case);
         f(line_no, &case).map_err(io_err)?;
         n += 1;
-        if progress && n % 100_000 == 0 {
+        if progress && n.is_multiple_of(100_000) {
             eprint!("\r{n} cases");
         }
     }

@@ -187,13 +187,13 @@ impl Case {
             self.issue(IssueCode::UnknownCurrency, Subject::Key("currency"));
         }
         for slot in engine.money_slots.iter().map(|&s| s as usize) {
-            if let Some(v) = self.values.get_mut(slot) {
-                if let Val::Dec(x) = *v {
-                    *v = match rate.and_then(|r| x.checked_mul(r)) {
-                        Some(y) => Val::Dec(y),
-                        None => Val::Absent,
-                    };
-                }
+            if let Some(v) = self.values.get_mut(slot)
+                && let Val::Dec(x) = *v
+            {
+                *v = match rate.and_then(|r| x.checked_mul(r)) {
+                    Some(y) => Val::Dec(y),
+                    None => Val::Absent,
+                };
             }
         }
         // Required fields for `*` and for the case's kind.
@@ -224,13 +224,13 @@ impl Case {
         // Completion stamps before opening count as the opening (issue `bad_timestamp`).
         if let Some(open) = self.opened_at {
             for m in 0..self.completed.len() {
-                if let Some(Some(t)) = self.completed.get(m).copied() {
-                    if t < open {
-                        if let Some(c) = self.completed.get_mut(m) {
-                            *c = Some(open);
-                        }
-                        self.issue(IssueCode::BadTimestamp, Subject::Metric(m as u16));
+                if let Some(Some(t)) = self.completed.get(m).copied()
+                    && t < open
+                {
+                    if let Some(c) = self.completed.get_mut(m) {
+                        *c = Some(open);
                     }
+                    self.issue(IssueCode::BadTimestamp, Subject::Metric(m as u16));
                 }
             }
         }
@@ -456,10 +456,10 @@ impl<'de> Visitor<'de> for CaseSeed<'_> {
                     if let Some(b) = case.bad.get_mut(slot as usize) {
                         *b = code.is_some();
                     }
-                    if let Some(code) = code {
-                        if !(is_kind && case.kind_seen == 2) {
-                            case.issue(code, Subject::Field(slot));
-                        }
+                    if let Some(code) = code
+                        && !(is_kind && case.kind_seen == 2)
+                    {
+                        case.issue(code, Subject::Field(slot));
                     }
                 }
             }

@@ -368,9 +368,7 @@ impl Engine {
 }
 
 fn compile(v: &Value, d: &mut Diags, limits: Limits) -> Option<Engine> {
-    let Some(top) = json::object(v, "", TOP_KEYS, d) else {
-        return None;
-    };
+    let top = json::object(v, "", TOP_KEYS, d)?;
     match top.get("docket") {
         Some(Value::Number(n)) if n.as_u64() == Some(FORMAT_VERSION) => {}
         Some(other) => d.error(
@@ -516,20 +514,20 @@ fn compile(v: &Value, d: &mut Diags, limits: Limits) -> Option<Engine> {
     // Metrics (needed for case keys and target outputs).
     let mut metrics: Vec<String> = Vec::new();
     let sla_v = top.get("sla");
-    if let Some(ms) = sla_v.and_then(Value::as_object).and_then(|m| m.get("metrics")) {
-        if let Some(a) = json::array(ms, "/sla/metrics", d) {
-            for (i, x) in a.iter().enumerate() {
-                let p = index("/sla/metrics", i);
-                if let Some(s) = json::string(x, &p, d) {
-                    if s.is_empty() || metrics.iter().any(|m| m == s) || schema.slot(&format!("{s}_at")).is_some() {
-                        d.error(
-                            PolicyCode::BadValue,
-                            &p,
-                            format!("metric `{s}` is empty, repeated, or clashes with a field named `{s}_at`"),
-                        );
-                    }
-                    metrics.push(s.to_string());
+    if let Some(ms) = sla_v.and_then(Value::as_object).and_then(|m| m.get("metrics"))
+        && let Some(a) = json::array(ms, "/sla/metrics", d)
+    {
+        for (i, x) in a.iter().enumerate() {
+            let p = index("/sla/metrics", i);
+            if let Some(s) = json::string(x, &p, d) {
+                if s.is_empty() || metrics.iter().any(|m| m == s) || schema.slot(&format!("{s}_at")).is_some() {
+                    d.error(
+                        PolicyCode::BadValue,
+                        &p,
+                        format!("metric `{s}` is empty, repeated, or clashes with a field named `{s}_at`"),
+                    );
                 }
+                metrics.push(s.to_string());
             }
         }
     }
@@ -752,10 +750,10 @@ fn compile(v: &Value, d: &mut Diags, limits: Limits) -> Option<Engine> {
                             "the last band has no `under` (it takes every older case)",
                         );
                     }
-                    if let (Some(u), Some(prev)) = (under, bands.last().and_then(|b: &Band| b.under)) {
-                        if u <= prev {
-                            d.error(PolicyCode::BadValue, &child(&p, "under"), "band limits must increase");
-                        }
+                    if let (Some(u), Some(prev)) = (under, bands.last().and_then(|b: &Band| b.under))
+                        && u <= prev
+                    {
+                        d.error(PolicyCode::BadValue, &child(&p, "under"), "band limits must increase");
                     }
                     bands.push(Band { name: name.to_string(), under });
                 }
@@ -763,7 +761,7 @@ fn compile(v: &Value, d: &mut Diags, limits: Limits) -> Option<Engine> {
         }
         let targets = {
             let mut cx = TableCx { schema: &mut schema, ids: &mut rule_ids, id_paths: &mut id_paths, d };
-            let Some(t) = json::required(m, "targets", "/sla", cx.d) else { return None };
+            let t = json::required(m, "targets", "/sla", cx.d)?;
             cx.table(t, "/sla/targets", "targets", true, |cx, then, p| {
                 let tm = json::map(then, p, cx.d)?;
                 let mut keys = RankKeys::new();

@@ -146,13 +146,13 @@ impl Engine {
     }
 
     fn route(&self, case: &Case, out: &mut Outcome) {
-        if case.invalid {
-            if let Some(q) = self.invalid_queue {
-                out.invalid = true;
-                out.queue = Some(q);
-                out.trace.push(self.invalid_gid);
-                return;
-            }
+        if case.invalid
+            && let Some(q) = self.invalid_queue
+        {
+            out.invalid = true;
+            out.queue = Some(q);
+            out.trace.push(self.invalid_gid);
+            return;
         }
         let mut hits = core::mem::take(&mut out.hits);
         let found = self.routing.eval(|s| self.get(case, out, s), &mut hits);
@@ -358,10 +358,10 @@ impl Engine {
                     r
                 }
             };
-            if let Some(role) = role {
-                if !out.steps.iter().any(|s| s.role == role) {
-                    out.steps.push(Step { role, gid, done_by: None });
-                }
+            if let Some(role) = role
+                && !out.steps.iter().any(|s| s.role == role)
+            {
+                out.steps.push(Step { role, gid, done_by: None });
             }
         };
         match found {
@@ -383,11 +383,11 @@ impl Engine {
         }
         // Requester first, then approvals already given.
         let requester = case.requested_by.map(|s| s.get(&case.text));
-        if self.requester_cannot_approve {
-            if let Some(r) = requester {
-                let span = Span::push(&mut out.text, r);
-                out.barred.push(span);
-            }
+        if self.requester_cannot_approve
+            && let Some(r) = requester
+        {
+            let span = Span::push(&mut out.text, r);
+            out.barred.push(span);
         }
         for (ai, a) in case.approvals.iter().enumerate() {
             let by = a.by.get(&case.text);
@@ -417,10 +417,11 @@ impl Engine {
     pub(crate) fn by_limit(&self, v: rust_decimal::Decimal) -> Option<u32> {
         let mut best: Option<(usize, rust_decimal::Decimal)> = None;
         for (i, r) in self.roles.iter().enumerate() {
-            if let Some(l) = r.limit {
-                if l >= v && best.is_none_or(|(_, b)| l < b) {
-                    best = Some((i, l));
-                }
+            if let Some(l) = r.limit
+                && l >= v
+                && best.is_none_or(|(_, b)| l < b)
+            {
+                best = Some((i, l));
             }
         }
         best.map(|(i, _)| i as u32).or_else(|| self.roles.iter().position(|r| r.limit.is_none()).map(|i| i as u32))
@@ -439,13 +440,12 @@ fn merge(p: &mut alloc::vec::Vec<(Instant, Instant)>) {
     let mut w = 0usize;
     for r in 0..p.len() {
         let Some(&(f, t)) = p.get(r) else { break };
-        if w > 0 {
-            if let Some(last) = p.get_mut(w - 1) {
-                if f <= last.1 {
-                    last.1 = last.1.max(t);
-                    continue;
-                }
-            }
+        if w > 0
+            && let Some(last) = p.get_mut(w - 1)
+            && f <= last.1
+        {
+            last.1 = last.1.max(t);
+            continue;
         }
         if let Some(slot) = p.get_mut(w) {
             *slot = (f, t);

@@ -186,10 +186,10 @@ impl Report {
         let mut fired = Vec::new();
         for c in &engine.controls {
             for (qi, (q, qr)) in engine.queues.iter().zip(&self.queues).enumerate() {
-                if let Some((qs, negate)) = &c.queues {
-                    if qs.contains(&(qi as u32)) == *negate {
-                        continue;
-                    }
+                if let Some((qs, negate)) = &c.queues
+                    && qs.contains(&(qi as u32)) == *negate
+                {
+                    continue;
                 }
                 let holds = c.tests.iter().all(|(m, atoms, negate)| {
                     let v = match m {
