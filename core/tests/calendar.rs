@@ -679,3 +679,18 @@ fn timing() {
     let r = c.add_business(at("2070-01-01T00:00:00Z"), 5000 * H);
     println!("add 5000h at 2070 = {r:?}: {:?}", t0.elapsed());
 }
+
+#[test]
+fn whole_day_gap_samoa() {
+    // Pacific/Apia skipped 2011-12-30 entirely: 2011-12-29 24:00 (UTC-10) was followed by
+    // 2011-12-31 00:00 (UTC+14), a 24h gap starting at 2011-12-30T10:00Z.
+    // 09:00-10:00 on the skipped date moves forward by 24h: 2011-12-31 09:00 +14 = 19:00Z.
+    let c = one_day("Pacific/Apia", "2011-12-30", &["09:00-10:00"]);
+    let mut out = Vec::new();
+    c.intervals(at("2011-12-01T00:00:00Z"), at("2012-02-01T00:00:00Z"), &mut out);
+    assert_eq!(out, vec![(at("2011-12-30T19:00:00Z"), at("2011-12-30T20:00:00Z"))]);
+    // 00:00-24:00 on it: start 10:00Z (moved forward), end 2011-12-31 00:00 +14 = 10:00Z:
+    // not before its end, dropped.
+    let c = one_day("Pacific/Apia", "2011-12-30", &["00:00-24:00"]);
+    assert_eq!(c.business_between(at("2011-12-01T00:00:00Z"), at("2012-02-01T00:00:00Z")), 0);
+}
