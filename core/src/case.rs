@@ -494,7 +494,9 @@ fn field_value(engine: &Engine, slot: u16, v: &Scalar<'_>) -> Result<Val, IssueC
         FieldType::Integer => match v {
             Scalar::I64(i) => Val::Dec(Decimal::from(*i)),
             Scalar::U64(u) => Val::Dec(Decimal::from(*u)),
-            Scalar::F64(x) if x.fract() == 0.0 && x.abs() < 9.0e15 => Val::Dec(decimal_from_f64(*x).ok_or(bad)?),
+            Scalar::F64(x) if x.abs() < 9.0e15 && *x == (*x as i64) as f64 => {
+                Val::Dec(decimal_from_f64(*x).ok_or(bad)?)
+            }
             _ => return Err(bad),
         },
         FieldType::Number => match v {

@@ -504,8 +504,9 @@ fn reach(cal: &crate::calendar::Calendar, a: Instant, target: i64, pauses: &[(In
         }
         cur = t;
     }
+    // The 10-year search horizon counts from the clock's start, pauses included.
     match cal.add_business(cur, rem) {
-        Some(d) => Reach::At(d),
-        None => Reach::Never,
+        Some(d) if d.saturating_sub(a) <= crate::calendar::SEARCH_LIMIT_S => Reach::At(d),
+        _ => Reach::Never,
     }
 }
