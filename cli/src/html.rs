@@ -165,7 +165,7 @@ th:first-child,td:first-child{{text-align:left}} th{{background:#eef1f5}}
     let _ = write!(
         s,
         r##"<h2>SLA attainment per queue (completed metrics met)</h2><svg id="attainment" xmlns="http://www.w3.org/2000/svg" width="{}" height="{h2}" role="img" aria-label="SLA attainment per queue">"##,
-        label_w + bar_w + 80.0
+        label_w + bar_w + 150.0
     );
     for (i, (name, q)) in rows.iter().enumerate() {
         let y = 10.0 + row_h * i as f64;
