@@ -221,3 +221,42 @@ proptest! {
         prop_assert_eq!(left.to_json(&e), whole.to_json(&e));
     }
 }
+
+fn eu_ops() -> docket_core::calendar::Calendar {
+    let p: Value = serde_json::from_str(EXAMPLE_POLICY).unwrap();
+    let mut d = docket_core::diag::Diags::default();
+    docket_core::calendar::Calendar::compile(&p["calendars"]["eu_ops"], "/calendars/eu_ops", &mut d).expect("eu_ops")
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+    /// Through the engine, on eu_ops: `elapsed(opened, due) == target`, due is the earliest
+    /// such instant, and a closed pause of business length p moves due by exactly p of
+    /// business time (or not at all when it starts at or after the unpaused due).
+    #[test]
+    fn pauses_move_due_by_their_business_length(
+        opened_min in 0i64..(60 * 24 * 60),
+        target_min in 1i64..(60 * 60),
+        pause_start_min in 0i64..(30 * 24 * 60),
+        pause_len_min in 1i64..(5 * 24 * 60),
+    ) {
+        let cal = eu_ops();
+        let opened = t("2026-11-01T00:00:00Z") + opened_min * 60;
+        let target = target_min * 60;
+        let (pf, pt) = (opened + pause_start_min * 60, opened + (pause_start_min + pause_len_min) * 60);
+        let e = policy_with_target("eu_ops", &format!("{target_min}m"));
+        let ts = |x: i64| docket_core::time::Rfc3339(x).to_string();
+        let later = ts(opened + 400 * 86_400);
+        let due0 = t(response(&e, &ts(opened), json!({}), &later)["due"].as_str().unwrap());
+        let paused = json!({"paused": [{"from": ts(pf), "to": ts(pt)}]});
+        let due = t(response(&e, &ts(opened), paused.clone(), &later)["due"].as_str().unwrap());
+        // Elapsed at due is exactly the target; one second earlier it is less.
+        prop_assert_eq!(response(&e, &ts(opened), paused.clone(), &ts(due))["elapsed_s"].as_i64(), Some(target));
+        prop_assert!(response(&e, &ts(opened), paused, &ts(due - 1))["elapsed_s"].as_i64().unwrap() < target);
+        if pf >= due0 {
+            prop_assert_eq!(due, due0);
+        } else {
+            prop_assert_eq!(cal.business_between(due0, due), cal.business_between(pf, pt));
+        }
+    }
+}
