@@ -1,0 +1,101 @@
+//! Runs every fixture of `tests/conformance/` through the Rust API (batch evaluation,
+//! report, authorize) and compares field by field (see tests/conformance/README.md).
+
+use docket_core::{Actor, Case, Engine, Outcome, Report};
+use docket_tests::t;
+use serde_json::Value;
+
+/// Subset match; returns the JSON pointer of the first mismatch.
+pub fn matches(expected: &Value, actual: Option<&Value>, path: &str) -> Result<(), String> {
+    match (expected, actual) {
+        (Value::Null, None | Some(Value::Null)) => Ok(()),
+        (Value::Object(e), Some(Value::Object(a))) => {
+            for (k, v) in e {
+                matches(v, a.get(k), &format!("{path}/{k}"))?;
+            }
+            Ok(())
+        }
+        (Value::Array(e), Some(Value::Array(a))) if e.len() == a.len() => {
+            for (i, (x, y)) in e.iter().zip(a).enumerate() {
+                matches(x, Some(y), &format!("{path}/{i}"))?;
+            }
+            Ok(())
+        }
+        (Value::Number(e), Some(Value::Number(a))) if e.as_f64() == a.as_f64() => Ok(()),
+        (e, Some(a)) if e == a => Ok(()),
+        (e, a) => Err(format!("{path}: expected {e}, got {}", a.map_or("(absent)".into(), |a| a.to_string()))),
+    }
+}
+
+fn run(path: &std::path::Path) -> Vec<String> {
+    let text = std::fs::read_to_string(path).expect("fixture");
+    let fx: Value = serde_json::from_str(&text).expect("fixture json");
+    let engine = Engine::compile_value(&fx["policy"]).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let now = t(fx["now"].as_str().expect("now"));
+    let raw = fx["cases"].as_array().expect("cases");
+    let cases: Vec<Case> = raw
+        .iter()
+        .map(|c| {
+            let mut case = Case::new();
+            engine.decode_json(&c.to_string(), &mut case);
+            case
+        })
+        .collect();
+    let mut outs = vec![Outcome::new(); cases.len()];
+    engine.evaluate_batch(&cases, now, &mut outs);
+    let by_id = |id: &str| raw.iter().position(|c| c["id"] == id).unwrap_or_else(|| panic!("no case {id}"));
+    let mut failures = Vec::new();
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    for e in fx["expect"].as_array().into_iter().flatten() {
+        let id = e["case"].as_str().expect("case id");
+        let actual: Value = serde_json::from_str(&engine.outcome_json(&outs[by_id(id)])).expect("outcome json");
+        if let Err(m) = matches(&e["outcome"], Some(&actual), "") {
+            failures.push(format!("{name} case {id} ({}): {m}", e["why"].as_str().unwrap_or("")));
+        }
+    }
+    if let Some(r) = fx.get("report") {
+        let mut report = Report::new(&engine, now);
+        for o in &outs {
+            report.add(o);
+        }
+        let actual: Value = serde_json::from_str(&report.to_json(&engine)).expect("report json");
+        if let Err(m) = matches(&r["expect"], Some(&actual), "") {
+            failures.push(format!("{name} report ({}): {m}", r["why"].as_str().unwrap_or("")));
+        }
+    }
+    for a in fx["authorize"].as_array().into_iter().flatten() {
+        let id = a["case"].as_str().expect("case id");
+        let actor: Actor = serde_json::from_value(a["actor"].clone()).expect("actor");
+        let d = engine.authorize(&cases[by_id(id)], &actor, a["action"].as_str().expect("action"));
+        let actual = serde_json::to_value(&d).expect("decision json");
+        if let Err(m) = matches(&a["expect"], Some(&actual), "") {
+            failures.push(format!("{name} authorize {id} {} ({}): {m}", a["action"], a["why"].as_str().unwrap_or("")));
+        }
+    }
+    failures
+}
+
+#[test]
+fn every_fixture_passes_through_the_rust_api() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("conformance");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .expect("fixtures dir")
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 4, "fixtures missing");
+    let failures: Vec<String> = files.iter().flat_map(|f| run(f)).collect();
+    assert!(failures.is_empty(), "{} mismatches:\n{}", failures.len(), failures.join("\n"));
+}
+
+#[test]
+fn subset_matching_can_fail() {
+    let a = serde_json::json!({"x": 1, "y": [1, 2], "z": null});
+    assert!(matches(&serde_json::json!({"x": 1}), Some(&a), "").is_ok());
+    assert!(matches(&serde_json::json!({"x": 2}), Some(&a), "").is_err());
+    assert!(matches(&serde_json::json!({"y": [1]}), Some(&a), "").is_err());
+    assert!(matches(&serde_json::json!({"w": null, "z": null}), Some(&a), "").is_ok());
+    assert!(matches(&serde_json::json!({"w": 0}), Some(&a), "").is_err());
+}
