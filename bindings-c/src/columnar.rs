@@ -1,0 +1,948 @@
+//! The columnar batch API: struct-of-arrays in, struct-of-arrays out, no JSON.
+//!
+//! Each row is fed to the core's `Engine::decode` through a small serde deserializer
+//! that reads the caller's columns directly (strings are borrowed, timestamps and
+//! scaled amounts are formatted into a reused arena), so a warmed-up workspace
+//! evaluates a batch without allocating per case.
+
+use crate::engine::{ColumnDef, Feeds, docket_engine, docket_field_type};
+use crate::error::{Error, docket_error, docket_result, without_nul};
+use crate::ffi::{self, guard};
+use docket_core::time::Rfc3339;
+use docket_core::{Case, CaseError, Outcome, Report, SlaState};
+use serde::de::value::Error as DeError;
+use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::forward_to_deserialize_any;
+use std::ffi::{c_char, c_void};
+use std::fmt::Write;
+
+/// `int64_t` outputs with no value (no due time, no next escalation).
+pub const DOCKET_NO_TIME: i64 = i64::MIN;
+/// `int32_t` index outputs with no value (no queue, priority or band).
+pub const DOCKET_NO_INDEX: i32 = -1;
+
+/// How a column's `values` are laid out.
+#[repr(u32)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[allow(non_camel_case_types)]
+pub enum docket_value_kind {
+    /// `const int64_t *`: integers, and timestamps in seconds since the Unix epoch.
+    I64 = 1,
+    /// `const double *`: numbers.
+    F64 = 2,
+    /// `const uint8_t *`: booleans (0 = false).
+    Bool = 3,
+    /// `const uint32_t *`: index into the column's enum values (`docket_engine_enum_find`).
+    EnumIndex = 4,
+    /// `const char *const *` with `lens`: UTF-8 strings; money as decimal strings (`"1250.00"`).
+    String = 5,
+    /// `const int64_t *` with `scale`: money as scaled integers (`125000` with scale 2 = 1250.00).
+    Scaled = 6,
+}
+
+/// One input column: `n_cases` values (or, for the list columns `paused_from`,
+/// `paused_to`, `approval_role`, `approval_by`, `approval_at`, `evidence`, the items of
+/// every case, case `i` owning items `offsets[i]` to `offsets[i+1]`).
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+#[allow(non_camel_case_types)]
+pub struct docket_column {
+    /// Column index (`docket_engine_list_find(engine, DOCKET_LIST_COLUMN, name, ...)`).
+    pub column: u32,
+    /// A `docket_value_kind`.
+    pub kind: u32,
+    /// The values, laid out as `kind` says.
+    pub values: *const c_void,
+    /// `DOCKET_VALUE_STRING`: the byte length of every string; otherwise NULL.
+    pub lens: *const usize,
+    /// NULL: every value present; otherwise one byte per value, 0 = absent (JSON null).
+    pub present: *const u8,
+    /// List columns: `n_cases + 1` non-decreasing offsets; NULL for scalar columns.
+    pub offsets: *const usize,
+    /// `DOCKET_VALUE_SCALED`: number of decimals (0..=18).
+    pub scale: u32,
+}
+
+/// Per-case status (`docket_outputs.status`).
+#[repr(u8)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[allow(non_camel_case_types)]
+pub enum docket_case_status {
+    /// Evaluated.
+    Ok = 0,
+    /// Evaluated; intake validation routed it to the policy's invalid queue.
+    Invalid = 1,
+    /// Unusable (see `docket_outputs.error`); nothing else decided.
+    Error = 2,
+}
+
+/// Why a case is unusable (`docket_outputs.error`).
+#[repr(u8)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[allow(non_camel_case_types)]
+pub enum docket_case_error {
+    /// Usable.
+    None = 0,
+    /// Not an object.
+    NotAnObject = 1,
+    /// `id` missing.
+    MissingId = 2,
+    /// `id` not a non-empty string.
+    BadId = 3,
+    /// `kind` missing.
+    MissingKind = 4,
+    /// `kind` not a string.
+    BadKind = 5,
+    /// `opened_at` missing.
+    MissingOpenedAt = 6,
+    /// `opened_at` unreadable.
+    BadOpenedAt = 7,
+    /// Not valid JSON.
+    BadJson = 8,
+    /// Over a limit.
+    TooLarge = 9,
+    /// A reason newer than this header.
+    Other = 255,
+}
+
+/// State of one SLA clock (`docket_outputs.sla_state`).
+#[repr(u8)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[allow(non_camel_case_types)]
+pub enum docket_sla_state {
+    /// No target for this metric (or the case is unusable).
+    None = 0,
+    /// Running, below the warning share.
+    Ok = 1,
+    /// Running, at or above the warning share.
+    Warning = 2,
+    /// Running, past target.
+    Breached = 3,
+    /// Running, paused now.
+    Paused = 4,
+    /// Completed within target.
+    Met = 5,
+    /// Completed after target.
+    Missed = 6,
+}
+
+/// Caller-owned output arrays. Any pointer may be NULL (not wanted). Per-case arrays
+/// hold `n_cases` elements; per-metric arrays `n_cases * metric count` elements, case
+/// `i` metric `k` at `[i * metrics + k]` (metric order: `DOCKET_LIST_METRIC`).
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+#[allow(non_camel_case_types)]
+pub struct docket_outputs {
+    /// Queue index (`DOCKET_LIST_QUEUE`), or `DOCKET_NO_INDEX`.
+    pub queue: *mut i32,
+    /// Priority index (`DOCKET_LIST_PRIORITY`), or `DOCKET_NO_INDEX`.
+    pub priority: *mut i32,
+    /// Ageing band index (`DOCKET_LIST_BAND`), or `DOCKET_NO_INDEX` (closed cases).
+    pub band: *mut i32,
+    /// A `docket_case_status`.
+    pub status: *mut u8,
+    /// A `docket_case_error`.
+    pub error: *mut u8,
+    /// Number of issues on the case.
+    pub issues: *mut u32,
+    /// Approval steps required.
+    pub approvals_required: *mut u32,
+    /// Approval steps not yet filled.
+    pub approvals_remaining: *mut u32,
+    /// Per metric: a `docket_sla_state`.
+    pub sla_state: *mut u8,
+    /// Per metric: due instant (Unix seconds) or `DOCKET_NO_TIME`.
+    pub sla_due: *mut i64,
+    /// Per metric: business seconds elapsed, less pauses (0 without a target).
+    pub sla_elapsed: *mut i64,
+    /// Per metric: target in business seconds (0 without a target).
+    pub sla_target: *mut i64,
+    /// Per metric: escalation steps passed.
+    pub escalation_level: *mut u32,
+    /// Per metric: when the next escalation step fires, or `DOCKET_NO_TIME`.
+    pub escalation_next_at: *mut i64,
+    /// Optional report (same engine, same `now`) to which every outcome is added.
+    pub report: *mut docket_report,
+}
+
+/// Reusable per-thread scratch space of the batch API. Not thread-safe: one per thread.
+#[allow(non_camel_case_types)]
+pub struct docket_workspace {
+    case: Case,
+    outcome: Outcome,
+    arena: String,
+    spans: Vec<(usize, usize)>,
+    base: Vec<usize>,
+}
+
+/// A backlog report being accumulated (`docket_outputs.report`), for one engine and one `now`.
+#[allow(non_camel_case_types)]
+pub struct docket_report {
+    engine: usize,
+    now: i64,
+    report: Report,
+}
+
+// ---------------------------------------------------------------------------------------
+// Validated columns
+
+enum Data<'a> {
+    I64(&'a [i64]),
+    F64(&'a [f64]),
+    Bool(&'a [u8]),
+    Enum(&'a [u32]),
+    Str(Vec<&'a str>),
+    Scaled(&'a [i64], u32),
+}
+
+struct Col<'a> {
+    def: &'a ColumnDef,
+    data: Data<'a>,
+    present: Option<&'a [u8]>,
+    offsets: Option<&'a [usize]>,
+}
+
+const MIN_TIME: i64 = -62_135_596_800; // 0001-01-01T00:00:00Z
+const MAX_TIME: i64 = 253_402_300_799; // 9999-12-31T23:59:59Z
+
+impl Col<'_> {
+    /// Items of row `i`.
+    fn items(&self, i: usize) -> (usize, usize) {
+        match self.offsets {
+            None => (i, i + 1),
+            Some(o) => (o.get(i).copied().unwrap_or(0), o.get(i + 1).copied().unwrap_or(0)),
+        }
+    }
+    fn present(&self, k: usize) -> bool {
+        self.present.is_none_or(|p| p.get(k).is_some_and(|&b| b != 0))
+    }
+    /// Writes the text form of item `k` to the arena when the core reads it as a string.
+    fn format(&self, k: usize, arena: &mut String) {
+        if !self.present(k) {
+            return;
+        }
+        let _ = match (&self.data, self.def.ty) {
+            (Data::I64(v), docket_field_type::Timestamp) => {
+                write!(arena, "{}", Rfc3339(v.get(k).copied().unwrap_or(0)))
+            }
+            (Data::I64(v), docket_field_type::Money) => write!(arena, "{}", v.get(k).copied().unwrap_or(0)),
+            (Data::Scaled(v, scale), _) => write_scaled(arena, v.get(k).copied().unwrap_or(0), *scale),
+            _ => Ok(()),
+        };
+    }
+    /// The value of item `k` (`text`: its arena text, if formatted).
+    fn value<'r>(&'r self, k: usize, text: &'r str) -> V<'r> {
+        if !self.present(k) {
+            return V::Null;
+        }
+        match &self.data {
+            Data::I64(v) => match self.def.ty {
+                docket_field_type::Timestamp | docket_field_type::Money => V::Str(text),
+                docket_field_type::Number => V::F64(v.get(k).copied().unwrap_or(0) as f64),
+                _ => V::I64(v.get(k).copied().unwrap_or(0)),
+            },
+            Data::F64(v) => V::F64(v.get(k).copied().unwrap_or(0.0)),
+            Data::Bool(v) => V::Bool(v.get(k).is_some_and(|&b| b != 0)),
+            Data::Enum(v) => {
+                let name = v.get(k).and_then(|&i| self.def.values.get(i as usize));
+                name.map_or(V::Null, |n| V::Str(without_nul(n)))
+            }
+            Data::Str(v) => V::Str(v.get(k).copied().unwrap_or("")),
+            Data::Scaled(..) => V::Str(text),
+        }
+    }
+}
+
+fn write_scaled(out: &mut String, v: i64, scale: u32) -> std::fmt::Result {
+    let p = 10u64.pow(scale);
+    let a = v.unsigned_abs();
+    let sign = if v < 0 { "-" } else { "" };
+    if scale == 0 {
+        write!(out, "{sign}{a}")
+    } else {
+        write!(out, "{sign}{}.{:0width$}", a / p, a % p, width = scale as usize)
+    }
+}
+
+fn kind_fits(kind: docket_value_kind, ty: docket_field_type) -> bool {
+    use docket_field_type as T;
+    use docket_value_kind as K;
+    matches!(
+        (kind, ty),
+        (K::String, T::String | T::Enum | T::Money)
+            | (K::EnumIndex, T::Enum)
+            | (K::I64, T::Integer | T::Number | T::Money | T::Timestamp)
+            | (K::F64, T::Number)
+            | (K::Bool, T::Bool)
+            | (K::Scaled, T::Money)
+    )
+}
+
+fn value_kind(k: u32) -> Option<docket_value_kind> {
+    Some(match k {
+        1 => docket_value_kind::I64,
+        2 => docket_value_kind::F64,
+        3 => docket_value_kind::Bool,
+        4 => docket_value_kind::EnumIndex,
+        5 => docket_value_kind::String,
+        6 => docket_value_kind::Scaled,
+        _ => return None,
+    })
+}
+
+/// Checks every column completely, so that evaluation cannot fail half-way.
+///
+/// # Safety
+/// Every pointer of every column is valid for its documented length.
+unsafe fn validate<'a>(engine: &'a docket_engine, cols: &'a [docket_column], n: usize) -> Result<Vec<Col<'a>>, Error> {
+    let mut out: Vec<Col<'a>> = Vec::with_capacity(cols.len());
+    for (j, c) in cols.iter().enumerate() {
+        let at = |field: &str| format!("columns[{j}].{field}");
+        let def = engine.column(c.column).map_err(|e| Error::arg(at("column"), e.message))?;
+        if out.iter().any(|o| std::ptr::eq(o.def, def)) {
+            return Err(Error::arg(at("column"), format!("column `{}` is given twice", def.key())));
+        }
+        let kind = value_kind(c.kind)
+            .ok_or_else(|| Error::arg(at("kind"), format!("{} is not a docket_value_kind", c.kind)))?;
+        if !kind_fits(kind, def.ty) {
+            return Err(Error::arg(
+                at("kind"),
+                format!("column `{}` ({:?}) cannot take {kind:?} values", def.key(), def.ty),
+            ));
+        }
+        let offsets = match (def.is_list(), c.offsets.is_null()) {
+            (true, true) => return Err(Error::null(&at("offsets"))),
+            (false, false) => {
+                return Err(Error::arg(
+                    at("offsets"),
+                    format!("`{}` is not a list column; offsets must be NULL", def.key()),
+                ));
+            }
+            (false, true) => None,
+            // SAFETY: the caller's contract: n + 1 offsets.
+            (true, false) => Some(unsafe { ffi::slice(c.offsets, n.saturating_add(1), &at("offsets")) }?),
+        };
+        let items = match offsets {
+            None => n,
+            Some(o) => {
+                if o.windows(2).any(|w| w.first() > w.get(1)) {
+                    return Err(Error::arg(at("offsets"), "offsets must not decrease"));
+                }
+                o.last().copied().unwrap_or(0)
+            }
+        };
+        let arg = at("values");
+        // SAFETY (all arms): the caller's contract: `items` values of the kind's type.
+        let data = match kind {
+            docket_value_kind::I64 => Data::I64(unsafe { ffi::slice(c.values.cast::<i64>(), items, &arg) }?),
+            docket_value_kind::F64 => Data::F64(unsafe { ffi::slice(c.values.cast::<f64>(), items, &arg) }?),
+            docket_value_kind::Bool => Data::Bool(unsafe { ffi::slice(c.values.cast::<u8>(), items, &arg) }?),
+            docket_value_kind::EnumIndex => Data::Enum(unsafe { ffi::slice(c.values.cast::<u32>(), items, &arg) }?),
+            docket_value_kind::Scaled => {
+                if c.scale > 18 {
+                    return Err(Error::arg(at("scale"), format!("scale {} is over 18", c.scale)));
+                }
+                Data::Scaled(unsafe { ffi::slice(c.values.cast::<i64>(), items, &arg) }?, c.scale)
+            }
+            docket_value_kind::String => {
+                let ptrs = unsafe { ffi::slice(c.values.cast::<*const c_char>(), items, &arg) }?;
+                let lens = unsafe { ffi::slice(c.lens, items, &at("lens")) }?;
+                let mut v = Vec::with_capacity(items);
+                for (k, (&p, &l)) in ptrs.iter().zip(lens).enumerate() {
+                    v.push(unsafe { ffi::text_item(p, l, &format!("columns[{j}].values[{k}]")) }?);
+                }
+                Data::Str(v)
+            }
+        };
+        // SAFETY: the caller's contract: `items` presence bytes.
+        let present = unsafe { ffi::optional_slice(c.present, items, &at("present")) }?;
+        let col = Col { def, data, present, offsets };
+        for k in 0..items {
+            if !col.present(k) {
+                continue;
+            }
+            match &col.data {
+                Data::Enum(v) if v.get(k).is_none_or(|&i| i as usize >= def.values.len()) => {
+                    return Err(Error::arg(
+                        format!("columns[{j}].values[{k}]"),
+                        format!("enum index out of range for `{}` ({} values)", def.key(), def.values.len()),
+                    ));
+                }
+                Data::I64(v)
+                    if def.ty == docket_field_type::Timestamp
+                        && v.get(k).is_none_or(|t| !(MIN_TIME..=MAX_TIME).contains(t)) =>
+                {
+                    return Err(Error::arg(format!("columns[{j}].values[{k}]"), "timestamp outside years 1..9999"));
+                }
+                _ => {}
+            }
+        }
+        out.push(col);
+    }
+    // List groups: items of a group line up case by case.
+    let find = |f: Feeds| out.iter().position(|c| c.def.feeds == f);
+    let groups = [
+        (Feeds::PausedFrom, [Feeds::PausedTo].as_slice()),
+        (Feeds::ApprovalBy, [Feeds::ApprovalRole, Feeds::ApprovalAt].as_slice()),
+    ];
+    for (lead, others) in groups {
+        for &o in others {
+            let Some(oi) = find(o) else { continue };
+            let Some(li) = find(lead) else {
+                return Err(Error::arg(format!("columns[{oi}].column"), format!("needs the column for {lead:?} too")));
+            };
+            let (a, b) = (out.get(li), out.get(oi));
+            if let (Some(a), Some(b)) = (a, b)
+                && (0..n).any(|i| {
+                    let (x, y) = (a.items(i), b.items(i));
+                    x.1 - x.0 != y.1 - y.0
+                })
+            {
+                return Err(Error::arg(
+                    format!("columns[{oi}].offsets"),
+                    "item counts differ from the group's lead column",
+                ));
+            }
+        }
+    }
+    if find(Feeds::ApprovalBy).is_some() && find(Feeds::ApprovalRole).is_none() {
+        return Err(Error::arg("columns", "approval_by needs approval_role"));
+    }
+    Ok(out)
+}
+
+// ---------------------------------------------------------------------------------------
+// The row deserializer
+
+#[derive(Clone, Copy)]
+enum V<'r> {
+    Null,
+    I64(i64),
+    F64(f64),
+    Bool(bool),
+    Str(&'r str),
+}
+
+impl<'de> Deserializer<'de> for V<'de> {
+    type Error = DeError;
+    fn deserialize_any<W: Visitor<'de>>(self, v: W) -> Result<W::Value, DeError> {
+        match self {
+            V::Null => v.visit_unit(),
+            V::I64(x) => v.visit_i64(x),
+            V::F64(x) => v.visit_f64(x),
+            V::Bool(x) => v.visit_bool(x),
+            V::Str(s) => v.visit_borrowed_str(s),
+        }
+    }
+    forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+        bytes byte_buf option unit unit_struct newtype_struct seq tuple
+        tuple_struct map struct enum identifier ignored_any
+    }
+}
+
+/// A small object: fixed keys and values.
+struct Obj<'r, const N: usize> {
+    keys: [&'static str; N],
+    vals: [V<'r>; N],
+    pos: usize,
+}
+
+impl<'de, const N: usize> MapAccess<'de> for Obj<'de, N> {
+    type Error = DeError;
+    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, DeError> {
+        match self.keys.get(self.pos) {
+            Some(k) => seed.deserialize(V::Str(k)).map(Some),
+            None => Ok(None),
+        }
+    }
+    fn next_value_seed<S: DeserializeSeed<'de>>(&mut self, seed: S) -> Result<S::Value, DeError> {
+        let v = self.vals.get(self.pos).copied().unwrap_or(V::Null);
+        self.pos += 1;
+        seed.deserialize(v)
+    }
+}
+
+impl<'de, const N: usize> Deserializer<'de> for Obj<'de, N> {
+    type Error = DeError;
+    fn deserialize_any<W: Visitor<'de>>(self, v: W) -> Result<W::Value, DeError> {
+        v.visit_map(self)
+    }
+    forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+        bytes byte_buf option unit unit_struct newtype_struct seq tuple
+        tuple_struct map struct enum identifier ignored_any
+    }
+}
+
+#[derive(Clone, Copy)]
+enum ListOf {
+    Paused,
+    Approvals,
+    Evidence,
+}
+
+/// One case, read from the columns.
+#[derive(Clone, Copy)]
+struct Row<'r> {
+    cols: &'r [Col<'r>],
+    row: usize,
+    arena: &'r str,
+    spans: &'r [(usize, usize)],
+    base: &'r [usize],
+    lists: [Option<usize>; 6],
+}
+
+impl<'r> Row<'r> {
+    /// Value of the `nth` item of the row in column `j`.
+    fn get(&self, j: Option<usize>, nth: usize) -> V<'r> {
+        let Some(col) = j.and_then(|j| self.cols.get(j)) else { return V::Null };
+        let (start, _) = col.items(self.row);
+        let text = j
+            .and_then(|j| self.base.get(j))
+            .and_then(|b| self.spans.get(b + nth))
+            .and_then(|&(a, b)| self.arena.get(a..b))
+            .unwrap_or("");
+        col.value(start + nth, text)
+    }
+    fn count(&self, j: Option<usize>) -> usize {
+        j.and_then(|j| self.cols.get(j)).map_or(0, |c| {
+            let (a, b) = c.items(self.row);
+            b - a
+        })
+    }
+}
+
+struct RowMap<'r> {
+    row: Row<'r>,
+    /// Next column (scalars first), then the three lists.
+    pos: usize,
+    pending: Option<Pending>,
+}
+
+#[derive(Clone, Copy)]
+enum Pending {
+    Col(usize),
+    List(ListOf),
+}
+
+impl<'de> MapAccess<'de> for RowMap<'de> {
+    type Error = DeError;
+    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, DeError> {
+        let r = self.row;
+        while self.pos < r.cols.len() + 3 {
+            let p = self.pos;
+            self.pos += 1;
+            if let Some(c) = r.cols.get(p) {
+                if !c.def.is_list() {
+                    self.pending = Some(Pending::Col(p));
+                    return seed.deserialize(V::Str(c.def.key())).map(Some);
+                }
+                continue;
+            }
+            let (list, key, lead) = match p - r.cols.len() {
+                0 => (ListOf::Paused, "paused", r.lists[0]),
+                1 => (ListOf::Approvals, "approvals", r.lists[3]),
+                _ => (ListOf::Evidence, "evidence", r.lists[5]),
+            };
+            if lead.is_some() {
+                self.pending = Some(Pending::List(list));
+                return seed.deserialize(V::Str(key)).map(Some);
+            }
+        }
+        Ok(None)
+    }
+    fn next_value_seed<S: DeserializeSeed<'de>>(&mut self, seed: S) -> Result<S::Value, DeError> {
+        match self.pending.take() {
+            Some(Pending::Col(j)) => seed.deserialize(self.row.get(Some(j), 0)),
+            Some(Pending::List(l)) => seed.deserialize(ListDe { row: self.row, list: l, pos: 0 }),
+            None => seed.deserialize(V::Null),
+        }
+    }
+}
+
+impl<'de> Deserializer<'de> for Row<'de> {
+    type Error = DeError;
+    fn deserialize_any<W: Visitor<'de>>(self, v: W) -> Result<W::Value, DeError> {
+        v.visit_map(RowMap { row: self, pos: 0, pending: None })
+    }
+    forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+        bytes byte_buf option unit unit_struct newtype_struct seq tuple
+        tuple_struct map struct enum identifier ignored_any
+    }
+}
+
+struct ListDe<'r> {
+    row: Row<'r>,
+    list: ListOf,
+    pos: usize,
+}
+
+impl<'de> SeqAccess<'de> for ListDe<'de> {
+    type Error = DeError;
+    fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>, DeError> {
+        let r = self.row;
+        let [from, to, role, by, at, evidence] = r.lists;
+        let lead = match self.list {
+            ListOf::Paused => from,
+            ListOf::Approvals => by,
+            ListOf::Evidence => evidence,
+        };
+        let i = self.pos;
+        if i >= r.count(lead) {
+            return Ok(None);
+        }
+        self.pos += 1;
+        match self.list {
+            ListOf::Paused => {
+                seed.deserialize(Obj { keys: ["from", "to"], vals: [r.get(from, i), r.get(to, i)], pos: 0 }).map(Some)
+            }
+            ListOf::Approvals => seed
+                .deserialize(Obj {
+                    keys: ["role", "by", "at"],
+                    vals: [r.get(role, i), r.get(by, i), r.get(at, i)],
+                    pos: 0,
+                })
+                .map(Some),
+            ListOf::Evidence => seed.deserialize(r.get(evidence, i)).map(Some),
+        }
+    }
+}
+
+impl<'de> Deserializer<'de> for ListDe<'de> {
+    type Error = DeError;
+    fn deserialize_any<W: Visitor<'de>>(self, v: W) -> Result<W::Value, DeError> {
+        v.visit_seq(self)
+    }
+    forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+        bytes byte_buf option unit unit_struct newtype_struct seq tuple
+        tuple_struct map struct enum identifier ignored_any
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Outputs
+
+struct Out<'a> {
+    queue: Option<&'a mut [i32]>,
+    priority: Option<&'a mut [i32]>,
+    band: Option<&'a mut [i32]>,
+    status: Option<&'a mut [u8]>,
+    error: Option<&'a mut [u8]>,
+    issues: Option<&'a mut [u32]>,
+    approvals_required: Option<&'a mut [u32]>,
+    approvals_remaining: Option<&'a mut [u32]>,
+    sla_state: Option<&'a mut [u8]>,
+    sla_due: Option<&'a mut [i64]>,
+    sla_elapsed: Option<&'a mut [i64]>,
+    sla_target: Option<&'a mut [i64]>,
+    escalation_level: Option<&'a mut [u32]>,
+    escalation_next_at: Option<&'a mut [i64]>,
+}
+
+fn set<T>(a: &mut Option<&mut [T]>, i: usize, v: T) {
+    if let Some(x) = a.as_mut().and_then(|a| a.get_mut(i)) {
+        *x = v;
+    }
+}
+
+fn index(i: Option<u32>) -> i32 {
+    i.and_then(|i| i32::try_from(i).ok()).unwrap_or(DOCKET_NO_INDEX)
+}
+
+fn case_error(e: Option<CaseError>) -> docket_case_error {
+    match e {
+        None => docket_case_error::None,
+        Some(CaseError::NotAnObject) => docket_case_error::NotAnObject,
+        Some(CaseError::MissingId) => docket_case_error::MissingId,
+        Some(CaseError::BadId) => docket_case_error::BadId,
+        Some(CaseError::MissingKind) => docket_case_error::MissingKind,
+        Some(CaseError::BadKind) => docket_case_error::BadKind,
+        Some(CaseError::MissingOpenedAt) => docket_case_error::MissingOpenedAt,
+        Some(CaseError::BadOpenedAt) => docket_case_error::BadOpenedAt,
+        Some(CaseError::BadJson) => docket_case_error::BadJson,
+        Some(CaseError::TooLarge) => docket_case_error::TooLarge,
+        Some(_) => docket_case_error::Other,
+    }
+}
+
+fn sla_state(s: SlaState) -> docket_sla_state {
+    match s {
+        SlaState::Ok => docket_sla_state::Ok,
+        SlaState::Warning => docket_sla_state::Warning,
+        SlaState::Breached => docket_sla_state::Breached,
+        SlaState::Paused => docket_sla_state::Paused,
+        SlaState::Met => docket_sla_state::Met,
+        SlaState::Missed => docket_sla_state::Missed,
+    }
+}
+
+impl Out<'_> {
+    fn write(&mut self, i: usize, metrics: usize, o: &Outcome) {
+        let status = if o.error().is_some() {
+            docket_case_status::Error
+        } else if o.invalid() {
+            docket_case_status::Invalid
+        } else {
+            docket_case_status::Ok
+        };
+        set(&mut self.queue, i, index(o.queue_index()));
+        set(&mut self.priority, i, index(o.priority_index()));
+        set(&mut self.band, i, index(o.band_index()));
+        set(&mut self.status, i, status as u8);
+        set(&mut self.error, i, case_error(o.error()) as u8);
+        set(&mut self.issues, i, o.issues().len() as u32);
+        let steps = o.steps();
+        set(&mut self.approvals_required, i, steps.len() as u32);
+        set(&mut self.approvals_remaining, i, steps.iter().filter(|s| o.done_by(s).is_none()).count() as u32);
+        for k in 0..metrics {
+            let at = i * metrics + k;
+            let m = o.sla().get(k).copied().flatten();
+            set(&mut self.sla_state, at, m.map_or(docket_sla_state::None, |m| sla_state(m.state)) as u8);
+            set(&mut self.sla_due, at, m.and_then(|m| m.due).unwrap_or(DOCKET_NO_TIME));
+            set(&mut self.sla_elapsed, at, m.map_or(0, |m| m.elapsed_s));
+            set(&mut self.sla_target, at, m.map_or(0, |m| m.target_s));
+            let esc = m.and_then(|m| m.escalation);
+            set(&mut self.escalation_level, at, esc.map_or(0, |e| e.level));
+            set(&mut self.escalation_next_at, at, esc.and_then(|e| e.next_at).unwrap_or(DOCKET_NO_TIME));
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Functions
+
+/// Creates a workspace: the reusable scratch space of `docket_evaluate_columns`. Use one
+/// per thread and keep it across calls.
+///
+/// # Safety
+/// `out` and `err` are writable or NULL.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn docket_workspace_new(
+    out: *mut *mut docket_workspace,
+    err: *mut *mut docket_error,
+) -> docket_result {
+    guard(err, || {
+        let ws = docket_workspace {
+            case: Case::new(),
+            outcome: Outcome::new(),
+            arena: String::with_capacity(256),
+            spans: Vec::new(),
+            base: Vec::new(),
+        };
+        // SAFETY: per the contract (checked non-NULL inside).
+        unsafe { ffi::write_box(out, ws) }
+    })
+}
+
+/// Frees a workspace; NULL is a no-op.
+///
+/// # Safety
+/// `ws` is NULL or a workspace from this library, not yet freed.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn docket_workspace_free(ws: *mut docket_workspace) {
+    // SAFETY: per the contract.
+    ffi::guard_value((), || unsafe { ffi::free(ws) })
+}
+
+/// Creates an empty backlog report for `engine` at `now_unix_s`; pass it in
+/// `docket_outputs.report` to accumulate batches, merge per-thread reports with
+/// `docket_report_merge`, render with `docket_report_to_json`.
+///
+/// # Safety
+/// `engine` is a live engine or NULL; `out` and `err` are writable or NULL.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn docket_report_new(
+    engine: *const docket_engine,
+    now_unix_s: i64,
+    out: *mut *mut docket_report,
+    err: *mut *mut docket_error,
+) -> docket_result {
+    guard(err, || {
+        // SAFETY: per the contract.
+        let e = unsafe { ffi::borrow(engine, "engine") }?;
+        ffi::out_ok(out, "out")?;
+        let r = docket_report { engine: engine as usize, now: now_unix_s, report: Report::new(&e.core, now_unix_s) };
+        // SAFETY: checked non-NULL.
+        unsafe { ffi::write_box(out, r) }
+    })
+}
+
+/// Frees a report; NULL is a no-op.
+///
+/// # Safety
+/// `report` is NULL or a report from this library, not yet freed.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn docket_report_free(report: *mut docket_report) {
+    // SAFETY: per the contract.
+    ffi::guard_value((), || unsafe { ffi::free(report) })
+}
+
+/// Adds the counts of `from` into `into` (same engine, same `now`). Merged reports equal
+/// the report of the whole batch.
+///
+/// # Safety
+/// `into` and `from` are live reports (distinct) or NULL; `err` is writable or NULL.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn docket_report_merge(
+    into: *mut docket_report,
+    from: *const docket_report,
+    err: *mut *mut docket_error,
+) -> docket_result {
+    guard(err, || {
+        if std::ptr::eq(into, from) {
+            return Err(Error::arg("from", "a report cannot be merged into itself"));
+        }
+        // SAFETY: per the contract.
+        let from = unsafe { ffi::borrow(from, "from") }?;
+        // SAFETY: per the contract.
+        let into = unsafe { ffi::borrow_mut(into, "into") }?;
+        if into.engine != from.engine || into.now != from.now {
+            return Err(Error::arg("from", "reports of different engines or `now` cannot be merged"));
+        }
+        into.report.merge(&from.report);
+        Ok(())
+    })
+}
+
+/// Renders a report as JSON (the batch report format of the spec, with the backlog
+/// controls that fire).
+///
+/// # Safety
+/// `engine` and `report` are live or NULL; `out` and `err` are writable or NULL.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn docket_report_to_json(
+    engine: *const docket_engine,
+    report: *const docket_report,
+    out: *mut *mut crate::docket_buffer,
+    err: *mut *mut docket_error,
+) -> docket_result {
+    guard(err, || {
+        // SAFETY: per the contract.
+        let e = unsafe { ffi::borrow(engine, "engine") }?;
+        // SAFETY: per the contract.
+        let r = unsafe { ffi::borrow(report, "report") }?;
+        ffi::out_ok(out, "out")?;
+        if r.engine != engine as usize {
+            return Err(Error::arg("report", "the report was created for another engine"));
+        }
+        let json = r.report.to_json(&e.core);
+        // SAFETY: checked non-NULL.
+        unsafe { ffi::write_box(out, crate::docket_buffer::new(json.into_bytes())) }
+    })
+}
+
+/// Evaluates `n_cases` cases given as columns, at `now_unix_s`, into the caller's output
+/// arrays. Every column is checked before anything is evaluated: on failure nothing is
+/// written. Design for loops of ~10,000 cases per call with one workspace per thread;
+/// the engine may be shared by all threads.
+///
+/// Column rules: each column at most once; `kind` must fit the column's type (string
+/// and enum columns take `DOCKET_VALUE_STRING`, enums also `DOCKET_VALUE_ENUM_INDEX`;
+/// integer `I64`; number `F64` or `I64`; money `STRING` (decimal), `SCALED` or `I64`
+/// (whole units); bool `BOOL`; timestamps `I64` seconds). List columns need `offsets`;
+/// `paused_to` needs `paused_from`, `approval_at`/`approval_role` need `approval_by`,
+/// with the same item counts per case.
+///
+/// # Safety
+/// `engine` is a live engine or NULL; `columns` is readable for `n_columns` entries and
+/// each column's arrays for their documented lengths; `workspace` is a live workspace
+/// not used by another thread; `outputs` is readable, each non-NULL array writable for
+/// its documented length; `err` is writable or NULL.
+#[unsafe(no_mangle)]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn docket_evaluate_columns(
+    engine: *const docket_engine,
+    columns: *const docket_column,
+    n_columns: usize,
+    n_cases: usize,
+    now_unix_s: i64,
+    workspace: *mut docket_workspace,
+    outputs: *const docket_outputs,
+    err: *mut *mut docket_error,
+) -> docket_result {
+    guard(err, || {
+        // SAFETY: per the contract.
+        let e = unsafe { ffi::borrow(engine, "engine") }?;
+        // SAFETY: per the contract.
+        let cols = unsafe { ffi::slice(columns, n_columns, "columns") }?;
+        // SAFETY: per the contract.
+        let ws = unsafe { ffi::borrow_mut(workspace, "workspace") }?;
+        // SAFETY: per the contract.
+        let o = unsafe { ffi::borrow(outputs, "outputs") }?;
+        let max = e.core.limits().max_cases_per_call;
+        if n_cases > max {
+            return Err(Error::new(
+                docket_result::LimitExceeded,
+                "limit_exceeded",
+                format!("{n_cases} cases in one call; the limit is {max}"),
+                "n_cases",
+            ));
+        }
+        let m = e.metric_count();
+        let nm = n_cases.checked_mul(m).ok_or_else(|| Error::arg("n_cases", "too many cases"))?;
+        // SAFETY: per the contract (every output array holds its documented length).
+        let mut out = unsafe {
+            Out {
+                queue: ffi::optional_out(o.queue, n_cases, "outputs.queue")?,
+                priority: ffi::optional_out(o.priority, n_cases, "outputs.priority")?,
+                band: ffi::optional_out(o.band, n_cases, "outputs.band")?,
+                status: ffi::optional_out(o.status, n_cases, "outputs.status")?,
+                error: ffi::optional_out(o.error, n_cases, "outputs.error")?,
+                issues: ffi::optional_out(o.issues, n_cases, "outputs.issues")?,
+                approvals_required: ffi::optional_out(o.approvals_required, n_cases, "outputs.approvals_required")?,
+                approvals_remaining: ffi::optional_out(o.approvals_remaining, n_cases, "outputs.approvals_remaining")?,
+                sla_state: ffi::optional_out(o.sla_state, nm, "outputs.sla_state")?,
+                sla_due: ffi::optional_out(o.sla_due, nm, "outputs.sla_due")?,
+                sla_elapsed: ffi::optional_out(o.sla_elapsed, nm, "outputs.sla_elapsed")?,
+                sla_target: ffi::optional_out(o.sla_target, nm, "outputs.sla_target")?,
+                escalation_level: ffi::optional_out(o.escalation_level, nm, "outputs.escalation_level")?,
+                escalation_next_at: ffi::optional_out(o.escalation_next_at, nm, "outputs.escalation_next_at")?,
+            }
+        };
+        // SAFETY: per the contract.
+        let mut report = unsafe { ffi::optional_mut(o.report) };
+        if let Some(r) = &report
+            && (r.engine != engine as usize || r.now != now_unix_s)
+        {
+            return Err(Error::arg("outputs.report", "the report belongs to another engine or `now`"));
+        }
+        // SAFETY: per the contract.
+        let cols = unsafe { validate(e, cols, n_cases) }?;
+        let pick = |f: Feeds| cols.iter().position(|c| c.def.feeds == f);
+        let lists = [
+            pick(Feeds::PausedFrom),
+            pick(Feeds::PausedTo),
+            pick(Feeds::ApprovalRole),
+            pick(Feeds::ApprovalBy),
+            pick(Feeds::ApprovalAt),
+            pick(Feeds::Evidence),
+        ];
+        let docket_workspace { case, outcome, arena, spans, base } = ws;
+        for i in 0..n_cases {
+            arena.clear();
+            spans.clear();
+            base.clear();
+            for c in &cols {
+                base.push(spans.len());
+                let (a, b) = c.items(i);
+                for k in a..b {
+                    let start = arena.len();
+                    c.format(k, arena);
+                    spans.push((start, arena.len()));
+                }
+            }
+            let row = Row { cols: &cols, row: i, arena, spans, base, lists };
+            // A row the core cannot read leaves the case with `error` set; no call error.
+            let _ = e.core.decode(row, case);
+            e.core.evaluate(case, now_unix_s, outcome);
+            out.write(i, m, outcome);
+            if let Some(r) = report.as_mut() {
+                r.report.add(outcome);
+            }
+        }
+        Ok(())
+    })
+}

@@ -1,0 +1,181 @@
+//! The engine handle: a compiled policy plus the name tables the C API hands out.
+
+use crate::error::{Error, c_text, without_nul};
+use docket_core::Engine;
+use docket_core::value::FieldType;
+use serde_json::Value;
+
+/// Which list of names (`docket_engine_list_*`). Indexes returned by the batch API refer
+/// to these lists.
+#[repr(u32)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[allow(non_camel_case_types)]
+pub enum docket_list {
+    /// Queues, policy order (`docket_outputs.queue`).
+    Queue = 0,
+    /// Priorities routing can output (`docket_outputs.priority`).
+    Priority = 1,
+    /// Ageing bands, policy order (`docket_outputs.band`).
+    Band = 2,
+    /// SLA metrics, policy order (the inner dimension of the `sla_*` outputs).
+    Metric = 3,
+    /// Input columns of the batch API (`docket_column.column`).
+    Column = 4,
+    /// Roles, policy order (values of the `approval_role` column).
+    Role = 5,
+    /// Queue owners, aligned with `DOCKET_LIST_QUEUE`.
+    Owner = 6,
+}
+
+/// The declared type of an input column (`docket_engine_column_type`).
+#[repr(u32)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[allow(non_camel_case_types)]
+pub enum docket_field_type {
+    /// Any string.
+    String = 1,
+    /// One of a list of values (give `DOCKET_VALUE_ENUM_INDEX` or `DOCKET_VALUE_STRING`).
+    Enum = 2,
+    /// An exact integer.
+    Integer = 3,
+    /// A double.
+    Number = 4,
+    /// A decimal amount (decimal strings or scaled integers).
+    Money = 5,
+    /// A boolean.
+    Bool = 6,
+    /// An instant, seconds since the Unix epoch.
+    Timestamp = 7,
+}
+
+/// What an input column feeds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Feeds {
+    /// A case key of the same name (a declared field or a standard scalar key).
+    Key,
+    PausedFrom,
+    PausedTo,
+    ApprovalRole,
+    ApprovalBy,
+    ApprovalAt,
+    Evidence,
+}
+
+/// One input column of the batch API.
+#[derive(Debug)]
+pub(crate) struct ColumnDef {
+    /// NUL-terminated name.
+    pub name: String,
+    pub ty: docket_field_type,
+    pub feeds: Feeds,
+    /// Enum values (NUL-terminated), for `Enum` columns.
+    pub values: Vec<String>,
+}
+
+impl ColumnDef {
+    pub fn key(&self) -> &str {
+        without_nul(&self.name)
+    }
+    pub fn is_list(&self) -> bool {
+        self.feeds != Feeds::Key
+    }
+}
+
+/// A compiled policy. Immutable: share one across threads through `const docket_engine *`.
+#[allow(non_camel_case_types)]
+pub struct docket_engine {
+    pub(crate) core: Engine,
+    /// Name lists by `docket_list` value, NUL-terminated.
+    pub(crate) lists: [Vec<String>; 7],
+    pub(crate) columns: Vec<ColumnDef>,
+    /// name, version, fingerprint (NUL-terminated).
+    pub(crate) info: [String; 3],
+}
+
+fn field_type(t: FieldType) -> docket_field_type {
+    match t {
+        FieldType::Enum => docket_field_type::Enum,
+        FieldType::String => docket_field_type::String,
+        FieldType::Integer => docket_field_type::Integer,
+        FieldType::Number => docket_field_type::Number,
+        FieldType::Money => docket_field_type::Money,
+        FieldType::Bool => docket_field_type::Bool,
+        FieldType::Timestamp => docket_field_type::Timestamp,
+    }
+}
+
+impl docket_engine {
+    pub(crate) fn compile(policy: &str) -> Result<docket_engine, Error> {
+        let core = Engine::compile(policy).map_err(|e| Error::policy(&e))?;
+        // The policy compiled, so it is valid JSON; names the core keeps private (enum
+        // values, queue owners) are read from the document, in document order.
+        let doc: Value = serde_json::from_str(policy).unwrap_or(Value::Null);
+        let queues: Vec<String> = core.queues().map(c_text).collect();
+        let owners = core
+            .queues()
+            .map(|q| c_text(doc.pointer(&format!("/queues/{q}/owner")).and_then(Value::as_str).unwrap_or("")))
+            .collect();
+        let metrics: Vec<&str> = core.metrics().collect();
+        let roles: Vec<String> = match doc.get("roles") {
+            Some(Value::Object(m)) => m.keys().map(|k| c_text(k)).collect(),
+            _ => Vec::new(),
+        };
+        let def = |name: &str, ty, feeds, values: Vec<String>| ColumnDef { name: c_text(name), ty, feeds, values };
+        let mut columns = vec![
+            def("id", docket_field_type::String, Feeds::Key, Vec::new()),
+            def("opened_at", docket_field_type::Timestamp, Feeds::Key, Vec::new()),
+            def("currency", docket_field_type::String, Feeds::Key, Vec::new()),
+            def("requested_by", docket_field_type::String, Feeds::Key, Vec::new()),
+        ];
+        for m in &metrics {
+            columns.push(def(&format!("{m}_at"), docket_field_type::Timestamp, Feeds::Key, Vec::new()));
+        }
+        for (name, ty) in core.fields() {
+            let values = match ty {
+                FieldType::Enum => doc
+                    .get("fields")
+                    .and_then(|f| f.get(name))
+                    .and_then(|f| f.get("values"))
+                    .and_then(Value::as_array)
+                    .map(|a| a.iter().filter_map(Value::as_str).map(c_text).collect())
+                    .unwrap_or_default(),
+                _ => Vec::new(),
+            };
+            columns.push(def(name, field_type(ty), Feeds::Key, values));
+        }
+        columns.push(def("paused_from", docket_field_type::Timestamp, Feeds::PausedFrom, Vec::new()));
+        columns.push(def("paused_to", docket_field_type::Timestamp, Feeds::PausedTo, Vec::new()));
+        columns.push(def("approval_role", docket_field_type::Enum, Feeds::ApprovalRole, roles.clone()));
+        columns.push(def("approval_by", docket_field_type::String, Feeds::ApprovalBy, Vec::new()));
+        columns.push(def("approval_at", docket_field_type::Timestamp, Feeds::ApprovalAt, Vec::new()));
+        columns.push(def("evidence", docket_field_type::String, Feeds::Evidence, Vec::new()));
+        let lists = [
+            queues,
+            core.priorities().iter().map(|p| c_text(p)).collect(),
+            core.bands().map(c_text).collect(),
+            metrics.iter().map(|m| c_text(m)).collect(),
+            columns.iter().map(|c| c.name.clone()).collect(),
+            roles,
+            owners,
+        ];
+        let info = [c_text(core.name()), c_text(core.version()), c_text(core.fingerprint())];
+        Ok(docket_engine { core, lists, columns, info })
+    }
+
+    pub(crate) fn list(&self, list: u32) -> Result<&[String], Error> {
+        self.lists
+            .get(list as usize)
+            .map(Vec::as_slice)
+            .ok_or_else(|| Error::arg("list", format!("{list} is not a docket_list value")))
+    }
+
+    pub(crate) fn column(&self, column: u32) -> Result<&ColumnDef, Error> {
+        self.columns
+            .get(column as usize)
+            .ok_or_else(|| Error::arg("column", format!("{column} is not a column of this engine")))
+    }
+
+    pub(crate) fn metric_count(&self) -> usize {
+        self.lists.get(docket_list::Metric as usize).map_or(0, Vec::len)
+    }
+}

@@ -1,0 +1,192 @@
+//! Every raw-pointer operation of the binding lives here, each with its NULL check, and
+//! the one panic boundary that every `extern "C"` body runs inside.
+
+use crate::error::{Error, docket_error, docket_result};
+use std::ffi::c_char;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+/// Runs a fallible body inside the panic boundary. On failure, writes a new error
+/// object to `*err` (when `err` is not NULL) and returns its code.
+pub(crate) fn guard(err: *mut *mut docket_error, body: impl FnOnce() -> Result<(), Error>) -> docket_result {
+    let result = catch_unwind(AssertUnwindSafe(body)).unwrap_or_else(|_| Err(Error::panic()));
+    match result {
+        Ok(()) => docket_result::Ok,
+        Err(e) => {
+            let code = e.code;
+            // SAFETY: `err` is NULL or valid for a write (the API contract of every function).
+            if let Some(slot) = unsafe { err.as_mut() } {
+                let boxed = catch_unwind(|| Box::into_raw(Box::new(e.into_c())));
+                if let Ok(p) = boxed {
+                    *slot = p;
+                }
+            }
+            code
+        }
+    }
+}
+
+/// Runs an infallible body (accessors, `_free`) inside the panic boundary.
+pub(crate) fn guard_value<T>(fallback: T, body: impl FnOnce() -> T) -> T {
+    catch_unwind(AssertUnwindSafe(body)).unwrap_or(fallback)
+}
+
+/// `&*p`, or `null_argument` naming `arg`.
+///
+/// # Safety
+/// `p` is NULL or points to a live `T` for `'a`, not mutated meanwhile.
+pub(crate) unsafe fn borrow<'a, T>(p: *const T, arg: &str) -> Result<&'a T, Error> {
+    // SAFETY: per this function's contract.
+    unsafe { p.as_ref() }.ok_or_else(|| Error::null(arg))
+}
+
+/// `&mut *p`, or `null_argument`.
+///
+/// # Safety
+/// `p` is NULL or points to a live `T` for `'a`, with no other reference to it.
+pub(crate) unsafe fn borrow_mut<'a, T>(p: *mut T, arg: &str) -> Result<&'a mut T, Error> {
+    // SAFETY: per this function's contract.
+    unsafe { p.as_mut() }.ok_or_else(|| Error::null(arg))
+}
+
+/// `&*p` for an optional argument (NULL = absent).
+///
+/// # Safety
+/// As [`borrow_mut`].
+pub(crate) unsafe fn optional_mut<'a, T>(p: *mut T) -> Option<&'a mut T> {
+    // SAFETY: per this function's contract.
+    unsafe { p.as_mut() }
+}
+
+fn check_len<T>(len: usize, arg: &str) -> Result<(), Error> {
+    match len.checked_mul(size_of::<T>().max(1)) {
+        Some(bytes) if bytes <= isize::MAX as usize => Ok(()),
+        _ => Err(Error::arg(arg, format!("`{arg}` length {len} is too large"))),
+    }
+}
+
+/// A caller-owned input array of `len` elements. NULL is accepted when `len` is 0.
+///
+/// # Safety
+/// `p` is NULL or valid for reads of `len` elements for `'a`.
+pub(crate) unsafe fn slice<'a, T>(p: *const T, len: usize, arg: &str) -> Result<&'a [T], Error> {
+    if len == 0 {
+        return Ok(&[]);
+    }
+    if p.is_null() {
+        return Err(Error::null(arg));
+    }
+    check_len::<T>(len, arg)?;
+    // SAFETY: non-NULL, length checked against isize::MAX, validity per the contract.
+    Ok(unsafe { std::slice::from_raw_parts(p, len) })
+}
+
+/// An optional caller-owned input array (NULL = absent).
+///
+/// # Safety
+/// As [`slice`].
+pub(crate) unsafe fn optional_slice<'a, T>(p: *const T, len: usize, arg: &str) -> Result<Option<&'a [T]>, Error> {
+    if p.is_null() {
+        return Ok(None);
+    }
+    // SAFETY: per this function's contract.
+    unsafe { slice(p, len, arg) }.map(Some)
+}
+
+/// An optional caller-owned output array (NULL = not wanted).
+///
+/// # Safety
+/// `p` is NULL or valid for writes of `len` elements for `'a`, aliased by nothing else.
+pub(crate) unsafe fn optional_out<'a, T>(p: *mut T, len: usize, arg: &str) -> Result<Option<&'a mut [T]>, Error> {
+    if p.is_null() {
+        return Ok(None);
+    }
+    if len == 0 {
+        return Ok(Some(&mut []));
+    }
+    check_len::<T>(len, arg)?;
+    // SAFETY: non-NULL, length checked, validity per the contract.
+    Ok(Some(unsafe { std::slice::from_raw_parts_mut(p, len) }))
+}
+
+/// UTF-8 text of exactly `len` bytes: no NUL inside, valid UTF-8.
+///
+/// # Safety
+/// `p` is NULL or valid for reads of `len` bytes for `'a`.
+pub(crate) unsafe fn text<'a>(p: *const c_char, len: usize, arg: &str) -> Result<&'a str, Error> {
+    if p.is_null() {
+        return Err(Error::null(arg));
+    }
+    // SAFETY: per this function's contract.
+    let bytes = unsafe { slice(p.cast::<u8>(), len, arg) }?;
+    utf8(bytes, arg)
+}
+
+/// Checks bytes the caller passed as text.
+pub(crate) fn utf8<'a>(bytes: &'a [u8], arg: &str) -> Result<&'a str, Error> {
+    if let Some(at) = bytes.iter().position(|&b| b == 0) {
+        return Err(Error::new(
+            docket_result::LengthMismatch,
+            "length_mismatch",
+            format!("`{arg}` holds a NUL byte at offset {at} but its length is {}", bytes.len()),
+            arg,
+        ));
+    }
+    std::str::from_utf8(bytes).map_err(|e| {
+        Error::new(
+            docket_result::InvalidUtf8,
+            "invalid_utf8",
+            format!("`{arg}` is not valid UTF-8 at byte offset {}", e.valid_up_to()),
+            arg,
+        )
+    })
+}
+
+/// One element of an array of C strings with lengths.
+///
+/// # Safety
+/// `p` is NULL or valid for reads of `len` bytes for `'a`.
+pub(crate) unsafe fn text_item<'a>(p: *const c_char, len: usize, arg: &str) -> Result<&'a str, Error> {
+    if p.is_null() && len == 0 {
+        return Ok("");
+    }
+    // SAFETY: per this function's contract.
+    unsafe { text(p, len, arg) }
+}
+
+/// Checks that an output pointer can be written, before any work is done.
+pub(crate) fn out_ok<T>(out: *mut T, arg: &str) -> Result<(), Error> {
+    if out.is_null() { Err(Error::null(arg)) } else { Ok(()) }
+}
+
+/// Writes a value to a checked output pointer.
+///
+/// # Safety
+/// `out` is valid for a write (checked non-NULL by [`out_ok`]).
+pub(crate) unsafe fn write<T>(out: *mut T, value: T) -> Result<(), Error> {
+    out_ok(out, "out")?;
+    // SAFETY: non-NULL and valid per the contract.
+    unsafe { out.write(value) };
+    Ok(())
+}
+
+/// Moves a value to the heap and writes the handle to `*out`.
+///
+/// # Safety
+/// As [`write`].
+pub(crate) unsafe fn write_box<T>(out: *mut *mut T, value: T) -> Result<(), Error> {
+    out_ok(out, "out")?;
+    // SAFETY: per the contract.
+    unsafe { out.write(Box::into_raw(Box::new(value))) };
+    Ok(())
+}
+
+/// Frees a handle created by [`write_box`]; NULL is a no-op.
+///
+/// # Safety
+/// `p` is NULL or a handle from [`write_box`] of the same type, not freed before.
+pub(crate) unsafe fn free<T>(p: *mut T) {
+    if !p.is_null() {
+        // SAFETY: per the contract, `p` came from `Box::into_raw`.
+        drop(unsafe { Box::from_raw(p) });
+    }
+}
