@@ -105,6 +105,9 @@ pub struct Calendar {
     iv: Vec<(Instant, Instant)>,
     /// `cum[i]` = total length of `iv[..i]`; `cum.len() == iv.len() + 1`.
     cum: Vec<i64>,
+    /// `day_first[d]` = index of the first interval of `iv` ending after UTC day `d` of the
+    /// horizon starts: turns `cum_at` into an index lookup plus a scan of one day's intervals.
+    day_first: Vec<u32>,
 }
 
 /// Parses `HH:MM-HH:MM` (exactly; `24:00` only as an end; zero length rejected).
@@ -345,6 +348,7 @@ impl Calendar {
             h_end: 0,
             iv: Vec::new(),
             cum: alloc::vec![0],
+            day_first: Vec::new(),
         };
         if !always {
             let lo_day = WORLD_START.div_euclid(DAY);
@@ -362,8 +366,19 @@ impl Calendar {
                 acc = acc.saturating_add(e - s);
                 cum.push(acc);
             }
+            let days = usize::try_from(to - from).unwrap_or(0);
+            let mut day_first = Vec::with_capacity(days + 1);
+            let mut k = 0usize;
+            for d in 0..=days as i64 {
+                let start = cal.h_start + d * DAY;
+                while iv.get(k).is_some_and(|&(_, e)| e <= start) {
+                    k += 1;
+                }
+                day_first.push(u32::try_from(k).unwrap_or(u32::MAX));
+            }
             cal.iv = iv;
             cal.cum = cum;
+            cal.day_first = day_first;
         }
         Some(cal)
     }
@@ -505,7 +520,19 @@ impl Calendar {
 
     /// Business time inside `[h_start, x)` for `x` in `[h_start, h_end]`.
     fn cum_at(&self, x: Instant) -> i64 {
-        let k = self.iv.partition_point(|&(s, _)| s < x);
+        // Intervals before `day_first[d]` end by the start of x's day, so all start before x;
+        // count the few of that day that also start before x.
+        let day = usize::try_from((x - self.h_start).div_euclid(DAY)).unwrap_or(0);
+        let k = match self.day_first.get(day) {
+            Some(&k0) => {
+                let mut k = k0 as usize;
+                while self.iv.get(k).is_some_and(|&(s, _)| s < x) {
+                    k += 1;
+                }
+                k
+            }
+            None => self.iv.partition_point(|&(s, _)| s < x),
+        };
         match k.checked_sub(1) {
             None => 0,
             Some(j) => match (self.iv.get(j), self.cum.get(j)) {
