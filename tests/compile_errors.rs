@@ -120,3 +120,16 @@ fn every_problem_is_reported_at_once() {
     }
     assert_eq!(got.len(), want.len(), "{got:?}");
 }
+
+#[test]
+fn limits_are_specific_errors() {
+    let text = base().to_string();
+    let limits = docket_core::Limits { max_policy_bytes: 100, ..docket_core::Limits::default() };
+    match Engine::compile_with_limits(&text, limits) {
+        Err(e) => assert_eq!((e.errors[0].code.as_str(), e.errors[0].path.as_str()), ("limit_exceeded", "")),
+        Ok(_) => panic!("a policy over the size limit compiled"),
+    }
+    // 10,001 rules exceed the per-table limit of 10,000.
+    let rules: Vec<Value> = (0..10_001).map(|i| json!({"id": format!("R{i}"), "when": {"n": i}, "then": {"queue": "a"}})).collect();
+    one(with(&["routing", "rules"], Value::Array(rules)), "limit_exceeded", "/routing/rules");
+}
