@@ -1,0 +1,646 @@
+/* Every function and every error path of the Docket C API.
+ *
+ * Usage: test_api POLICY.json CASES.ndjson
+ * (examples/order-ops.policy.json and examples/cases.ndjson).
+ *
+ * Expected values come from the spec (cases-and-outcomes.md, C-1001 worked example) and
+ * from the example policy's rules, reasoned by hand; the comments say why.
+ */
+#include "docket.h"
+#include "check.h"
+
+#include <stdint.h>
+
+/* 2026-11-23T10:00:00Z */
+#define NOW 1795428000LL
+#define HOUR 3600LL
+#define DAY 86400LL
+
+static docket_engine *engine;
+
+static int contains(const docket_buffer *b, const char *needle) {
+  return strstr(docket_buffer_data(b), needle) != NULL;
+}
+
+static size_t count_lines(const docket_buffer *b) {
+  size_t n = 0;
+  const char *p = docket_buffer_data(b);
+  for (size_t i = 0; i < docket_buffer_len(b); i++) n += p[i] == '\n';
+  return n;
+}
+
+static int err_is(const docket_error *err, docket_result code, const char *name) {
+  size_t len = 0;
+  const char *n = docket_error_name(err, &len);
+  return docket_error_code(err) == code && strlen(n) == len && strcmp(n, name) == 0;
+}
+
+static void test_version_and_null_frees(void) {
+  /* The workspace version in Cargo.toml. */
+  CHECK(strcmp(docket_version(), "0.1.0") == 0);
+  /* _free(NULL) is a no-op for every handle. */
+  docket_engine_free(NULL);
+  docket_buffer_free(NULL);
+  docket_error_free(NULL);
+  docket_workspace_free(NULL);
+  docket_report_free(NULL);
+  /* Accessors on NULL handles answer neutral values. */
+  size_t len = 99;
+  CHECK(docket_error_code(NULL) == DOCKET_RESULT_OK);
+  CHECK(strcmp(docket_error_message(NULL, &len), "") == 0 && len == 0);
+  CHECK(strcmp(docket_error_path(NULL, NULL), "") == 0);
+  CHECK(strcmp(docket_error_name(NULL, NULL), "") == 0);
+  CHECK(strcmp(docket_error_diagnostics_json(NULL, NULL), "") == 0);
+  CHECK(strcmp(docket_buffer_data(NULL), "") == 0);
+  CHECK(docket_buffer_len(NULL) == 0);
+}
+
+static void test_engine_new(const char *policy, size_t policy_len) {
+  docket_engine *sentinel = (docket_engine *)&checks_passed; /* never dereferenced */
+  docket_engine *out = sentinel;
+  docket_error *err = NULL;
+
+  CHECK(docket_engine_new(NULL, 10, &out, &err) == DOCKET_RESULT_NULL_ARGUMENT);
+  CHECK(out == sentinel); /* outputs written only on success */
+  CHECK(err_is(err, DOCKET_RESULT_NULL_ARGUMENT, "null_argument"));
+  docket_error_free(err);
+  err = NULL;
+
+  CHECK(docket_engine_new(policy, policy_len, NULL, &err) == DOCKET_RESULT_NULL_ARGUMENT);
+  docket_error_free(err);
+  err = NULL;
+
+  /* err may be NULL: the code alone still comes back. */
+  CHECK(docket_engine_new(NULL, 0, &out, NULL) == DOCKET_RESULT_NULL_ARGUMENT);
+
+  /* Invalid UTF-8. */
+  const char bad_utf8[] = "{\"name\": \"\xff\"}";
+  CHECK(docket_engine_new(bad_utf8, sizeof bad_utf8 - 1, &out, &err) == DOCKET_RESULT_INVALID_UTF8);
+  CHECK(err_is(err, DOCKET_RESULT_INVALID_UTF8, "invalid_utf8"));
+  CHECK(out == sentinel);
+  docket_error_free(err);
+  err = NULL;
+
+  /* A len that disagrees with the string: it covers the terminating NUL. */
+  const char small[] = "{}";
+  CHECK(docket_engine_new(small, sizeof small, &out, &err) == DOCKET_RESULT_LENGTH_MISMATCH);
+  CHECK(err_is(err, DOCKET_RESULT_LENGTH_MISMATCH, "length_mismatch"));
+  docket_error_free(err);
+  err = NULL;
+
+  /* Truncated JSON: half of the policy. */
+  CHECK(docket_engine_new(policy, policy_len / 2, &out, &err) == DOCKET_RESULT_INVALID_JSON);
+  CHECK(err_is(err, DOCKET_RESULT_INVALID_JSON, "invalid_json"));
+  CHECK(out == sentinel);
+  docket_error_free(err);
+  err = NULL;
+
+  /* A policy in an unsupported format version: the diagnostic points at /docket. */
+  const char v2[] = "{\"docket\": 2, \"name\": \"x\", \"currency\": \"EUR\", \"fields\": {}, "
+                    "\"queues\": {\"q\": {\"owner\": \"o\"}}, \"routing\": {\"hit\": \"first\", \"rules\": "
+                    "[{\"id\": \"R1\", \"when\": {}, \"then\": {\"queue\": \"q\"}}]}}";
+  CHECK(docket_engine_new(v2, sizeof v2 - 1, &out, &err) == DOCKET_RESULT_INVALID_POLICY);
+  size_t plen = 0;
+  CHECK(strcmp(docket_error_path(err, &plen), "/docket") == 0 && plen == 7);
+  CHECK(err_is(err, DOCKET_RESULT_INVALID_POLICY, "unsupported_version"));
+  CHECK(strstr(docket_error_message(err, NULL), "version") != NULL);
+  CHECK(strstr(docket_error_diagnostics_json(err, NULL), "\"path\":\"/docket\"") != NULL);
+  CHECK(out == sentinel);
+  docket_error_free(err);
+  err = NULL;
+
+  /* The example policy compiles; err stays untouched on success. */
+  CHECK(docket_engine_new(policy, policy_len, &engine, &err) == DOCKET_RESULT_OK);
+  CHECK(engine != NULL);
+  CHECK(err == NULL);
+}
+
+static void check_text(const char *got, size_t len, const char *want) {
+  CHECK(got != NULL && len == strlen(want) && memcmp(got, want, len) == 0 && got[len] == '\0');
+}
+
+static void test_names(void) {
+  const char *s = NULL;
+  size_t len = 0, n = 0;
+  uint32_t idx = 0;
+  docket_error *err = NULL;
+
+  /* Policy identity, from the example policy's "name" and "version". */
+  CHECK(docket_engine_policy_info(engine, 0, &s, &len, &err) == DOCKET_RESULT_OK);
+  check_text(s, len, "acme-order-ops");
+  CHECK(docket_engine_policy_info(engine, 1, &s, &len, &err) == DOCKET_RESULT_OK);
+  check_text(s, len, "2026.11.2");
+  CHECK(docket_engine_policy_info(engine, 2, &s, &len, &err) == DOCKET_RESULT_OK);
+  CHECK(len == 7 + 64 && strncmp(s, "sha256:", 7) == 0);
+  CHECK(docket_engine_policy_info(engine, 3, &s, &len, &err) == DOCKET_RESULT_INVALID_ARGUMENT);
+  docket_error_free(err);
+  err = NULL;
+  CHECK(docket_engine_policy_info(NULL, 0, &s, &len, NULL) == DOCKET_RESULT_NULL_ARGUMENT);
+  CHECK(docket_engine_policy_info(engine, 0, NULL, &len, NULL) == DOCKET_RESULT_NULL_ARGUMENT);
+  CHECK(docket_engine_policy_info(engine, 0, &s, NULL, NULL) == DOCKET_RESULT_NULL_ARGUMENT);
+
+  /* The example declares 11 queues; refund_validation is the 8th (index 7), owned by finance_ops. */
+  CHECK(docket_engine_list_len(engine, DOCKET_LIST_QUEUE, &n, &err) == DOCKET_RESULT_OK);
+  CHECK_EQ_INT(n, 11);
+  CHECK(docket_engine_list_item(engine, DOCKET_LIST_QUEUE, 7, &s, &len, &err) == DOCKET_RESULT_OK);
+  check_text(s, len, "refund_validation");
+  CHECK(docket_engine_list_item(engine, DOCKET_LIST_OWNER, 7, &s, &len, &err) == DOCKET_RESULT_OK);
+  check_text(s, len, "finance_ops");
+  CHECK(docket_engine_list_find(engine, DOCKET_LIST_QUEUE, "data_quality_review", 19, &idx, &err) == DOCKET_RESULT_OK);
+  CHECK_EQ_INT(idx, 10);
+  /* Two metrics (response, resolution), four bands, eight roles. */
+  CHECK(docket_engine_list_len(engine, DOCKET_LIST_METRIC, &n, NULL) == DOCKET_RESULT_OK);
+  CHECK_EQ_INT(n, 2);
+  CHECK(docket_engine_list_item(engine, DOCKET_LIST_METRIC, 1, &s, &len, NULL) == DOCKET_RESULT_OK);
+  check_text(s, len, "resolution");
+  CHECK(docket_engine_list_len(engine, DOCKET_LIST_BAND, &n, NULL) == DOCKET_RESULT_OK);
+  CHECK_EQ_INT(n, 4);
+  CHECK(docket_engine_list_item(engine, DOCKET_LIST_BAND, 3, &s, &len, NULL) == DOCKET_RESULT_OK);
+  check_text(s, len, "critical");
+  CHECK(docket_engine_list_len(engine, DOCKET_LIST_ROLE, &n, NULL) == DOCKET_RESULT_OK);
+  CHECK_EQ_INT(n, 8);
+  /* Routing outputs P1, P2, P3. */
+  CHECK(docket_engine_list_len(engine, DOCKET_LIST_PRIORITY, &n, NULL) == DOCKET_RESULT_OK);
+  CHECK_EQ_INT(n, 3);
+  CHECK(docket_engine_list_find(engine, DOCKET_LIST_PRIORITY, "P1", 2, &idx, NULL) == DOCKET_RESULT_OK);
+  CHECK(docket_engine_list_item(engine, DOCKET_LIST_PRIORITY, idx, &s, &len, NULL) == DOCKET_RESULT_OK);
+  check_text(s, len, "P1");
+  /* Columns include the standard keys and every declared field. */
+  CHECK(docket_engine_list_find(engine, DOCKET_LIST_COLUMN, "response_at", 11, &idx, NULL) == DOCKET_RESULT_OK);
+  docket_field_type ty = 0;
+  CHECK(docket_engine_column_type(engine, idx, &ty, NULL) == DOCKET_RESULT_OK);
+  CHECK_EQ_INT(ty, DOCKET_FIELD_TYPE_TIMESTAMP);
+  CHECK(docket_engine_list_find(engine, DOCKET_LIST_COLUMN, "amount", 6, &idx, NULL) == DOCKET_RESULT_OK);
+  CHECK(docket_engine_column_type(engine, idx, &ty, NULL) == DOCKET_RESULT_OK);
+  CHECK_EQ_INT(ty, DOCKET_FIELD_TYPE_MONEY);
+  uint32_t kind_col = 0, region_col = 0;
+  CHECK(docket_engine_list_find(engine, DOCKET_LIST_COLUMN, "kind", 4, &kind_col, NULL) == DOCKET_RESULT_OK);
+  CHECK(docket_engine_column_type(engine, kind_col, &ty, NULL) == DOCKET_RESULT_OK);
+  CHECK_EQ_INT(ty, DOCKET_FIELD_TYPE_ENUM);
+  /* kind has 12 values; refund is the 8th. */
+  CHECK(docket_engine_enum_len(engine, kind_col, &n, NULL) == DOCKET_RESULT_OK);
+  CHECK_EQ_INT(n, 12);
+  CHECK(docket_engine_enum_find(engine, kind_col, "refund", 6, &idx, NULL) == DOCKET_RESULT_OK);
+  CHECK_EQ_INT(idx, 7);
+  CHECK(docket_engine_list_find(engine, DOCKET_LIST_COLUMN, "region", 6, &region_col, NULL) == DOCKET_RESULT_OK);
+  CHECK(docket_engine_enum_item(engine, region_col, 1, &s, &len, NULL) == DOCKET_RESULT_OK);
+  check_text(s, len, "us");
+
+  /* Error paths. */
+  CHECK(docket_engine_list_find(engine, DOCKET_LIST_QUEUE, "nope", 4, &idx, &err) == DOCKET_RESULT_NOT_FOUND);
+  CHECK(err_is(err, DOCKET_RESULT_NOT_FOUND, "not_found"));
+  docket_error_free(err);
+  err = NULL;
+  CHECK(docket_engine_enum_find(engine, kind_col, "nope", 4, &idx, NULL) == DOCKET_RESULT_NOT_FOUND);
+  CHECK(docket_engine_list_len(engine, 99, &n, &err) == DOCKET_RESULT_INVALID_ARGUMENT);
+  CHECK(err_is(err, DOCKET_RESULT_INVALID_ARGUMENT, "invalid_argument"));
+  docket_error_free(err);
+  err = NULL;
+  CHECK(docket_engine_list_item(engine, DOCKET_LIST_QUEUE, 11, &s, &len, NULL) == DOCKET_RESULT_INVALID_ARGUMENT);
+  CHECK(docket_engine_enum_item(engine, kind_col, 12, &s, &len, NULL) == DOCKET_RESULT_INVALID_ARGUMENT);
+  CHECK(docket_engine_column_type(engine, 100000, &ty, NULL) == DOCKET_RESULT_INVALID_ARGUMENT);
+  CHECK(docket_engine_enum_len(engine, 100000, &n, NULL) == DOCKET_RESULT_INVALID_ARGUMENT);
+  CHECK(docket_engine_list_len(NULL, 0, &n, NULL) == DOCKET_RESULT_NULL_ARGUMENT);
+  CHECK(docket_engine_list_len(engine, 0, NULL, NULL) == DOCKET_RESULT_NULL_ARGUMENT);
+  CHECK(docket_engine_list_item(engine, 0, 0, NULL, &len, NULL) == DOCKET_RESULT_NULL_ARGUMENT);
+  CHECK(docket_engine_list_find(engine, 0, NULL, 3, &idx, NULL) == DOCKET_RESULT_NULL_ARGUMENT);
+  CHECK(docket_engine_list_find(engine, 0, "q", 1, NULL, NULL) == DOCKET_RESULT_NULL_ARGUMENT);
+  CHECK(docket_engine_list_find(engine, 0, "\xc3", 1, &idx, NULL) == DOCKET_RESULT_INVALID_UTF8);
+  CHECK(docket_engine_column_type(engine, 0, NULL, NULL) == DOCKET_RESULT_NULL_ARGUMENT);
+  CHECK(docket_engine_enum_len(NULL, 0, &n, NULL) == DOCKET_RESULT_NULL_ARGUMENT);
+  CHECK(docket_engine_enum_item(engine, kind_col, 0, &s, NULL, NULL) == DOCKET_RESULT_NULL_ARGUMENT);
+  CHECK(docket_engine_enum_find(engine, kind_col, "a\0b", 3, &idx, NULL) == DOCKET_RESULT_LENGTH_MISMATCH);
+}
+
+static void test_evaluate_json(const char *cases, size_t cases_len) {
+  docket_buffer *out = NULL, *out2 = NULL;
+  docket_error *err = NULL;
+
+  /* NDJSON: 15 cases -> 15 outcome lines. */
+  CHECK(docket_evaluate_json(engine, cases, cases_len, NOW, &out, &err) == DOCKET_RESULT_OK);
+  CHECK(err == NULL);
+  CHECK_EQ_INT(count_lines(out), 15);
+  CHECK(strlen(docket_buffer_data(out)) == docket_buffer_len(out));
+  /* C-1001 (spec worked example): 1250.00 EUR refund -> R10 -> refund_validation, P1;
+   * resolution 45900 s of 28800 -> breached, escalation level 2; calendar age 72h45m -> critical. */
+  const char *first = docket_buffer_data(out);
+  const char *nl = strchr(first, '\n');
+  CHECK(strncmp(first, "{\"id\":\"C-1001\"", 14) == 0);
+  CHECK(strstr(first, "\"queue\":\"refund_validation\"") < nl);
+  CHECK(strstr(first, "\"owner\":\"finance_ops\"") < nl);
+  CHECK(strstr(first, "\"priority\":\"P1\"") < nl);
+  CHECK(strstr(first, "\"elapsed_s\":45900") < nl);
+  CHECK(strstr(first, "\"due\":\"2026-11-21T10:15:00Z\"") < nl);
+  CHECK(strstr(first, "\"next_at\":\"2026-11-23T13:15:00Z\"") < nl);
+  CHECK(strstr(first, "\"band\":\"critical\"") < nl);
+  CHECK(strstr(first, "\"remaining\":[\"finance_reviewer\"]") < nl);
+  /* C-1012 has no kind: an outcome with error missing_kind, the rest unaffected. */
+  CHECK(contains(out, "{\"id\":\"C-1012\",\"error\":{\"code\":\"missing_kind\""));
+
+  /* The same cases as a JSON array give the same outcomes (array index = line here). */
+  size_t alen = 0;
+  char *array = malloc(cases_len * 2 + 4);
+  array[alen++] = '[';
+  for (size_t i = 0; i < cases_len; i++) {
+    if (cases[i] == '\n') {
+      if (i + 1 < cases_len) array[alen++] = ',';
+    } else {
+      array[alen++] = cases[i];
+    }
+  }
+  array[alen++] = ']';
+  CHECK(docket_evaluate_json(engine, array, alen, NOW, &out2, &err) == DOCKET_RESULT_OK);
+  CHECK(docket_buffer_len(out2) == docket_buffer_len(out));
+  CHECK(memcmp(docket_buffer_data(out2), docket_buffer_data(out), docket_buffer_len(out)) == 0);
+  docket_buffer_free(out2);
+  out2 = NULL;
+
+  /* A truncated array fails the whole call; the output is not written. */
+  docket_buffer *sentinel = (docket_buffer *)&checks_passed;
+  out2 = sentinel;
+  CHECK(docket_evaluate_json(engine, array, alen - 1, NOW, &out2, &err) == DOCKET_RESULT_INVALID_JSON);
+  CHECK(err_is(err, DOCKET_RESULT_INVALID_JSON, "invalid_json"));
+  size_t plen = 0;
+  CHECK(strcmp(docket_error_path(err, &plen), "cases") == 0 && plen == 5);
+  CHECK(out2 == sentinel);
+  docket_error_free(err);
+  err = NULL;
+  free(array);
+
+  /* NDJSON: a malformed line is that case's error (bad_json, with its line); others go on. */
+  const char two[] = "{\"id\":\"C-1\",\"kind\":\"payment_hold\",\"order_id\":\"O-1\",\"opened_at\":\"2026-11-23T08:00:00Z\"}\n"
+                     "{\"id\":\"C-2\",\"kind\":\n";
+  CHECK(docket_evaluate_json(engine, two, sizeof two - 1, NOW, &out2, &err) == DOCKET_RESULT_OK);
+  CHECK_EQ_INT(count_lines(out2), 2);
+  CHECK(contains(out2, "\"queue\":\"payment_hold_review\""));
+  CHECK(contains(out2, "\"code\":\"bad_json\""));
+  CHECK(contains(out2, "\"line\":2"));
+  docket_buffer_free(out2);
+  out2 = NULL;
+
+  /* Empty input: no cases, an empty buffer. */
+  CHECK(docket_evaluate_json(engine, "", 0, NOW, &out2, &err) == DOCKET_RESULT_OK);
+  CHECK(docket_buffer_len(out2) == 0 && docket_buffer_data(out2)[0] == '\0');
+  docket_buffer_free(out2);
+  out2 = sentinel;
+
+  /* Argument errors. */
+  CHECK(docket_evaluate_json(NULL, cases, cases_len, NOW, &out2, NULL) == DOCKET_RESULT_NULL_ARGUMENT);
+  CHECK(docket_evaluate_json(engine, NULL, 5, NOW, &out2, NULL) == DOCKET_RESULT_NULL_ARGUMENT);
+  CHECK(docket_evaluate_json(engine, cases, cases_len, NOW, NULL, NULL) == DOCKET_RESULT_NULL_ARGUMENT);
+  CHECK(docket_evaluate_json(engine, "[{\"id\":\"\xe2\x82\"}]", 12, NOW, &out2, NULL) == DOCKET_RESULT_INVALID_UTF8);
+  CHECK(docket_evaluate_json(engine, "[]\0[]", 5, NOW, &out2, NULL) == DOCKET_RESULT_LENGTH_MISMATCH);
+  CHECK(docket_evaluate_json(engine, "[{}", 3, NOW, &out2, NULL) == DOCKET_RESULT_INVALID_JSON);
+  CHECK(out2 == sentinel);
+  docket_buffer_free(out);
+}
+
+static void test_report_json(const char *cases, size_t cases_len) {
+  docket_buffer *out = NULL;
+  docket_error *err = NULL;
+  CHECK(docket_report_json(engine, cases, cases_len, NOW, &out, &err) == DOCKET_RESULT_OK);
+  /* 15 cases; C-1012 (no kind) is the one error; C-1010 (no order_id, required for "*")
+   * and C-1011 (amount "not-a-number") fail intake validation -> invalid. */
+  CHECK(contains(out, "\"cases\":15"));
+  CHECK(contains(out, "\"errors\":1"));
+  CHECK(contains(out, "\"invalid\":2"));
+  CHECK(contains(out, "\"now\":\"2026-11-23T10:00:00Z\""));
+  CHECK(contains(out, "\"refund_validation\":{"));
+  CHECK(contains(out, "\"controls\":["));
+  docket_buffer_free(out);
+  docket_buffer *sentinel = (docket_buffer *)&checks_passed;
+  out = sentinel;
+  CHECK(docket_report_json(engine, "[1,", 3, NOW, &out, &err) == DOCKET_RESULT_INVALID_JSON);
+  docket_error_free(err);
+  CHECK(docket_report_json(NULL, cases, cases_len, NOW, &out, NULL) == DOCKET_RESULT_NULL_ARGUMENT);
+  CHECK(docket_report_json(engine, cases, cases_len, NOW, NULL, NULL) == DOCKET_RESULT_NULL_ARGUMENT);
+  CHECK(docket_report_json(engine, "\xff", 1, NOW, &out, NULL) == DOCKET_RESULT_INVALID_UTF8);
+  CHECK(out == sentinel);
+}
+
+static void test_authorize_json(const char *cases) {
+  docket_buffer *out = NULL;
+  docket_error *err = NULL;
+  const char *c1001 = cases;
+  size_t c1001_len = (size_t)(strchr(cases, '\n') - cases);
+
+  /* close: agent, team_lead, ops_manager may; a refund needs refund_receipt, which C-1001 has. */
+  const char *lead = "{\"id\":\"u-9\",\"roles\":[\"team_lead\"]}";
+  CHECK(docket_authorize_json(engine, c1001, c1001_len, lead, strlen(lead), "close", 5, &out, &err) == DOCKET_RESULT_OK);
+  CHECK(strcmp(docket_buffer_data(out), "{\"allowed\":true,\"reasons\":[]}") == 0);
+  docket_buffer_free(out);
+  /* approve within_limit amount: 1250.00 > team_lead's 250 -> over_limit. */
+  CHECK(docket_authorize_json(engine, c1001, c1001_len, lead, strlen(lead), "approve", 7, &out, &err) == DOCKET_RESULT_OK);
+  CHECK(contains(out, "\"allowed\":false"));
+  CHECK(contains(out, "\"code\":\"over_limit\""));
+  docket_buffer_free(out);
+  /* cancel is not_requester: agent-17 requested C-1001. */
+  const char *requester = "{\"id\":\"agent-17\",\"roles\":[\"ops_manager\"]}";
+  CHECK(docket_authorize_json(engine, c1001, c1001_len, requester, strlen(requester), "cancel", 6, &out, &err) ==
+        DOCKET_RESULT_OK);
+  CHECK(contains(out, "\"code\":\"separation_of_duties\""));
+  docket_buffer_free(out);
+  /* An undeclared action is a denial, not a call error. */
+  CHECK(docket_authorize_json(engine, c1001, c1001_len, lead, strlen(lead), "launch", 6, &out, &err) == DOCKET_RESULT_OK);
+  CHECK(contains(out, "\"code\":\"unknown_action\""));
+  docket_buffer_free(out);
+
+  docket_buffer *sentinel = (docket_buffer *)&checks_passed;
+  out = sentinel;
+  /* Truncated case JSON, truncated actor, actor of the wrong shape, bad text. */
+  CHECK(docket_authorize_json(engine, c1001, c1001_len - 1, lead, strlen(lead), "close", 5, &out, &err) ==
+        DOCKET_RESULT_INVALID_JSON);
+  CHECK(strcmp(docket_error_path(err, NULL), "case_json") == 0);
+  docket_error_free(err);
+  err = NULL;
+  CHECK(docket_authorize_json(engine, c1001, c1001_len, lead, strlen(lead) - 2, "close", 5, &out, &err) ==
+        DOCKET_RESULT_INVALID_JSON);
+  CHECK(strcmp(docket_error_path(err, NULL), "actor_json") == 0);
+  docket_error_free(err);
+  err = NULL;
+  CHECK(docket_authorize_json(engine, c1001, c1001_len, "{\"name\":\"x\"}", 12, "close", 5, &out, &err) ==
+        DOCKET_RESULT_INVALID_ARGUMENT);
+  docket_error_free(err);
+  err = NULL;
+  CHECK(docket_authorize_json(engine, c1001, c1001_len, lead, strlen(lead), "clos\xe9", 5, &out, NULL) ==
+        DOCKET_RESULT_INVALID_UTF8);
+  CHECK(docket_authorize_json(engine, c1001, c1001_len, lead, strlen(lead), "close", 6, &out, NULL) ==
+        DOCKET_RESULT_LENGTH_MISMATCH);
+  CHECK(docket_authorize_json(engine, NULL, 0, lead, strlen(lead), "close", 5, &out, NULL) == DOCKET_RESULT_NULL_ARGUMENT);
+  CHECK(docket_authorize_json(engine, c1001, c1001_len, NULL, 0, "close", 5, &out, NULL) == DOCKET_RESULT_NULL_ARGUMENT);
+  CHECK(docket_authorize_json(engine, c1001, c1001_len, lead, strlen(lead), NULL, 0, &out, NULL) ==
+        DOCKET_RESULT_NULL_ARGUMENT);
+  CHECK(docket_authorize_json(engine, c1001, c1001_len, lead, strlen(lead), "close", 5, NULL, NULL) ==
+        DOCKET_RESULT_NULL_ARGUMENT);
+  CHECK(docket_authorize_json(NULL, c1001, c1001_len, lead, strlen(lead), "close", 5, &out, NULL) ==
+        DOCKET_RESULT_NULL_ARGUMENT);
+  CHECK(out == sentinel);
+}
+
+static uint32_t col(const char *name) {
+  uint32_t idx = UINT32_MAX;
+  if (docket_engine_list_find(engine, DOCKET_LIST_COLUMN, name, strlen(name), &idx, NULL) != DOCKET_RESULT_OK) {
+    fprintf(stderr, "no column %s\n", name);
+    checks_failed++;
+  }
+  return idx;
+}
+
+static uint32_t enum_index(const char *column, const char *value) {
+  uint32_t idx = UINT32_MAX;
+  if (docket_engine_enum_find(engine, col(column), value, strlen(value), &idx, NULL) != DOCKET_RESULT_OK) {
+    fprintf(stderr, "no value %s of %s\n", value, column);
+    checks_failed++;
+  }
+  return idx;
+}
+
+static void test_columns(void) {
+  docket_workspace *ws = NULL;
+  docket_error *err = NULL;
+  CHECK(docket_workspace_new(&ws, &err) == DOCKET_RESULT_OK);
+  CHECK(docket_workspace_new(NULL, NULL) == DOCKET_RESULT_NULL_ARGUMENT);
+
+  /* Three cases: C-1001 and C-1002 of the examples, and one without kind.
+   * C-1002: shipping_correction 35.50 EUR opened Mon 2026-11-23 07:00Z (08:00 CET). */
+  enum { N = 3 };
+  const char *ids[N] = {"C-1001", "C-1002", "C-X"};
+  size_t id_lens[N] = {6, 6, 3};
+  uint32_t kinds[N] = {enum_index("kind", "refund"), enum_index("kind", "shipping_correction"), 0};
+  uint8_t kind_present[N] = {1, 1, 0};
+  /* Money three ways: scaled integer, decimal string. */
+  int64_t amounts[N] = {125000, 3550, 1000};
+  const char *order_ids[N] = {"O-88812", "O-88813", "O-1"};
+  size_t order_lens[N] = {7, 7, 3};
+  uint32_t regions[N] = {enum_index("region", "eu"), enum_index("region", "eu"), enum_index("region", "eu")};
+  int64_t opened[N] = {NOW - 3 * DAY - 45 * 60, NOW - 3 * HOUR, NOW - HOUR};
+  int64_t responded[N] = {NOW - 3 * DAY, 0, 0};
+  uint8_t responded_present[N] = {1, 0, 0};
+  const char *requesters[N] = {"agent-17", "agent-3", ""};
+  size_t requester_lens[N] = {8, 7, 0};
+  uint8_t requester_present[N] = {1, 1, 0};
+  /* C-1001's approval: ops_manager by u-7 at 2026-11-20T11:00Z; evidence refund_receipt. */
+  size_t appr_offsets[N + 1] = {0, 1, 1, 1};
+  uint32_t appr_roles[1] = {0};
+  CHECK(docket_engine_enum_find(engine, col("approval_role"), "ops_manager", 11, &appr_roles[0], NULL) ==
+        DOCKET_RESULT_OK);
+  const char *appr_by[1] = {"u-7"};
+  size_t appr_by_lens[1] = {3};
+  int64_t appr_at[1] = {NOW - 3 * DAY + HOUR};
+  const char *evidence[1] = {"refund_receipt"};
+  size_t evidence_lens[1] = {14};
+
+  docket_column columns[] = {
+      {col("id"), DOCKET_VALUE_KIND_STRING, ids, id_lens, NULL, NULL, 0},
+      {col("kind"), DOCKET_VALUE_KIND_ENUM_INDEX, kinds, NULL, kind_present, NULL, 0},
+      {col("amount"), DOCKET_VALUE_KIND_SCALED, amounts, NULL, NULL, NULL, 2},
+      {col("order_id"), DOCKET_VALUE_KIND_STRING, order_ids, order_lens, NULL, NULL, 0},
+      {col("region"), DOCKET_VALUE_KIND_ENUM_INDEX, regions, NULL, NULL, NULL, 0},
+      {col("opened_at"), DOCKET_VALUE_KIND_I64, opened, NULL, NULL, NULL, 0},
+      {col("response_at"), DOCKET_VALUE_KIND_I64, responded, NULL, responded_present, NULL, 0},
+      {col("requested_by"), DOCKET_VALUE_KIND_STRING, requesters, requester_lens, requester_present, NULL, 0},
+      {col("approval_role"), DOCKET_VALUE_KIND_ENUM_INDEX, appr_roles, NULL, NULL, appr_offsets, 0},
+      {col("approval_by"), DOCKET_VALUE_KIND_STRING, appr_by, appr_by_lens, NULL, appr_offsets, 0},
+      {col("approval_at"), DOCKET_VALUE_KIND_I64, appr_at, NULL, NULL, appr_offsets, 0},
+      {col("evidence"), DOCKET_VALUE_KIND_STRING, evidence, evidence_lens, NULL, appr_offsets, 0},
+  };
+  const size_t ncols = sizeof columns / sizeof columns[0];
+
+  int32_t queue[N], priority[N], band[N];
+  uint8_t status[N], error[N], state[N * 2];
+  uint32_t issues[N], required[N], remaining[N], level[N * 2];
+  int64_t due[N * 2], elapsed[N * 2], target[N * 2], next_at[N * 2];
+  docket_report *report = NULL, *report2 = NULL;
+  CHECK(docket_report_new(engine, NOW, &report, &err) == DOCKET_RESULT_OK);
+  CHECK(docket_report_new(engine, NOW, &report2, &err) == DOCKET_RESULT_OK);
+  docket_outputs outs = {queue, priority, band, status, error, issues, required, remaining,
+                         state, due, elapsed, target, level, next_at, report};
+  for (int i = 0; i < N; i++) queue[i] = 99;
+
+  CHECK(docket_evaluate_columns(engine, columns, ncols, N, NOW, ws, &outs, &err) == DOCKET_RESULT_OK);
+  CHECK(err == NULL);
+  uint32_t p1 = 0, p2 = 0;
+  docket_engine_list_find(engine, DOCKET_LIST_PRIORITY, "P1", 2, &p1, NULL);
+  docket_engine_list_find(engine, DOCKET_LIST_PRIORITY, "P2", 2, &p2, NULL);
+  /* C-1001: the spec's worked example. */
+  CHECK_EQ_INT(status[0], DOCKET_CASE_STATUS_OK);
+  CHECK_EQ_INT(error[0], DOCKET_CASE_ERROR_NONE);
+  CHECK_EQ_INT(queue[0], 7); /* refund_validation */
+  CHECK_EQ_INT(priority[0], p1);
+  CHECK_EQ_INT(band[0], 3); /* critical: calendar age 72h45m */
+  CHECK_EQ_INT(issues[0], 0);
+  CHECK_EQ_INT(state[0], DOCKET_SLA_STATE_MET);                   /* response: 45 min of 1h */
+  CHECK_EQ_INT(due[0], NOW - 3 * DAY + 15 * 60);                  /* 2026-11-20T10:15:00Z */
+  CHECK_EQ_INT(elapsed[0], 2700);
+  CHECK_EQ_INT(target[0], 3600);
+  CHECK_EQ_INT(state[1], DOCKET_SLA_STATE_BREACHED);              /* resolution */
+  CHECK_EQ_INT(due[1], NOW - 2 * DAY + 15 * 60);                  /* 2026-11-21T10:15:00Z */
+  CHECK_EQ_INT(elapsed[1], 45900);
+  CHECK_EQ_INT(target[1], 28800);
+  CHECK_EQ_INT(level[1], 2);
+  CHECK_EQ_INT(next_at[1], NOW + 3 * HOUR + 15 * 60);             /* 2026-11-23T13:15:00Z */
+  CHECK_EQ_INT(required[0], 2);  /* ops_manager (A2 by_limit), finance_reviewer (A3) */
+  CHECK_EQ_INT(remaining[0], 1); /* u-7 filled ops_manager */
+  /* C-1002: 35.50 -> R11 (refund_validation, P2); A1 (<= 50) -> team_lead; S06: eu_ops 2h/16h.
+   * Mon 08:00-11:00 CET = 3h elapsed: response (2h) breached, due 10:00 CET = 09:00Z; one
+   * escalation step passed (100% = 2h; 150% = 3h is reached, not passed). Resolution 3h of
+   * 16h = 19% -> ok, due Tue 14:00 CET (10h Mon + 6h Tue) = 2026-11-24T13:00Z. Age 3h -> fresh. */
+  CHECK_EQ_INT(queue[1], 7);
+  CHECK_EQ_INT(priority[1], p2);
+  CHECK_EQ_INT(band[1], 0);
+  CHECK_EQ_INT(state[2], DOCKET_SLA_STATE_BREACHED);
+  CHECK_EQ_INT(due[2], NOW - HOUR);
+  CHECK_EQ_INT(elapsed[2], 3 * HOUR);
+  CHECK_EQ_INT(level[2], 1);
+  CHECK_EQ_INT(state[3], DOCKET_SLA_STATE_OK);
+  CHECK_EQ_INT(due[3], NOW + DAY + 3 * HOUR);
+  CHECK_EQ_INT(level[3], 0);
+  CHECK_EQ_INT(required[1], 1);
+  CHECK_EQ_INT(remaining[1], 1);
+  /* C-X: no kind -> unusable, nothing decided. */
+  CHECK_EQ_INT(status[2], DOCKET_CASE_STATUS_ERROR);
+  CHECK_EQ_INT(error[2], DOCKET_CASE_ERROR_MISSING_KIND);
+  CHECK_EQ_INT(queue[2], DOCKET_NO_INDEX);
+  CHECK_EQ_INT(priority[2], DOCKET_NO_INDEX);
+  CHECK_EQ_INT(state[4], DOCKET_SLA_STATE_NONE);
+  CHECK_EQ_INT(due[4], DOCKET_NO_TIME);
+
+  /* The same batch again reuses the warm workspace and gives the same answers. */
+  int32_t queue2[N];
+  docket_outputs outs2 = {0};
+  outs2.queue = queue2;
+  outs2.report = report2;
+  CHECK(docket_evaluate_columns(engine, columns, ncols, N, NOW, ws, &outs2, &err) == DOCKET_RESULT_OK);
+  CHECK(memcmp(queue, queue2, sizeof queue) == 0);
+
+  /* Reports: 3 cases, 1 error each; merged: 6 cases, 2 errors. */
+  docket_buffer *json = NULL;
+  CHECK(docket_report_to_json(engine, report, &json, &err) == DOCKET_RESULT_OK);
+  CHECK(contains(json, "\"cases\":3,\"errors\":1"));
+  docket_buffer_free(json);
+  CHECK(docket_report_merge(report, report2, &err) == DOCKET_RESULT_OK);
+  CHECK(docket_report_to_json(engine, report, &json, &err) == DOCKET_RESULT_OK);
+  CHECK(contains(json, "\"cases\":6,\"errors\":2"));
+  docket_buffer_free(json);
+  CHECK(docket_report_merge(report, report, &err) == DOCKET_RESULT_INVALID_ARGUMENT);
+  docket_error_free(err);
+  err = NULL;
+  docket_report *later = NULL;
+  CHECK(docket_report_new(engine, NOW + 1, &later, NULL) == DOCKET_RESULT_OK);
+  CHECK(docket_report_merge(report, later, NULL) == DOCKET_RESULT_INVALID_ARGUMENT);
+  outs2.report = later; /* a report for another `now` */
+  CHECK(docket_evaluate_columns(engine, columns, ncols, N, NOW, ws, &outs2, NULL) == DOCKET_RESULT_INVALID_ARGUMENT);
+  docket_report_free(later);
+  CHECK(docket_report_merge(NULL, report, NULL) == DOCKET_RESULT_NULL_ARGUMENT);
+  CHECK(docket_report_merge(report, NULL, NULL) == DOCKET_RESULT_NULL_ARGUMENT);
+  CHECK(docket_report_new(NULL, NOW, &later, NULL) == DOCKET_RESULT_NULL_ARGUMENT);
+  CHECK(docket_report_new(engine, NOW, NULL, NULL) == DOCKET_RESULT_NULL_ARGUMENT);
+  CHECK(docket_report_to_json(NULL, report, &json, NULL) == DOCKET_RESULT_NULL_ARGUMENT);
+  CHECK(docket_report_to_json(engine, NULL, &json, NULL) == DOCKET_RESULT_NULL_ARGUMENT);
+  CHECK(docket_report_to_json(engine, report, NULL, NULL) == DOCKET_RESULT_NULL_ARGUMENT);
+
+  /* Error paths: nothing is written on failure. */
+  for (int i = 0; i < N; i++) queue[i] = 99;
+  outs.report = NULL;
+  docket_column bad;
+#define BAD_CALL(expect_code)                                                                 \
+  do {                                                                                        \
+    docket_column cols2[2] = {columns[0], bad};                                               \
+    CHECK_EQ_INT(docket_evaluate_columns(engine, cols2, 2, N, NOW, ws, &outs, &err), expect_code); \
+    CHECK(docket_error_code(err) == (expect_code));                                          \
+    docket_error_free(err);                                                                   \
+    err = NULL;                                                                               \
+    CHECK(queue[0] == 99 && queue[1] == 99 && queue[2] == 99);                                \
+  } while (0)
+  bad = columns[1];
+  bad.column = 100000; /* unknown column */
+  BAD_CALL(DOCKET_RESULT_INVALID_ARGUMENT);
+  bad = columns[5];
+  bad.kind = DOCKET_VALUE_KIND_F64; /* a timestamp takes I64 */
+  BAD_CALL(DOCKET_RESULT_INVALID_ARGUMENT);
+  bad = columns[5];
+  bad.kind = 77; /* not a docket_value_kind */
+  BAD_CALL(DOCKET_RESULT_INVALID_ARGUMENT);
+  uint32_t bad_kinds[N] = {0, 12, 0}; /* kind has 12 values: index 12 is out of range */
+  bad = columns[1];
+  bad.values = bad_kinds;
+  BAD_CALL(DOCKET_RESULT_INVALID_ARGUMENT);
+  const char *bad_strings[N] = {"O-1", "O-\xff", "O-3"};
+  size_t bad_lens[N] = {3, 3, 3};
+  bad = columns[3];
+  bad.values = bad_strings;
+  bad.lens = bad_lens;
+  BAD_CALL(DOCKET_RESULT_INVALID_UTF8);
+  const char *nul_strings[N] = {"O-1", "O-2", "O\0"};
+  bad.values = nul_strings;
+  BAD_CALL(DOCKET_RESULT_LENGTH_MISMATCH);
+  bad = columns[3];
+  bad.lens = NULL; /* strings need lens */
+  BAD_CALL(DOCKET_RESULT_NULL_ARGUMENT);
+  bad = columns[3];
+  bad.values = NULL;
+  BAD_CALL(DOCKET_RESULT_NULL_ARGUMENT);
+  bad = columns[9];
+  bad.offsets = NULL; /* list columns need offsets */
+  bad.column = col("evidence");
+  BAD_CALL(DOCKET_RESULT_NULL_ARGUMENT);
+  bad = columns[5];
+  bad.offsets = appr_offsets; /* scalar columns take none */
+  BAD_CALL(DOCKET_RESULT_INVALID_ARGUMENT);
+  size_t decreasing[N + 1] = {0, 1, 0, 1};
+  bad = columns[11];
+  bad.offsets = decreasing;
+  BAD_CALL(DOCKET_RESULT_INVALID_ARGUMENT);
+  bad = columns[0]; /* the same column twice */
+  BAD_CALL(DOCKET_RESULT_INVALID_ARGUMENT);
+  bad = columns[2];
+  bad.scale = 19;
+  BAD_CALL(DOCKET_RESULT_INVALID_ARGUMENT);
+  int64_t far[N] = {NOW, 300000000000LL, NOW}; /* year ~11476 */
+  bad = columns[5];
+  bad.values = far;
+  BAD_CALL(DOCKET_RESULT_INVALID_ARGUMENT);
+  bad = columns[10]; /* approval_at without approval_by */
+  BAD_CALL(DOCKET_RESULT_INVALID_ARGUMENT);
+  /* Over the per-call limit (1,000,000 by default): refused before reading anything. */
+  CHECK(docket_evaluate_columns(engine, columns, ncols, 1000001, NOW, ws, &outs, &err) == DOCKET_RESULT_LIMIT_EXCEEDED);
+  docket_error_free(err);
+  err = NULL;
+  CHECK(docket_evaluate_columns(NULL, columns, ncols, N, NOW, ws, &outs, NULL) == DOCKET_RESULT_NULL_ARGUMENT);
+  CHECK(docket_evaluate_columns(engine, NULL, ncols, N, NOW, ws, &outs, NULL) == DOCKET_RESULT_NULL_ARGUMENT);
+  CHECK(docket_evaluate_columns(engine, columns, ncols, N, NOW, NULL, &outs, NULL) == DOCKET_RESULT_NULL_ARGUMENT);
+  CHECK(docket_evaluate_columns(engine, columns, ncols, N, NOW, ws, NULL, NULL) == DOCKET_RESULT_NULL_ARGUMENT);
+  CHECK(queue[0] == 99);
+  /* No columns at all: every case lacks id -> missing_id. */
+  CHECK(docket_evaluate_columns(engine, NULL, 0, N, NOW, ws, &outs, NULL) == DOCKET_RESULT_OK);
+  CHECK_EQ_INT(error[0], DOCKET_CASE_ERROR_MISSING_ID);
+  /* Zero cases: nothing to do. */
+  CHECK(docket_evaluate_columns(engine, columns, ncols, 0, NOW, ws, &outs, NULL) == DOCKET_RESULT_OK);
+
+  docket_report_free(report);
+  docket_report_free(report2);
+  docket_workspace_free(ws);
+}
+
+int main(int argc, char **argv) {
+  if (argc != 3) {
+    fprintf(stderr, "usage: %s POLICY CASES\n", argv[0]);
+    return 2;
+  }
+  size_t policy_len = 0, cases_len = 0;
+  char *policy = read_file(argv[1], &policy_len);
+  char *cases = read_file(argv[2], &cases_len);
+  test_version_and_null_frees();
+  test_engine_new(policy, policy_len);
+  if (engine) {
+    test_names();
+    test_evaluate_json(cases, cases_len);
+    test_report_json(cases, cases_len);
+    test_authorize_json(cases);
+    test_columns();
+  }
+  docket_engine_free(engine);
+  free(policy);
+  free(cases);
+  return check_summary("test_api");
+}
