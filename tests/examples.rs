@@ -22,8 +22,10 @@ fn codes(v: &Value) -> Vec<String> {
 }
 
 /// (case, queue, owner, priority, trace)
+type Route = (&'static str, &'static str, &'static str, Option<&'static str>, &'static [&'static str]);
+
 #[rustfmt::skip]
-const ROUTES: &[(&str, &str, &str, Option<&str>, &[&str])] = &[
+const ROUTES: &[Route] = &[
     // refund 1250.00 EUR: R10 (refund, amount >= 1000) → P1; S05 (P1, region eu); A2 by_limit, A3 refund >= 1000.
     ("C-1001", "refund_validation", "finance_ops", Some("P1"), &["R10", "S05", "A2", "A3"]),
     // shipping_correction 35.50: not >= 1000 so R11 → P2; S06 (P2); A1 (shipping_correction <= 50).
