@@ -308,6 +308,38 @@ typedef struct {
   docket_report *report;
 } docket_outputs;
 
+// Batch totals of a report (`docket_report_counts`).
+typedef struct {
+  // Cases added.
+  uint64_t cases;
+  // Unusable cases.
+  uint64_t errors;
+  // Cases routed to the invalid queue by intake validation.
+  uint64_t invalid;
+  // Cases no queue owns.
+  uint64_t unrouted;
+} docket_report_totals;
+
+// Backlog figures of one queue (`docket_report_queue`).
+typedef struct {
+  // Cases routed to the queue.
+  uint64_t cases;
+  // Open cases (some metric still running).
+  uint64_t open;
+  // Open cases whose worst running clock is warning.
+  uint64_t warning;
+  // Open cases whose worst running clock is breached.
+  uint64_t breached;
+  // Open cases whose worst running clock is paused.
+  uint64_t paused;
+  // Completed metrics met.
+  uint64_t met;
+  // Completed metrics missed.
+  uint64_t missed;
+  // `opened_at` of the oldest open case, or `DOCKET_NO_TIME`.
+  int64_t oldest_open_at;
+} docket_queue_summary;
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -598,6 +630,35 @@ docket_result docket_evaluate_columns(const docket_engine *engine,
                                       docket_workspace *workspace,
                                       const docket_outputs *outputs,
                                       docket_error **err);
+
+// Evaluates cases given as NDJSON or a JSON array (as `docket_evaluate_json`) at the
+// report's `now` and adds their outcomes to `report`. On failure the report is unchanged.
+//
+// # Safety
+// `engine` is a live engine or NULL; `cases` is readable for `len` bytes; `report` is a
+// live report of this engine (used by this thread only) or NULL; `err` is writable or NULL.
+docket_result docket_report_add_json(const docket_engine *engine,
+                                     const char *cases,
+                                     size_t len,
+                                     docket_report *report,
+                                     docket_error **err);
+
+// The batch totals of a report.
+//
+// # Safety
+// `report` is a live report or NULL; `out` and `err` are writable or NULL.
+docket_result docket_report_counts(const docket_report *report,
+                                   docket_report_totals *out,
+                                   docket_error **err);
+
+// The backlog figures of queue `queue` (`DOCKET_LIST_QUEUE` index) in a report.
+//
+// # Safety
+// `report` is a live report or NULL; `out` and `err` are writable or NULL.
+docket_result docket_report_queue(const docket_report *report,
+                                  uint32_t queue,
+                                  docket_queue_summary *out,
+                                  docket_error **err);
 
 #ifdef __cplusplus
 }  // extern "C"

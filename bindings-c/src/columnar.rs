@@ -946,3 +946,132 @@ pub unsafe extern "C" fn docket_evaluate_columns(
         Ok(())
     })
 }
+
+/// Batch totals of a report (`docket_report_counts`).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default)]
+#[allow(non_camel_case_types)]
+pub struct docket_report_totals {
+    /// Cases added.
+    pub cases: u64,
+    /// Unusable cases.
+    pub errors: u64,
+    /// Cases routed to the invalid queue by intake validation.
+    pub invalid: u64,
+    /// Cases no queue owns.
+    pub unrouted: u64,
+}
+
+/// Backlog figures of one queue (`docket_report_queue`).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default)]
+#[allow(non_camel_case_types)]
+pub struct docket_queue_summary {
+    /// Cases routed to the queue.
+    pub cases: u64,
+    /// Open cases (some metric still running).
+    pub open: u64,
+    /// Open cases whose worst running clock is warning.
+    pub warning: u64,
+    /// Open cases whose worst running clock is breached.
+    pub breached: u64,
+    /// Open cases whose worst running clock is paused.
+    pub paused: u64,
+    /// Completed metrics met.
+    pub met: u64,
+    /// Completed metrics missed.
+    pub missed: u64,
+    /// `opened_at` of the oldest open case, or `DOCKET_NO_TIME`.
+    pub oldest_open_at: i64,
+}
+
+/// Evaluates cases given as NDJSON or a JSON array (as `docket_evaluate_json`) at the
+/// report's `now` and adds their outcomes to `report`. On failure the report is unchanged.
+///
+/// # Safety
+/// `engine` is a live engine or NULL; `cases` is readable for `len` bytes; `report` is a
+/// live report of this engine (used by this thread only) or NULL; `err` is writable or NULL.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn docket_report_add_json(
+    engine: *const docket_engine,
+    cases: *const c_char,
+    len: usize,
+    report: *mut docket_report,
+    err: *mut *mut docket_error,
+) -> docket_result {
+    guard(err, || {
+        // SAFETY: per the contract.
+        let e = unsafe { ffi::borrow(engine, "engine") }?;
+        // SAFETY: per the contract.
+        let text = unsafe { ffi::text(cases, len, "cases") }?;
+        // SAFETY: per the contract.
+        let r = unsafe { ffi::borrow_mut(report, "report") }?;
+        if r.engine != engine as usize {
+            return Err(Error::arg("report", "the report was created for another engine"));
+        }
+        let mut part = Report::new(&e.core, r.now);
+        let mut case = Case::new();
+        let mut outcome = Outcome::new();
+        crate::for_each_record(e, text, |_, record| {
+            e.core.decode_json(record, &mut case);
+            e.core.evaluate(&case, r.now, &mut outcome);
+            part.add(&outcome);
+        })?;
+        r.report.merge(&part);
+        Ok(())
+    })
+}
+
+/// The batch totals of a report.
+///
+/// # Safety
+/// `report` is a live report or NULL; `out` and `err` are writable or NULL.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn docket_report_counts(
+    report: *const docket_report,
+    out: *mut docket_report_totals,
+    err: *mut *mut docket_error,
+) -> docket_result {
+    guard(err, || {
+        // SAFETY: per the contract.
+        let r = unsafe { ffi::borrow(report, "report") }?;
+        let t = &r.report;
+        let totals =
+            docket_report_totals { cases: t.cases, errors: t.errors, invalid: t.invalid, unrouted: t.unrouted };
+        // SAFETY: checked inside.
+        unsafe { ffi::write(out, totals) }
+    })
+}
+
+/// The backlog figures of queue `queue` (`DOCKET_LIST_QUEUE` index) in a report.
+///
+/// # Safety
+/// `report` is a live report or NULL; `out` and `err` are writable or NULL.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn docket_report_queue(
+    report: *const docket_report,
+    queue: u32,
+    out: *mut docket_queue_summary,
+    err: *mut *mut docket_error,
+) -> docket_result {
+    guard(err, || {
+        // SAFETY: per the contract.
+        let r = unsafe { ffi::borrow(report, "report") }?;
+        ffi::out_ok(out, "out")?;
+        let q = r.report.queues.get(queue as usize).ok_or_else(|| {
+            Error::arg("queue", format!("queue {queue} is out of range (0..{})", r.report.queues.len()))
+        })?;
+        let s = docket_queue_summary {
+            cases: q.cases,
+            open: q.open,
+            warning: q.warning,
+            breached: q.breached,
+            paused: q.paused,
+            met: q.met,
+            missed: q.missed,
+            oldest_open_at: q.oldest_open.as_ref().map_or(DOCKET_NO_TIME, |(t, _)| *t),
+        };
+        // SAFETY: checked non-NULL.
+        unsafe { ffi::write(out, s) }
+    })
+}

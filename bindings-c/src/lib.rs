@@ -422,7 +422,7 @@ pub unsafe extern "C" fn docket_engine_enum_find(
 // JSON entry points
 
 /// Calls `f(line, record)` for every case of NDJSON text or a JSON array.
-fn for_each_record(engine: &docket_engine, text: &str, mut f: impl FnMut(u64, &str)) -> Result<(), Error> {
+pub(crate) fn for_each_record(engine: &docket_engine, text: &str, mut f: impl FnMut(u64, &str)) -> Result<(), Error> {
     let max = engine.core.limits().max_cases_per_call;
     let too_many = |n: usize| {
         Error::new(

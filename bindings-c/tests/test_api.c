@@ -377,6 +377,54 @@ static void test_authorize_json(const char *cases) {
   CHECK(out == sentinel);
 }
 
+
+static void test_report_handles(const char *cases, size_t cases_len) {
+  docket_report *report = NULL;
+  docket_error *err = NULL;
+  CHECK(docket_report_new(engine, NOW, &report, &err) == DOCKET_RESULT_OK);
+  /* Two chunks: the first line, then the other 14. */
+  size_t first = (size_t)(strchr(cases, '\n') - cases) + 1;
+  CHECK(docket_report_add_json(engine, cases, first, report, &err) == DOCKET_RESULT_OK);
+  CHECK(docket_report_add_json(engine, cases + first, cases_len - first, report, &err) == DOCKET_RESULT_OK);
+  /* A failing chunk leaves the report unchanged. */
+  CHECK(docket_report_add_json(engine, "[{\"id\":", 7, report, &err) == DOCKET_RESULT_INVALID_JSON);
+  docket_error_free(err);
+  err = NULL;
+  docket_report_totals t;
+  CHECK(docket_report_counts(report, &t, &err) == DOCKET_RESULT_OK);
+  /* 15 cases, C-1012 unusable; C-1010 and C-1011 invalid (see test_report_json). */
+  CHECK_EQ_INT(t.cases, 15);
+  CHECK_EQ_INT(t.errors, 1);
+  CHECK_EQ_INT(t.invalid, 2);
+  CHECK_EQ_INT(t.unrouted, 0);
+  /* refund_validation (7): C-1001 (R10), C-1002 (R11), C-1013 (2400 USD = 2208 EUR, R10),
+   * C-1015 (adjustment 2600, R10); none has resolution_at, so all four are open; the oldest
+   * is C-1001, opened 2026-11-20T09:15:00Z. data_quality_review (10): C-1010, C-1011. */
+  docket_queue_summary q;
+  CHECK(docket_report_queue(report, 7, &q, &err) == DOCKET_RESULT_OK);
+  CHECK_EQ_INT(q.cases, 4);
+  CHECK_EQ_INT(q.open, 4);
+  CHECK_EQ_INT(q.oldest_open_at, NOW - 3 * DAY - 45 * 60);
+  CHECK(docket_report_queue(report, 10, &q, &err) == DOCKET_RESULT_OK);
+  CHECK_EQ_INT(q.cases, 2);
+  CHECK(docket_report_queue(report, 0, &q, &err) == DOCKET_RESULT_OK);
+  /* new_order_review (0): no example case is a new_order, and R99 catches none of them. */
+  CHECK_EQ_INT(q.cases, 0);
+  CHECK_EQ_INT(q.oldest_open_at, DOCKET_NO_TIME);
+  CHECK(docket_report_queue(report, 11, &q, &err) == DOCKET_RESULT_INVALID_ARGUMENT);
+  docket_error_free(err);
+  err = NULL;
+  CHECK(docket_report_queue(NULL, 0, &q, NULL) == DOCKET_RESULT_NULL_ARGUMENT);
+  CHECK(docket_report_queue(report, 0, NULL, NULL) == DOCKET_RESULT_NULL_ARGUMENT);
+  CHECK(docket_report_counts(NULL, &t, NULL) == DOCKET_RESULT_NULL_ARGUMENT);
+  CHECK(docket_report_counts(report, NULL, NULL) == DOCKET_RESULT_NULL_ARGUMENT);
+  CHECK(docket_report_add_json(NULL, cases, cases_len, report, NULL) == DOCKET_RESULT_NULL_ARGUMENT);
+  CHECK(docket_report_add_json(engine, NULL, 1, report, NULL) == DOCKET_RESULT_NULL_ARGUMENT);
+  CHECK(docket_report_add_json(engine, cases, cases_len, NULL, NULL) == DOCKET_RESULT_NULL_ARGUMENT);
+  CHECK(docket_report_add_json(engine, "\xff", 1, report, NULL) == DOCKET_RESULT_INVALID_UTF8);
+  docket_report_free(report);
+}
+
 static uint32_t col(const char *name) {
   uint32_t idx = UINT32_MAX;
   if (docket_engine_list_find(engine, DOCKET_LIST_COLUMN, name, strlen(name), &idx, NULL) != DOCKET_RESULT_OK) {
@@ -637,6 +685,7 @@ int main(int argc, char **argv) {
     test_evaluate_json(cases, cases_len);
     test_report_json(cases, cases_len);
     test_authorize_json(cases);
+    test_report_handles(cases, cases_len);
     test_columns();
   }
   docket_engine_free(engine);
