@@ -1,0 +1,398 @@
+/* The shared conformance fixtures (tests/conformance/NAME.json, see its README), run
+ * through the C API's JSON entry points: docket_engine_new, docket_evaluate_json,
+ * docket_report_json, docket_authorize_json. Every expectation is one check, matched
+ * by the fixtures' subset rules.
+ *
+ * Usage: test_conformance FIXTURE.json...
+ */
+#include "docket.h"
+#include "check.h"
+
+#include <ctype.h>
+#include <stdint.h>
+
+/* ---- A small JSON reader: a tree of nodes that remember their source span. ---- */
+
+typedef enum { J_NULL, J_BOOL, J_NUM, J_STR, J_ARR, J_OBJ } jtype;
+
+typedef struct jnode {
+  jtype type;
+  const char *start; /* source span */
+  size_t len;
+  int b;
+  double num;
+  char *str;           /* decoded string */
+  size_t n;            /* children */
+  char **keys;         /* objects */
+  struct jnode **kids; /* arrays and objects */
+} jnode;
+
+typedef struct {
+  const char *p, *end;
+  int bad;
+} jparser;
+
+static void ws(jparser *j) {
+  while (j->p < j->end && isspace((unsigned char)*j->p)) j->p++;
+}
+
+static void put_utf8(char **o, unsigned cp) {
+  char *d = *o;
+  if (cp < 0x80) {
+    *d++ = (char)cp;
+  } else if (cp < 0x800) {
+    *d++ = (char)(0xC0 | (cp >> 6));
+    *d++ = (char)(0x80 | (cp & 0x3F));
+  } else if (cp < 0x10000) {
+    *d++ = (char)(0xE0 | (cp >> 12));
+    *d++ = (char)(0x80 | ((cp >> 6) & 0x3F));
+    *d++ = (char)(0x80 | (cp & 0x3F));
+  } else {
+    *d++ = (char)(0xF0 | (cp >> 18));
+    *d++ = (char)(0x80 | ((cp >> 12) & 0x3F));
+    *d++ = (char)(0x80 | ((cp >> 6) & 0x3F));
+    *d++ = (char)(0x80 | (cp & 0x3F));
+  }
+  *o = d;
+}
+
+static unsigned hex4(jparser *j) {
+  unsigned v = 0;
+  for (int i = 0; i < 4; i++) {
+    if (j->p >= j->end) {
+      j->bad = 1;
+      return 0;
+    }
+    char c = *j->p++;
+    v = v * 16 + (unsigned)(isdigit((unsigned char)c) ? c - '0' : (tolower((unsigned char)c) - 'a' + 10));
+  }
+  return v;
+}
+
+static char *parse_string(jparser *j) {
+  j->p++; /* opening quote */
+  char *out = malloc((size_t)(j->end - j->p) * 2 + 1), *o = out;
+  while (j->p < j->end && *j->p != '"') {
+    char c = *j->p++;
+    if (c != '\\') {
+      *o++ = c;
+      continue;
+    }
+    if (j->p >= j->end) break;
+    c = *j->p++;
+    switch (c) {
+      case 'n': *o++ = '\n'; break;
+      case 't': *o++ = '\t'; break;
+      case 'r': *o++ = '\r'; break;
+      case 'b': *o++ = '\b'; break;
+      case 'f': *o++ = '\f'; break;
+      case 'u': {
+        unsigned cp = hex4(j);
+        if (cp >= 0xD800 && cp < 0xDC00 && j->p + 1 < j->end && j->p[0] == '\\' && j->p[1] == 'u') {
+          j->p += 2;
+          cp = 0x10000 + ((cp - 0xD800) << 10) + (hex4(j) - 0xDC00);
+        }
+        put_utf8(&o, cp);
+        break;
+      }
+      default: *o++ = c;
+    }
+  }
+  if (j->p >= j->end) j->bad = 1;
+  j->p++;
+  *o = '\0';
+  return out;
+}
+
+static jnode *parse_value(jparser *j);
+
+static void add_kid(jnode *n, char *key, jnode *kid) {
+  n->kids = realloc(n->kids, (n->n + 1) * sizeof *n->kids);
+  n->kids[n->n] = kid;
+  if (n->type == J_OBJ) {
+    n->keys = realloc(n->keys, (n->n + 1) * sizeof *n->keys);
+    n->keys[n->n] = key;
+  }
+  n->n++;
+}
+
+static jnode *parse_value(jparser *j) {
+  ws(j);
+  jnode *n = calloc(1, sizeof *n);
+  n->start = j->p;
+  if (j->p >= j->end) {
+    j->bad = 1;
+    return n;
+  }
+  char c = *j->p;
+  if (c == '{' || c == '[') {
+    n->type = c == '{' ? J_OBJ : J_ARR;
+    char close = c == '{' ? '}' : ']';
+    j->p++;
+    ws(j);
+    if (j->p < j->end && *j->p == close) {
+      j->p++;
+    } else {
+      while (!j->bad) {
+        char *key = NULL;
+        if (n->type == J_OBJ) {
+          ws(j);
+          if (j->p >= j->end || *j->p != '"') {
+            j->bad = 1;
+            break;
+          }
+          key = parse_string(j);
+          ws(j);
+          if (j->p >= j->end || *j->p != ':') {
+            j->bad = 1;
+            free(key);
+            break;
+          }
+          j->p++;
+        }
+        add_kid(n, key, parse_value(j));
+        ws(j);
+        if (j->p < j->end && *j->p == ',') {
+          j->p++;
+          continue;
+        }
+        if (j->p < j->end && *j->p == close) {
+          j->p++;
+          break;
+        }
+        j->bad = 1;
+      }
+    }
+  } else if (c == '"') {
+    n->type = J_STR;
+    n->str = parse_string(j);
+  } else if (!strncmp(j->p, "true", 4) || !strncmp(j->p, "false", 5)) {
+    n->type = J_BOOL;
+    n->b = c == 't';
+    j->p += n->b ? 4 : 5;
+  } else if (!strncmp(j->p, "null", 4)) {
+    n->type = J_NULL;
+    j->p += 4;
+  } else {
+    char *endp = NULL;
+    n->type = J_NUM;
+    n->num = strtod(j->p, &endp);
+    if (endp == j->p) j->bad = 1;
+    j->p = endp;
+  }
+  n->len = (size_t)(j->p - n->start);
+  return n;
+}
+
+static jnode *parse(const char *text, size_t len) {
+  jparser j = {text, text + len, 0};
+  jnode *n = parse_value(&j);
+  ws(&j);
+  if (j.bad || j.p != j.end) {
+    fprintf(stderr, "cannot parse JSON: %.*s\n", (int)(len > 200 ? 200 : len), text);
+    exit(2);
+  }
+  return n;
+}
+
+static void jfree(jnode *n) {
+  if (!n) return;
+  for (size_t i = 0; i < n->n; i++) {
+    jfree(n->kids[i]);
+    if (n->keys) free(n->keys[i]);
+  }
+  free(n->kids);
+  free(n->keys);
+  free(n->str);
+  free(n);
+}
+
+static jnode *get(const jnode *obj, const char *key) {
+  if (!obj || obj->type != J_OBJ) return NULL;
+  for (size_t i = 0; i < obj->n; i++)
+    if (!strcmp(obj->keys[i], key)) return obj->kids[i];
+  return NULL;
+}
+
+static const char *str(const jnode *n) { return n && n->type == J_STR ? n->str : ""; }
+
+/* The fixtures' subset rule. On mismatch, writes the path to `where`. */
+static int matches(const jnode *e, const jnode *a, char *where, size_t cap) {
+  if (e->type == J_NULL) return a == NULL || a->type == J_NULL;
+  if (!a || a->type != e->type) return 0;
+  switch (e->type) {
+    case J_OBJ:
+      for (size_t i = 0; i < e->n; i++) {
+        if (!matches(e->kids[i], get(a, e->keys[i]), where, cap)) {
+          size_t l = strlen(where);
+          char tmp[512];
+          snprintf(tmp, sizeof tmp, "/%s%s", e->keys[i], where);
+          snprintf(where, cap, "%s", tmp);
+          (void)l;
+          return 0;
+        }
+      }
+      return 1;
+    case J_ARR:
+      if (e->n != a->n) return 0;
+      for (size_t i = 0; i < e->n; i++) {
+        if (!matches(e->kids[i], a->kids[i], where, cap)) {
+          char tmp[512];
+          snprintf(tmp, sizeof tmp, "/%zu%s", i, where);
+          snprintf(where, cap, "%s", tmp);
+          return 0;
+        }
+      }
+      return 1;
+    case J_NUM: return e->num == a->num;
+    case J_STR: return !strcmp(e->str, a->str);
+    case J_BOOL: return e->b == a->b;
+    default: return 1;
+  }
+}
+
+static void expect_match(const char *fixture, const char *what, const jnode *e, const jnode *a, const char *why,
+                         const char *actual_text, size_t actual_len) {
+  char where[512] = "";
+  if (a && matches(e, a, where, sizeof where)) {
+    checks_passed++;
+  } else {
+    checks_failed++;
+    fprintf(stderr, "%s: %s: mismatch at %s (why: %s)\n  expected: %.*s\n  actual:   %.*s\n", fixture, what,
+            a ? where : "(missing)", why, (int)e->len, e->start, (int)(actual_len > 2000 ? 2000 : actual_len),
+            actual_text ? actual_text : "");
+  }
+}
+
+/* RFC 3339 UTC ("2026-11-23T10:00:00Z", or with a +hh:mm / -hh:mm offset) to Unix seconds. */
+static int64_t unix_seconds(const char *s) {
+  int y, mo, d, h, mi, sec;
+  if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d", &y, &mo, &d, &h, &mi, &sec) != 6) return INT64_MIN;
+  y -= mo <= 2;
+  int64_t era = (y >= 0 ? y : y - 399) / 400;
+  int64_t yoe = y - era * 400;
+  int64_t doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  int64_t days = era * 146097 + doe - 719468;
+  int64_t t = days * 86400 + h * 3600 + mi * 60 + sec;
+  const char *z = s + 19;
+  while (*z == '.' || isdigit((unsigned char)*z)) z++;
+  if (*z == '+' || *z == '-') {
+    int oh = 0, om = 0;
+    sscanf(z + 1, "%2d:%2d", &oh, &om);
+    t -= (*z == '+' ? 1 : -1) * (oh * 3600 + om * 60);
+  }
+  return t;
+}
+
+static void run_fixture(const char *path) {
+  size_t len = 0;
+  char *text = read_file(path, &len);
+  jnode *fx = parse(text, len);
+  const char *name = str(get(fx, "name"));
+  jnode *policy = get(fx, "policy"), *cases = get(fx, "cases"), *expect = get(fx, "expect");
+  int64_t now = unix_seconds(str(get(fx, "now")));
+  CHECK(now != INT64_MIN);
+
+  docket_engine *engine = NULL;
+  docket_error *err = NULL;
+  if (!policy || docket_engine_new(policy->start, policy->len, &engine, &err) != DOCKET_RESULT_OK) {
+    checks_failed++;
+    fprintf(stderr, "%s: policy does not compile: %s\n", path, docket_error_message(err, NULL));
+    docket_error_free(err);
+    jfree(fx);
+    free(text);
+    return;
+  }
+
+  /* Outcomes, one NDJSON line per case, indexed by id. */
+  docket_buffer *out = NULL;
+  CHECK(cases && docket_evaluate_json(engine, cases->start, cases->len, now, &out, &err) == DOCKET_RESULT_OK);
+  size_t n_out = 0;
+  jnode **outcomes = calloc(cases ? cases->n + 1 : 1, sizeof *outcomes);
+  const char **lines = calloc(cases ? cases->n + 1 : 1, sizeof *lines);
+  size_t *line_lens = calloc(cases ? cases->n + 1 : 1, sizeof *line_lens);
+  if (out) {
+    const char *p = docket_buffer_data(out), *end = p + docket_buffer_len(out);
+    while (p < end && n_out <= (cases ? cases->n : 0)) {
+      const char *nl = memchr(p, '\n', (size_t)(end - p));
+      size_t l = nl ? (size_t)(nl - p) : (size_t)(end - p);
+      lines[n_out] = p;
+      line_lens[n_out] = l;
+      outcomes[n_out++] = parse(p, l);
+      p += l + 1;
+    }
+  }
+  CHECK_EQ_INT(n_out, cases ? cases->n : 0);
+
+  for (size_t i = 0; expect && i < expect->n; i++) {
+    jnode *x = expect->kids[i];
+    const char *id = str(get(x, "case"));
+    jnode *actual = NULL;
+    size_t k = 0;
+    for (; k < n_out; k++) {
+      if (!strcmp(str(get(outcomes[k], "id")), id)) {
+        actual = outcomes[k];
+        break;
+      }
+    }
+    char what[256];
+    snprintf(what, sizeof what, "%s: outcome of %s", name, id);
+    expect_match(path, what, get(x, "outcome"), actual, str(get(x, "why")), actual ? lines[k] : NULL,
+                 actual ? line_lens[k] : 0);
+  }
+
+  jnode *report = get(fx, "report");
+  if (report) {
+    docket_buffer *rep = NULL;
+    CHECK(docket_report_json(engine, cases->start, cases->len, now, &rep, NULL) == DOCKET_RESULT_OK);
+    if (rep) {
+      jnode *actual = parse(docket_buffer_data(rep), docket_buffer_len(rep));
+      expect_match(path, "report", get(report, "expect"), actual, str(get(report, "why")), docket_buffer_data(rep),
+                   docket_buffer_len(rep));
+      jfree(actual);
+      docket_buffer_free(rep);
+    }
+  }
+
+  jnode *authorize = get(fx, "authorize");
+  for (size_t i = 0; authorize && i < authorize->n; i++) {
+    jnode *a = authorize->kids[i], *c = NULL, *actor = get(a, "actor");
+    const char *id = str(get(a, "case")), *action = str(get(a, "action"));
+    for (size_t k = 0; k < cases->n; k++)
+      if (!strcmp(str(get(cases->kids[k], "id")), id)) c = cases->kids[k];
+    docket_buffer *dec = NULL;
+    char what[256];
+    snprintf(what, sizeof what, "%s: authorize %s %s", name, id, action);
+    if (!c || !actor ||
+        docket_authorize_json(engine, c->start, c->len, actor->start, actor->len, action, strlen(action), &dec, NULL) !=
+            DOCKET_RESULT_OK) {
+      checks_failed++;
+      fprintf(stderr, "%s: %s: call failed\n", path, what);
+      continue;
+    }
+    jnode *actual = parse(docket_buffer_data(dec), docket_buffer_len(dec));
+    expect_match(path, what, get(a, "expect"), actual, str(get(a, "why")), docket_buffer_data(dec),
+                 docket_buffer_len(dec));
+    jfree(actual);
+    docket_buffer_free(dec);
+  }
+
+  for (size_t k = 0; k < n_out; k++) jfree(outcomes[k]);
+  free(outcomes);
+  free(lines);
+  free(line_lens);
+  docket_buffer_free(out);
+  docket_engine_free(engine);
+  jfree(fx);
+  free(text);
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2) {
+    fprintf(stderr, "usage: %s FIXTURE.json...\n", argv[0]);
+    return 2;
+  }
+  for (int i = 1; i < argc; i++) run_fixture(argv[i]);
+  return check_summary("test_conformance");
+}
