@@ -1,0 +1,10 @@
+// Entry point for browsers (<script type="module">) and bundlers: loads the .wasm
+// next to this file (top-level await), then exports the synchronous API.
+import init, { Engine, __setErrorFactory } from './pkg/docket_wasm.js';
+import { makeError } from './errors.js';
+
+await init({ module_or_path: new URL('./pkg/docket_wasm_bg.wasm', import.meta.url) });
+__setErrorFactory(makeError);
+
+export { Engine };
+export { DocketError, PolicyError, ArgumentError } from './errors.js';

@@ -1,0 +1,256 @@
+/* ---- Shapes of the Docket contract (spec: cases-and-outcomes.md, policy-format.md) ---- */
+
+/** An RFC 3339 instant such as `"2026-11-23T10:00:00Z"`. */
+export type Rfc3339 = string;
+/** A business-time duration: `"90m"`, `"4h"`, `"2h30m"`. */
+export type Duration = string;
+/** The evaluation instant: a `Date`, an RFC 3339 string or epoch milliseconds (truncated to whole seconds). Omitted: the current time. */
+export type Now = Date | Rfc3339 | number;
+
+/** A test in a rule's `when` (see policy-format.md, "Decision tables"). */
+export type Test = string | number | boolean | null | ReadonlyArray<string | number> | { not: string | number | ReadonlyArray<string | number> };
+/** Hit policies (DMN). */
+export type HitPolicy = "unique" | "any" | "priority" | "first" | "rule_order" | "output_order" | "collect";
+
+export interface Rule<Then> {
+  id: string;
+  when: Record<string, Test>;
+  then: Then;
+}
+
+export interface DecisionTable<Then> {
+  hit?: HitPolicy;
+  aggregate?: "sum" | "min" | "max" | "count";
+  outputs?: Record<string, ReadonlyArray<string>>;
+  default?: Then;
+  rules: ReadonlyArray<Rule<Then>>;
+}
+
+export type FieldDecl =
+  | { type: "enum"; values: ReadonlyArray<string> }
+  | { type: "string" | "integer" | "number" | "money" | "bool" | "timestamp" };
+
+/** A list of local windows `"HH:MM-HH:MM"`. */
+export type Windows = ReadonlyArray<string>;
+
+export interface CalendarDecl {
+  /** IANA zone; the npm build includes the zones listed in the package README. */
+  timezone: string;
+  week: "24x7" | Partial<Record<"mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun", Windows>>;
+  holidays?: ReadonlyArray<string>;
+  overrides?: Record<string, Windows>;
+}
+
+export interface SlaDecl {
+  metrics: ReadonlyArray<string>;
+  warn_at?: number;
+  escalation?: ReadonlyArray<{ at: number; to: string }>;
+  bands?: { clock?: "calendar" | "business"; limits: ReadonlyArray<{ name: string; under?: Duration }> };
+  targets: DecisionTable<{ calendar: string } & Record<string, Duration>>;
+}
+
+export interface ActionDecl {
+  roles: ReadonlyArray<string>;
+  within_limit?: string;
+  not_requester?: boolean;
+  not_prior_approver?: boolean;
+  evidence?: Record<string, ReadonlyArray<string>>;
+}
+
+export interface ControlDecl {
+  id: string;
+  when: Record<string, Test>;
+  then: { alert: string; to?: string };
+}
+
+/** A policy document, format version 1 (policy-format.md). */
+export interface Policy {
+  docket: 1;
+  name: string;
+  version?: string;
+  description?: string;
+  currency: string;
+  fx?: Record<string, string | number>;
+  fields?: Record<string, FieldDecl>;
+  queues: Record<string, { owner: string }>;
+  required?: Record<string, ReadonlyArray<string>>;
+  invalid_queue?: string;
+  routing: DecisionTable<{ queue?: string; priority?: string }>;
+  calendars?: Record<string, CalendarDecl>;
+  sla?: SlaDecl;
+  roles?: Record<string, { limit?: string | number }>;
+  approvals?: DecisionTable<{ role: string; limit_field?: string }>;
+  separation?: { requester_cannot_approve?: boolean; distinct_approvers?: boolean };
+  actions?: Record<string, ActionDecl>;
+  controls?: ReadonlyArray<ControlDecl>;
+}
+
+/** A pause of every SLA clock; `to` null or absent = still paused. */
+export interface Pause { from: Rfc3339; to?: Rfc3339 | null }
+/** An approval already given. */
+export interface GivenApproval { role: string; by: string; at?: Rfc3339 }
+
+/** A case record. Keys other than the standard ones are policy fields (or ignored). */
+export interface Case {
+  id: string;
+  kind: string;
+  opened_at: Rfc3339;
+  currency?: string;
+  paused?: ReadonlyArray<Pause>;
+  requested_by?: string | null;
+  approvals?: ReadonlyArray<GivenApproval>;
+  evidence?: ReadonlyArray<string>;
+  /** Policy fields and `<metric>_at` completion stamps. */
+  [key: string]: unknown;
+}
+/** A case object, or one case as JSON text. */
+export type CaseInput = Case | string;
+
+/** A compile diagnostic: stable code and JSON pointer into the policy. */
+export interface Diagnostic { code: string; path: string; message: string }
+
+export type SlaState = "met" | "missed" | "ok" | "warning" | "breached" | "paused";
+
+export interface EscalationOutcome {
+  level: number;
+  next_level?: number;
+  next_to?: string;
+  next_at?: Rfc3339 | null;
+}
+
+export interface MetricOutcome {
+  state: SlaState;
+  calendar: string;
+  target_s: number;
+  due: Rfc3339 | null;
+  elapsed_s: number;
+  remaining_s: number;
+  consumed: number | null;
+  completed_at?: Rfc3339;
+  escalation?: EscalationOutcome;
+}
+
+export interface ApprovalStep { role: string; rule: string; done_by?: string }
+
+export interface Issue { code: string; field?: string; detail: string }
+
+export interface PolicyRef { name: string; version: string; fingerprint: string }
+
+export type CaseErrorCode =
+  | "not_an_object" | "missing_id" | "bad_id" | "missing_kind" | "bad_kind"
+  | "missing_opened_at" | "bad_opened_at" | "bad_json" | "too_large";
+
+/** What Docket decided for one case (cases-and-outcomes.md). */
+export interface Outcome {
+  id: string | null;
+  /** Set instead of everything else when the case itself is unusable. */
+  error?: { code: CaseErrorCode; message: string };
+  queue?: string | null;
+  owner?: string | null;
+  priority?: string | null;
+  sla?: Record<string, MetricOutcome>;
+  band?: string;
+  approvals?: { steps: ApprovalStep[]; remaining: string[]; barred: string[] };
+  issues?: Issue[];
+  trace?: string[];
+  policy: PolicyRef;
+}
+
+export interface QueueReport {
+  cases: number;
+  open: number;
+  bands: Record<string, number>;
+  warning: number;
+  breached: number;
+  paused: number;
+  met: number;
+  missed: number;
+  attainment: number | null;
+  oldest_open: { id: string; opened_at: Rfc3339 } | null;
+  issues: Record<string, number>;
+}
+
+/** A batch backlog report. */
+export interface Report {
+  now: Rfc3339;
+  cases: number;
+  errors: number;
+  invalid: number;
+  unrouted: number;
+  queues: Record<string, QueueReport>;
+  controls: Array<{ id: string; queue: string; alert: string; to?: string }>;
+  policy: PolicyRef;
+}
+
+/** Who wants to act. */
+export interface Actor { id: string; roles?: ReadonlyArray<string> }
+
+export type ReasonCode =
+  | "unknown_action" | "invalid_case" | "role_not_permitted" | "over_limit"
+  | "separation_of_duties" | "missing_evidence";
+
+/** The answer of `authorize`. */
+export interface Decision {
+  allowed: boolean;
+  reasons: Array<{ code: ReasonCode; detail?: string; items?: string[] }>;
+}
+
+/**
+ * Columnar cases: one typed array per case key, all rows in step. See the README,
+ * "Columnar batches".
+ * - `Int32Array`: index into `strings`; `-1` = key absent. For `paused`, `approvals`
+ *   and `evidence` the string is the list as JSON text.
+ * - `Float64Array`: a number; `NaN` = absent. For timestamp keys (`opened_at`,
+ *   `<metric>_at`, fields of type timestamp) it is epoch **seconds**.
+ * - `Uint8Array`: a bool; `0` false, `1` true, anything else absent.
+ */
+export interface ColumnarCases {
+  length: number;
+  strings: ReadonlyArray<string>;
+  columns: Record<string, Int32Array | Float64Array | Uint8Array>;
+}
+
+/** One metric's SLA clocks, one entry per row. */
+export interface MetricColumns {
+  /** Index into `names.states`; `-1` = no target for this metric (or an unusable case). */
+  state: Int8Array;
+  /** Due instant, epoch seconds; `NaN` = null. */
+  due: Float64Array;
+  /** Business seconds elapsed, less pauses; `NaN` = no target. */
+  elapsed: Float64Array;
+  /** Target in business seconds; `NaN` = no target. */
+  target: Float64Array;
+  /** Escalation steps passed; `-1` = none (completed metric or no ladder). */
+  level: Int32Array;
+}
+
+/** Results of `evaluateColumns`, one entry per row; `-1` = none in every index column. */
+export interface ColumnarOutcomes {
+  length: number;
+  /** Index into `names.errors`. */
+  error: Int32Array;
+  /** Index into `names.queues`. */
+  queue: Int32Array;
+  /** Index into `names.priorities`. */
+  priority: Int32Array;
+  /** Index into `names.bands`. */
+  band: Int32Array;
+  /** 1 while some metric is still running. */
+  open: Uint8Array;
+  /** 1 when intake validation sent the case to the invalid queue. */
+  invalid: Uint8Array;
+  /** Number of issues. */
+  issues: Uint32Array;
+  /** Approval steps required. */
+  steps: Uint32Array;
+  /** Approval steps not yet filled. */
+  remaining: Uint32Array;
+  sla: Record<string, MetricColumns>;
+  names: {
+    queues: string[];
+    priorities: string[];
+    bands: string[];
+    states: SlaState[];
+    errors: CaseErrorCode[];
+  };
+}

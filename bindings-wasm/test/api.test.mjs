@@ -1,0 +1,265 @@
+// The synchronous API through the package's own exports map (Node ESM condition).
+// Expected values are reasoned from the spec and the example policy, not copied from
+// program output; the reasoning is beside each assertion.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { Engine, DocketError, PolicyError, ArgumentError } from 'docket-wasm';
+import { policy, policyText, cases, NOW, byId } from './helpers.mjs';
+
+const c1001 = cases.find((c) => c.id === 'C-1001');
+
+test('C-1001 matches the spec example outcome', () => {
+  const engine = new Engine(policy);
+  const [o] = engine.evaluate([c1001], NOW);
+  // cases-and-outcomes.md, "An outcome": 1250.00 EUR refund -> R10 -> P1; S05 (eu_ops, 1h/8h).
+  assert.equal(o.id, 'C-1001');
+  assert.equal(o.queue, 'refund_validation');
+  assert.equal(o.owner, 'finance_ops');
+  assert.equal(o.priority, 'P1');
+  // Opened Fri 10:15 CET, responded 11:00 CET: 45 min of a 1h target, due 11:15 CET.
+  assert.deepEqual(o.sla.response, {
+    state: 'met', calendar: 'eu_ops', target_s: 3600, due: '2026-11-20T10:15:00Z',
+    elapsed_s: 2700, remaining_s: 900, consumed: 0.75, completed_at: '2026-11-20T10:00:00Z',
+  });
+  // Fri 10:15-12:00 + 13:00-17:00 (5h45m), Sat 09:00-13:00 (4h), Mon 08:00-11:00 (3h) = 45900 s.
+  // The 8h target is reached Sat 11:15 CET = 10:15Z; 200% (16h) Mon 14:15 CET = 13:15Z.
+  assert.deepEqual(o.sla.resolution, {
+    state: 'breached', calendar: 'eu_ops', target_s: 28800, due: '2026-11-21T10:15:00Z',
+    elapsed_s: 45900, remaining_s: -17100, consumed: 1.59375,
+    escalation: { level: 2, next_level: 3, next_to: 'client_sponsor', next_at: '2026-11-23T13:15:00Z' },
+  });
+  // Calendar age 72h45m >= 72h -> critical.
+  assert.equal(o.band, 'critical');
+  // A2 by_limit -> ops_manager (smallest limit >= 1250), A3 adds finance_reviewer; u-7 filled the first.
+  assert.deepEqual(o.approvals, {
+    steps: [{ role: 'ops_manager', rule: 'A2', done_by: 'u-7' }, { role: 'finance_reviewer', rule: 'A3' }],
+    remaining: ['finance_reviewer'],
+    barred: ['agent-17', 'u-7'],
+  });
+  assert.deepEqual(o.issues, []);
+  assert.deepEqual(o.trace, ['R10', 'S05', 'A2', 'A3']);
+  assert.equal(o.policy.name, 'acme-order-ops');
+  assert.equal(o.policy.version, '2026.11.2');
+  assert.match(o.policy.fingerprint, /^sha256:[0-9a-f]{64}$/);
+  assert.equal(Object.getPrototypeOf(o), Object.prototype, 'outcomes are plain objects');
+  engine.free();
+});
+
+test('policy as an object and as JSON text compile to the same engine', () => {
+  const a = new Engine(policy);
+  const b = new Engine(JSON.stringify(policy));
+  // Same document, same fingerprint. (The example file writes `1.0`, which JS reads as 1:
+  // its text fingerprint differs, see the README, "Fingerprints".)
+  assert.equal(a.fingerprint, b.fingerprint);
+  assert.equal(new Engine(policyText).name, a.name);
+  assert.equal(a.name, 'acme-order-ops');
+  assert.equal(a.version, '2026.11.2');
+  assert.deepEqual(a.metrics, ['response', 'resolution']);
+  assert.deepEqual(a.bands, ['fresh', 'aging', 'stale', 'critical']);
+  assert.equal(a.queues.length, Object.keys(policy.queues).length);
+  assert.ok(a.queues.includes('data_quality_review'));
+  assert.deepEqual(a.check(), [], 'the example policy compiles without warnings');
+  a.free();
+  b.free();
+});
+
+test('every example case yields one outcome, in order; the case without kind has error', () => {
+  const engine = new Engine(policy);
+  const outs = engine.evaluate(cases, NOW);
+  assert.equal(outs.length, cases.length);
+  assert.deepEqual(outs.map((o) => o.id), cases.map((c) => c.id));
+  const o = byId(outs);
+  // C-1012 has no `kind`: unusable, nothing else decided.
+  assert.equal(o['C-1012'].error.code, 'missing_kind');
+  assert.equal(o['C-1012'].queue, undefined);
+  // C-1009: incident, 340 orders -> incident_command P1; S01 on `always`: response 7 min of
+  // 15 (met); resolution 06:05Z -> 10:00Z = 235 of 240 min >= 75% -> warning.
+  assert.equal(o['C-1009'].queue, 'incident_command');
+  assert.equal(o['C-1009'].sla.response.state, 'met');
+  assert.equal(o['C-1009'].sla.resolution.state, 'warning');
+  assert.equal(o['C-1009'].sla.resolution.elapsed_s, 235 * 60);
+  assert.deepEqual(o['C-1009'].approvals.remaining, ['leadership']);
+  // C-1006: P2 on eu_ops (2h/16h); resolved Fri 17:00 CET after Thu 11:00-18:00 (7h) and
+  // Fri 08:00-12:00, 13:00-17:00 (8h) = 15h <= 16h -> met; response 20 min -> met.
+  assert.equal(o['C-1006'].sla.resolution.state, 'met');
+  assert.equal(o['C-1006'].sla.resolution.elapsed_s, 15 * 3600);
+  assert.equal(o['C-1006'].sla.response.state, 'met');
+  assert.equal(o['C-1006'].band, undefined, 'no band once every metric is completed');
+  // C-1002: P2 (2h/16h), opened Mon 08:00 CET, now 11:00 CET: 3h elapsed -> response breached.
+  assert.equal(o['C-1002'].sla.response.state, 'breached');
+  assert.equal(o['C-1002'].sla.resolution.state, 'ok');
+  assert.deepEqual(o['C-1002'].approvals.barred, ['agent-3']);
+  engine.free();
+});
+
+test('now accepts a Date, an RFC 3339 string and epoch milliseconds alike', () => {
+  const engine = new Engine(policy);
+  const ms = Date.parse(NOW);
+  const a = engine.evaluateCase(c1001, NOW);
+  const b = engine.evaluateCase(c1001, new Date(ms));
+  const c = engine.evaluateCase(c1001, ms);
+  // Sub-second parts are truncated toward the past: +999 ms is the same second.
+  const d = engine.evaluateCase(c1001, ms + 999);
+  assert.deepEqual(b, a);
+  assert.deepEqual(c, a);
+  assert.deepEqual(d, a);
+  // One second earlier changes elapsed time by one second (Mon 10:59:59 CET is working time).
+  const e = engine.evaluateCase(c1001, ms - 1);
+  assert.equal(e.sla.resolution.elapsed_s, a.sla.resolution.elapsed_s - 1);
+  // Omitted: the current time; the case then is older still, never younger.
+  const f = engine.evaluateCase(c1001);
+  assert.ok(f.sla.resolution.elapsed_s >= a.sla.resolution.elapsed_s);
+  engine.free();
+});
+
+test('a case given as JSON text decodes like the object', () => {
+  const engine = new Engine(policy);
+  assert.deepEqual(engine.evaluate([JSON.stringify(c1001)], NOW), engine.evaluate([c1001], NOW));
+  engine.free();
+});
+
+test('report: counts, bands and controls of the example batch', () => {
+  const engine = new Engine(policy);
+  const r = engine.report(cases, NOW);
+  assert.equal(r.now, NOW);
+  assert.equal(r.cases, cases.length);
+  assert.equal(r.errors, 1, 'C-1012 (no kind)');
+  // C-1010 (no order_id) and C-1011 (amount not a number) go to the invalid queue.
+  assert.equal(r.invalid, 2);
+  assert.equal(r.queues.data_quality_review.cases, 2);
+  // refund_validation holds C-1001, C-1002, C-1013, C-1015.
+  const rv = r.queues.refund_validation;
+  assert.equal(rv.cases, 4);
+  assert.equal(rv.open, 4);
+  assert.equal(rv.oldest_open.id, 'C-1001');
+  assert.ok(Array.isArray(r.controls));
+  assert.equal(r.policy.name, 'acme-order-ops');
+  engine.free();
+});
+
+test('authorize: the spec example denial and an allowed approval', () => {
+  const engine = new Engine(policy);
+  // team_lead (limit 250) approving a 1250.00 refund: over limit.
+  const d = engine.authorize(c1001, { id: 'u-9', roles: ['team_lead'] }, 'approve');
+  assert.equal(d.allowed, false);
+  assert.deepEqual(d.reasons.map((r) => r.code), ['over_limit']);
+  // finance_reviewer (limit 25000), not the requester, no prior approval: allowed.
+  const ok = engine.authorize(c1001, { id: 'u-3', roles: ['finance_reviewer'] }, 'approve');
+  assert.deepEqual(ok, { allowed: true, reasons: [] });
+  // The requester may not approve: separation of duties.
+  const sod = engine.authorize(c1001, { id: 'agent-17', roles: ['finance_reviewer'] }, 'approve');
+  assert.deepEqual(sod.reasons.map((r) => r.code), ['separation_of_duties']);
+  // Unknown action: the only reason.
+  const unk = engine.authorize(c1001, { id: 'u-3', roles: ['cfo'] }, 'teleport');
+  assert.deepEqual(unk.reasons.map((r) => r.code), ['unknown_action']);
+  engine.free();
+});
+
+test('a policy with errors throws a PolicyError listing every problem with its JSON path', () => {
+  const broken = structuredClone(policy);
+  broken.routing.rules[0].then.queue = 'no_such_queue';
+  broken.calendars.eu_ops.timezone = 'Mars/Olympus_Mons';
+  delete broken.name;
+  let err;
+  try {
+    new Engine(broken);
+  } catch (e) {
+    err = e;
+  }
+  assert.ok(err instanceof PolicyError);
+  assert.ok(err instanceof DocketError);
+  assert.ok(err instanceof Error);
+  assert.equal(err.name, 'PolicyError');
+  assert.equal(err.code, 'invalid_policy');
+  assert.ok(err.errors.length >= 3, JSON.stringify(err.errors));
+  const codes = err.errors.map((e) => `${e.code} ${e.path}`);
+  assert.ok(codes.includes('unknown_queue /routing/rules/0/then/queue'), codes.join('\n'));
+  assert.ok(codes.includes('unknown_timezone /calendars/eu_ops/timezone'), codes.join('\n'));
+  assert.ok(err.errors.some((e) => e.code === 'missing_key'), codes.join('\n'));
+  for (const e of err.errors) assert.equal(typeof e.message, 'string');
+  assert.ok(Array.isArray(err.warnings));
+  assert.match(err.message, /error\(s\)/);
+  assert.ok(err.stack.includes('PolicyError'));
+});
+
+test('invalid JSON text is a PolicyError with code invalid_json at the root', () => {
+  assert.throws(() => new Engine('{"docket": 1,'), (e) => {
+    assert.ok(e instanceof PolicyError);
+    assert.equal(e.errors[0].code, 'invalid_json');
+    assert.equal(e.errors[0].path, '');
+    return true;
+  });
+});
+
+test('malformed arguments throw ArgumentError; the module and the engine stay usable', () => {
+  const engine = new Engine(policy);
+  const before = engine.evaluate([c1001], NOW);
+  const isArg = (e) => e instanceof ArgumentError && e instanceof DocketError && e.code === 'invalid_argument';
+  assert.throws(() => new Engine(42), isArg);
+  assert.throws(() => new Engine(null), isArg);
+  assert.throws(() => new Engine({ docket: Symbol('v') }), (e) => e instanceof DocketError);
+  assert.throws(() => engine.evaluate(c1001, NOW), isArg, 'not an array');
+  assert.throws(() => engine.evaluate('[]', NOW), isArg);
+  assert.throws(() => engine.evaluate([c1001], 'yesterday'), isArg);
+  assert.throws(() => engine.evaluate([c1001], new Date('nope')), isArg);
+  assert.throws(() => engine.evaluate([c1001], Infinity), isArg);
+  assert.throws(() => engine.evaluate([c1001], {}), isArg);
+  assert.throws(() => engine.report({}, NOW), isArg);
+  assert.throws(() => engine.authorize(c1001, { roles: ['cfo'] }, 'approve'), isArg, 'actor without id');
+  assert.throws(() => engine.authorize(c1001, 'u-1', 'approve'), isArg);
+  assert.throws(() => engine.authorize(c1001, { id: 'u-1', roles: [] }, 7), isArg);
+  assert.throws(() => engine.evaluateColumns({ length: 2, strings: [], columns: { id: new Int32Array(1) } }), isArg);
+  assert.throws(() => engine.evaluateColumns({ length: 1, strings: [], columns: { id: new Int32Array([5]) } }), isArg);
+  assert.throws(() => engine.evaluateColumns({ length: 1, strings: [], columns: { id: [1] } }), isArg);
+  assert.throws(() => engine.evaluateColumns(null), isArg);
+  // After every throw the same engine answers exactly as before, and new engines compile.
+  assert.deepEqual(engine.evaluate([c1001], NOW), before);
+  const again = new Engine(policy);
+  assert.deepEqual(again.evaluate([c1001], NOW), before);
+  again.free();
+  engine.free();
+});
+
+test('bad cases yield outcomes with error, never a throw', () => {
+  const engine = new Engine(policy);
+  const weird = [
+    null, 7, 'not json', '[1,2]', [], { id: 'X-1' }, { id: '', kind: 'refund', opened_at: NOW },
+    { id: 'X-2', kind: 'refund', opened_at: 'last tuesday' }, { id: 'X-3', kind: 5, opened_at: NOW },
+    { id: 'X-4', kind: 'refund', opened_at: NOW, amount: { nested: [1, 2, { deep: true }] }, paused: 'x' },
+    { id: 'X-5', kind: 'refund', opened_at: NOW, approvals: [null, 3, { role: 9 }], evidence: [1] },
+    { id: 'X-6', kind: 'refund', opened_at: NOW, amount: 10n },
+    c1001,
+  ];
+  const outs = engine.evaluate(weird, NOW);
+  assert.equal(outs.length, weird.length);
+  for (const o of outs.slice(0, 5)) assert.equal(typeof o.error?.code, 'string', JSON.stringify(o));
+  assert.equal(outs[5].error.code, 'missing_kind');
+  assert.equal(outs[6].error.code, 'bad_id');
+  assert.equal(outs[7].error.code, 'bad_opened_at');
+  assert.equal(outs[8].error.code, 'bad_kind');
+  // Wrong types in a usable case are issues, not errors.
+  assert.equal(outs[9].error, undefined);
+  assert.ok(outs[9].issues.length > 0);
+  assert.equal(outs[12].queue, 'refund_validation');
+  engine.free();
+});
+
+test('free() releases the engine; a freed engine throws instead of crashing', () => {
+  const engine = new Engine(policy);
+  engine.free();
+  assert.throws(() => engine.evaluate([c1001], NOW), Error);
+  // The module is still fine.
+  const e2 = new Engine(policy);
+  assert.equal(e2.evaluate([c1001], NOW)[0].queue, 'refund_validation');
+  e2.free();
+});
+
+test('the glue registers engines with a FinalizationRegistry (safety net without free())', () => {
+  const glue = readFileSync(new URL('../pkg/docket_wasm.js', import.meta.url), 'utf8');
+  assert.match(glue, /new FinalizationRegistry\(/);
+  assert.match(glue, /EngineFinalization\.register\(this/);
+  // Many engines left to the GC do not break anything.
+  for (let i = 0; i < 20; i++) new Engine(policy).evaluate([c1001], NOW);
+  if (global.gc) global.gc();
+});

@@ -1,0 +1,6 @@
+// Type-level test: the typings from a CommonJS consumer.
+import docket = require('docket-wasm');
+const engine = new docket.Engine('{"docket":1}');
+const outs: docket.Outcome[] = engine.evaluate([], 0);
+const err: docket.DocketError = new docket.PolicyError('x', [], []);
+void [outs, err];

@@ -1,0 +1,29 @@
+// Type-level test: the published typings from an ESM consumer. `tsc` fails if a shape
+// is `any` where it must not be (the @ts-expect-error lines must be errors).
+import { Engine, PolicyError, ArgumentError, DocketError } from 'docket-wasm';
+import type { Outcome, Report, Decision, Policy, Case, ColumnarOutcomes, Diagnostic, SlaState } from 'docket-wasm';
+
+declare const policy: Policy;
+const engine = new Engine(policy);
+const c: Case = { id: 'C-1', kind: 'refund', opened_at: '2026-11-23T08:00:00Z', amount: '10.00' };
+const outs: Outcome[] = engine.evaluate([c, JSON.stringify(c)], new Date());
+const state: SlaState | undefined = outs[0]?.sla?.['resolution']?.state;
+const r: Report = engine.report([c], '2026-11-23T10:00:00Z');
+const n: number = r.queues['refund_validation']?.open ?? 0;
+const d: Decision = engine.authorize(c, { id: 'u-1', roles: ['team_lead'] }, 'approve');
+const allowed: boolean = d.allowed;
+const w: Diagnostic[] = engine.check();
+const col: ColumnarOutcomes = engine.evaluateColumns({ length: 0, strings: [], columns: {} }, 0);
+const q: Int32Array = col.queue;
+try { new Engine('{}'); } catch (e) {
+  if (e instanceof PolicyError) { const p: string = e.errors[0]?.path ?? ''; void p; }
+  if (e instanceof ArgumentError || e instanceof DocketError) { const code: string = e.code; void code; }
+}
+// @ts-expect-error an outcome's queue is a string, not a number
+const wrong: number = outs[0].queue;
+// @ts-expect-error `now` is a Date, a string or a number
+engine.evaluate([c], { when: 'now' });
+// @ts-expect-error a policy needs `docket`, `name`, `currency`, `queues`, `routing`
+new Engine({ name: 'x' });
+void [state, n, allowed, w, q, wrong];
+engine.free();
