@@ -190,3 +190,34 @@ pub(crate) unsafe fn free<T>(p: *mut T) {
         drop(unsafe { Box::from_raw(p) });
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::panic, clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_becomes_a_result_code_and_an_error_object() {
+        let mut err: *mut docket_error = std::ptr::null_mut();
+        let code = guard(&mut err, || panic!("boom"));
+        assert_eq!(code, docket_result::Panic);
+        assert!(!err.is_null());
+        // SAFETY: `guard` just created it.
+        let e = unsafe { Box::from_raw(err) };
+        assert_eq!(e.code, docket_result::Panic);
+        assert_eq!(e.name, "panic\0");
+        // A NULL `err` still yields the code.
+        assert_eq!(guard(std::ptr::null_mut(), || panic!("boom")), docket_result::Panic);
+        assert_eq!(guard_value(7, || panic!("boom")), 7);
+    }
+
+    #[test]
+    fn text_checks_nul_and_utf8() {
+        assert_eq!(utf8(b"ab\0", "x").unwrap_err().code, docket_result::LengthMismatch);
+        assert_eq!(utf8(b"\xff", "x").unwrap_err().code, docket_result::InvalidUtf8);
+        assert_eq!(utf8(b"ok", "x").unwrap(), "ok");
+        // SAFETY: NULL is always accepted and reported.
+        let e = unsafe { text(std::ptr::null(), 0, "x") }.unwrap_err();
+        assert_eq!(e.code, docket_result::NullArgument);
+    }
+}
