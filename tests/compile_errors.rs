@@ -130,6 +130,7 @@ fn limits_are_specific_errors() {
         Ok(_) => panic!("a policy over the size limit compiled"),
     }
     // 10,001 rules exceed the per-table limit of 10,000.
-    let rules: Vec<Value> = (0..10_001).map(|i| json!({"id": format!("R{i}"), "when": {"n": i}, "then": {"queue": "a"}})).collect();
+    let rules: Vec<Value> =
+        (0..10_001).map(|i| json!({"id": format!("R{i}"), "when": {"n": i}, "then": {"queue": "a"}})).collect();
     one(with(&["routing", "rules"], Value::Array(rules)), "limit_exceeded", "/routing/rules");
 }

@@ -16,10 +16,11 @@
 //!
 //! # Performance
 //!
-//! At compile time the working intervals of a horizon (by default 2000-01-01 up to, not
-//! including, 2060-01-01, UTC; see [`DEFAULT_HORIZON`]) are computed once,
-//! with prefix sums of their lengths. [`Calendar::business_between`] and
-//! [`Calendar::add_business`] are then two binary searches each and allocate nothing for
+//! At compile time the working intervals of a horizon (by default 1970-01-01 up to, not
+//! including, 2110-01-01, UTC: every instant a case may carry plus the 10-year search; see
+//! [`DEFAULT_HORIZON`]) are computed once, with prefix sums of their lengths and a per-day
+//! index. [`Calendar::business_between`] is then an index lookup and
+//! [`Calendar::add_business`] one binary search; both allocate nothing for
 //! instants inside the horizon. The parts of a query outside the horizon are computed
 //! exactly by generating the same windows on the fly (slower, and allocating scratch
 //! space), bounded by [`SEARCH_LIMIT_S`] for `add_business`. No time-zone lookup happens
@@ -44,10 +45,11 @@ use serde_json::Value;
 pub const SEARCH_LIMIT_S: i64 = 10 * 365 * 86_400 + 3 * 86_400;
 
 /// The default precomputation horizon `[from_day, to_day)` in days since 1970-01-01:
-/// 2000-01-01T00:00Z up to (not including) 2060-01-01T00:00Z. Compiling it takes about
-/// 2 ms per calendar (release build) and stores 24 bytes per working interval
-/// (about 0.5 MB for a five-day week with split Fridays and Saturday mornings).
-pub const DEFAULT_HORIZON: (i64, i64) = (days_from_civil(2000, 1, 1), days_from_civil(2060, 1, 1));
+/// 1970-01-01T00:00Z up to (not including) 2110-01-01T00:00Z, covering every instant a case
+/// may carry ([`crate::time::LATEST_CASE_INSTANT`]) plus the 10-year search. Compiling it
+/// takes a few milliseconds per calendar (release build) and stores about 28 bytes per
+/// working interval (about 1.3 MB for a week with split Fridays and Saturday mornings).
+pub const DEFAULT_HORIZON: (i64, i64) = (days_from_civil(1970, 1, 1), days_from_civil(2110, 1, 1));
 
 const DAY: i64 = 86_400;
 /// Weekday keys, index 0 = Monday (as `weekday_from_days`).

@@ -306,8 +306,11 @@ impl Scalar<'_> {
             _ => None,
         }
     }
+    /// An RFC 3339 instant within the range a case may carry (1970 through 2099).
     fn timestamp(&self) -> Option<Instant> {
-        self.as_str().and_then(parse_rfc3339)
+        self.as_str()
+            .and_then(parse_rfc3339)
+            .filter(|t| (crate::time::EARLIEST_CASE_INSTANT..=crate::time::LATEST_CASE_INSTANT).contains(t))
     }
 }
 

@@ -71,6 +71,8 @@ impl Engine {
     /// assert!(json.contains(r#""queue":"payment_hold_review""#));
     /// ```
     pub fn evaluate(&self, case: &Case, now: Instant, out: &mut Outcome) {
+        // `now` outside the range a case may carry is clamped into it (1970 through 2099).
+        let now = now.clamp(crate::time::EARLIEST_CASE_INSTANT, crate::time::LATEST_CASE_INSTANT);
         out.text.clear();
         out.id = case.id().map(|id| Span::push(&mut out.text, id));
         out.error = case.error;

@@ -6,9 +6,16 @@ use core::fmt;
 /// An instant: whole seconds since 1970-01-01T00:00:00Z (UTC).
 pub type Instant = i64;
 
-/// Earliest instant accepted anywhere (0001-01-01T00:00:00Z).
+/// Earliest instant a case may carry (1970-01-01T00:00:00Z); earlier stamps are malformed.
+pub const EARLIEST_CASE_INSTANT: Instant = 0;
+/// Latest instant a case may carry (2099-12-31T23:59:59Z); later stamps are malformed. With
+/// calendars precomputed through 2109, every clock question about such cases is answered
+/// from precomputed intervals, so no case can make evaluation slow.
+pub const LATEST_CASE_INSTANT: Instant = 4_102_444_799;
+
+/// Earliest instant representable in RFC 3339 (0001-01-01T00:00:00Z).
 pub const MIN_INSTANT: Instant = -62_135_596_800;
-/// Latest instant accepted anywhere (9999-12-31T23:59:59Z).
+/// Latest instant representable in RFC 3339 (9999-12-31T23:59:59Z).
 pub const MAX_INSTANT: Instant = 253_402_300_799;
 
 /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).

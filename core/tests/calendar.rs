@@ -399,7 +399,14 @@ fn beyond_horizon_fallback() {
     let late = cal_h(&v, days_from_civil(2055, 1, 1), days_from_civil(2075, 1, 1));
     let starts: Vec<Instant> = (0..30).map(|i| at("2059-11-20T05:00:00Z") + i * 29 * H).collect();
     assert_same(&full, &late, &starts);
-    assert_eq!(DEFAULT_HORIZON, (days_from_civil(2000, 1, 1), days_from_civil(2060, 1, 1)));
+    assert_eq!(DEFAULT_HORIZON, (days_from_civil(1970, 1, 1), days_from_civil(2110, 1, 1)));
+    // Past the default horizon's end (2110) and before its start (1970).
+    let late2 = cal_h(&v, days_from_civil(2105, 1, 1), days_from_civil(2125, 1, 1));
+    let starts2: Vec<Instant> = (0..30).map(|i| at("2109-11-20T05:00:00Z") + i * 29 * H).collect();
+    assert_same(&full, &late2, &starts2);
+    let early2 = cal_h(&v, days_from_civil(1965, 1, 1), days_from_civil(1971, 1, 1));
+    let starts2: Vec<Instant> = (0..30).map(|i| at("1969-11-20T05:00:00Z") + i * 29 * H).collect();
+    assert_same(&full, &early2, &starts2);
     // Before the default horizon's start (2000).
     let early = cal_h(&v, days_from_civil(1995, 1, 1), days_from_civil(2001, 1, 1));
     let starts: Vec<Instant> = (0..30).map(|i| at("1999-11-20T05:00:00Z") + i * 29 * H).collect();
