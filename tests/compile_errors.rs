@@ -134,3 +134,12 @@ fn limits_are_specific_errors() {
         (0..10_001).map(|i| json!({"id": format!("R{i}"), "when": {"n": i}, "then": {"queue": "a"}})).collect();
     one(with(&["routing", "rules"], Value::Array(rules)), "limit_exceeded", "/routing/rules");
 }
+
+#[test]
+fn calendar_limits() {
+    let mut p = base();
+    let windows: Vec<String> =
+        (0..49).map(|i| format!("{:02}:{:02}-{:02}:{:02}", i / 2, (i % 2) * 30, i / 2, (i % 2) * 30 + 10)).collect();
+    p["calendars"] = json!({"c": {"timezone": "UTC", "week": {"mon": windows}}});
+    one(p, "limit_exceeded", "/calendars/c/week/mon");
+}

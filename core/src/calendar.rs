@@ -285,7 +285,14 @@ impl Calendar {
         if let Some(hv) = m.get("holidays") {
             let hpath = child(path, "holidays");
             if let Some(items) = array(hv, &hpath, d) {
-                for (i, item) in items.iter().enumerate() {
+                if items.len() > MAX_DATES_PER_CALENDAR {
+                    d.error(
+                        PolicyCode::LimitExceeded,
+                        &hpath,
+                        format!("{} holidays exceed the limit of {MAX_DATES_PER_CALENDAR}", items.len()),
+                    );
+                }
+                for (i, item) in items.iter().enumerate().take(MAX_DATES_PER_CALENDAR) {
                     let ipath = index(&hpath, i);
                     if let Some(s) = string(item, &ipath, d) {
                         match parse_date(s) {
@@ -307,7 +314,14 @@ impl Calendar {
             let opath = child(path, "overrides");
             match ov {
                 Value::Object(entries) => {
-                    for (k, wv) in entries {
+                    if entries.len() > MAX_DATES_PER_CALENDAR {
+                        d.error(
+                            PolicyCode::LimitExceeded,
+                            &opath,
+                            format!("{} overrides exceed the limit of {MAX_DATES_PER_CALENDAR}", entries.len()),
+                        );
+                    }
+                    for (k, wv) in entries.iter().take(MAX_DATES_PER_CALENDAR) {
                         let kpath = child(&opath, k);
                         let day = parse_date(k);
                         if day.is_none() {
@@ -679,9 +693,22 @@ impl Calendar {
     }
 }
 
+/// Most windows in one weekday's or one override's list.
+pub const MAX_WINDOWS_PER_DAY: usize = 48;
+/// Most holidays, and most overrides, in one calendar.
+pub const MAX_DATES_PER_CALENDAR: usize = 20_000;
+
 /// Parses an array of window strings at `path`; `None` if anything was wrong (reported).
 fn parse_windows(v: &Value, path: &str, d: &mut Diags) -> Option<Vec<Window>> {
     let items = array(v, path, d)?;
+    if items.len() > MAX_WINDOWS_PER_DAY {
+        d.error(
+            PolicyCode::LimitExceeded,
+            path,
+            format!("{} windows exceed the limit of {MAX_WINDOWS_PER_DAY} per day", items.len()),
+        );
+        return None;
+    }
     let mut ok = true;
     let mut list = Vec::with_capacity(items.len());
     for (i, item) in items.iter().enumerate() {
