@@ -21,6 +21,7 @@ mod columnar;
 mod error;
 mod now;
 
+use core::cell::Cell;
 use docket_core::{Actor, Case, Engine as CoreEngine, Outcome, OutcomeView, Report, ReportView};
 use error::Failure;
 use js_sys::Array;
@@ -92,6 +93,17 @@ fn to_js<T: Serialize + ?Sized>(v: &T) -> Result<JsValue, Failure> {
 #[wasm_bindgen(js_name = Engine)]
 pub struct WasmEngine {
     engine: CoreEngine,
+    /// Reusable buffers, taken out for the duration of a call and put back after it.
+    /// Methods take `&self` and hold no Rust borrow across the JS code that reads a
+    /// case (a host getter or proxy may throw, and a JS exception unwinds wasm frames
+    /// without running destructors): after such a throw the engine simply starts
+    /// from fresh buffers, and calls from inside such code are fine too.
+    bufs: Cell<Option<Box<Bufs>>>,
+}
+
+/// Decoding and evaluation buffers.
+#[derive(Default)]
+struct Bufs {
     case: Case,
     out: Outcome,
 }
@@ -109,51 +121,66 @@ impl WasmEngine {
     /// Evaluates every case at `now`; one outcome per case, in input order. A case that
     /// is unusable (not an object, no `id`, `kind` or `opened_at`) gets an outcome with
     /// `error`; the rest of the batch is unaffected.
-    pub fn evaluate(&mut self, cases: CasesArg, now: Option<NowArg>) -> Result<OutcomesJs, JsValue> {
+    pub fn evaluate(&self, cases: CasesArg, now: Option<NowArg>) -> Result<OutcomesJs, JsValue> {
         let now = now::instant(now.as_ref().map(AsRef::as_ref))?;
         let list = self.cases(cases.as_ref())?;
         let out = Array::new_with_length(list.length());
+        let mut b = self.take();
         for (i, c) in list.iter().enumerate() {
-            self.load(&c);
-            self.engine.evaluate(&self.case, now, &mut self.out);
-            out.set(i as u32, to_js(&OutcomeView { engine: &self.engine, outcome: &self.out, line: None })?);
+            self.load(&c, &mut b.case);
+            self.engine.evaluate(&b.case, now, &mut b.out);
+            match to_js(&OutcomeView { engine: &self.engine, outcome: &b.out, line: None }) {
+                Ok(v) => out.set(i as u32, v),
+                Err(e) => {
+                    self.put(b);
+                    return Err(e.into());
+                }
+            }
         }
+        self.put(b);
         Ok(out.unchecked_into())
     }
 
     /// Evaluates one case (an object or JSON text) at `now`.
     #[wasm_bindgen(js_name = evaluateCase)]
-    pub fn evaluate_case(&mut self, case: CaseArg, now: Option<NowArg>) -> Result<OutcomeJs, JsValue> {
+    pub fn evaluate_case(&self, case: CaseArg, now: Option<NowArg>) -> Result<OutcomeJs, JsValue> {
         let now = now::instant(now.as_ref().map(AsRef::as_ref))?;
-        self.load(case.as_ref());
-        self.engine.evaluate(&self.case, now, &mut self.out);
-        Ok(to_js(&OutcomeView { engine: &self.engine, outcome: &self.out, line: None })?.unchecked_into())
+        let mut b = self.take();
+        self.load(case.as_ref(), &mut b.case);
+        self.engine.evaluate(&b.case, now, &mut b.out);
+        let res = to_js(&OutcomeView { engine: &self.engine, outcome: &b.out, line: None });
+        self.put(b);
+        Ok(res?.unchecked_into())
     }
 
     /// The backlog report of a batch evaluated at `now`: per queue, open volume by band,
     /// SLA attainment, breaches, oldest case, and the backlog controls that fire.
-    pub fn report(&mut self, cases: CasesArg, now: Option<NowArg>) -> Result<ReportJs, JsValue> {
+    pub fn report(&self, cases: CasesArg, now: Option<NowArg>) -> Result<ReportJs, JsValue> {
         let now = now::instant(now.as_ref().map(AsRef::as_ref))?;
         let list = self.cases(cases.as_ref())?;
         let mut report = Report::new(&self.engine, now);
+        let mut b = self.take();
         for c in list.iter() {
-            self.load(&c);
-            self.engine.evaluate(&self.case, now, &mut self.out);
-            report.add(&self.out);
+            self.load(&c, &mut b.case);
+            self.engine.evaluate(&b.case, now, &mut b.out);
+            report.add(&b.out);
         }
+        self.put(b);
         Ok(to_js(&ReportView { engine: &self.engine, report: &report })?.unchecked_into())
     }
 
     /// May `actor` perform `action` on `case`? Every reason that applies, in the spec's
     /// order. Throws an `ArgumentError` for a malformed actor or a non-string action.
-    pub fn authorize(&mut self, case: CaseArg, actor: ActorArg, action: ActionArg) -> Result<DecisionJs, JsValue> {
+    pub fn authorize(&self, case: CaseArg, actor: ActorArg, action: ActionArg) -> Result<DecisionJs, JsValue> {
         let action = JsValue::from(action)
             .as_string()
             .ok_or_else(|| Failure::argument("`action` must be a string such as \"approve\""))?;
         let actor: Actor = serde_wasm_bindgen::from_value(actor.into())
             .map_err(|e| Failure::argument(format!("`actor` must be {{ id: string, roles?: string[] }}: {e}")))?;
-        self.load(case.as_ref());
-        let decision = self.engine.authorize(&self.case, &actor, &action);
+        let mut b = self.take();
+        self.load(case.as_ref(), &mut b.case);
+        let decision = self.engine.authorize(&b.case, &actor, &action);
+        self.put(b);
         Ok(to_js(&decision)?.unchecked_into())
     }
 
@@ -165,10 +192,13 @@ impl WasmEngine {
     /// Columnar evaluation for large batches: typed arrays and a string table in, typed
     /// arrays out (see the README, "Columnar batches").
     #[wasm_bindgen(js_name = evaluateColumns)]
-    pub fn evaluate_columns(&mut self, batch: ColumnarArg, now: Option<NowArg>) -> Result<ColumnarOutcomesJs, JsValue> {
+    pub fn evaluate_columns(&self, batch: ColumnarArg, now: Option<NowArg>) -> Result<ColumnarOutcomesJs, JsValue> {
         let now = now::instant(now.as_ref().map(AsRef::as_ref))?;
         let batch = columnar::Batch::read(&self.engine, batch.as_ref())?;
-        Ok(columnar::evaluate(&self.engine, &batch, now, &mut self.case, &mut self.out)?.unchecked_into())
+        let mut b = self.take();
+        let res = columnar::evaluate(&self.engine, &batch, now, &mut b.case, &mut b.out);
+        self.put(b);
+        Ok(res?.unchecked_into())
     }
 
     /// The policy's `name`.
@@ -226,7 +256,7 @@ impl WasmEngine {
             return Err(Failure::argument("the policy must be an object or a JSON string"));
         };
         let engine = compiled.map_err(|e| Failure::Policy { errors: e.errors, warnings: e.warnings })?;
-        Ok(WasmEngine { engine, case: Case::new(), out: Outcome::new() })
+        Ok(WasmEngine { engine, bufs: Cell::new(Some(Box::default())) })
     }
 
     fn cases(&self, cases: &JsValue) -> Result<Array, Failure> {
@@ -241,16 +271,36 @@ impl WasmEngine {
         Ok(list)
     }
 
-    /// Decodes one case into the reusable buffer; a failure marks the case unusable.
-    fn load(&mut self, case: &JsValue) {
-        match case.as_string() {
-            Some(text) => self.engine.decode_json(&text, &mut self.case),
-            None => {
-                // An error leaves the case marked unusable (`not_an_object`); its outcome says so.
-                let _ = self.engine.decode(serde_wasm_bindgen::Deserializer::from(case.clone()), &mut self.case);
-            }
+    fn take(&self) -> Box<Bufs> {
+        self.bufs.take().unwrap_or_default()
+    }
+
+    fn put(&self, b: Box<Bufs>) {
+        self.bufs.set(Some(b));
+    }
+
+    /// Decodes one case into `case`; a failure marks the case unusable.
+    fn load(&self, value: &JsValue, case: &mut Case) {
+        if let Some(text) = value.as_string() {
+            self.engine.decode_json(&text, case);
+        } else if is_record(value) {
+            // An error leaves the case marked unusable (`not_an_object`); its outcome says so.
+            let _ = self.engine.decode(serde_wasm_bindgen::Deserializer::from(value.clone()), case);
+        } else {
+            // Arrays, other iterables, functions and scalars are not case records.
+            self.engine.decode_json("null", case);
         }
     }
+}
+
+/// Whether `v` can be read as a record: an object that is not a function, an array or
+/// another iterable (a `Map` is fine). serde-wasm-bindgen reads any iterable as
+/// `[key, value]` pairs and would throw on other shapes.
+fn is_record(v: &JsValue) -> bool {
+    v.is_object()
+        && !v.is_function()
+        && !Array::is_array(v)
+        && (v.is_instance_of::<js_sys::Map>() || !js_sys::Reflect::has(v, &js_sys::Symbol::iterator()).unwrap_or(true))
 }
 
 fn strings<'a>(names: impl Iterator<Item = &'a str>) -> Array {

@@ -107,9 +107,15 @@ test('now accepts a Date, an RFC 3339 string and epoch milliseconds alike', () =
   // One second earlier changes elapsed time by one second (Mon 10:59:59 CET is working time).
   const e = engine.evaluateCase(c1001, ms - 1);
   assert.equal(e.sla.resolution.elapsed_s, a.sla.resolution.elapsed_s - 1);
-  // Omitted: the current time; the case then is older still, never younger.
+  // Omitted (or null): the host's current time, between two readings of the clock.
+  const t0 = engine.evaluateCase(c1001, Date.now());
   const f = engine.evaluateCase(c1001);
-  assert.ok(f.sla.resolution.elapsed_s >= a.sla.resolution.elapsed_s);
+  const g = engine.evaluateCase(c1001, null);
+  const t1 = engine.evaluateCase(c1001, Date.now());
+  for (const x of [f, g]) {
+    assert.ok(x.sla.resolution.elapsed_s >= t0.sla.resolution.elapsed_s);
+    assert.ok(x.sla.resolution.elapsed_s <= t1.sla.resolution.elapsed_s);
+  }
   engine.free();
 });
 
@@ -224,7 +230,7 @@ test('malformed arguments throw ArgumentError; the module and the engine stay us
 test('bad cases yield outcomes with error, never a throw', () => {
   const engine = new Engine(policy);
   const weird = [
-    null, 7, 'not json', '[1,2]', [], { id: 'X-1' }, { id: '', kind: 'refund', opened_at: NOW },
+    null, 7, 'not json', '[1,2]', [undefined, { id: 'A' }], { id: 'X-1' }, { id: '', kind: 'refund', opened_at: NOW },
     { id: 'X-2', kind: 'refund', opened_at: 'last tuesday' }, { id: 'X-3', kind: 5, opened_at: NOW },
     { id: 'X-4', kind: 'refund', opened_at: NOW, amount: { nested: [1, 2, { deep: true }] }, paused: 'x' },
     { id: 'X-5', kind: 'refund', opened_at: NOW, approvals: [null, 3, { role: 9 }], evidence: [1] },
@@ -243,6 +249,24 @@ test('bad cases yield outcomes with error, never a throw', () => {
   assert.ok(outs[9].issues.length > 0);
   assert.equal(outs[12].queue, 'refund_validation');
   engine.free();
+});
+
+test('host code that throws while a case is read: its error propagates, the engine stays usable', () => {
+  const engine = new Engine(policy);
+  const before = engine.evaluate([c1001], NOW);
+  const boom = new Error('getter failed');
+  const hostile = { id: 'H-1', kind: 'refund', get opened_at() { throw boom; } };
+  assert.throws(() => engine.evaluate([hostile], NOW), (e) => e === boom);
+  const proxy = new Proxy({}, { ownKeys() { throw new RangeError('trap'); } });
+  assert.throws(() => engine.evaluate([proxy], NOW), RangeError);
+  assert.throws(() => engine.authorize(c1001, { get id() { throw boom; } }, 'approve'), (e) => e === boom);
+  // The same engine decides as before.
+  assert.deepEqual(engine.evaluate([c1001], NOW), before);
+  // Re-entrant use from a getter works too (each call has its own buffers).
+  let inner;
+  const reentrant = { ...c1001, get id() { inner = engine.evaluate([c1001], NOW); return 'C-1001'; } };
+  assert.deepEqual(engine.evaluate([reentrant], NOW), before);
+  assert.deepEqual(inner, before);
 });
 
 test('free() releases the engine; a freed engine throws instead of crashing', () => {
