@@ -136,9 +136,37 @@ else
   bad "size $gz bytes gzipped is over the 300 KB budget"
 fi
 
-# ---- 8. tests (node:test: API, README examples, conformance, headless Chromium) ------
-step "node --test"
 rm -rf test-output && mkdir -p test-output
+
+# ---- 8. the packed npm package works from a consumer project (ESM and CommonJS) -------
+step "npm pack + install in a consumer project"
+consumer="$here/test-output/consumer"
+mkdir -p "$consumer"
+if tarball="$(npm pack --silent --pack-destination "$here/test-output" 2>/dev/null | tail -1)" &&
+  (cd "$consumer" && echo '{"name":"consumer","private":true}' > package.json &&
+    npm install --no-audit --no-fund --loglevel=error "$here/test-output/$tarball" &&
+    node -e "
+      const { Engine, PolicyError } = require('docket-wasm');
+      const e = new Engine(require('$root/examples/order-ops.policy.json'));
+      const [o] = e.evaluate([{ id: 'C-1', kind: 'refund', amount: '1250.00', order_id: 'O-1', region: 'eu', opened_at: '2026-11-23T08:00:00Z' }], '2026-11-23T09:00:00Z');
+      if (o.queue !== 'refund_validation') throw new Error('cjs: ' + JSON.stringify(o));
+      try { new Engine('{}'); process.exit(1); } catch (err) { if (!(err instanceof PolicyError)) throw err; }
+    " &&
+    node --input-type=module -e "
+      import { Engine, ArgumentError } from 'docket-wasm';
+      import { readFileSync } from 'node:fs';
+      const e = new Engine(readFileSync('$root/examples/order-ops.policy.json', 'utf8'));
+      const [o] = e.evaluate([{ id: 'C-1', kind: 'refund', amount: '1250.00', order_id: 'O-1', region: 'eu', opened_at: '2026-11-23T08:00:00Z' }], '2026-11-23T09:00:00Z');
+      if (o.priority !== 'P1') throw new Error('esm: ' + JSON.stringify(o));
+      try { e.evaluate({}); process.exit(1); } catch (err) { if (!(err instanceof ArgumentError)) throw err; }
+    "); then
+  ok "packed package ($tarball) loads with import and require in a consumer project"
+else
+  bad "packed package does not work from a consumer project"
+fi
+
+# ---- 9. tests (node:test: API, README examples, conformance, headless Chromium) ------
+step "node --test"
 node --test --test-reporter=tap test/*.test.mjs test/*.test.cjs 2>&1 | tee test-output/node-test.tap
 tap_rc=${PIPESTATUS[0]}
 t_pass=$(sed -n 's/^# pass \([0-9]*\)$/\1/p' test-output/node-test.tap | tail -1)

@@ -357,3 +357,24 @@ pub(crate) fn evaluate(
     set(&res, "names", &names.into());
     Ok(res.into())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{Role, role};
+
+    #[test]
+    fn column_roles_follow_the_policy() {
+        let engine = docket_core::Engine::compile(include_str!("../../examples/order-ops.policy.json"))
+            .unwrap_or_else(|e| unreachable!("example policy: {e}"));
+        assert!(role(&engine, "opened_at") == Role::Timestamp);
+        // `response` and `resolution` are the example's metrics; `promised_at` a timestamp field.
+        assert!(role(&engine, "response_at") == Role::Timestamp);
+        assert!(role(&engine, "resolution_at") == Role::Timestamp);
+        assert!(role(&engine, "promised_at") == Role::Timestamp);
+        assert!(role(&engine, "shipped_at") == Role::Plain);
+        assert!(role(&engine, "amount") == Role::Plain);
+        for k in ["paused", "approvals", "evidence"] {
+            assert!(role(&engine, k) == Role::JsonList);
+        }
+    }
+}

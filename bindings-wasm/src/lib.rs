@@ -8,7 +8,7 @@
 //!   `PolicyError` with every diagnostic and its JSON path;
 //! - `evaluate(cases, now?)`, `evaluateCase(case, now?)`, `report(cases, now?)`,
 //!   `authorize(case, actor, action)`, `check()`;
-//! - `evaluateColumns(batch, now?)`, the columnar fast path (see [`columnar`]).
+//! - `evaluateColumns(batch, now?)`, the columnar fast path (module `columnar`, README "Columnar batches").
 //!
 //! Case objects go through `serde-wasm-bindgen` straight into the core's decoder and
 //! outcomes straight back into JS objects: no JSON text on the way. Nothing panics: a

@@ -34,3 +34,27 @@ pub(crate) fn from_ms(ms: f64, what: &str) -> Result<Instant, Failure> {
     }
     Ok((ms / 1000.0).floor() as Instant)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::from_ms;
+
+    #[test]
+    fn milliseconds_truncate_toward_the_past() {
+        // 2026-11-23T10:00:00Z = 1795428000 s.
+        assert_eq!(from_ms(1_795_428_000_000.0, "t").ok(), Some(1_795_428_000));
+        assert_eq!(from_ms(1_795_428_000_999.0, "t").ok(), Some(1_795_428_000));
+        // Before 1970 the floor is the earlier second, not the one toward zero.
+        assert_eq!(from_ms(-1.0, "t").ok(), Some(-1));
+        assert_eq!(from_ms(-1000.0, "t").ok(), Some(-1));
+        assert_eq!(from_ms(-1001.0, "t").ok(), Some(-2));
+    }
+
+    #[test]
+    fn non_finite_and_out_of_range_are_refused() {
+        assert!(from_ms(f64::NAN, "t").is_err());
+        assert!(from_ms(f64::INFINITY, "t").is_err());
+        assert!(from_ms(8.64e15 + 1.0, "t").is_err());
+        assert!(from_ms(-8.64e15, "t").is_ok());
+    }
+}
