@@ -79,6 +79,39 @@ extern "C" {
     pub type ColumnarOutcomesJs;
 }
 
+#[wasm_bindgen]
+extern "C" {
+    /// `Reflect.apply`, with JS exceptions caught (see [`guard`]).
+    #[wasm_bindgen(catch, js_namespace = Reflect, js_name = apply)]
+    fn reflect_apply(f: &mut dyn FnMut(), this: &JsValue, args: &Array) -> Result<JsValue, JsValue>;
+}
+
+/// Runs `f` inside a JS `try`: the one place where host code runs during a call is
+/// while a case, actor, `now` or batch is read (getters, proxies, overridden methods),
+/// and an exception thrown there must not unwind through the exported method, which
+/// would leave wasm-bindgen's borrow of the engine held forever (`free()` would then
+/// throw). With the guard such an exception ends the closure only; the method returns
+/// it as its own error and releases the engine normally. A call that fails this way
+/// leaves the buffers it took behind; the next call starts from fresh ones.
+fn guard<T>(f: impl FnOnce() -> Result<T, Failure>) -> Result<T, JsValue> {
+    let mut f = Some(f);
+    let mut result: Option<Result<T, Failure>> = None;
+    let thrown = reflect_apply(
+        &mut || {
+            if let Some(f) = f.take() {
+                result = Some(f());
+            }
+        },
+        &JsValue::UNDEFINED,
+        &Array::new(),
+    );
+    match (result, thrown) {
+        (Some(r), _) => r.map_err(JsValue::from),
+        (None, Err(host)) => Err(host),
+        (None, Ok(_)) => Err(Failure::Internal("the guarded call did not run".into()).into()),
+    }
+}
+
 /// Serializer settings: maps become plain objects, `None` becomes `null`.
 const SER: serde_wasm_bindgen::Serializer = serde_wasm_bindgen::Serializer::json_compatible();
 
@@ -115,73 +148,75 @@ impl WasmEngine {
     /// `ArgumentError` when `policy` is neither an object nor a string.
     #[wasm_bindgen(constructor)]
     pub fn new(policy: PolicyArg) -> Result<WasmEngine, JsValue> {
-        Ok(WasmEngine::compile(policy.as_ref())?)
+        guard(|| WasmEngine::compile(policy.as_ref()))
     }
 
     /// Evaluates every case at `now`; one outcome per case, in input order. A case that
     /// is unusable (not an object, no `id`, `kind` or `opened_at`) gets an outcome with
     /// `error`; the rest of the batch is unaffected.
     pub fn evaluate(&self, cases: CasesArg, now: Option<NowArg>) -> Result<OutcomesJs, JsValue> {
-        let now = now::instant(now.as_ref().map(AsRef::as_ref))?;
-        let list = self.cases(cases.as_ref())?;
-        let out = Array::new_with_length(list.length());
-        let mut b = self.take();
-        for (i, c) in list.iter().enumerate() {
-            self.load(&c, &mut b.case);
-            self.engine.evaluate(&b.case, now, &mut b.out);
-            match to_js(&OutcomeView { engine: &self.engine, outcome: &b.out, line: None }) {
-                Ok(v) => out.set(i as u32, v),
-                Err(e) => {
-                    self.put(b);
-                    return Err(e.into());
-                }
+        guard(|| {
+            let now = now::instant(now.as_ref().map(AsRef::as_ref))?;
+            let list = self.cases(cases.as_ref())?;
+            let out = Array::new_with_length(list.length());
+            let mut b = self.take();
+            for (i, c) in list.iter().enumerate() {
+                self.load(&c, &mut b.case);
+                self.engine.evaluate(&b.case, now, &mut b.out);
+                out.set(i as u32, to_js(&OutcomeView { engine: &self.engine, outcome: &b.out, line: None })?);
             }
-        }
-        self.put(b);
-        Ok(out.unchecked_into())
+            self.put(b);
+            Ok(out.unchecked_into())
+        })
     }
 
     /// Evaluates one case (an object or JSON text) at `now`.
     #[wasm_bindgen(js_name = evaluateCase)]
     pub fn evaluate_case(&self, case: CaseArg, now: Option<NowArg>) -> Result<OutcomeJs, JsValue> {
-        let now = now::instant(now.as_ref().map(AsRef::as_ref))?;
-        let mut b = self.take();
-        self.load(case.as_ref(), &mut b.case);
-        self.engine.evaluate(&b.case, now, &mut b.out);
-        let res = to_js(&OutcomeView { engine: &self.engine, outcome: &b.out, line: None });
-        self.put(b);
-        Ok(res?.unchecked_into())
+        guard(|| {
+            let now = now::instant(now.as_ref().map(AsRef::as_ref))?;
+            let mut b = self.take();
+            self.load(case.as_ref(), &mut b.case);
+            self.engine.evaluate(&b.case, now, &mut b.out);
+            let res = to_js(&OutcomeView { engine: &self.engine, outcome: &b.out, line: None })?;
+            self.put(b);
+            Ok(res.unchecked_into())
+        })
     }
 
     /// The backlog report of a batch evaluated at `now`: per queue, open volume by band,
     /// SLA attainment, breaches, oldest case, and the backlog controls that fire.
     pub fn report(&self, cases: CasesArg, now: Option<NowArg>) -> Result<ReportJs, JsValue> {
-        let now = now::instant(now.as_ref().map(AsRef::as_ref))?;
-        let list = self.cases(cases.as_ref())?;
-        let mut report = Report::new(&self.engine, now);
-        let mut b = self.take();
-        for c in list.iter() {
-            self.load(&c, &mut b.case);
-            self.engine.evaluate(&b.case, now, &mut b.out);
-            report.add(&b.out);
-        }
-        self.put(b);
-        Ok(to_js(&ReportView { engine: &self.engine, report: &report })?.unchecked_into())
+        guard(|| {
+            let now = now::instant(now.as_ref().map(AsRef::as_ref))?;
+            let list = self.cases(cases.as_ref())?;
+            let mut report = Report::new(&self.engine, now);
+            let mut b = self.take();
+            for c in list.iter() {
+                self.load(&c, &mut b.case);
+                self.engine.evaluate(&b.case, now, &mut b.out);
+                report.add(&b.out);
+            }
+            self.put(b);
+            Ok(to_js(&ReportView { engine: &self.engine, report: &report })?.unchecked_into())
+        })
     }
 
     /// May `actor` perform `action` on `case`? Every reason that applies, in the spec's
     /// order. Throws an `ArgumentError` for a malformed actor or a non-string action.
     pub fn authorize(&self, case: CaseArg, actor: ActorArg, action: ActionArg) -> Result<DecisionJs, JsValue> {
-        let action = JsValue::from(action)
-            .as_string()
-            .ok_or_else(|| Failure::argument("`action` must be a string such as \"approve\""))?;
-        let actor: Actor = serde_wasm_bindgen::from_value(actor.into())
-            .map_err(|e| Failure::argument(format!("`actor` must be {{ id: string, roles?: string[] }}: {e}")))?;
-        let mut b = self.take();
-        self.load(case.as_ref(), &mut b.case);
-        let decision = self.engine.authorize(&b.case, &actor, &action);
-        self.put(b);
-        Ok(to_js(&decision)?.unchecked_into())
+        guard(|| {
+            let action = JsValue::from(action)
+                .as_string()
+                .ok_or_else(|| Failure::argument("`action` must be a string such as \"approve\""))?;
+            let actor: Actor = serde_wasm_bindgen::from_value(actor.into())
+                .map_err(|e| Failure::argument(format!("`actor` must be {{ id: string, roles?: string[] }}: {e}")))?;
+            let mut b = self.take();
+            self.load(case.as_ref(), &mut b.case);
+            let decision = self.engine.authorize(&b.case, &actor, &action);
+            self.put(b);
+            Ok(to_js(&decision)?.unchecked_into())
+        })
     }
 
     /// The compile warnings (e.g. `masked_rule`, `unused`), each `{code, path, message}`.
@@ -193,12 +228,14 @@ impl WasmEngine {
     /// arrays out (see the README, "Columnar batches").
     #[wasm_bindgen(js_name = evaluateColumns)]
     pub fn evaluate_columns(&self, batch: ColumnarArg, now: Option<NowArg>) -> Result<ColumnarOutcomesJs, JsValue> {
-        let now = now::instant(now.as_ref().map(AsRef::as_ref))?;
-        let batch = columnar::Batch::read(&self.engine, batch.as_ref())?;
-        let mut b = self.take();
-        let res = columnar::evaluate(&self.engine, &batch, now, &mut b.case, &mut b.out);
-        self.put(b);
-        Ok(res?.unchecked_into())
+        guard(|| {
+            let now = now::instant(now.as_ref().map(AsRef::as_ref))?;
+            let batch = columnar::Batch::read(&self.engine, batch.as_ref())?;
+            let mut b = self.take();
+            let res = columnar::evaluate(&self.engine, &batch, now, &mut b.case, &mut b.out)?;
+            self.put(b);
+            Ok(res.unchecked_into())
+        })
     }
 
     /// The policy's `name`.

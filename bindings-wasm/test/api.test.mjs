@@ -259,6 +259,13 @@ test('host code that throws while a case is read: its error propagates, the engi
   assert.throws(() => engine.evaluate([hostile], NOW), (e) => e === boom);
   const proxy = new Proxy({}, { ownKeys() { throw new RangeError('trap'); } });
   assert.throws(() => engine.evaluate([proxy], NOW), RangeError);
+  assert.throws(() => engine.report([proxy], NOW), RangeError);
+  const sneaky = new Date(0);
+  sneaky.getTime = () => { throw boom; };
+  assert.throws(() => engine.evaluate([c1001], sneaky), (e) => e === boom);
+  const batch = { length: 1, strings: [], get columns() { throw boom; } };
+  assert.throws(() => engine.evaluateColumns(batch, NOW), (e) => e instanceof ArgumentError && /columns/.test(e.message));
+  assert.throws(() => new Engine({ get docket() { throw boom; } }), (e) => e === boom);
   assert.throws(() => engine.authorize(c1001, { get id() { throw boom; } }, 'approve'), (e) => e === boom);
   // The same engine decides as before.
   assert.deepEqual(engine.evaluate([c1001], NOW), before);
@@ -267,6 +274,9 @@ test('host code that throws while a case is read: its error propagates, the engi
   const reentrant = { ...c1001, get id() { inner = engine.evaluate([c1001], NOW); return 'C-1001'; } };
   assert.deepEqual(engine.evaluate([reentrant], NOW), before);
   assert.deepEqual(inner, before);
+  // Nothing stays borrowed: the engine frees normally.
+  engine.free();
+  assert.throws(() => engine.evaluate([c1001], NOW));
 });
 
 test('free() releases the engine; a freed engine throws instead of crashing', () => {
