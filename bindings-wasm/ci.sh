@@ -52,7 +52,9 @@ else
   bad "cargo build"
   finish
 fi
-raw_wasm="$root/target/wasm32-unknown-unknown/release/docket_wasm.wasm"
+target_dir="$(cargo metadata --format-version 1 --no-deps --manifest-path "$root/Cargo.toml" |
+  node -e 'let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => console.log(JSON.parse(s).target_directory))')"
+raw_wasm="${target_dir:-$root/target}/wasm32-unknown-unknown/release/docket_wasm.wasm"
 
 # ---- 3. JS glue: one .wasm, an ESM glue (web target) and a CommonJS glue (nodejs) -----
 step "wasm-bindgen"
