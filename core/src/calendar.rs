@@ -476,10 +476,12 @@ impl Calendar {
         }
         if cur < self.h_end && cur < limit {
             let total = self.cum.last().copied().unwrap_or(0);
-            let target = self.cum_at(cur).saturating_add(remaining);
+            let (at_cur, k) = self.cum_and_index(cur);
+            let target = at_cur.saturating_add(remaining);
             if target <= total {
                 // First i with cum[i] >= target; target > cum_at(cur) >= 0 = cum[0], so i >= 1.
-                let i = self.cum.partition_point(|&c| c < target);
+                // cum[k-1] <= cum_at(cur) < target, so the search can start at k.
+                let i = self.first_cum_at_least(k.saturating_sub(1), target);
                 let k = i.checked_sub(1)?;
                 let (s, _) = *self.iv.get(k)?;
                 let x = s + (target - *self.cum.get(k)?);
@@ -536,6 +538,11 @@ impl Calendar {
 
     /// Business time inside `[h_start, x)` for `x` in `[h_start, h_end]`.
     fn cum_at(&self, x: Instant) -> i64 {
+        self.cum_and_index(x).0
+    }
+
+    /// `(cum_at(x), k)` where `k` is the number of intervals starting before `x`.
+    fn cum_and_index(&self, x: Instant) -> (i64, usize) {
         // Intervals before `day_first[d]` end by the start of x's day, so all start before x;
         // count the few of that day that also start before x.
         let day = usize::try_from((x - self.h_start).div_euclid(DAY)).unwrap_or(0);
@@ -549,13 +556,29 @@ impl Calendar {
             }
             None => self.iv.partition_point(|&(s, _)| s < x),
         };
-        match k.checked_sub(1) {
+        let c = match k.checked_sub(1) {
             None => 0,
             Some(j) => match (self.iv.get(j), self.cum.get(j)) {
                 (Some(&(s, e)), Some(&c)) => c + (x.min(e) - s),
                 _ => 0,
             },
+        };
+        (c, k)
+    }
+
+    /// The first index `i >= from` with `cum[i] >= target`, found by galloping forward from
+    /// `from` (targets usually lie a few intervals ahead) and then a binary search.
+    fn first_cum_at_least(&self, from: usize, target: i64) -> usize {
+        let n = self.cum.len();
+        let (mut lo, mut step) = (from.min(n), 1usize);
+        let mut hi = lo;
+        while hi < n && self.cum.get(hi).is_some_and(|&c| c < target) {
+            lo = hi + 1;
+            hi = hi.saturating_add(step).min(n);
+            step = step.saturating_mul(2);
         }
+        let hi = hi.min(n);
+        lo + self.cum.get(lo..hi).map_or(0, |w| w.partition_point(|&c| c < target))
     }
 
     /// The next instant `>= from` before which there is surely no working time, when the

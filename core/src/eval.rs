@@ -317,6 +317,8 @@ impl Engine {
             let level = mt.steps.iter().take_while(|&&s| elapsed > s).count();
             let next = sla.escalation.get(level).map(|e| ((level + 1) as u32, e.to));
             let next_at = match (next, mt.steps.get(level)) {
+                // A step at 1.0 × target is reached exactly at `due`.
+                (Some(_), Some(&s)) if !paused_now && s == target => due,
                 (Some(_), Some(&s)) if !paused_now => match reach(calendar, opened, s, &out.pauses) {
                     Reach::At(d) => Some(d),
                     _ => None,
