@@ -156,6 +156,10 @@ fn fingerprint_ignores_key_order_and_whitespace() {
     let f0 = example_engine().fingerprint().to_string();
     assert_eq!(docket_core::Engine::compile(&compact).unwrap().fingerprint(), f0);
     assert_eq!(docket_core::Engine::compile(&reversed).unwrap().fingerprint(), f0);
+    // Numbers count by value: `1.0` and `1` are the same number.
+    let ints = EXAMPLE_POLICY.replace("\"at\": 1.0", "\"at\": 1").replace("\"at\": 2.0", "\"at\": 2");
+    assert_ne!(ints, EXAMPLE_POLICY);
+    assert_eq!(docket_core::Engine::compile(&ints).unwrap().fingerprint(), f0);
     // A change of meaning changes it.
     let changed = EXAMPLE_POLICY.replace("\"warn_at\": 0.75", "\"warn_at\": 0.8");
     assert_ne!(changed, EXAMPLE_POLICY);

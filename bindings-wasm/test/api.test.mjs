@@ -49,9 +49,10 @@ test('C-1001 matches the spec example outcome', () => {
 test('policy as an object and as JSON text compile to the same engine', () => {
   const a = new Engine(policy);
   const b = new Engine(JSON.stringify(policy));
-  // Same document, same fingerprint. (The example file writes `1.0`, which JS reads as 1:
-  // its text fingerprint differs, see the README, "Fingerprints".)
+  // Same document, same fingerprint, also for the file's own text, which writes `1.0`
+  // where JavaScript holds 1: the canonical form compares numbers by value.
   assert.equal(a.fingerprint, b.fingerprint);
+  assert.equal(new Engine(policyText).fingerprint, a.fingerprint);
   assert.equal(new Engine(policyText).name, a.name);
   assert.equal(a.name, 'acme-order-ops');
   assert.equal(a.version, '2026.11.2');

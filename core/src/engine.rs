@@ -1207,6 +1207,13 @@ fn canonical(v: &Value, out: &mut String) {
             }
             out.push(']');
         }
+        // Numbers by value: `1.0` and `1` are the same number (a JS host may send either).
+        Value::Number(n) => match (n.as_i64(), n.as_u64(), n.as_f64()) {
+            (Some(i), _, _) => out.push_str(&i.to_string()),
+            (_, Some(u), _) => out.push_str(&u.to_string()),
+            (_, _, Some(f)) if f.abs() < 9.0e15 && f == (f as i64) as f64 => out.push_str(&(f as i64).to_string()),
+            _ => out.push_str(&n.to_string()),
+        },
         other => out.push_str(&other.to_string()),
     }
 }
