@@ -158,6 +158,17 @@ impl Case {
         self.id_seen = 0;
     }
 
+    /// Records how [`crate::CaseBuilder`] saw `kind`: a string (`true`) or a wrong type.
+    pub(crate) fn mark_kind(&mut self, string: bool) {
+        self.kind_seen = if string { 1 } else { 2 };
+    }
+
+    /// Records whether [`crate::CaseBuilder`] set a usable `id` and `opened_at`.
+    pub(crate) fn mark_seen(&mut self, id: bool, opened: bool) {
+        self.id_seen = u8::from(id);
+        self.opened_seen = u8::from(opened);
+    }
+
     fn issue(&mut self, code: IssueCode, subject: Subject) {
         self.issues.push(Issue::new(code, subject));
     }

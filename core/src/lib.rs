@@ -28,6 +28,7 @@ extern crate alloc;
 extern crate std;
 
 mod authorize;
+mod builder;
 pub mod calendar;
 mod case;
 pub mod diag;
@@ -45,6 +46,7 @@ pub mod time;
 pub mod value;
 
 pub use authorize::{Actor, Decision, Reason, ReasonCode};
+pub use builder::CaseBuilder;
 pub use case::{Case, CaseError};
 pub use diag::{Diagnostic, PolicyCode};
 pub use engine::{CompileError, Engine, FORMAT_VERSION, Limits};

@@ -1,0 +1,248 @@
+//! Building a case field by field, without JSON: the fast path for hosts that hold their
+//! cases in their own structures (columnar C and WebAssembly APIs, Rust services).
+
+use crate::case::{Case, GivenApproval, Span};
+use crate::engine::{Engine, Key};
+use crate::issue::{Issue, IssueCode, Subject};
+use crate::time::{EARLIEST_CASE_INSTANT, Instant, LATEST_CASE_INSTANT};
+use crate::value::{FieldType, OTHER_SYM, Val, parse_decimal};
+use rust_decimal::Decimal;
+
+/// Fills a [`Case`] field by field; created by [`Engine::build`]. Every setter checks the
+/// value against the field's declared type exactly as JSON decoding does (a mismatch is a
+/// `bad_type` issue, an enum index out of range `unknown_enum_value`), and
+/// [`CaseBuilder::finish`] runs intake validation. Allocation-free once the case is warm.
+///
+/// ```
+/// use docket_core::{Case, Engine, Outcome};
+/// let engine = Engine::compile(include_str!("../../examples/order-ops.policy.json")).unwrap();
+/// let (kind, amount, order) = (engine.slot("kind").unwrap(), engine.slot("amount").unwrap(), engine.slot("order_id").unwrap());
+/// let refund = engine.symbol(kind, "refund").unwrap();
+/// let mut case = Case::new();
+/// let mut b = engine.build(&mut case);
+/// b.id("C-1").enum_index(kind, refund).money_scaled(amount, 125_000, 2).string(order, "O-1").opened_at(1_795_420_800);
+/// b.finish();
+/// let mut out = Outcome::new();
+/// engine.evaluate(&case, 1_795_428_000, &mut out);
+/// assert_eq!(out.queue_index().and_then(|q| engine.queues().nth(q as usize)), Some("refund_validation"));
+/// ```
+pub struct CaseBuilder<'a> {
+    engine: &'a Engine,
+    case: &'a mut Case,
+    seen: u8,
+}
+
+const SEEN_ID: u8 = 1;
+const SEEN_OPENED: u8 = 2;
+
+impl Engine {
+    /// Starts filling `case` (its previous content is cleared, its buffers kept).
+    pub fn build<'a>(&'a self, case: &'a mut Case) -> CaseBuilder<'a> {
+        case.reset(self);
+        CaseBuilder { engine: self, case, seen: 0 }
+    }
+
+    /// The slot of a declared field (including `kind`), for [`CaseBuilder`] setters.
+    pub fn slot(&self, field: &str) -> Option<u16> {
+        match self.key(field) {
+            Some(Key::Field(s)) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The declared type of a field slot.
+    pub fn field_type(&self, slot: u16) -> Option<FieldType> {
+        self.schema.fields.get(slot as usize).filter(|f| !f.derived).map(|f| f.ty)
+    }
+
+    /// The index of an enum value (or of a string a test names) of a field slot.
+    pub fn symbol(&self, slot: u16, value: &str) -> Option<u32> {
+        self.schema.fields.get(slot as usize).and_then(|f| f.sym(value))
+    }
+
+    /// The values of an enum field slot, in declaration order.
+    pub fn symbols(&self, slot: u16) -> &[alloc::string::String] {
+        self.schema.fields.get(slot as usize).map_or(&[], |f| f.syms.as_slice())
+    }
+
+    /// The index of a metric, for [`CaseBuilder::completed`].
+    pub fn metric(&self, name: &str) -> Option<u16> {
+        self.metrics.iter().position(|m| m == name).map(|i| i as u16)
+    }
+}
+
+fn in_range(t: Instant) -> bool {
+    (EARLIEST_CASE_INSTANT..=LATEST_CASE_INSTANT).contains(&t)
+}
+
+impl CaseBuilder<'_> {
+    fn put(&mut self, slot: u16, want: &[FieldType], v: Result<Val, IssueCode>) -> &mut Self {
+        let ty = self.engine.field_type(slot);
+        let (val, issue) = match (ty, v) {
+            (None, _) => return self,
+            (Some(t), Ok(v)) if want.contains(&t) => (v, None),
+            (Some(_), Ok(_)) => (Val::Absent, Some(IssueCode::BadType)),
+            (Some(_), Err(code)) => (Val::Absent, Some(code)),
+        };
+        if let Some(x) = self.case.values.get_mut(slot as usize) {
+            *x = val;
+        }
+        if let Some(b) = self.case.bad.get_mut(slot as usize) {
+            *b = issue.is_some();
+        }
+        if let Some(code) = issue {
+            self.case.issues.push(Issue::new(code, Subject::Field(slot)));
+        }
+        if slot == self.engine.kind_slot {
+            self.case.mark_kind(issue.is_none() || issue == Some(IssueCode::UnknownEnumValue));
+        }
+        self
+    }
+
+    /// The case id (non-empty).
+    pub fn id(&mut self, id: &str) -> &mut Self {
+        if !id.is_empty() && id.len() <= self.engine.limits.max_string_len {
+            self.case.id = Some(Span::push(&mut self.case.text, id));
+            self.seen |= SEEN_ID;
+        }
+        self
+    }
+
+    /// `opened_at`, seconds since the epoch (1970 through 2099).
+    pub fn opened_at(&mut self, t: Instant) -> &mut Self {
+        if in_range(t) {
+            self.case.opened_at = Some(t);
+            self.seen |= SEEN_OPENED;
+        }
+        self
+    }
+
+    /// The completion stamp of metric `metric` (see [`Engine::metric`]).
+    pub fn completed(&mut self, metric: u16, at: Instant) -> &mut Self {
+        let ok = in_range(at);
+        if let Some(c) = self.case.completed.get_mut(metric as usize) {
+            *c = ok.then_some(at);
+        }
+        if !ok {
+            self.case.issues.push(Issue::new(IssueCode::BadType, Subject::Metric(metric)));
+        }
+        self
+    }
+
+    /// A pause; `to` `None` = still paused.
+    pub fn pause(&mut self, from: Instant, to: Option<Instant>) -> &mut Self {
+        let ok = in_range(from) && to.is_none_or(|t| in_range(t) && t >= from);
+        if ok && self.case.pauses.len() < self.engine.limits.max_list_len {
+            self.case.pauses.push((from, to));
+        } else if !self.case.issues.iter().any(|i| i.code == IssueCode::BadType && i.subject == Subject::Key("paused"))
+        {
+            self.case.issues.push(Issue::new(IssueCode::BadType, Subject::Key("paused")));
+        }
+        self
+    }
+
+    /// `requested_by`.
+    pub fn requested_by(&mut self, actor: &str) -> &mut Self {
+        if actor.len() <= self.engine.limits.max_string_len {
+            self.case.requested_by = Some(Span::push(&mut self.case.text, actor));
+        }
+        self
+    }
+
+    /// An approval already given.
+    pub fn approval(&mut self, role: &str, by: &str, at: Option<Instant>) -> &mut Self {
+        if by.len() <= self.engine.limits.max_string_len && self.case.approvals.len() < self.engine.limits.max_list_len
+        {
+            let role = self.engine.role_index(role).unwrap_or(u32::MAX);
+            let by = Span::push(&mut self.case.text, by);
+            self.case.approvals.push(GivenApproval { role, by, at });
+        }
+        self
+    }
+
+    /// An evidence item the case carries.
+    pub fn evidence(&mut self, item: &str) -> &mut Self {
+        if let Some(i) = self.engine.evidence_sym(item) {
+            if self.case.evidence.len() < self.engine.limits.max_list_len {
+                self.case.evidence.push(i);
+            }
+        }
+        self
+    }
+
+    /// The case's currency (defaults to the policy currency).
+    pub fn currency(&mut self, code: &str) -> &mut Self {
+        if code.len() <= 16 {
+            self.case.currency = Some(Span::push(&mut self.case.text, code));
+        }
+        self
+    }
+
+    /// An enum field (including `kind`) by value index (see [`Engine::symbol`]).
+    pub fn enum_index(&mut self, slot: u16, index: u32) -> &mut Self {
+        let n = self.engine.symbols(slot).len();
+        let v = if (index as usize) < n { Ok(Val::Sym(index)) } else { Err(IssueCode::UnknownEnumValue) };
+        self.put(slot, &[FieldType::Enum], v)
+    }
+
+    /// A string field, or an enum field by its value's text.
+    pub fn string(&mut self, slot: u16, s: &str) -> &mut Self {
+        match self.engine.field_type(slot) {
+            Some(FieldType::Enum) => {
+                let v = self.engine.symbol(slot, s).map(Val::Sym).ok_or(IssueCode::UnknownEnumValue);
+                self.put(slot, &[FieldType::Enum], v)
+            }
+            _ => {
+                let v = if s.len() > self.engine.limits.max_string_len {
+                    Err(IssueCode::BadType)
+                } else {
+                    Ok(Val::Sym(self.engine.symbol(slot, s).unwrap_or(OTHER_SYM)))
+                };
+                self.put(slot, &[FieldType::String], v)
+            }
+        }
+    }
+
+    /// An integer field (or a money field in whole units).
+    pub fn integer(&mut self, slot: u16, v: i64) -> &mut Self {
+        self.put(slot, &[FieldType::Integer, FieldType::Money], Ok(Val::Dec(Decimal::from(v))))
+    }
+
+    /// A number field.
+    pub fn number(&mut self, slot: u16, v: f64) -> &mut Self {
+        let v = if v.is_finite() { Ok(Val::Num(v)) } else { Err(IssueCode::BadType) };
+        self.put(slot, &[FieldType::Number], v)
+    }
+
+    /// A money field as a scaled integer: `money_scaled(slot, 125_000, 2)` is 1250.00, in
+    /// the case's currency.
+    pub fn money_scaled(&mut self, slot: u16, units: i64, scale: u32) -> &mut Self {
+        let v =
+            Decimal::try_from_i128_with_scale(i128::from(units), scale).map(Val::Dec).map_err(|_| IssueCode::BadType);
+        self.put(slot, &[FieldType::Money], v)
+    }
+
+    /// A money field as a decimal string (`"1250.00"`), in the case's currency.
+    pub fn money_str(&mut self, slot: u16, s: &str) -> &mut Self {
+        let v = parse_decimal(s.trim()).map(Val::Dec).ok_or(IssueCode::BadType);
+        self.put(slot, &[FieldType::Money], v)
+    }
+
+    /// A bool field.
+    pub fn boolean(&mut self, slot: u16, v: bool) -> &mut Self {
+        self.put(slot, &[FieldType::Bool], Ok(Val::Bool(v)))
+    }
+
+    /// A timestamp field, seconds since the epoch.
+    pub fn timestamp(&mut self, slot: u16, t: Instant) -> &mut Self {
+        let v = if in_range(t) { Ok(Val::Time(t)) } else { Err(IssueCode::BadType) };
+        self.put(slot, &[FieldType::Timestamp], v)
+    }
+
+    /// Finishes the case: missing `id`/`kind`/`opened_at` make it unusable, money is
+    /// converted, required fields are checked.
+    pub fn finish(self) {
+        self.case.mark_seen(self.seen & SEEN_ID != 0, self.seen & SEEN_OPENED != 0);
+        self.case.finish(self.engine);
+    }
+}
