@@ -162,10 +162,10 @@ impl CaseBuilder<'_> {
 
     /// An evidence item the case carries.
     pub fn evidence(&mut self, item: &str) -> &mut Self {
-        if let Some(i) = self.engine.evidence_sym(item) {
-            if self.case.evidence.len() < self.engine.limits.max_list_len {
-                self.case.evidence.push(i);
-            }
+        if let Some(i) = self.engine.evidence_sym(item)
+            && self.case.evidence.len() < self.engine.limits.max_list_len
+        {
+            self.case.evidence.push(i);
         }
         self
     }
