@@ -1,20 +1,15 @@
 //! The columnar batch API: struct-of-arrays in, struct-of-arrays out, no JSON.
 //!
-//! Each row is fed to the core's `Engine::decode` through a small serde deserializer
-//! that reads the caller's columns directly (strings are borrowed, timestamps and
-//! scaled amounts are formatted into a reused arena), so a warmed-up workspace
-//! evaluates a batch without allocating per case.
+//! Each row is set on a case with the core's `CaseBuilder` straight from the caller's
+//! columns (strings borrowed, timestamps and scaled amounts as integers: no text is
+//! formatted or parsed), so a warmed-up workspace evaluates a batch without allocating
+//! per case.
 
 use crate::engine::{ColumnDef, Feeds, docket_engine, docket_field_type};
 use crate::error::{Error, docket_error, docket_result, without_nul};
 use crate::ffi::{self, guard};
-use docket_core::time::Rfc3339;
-use docket_core::{Case, CaseError, Outcome, Report, SlaState};
-use serde::de::value::Error as DeError;
-use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
-use serde::forward_to_deserialize_any;
+use docket_core::{Case, CaseBuilder, CaseError, Outcome, Report, SlaState};
 use std::ffi::{c_char, c_void};
-use std::fmt::Write;
 
 /// `int64_t` outputs with no value (no due time, no next escalation).
 pub const DOCKET_NO_TIME: i64 = i64::MIN;
@@ -170,9 +165,6 @@ pub struct docket_outputs {
 pub struct docket_workspace {
     case: Case,
     outcome: Outcome,
-    arena: String,
-    spans: Vec<(usize, usize)>,
-    base: Vec<usize>,
 }
 
 /// A backlog report being accumulated (`docket_outputs.report`), for one engine and one `now`.
@@ -215,52 +207,6 @@ impl Col<'_> {
     }
     fn present(&self, k: usize) -> bool {
         self.present.is_none_or(|p| p.get(k).is_some_and(|&b| b != 0))
-    }
-    /// Writes the text form of item `k` to the arena when the core reads it as a string.
-    fn format(&self, k: usize, arena: &mut String) {
-        if !self.present(k) {
-            return;
-        }
-        let _ = match (&self.data, self.def.ty) {
-            (Data::I64(v), docket_field_type::Timestamp) => {
-                write!(arena, "{}", Rfc3339(v.get(k).copied().unwrap_or(0)))
-            }
-            (Data::I64(v), docket_field_type::Money) => write!(arena, "{}", v.get(k).copied().unwrap_or(0)),
-            (Data::Scaled(v, scale), _) => write_scaled(arena, v.get(k).copied().unwrap_or(0), *scale),
-            _ => Ok(()),
-        };
-    }
-    /// The value of item `k` (`text`: its arena text, if formatted).
-    fn value<'r>(&'r self, k: usize, text: &'r str) -> V<'r> {
-        if !self.present(k) {
-            return V::Null;
-        }
-        match &self.data {
-            Data::I64(v) => match self.def.ty {
-                docket_field_type::Timestamp | docket_field_type::Money => V::Str(text),
-                docket_field_type::Number => V::F64(v.get(k).copied().unwrap_or(0) as f64),
-                _ => V::I64(v.get(k).copied().unwrap_or(0)),
-            },
-            Data::F64(v) => V::F64(v.get(k).copied().unwrap_or(0.0)),
-            Data::Bool(v) => V::Bool(v.get(k).is_some_and(|&b| b != 0)),
-            Data::Enum(v) => {
-                let name = v.get(k).and_then(|&i| self.def.values.get(i as usize));
-                name.map_or(V::Null, |n| V::Str(without_nul(n)))
-            }
-            Data::Str(v) => V::Str(v.get(k).copied().unwrap_or("")),
-            Data::Scaled(..) => V::Str(text),
-        }
-    }
-}
-
-fn write_scaled(out: &mut String, v: i64, scale: u32) -> std::fmt::Result {
-    let p = 10u64.pow(scale);
-    let a = v.unsigned_abs();
-    let sign = if v < 0 { "-" } else { "" };
-    if scale == 0 {
-        write!(out, "{sign}{a}")
-    } else {
-        write!(out, "{sign}{}.{:0width$}", a / p, a % p, width = scale as usize)
     }
 }
 
@@ -412,217 +358,6 @@ unsafe fn validate<'a>(engine: &'a docket_engine, cols: &'a [docket_column], n: 
 }
 
 // ---------------------------------------------------------------------------------------
-// The row deserializer
-
-#[derive(Clone, Copy)]
-enum V<'r> {
-    Null,
-    I64(i64),
-    F64(f64),
-    Bool(bool),
-    Str(&'r str),
-}
-
-impl<'de> Deserializer<'de> for V<'de> {
-    type Error = DeError;
-    fn deserialize_any<W: Visitor<'de>>(self, v: W) -> Result<W::Value, DeError> {
-        match self {
-            V::Null => v.visit_unit(),
-            V::I64(x) => v.visit_i64(x),
-            V::F64(x) => v.visit_f64(x),
-            V::Bool(x) => v.visit_bool(x),
-            V::Str(s) => v.visit_borrowed_str(s),
-        }
-    }
-    forward_to_deserialize_any! {
-        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
-        bytes byte_buf option unit unit_struct newtype_struct seq tuple
-        tuple_struct map struct enum identifier ignored_any
-    }
-}
-
-/// A small object: fixed keys and values.
-struct Obj<'r, const N: usize> {
-    keys: [&'static str; N],
-    vals: [V<'r>; N],
-    pos: usize,
-}
-
-impl<'de, const N: usize> MapAccess<'de> for Obj<'de, N> {
-    type Error = DeError;
-    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, DeError> {
-        match self.keys.get(self.pos) {
-            Some(k) => seed.deserialize(V::Str(k)).map(Some),
-            None => Ok(None),
-        }
-    }
-    fn next_value_seed<S: DeserializeSeed<'de>>(&mut self, seed: S) -> Result<S::Value, DeError> {
-        let v = self.vals.get(self.pos).copied().unwrap_or(V::Null);
-        self.pos += 1;
-        seed.deserialize(v)
-    }
-}
-
-impl<'de, const N: usize> Deserializer<'de> for Obj<'de, N> {
-    type Error = DeError;
-    fn deserialize_any<W: Visitor<'de>>(self, v: W) -> Result<W::Value, DeError> {
-        v.visit_map(self)
-    }
-    forward_to_deserialize_any! {
-        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
-        bytes byte_buf option unit unit_struct newtype_struct seq tuple
-        tuple_struct map struct enum identifier ignored_any
-    }
-}
-
-#[derive(Clone, Copy)]
-enum ListOf {
-    Paused,
-    Approvals,
-    Evidence,
-}
-
-/// One case, read from the columns.
-#[derive(Clone, Copy)]
-struct Row<'r> {
-    cols: &'r [Col<'r>],
-    row: usize,
-    arena: &'r str,
-    spans: &'r [(usize, usize)],
-    base: &'r [usize],
-    lists: [Option<usize>; 6],
-}
-
-impl<'r> Row<'r> {
-    /// Value of the `nth` item of the row in column `j`.
-    fn get(&self, j: Option<usize>, nth: usize) -> V<'r> {
-        let Some(col) = j.and_then(|j| self.cols.get(j)) else { return V::Null };
-        let (start, _) = col.items(self.row);
-        let text = j
-            .and_then(|j| self.base.get(j))
-            .and_then(|b| self.spans.get(b + nth))
-            .and_then(|&(a, b)| self.arena.get(a..b))
-            .unwrap_or("");
-        col.value(start + nth, text)
-    }
-    fn count(&self, j: Option<usize>) -> usize {
-        j.and_then(|j| self.cols.get(j)).map_or(0, |c| {
-            let (a, b) = c.items(self.row);
-            b - a
-        })
-    }
-}
-
-struct RowMap<'r> {
-    row: Row<'r>,
-    /// Next column (scalars first), then the three lists.
-    pos: usize,
-    pending: Option<Pending>,
-}
-
-#[derive(Clone, Copy)]
-enum Pending {
-    Col(usize),
-    List(ListOf),
-}
-
-impl<'de> MapAccess<'de> for RowMap<'de> {
-    type Error = DeError;
-    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, DeError> {
-        let r = self.row;
-        while self.pos < r.cols.len() + 3 {
-            let p = self.pos;
-            self.pos += 1;
-            if let Some(c) = r.cols.get(p) {
-                if !c.def.is_list() {
-                    self.pending = Some(Pending::Col(p));
-                    return seed.deserialize(V::Str(c.def.key())).map(Some);
-                }
-                continue;
-            }
-            let (list, key, lead) = match p - r.cols.len() {
-                0 => (ListOf::Paused, "paused", r.lists[0]),
-                1 => (ListOf::Approvals, "approvals", r.lists[3]),
-                _ => (ListOf::Evidence, "evidence", r.lists[5]),
-            };
-            if lead.is_some() {
-                self.pending = Some(Pending::List(list));
-                return seed.deserialize(V::Str(key)).map(Some);
-            }
-        }
-        Ok(None)
-    }
-    fn next_value_seed<S: DeserializeSeed<'de>>(&mut self, seed: S) -> Result<S::Value, DeError> {
-        match self.pending.take() {
-            Some(Pending::Col(j)) => seed.deserialize(self.row.get(Some(j), 0)),
-            Some(Pending::List(l)) => seed.deserialize(ListDe { row: self.row, list: l, pos: 0 }),
-            None => seed.deserialize(V::Null),
-        }
-    }
-}
-
-impl<'de> Deserializer<'de> for Row<'de> {
-    type Error = DeError;
-    fn deserialize_any<W: Visitor<'de>>(self, v: W) -> Result<W::Value, DeError> {
-        v.visit_map(RowMap { row: self, pos: 0, pending: None })
-    }
-    forward_to_deserialize_any! {
-        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
-        bytes byte_buf option unit unit_struct newtype_struct seq tuple
-        tuple_struct map struct enum identifier ignored_any
-    }
-}
-
-struct ListDe<'r> {
-    row: Row<'r>,
-    list: ListOf,
-    pos: usize,
-}
-
-impl<'de> SeqAccess<'de> for ListDe<'de> {
-    type Error = DeError;
-    fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>, DeError> {
-        let r = self.row;
-        let [from, to, role, by, at, evidence] = r.lists;
-        let lead = match self.list {
-            ListOf::Paused => from,
-            ListOf::Approvals => by,
-            ListOf::Evidence => evidence,
-        };
-        let i = self.pos;
-        if i >= r.count(lead) {
-            return Ok(None);
-        }
-        self.pos += 1;
-        match self.list {
-            ListOf::Paused => {
-                seed.deserialize(Obj { keys: ["from", "to"], vals: [r.get(from, i), r.get(to, i)], pos: 0 }).map(Some)
-            }
-            ListOf::Approvals => seed
-                .deserialize(Obj {
-                    keys: ["role", "by", "at"],
-                    vals: [r.get(role, i), r.get(by, i), r.get(at, i)],
-                    pos: 0,
-                })
-                .map(Some),
-            ListOf::Evidence => seed.deserialize(r.get(evidence, i)).map(Some),
-        }
-    }
-}
-
-impl<'de> Deserializer<'de> for ListDe<'de> {
-    type Error = DeError;
-    fn deserialize_any<W: Visitor<'de>>(self, v: W) -> Result<W::Value, DeError> {
-        v.visit_seq(self)
-    }
-    forward_to_deserialize_any! {
-        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
-        bytes byte_buf option unit unit_struct newtype_struct seq tuple
-        tuple_struct map struct enum identifier ignored_any
-    }
-}
-
-// ---------------------------------------------------------------------------------------
 // Outputs
 
 struct Out<'a> {
@@ -725,13 +460,7 @@ pub unsafe extern "C" fn docket_workspace_new(
     err: *mut *mut docket_error,
 ) -> docket_result {
     guard(err, || {
-        let ws = docket_workspace {
-            case: Case::new(),
-            outcome: Outcome::new(),
-            arena: String::with_capacity(256),
-            spans: Vec::new(),
-            base: Vec::new(),
-        };
+        let ws = docket_workspace { case: Case::new(), outcome: Outcome::new() };
         // SAFETY: per the contract (checked non-NULL inside).
         unsafe { ffi::write_box(out, ws) }
     })
@@ -920,23 +649,12 @@ pub unsafe extern "C" fn docket_evaluate_columns(
             pick(Feeds::ApprovalAt),
             pick(Feeds::Evidence),
         ];
-        let docket_workspace { case, outcome, arena, spans, base } = ws;
+        let targets: Vec<Target> = cols.iter().map(|c| target(&e.core, c.def)).collect();
+        let docket_workspace { case, outcome, .. } = ws;
         for i in 0..n_cases {
-            arena.clear();
-            spans.clear();
-            base.clear();
-            for c in &cols {
-                base.push(spans.len());
-                let (a, b) = c.items(i);
-                for k in a..b {
-                    let start = arena.len();
-                    c.format(k, arena);
-                    spans.push((start, arena.len()));
-                }
-            }
-            let row = Row { cols: &cols, row: i, arena, spans, base, lists };
-            // A row the core cannot read leaves the case with `error` set; no call error.
-            let _ = e.core.decode(row, case);
+            let mut b = e.core.build(case);
+            feed_row(&cols, &targets, i, lists, &mut b);
+            b.finish();
             e.core.evaluate(case, now_unix_s, outcome);
             out.write(i, m, outcome);
             if let Some(r) = report.as_mut() {
@@ -945,6 +663,132 @@ pub unsafe extern "C" fn docket_evaluate_columns(
         }
         Ok(())
     })
+}
+
+/// What a scalar column sets on a case.
+#[derive(Clone, Copy)]
+enum Target {
+    Id,
+    OpenedAt,
+    Currency,
+    RequestedBy,
+    Completed(u16),
+    Field(u16),
+    List,
+}
+
+fn target(core: &docket_core::Engine, def: &ColumnDef) -> Target {
+    if def.is_list() {
+        return Target::List;
+    }
+    match def.key() {
+        "id" => Target::Id,
+        "opened_at" => Target::OpenedAt,
+        "currency" => Target::Currency,
+        "requested_by" => Target::RequestedBy,
+        k => match (core.slot(k), k.strip_suffix("_at").and_then(|m| core.metric(m))) {
+            (Some(slot), _) => Target::Field(slot),
+            (None, Some(m)) => Target::Completed(m),
+            (None, None) => Target::List,
+        },
+    }
+}
+
+/// Sets row `i` of the columns on a case builder: no text formatting, no parsing.
+fn feed_row(cols: &[Col<'_>], targets: &[Target], i: usize, lists: [Option<usize>; 6], b: &mut CaseBuilder<'_>) {
+    for (c, t) in cols.iter().zip(targets) {
+        if matches!(t, Target::List) || !c.present(i) {
+            continue;
+        }
+        match (*t, &c.data) {
+            (Target::Id, Data::Str(v)) => {
+                b.id(v.get(i).copied().unwrap_or(""));
+            }
+            (Target::Currency, Data::Str(v)) => {
+                b.currency(v.get(i).copied().unwrap_or(""));
+            }
+            (Target::RequestedBy, Data::Str(v)) => {
+                b.requested_by(v.get(i).copied().unwrap_or(""));
+            }
+            (Target::OpenedAt, Data::I64(v)) => {
+                b.opened_at(v.get(i).copied().unwrap_or(i64::MIN));
+            }
+            (Target::Completed(m), Data::I64(v)) => {
+                b.completed(m, v.get(i).copied().unwrap_or(i64::MIN));
+            }
+            (Target::Field(slot), data) => match (data, c.def.ty) {
+                (Data::Enum(v), _) => {
+                    b.enum_index(slot, v.get(i).copied().unwrap_or(u32::MAX));
+                }
+                (Data::Str(v), docket_field_type::Money) => {
+                    b.money_str(slot, v.get(i).copied().unwrap_or(""));
+                }
+                (Data::Str(v), _) => {
+                    b.string(slot, v.get(i).copied().unwrap_or(""));
+                }
+                (Data::I64(v), docket_field_type::Timestamp) => {
+                    b.timestamp(slot, v.get(i).copied().unwrap_or(i64::MIN));
+                }
+                (Data::I64(v), docket_field_type::Number) => {
+                    b.number(slot, v.get(i).copied().unwrap_or(0) as f64);
+                }
+                (Data::I64(v), _) => {
+                    b.integer(slot, v.get(i).copied().unwrap_or(0));
+                }
+                (Data::F64(v), _) => {
+                    b.number(slot, v.get(i).copied().unwrap_or(f64::NAN));
+                }
+                (Data::Bool(v), _) => {
+                    b.boolean(slot, v.get(i).is_some_and(|&x| x != 0));
+                }
+                (Data::Scaled(v, scale), _) => {
+                    b.money_scaled(slot, v.get(i).copied().unwrap_or(0), *scale);
+                }
+            },
+            _ => {}
+        }
+    }
+    let col = |j: Option<usize>| j.and_then(|j| cols.get(j));
+    let i64_at = |c: &Col<'_>, k: usize| match &c.data {
+        Data::I64(v) if c.present(k) => v.get(k).copied(),
+        _ => None,
+    };
+    let [from, to, role, by, at, evidence] = lists.map(col);
+    if let Some(from) = from {
+        let (a, z) = from.items(i);
+        let ta = to.map_or(0, |t| t.items(i).0);
+        for (n, k) in (a..z).enumerate() {
+            let end = to.and_then(|t| i64_at(t, ta + n));
+            b.pause(i64_at(from, k).unwrap_or(i64::MIN), end);
+        }
+    }
+    if let (Some(by), Some(role)) = (by, role) {
+        let (a, z) = by.items(i);
+        let (ra, aa) = (role.items(i).0, at.map_or(0, |t| t.items(i).0));
+        for (n, k) in (a..z).enumerate() {
+            let who = match &by.data {
+                Data::Str(v) if by.present(k) => v.get(k).copied().unwrap_or(""),
+                _ => "",
+            };
+            let role_name = match &role.data {
+                Data::Enum(v) if role.present(ra + n) => {
+                    v.get(ra + n).and_then(|&r| role.def.values.get(r as usize)).map_or("", |s| without_nul(s))
+                }
+                _ => "",
+            };
+            b.approval(role_name, who, at.and_then(|t| i64_at(t, aa + n)));
+        }
+    }
+    if let Some(ev) = evidence
+        && let Data::Str(v) = &ev.data
+    {
+        let (a, z) = ev.items(i);
+        for k in a..z {
+            if ev.present(k) {
+                b.evidence(v.get(k).copied().unwrap_or(""));
+            }
+        }
+    }
 }
 
 /// Batch totals of a report (`docket_report_counts`).

@@ -34,6 +34,7 @@ pub struct CaseBuilder<'a> {
 
 const SEEN_ID: u8 = 1;
 const SEEN_OPENED: u8 = 2;
+const BAD_OPENED: u8 = 4;
 
 impl Engine {
     /// Starts filling `case` (its previous content is cleared, its buffers kept).
@@ -112,7 +113,9 @@ impl CaseBuilder<'_> {
     pub fn opened_at(&mut self, t: Instant) -> &mut Self {
         if in_range(t) {
             self.case.opened_at = Some(t);
-            self.seen |= SEEN_OPENED;
+            self.seen = (self.seen | SEEN_OPENED) & !BAD_OPENED;
+        } else {
+            self.seen = (self.seen | BAD_OPENED) & !SEEN_OPENED;
         }
         self
     }
@@ -242,7 +245,12 @@ impl CaseBuilder<'_> {
     /// Finishes the case: missing `id`/`kind`/`opened_at` make it unusable, money is
     /// converted, required fields are checked.
     pub fn finish(self) {
-        self.case.mark_seen(self.seen & SEEN_ID != 0, self.seen & SEEN_OPENED != 0);
+        let opened = match (self.seen & SEEN_OPENED != 0, self.seen & BAD_OPENED != 0) {
+            (true, _) => 1,
+            (false, true) => 2,
+            (false, false) => 0,
+        };
+        self.case.mark_seen(self.seen & SEEN_ID != 0, opened);
         self.case.finish(self.engine);
     }
 }

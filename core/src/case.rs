@@ -164,9 +164,10 @@ impl Case {
     }
 
     /// Records whether [`crate::CaseBuilder`] set a usable `id` and `opened_at`.
-    pub(crate) fn mark_seen(&mut self, id: bool, opened: bool) {
+    /// `opened`: 0 absent, 1 usable, 2 malformed.
+    pub(crate) fn mark_seen(&mut self, id: bool, opened: u8) {
         self.id_seen = u8::from(id);
-        self.opened_seen = u8::from(opened);
+        self.opened_seen = opened;
     }
 
     fn issue(&mut self, code: IssueCode, subject: Subject) {
