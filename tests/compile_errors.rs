@@ -133,6 +133,20 @@ fn limits_are_specific_errors() {
     let rules: Vec<Value> =
         (0..10_001).map(|i| json!({"id": format!("R{i}"), "when": {"n": i}, "then": {"queue": "a"}})).collect();
     one(with(&["routing", "rules"], Value::Array(rules)), "limit_exceeded", "/routing/rules");
+    // The host sets its own limits: two rules over a limit of one.
+    let two = with(
+        &["routing", "rules"],
+        json!([{"id": "R1", "when": {"n": 1}, "then": {"queue": "a"}}, {"id": "R2", "then": {"queue": "b"}}]),
+    );
+    let tight =
+        docket_core::Limits { max_rules_per_table: 1, max_windows_per_day: 1, ..docket_core::Limits::default() };
+    assert!(Engine::compile_value_with_limits(&two, docket_core::Limits::default()).is_ok());
+    let e = Engine::compile_value_with_limits(&two, tight).expect_err("over the host's limit");
+    assert_eq!((e.errors[0].code.as_str(), e.errors[0].path.as_str()), ("limit_exceeded", "/routing/rules"));
+    let mut p = base();
+    p["calendars"] = json!({"c": {"timezone": "UTC", "week": {"fri": ["08:00-12:00", "13:00-17:00"]}}});
+    let e = Engine::compile_value_with_limits(&p, tight).expect_err("over the host's window limit");
+    assert_eq!((e.errors[0].code.as_str(), e.errors[0].path.as_str()), ("limit_exceeded", "/calendars/c/week/fri"));
 }
 
 #[test]

@@ -223,6 +223,23 @@ impl Calendar {
     /// 0001..=9999; empty when `to_day <= from_day`). Results never depend on the horizon,
     /// only speed and memory do (compile time and memory grow linearly with its length).
     pub fn compile_with_horizon(v: &Value, path: &str, d: &mut Diags, from_day: i64, to_day: i64) -> Option<Calendar> {
+        let limits = crate::Limits::default();
+        Self::compile_inner(v, path, d, (from_day, to_day), &limits)
+    }
+
+    /// Same as [`Calendar::compile`] with the host's limits on windows and dates.
+    pub fn compile_with_limits(v: &Value, path: &str, d: &mut Diags, limits: &crate::Limits) -> Option<Calendar> {
+        Self::compile_inner(v, path, d, DEFAULT_HORIZON, limits)
+    }
+
+    fn compile_inner(
+        v: &Value,
+        path: &str,
+        d: &mut Diags,
+        (from_day, to_day): (i64, i64),
+        limits: &crate::Limits,
+    ) -> Option<Calendar> {
+        let (max_windows, max_dates) = (limits.max_windows_per_day, limits.max_dates_per_calendar);
         let errors_before = d.error_count();
         let m = object(v, path, &["timezone", "week", "holidays", "overrides"], d)?;
 
@@ -259,7 +276,9 @@ impl Calendar {
                         let dpath = child(&wpath, k);
                         match WEEKDAYS.iter().position(|w| *w == k.as_str()) {
                             Some(i) => {
-                                if let (Some(list), Some(slot)) = (parse_windows(dv, &dpath, d), week.get_mut(i)) {
+                                if let (Some(list), Some(slot)) =
+                                    (parse_windows(dv, &dpath, d, max_windows), week.get_mut(i))
+                                {
                                     *slot = list;
                                 }
                             }
@@ -285,14 +304,14 @@ impl Calendar {
         if let Some(hv) = m.get("holidays") {
             let hpath = child(path, "holidays");
             if let Some(items) = array(hv, &hpath, d) {
-                if items.len() > MAX_DATES_PER_CALENDAR {
+                if items.len() > max_dates {
                     d.error(
                         PolicyCode::LimitExceeded,
                         &hpath,
-                        format!("{} holidays exceed the limit of {MAX_DATES_PER_CALENDAR}", items.len()),
+                        format!("{} holidays exceed the limit of {max_dates}", items.len()),
                     );
                 }
-                for (i, item) in items.iter().enumerate().take(MAX_DATES_PER_CALENDAR) {
+                for (i, item) in items.iter().enumerate().take(max_dates) {
                     let ipath = index(&hpath, i);
                     if let Some(s) = string(item, &ipath, d) {
                         match parse_date(s) {
@@ -314,20 +333,20 @@ impl Calendar {
             let opath = child(path, "overrides");
             match ov {
                 Value::Object(entries) => {
-                    if entries.len() > MAX_DATES_PER_CALENDAR {
+                    if entries.len() > max_dates {
                         d.error(
                             PolicyCode::LimitExceeded,
                             &opath,
-                            format!("{} overrides exceed the limit of {MAX_DATES_PER_CALENDAR}", entries.len()),
+                            format!("{} overrides exceed the limit of {max_dates}", entries.len()),
                         );
                     }
-                    for (k, wv) in entries.iter().take(MAX_DATES_PER_CALENDAR) {
+                    for (k, wv) in entries.iter().take(max_dates) {
                         let kpath = child(&opath, k);
                         let day = parse_date(k);
                         if day.is_none() {
                             d.error(PolicyCode::BadDate, &kpath, format!("`{k}` is not an existing date YYYY-MM-DD"));
                         }
-                        let list = parse_windows(wv, &kpath, d);
+                        let list = parse_windows(wv, &kpath, d, max_windows);
                         if let (Some(day), Some(list)) = (day, list) {
                             overrides.push((day, list));
                         }
@@ -716,20 +735,11 @@ impl Calendar {
     }
 }
 
-/// Most windows in one weekday's or one override's list.
-pub const MAX_WINDOWS_PER_DAY: usize = 48;
-/// Most holidays, and most overrides, in one calendar.
-pub const MAX_DATES_PER_CALENDAR: usize = 20_000;
-
 /// Parses an array of window strings at `path`; `None` if anything was wrong (reported).
-fn parse_windows(v: &Value, path: &str, d: &mut Diags) -> Option<Vec<Window>> {
+fn parse_windows(v: &Value, path: &str, d: &mut Diags, max: usize) -> Option<Vec<Window>> {
     let items = array(v, path, d)?;
-    if items.len() > MAX_WINDOWS_PER_DAY {
-        d.error(
-            PolicyCode::LimitExceeded,
-            path,
-            format!("{} windows exceed the limit of {MAX_WINDOWS_PER_DAY} per day", items.len()),
-        );
+    if items.len() > max {
+        d.error(PolicyCode::LimitExceeded, path, format!("{} windows exceed the limit of {max} per day", items.len()));
         return None;
     }
     let mut ok = true;

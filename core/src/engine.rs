@@ -31,6 +31,12 @@ pub struct Limits {
     pub max_case_bytes: usize,
     /// Most cases accepted by one call of a JSON entry point.
     pub max_cases_per_call: usize,
+    /// Most rules in one decision table.
+    pub max_rules_per_table: usize,
+    /// Most windows in one weekday's or one override's list of a calendar.
+    pub max_windows_per_day: usize,
+    /// Most holidays, and most overrides, in one calendar.
+    pub max_dates_per_calendar: usize,
 }
 
 impl Default for Limits {
@@ -41,6 +47,9 @@ impl Default for Limits {
             max_list_len: 1000,
             max_case_bytes: 1 << 20,
             max_cases_per_call: 1_000_000,
+            max_rules_per_table: 10_000,
+            max_windows_per_day: 48,
+            max_dates_per_calendar: 20_000,
         }
     }
 }
@@ -607,7 +616,7 @@ fn compile(v: &Value, d: &mut Diags, limits: Limits) -> Option<Engine> {
     let mut calendars: Vec<(String, Calendar)> = Vec::new();
     if let Some(cm) = top.get("calendars").and_then(|c| json::map(c, "/calendars", d)) {
         for (cname, spec) in cm {
-            if let Some(c) = Calendar::compile(spec, &child("/calendars", cname), d) {
+            if let Some(c) = Calendar::compile_with_limits(spec, &child("/calendars", cname), d, &limits) {
                 calendars.push((cname.clone(), c));
             }
         }
@@ -623,7 +632,13 @@ fn compile(v: &Value, d: &mut Diags, limits: Limits) -> Option<Engine> {
 
     // Routing.
     let routing = {
-        let mut cx = TableCx { schema: &mut schema, ids: &mut rule_ids, id_paths: &mut id_paths, d };
+        let mut cx = TableCx {
+            schema: &mut schema,
+            ids: &mut rule_ids,
+            id_paths: &mut id_paths,
+            d,
+            max_rules: limits.max_rules_per_table,
+        };
         match top.get("routing") {
             None => {
                 cx.d.error(PolicyCode::MissingKey, "", "missing required key `routing`");
@@ -760,7 +775,13 @@ fn compile(v: &Value, d: &mut Diags, limits: Limits) -> Option<Engine> {
             }
         }
         let targets = {
-            let mut cx = TableCx { schema: &mut schema, ids: &mut rule_ids, id_paths: &mut id_paths, d };
+            let mut cx = TableCx {
+                schema: &mut schema,
+                ids: &mut rule_ids,
+                id_paths: &mut id_paths,
+                d,
+                max_rules: limits.max_rules_per_table,
+            };
             let t = json::required(m, "targets", "/sla", cx.d)?;
             cx.table(t, "/sla/targets", "targets", true, |cx, then, p| {
                 let tm = json::map(then, p, cx.d)?;
@@ -815,7 +836,13 @@ fn compile(v: &Value, d: &mut Diags, limits: Limits) -> Option<Engine> {
 
     // Approvals.
     let approvals = top.get("approvals").and_then(|a| {
-        let mut cx = TableCx { schema: &mut schema, ids: &mut rule_ids, id_paths: &mut id_paths, d };
+        let mut cx = TableCx {
+            schema: &mut schema,
+            ids: &mut rule_ids,
+            id_paths: &mut id_paths,
+            d,
+            max_rules: limits.max_rules_per_table,
+        };
         cx.table(a, "/approvals", "approvals", false, |cx, then, p| {
             let m = json::object(then, p, &["role", "limit_field"], cx.d)?;
             let r = json::required(m, "role", p, cx.d).and_then(|r| json::string(r, &child(p, "role"), cx.d))?;
@@ -962,7 +989,13 @@ fn compile(v: &Value, d: &mut Diags, limits: Limits) -> Option<Engine> {
             let id =
                 json::required(m, "id", &p, d).and_then(|x| json::string(x, &child(&p, "id"), d)).unwrap_or_default();
             if !id.is_empty() {
-                let mut cx = TableCx { schema: &mut schema, ids: &mut rule_ids, id_paths: &mut id_paths, d };
+                let mut cx = TableCx {
+                    schema: &mut schema,
+                    ids: &mut rule_ids,
+                    id_paths: &mut id_paths,
+                    d,
+                    max_rules: limits.max_rules_per_table,
+                };
                 cx.add_id(id, &child(&p, "id"));
             }
             let mut queues_test = None;

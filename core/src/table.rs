@@ -11,8 +11,6 @@ use alloc::vec::Vec;
 use rust_decimal::Decimal;
 use serde_json::{Map, Value};
 
-/// Largest number of rules accepted in one table.
-pub const MAX_RULES_PER_TABLE: usize = 10_000;
 /// Largest number of alternatives in one list test.
 pub const MAX_LIST_TEST: usize = 1_000;
 
@@ -345,6 +343,8 @@ pub struct TableCx<'a> {
     pub id_paths: &'a mut Vec<String>,
     /// Diagnostics.
     pub d: &'a mut Diags,
+    /// Most rules accepted in one table ([`crate::Limits::max_rules_per_table`]).
+    pub max_rules: usize,
 }
 
 impl TableCx<'_> {
@@ -439,11 +439,11 @@ impl TableCx<'_> {
         let rules_path = child(path, "rules");
         let raw_rules =
             json::required(m, "rules", path, self.d).and_then(|r| json::array(r, &rules_path, self.d)).unwrap_or(&[]);
-        if raw_rules.len() > MAX_RULES_PER_TABLE {
+        if raw_rules.len() > self.max_rules {
             self.d.error(
                 PolicyCode::LimitExceeded,
                 &rules_path,
-                format!("{} rules exceed the limit of {MAX_RULES_PER_TABLE} per table", raw_rules.len()),
+                format!("{} rules exceed the limit of {} per table", raw_rules.len(), self.max_rules),
             );
             return None;
         }
