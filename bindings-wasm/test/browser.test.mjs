@@ -5,38 +5,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
-import { createServer, connect } from 'node:net';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { repoRoot, pkgRoot } from './helpers.mjs';
+import { repoRoot, pkgRoot, CHROMIUM, CHROMIUM_FLAGS, freePort, waitForPort } from './helpers.mjs';
 
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitForPort(port, ms) {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    const up = await new Promise((resolve) => {
-      const c = connect(port, '127.0.0.1', () => { c.end(); resolve(true); });
-      c.once('error', () => resolve(false));
-    });
-    if (up) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`http.server did not listen on ${port}`);
-}
 
 test('storefront page in headless Chromium shows queue, SLA state and approvals per case', {
   skip: existsSync(CHROMIUM) ? false : `no chromium at ${CHROMIUM}`,
@@ -51,7 +24,7 @@ test('storefront page in headless Chromium shows queue, SLA state and approvals 
   let browser;
   try {
     await waitForPort(port, 10_000);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
     const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
     const problems = [];
     page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
