@@ -116,3 +116,90 @@ pub fn cases(n: usize, seed: u64) -> Vec<String> {
         })
         .collect()
 }
+
+/// The example policy with `sla`, `approvals`, `actions` and `controls` removed: the same
+/// routing table (and intake validation), nothing else. "Routing only" benchmarks and the
+/// peer comparison (`benches/compare`) compile this.
+pub fn routing_only_policy(policy: &str) -> String {
+    without_keys(policy, &["sla", "approvals", "actions", "controls"])
+}
+
+/// `json` (one object) without the given top-level members. A small scanner (strings and
+/// nesting aware) so the benches need no JSON dependency of their own.
+pub fn without_keys(json: &str, drop: &[&str]) -> String {
+    let body = json.trim();
+    let inner = &body[1..body.len() - 1];
+    let (mut members, mut start, mut depth, mut in_str, mut esc) = (Vec::new(), 0, 0i32, false, false);
+    for (i, ch) in inner.char_indices() {
+        if in_str {
+            match (esc, ch) {
+                (true, _) => esc = false,
+                (false, '\\') => esc = true,
+                (false, '"') => in_str = false,
+                _ => {}
+            }
+            continue;
+        }
+        match ch {
+            '"' => in_str = true,
+            '{' | '[' => depth += 1,
+            '}' | ']' => depth -= 1,
+            ',' if depth == 0 => {
+                members.push(&inner[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    members.push(&inner[start..]);
+    let kept: Vec<&str> = members
+        .into_iter()
+        .filter(|m| {
+            let key = m.trim().split(':').next().unwrap_or("").trim().trim_matches('"');
+            !drop.contains(&key)
+        })
+        .collect();
+    format!("{{{}}}", kept.join(","))
+}
+
+/// Evaluates `cases` on `threads` std threads (contiguous chunks, one report per thread),
+/// writing `outs[i]` for `cases[i]`, and returns the merged report (`Report::merge`):
+/// the multi-core batch path. The core itself has no threads.
+pub fn evaluate_parallel(
+    engine: &docket_core::Engine,
+    cases: &[docket_core::Case],
+    now: i64,
+    outs: &mut [docket_core::Outcome],
+    threads: usize,
+) -> docket_core::Report {
+    let threads = threads.max(1);
+    let chunk = cases.len().div_ceil(threads).max(1);
+    let reports: Vec<docket_core::Report> = std::thread::scope(|s| {
+        let handles: Vec<_> = cases
+            .chunks(chunk)
+            .zip(outs.chunks_mut(chunk))
+            .map(|(cs, os)| {
+                s.spawn(move || {
+                    let mut r = docket_core::Report::new(engine, now);
+                    for (c, o) in cs.iter().zip(os.iter_mut()) {
+                        engine.evaluate(c, now, o);
+                        r.add(o);
+                    }
+                    r
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().expect("worker")).collect()
+    });
+    let mut it = reports.into_iter();
+    let mut whole = it.next().unwrap_or_else(|| docket_core::Report::new(engine, now));
+    for r in it {
+        whole.merge(&r);
+    }
+    whole
+}
+
+/// The number of cores to use for multi-core runs (`available_parallelism`).
+pub fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}

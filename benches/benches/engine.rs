@@ -1,12 +1,19 @@
 //! Throughput of the core on the example policy and a generated workload.
 //! `cargo bench -p docket-benches --bench engine`; `-- --test` runs each once (CI).
+//!
+//! Groups: `compile` (example and routing-only policy), `per case` (the 10,000
+//! generated cases, so criterion's `elem/s` is cases per second: decode, routing only,
+//! full evaluation, batch, evaluate + report, authorize), `example cases` (the bundled
+//! examples/cases.ndjson) and `multi-core` (one batch of 10,000 split across 1 and all
+//! cores with std threads, reports merged with `Report::merge`).
 
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
-use docket_benches::{NOW, cases};
+use docket_benches::{NOW, cases, cores, evaluate_parallel, routing_only_policy};
 use docket_core::{Actor, Case, Engine, Outcome, Report};
 use std::hint::black_box;
 
 const POLICY: &str = include_str!("../../examples/order-ops.policy.json");
+const EXAMPLE_CASES: &str = include_str!("../../examples/cases.ndjson");
 
 fn decode_all(e: &Engine, lines: &[String]) -> Vec<Case> {
     lines
@@ -24,7 +31,23 @@ fn bench(c: &mut Criterion) {
     let lines = cases(10_000, 42);
     let decoded = decode_all(&engine, &lines);
 
+    let routing_policy = routing_only_policy(POLICY);
+    let routing = Engine::compile(&routing_policy).expect("routing-only policy");
+    let routing_decoded = decode_all(&routing, &lines);
+    // Same table, same answers: the routing-only engine routes every case as the full one.
+    {
+        let (mut a, mut b) = (Outcome::new(), Outcome::new());
+        for (full, only) in decoded.iter().zip(&routing_decoded) {
+            engine.evaluate(full, NOW, &mut a);
+            routing.evaluate(only, NOW, &mut b);
+            assert_eq!((a.queue_index(), a.priority_index()), (b.queue_index(), b.priority_index()));
+        }
+    }
+
     c.bench_function("compile example policy", |b| b.iter(|| Engine::compile(black_box(POLICY)).expect("compiles")));
+    c.bench_function("compile routing-only policy", |b| {
+        b.iter(|| Engine::compile(black_box(&routing_policy)).expect("compiles"))
+    });
 
     let mut g = c.benchmark_group("per case");
     g.throughput(Throughput::Elements(decoded.len() as u64));
@@ -33,6 +56,14 @@ fn bench(c: &mut Criterion) {
         b.iter(|| {
             for l in &lines {
                 engine.decode_json(black_box(l), &mut case);
+            }
+        })
+    });
+    g.bench_function("routing only", |b| {
+        let mut out = Outcome::new();
+        b.iter(|| {
+            for case in &routing_decoded {
+                routing.evaluate(black_box(case), NOW, &mut out);
             }
         })
     });
@@ -70,6 +101,40 @@ fn bench(c: &mut Criterion) {
             }
         })
     });
+    g.finish();
+
+    let examples = decode_all(&engine, &EXAMPLE_CASES.lines().map(String::from).collect::<Vec<_>>());
+    let mut g = c.benchmark_group("example cases");
+    g.throughput(Throughput::Elements(examples.len() as u64));
+    g.bench_function("full evaluation", |b| {
+        let mut out = Outcome::new();
+        b.iter(|| {
+            for case in &examples {
+                engine.evaluate(black_box(case), NOW, &mut out);
+            }
+        })
+    });
+    g.bench_function("report", |b| {
+        let mut outs = vec![Outcome::new(); examples.len()];
+        b.iter(|| {
+            engine.evaluate_batch(&examples, NOW, &mut outs);
+            let mut r = Report::new(&engine, NOW);
+            outs.iter().for_each(|o| r.add(o));
+            black_box(r.to_json(&engine))
+        })
+    });
+    g.finish();
+
+    let mut g = c.benchmark_group("multi-core");
+    g.throughput(Throughput::Elements(decoded.len() as u64));
+    let mut outs = vec![Outcome::new(); decoded.len()];
+    let mut counts = vec![1, cores()];
+    counts.dedup();
+    for threads in counts {
+        g.bench_function(format!("batch of 10,000 + report, {threads} thread(s)"), |b| {
+            b.iter(|| evaluate_parallel(&engine, black_box(&decoded), NOW, &mut outs, threads))
+        });
+    }
     g.finish();
 }
 
