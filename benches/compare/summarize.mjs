@@ -1,0 +1,42 @@
+// Turns results.ndjson (one JSON line per measurement) into the markdown tables of
+// BENCHMARKS.md: medians with spread, cases per second, and ratios within the run.
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+
+const rows = readFileSync(process.argv[2], 'utf8').split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
+const by = (prefix) => rows.find((r) => r.name.startsWith(prefix));
+const fmt = (x) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
+const rate = (ns) => `${(1e9 / ns / 1e6).toFixed(2)} M`;
+const cpu = (readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.*)/) || [, '?'])[1];
+console.log(`Machine: ${os.cpus().length} cores (nproc), ${cpu}; node ${process.version}; ${new Date().toISOString()}\n`);
+
+console.log('| measurement | ns/case (median) | spread (min–max) | cases/s per core |');
+console.log('|---|---:|---:|---:|');
+for (const r of rows) {
+  const unit = r.cases === 1 ? ' (per call, ns)' : '';
+  console.log(`| ${r.name}${unit} | ${fmt(r.ns_per_case)} | ${fmt(r.min)}–${fmt(r.max)} | ${r.cases === 1 ? '—' : rate(r.ns_per_case)} |`);
+}
+
+const native = by('rust: batch (evaluate_batch)');
+console.log('\n**Bindings vs the native Rust batch path** (full evaluation, same 10,000 cases; ratio = binding ns/case ÷ native ns/case, lower is better)\n');
+console.log('| path | ns/case | × native |');
+console.log('|---|---:|---:|');
+for (const p of ['rust: batch (evaluate_batch)', 'rust: decode JSON + full evaluation', 'c: columnar', 'c: JSON', 'wasm: columnar', 'wasm: objects']) {
+  const r = by(p);
+  if (r) console.log(`| ${r.name} | ${fmt(r.ns_per_case)} | ${(r.ns_per_case / native.ns_per_case).toFixed(2)}× |`);
+}
+
+const docket = by('rust: routing only (docket)');
+console.log('\n**Docket routing vs peers** (same routing table, same cases, answers checked equal; ratio = peer ns/case ÷ Docket native routing ns/case)\n');
+console.log('| engine | ns/case | Docket is … × faster |');
+console.log('|---|---:|---:|');
+for (const p of ['rust: routing only (docket)', 'wasm: routing only', 'rust: routing only (zen-engine', 'node: routing only (json-logic-js)', 'node: routing only (json-rules-engine)', 'node: routing only (@gorules/zen-engine)']) {
+  const r = by(p);
+  if (r) console.log(`| ${r.name} | ${fmt(r.ns_per_case)} | ${(r.ns_per_case / docket.ns_per_case).toFixed(0)}× |`);
+}
+
+const one = by('rust: batch + report, 1 thread');
+const many = rows.find((r) => /batch \+ report, \d+ threads/.test(r.name));
+if (one && many) {
+  console.log(`\n**Multi-core**: ${many.name}: ${fmt(many.ns_per_case)} ns/case vs 1 thread ${fmt(one.ns_per_case)} → scaling ${(one.ns_per_case / many.ns_per_case).toFixed(2)}× (${rate(many.ns_per_case)} cases/s in all)`);
+}

@@ -1,0 +1,109 @@
+// Throughput of the WebAssembly binding in Node on the shared benchmark workload
+// (benches/compare/run.sh): the columnar API (`evaluateColumns`, typed arrays in and out)
+// and the object API (`evaluate` on an array of plain objects), 10,000 cases per call.
+// Every answer is checked against Docket's native answers (expected.tsv) before timing.
+//
+// Usage: node bindings-wasm/bench/bench.mjs POLICY.json DIR   (DIR from `compare gen`)
+// Prints one JSON line per measurement: ns per case, median / min / max of the samples.
+import { readFileSync } from 'node:fs';
+import { Engine } from '../node.mjs';
+
+const [policyPath, dir] = process.argv.slice(2);
+if (!policyPath || !dir) {
+  console.error('usage: node bench.mjs POLICY.json DIR');
+  process.exit(2);
+}
+const NOW_S = 1795428000; // 2026-11-23T10:00:00Z
+const NOW = NOW_S * 1000;
+const read = (f) => readFileSync(`${dir}/${f}`, 'utf8');
+const cases = read('cases.ndjson').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+const n = cases.length;
+const expected = read('expected.tsv').split('\n').filter(Boolean).map((l) => l.split('\t'));
+
+export function measure(name, cases, samples, f) {
+  let t = process.hrtime.bigint();
+  f();
+  const once = Math.max(Number(process.hrtime.bigint() - t) / 1e9, 1e-9);
+  const reps = Math.max(1, Math.ceil(0.02 / once));
+  const ns = [];
+  for (let s = 0; s < samples; s++) {
+    t = process.hrtime.bigint();
+    for (let r = 0; r < reps; r++) f();
+    ns.push(Number(process.hrtime.bigint() - t) / (reps * cases));
+  }
+  ns.sort((a, b) => a - b);
+  console.log(JSON.stringify({ name, ns_per_case: ns[samples >> 1], min: ns[0], max: ns[samples - 1], samples, cases, reps }));
+}
+
+// ---- the columnar batch: one typed array per key, strings in one table ----------------
+const TIMES = ['opened_at', 'response_at', 'resolution_at'];
+const NUMBERS = ['fraud_score', 'vendor_failures_90d', 'orders_affected'];
+const BOOLS = ['split_shipment'];
+const STRINGS = ['id', 'kind', 'order_id', 'region', 'channel', 'customer_tier', 'amount', 'currency', 'requested_by'];
+const LISTS = ['paused', 'approvals', 'evidence']; // JSON text in the string table
+const strings = [];
+const index = new Map();
+const intern = (s) => {
+  let i = index.get(s);
+  if (i === undefined) index.set(s, (i = strings.push(s) - 1));
+  return i;
+};
+const columns = {};
+for (const k of [...STRINGS, ...LISTS]) columns[k] = new Int32Array(n).fill(-1);
+for (const k of [...TIMES, ...NUMBERS]) columns[k] = new Float64Array(n).fill(NaN);
+for (const k of BOOLS) columns[k] = new Uint8Array(n).fill(255);
+cases.forEach((c, i) => {
+  for (const k of STRINGS) if (c[k] != null) columns[k][i] = intern(String(c[k]));
+  for (const k of LISTS) if (c[k] != null) columns[k][i] = intern(JSON.stringify(c[k]));
+  for (const k of TIMES) if (c[k] != null) columns[k][i] = Date.parse(c[k]) / 1000;
+  for (const k of NUMBERS) if (c[k] != null) columns[k][i] = c[k];
+  for (const k of BOOLS) if (c[k] != null) columns[k][i] = c[k] ? 1 : 0;
+});
+const batch = { length: n, strings, columns };
+
+const engine = new Engine(readFileSync(policyPath, 'utf8'));
+
+// ---- check every answer first --------------------------------------------------------
+let badCols = 0;
+let badObjs = 0;
+const cols = engine.evaluateColumns(batch, NOW);
+const objs = engine.evaluate(cases, NOW);
+const due = (x) => (Number.isNaN(x) ? '' : String(x));
+const dueOf = (s) => (s == null ? '' : String(Date.parse(s) / 1000));
+for (let i = 0; i < n; i++) {
+  const e = expected[i];
+  const r = cols.sla.response;
+  const z = cols.sla.resolution;
+  const gotC = [cols.names.queues[cols.queue[i]], cols.names.priorities[cols.priority[i]],
+    r.state[i] < 0 ? '' : cols.names.states[r.state[i]], due(r.due[i]),
+    z.state[i] < 0 ? '' : cols.names.states[z.state[i]], due(z.due[i]), String(cols.remaining[i])];
+  if (gotC.join('\t') !== e.join('\t') && badCols++ < 5) console.error(`wasm columnar mismatch at ${i}: ${gotC} vs ${e}`);
+  const o = objs[i];
+  const gotO = [o.queue, o.priority, o.sla?.response?.state ?? '', dueOf(o.sla?.response?.due),
+    o.sla?.resolution?.state ?? '', dueOf(o.sla?.resolution?.due), String(o.approvals?.remaining?.length ?? 0)];
+  if (gotO.join('\t') !== e.join('\t') && badObjs++ < 5) console.error(`wasm object mismatch at ${i}: ${gotO} vs ${e}`);
+}
+if (badCols || badObjs) {
+  console.error(`FAIL: wasm columnar disagrees on ${badCols}, wasm objects on ${badObjs} of ${n} cases`);
+  process.exit(1);
+}
+console.error(`wasm bench: columnar and object answers equal Docket's native ones on all ${n} cases`);
+
+// Routing only, columnar, on the routing-only policy (same table): checked too.
+const routing = new Engine(read('routing.policy.json'));
+const routed = read('routing.tsv').split('\n').filter(Boolean);
+const rc = routing.evaluateColumns(batch, NOW);
+let badRouting = 0;
+for (let i = 0; i < n; i++) {
+  if (`${rc.names.queues[rc.queue[i]]}\t${rc.names.priorities[rc.priority[i]]}` !== routed[i]) badRouting++;
+}
+if (badRouting) {
+  console.error(`FAIL: wasm routing-only disagrees on ${badRouting} of ${n} cases`);
+  process.exit(1);
+}
+
+measure('wasm: columnar (evaluateColumns)', n, 15, () => engine.evaluateColumns(batch, NOW));
+measure('wasm: objects (evaluate)', n, 15, () => engine.evaluate(cases, NOW));
+measure('wasm: routing only, columnar', n, 15, () => routing.evaluateColumns(batch, NOW));
+engine.free();
+routing.free();
