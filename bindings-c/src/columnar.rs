@@ -774,6 +774,7 @@ fn feed_row(cols: &[Col<'_>], targets: &[Target], i: usize, lists: [Option<usize
                 Data::Enum(v) if role.present(ra + n) => {
                     v.get(ra + n).and_then(|&r| role.def.values.get(r as usize)).map_or("", |s| without_nul(s))
                 }
+                Data::Str(v) if role.present(ra + n) => v.get(ra + n).copied().unwrap_or(""),
                 _ => "",
             };
             b.approval(role_name, who, at.and_then(|t| i64_at(t, aa + n)));

@@ -553,6 +553,27 @@ static void test_columns(void) {
   CHECK_EQ_INT(state[4], DOCKET_SLA_STATE_NONE);
   CHECK_EQ_INT(due[4], DOCKET_NO_TIME);
 
+  /* approval_role given as role names (strings) fills the step exactly like an enum index:
+   * C-1001's ops_manager approval by u-7 leaves 1 of 2 steps. */
+  {
+    const char *role_names[1] = {"ops_manager"};
+    size_t role_lens[1] = {11};
+    docket_column by_name[sizeof columns / sizeof columns[0]];
+    memcpy(by_name, columns, sizeof columns);
+    for (size_t c = 0; c < ncols; c++) {
+      if (by_name[c].column == col("approval_role")) {
+        by_name[c].kind = DOCKET_VALUE_KIND_STRING;
+        by_name[c].values = role_names;
+        by_name[c].lens = role_lens;
+      }
+    }
+    uint32_t remaining3[N];
+    docket_outputs outs3 = {0};
+    outs3.approvals_remaining = remaining3;
+    CHECK(docket_evaluate_columns(engine, by_name, ncols, N, NOW, ws, &outs3, &err) == DOCKET_RESULT_OK);
+    CHECK_EQ_INT(remaining3[0], 1);
+  }
+
   /* The same batch again reuses the warm workspace and gives the same answers. */
   int32_t queue2[N];
   docket_outputs outs2 = {0};
