@@ -673,7 +673,7 @@ fn compile(v: &Value, d: &mut Diags, limits: Limits) -> Option<Engine> {
     };
 
     // SLA.
-    let sla = sla_v.and_then(|s| {
+    let mut sla = sla_v.and_then(|s| {
         let m = json::object(s, "/sla", &["metrics", "warn_at", "escalation", "bands", "targets"], d)?;
         let ratio = |v: &Value, p: &str, d: &mut Diags| -> Option<Decimal> {
             let r = match v {
@@ -1090,7 +1090,16 @@ fn compile(v: &Value, d: &mut Diags, limits: Limits) -> Option<Engine> {
     keys.dedup_by(|a, b| a.0 == b.0);
 
     let fingerprint = fingerprint(v);
-    let routing = routing?;
+    let mut routing = routing?;
+    // Index `first` tables by kind, an enum every case carries: routing then tests only the
+    // rules that can match the case's kind.
+    if let Some(f) = schema.fields.get(kind_slot as usize).filter(|f| f.ty == FieldType::Enum) {
+        let n = f.syms.len();
+        routing.index_on(kind_slot, n);
+        if let Some(s) = sla.as_mut() {
+            s.targets.index_on(kind_slot, n);
+        }
+    }
     if !d.errors.is_empty() {
         return None;
     }

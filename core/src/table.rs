@@ -253,6 +253,11 @@ pub struct Table<O> {
     pub order: Vec<u32>,
     /// Output when no rule matches, with its trace id.
     pub default: Option<(u32, O)>,
+    /// For `first` tables: per value of the indexed enum field (`kind`), the rules, in
+    /// table order, whose tests on that field hold for it; empty when not indexed.
+    pub by_value: Vec<Vec<u32>>,
+    /// The indexed field's slot.
+    pub index_slot: u16,
 }
 
 /// What a table evaluation found; the matching rule indexes are in the caller's buffer.
@@ -277,8 +282,23 @@ impl<O: PartialEq> Table<O> {
         let matches = |r: &Rule<O>| r.conds.iter().all(|c| c.holds(get(c.slot)));
         match self.hit {
             Hit::First => {
-                if let Some(i) = self.rules.iter().position(matches) {
-                    hits.push(i as u32);
+                // With an index, only the rules whose tests on the indexed field hold for
+                // the case's value are candidates; their other tests decide.
+                let candidates = match get(self.index_slot) {
+                    Val::Sym(k) => self.by_value.get(k as usize),
+                    _ => None,
+                };
+                match candidates {
+                    Some(list) => {
+                        if let Some(&i) = list.iter().find(|&&i| self.rules.get(i as usize).is_some_and(matches)) {
+                            hits.push(i);
+                        }
+                    }
+                    None => {
+                        if let Some(i) = self.rules.iter().position(matches) {
+                            hits.push(i as u32);
+                        }
+                    }
                 }
             }
             Hit::Priority | Hit::OutputOrder => {
@@ -322,6 +342,28 @@ impl<O: PartialEq> Table<O> {
         } else {
             Found::Nothing
         }
+    }
+
+    /// Builds the per-value candidate index of a `first` table on an enum field with
+    /// `n_values` values. Exact: a rule is a candidate for value `k` iff every test it has
+    /// on that field holds for `k`.
+    pub fn index_on(&mut self, slot: u16, n_values: usize) {
+        if self.hit != Hit::First || n_values == 0 || n_values > 4096 {
+            return;
+        }
+        self.index_slot = slot;
+        self.by_value = (0..n_values)
+            .map(|k| {
+                let v = Val::Sym(k as u32);
+                (0..self.rules.len() as u32)
+                    .filter(|&i| {
+                        self.rules
+                            .get(i as usize)
+                            .is_some_and(|r| r.conds.iter().filter(|c| c.slot == slot).all(|c| c.holds(v)))
+                    })
+                    .collect()
+            })
+            .collect();
     }
 
     /// The output of rule `i`.
@@ -519,7 +561,7 @@ impl TableCx<'_> {
         if self.d.error_count() > errors {
             return None;
         }
-        Some(Table { hit, agg, rules, order, default })
+        Some(Table { hit, agg, rules, order, default, by_value: Vec::new(), index_slot: 0 })
     }
 
     /// Compiles a `when` object into tests.
