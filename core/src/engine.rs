@@ -4,7 +4,7 @@
 use crate::calendar::Calendar;
 use crate::diag::{Diagnostic, Diags, PolicyCode, child, index};
 use crate::json;
-use crate::table::{Atom, Cmp, Field, RankKeys, Schema, Table, TableCx};
+use crate::table::{Atom, Field, RankKeys, Schema, Table, TableCx};
 use crate::time::parse_duration;
 use crate::value::{FieldType, decimal_from_f64, parse_decimal};
 use alloc::format;
@@ -1166,43 +1166,16 @@ fn measure_test(t: &Value, m: Measure, path: &str, d: &mut Diags) -> Option<(Vec
         Value::Object(o) if o.len() == 1 && o.contains_key("not") => (o.get("not").unwrap_or(&Value::Null), true),
         t => (t, false),
     };
-    let items: Vec<&Value> = match t {
-        Value::Array(a) => a.iter().collect(),
-        one => vec![one],
-    };
-    let bound = |s: &str| -> Option<Decimal> {
-        let s = s.trim();
-        if m == Measure::OldestAge { parse_duration(s).map(Decimal::from) } else { parse_decimal(s) }
-    };
-    let mut out = Vec::new();
-    for it in items {
-        let a = match it {
-            Value::Number(n) if m != Measure::OldestAge => {
-                n.as_f64().and_then(decimal_from_f64).map(|b| Atom::Cmp(Cmp::Eq, b))
-            }
-            Value::String(s) => {
-                let s = s.trim();
-                let ops: [(&str, Cmp); 6] =
-                    [("<=", Cmp::Le), (">=", Cmp::Ge), ("!=", Cmp::Ne), ("<", Cmp::Lt), (">", Cmp::Gt), ("=", Cmp::Eq)];
-                let (op, rest) =
-                    ops.iter().find_map(|(p, c)| s.strip_prefix(p).map(|r| (*c, r))).unwrap_or((Cmp::Eq, s));
-                bound(rest).map(|b| Atom::Cmp(op, b))
-            }
+    // The same test forms as decision tables; `oldest_age` bounds are durations.
+    let atoms = if m == Measure::OldestAge {
+        crate::table::atoms(t, path, d, |v| match v {
+            Value::String(s) => parse_duration(s.trim()).map(Decimal::from),
             _ => None,
-        };
-        match a {
-            Some(a) => out.push(a),
-            None => {
-                d.error(
-                    PolicyCode::BadTest,
-                    path,
-                    format!("cannot parse backlog test {it} (e.g. \">= 200\", or \">= 72h\" for oldest_age)"),
-                );
-                return None;
-            }
-        }
-    }
-    Some((out, negate))
+        })
+    } else {
+        crate::table::atoms(t, path, d, crate::table::parse_dec_bound)
+    };
+    atoms.map(|a| (a, negate))
 }
 
 /// SHA-256 (hex) of the canonical form: keys sorted, no whitespace.

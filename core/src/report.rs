@@ -207,7 +207,7 @@ impl Report {
                             (total > 0).then(|| Decimal::from(qr.met) / Decimal::from(total))
                         }
                     };
-                    v.is_some_and(|v| atoms.iter().any(|a| a.holds_pub(v)) != *negate)
+                    v.is_some_and(|v| atoms.iter().any(|a| a.holds(v)) != *negate)
                 });
                 if holds && qr.cases > 0 {
                     fired.push(FiredControl {

@@ -85,12 +85,8 @@ pub enum Atom<T> {
 
 impl<T: PartialOrd + Copy> Atom<T> {
     /// Whether the test holds for `v`.
-    pub fn holds_pub(&self, v: T) -> bool {
-        self.holds(v)
-    }
-
     #[inline]
-    fn holds(&self, v: T) -> bool {
+    pub fn holds(&self, v: T) -> bool {
         match *self {
             Atom::Cmp(op, b) => match op {
                 Cmp::Eq => v == b,
@@ -668,7 +664,7 @@ fn not_only<'v>(o: &'v Map<String, Value>, path: &str, d: &mut Diags) -> Option<
     }
 }
 
-fn parse_dec_bound(v: &Value) -> Option<Decimal> {
+pub(crate) fn parse_dec_bound(v: &Value) -> Option<Decimal> {
     match v {
         Value::String(s) => parse_decimal(s.trim()),
         Value::Number(n) => {
@@ -691,7 +687,7 @@ fn parse_f64_bound(v: &Value) -> Option<f64> {
 }
 
 /// Parses a numeric/timestamp test: a bare value, `"op value"`, a range, or a list of these.
-fn atoms<T: PartialOrd + Copy>(
+pub(crate) fn atoms<T: PartialOrd + Copy>(
     t: &Value,
     path: &str,
     d: &mut Diags,
