@@ -835,7 +835,7 @@ fn compile(v: &Value, d: &mut Diags, limits: Limits) -> Option<Engine> {
     }
 
     // Approvals.
-    let approvals = top.get("approvals").and_then(|a| {
+    let mut approvals = top.get("approvals").and_then(|a| {
         let mut cx = TableCx {
             schema: &mut schema,
             ids: &mut rule_ids,
@@ -1091,14 +1091,14 @@ fn compile(v: &Value, d: &mut Diags, limits: Limits) -> Option<Engine> {
 
     let fingerprint = fingerprint(v);
     let mut routing = routing?;
-    // Index `first` tables by kind, an enum every case carries: routing then tests only the
-    // rules that can match the case's kind.
-    if let Some(f) = schema.fields.get(kind_slot as usize).filter(|f| f.ty == FieldType::Enum) {
-        let n = f.syms.len();
-        routing.index_on(kind_slot, n);
-        if let Some(s) = sla.as_mut() {
-            s.targets.index_on(kind_slot, n);
-        }
+    // Compile the tables' tests to masks (or index large `first` tables by kind, an enum
+    // every case carries) now that the schema's symbols are final.
+    routing.prepare(&schema, Some(kind_slot));
+    if let Some(s) = sla.as_mut() {
+        s.targets.prepare(&schema, Some(kind_slot));
+    }
+    if let Some(a) = approvals.as_mut() {
+        a.prepare(&schema, Some(kind_slot));
     }
     if !d.errors.is_empty() {
         return None;

@@ -36,6 +36,7 @@ mod engine;
 mod eval;
 pub mod issue;
 pub mod json;
+mod masks;
 mod outcome;
 mod render;
 mod report;

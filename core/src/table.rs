@@ -3,6 +3,7 @@
 
 use crate::diag::{Diags, PolicyCode, child, index};
 use crate::json;
+use crate::masks::Masks;
 use crate::time::parse_rfc3339;
 use crate::value::{FieldType, Val, parse_decimal};
 use alloc::format;
@@ -111,7 +112,7 @@ pub struct SymSet {
 }
 
 impl SymSet {
-    fn insert(&mut self, s: u32) {
+    pub(crate) fn insert(&mut self, s: u32) {
         if s < 64 {
             self.mask |= 1 << s;
         } else if let Err(i) = self.big.binary_search(&s) {
@@ -249,11 +250,46 @@ pub struct Table<O> {
     pub order: Vec<u32>,
     /// Output when no rule matches, with its trace id.
     pub default: Option<(u32, O)>,
-    /// For `first` tables: per value of the indexed enum field (`kind`), the rules, in
-    /// table order, whose tests on that field hold for it; empty when not indexed.
-    pub by_value: Vec<Vec<u32>>,
+    /// The tests compiled to bit masks (tables of at most 64 rules).
+    pub masks: Option<Masks>,
+    /// For larger `first` tables: the candidate rules per value of an enum field (`kind`).
+    pub index: Option<ValueIndex>,
+}
+
+/// The rules of a `first` table that can match, per value of one enum field, flattened so
+/// that a lookup touches three contiguous arrays and tests only what the value leaves open.
+#[derive(Clone, Debug, Default)]
+pub struct ValueIndex {
     /// The indexed field's slot.
-    pub index_slot: u16,
+    slot: u16,
+    /// `cands[starts[k]..starts[k + 1]]` are value `k`'s candidates.
+    starts: Vec<u32>,
+    /// Candidates in table order; the list of a value ends at its first candidate with no
+    /// remaining test (that one always matches).
+    cands: Vec<Candidate>,
+    /// Each candidate's tests on fields other than the indexed one.
+    rest: Vec<Cond>,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Candidate {
+    rule: u32,
+    rest_start: u32,
+    rest_end: u32,
+}
+
+impl ValueIndex {
+    /// The first candidate rule for value `k` whose remaining tests hold.
+    #[inline]
+    fn first(&self, k: u32, get: &impl Fn(u16) -> Val) -> Option<Option<u32>> {
+        let k = k as usize;
+        let (&s, &e) = (self.starts.get(k)?, self.starts.get(k + 1)?);
+        let cands = self.cands.get(s as usize..e as usize)?;
+        Some(cands.iter().find_map(|c| {
+            let rest = self.rest.get(c.rest_start as usize..c.rest_end as usize).unwrap_or(&[]);
+            rest.iter().all(|t| t.holds(get(t.slot))).then_some(c.rule)
+        }))
+    }
 }
 
 /// What a table evaluation found; the matching rule indexes are in the caller's buffer.
@@ -275,26 +311,97 @@ impl<O: PartialEq> Table<O> {
     #[inline]
     pub fn eval(&self, get: impl Fn(u16) -> Val, hits: &mut Vec<u32>) -> Found {
         hits.clear();
+        if let Some(m) = &self.masks {
+            let set = m.matching(&get);
+            match self.hit {
+                Hit::First => {
+                    if set != 0 {
+                        hits.push(set.trailing_zeros());
+                    }
+                }
+                Hit::Priority | Hit::OutputOrder => {
+                    for &i in &self.order {
+                        if set.checked_shr(i).is_some_and(|b| b & 1 == 1) {
+                            hits.push(i);
+                            if self.hit == Hit::Priority {
+                                break;
+                            }
+                        }
+                    }
+                }
+                Hit::Unique | Hit::Any | Hit::RuleOrder | Hit::Collect => {
+                    let mut rest = set;
+                    while rest != 0 {
+                        hits.push(rest.trailing_zeros());
+                        rest &= rest - 1;
+                    }
+                }
+            }
+        } else {
+            self.scan(&get, hits);
+        }
+        if matches!(self.hit, Hit::Unique | Hit::Any) && hits.len() > 1 {
+            let conflict = match self.hit {
+                Hit::Unique => true,
+                _ => {
+                    let first = hits.first().and_then(|&i| self.rules.get(i as usize));
+                    hits.iter().any(|&i| self.rules.get(i as usize).map(|r| &r.out) != first.map(|r| &r.out))
+                }
+            };
+            if conflict {
+                return Found::Ambiguous;
+            }
+            hits.truncate(1);
+        }
+        if !hits.is_empty() {
+            Found::Rules
+        } else if self.default.is_some() {
+            Found::Default
+        } else {
+            Found::Nothing
+        }
+    }
+
+    /// For a `first` table: the index of the first matching rule (`Some(None)`: none
+    /// matches); `None` for other hit policies. Same result as [`Table::eval`] without the
+    /// hit buffer.
+    #[inline]
+    pub fn first(&self, get: impl Fn(u16) -> Val) -> Option<Option<u32>> {
+        if self.hit != Hit::First {
+            return None;
+        }
+        let found = match &self.masks {
+            Some(m) => {
+                let set = m.matching(&get);
+                (set != 0).then(|| set.trailing_zeros())
+            }
+            None => self.scan_first(&get),
+        };
+        Some(found)
+    }
+
+    /// The first matching rule, testing rule by rule (through the kind index if any).
+    fn scan_first(&self, get: &impl Fn(u16) -> Val) -> Option<u32> {
+        // With an index, only the rules whose tests on the indexed field hold for the case's
+        // value are candidates; their other tests decide. An absent value or one beyond the
+        // index (a string no test names) takes the full scan.
+        let indexed = match (&self.index, self.index.as_ref().map(|x| get(x.slot))) {
+            (Some(ix), Some(Val::Sym(k))) => ix.first(k, get),
+            _ => None,
+        };
+        indexed.unwrap_or_else(|| {
+            self.rules.iter().position(|r| r.conds.iter().all(|c| c.holds(get(c.slot)))).map(|i| i as u32)
+        })
+    }
+
+    /// The matching rules, in result order, found by testing rule by rule (tables too
+    /// large for masks).
+    fn scan(&self, get: &impl Fn(u16) -> Val, hits: &mut Vec<u32>) {
         let matches = |r: &Rule<O>| r.conds.iter().all(|c| c.holds(get(c.slot)));
         match self.hit {
             Hit::First => {
-                // With an index, only the rules whose tests on the indexed field hold for
-                // the case's value are candidates; their other tests decide.
-                let candidates = match get(self.index_slot) {
-                    Val::Sym(k) => self.by_value.get(k as usize),
-                    _ => None,
-                };
-                match candidates {
-                    Some(list) => {
-                        if let Some(&i) = list.iter().find(|&&i| self.rules.get(i as usize).is_some_and(matches)) {
-                            hits.push(i);
-                        }
-                    }
-                    None => {
-                        if let Some(i) = self.rules.iter().position(matches) {
-                            hits.push(i as u32);
-                        }
-                    }
+                if let Some(i) = self.scan_first(get) {
+                    hits.push(i);
                 }
             }
             Hit::Priority | Hit::OutputOrder => {
@@ -313,53 +420,51 @@ impl<O: PartialEq> Table<O> {
                         hits.push(i as u32);
                     }
                 }
-                if hits.len() > 1 {
-                    let conflict = match self.hit {
-                        Hit::Unique => true,
-                        Hit::Any => {
-                            let first = hits.first().and_then(|&i| self.rules.get(i as usize));
-                            hits.iter().any(|&i| self.rules.get(i as usize).map(|r| &r.out) != first.map(|r| &r.out))
-                        }
-                        _ => false,
-                    };
-                    if conflict {
-                        return Found::Ambiguous;
-                    }
-                    if self.hit == Hit::Any {
-                        hits.truncate(1);
-                    }
-                }
             }
         }
-        if !hits.is_empty() {
-            Found::Rules
-        } else if self.default.is_some() {
-            Found::Default
-        } else {
-            Found::Nothing
+    }
+
+    /// Prepares the table for evaluation once the schema is final: compiles its tests to
+    /// masks, or, for a `first` table too large for masks, indexes it on the enum field
+    /// `index_slot` (`kind`, which every case carries).
+    pub fn prepare(&mut self, schema: &Schema, index_slot: Option<u16>) {
+        self.masks = Masks::compile(&self.rules, |slot| schema.fields.get(slot as usize).map(|f| (f.ty, f.syms.len())));
+        if self.masks.is_none()
+            && let Some(f) = index_slot.and_then(|s| schema.fields.get(s as usize)).filter(|f| f.ty == FieldType::Enum)
+        {
+            self.index_on(index_slot.unwrap_or(0), f.syms.len());
         }
     }
 
     /// Builds the per-value candidate index of a `first` table on an enum field with
     /// `n_values` values. Exact: a rule is a candidate for value `k` iff every test it has
-    /// on that field holds for `k`.
+    /// on that field holds for `k`; its tests on other fields are kept to be evaluated.
     pub fn index_on(&mut self, slot: u16, n_values: usize) {
         if self.hit != Hit::First || n_values == 0 || n_values > 4096 {
             return;
         }
-        self.index_slot = slot;
-        self.by_value = (0..n_values)
-            .map(|k| {
-                let v = Val::Sym(k as u32);
-                (0..self.rules.len() as u32)
-                    .filter(|&i| {
-                        self.rules
-                            .get(i as usize)
-                            .is_some_and(|r| r.conds.iter().filter(|c| c.slot == slot).all(|c| c.holds(v)))
-                    })
-                    .collect()
-            })
-            .collect();
+        let mut ix = ValueIndex { slot, ..ValueIndex::default() };
+        // Each rule's tests on other fields, stored once and shared by every value.
+        let mut rest_of = Vec::with_capacity(self.rules.len());
+        for r in &self.rules {
+            let start = ix.rest.len() as u32;
+            ix.rest.extend(r.conds.iter().filter(|c| c.slot != slot).cloned());
+            rest_of.push((start, ix.rest.len() as u32));
+        }
+        for k in 0..n_values {
+            ix.starts.push(ix.cands.len() as u32);
+            let v = Val::Sym(k as u32);
+            for (i, (r, &(rest_start, rest_end))) in self.rules.iter().zip(&rest_of).enumerate() {
+                if r.conds.iter().filter(|c| c.slot == slot).all(|c| c.holds(v)) {
+                    ix.cands.push(Candidate { rule: i as u32, rest_start, rest_end });
+                    if rest_start == rest_end {
+                        break; // always matches: later rules can never be reached
+                    }
+                }
+            }
+        }
+        ix.starts.push(ix.cands.len() as u32);
+        self.index = Some(ix);
     }
 
     /// The output of rule `i`.
@@ -557,7 +662,7 @@ impl TableCx<'_> {
         if self.d.error_count() > errors {
             return None;
         }
-        Some(Table { hit, agg, rules, order, default, by_value: Vec::new(), index_slot: 0 })
+        Some(Table { hit, agg, rules, order, default, masks: None, index: None })
     }
 
     /// Compiles a `when` object into tests.
