@@ -295,7 +295,7 @@ unsafe fn validate<'a>(engine: &'a docket_engine, cols: &'a [docket_column], n: 
                 let lens = unsafe { ffi::slice(c.lens, items, &at("lens")) }?;
                 let mut v = Vec::with_capacity(items);
                 for (k, (&p, &l)) in ptrs.iter().zip(lens).enumerate() {
-                    v.push(unsafe { ffi::text_item(p, l, &format!("columns[{j}].values[{k}]")) }?);
+                    v.push(unsafe { ffi::text_item_at(p, l, || format!("columns[{j}].values[{k}]")) }?);
                 }
                 Data::Str(v)
             }
@@ -303,25 +303,34 @@ unsafe fn validate<'a>(engine: &'a docket_engine, cols: &'a [docket_column], n: 
         // SAFETY: the caller's contract: `items` presence bytes.
         let present = unsafe { ffi::optional_slice(c.present, items, &at("present")) }?;
         let col = Col { def, data, present, offsets };
-        for k in 0..items {
-            if !col.present(k) {
-                continue;
+        // Enum indexes and timestamps must be in range where present. One branch-free pass
+        // finds whether any is out; only then is the first such item looked for.
+        let bad = |k: usize| match &col.data {
+            Data::Enum(v) => v.get(k).is_none_or(|&i| i as usize >= def.values.len()),
+            Data::I64(v) if def.ty == docket_field_type::Timestamp => {
+                v.get(k).is_none_or(|t| !(MIN_TIME..=MAX_TIME).contains(t))
             }
-            match &col.data {
-                Data::Enum(v) if v.get(k).is_none_or(|&i| i as usize >= def.values.len()) => {
-                    return Err(Error::arg(
-                        format!("columns[{j}].values[{k}]"),
-                        format!("enum index out of range for `{}` ({} values)", def.key(), def.values.len()),
-                    ));
-                }
-                Data::I64(v)
-                    if def.ty == docket_field_type::Timestamp
-                        && v.get(k).is_none_or(|t| !(MIN_TIME..=MAX_TIME).contains(t)) =>
-                {
-                    return Err(Error::arg(format!("columns[{j}].values[{k}]"), "timestamp outside years 1..9999"));
-                }
-                _ => {}
+            _ => false,
+        };
+        let any_bad = match (&col.data, col.present) {
+            (Data::Enum(v), None) => v.iter().fold(false, |b, &i| b | (i as usize >= def.values.len())),
+            (Data::I64(v), None) if def.ty == docket_field_type::Timestamp => {
+                v.iter().fold(false, |b, t| b | !(MIN_TIME..=MAX_TIME).contains(t))
             }
+            (Data::Enum(_), Some(_)) => (0..items).any(|k| col.present(k) && bad(k)),
+            (Data::I64(_), Some(_)) if def.ty == docket_field_type::Timestamp => {
+                (0..items).any(|k| col.present(k) && bad(k))
+            }
+            _ => false,
+        };
+        if any_bad && let Some(k) = (0..items).find(|&k| col.present(k) && bad(k)) {
+            let at = format!("columns[{j}].values[{k}]");
+            return Err(match col.data {
+                Data::Enum(_) => {
+                    Error::arg(at, format!("enum index out of range for `{}` ({} values)", def.key(), def.values.len()))
+                }
+                _ => Error::arg(at, "timestamp outside years 1..9999"),
+            });
         }
         out.push(col);
     }
@@ -649,11 +658,11 @@ pub unsafe extern "C" fn docket_evaluate_columns(
             pick(Feeds::ApprovalAt),
             pick(Feeds::Evidence),
         ];
-        let targets: Vec<Target> = cols.iter().map(|c| target(&e.core, c.def)).collect();
+        let setters = setters(&e.core, &cols);
         let docket_workspace { case, outcome, .. } = ws;
         for i in 0..n_cases {
             let mut b = e.core.build(case);
-            feed_row(&cols, &targets, i, lists, &mut b);
+            feed_row(&cols, &setters, i, lists, &mut b);
             b.finish();
             e.core.evaluate(case, now_unix_s, outcome);
             out.write(i, m, outcome);
@@ -665,87 +674,123 @@ pub unsafe extern "C" fn docket_evaluate_columns(
     })
 }
 
-/// What a scalar column sets on a case.
-#[derive(Clone, Copy)]
-enum Target {
-    Id,
-    OpenedAt,
-    Currency,
-    RequestedBy,
-    Completed(u16),
-    Field(u16),
-    List,
+/// What a scalar column sets on a case, with its values: resolved once per call, so a
+/// row is set by one `match` per column.
+enum Set<'c> {
+    Id(&'c [&'c str]),
+    OpenedAt(&'c [i64]),
+    Currency(&'c [&'c str]),
+    RequestedBy(&'c [&'c str]),
+    Completed(u16, &'c [i64]),
+    Enum(u16, &'c [u32]),
+    Money(u16, &'c [&'c str]),
+    Str(u16, &'c [&'c str]),
+    Time(u16, &'c [i64]),
+    NumberI64(u16, &'c [i64]),
+    Integer(u16, &'c [i64]),
+    Number(u16, &'c [f64]),
+    Bool(u16, &'c [u8]),
+    Scaled(u16, &'c [i64], u32),
 }
 
-fn target(core: &docket_core::Engine, def: &ColumnDef) -> Target {
-    if def.is_list() {
-        return Target::List;
+struct Setter<'c> {
+    set: Set<'c>,
+    present: Option<&'c [u8]>,
+}
+
+/// The setters of the scalar columns (list columns are fed separately).
+fn setters<'c>(core: &docket_core::Engine, cols: &'c [Col<'c>]) -> Vec<Setter<'c>> {
+    let mut out = Vec::with_capacity(cols.len());
+    for c in cols {
+        if c.def.is_list() {
+            continue;
+        }
+        let key = c.def.key();
+        let field = core.slot(key);
+        let metric = key.strip_suffix("_at").and_then(|m| core.metric(m));
+        let set = match (key, field, metric, &c.data) {
+            ("id", _, _, Data::Str(v)) => Set::Id(v),
+            ("opened_at", _, _, Data::I64(v)) => Set::OpenedAt(v),
+            ("currency", _, _, Data::Str(v)) => Set::Currency(v),
+            ("requested_by", _, _, Data::Str(v)) => Set::RequestedBy(v),
+            (_, Some(slot), _, data) => match (data, c.def.ty) {
+                (Data::Enum(v), _) => Set::Enum(slot, v),
+                (Data::Str(v), docket_field_type::Money) => Set::Money(slot, v),
+                (Data::Str(v), _) => Set::Str(slot, v),
+                (Data::I64(v), docket_field_type::Timestamp) => Set::Time(slot, v),
+                (Data::I64(v), docket_field_type::Number) => Set::NumberI64(slot, v),
+                (Data::I64(v), _) => Set::Integer(slot, v),
+                (Data::F64(v), _) => Set::Number(slot, v),
+                (Data::Bool(v), _) => Set::Bool(slot, v),
+                (Data::Scaled(v, scale), _) => Set::Scaled(slot, v, *scale),
+            },
+            (_, None, Some(m), Data::I64(v)) => Set::Completed(m, v),
+            _ => continue,
+        };
+        out.push(Setter { set, present: c.present });
     }
-    match def.key() {
-        "id" => Target::Id,
-        "opened_at" => Target::OpenedAt,
-        "currency" => Target::Currency,
-        "requested_by" => Target::RequestedBy,
-        k => match (core.slot(k), k.strip_suffix("_at").and_then(|m| core.metric(m))) {
-            (Some(slot), _) => Target::Field(slot),
-            (None, Some(m)) => Target::Completed(m),
-            (None, None) => Target::List,
-        },
-    }
+    out
 }
 
 /// Sets row `i` of the columns on a case builder: no text formatting, no parsing.
-fn feed_row(cols: &[Col<'_>], targets: &[Target], i: usize, lists: [Option<usize>; 6], b: &mut CaseBuilder<'_>) {
-    for (c, t) in cols.iter().zip(targets) {
-        if matches!(t, Target::List) || !c.present(i) {
+fn feed_row<'c>(
+    cols: &[Col<'_>],
+    setters: &[Setter<'c>],
+    i: usize,
+    lists: [Option<usize>; 6],
+    b: &mut CaseBuilder<'_>,
+) {
+    for s in setters {
+        if let Some(p) = s.present
+            && p.get(i).is_none_or(|&x| x == 0)
+        {
             continue;
         }
-        match (*t, &c.data) {
-            (Target::Id, Data::Str(v)) => {
-                b.id(v.get(i).copied().unwrap_or(""));
+        let text = |v: &'c [&'c str]| -> &'c str { v.get(i).copied().unwrap_or("") };
+        let int = |v: &[i64]| v.get(i).copied();
+        match s.set {
+            Set::Id(v) => {
+                b.id(text(v));
             }
-            (Target::Currency, Data::Str(v)) => {
-                b.currency(v.get(i).copied().unwrap_or(""));
+            Set::Currency(v) => {
+                b.currency(text(v));
             }
-            (Target::RequestedBy, Data::Str(v)) => {
-                b.requested_by(v.get(i).copied().unwrap_or(""));
+            Set::RequestedBy(v) => {
+                b.requested_by(text(v));
             }
-            (Target::OpenedAt, Data::I64(v)) => {
-                b.opened_at(v.get(i).copied().unwrap_or(i64::MIN));
+            Set::OpenedAt(v) => {
+                b.opened_at(int(v).unwrap_or(i64::MIN));
             }
-            (Target::Completed(m), Data::I64(v)) => {
-                b.completed(m, v.get(i).copied().unwrap_or(i64::MIN));
+            Set::Completed(m, v) => {
+                b.completed(m, int(v).unwrap_or(i64::MIN));
             }
-            (Target::Field(slot), data) => match (data, c.def.ty) {
-                (Data::Enum(v), _) => {
-                    b.enum_index(slot, v.get(i).copied().unwrap_or(u32::MAX));
-                }
-                (Data::Str(v), docket_field_type::Money) => {
-                    b.money_str(slot, v.get(i).copied().unwrap_or(""));
-                }
-                (Data::Str(v), _) => {
-                    b.string(slot, v.get(i).copied().unwrap_or(""));
-                }
-                (Data::I64(v), docket_field_type::Timestamp) => {
-                    b.timestamp(slot, v.get(i).copied().unwrap_or(i64::MIN));
-                }
-                (Data::I64(v), docket_field_type::Number) => {
-                    b.number(slot, v.get(i).copied().unwrap_or(0) as f64);
-                }
-                (Data::I64(v), _) => {
-                    b.integer(slot, v.get(i).copied().unwrap_or(0));
-                }
-                (Data::F64(v), _) => {
-                    b.number(slot, v.get(i).copied().unwrap_or(f64::NAN));
-                }
-                (Data::Bool(v), _) => {
-                    b.boolean(slot, v.get(i).is_some_and(|&x| x != 0));
-                }
-                (Data::Scaled(v, scale), _) => {
-                    b.money_scaled(slot, v.get(i).copied().unwrap_or(0), *scale);
-                }
-            },
-            _ => {}
+            Set::Enum(slot, v) => {
+                b.enum_index(slot, v.get(i).copied().unwrap_or(u32::MAX));
+            }
+            Set::Money(slot, v) => {
+                b.money_str(slot, text(v));
+            }
+            Set::Str(slot, v) => {
+                b.string(slot, text(v));
+            }
+            Set::Time(slot, v) => {
+                b.timestamp(slot, int(v).unwrap_or(i64::MIN));
+            }
+            Set::NumberI64(slot, v) => {
+                b.number(slot, int(v).unwrap_or(0) as f64);
+            }
+            Set::Integer(slot, v) => {
+                b.integer(slot, int(v).unwrap_or(0));
+            }
+            Set::Number(slot, v) => {
+                b.number(slot, v.get(i).copied().unwrap_or(f64::NAN));
+            }
+            Set::Bool(slot, v) => {
+                b.boolean(slot, v.get(i).is_some_and(|&x| x != 0));
+            }
+            Set::Scaled(slot, v, scale) => {
+                b.money_scaled(slot, int(v).unwrap_or(0), scale);
+            }
         }
     }
     let col = |j: Option<usize>| j.and_then(|j| cols.get(j));

@@ -123,7 +123,10 @@ pub(crate) unsafe fn text<'a>(p: *const c_char, len: usize, arg: &str) -> Result
 
 /// Checks bytes the caller passed as text.
 pub(crate) fn utf8<'a>(bytes: &'a [u8], arg: &str) -> Result<&'a str, Error> {
-    if let Some(at) = bytes.iter().position(|&b| b == 0) {
+    // `contains` on bytes is a word-at-a-time search; the offset is found only on error.
+    if bytes.contains(&0)
+        && let Some(at) = bytes.iter().position(|&b| b == 0)
+    {
         return Err(Error::new(
             docket_result::LengthMismatch,
             "length_mismatch",
@@ -151,6 +154,33 @@ pub(crate) unsafe fn text_item<'a>(p: *const c_char, len: usize, arg: &str) -> R
     }
     // SAFETY: per this function's contract.
     unsafe { text(p, len, arg) }
+}
+
+/// [`text_item`] for the items of a large array: ASCII text without NUL (ids, codes,
+/// names: nearly every item) is accepted by one vectorizable pass; anything else takes the
+/// full check, and the JSON path of the item is formatted only when the item is rejected.
+///
+/// # Safety
+/// As [`text_item`].
+pub(crate) unsafe fn text_item_at<'a>(
+    p: *const c_char,
+    len: usize,
+    arg: impl FnOnce() -> String,
+) -> Result<&'a str, Error> {
+    if !p.is_null() && len > 0 && len <= isize::MAX as usize {
+        // SAFETY: non-NULL, length in range, readable per this function's contract.
+        let bytes = unsafe { std::slice::from_raw_parts(p.cast::<u8>(), len) };
+        if bytes.iter().fold(true, |ok, &b| ok & (b.wrapping_sub(1) < 0x7f)) {
+            // SAFETY: every byte is in 1..=127: ASCII, hence UTF-8, and no NUL.
+            return Ok(unsafe { std::str::from_utf8_unchecked(bytes) });
+        }
+    }
+    // SAFETY: per this function's contract.
+    match unsafe { text_item(p, len, "") } {
+        Ok(s) => Ok(s),
+        // SAFETY: as above; the same check again, now with the item's path in the error.
+        Err(_) => unsafe { text_item(p, len, &arg()) },
+    }
 }
 
 /// Checks that an output pointer can be written, before any work is done.

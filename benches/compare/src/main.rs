@@ -299,6 +299,27 @@ fn run(dir: &str) {
         black_box(r.to_json(&engine));
     });
 
+    // The columnar paths' work natively: the same columns (cases.tsv, typed as the C bench
+    // types them) set on a CaseBuilder row by row, evaluated, outputs written to arrays.
+    let cols = Columns::load(&engine, dir);
+    let mut co = ColumnOutputs::new(cols.len());
+    let (mut case, mut out) = (Case::new(), Outcome::new());
+    cols.evaluate(&engine, &mut case, &mut out, &mut co);
+    engine.evaluate_batch(&decoded, NOW, &mut outs);
+    let mut differ = 0;
+    for (i, o) in outs.iter().enumerate() {
+        let mut want = ColumnOutputs::new(1);
+        want.write(0, o);
+        if want.row(0) != co.row(i) {
+            differ += 1;
+        }
+    }
+    assert_eq!(differ, 0, "native columnar answers differ from evaluate_batch on {differ} cases");
+    eprintln!("rust columnar: all {N} answers equal evaluate_batch's");
+    measure("rust: columns → CaseBuilder → evaluate (the columnar paths' work, no boundary)", N, samples, || {
+        cols.evaluate(&engine, &mut case, &mut out, &mut co);
+    });
+
     // ZEN (Rust crate), precompiled, evaluated in a loop; answers checked first.
     let content: zen_engine::model::GraphContent =
         serde_json::from_str(&fs::read_to_string(format!("{dir}/routing.jdm.json")).expect("jdm")).expect("JDM");
@@ -342,4 +363,190 @@ fn run(dir: &str) {
 
 fn engine_loop(e: &Engine, cases: &[Case], outs: &mut [Outcome]) {
     e.evaluate_batch(black_box(cases), NOW, outs);
+}
+
+/// cases.tsv as typed columns, the way `bindings-c/bench/bench.c` loads it: enums as
+/// indexes, money as cents (scale 2), timestamps as seconds, lists flattened.
+#[derive(Default)]
+struct Columns {
+    id: Vec<String>,
+    kind: Vec<u32>,
+    order_id: Vec<String>,
+    opened_at: Vec<i64>,
+    region: Vec<Option<u32>>,
+    channel: Vec<Option<u32>>,
+    tier: Vec<Option<u32>>,
+    amount: Vec<Option<i64>>,
+    currency: Vec<Option<String>>,
+    fraud_score: Vec<Option<f64>>,
+    vendor_failures: Vec<Option<i64>>,
+    orders_affected: Vec<Option<i64>>,
+    split: Vec<Option<bool>>,
+    response_at: Vec<Option<i64>>,
+    resolution_at: Vec<Option<i64>>,
+    pauses: Vec<Vec<(i64, Option<i64>)>>,
+    requested_by: Vec<Option<String>>,
+    approvals: Vec<Vec<(String, String, i64)>>,
+    evidence: Vec<Vec<String>>,
+    slots: [u16; 12],
+    metrics: [u16; 2],
+}
+
+impl Columns {
+    fn load(e: &Engine, dir: &str) -> Columns {
+        let tsv = fs::read_to_string(format!("{dir}/cases.tsv")).expect("cases.tsv");
+        let slot = |f: &str| e.slot(f).expect("field");
+        let names = [
+            "kind", "order_id", "region", "channel", "customer_tier", "amount", "fraud_score",
+            "vendor_failures_90d", "orders_affected", "split_shipment", "carrier", "promised_at",
+        ];
+        let metric = |m: &str| e.metric(m).expect("metric");
+        let mut c =
+            Columns { slots: names.map(slot), metrics: [metric("response"), metric("resolution")], ..Columns::default() };
+        let sym = |s: usize, v: &str| (!v.is_empty()).then(|| e.symbol(c.slots[s], v).expect("enum value"));
+        let opt_i64 = |v: &str| (!v.is_empty()).then(|| v.parse::<i64>().expect("i64"));
+        let mut rows = Vec::new();
+        for line in tsv.lines().skip(1).filter(|l| !l.is_empty()) {
+            rows.push(line.split('\t').map(String::from).collect::<Vec<_>>());
+        }
+        for f in &rows {
+            c.id.push(f[0].clone());
+            c.kind.push(sym(0, &f[1]).expect("kind"));
+            c.order_id.push(f[2].clone());
+            c.opened_at.push(f[3].parse().expect("opened_at"));
+            c.region.push(sym(2, &f[4]));
+            c.channel.push(sym(3, &f[5]));
+            c.tier.push(sym(4, &f[6]));
+            c.amount.push((!f[7].is_empty()).then(|| {
+                let (w, frac) = f[7].split_once('.').unwrap_or((&f[7], "0"));
+                let frac: i64 = format!("{frac:0<2}").parse().expect("cents");
+                w.parse::<i64>().expect("units") * 100 + frac
+            }));
+            c.currency.push((!f[8].is_empty()).then(|| f[8].clone()));
+            c.fraud_score.push((!f[9].is_empty()).then(|| f[9].parse().expect("f64")));
+            c.vendor_failures.push(opt_i64(&f[10]));
+            c.orders_affected.push(opt_i64(&f[11]));
+            c.split.push(opt_i64(&f[12]).map(|b| b != 0));
+            c.response_at.push(opt_i64(&f[13]));
+            c.resolution_at.push(opt_i64(&f[14]));
+            c.pauses.push(
+                f[15]
+                    .split(';')
+                    .filter(|x| !x.is_empty())
+                    .map(|p| {
+                        let (a, b) = p.split_once('>').unwrap_or((p, ""));
+                        (a.parse().expect("from"), opt_i64(b))
+                    })
+                    .collect(),
+            );
+            c.requested_by.push((!f[16].is_empty()).then(|| f[16].clone()));
+            c.approvals.push(
+                f[17]
+                    .split(';')
+                    .filter(|x| !x.is_empty())
+                    .map(|a| {
+                        let r: Vec<&str> = a.split('>').collect();
+                        (r[0].to_string(), r[1].to_string(), r[2].parse().expect("at"))
+                    })
+                    .collect(),
+            );
+            c.evidence.push(f[18].split(';').filter(|x| !x.is_empty()).map(String::from).collect());
+        }
+        c
+    }
+
+    fn len(&self) -> usize {
+        self.id.len()
+    }
+
+    fn evaluate(&self, e: &Engine, case: &mut Case, out: &mut Outcome, co: &mut ColumnOutputs) {
+        let [kind, order, region, channel, tier, amount, fraud, vendor, affected, split, ..] = self.slots;
+        for i in 0..self.len() {
+            let mut b = e.build(case);
+            b.id(&self.id[i]).enum_index(kind, self.kind[i]).string(order, &self.order_id[i]).opened_at(self.opened_at[i]);
+            if let Some(v) = self.region[i] {
+                b.enum_index(region, v);
+            }
+            if let Some(v) = self.channel[i] {
+                b.enum_index(channel, v);
+            }
+            if let Some(v) = self.tier[i] {
+                b.enum_index(tier, v);
+            }
+            if let Some(v) = self.amount[i] {
+                b.money_scaled(amount, v, 2);
+            }
+            if let Some(v) = &self.currency[i] {
+                b.currency(v);
+            }
+            if let Some(v) = self.fraud_score[i] {
+                b.number(fraud, v);
+            }
+            if let Some(v) = self.vendor_failures[i] {
+                b.integer(vendor, v);
+            }
+            if let Some(v) = self.orders_affected[i] {
+                b.integer(affected, v);
+            }
+            if let Some(v) = self.split[i] {
+                b.boolean(split, v);
+            }
+            if let Some(v) = self.response_at[i] {
+                b.completed(self.metrics[0], v);
+            }
+            if let Some(v) = self.resolution_at[i] {
+                b.completed(self.metrics[1], v);
+            }
+            for &(from, to) in &self.pauses[i] {
+                b.pause(from, to);
+            }
+            if let Some(v) = &self.requested_by[i] {
+                b.requested_by(v);
+            }
+            for (role, by, at) in &self.approvals[i] {
+                b.approval(role, by, Some(*at));
+            }
+            for ev in &self.evidence[i] {
+                b.evidence(ev);
+            }
+            b.finish();
+            e.evaluate(case, NOW, out);
+            co.write(i, out);
+        }
+    }
+}
+
+/// The outputs bench.c asks for: queue, priority, per metric state and due, approvals remaining.
+struct ColumnOutputs {
+    queue: Vec<i32>,
+    priority: Vec<i32>,
+    state: Vec<u8>,
+    due: Vec<i64>,
+    remaining: Vec<u32>,
+}
+
+impl ColumnOutputs {
+    fn new(n: usize) -> ColumnOutputs {
+        ColumnOutputs { queue: vec![0; n], priority: vec![0; n], state: vec![0; 2 * n], due: vec![0; 2 * n], remaining: vec![0; n] }
+    }
+    fn write(&mut self, i: usize, o: &Outcome) {
+        let idx = |x: Option<u32>| x.map_or(-1, |x| x as i32);
+        self.queue[i] = idx(o.queue_index());
+        self.priority[i] = idx(o.priority_index());
+        for k in 0..2 {
+            let m = o.sla().get(k).copied().flatten();
+            self.state[2 * i + k] = m.map_or(0, |m| m.state as u8 + 1);
+            self.due[2 * i + k] = m.and_then(|m| m.due).unwrap_or(i64::MIN);
+        }
+        self.remaining[i] = o.steps().iter().filter(|s| o.done_by(s).is_none()).count() as u32;
+    }
+    fn row(&self, i: usize) -> (i32, i32, [u8; 2], [i64; 2], u32) {
+        (
+            self.queue[i],
+            self.priority[i],
+            [self.state[2 * i], self.state[2 * i + 1]],
+            [self.due[2 * i], self.due[2 * i + 1]],
+            self.remaining[i],
+        )
+    }
 }
