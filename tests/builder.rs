@@ -2,7 +2,7 @@
 
 use docket_core::time::parse_rfc3339;
 use docket_core::value::FieldType;
-use docket_core::{Case, Engine, Outcome};
+use docket_core::{Case, Cell, Engine, Outcome};
 use docket_tests::*;
 use serde_json::Value;
 
@@ -118,4 +118,89 @@ fn builder_checks_types_and_enum_indexes() {
     b.id("Y").enum_index(kind, 0);
     b.finish();
     assert_eq!(case.error().map(|x| x.code()), Some("missing_opened_at"));
+}
+
+/// Feeds a JSON case through the cell decoder: scalars as cells (timestamps that parse as
+/// `Cell::Instant` when `instants`), lists and objects as JSON text.
+fn cells(e: &Engine, v: &Value, case: &mut Case, instants: bool) {
+    let mut d = e.decode_cells(case);
+    let timestamp_key = |k: &str| {
+        k == "opened_at"
+            || e.metric(k.trim_end_matches("_at")).is_some() && k.ends_with("_at")
+            || e.slot(k).and_then(|s| e.field_type(s)) == Some(FieldType::Timestamp)
+    };
+    for (k, x) in v.as_object().expect("object") {
+        let Some(key) = e.case_key(k) else { continue };
+        match x {
+            Value::Array(_) | Value::Object(_) => {
+                d.set_json(key, &x.to_string());
+            }
+            Value::Null => {
+                d.set(key, Cell::Null);
+            }
+            Value::Bool(b) => {
+                d.set(key, Cell::Bool(*b));
+            }
+            Value::Number(n) => {
+                d.set(key, n.as_i64().map_or_else(|| Cell::Num(n.as_f64().unwrap_or(f64::NAN)), Cell::Int));
+            }
+            Value::String(s) => match parse_rfc3339(s) {
+                Some(t) if instants && timestamp_key(k) => {
+                    d.set(key, Cell::Instant(t));
+                }
+                _ => {
+                    d.set(key, Cell::Str(s));
+                }
+            },
+        }
+    }
+    d.finish();
+}
+
+#[test]
+fn cell_decoding_equals_json_decoding() {
+    let e = example_engine();
+    let now = t("2026-11-23T10:00:00Z");
+    // The example cases, and records with every kind of wrong or odd value.
+    let odd = [
+        r#"{"id":7,"kind":"refund","opened_at":"2026-11-23T08:00:00Z","order_id":"O"}"#,
+        r#"{"id":"A","kind":5,"opened_at":"2026-11-23T08:00:00Z","order_id":"O"}"#,
+        r#"{"id":"A","kind":"refund","opened_at":"1969-12-31T23:59:59Z","order_id":"O"}"#,
+        r#"{"id":"A","kind":"refund","opened_at":"2150-01-01T00:00:00Z","order_id":"O"}"#,
+        r#"{"id":"A","kind":"refund","opened_at":12,"order_id":"O","amount":12.5,"currency":"USD"}"#,
+        r#"{"id":"A","kind":"refund","opened_at":"2026-11-23T08:00:00Z","order_id":3,"amount":"x"}"#,
+        r#"{"id":"A","kind":"fraud_review","opened_at":"2026-11-23T08:00:00Z","order_id":"O","fraud_score":"0.9"}"#,
+        r#"{"id":"A","kind":"vendor_failure","opened_at":"2026-11-23T08:00:00Z","order_id":"O","vendor_failures_90d":3.5}"#,
+        r#"{"id":"A","kind":"allocation_failure","opened_at":"2026-11-23T08:00:00Z","order_id":"O","split_shipment":1}"#,
+        r#"{"id":"A","kind":"refund","opened_at":"2026-11-23T08:00:00Z","order_id":"O","paused":5,"evidence":null}"#,
+        r#"{"id":"A","kind":"refund","opened_at":"2026-11-23T08:00:00Z","order_id":"O","approvals":{"a":1},"evidence":[1,"refund_receipt"]}"#,
+        r#"{"id":"A","kind":"refund","opened_at":"2026-11-23T08:00:00Z","order_id":"O","paused":[{"from":"2026-11-23T08:10:00Z","to":null}],"response_at":"bad"}"#,
+        r#"{"id":"A","kind":"refund","opened_at":"2026-11-23T08:00:00Z","order_id":"O","customer_tier":{"x":1},"region":["eu"],"unknown":[1,2]}"#,
+        r#"{"id":"A","kind":"refund","opened_at":"2026-11-23T08:00:00Z","order_id":"O","currency":"TOO-LONG-A-CURRENCY-CODE","requested_by":false}"#,
+    ];
+    let (mut c1, mut c2, mut o1, mut o2) = (Case::new(), Case::new(), Outcome::new(), Outcome::new());
+    for line in EXAMPLE_CASES.lines().chain(odd) {
+        let v: Value = serde_json::from_str(line).expect("json");
+        e.decode_json(line, &mut c1);
+        e.evaluate(&c1, now, &mut o1);
+        for instants in [false, true] {
+            cells(&e, &v, &mut c2, instants);
+            e.evaluate(&c2, now, &mut o2);
+            assert_eq!(e.outcome_json(&o2), e.outcome_json(&o1), "{line} (instants: {instants})");
+        }
+    }
+}
+
+#[test]
+fn cell_decoding_rejects_list_text_that_is_not_json() {
+    let e = example_engine();
+    let mut case = Case::new();
+    let [id, kind, opened, paused] = ["id", "kind", "opened_at", "paused"].map(|k| e.case_key(k).expect("key"));
+    let mut d = e.decode_cells(&mut case);
+    d.set(id, Cell::Str("A")).set(kind, Cell::Str("refund")).set(opened, Cell::Instant(t("2026-11-23T08:00:00Z")));
+    d.set_json(paused, "[{\"from\":");
+    d.finish();
+    // As a record that does not parse: the case is unusable.
+    assert_eq!(case.error().map(|x| x.code()), Some("not_an_object"));
+    assert_eq!(e.case_key("no_such_key"), None);
 }

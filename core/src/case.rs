@@ -257,6 +257,8 @@ enum Scalar<'de> {
     U64(u64),
     F64(f64),
     Str(Cow<'de, str>),
+    /// An instant already in seconds (columnar hosts; never produced by serde).
+    Instant(Instant),
     Other,
 }
 
@@ -320,9 +322,11 @@ impl Scalar<'_> {
     }
     /// An RFC 3339 instant within the range a case may carry (1970 through 2099).
     fn timestamp(&self) -> Option<Instant> {
-        self.as_str()
-            .and_then(parse_rfc3339)
-            .filter(|t| (crate::time::EARLIEST_CASE_INSTANT..=crate::time::LATEST_CASE_INSTANT).contains(t))
+        match self {
+            Scalar::Instant(t) => Some(*t),
+            other => other.as_str().and_then(parse_rfc3339),
+        }
+        .filter(|t| (crate::time::EARLIEST_CASE_INSTANT..=crate::time::LATEST_CASE_INSTANT).contains(t))
     }
 }
 
@@ -376,62 +380,6 @@ impl<'de> Visitor<'de> for CaseSeed<'_> {
                 None => {
                     map.next_value::<IgnoredAny>()?;
                 }
-                Some(Key::Id) => {
-                    let v: Scalar<'_> = map.next_value()?;
-                    match v.as_str().filter(|s| !s.is_empty() && s.len() <= engine.limits.max_string_len) {
-                        Some(s) => {
-                            case.id = Some(Span::push(&mut case.text, s));
-                            case.id_seen = 1;
-                        }
-                        None => case.id_seen = if matches!(v, Scalar::Null) { 0 } else { 2 },
-                    }
-                }
-                Some(Key::OpenedAt) => {
-                    let v: Scalar<'_> = map.next_value()?;
-                    case.opened_at = v.timestamp();
-                    case.opened_seen = match (&v, case.opened_at) {
-                        (_, Some(_)) => 1,
-                        (Scalar::Null, None) => 0,
-                        _ => 2,
-                    };
-                }
-                Some(Key::Completed(m)) => {
-                    let v: Scalar<'_> = map.next_value()?;
-                    let t = match &v {
-                        Scalar::Null => None,
-                        other => match other.timestamp() {
-                            Some(t) => Some(t),
-                            None => {
-                                case.issue(IssueCode::BadType, Subject::Metric(m));
-                                None
-                            }
-                        },
-                    };
-                    if let Some(c) = case.completed.get_mut(m as usize) {
-                        *c = t;
-                    }
-                }
-                Some(Key::Currency) => {
-                    let v: Scalar<'_> = map.next_value()?;
-                    match v {
-                        Scalar::Null => {}
-                        Scalar::Str(s) if s.len() <= 16 => case.currency = Some(Span::push(&mut case.text, &s)),
-                        _ => {
-                            case.currency_bad = true;
-                            case.issue(IssueCode::BadType, Subject::Key("currency"));
-                        }
-                    }
-                }
-                Some(Key::RequestedBy) => {
-                    let v: Scalar<'_> = map.next_value()?;
-                    match v {
-                        Scalar::Null => {}
-                        Scalar::Str(s) if s.len() <= engine.limits.max_string_len => {
-                            case.requested_by = Some(Span::push(&mut case.text, &s));
-                        }
-                        _ => case.issue(IssueCode::BadType, Subject::Key("requested_by")),
-                    }
-                }
                 Some(Key::Paused) => {
                     let ok = map.next_value_seed(ListSeed { engine, case: &mut *case, what: List::Paused })?;
                     if !ok {
@@ -450,36 +398,93 @@ impl<'de> Visitor<'de> for CaseSeed<'_> {
                         case.issue(IssueCode::BadType, Subject::Key("evidence"));
                     }
                 }
-                Some(Key::Field(slot)) => {
+                Some(k) => {
                     let v: Scalar<'_> = map.next_value()?;
-                    let is_kind = slot == engine.kind_slot;
-                    let val = field_value(engine, slot, &v);
-                    if is_kind {
-                        case.kind_seen = match v {
-                            Scalar::Null => 0,
-                            Scalar::Str(_) => 1,
-                            _ => 2,
-                        };
-                    }
-                    let (val, code) = match val {
-                        Ok(val) => (val, None),
-                        Err(code) => (Val::Absent, Some(code)),
-                    };
-                    if let Some(x) = case.values.get_mut(slot as usize) {
-                        *x = val;
-                    }
-                    if let Some(b) = case.bad.get_mut(slot as usize) {
-                        *b = code.is_some();
-                    }
-                    if let Some(code) = code
-                        && !(is_kind && case.kind_seen == 2)
-                    {
-                        case.issue(code, Subject::Field(slot));
-                    }
+                    case.set_scalar(engine, k, v);
                 }
             }
         }
         Ok(())
+    }
+}
+
+impl Case {
+    /// Sets a scalar key (anything but the lists) as decoding does.
+    fn set_scalar(&mut self, engine: &Engine, key: Key, v: Scalar<'_>) {
+        match key {
+            Key::Id => match v.as_str().filter(|s| !s.is_empty() && s.len() <= engine.limits.max_string_len) {
+                Some(s) => {
+                    self.id = Some(Span::push(&mut self.text, s));
+                    self.id_seen = 1;
+                }
+                None => self.id_seen = if matches!(v, Scalar::Null) { 0 } else { 2 },
+            },
+            Key::OpenedAt => {
+                self.opened_at = v.timestamp();
+                self.opened_seen = match (&v, self.opened_at) {
+                    (_, Some(_)) => 1,
+                    (Scalar::Null, None) => 0,
+                    _ => 2,
+                };
+            }
+            Key::Completed(m) => {
+                let t = match &v {
+                    Scalar::Null => None,
+                    other => match other.timestamp() {
+                        Some(t) => Some(t),
+                        None => {
+                            self.issue(IssueCode::BadType, Subject::Metric(m));
+                            None
+                        }
+                    },
+                };
+                if let Some(c) = self.completed.get_mut(m as usize) {
+                    *c = t;
+                }
+            }
+            Key::Currency => match v {
+                Scalar::Null => {}
+                Scalar::Str(s) if s.len() <= 16 => self.currency = Some(Span::push(&mut self.text, &s)),
+                _ => {
+                    self.currency_bad = true;
+                    self.issue(IssueCode::BadType, Subject::Key("currency"));
+                }
+            },
+            Key::RequestedBy => match v {
+                Scalar::Null => {}
+                Scalar::Str(s) if s.len() <= engine.limits.max_string_len => {
+                    self.requested_by = Some(Span::push(&mut self.text, &s));
+                }
+                _ => self.issue(IssueCode::BadType, Subject::Key("requested_by")),
+            },
+            Key::Field(slot) => {
+                let is_kind = slot == engine.kind_slot;
+                let val = field_value(engine, slot, &v);
+                if is_kind {
+                    self.kind_seen = match v {
+                        Scalar::Null => 0,
+                        Scalar::Str(_) => 1,
+                        _ => 2,
+                    };
+                }
+                let (val, code) = match val {
+                    Ok(val) => (val, None),
+                    Err(code) => (Val::Absent, Some(code)),
+                };
+                if let Some(x) = self.values.get_mut(slot as usize) {
+                    *x = val;
+                }
+                if let Some(b) = self.bad.get_mut(slot as usize) {
+                    *b = code.is_some();
+                }
+                if let Some(code) = code
+                    && !(is_kind && self.kind_seen == 2)
+                {
+                    self.issue(code, Subject::Field(slot));
+                }
+            }
+            Key::Paused | Key::Approvals | Key::Evidence => {}
+        }
     }
 }
 
@@ -699,5 +704,136 @@ impl<'de> de::Deserialize<'de> for Entry<'de> {
             }
         }
         d.deserialize_any(V)
+    }
+}
+
+/// A case key resolved once by [`Engine::case_key`], for hosts that set many rows cell by
+/// cell ([`CellDecoder`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CaseKey(Key);
+
+/// One cell of a row, as a host holds it. `Instant` is a timestamp already in seconds; it
+/// reads like the RFC 3339 text of that instant.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Cell<'a> {
+    /// JSON `null`: the key is absent.
+    Null,
+    /// `true` / `false`.
+    Bool(bool),
+    /// A whole number.
+    Int(i64),
+    /// Any other number.
+    Num(f64),
+    /// A string.
+    Str(&'a str),
+    /// An instant, seconds since the epoch.
+    Instant(Instant),
+}
+
+impl<'a> From<Cell<'a>> for Scalar<'a> {
+    fn from(c: Cell<'a>) -> Scalar<'a> {
+        match c {
+            Cell::Null => Scalar::Null,
+            Cell::Bool(b) => Scalar::Bool(b),
+            Cell::Int(i) => Scalar::I64(i),
+            Cell::Num(x) => Scalar::F64(x),
+            Cell::Str(s) => Scalar::Str(Cow::Borrowed(s)),
+            Cell::Instant(t) => Scalar::Instant(t),
+        }
+    }
+}
+
+/// Decodes a case cell by cell, exactly as [`Engine::decode_json`] decodes an object with
+/// the same keys and values, without JSON or key lookups per cell; from
+/// [`Engine::decode_cells`]. Allocation-free once the case is warm (lists given as JSON
+/// text are parsed in place).
+///
+/// ```
+/// use docket_core::{Case, Cell, Engine};
+/// let engine = Engine::compile(include_str!("../../examples/order-ops.policy.json")).unwrap();
+/// let [id, kind, opened] = ["id", "kind", "opened_at"].map(|k| engine.case_key(k).unwrap());
+/// let mut case = Case::new();
+/// let mut d = engine.decode_cells(&mut case);
+/// d.set(id, Cell::Str("C-1")).set(kind, Cell::Str("refund")).set(opened, Cell::Instant(1_795_420_800));
+/// d.finish();
+/// assert_eq!(case.id(), Some("C-1"));
+/// assert_eq!(case.error(), None);
+/// ```
+pub struct CellDecoder<'a> {
+    engine: &'a Engine,
+    case: &'a mut Case,
+    broken: bool,
+}
+
+impl Engine {
+    /// Resolves a case key (`id`, `opened_at`, a field, `<metric>_at`, `paused`, ...); `None`
+    /// for keys the policy does not know, which decoding ignores.
+    pub fn case_key(&self, name: &str) -> Option<CaseKey> {
+        self.key(name).map(CaseKey)
+    }
+
+    /// Starts decoding `case` cell by cell (its previous content is cleared, its buffers kept).
+    pub fn decode_cells<'a>(&'a self, case: &'a mut Case) -> CellDecoder<'a> {
+        case.reset(self);
+        CellDecoder { engine: self, case, broken: false }
+    }
+}
+
+impl CellDecoder<'_> {
+    /// Sets a key to a scalar value. A scalar for `paused`, `approvals` or `evidence` is
+    /// the wrong shape (`bad_type`), as in JSON.
+    pub fn set(&mut self, key: CaseKey, v: Cell<'_>) -> &mut Self {
+        // A list key: `null` leaves it empty; any scalar is the wrong shape.
+        let bad = match key.0 {
+            Key::Paused | Key::Approvals | Key::Evidence => v != Cell::Null,
+            k => {
+                self.case.set_scalar(self.engine, k, v.into());
+                false
+            }
+        };
+        if bad {
+            let name = match key.0 {
+                Key::Paused => "paused",
+                Key::Approvals => "approvals",
+                _ => "evidence",
+            };
+            self.case.issue(IssueCode::BadType, Subject::Key(name));
+        }
+        self
+    }
+
+    /// Sets a key to a value given as JSON text (the form for `paused`, `approvals` and
+    /// `evidence`). Text that is not JSON makes the case unusable (`not_an_object`), as a
+    /// record that does not parse would.
+    pub fn set_json(&mut self, key: CaseKey, json: &str) -> &mut Self {
+        let mut de = serde_json::Deserializer::from_str(json);
+        let list = |what, case: &mut Case, de: &mut serde_json::Deserializer<_>| {
+            ListSeed { engine: self.engine, case, what }.deserialize(de)
+        };
+        let res = match key.0 {
+            Key::Paused => list(List::Paused, self.case, &mut de).map(|ok| ok.then_some(()).ok_or("paused")),
+            Key::Approvals => list(List::Approvals, self.case, &mut de).map(|ok| ok.then_some(()).ok_or("approvals")),
+            Key::Evidence => list(List::Evidence, self.case, &mut de).map(|ok| ok.then_some(()).ok_or("evidence")),
+            k => <Scalar<'_> as de::Deserialize>::deserialize(&mut de).map(|v| {
+                self.case.set_scalar(self.engine, k, v);
+                Ok(())
+            }),
+        };
+        match res.and_then(|r| de.end().map(|()| r)) {
+            Ok(Ok(())) => {}
+            Ok(Err(name)) => self.case.issue(IssueCode::BadType, Subject::Key(name)),
+            Err(_) => self.broken = true,
+        }
+        self
+    }
+
+    /// Finishes the case: missing `id`/`kind`/`opened_at` make it unusable, money is
+    /// converted, required fields are checked.
+    pub fn finish(self) {
+        if self.broken {
+            self.case.set_error(CaseError::NotAnObject);
+        } else {
+            self.case.finish(self.engine);
+        }
     }
 }

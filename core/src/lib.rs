@@ -48,7 +48,7 @@ pub mod value;
 
 pub use authorize::{Actor, Decision, Reason, ReasonCode};
 pub use builder::CaseBuilder;
-pub use case::{Case, CaseError};
+pub use case::{Case, CaseError, CaseKey, Cell, CellDecoder};
 pub use diag::{Diagnostic, PolicyCode};
 pub use engine::{CompileError, Engine, FORMAT_VERSION, Limits};
 pub use issue::{Issue, IssueCode};
