@@ -44,7 +44,7 @@ fi
 step "cargo build (wasm32-unknown-unknown)"
 export CHRONO_TZ_TIMEZONE_FILTER="${CHRONO_TZ_TIMEZONE_FILTER:-$(tr -d '\n' < zones.regex)}"
 echo "time zones: $CHRONO_TZ_TIMEZONE_FILTER"
-if CARGO_PROFILE_RELEASE_OPT_LEVEL=z CARGO_PROFILE_RELEASE_LTO=true CARGO_PROFILE_RELEASE_CODEGEN_UNITS=1 \
+if CARGO_PROFILE_RELEASE_OPT_LEVEL="${DOCKET_WASM_OPT_LEVEL:-3}" CARGO_PROFILE_RELEASE_LTO=true CARGO_PROFILE_RELEASE_CODEGEN_UNITS=1 \
   CARGO_PROFILE_RELEASE_PANIC=abort \
   cargo build -p docket-wasm --release --target wasm32-unknown-unknown --manifest-path "$root/Cargo.toml"; then
   ok "cargo build"
@@ -83,8 +83,9 @@ else
 fi
 
 # ---- 5. wasm-opt ----------------------------------------------------------------------
-step "wasm-opt -Oz"
-if node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
+wasm_opt_flag="-O${DOCKET_WASM_OPT_LEVEL:-3}"
+step "wasm-opt $wasm_opt_flag"
+if node_modules/.bin/wasm-opt "$wasm_opt_flag" --enable-bulk-memory --enable-nontrapping-float-to-int \
   --enable-sign-ext --enable-reference-types --enable-mutable-globals --enable-multivalue \
   "$tmp/web/docket_wasm_bg.wasm" -o pkg/docket_wasm_bg.wasm; then
   ok "wasm-opt ($(node_modules/.bin/wasm-opt --version))"

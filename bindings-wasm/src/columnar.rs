@@ -9,22 +9,17 @@
 //! | `Float64Array` | a number; for `opened_at`, `<metric>_at` and timestamp fields, epoch **seconds** | `NaN` |
 //! | `Uint8Array` | a bool: `0` false, `1` true | any other value |
 //!
-//! Each row is fed to the core's decoder through a small serde `Deserializer` over the
-//! columns, so a row decodes exactly like the same case as an object. Output
+//! Each row is set on the core's `CellDecoder` (one resolved key per column, no JSON
+//! except list cells), so a row decodes exactly like the same case as an object. Output
 //! (`ColumnarOutcomes`): typed arrays of indexes into name tables (`-1` = none), SLA
 //! clocks per metric, counts of issues and approval steps.
 
 use crate::error::{Failure, set};
-use docket_core::time::{Instant, Rfc3339};
+use docket_core::time::Instant;
 use docket_core::value::FieldType;
-use docket_core::{Case, Engine, Outcome, SlaState};
+use docket_core::{Case, CaseKey, Cell, CellDecoder, Engine, Outcome, SlaState};
 use js_sys::{Array, Float64Array, Int8Array, Int32Array, Object, Reflect, Uint8Array, Uint32Array};
-use serde::de::value::{BoolDeserializer, BorrowedStrDeserializer, F64Deserializer, I64Deserializer, StrDeserializer};
-use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor};
-use std::fmt::Write as _;
 use wasm_bindgen::{JsCast, JsValue};
-
-type DeError = de::value::Error;
 
 /// SLA states in the order of `names.states`.
 const STATES: [SlaState; 6] =
@@ -53,8 +48,70 @@ struct Column {
 /// A columnar batch copied out of JS memory and checked.
 pub(crate) struct Batch {
     len: usize,
-    strings: Vec<String>,
+    strings: Strings,
     columns: Vec<Column>,
+}
+
+/// The string table: every string's UTF-8 in one buffer, string `i` ending at `ends[i]`.
+#[derive(Default)]
+struct Strings {
+    text: String,
+    ends: Vec<usize>,
+}
+
+impl Strings {
+    fn len(&self) -> usize {
+        self.ends.len()
+    }
+    fn get(&self, i: usize) -> Option<&str> {
+        let start = if i == 0 { 0 } else { *self.ends.get(i - 1)? };
+        self.text.get(start..*self.ends.get(i)?)
+    }
+
+    /// `strings` as an array of strings, or packed: `{ bytes: Uint8Array, offsets:
+    /// Uint32Array }`, string `i` being the UTF-8 `bytes[offsets[i]..offsets[i + 1]]`
+    /// (one copy for the whole table instead of one conversion per string).
+    fn read(v: &JsValue) -> Result<Strings, Failure> {
+        let mut out = Strings::default();
+        if v.is_undefined() {
+            return Ok(out);
+        }
+        if Array::is_array(v) {
+            let arr: &Array = v.unchecked_ref();
+            for (i, s) in arr.iter().enumerate() {
+                let s = s.as_string().ok_or_else(|| Failure::argument(format!("`strings[{i}]` is not a string")))?;
+                out.text.push_str(&s);
+                out.ends.push(out.text.len());
+            }
+            return Ok(out);
+        }
+        let shape = "`strings` must be an array of strings or { bytes: Uint8Array, offsets: Uint32Array }";
+        if !v.is_object() {
+            return Err(Failure::argument(shape));
+        }
+        let bytes = get(v, "bytes")?.dyn_into::<Uint8Array>().map_err(|_| Failure::argument(shape))?;
+        let offsets = get(v, "offsets")?.dyn_into::<Uint32Array>().map_err(|_| Failure::argument(shape))?;
+        out.text = String::from_utf8(bytes.to_vec()).map_err(|e| {
+            Failure::argument(format!("`strings.bytes` is not valid UTF-8 at byte {}", e.utf8_error().valid_up_to()))
+        })?;
+        let offsets = offsets.to_vec();
+        let mut prev = offsets.first().copied().unwrap_or(0) as usize;
+        if prev != 0 {
+            return Err(Failure::argument("`strings.offsets` must start at 0"));
+        }
+        for (i, &o) in offsets.iter().enumerate().skip(1) {
+            let o = o as usize;
+            if o < prev || o > out.text.len() || !out.text.is_char_boundary(o) {
+                return Err(Failure::argument(format!(
+                    "`strings.offsets[{i}]` = {o} is not a UTF-8 boundary in `strings.bytes` at or after offsets[{}]",
+                    i - 1
+                )));
+            }
+            out.ends.push(o);
+            prev = o;
+        }
+        Ok(out)
+    }
 }
 
 fn get(obj: &JsValue, key: &str) -> Result<JsValue, Failure> {
@@ -77,19 +134,7 @@ impl Batch {
                     engine.limits().max_cases_per_call
                 ))
             })? as usize;
-        let strings_v = get(batch, "strings")?;
-        let strings: Vec<String> = if strings_v.is_undefined() {
-            Vec::new()
-        } else if Array::is_array(&strings_v) {
-            let arr: Array = strings_v.unchecked_into();
-            let mut out = Vec::with_capacity(arr.length() as usize);
-            for (i, s) in arr.iter().enumerate() {
-                out.push(s.as_string().ok_or_else(|| Failure::argument(format!("`strings[{i}]` is not a string")))?);
-            }
-            out
-        } else {
-            return Err(Failure::argument("`strings` must be an array of strings"));
-        };
+        let strings = Strings::read(&get(batch, "strings")?)?;
         let cols_v = get(batch, "columns")?;
         if !cols_v.is_object() {
             return Err(Failure::argument("`columns` must be an object of typed arrays"));
@@ -147,33 +192,6 @@ fn role(engine: &Engine, key: &str) -> Role {
     Role::Plain
 }
 
-/// One row of a batch as a serde map.
-struct Row<'a> {
-    batch: &'a Batch,
-    row: usize,
-    ts: &'a mut String,
-}
-
-impl<'de> Deserializer<'de> for Row<'de> {
-    type Error = DeError;
-    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
-        visitor.visit_map(RowMap { batch: self.batch, row: self.row, col: 0, ts: self.ts })
-    }
-    serde::forward_to_deserialize_any! {
-        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
-        bytes byte_buf option unit unit_struct newtype_struct seq tuple
-        tuple_struct map struct enum identifier ignored_any
-    }
-}
-
-struct RowMap<'a> {
-    batch: &'a Batch,
-    row: usize,
-    /// Next column to look at; the value of column `col - 1` is pending.
-    col: usize,
-    ts: &'a mut String,
-}
-
 impl Column {
     fn present(&self, row: usize) -> bool {
         match &self.data {
@@ -184,56 +202,40 @@ impl Column {
     }
 }
 
-impl<'de> MapAccess<'de> for RowMap<'de> {
-    type Error = DeError;
-
-    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, DeError> {
-        while let Some(c) = self.batch.columns.get(self.col) {
-            self.col += 1;
-            if c.present(self.row) {
-                return seed.deserialize(BorrowedStrDeserializer::new(c.key.as_str())).map(Some);
-            }
+/// Sets row `row` of the batch on a cell decoder: each present cell as the value it
+/// stands for (strings from the table, whole numbers as integers, timestamps as instants,
+/// lists as JSON text), so a row decodes exactly like the same case as an object.
+fn feed_row(batch: &Batch, keys: &[Option<CaseKey>], row: usize, d: &mut CellDecoder<'_>) {
+    for (c, key) in batch.columns.iter().zip(keys) {
+        let Some(key) = *key else { continue };
+        if !c.present(row) {
+            continue;
         }
-        Ok(None)
-    }
-
-    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, DeError> {
-        let Some(c) = self.col.checked_sub(1).and_then(|i| self.batch.columns.get(i)) else {
-            return Err(de::Error::custom("value requested before key"));
-        };
         match &c.data {
-            Data::Str(d) => {
-                let s = d
-                    .get(self.row)
-                    .and_then(|&i| usize::try_from(i).ok())
-                    .and_then(|i| self.batch.strings.get(i))
-                    .map_or("", String::as_str);
+            Data::Str(v) => {
+                let s =
+                    v.get(row).and_then(|&i| usize::try_from(i).ok()).and_then(|i| batch.strings.get(i)).unwrap_or("");
                 if c.role == Role::JsonList {
-                    let mut de = serde_json::Deserializer::from_str(s);
-                    let v = seed.deserialize(&mut de).map_err(de::Error::custom)?;
-                    de.end().map_err(de::Error::custom)?;
-                    Ok(v)
+                    d.set_json(key, s);
                 } else {
-                    seed.deserialize(BorrowedStrDeserializer::new(s))
+                    d.set(key, Cell::Str(s));
                 }
             }
-            Data::Num(d) => {
-                let x = d.get(self.row).copied().unwrap_or(f64::NAN);
-                let whole = x.fract() == 0.0 && x.abs() < 9.007_199_254_740_992e15;
-                if c.role == Role::Timestamp {
-                    self.ts.clear();
-                    // Beyond a JS Date's range the stamp is left empty, which reads as malformed.
-                    if x.abs() <= 8.64e12 {
-                        let _ = write!(self.ts, "{}", Rfc3339(x.floor() as Instant));
-                    }
-                    seed.deserialize(StrDeserializer::new(self.ts.as_str()))
-                } else if whole {
-                    seed.deserialize(I64Deserializer::new(x as i64))
+            Data::Num(v) => {
+                let x = v.get(row).copied().unwrap_or(f64::NAN);
+                let cell = if c.role == Role::Timestamp {
+                    // Beyond a JS Date's range the stamp reads as malformed.
+                    if x.abs() <= 8.64e12 { Cell::Instant(x.floor() as Instant) } else { Cell::Str("") }
+                } else if x.fract() == 0.0 && x.abs() < 9.007_199_254_740_992e15 {
+                    Cell::Int(x as i64)
                 } else {
-                    seed.deserialize(F64Deserializer::new(x))
-                }
+                    Cell::Num(x)
+                };
+                d.set(key, cell);
             }
-            Data::Bool(d) => seed.deserialize(BoolDeserializer::new(d.get(self.row).copied() == Some(1))),
+            Data::Bool(v) => {
+                d.set(key, Cell::Bool(v.get(row).copied() == Some(1)));
+            }
         }
     }
 }
@@ -264,11 +266,12 @@ pub(crate) fn evaluate(
     let mut target = vec![vec![f64::NAN; n]; m];
     let mut level = vec![vec![-1i32; n]; m];
     let mut errors: Vec<&'static str> = Vec::new();
-    let mut ts = String::new();
+    let keys: Vec<Option<CaseKey>> = batch.columns.iter().map(|c| engine.case_key(&c.key)).collect();
 
     for row in 0..n {
-        // A row whose values do not decode is unusable: the decoder marks the case.
-        let _ = engine.decode(Row { batch, row, ts: &mut ts }, case);
+        let mut d = engine.decode_cells(case);
+        feed_row(batch, &keys, row, &mut d);
+        d.finish();
         engine.evaluate(case, now, out);
         let at = |v: &mut Vec<i32>, x: Option<u32>| {
             if let (Some(slot), Some(x)) = (v.get_mut(row), x) {

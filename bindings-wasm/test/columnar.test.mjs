@@ -116,6 +116,39 @@ test('absent markers, bad strings and string timestamps in columns', () => {
   engine.free();
 });
 
+/** The same string table packed as UTF-8 bytes and offsets. */
+function pack(strings) {
+  const parts = strings.map((s) => new TextEncoder().encode(s));
+  const offsets = new Uint32Array(parts.length + 1);
+  parts.forEach((b, i) => (offsets[i + 1] = offsets[i] + b.length));
+  const bytes = new Uint8Array(offsets[parts.length]);
+  parts.forEach((b, i) => bytes.set(b, offsets[i]));
+  return { bytes, offsets };
+}
+
+test('packed strings give the same results as a string array, and bad packing is refused', () => {
+  const engine = new Engine(policy);
+  // Non-ASCII text too: a multi-byte id and requester.
+  const list = cases.map((c, i) => (i === 0 ? { ...c, id: 'C-ünï-✓', requested_by: 'agent-ß' } : c));
+  const batch = toColumns(list);
+  const objs = engine.evaluate(list, NOW);
+  const packed = { ...batch, strings: pack(batch.strings) };
+  compare(engine, objs, engine.evaluateColumns(packed, NOW));
+  const bad = (strings, re) =>
+    assert.throws(() => engine.evaluateColumns({ ...batch, strings }, NOW), (e) => e.name === 'ArgumentError' && re.test(e.message));
+  const { bytes, offsets } = packed.strings;
+  // 0xff is never UTF-8.
+  bad({ bytes: Uint8Array.of(...bytes, 0xff), offsets }, /not valid UTF-8 at byte/);
+  // An offset inside the two bytes of "ü" (the id is the first string: "C-" then "ü").
+  const split = Uint32Array.from(offsets);
+  split[1] = 3;
+  bad({ bytes, offsets: split }, /offsets\[1\]` = 3 is not a UTF-8 boundary/);
+  bad({ bytes, offsets: Uint32Array.of(1, 2) }, /must start at 0/);
+  bad({ bytes, offsets: Uint32Array.of(0, 5, 2) }, /offsets\[2\]` = 2/);
+  bad({ bytes: [1, 2], offsets }, /must be an array of strings or/);
+  engine.free();
+});
+
 test('50,000 cases in one columnar call', (t) => {
   const engine = new Engine(policy);
   const n = 50_000;

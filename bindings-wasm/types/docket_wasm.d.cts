@@ -198,6 +198,15 @@ export interface Decision {
 }
 
 /**
+ * A string table packed as UTF-8: string `i` is `bytes[offsets[i]..offsets[i + 1]]`;
+ * `offsets` has one entry more than there are strings and starts at 0.
+ */
+export interface PackedStrings {
+    bytes: Uint8Array;
+    offsets: Uint32Array;
+}
+
+/**
  * Columnar cases: one typed array per case key, all rows in step. See the README,
  * "Columnar batches".
  * - `Int32Array`: index into `strings`; `-1` = key absent. For `paused`, `approvals`
@@ -208,7 +217,8 @@ export interface Decision {
  */
 export interface ColumnarCases {
     length: number;
-    strings: ReadonlyArray<string>;
+    /** The string table: an array, or packed (faster: one copy instead of one conversion per string). */
+    strings: ReadonlyArray<string> | PackedStrings;
     columns: Record<string, Int32Array | Float64Array | Uint8Array>;
 }
 
