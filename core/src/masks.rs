@@ -118,6 +118,17 @@ fn class(below: usize, equal: bool) -> usize {
     2 * below + equal as usize
 }
 
+/// Class of `x` among sorted distinct `bounds`, in one pass without branches.
+#[inline(always)]
+fn class_among<T: PartialOrd + Copy>(bounds: &[T], x: T) -> usize {
+    let (mut below, mut equal) = (0, false);
+    for &b in bounds {
+        below += (x > b) as usize;
+        equal |= x == b;
+    }
+    class(below, equal)
+}
+
 impl Masks {
     /// The set of rules (bit `i` for rule `i`) whose tests all hold for the case `get` reads.
     /// Branch-free in the values: absent fields and classes select masks by index.
@@ -162,18 +173,9 @@ impl Masks {
         }
         for f in &self.nums {
             let v = get(f.slot);
-            let x = match v {
-                Val::Num(x) => x,
-                _ => 0.0,
-            };
-            let (mut below, mut equal) = (0, false);
-            for &b in &f.bounds {
-                below += (x > b) as usize;
-                equal |= x == b;
-            }
             let i = match v {
                 Val::Num(x) if x.is_nan() => f.special(Special::Nan),
-                Val::Num(_) => class(below, equal),
+                Val::Num(x) => class_among(&f.bounds, x),
                 Val::Absent => f.special(Special::Absent),
                 _ => f.special(Special::Mismatch),
             };
@@ -181,17 +183,8 @@ impl Masks {
         }
         for f in &self.times {
             let v = get(f.slot);
-            let t = match v {
-                Val::Time(t) => t,
-                _ => 0,
-            };
-            let (mut below, mut equal) = (0, false);
-            for &b in &f.bounds {
-                below += (t > b) as usize;
-                equal |= t == b;
-            }
             let i = match v {
-                Val::Time(_) => class(below, equal),
+                Val::Time(t) => class_among(&f.bounds, t),
                 Val::Absent => f.special(Special::Absent),
                 _ => f.special(Special::Mismatch),
             };
