@@ -303,8 +303,8 @@ unsafe fn validate<'a>(engine: &'a docket_engine, cols: &'a [docket_column], n: 
         // SAFETY: the caller's contract: `items` presence bytes.
         let present = unsafe { ffi::optional_slice(c.present, items, &at("present")) }?;
         let col = Col { def, data, present, offsets };
-        // Enum indexes and timestamps must be in range where present. One branch-free pass
-        // finds whether any is out; only then is the first such item looked for.
+        // Enum indexes and timestamps must be in range where present; other columns have
+        // nothing to check item by item.
         let bad = |k: usize| match &col.data {
             Data::Enum(v) => v.get(k).is_none_or(|&i| i as usize >= def.values.len()),
             Data::I64(v) if def.ty == docket_field_type::Timestamp => {
@@ -312,18 +312,12 @@ unsafe fn validate<'a>(engine: &'a docket_engine, cols: &'a [docket_column], n: 
             }
             _ => false,
         };
-        let any_bad = match (&col.data, col.present) {
-            (Data::Enum(v), None) => v.iter().fold(false, |b, &i| b | (i as usize >= def.values.len())),
-            (Data::I64(v), None) if def.ty == docket_field_type::Timestamp => {
-                v.iter().fold(false, |b, t| b | !(MIN_TIME..=MAX_TIME).contains(t))
-            }
-            (Data::Enum(_), Some(_)) => (0..items).any(|k| col.present(k) && bad(k)),
-            (Data::I64(_), Some(_)) if def.ty == docket_field_type::Timestamp => {
-                (0..items).any(|k| col.present(k) && bad(k))
-            }
+        let checked = match &col.data {
+            Data::Enum(_) => true,
+            Data::I64(_) => def.ty == docket_field_type::Timestamp,
             _ => false,
         };
-        if any_bad && let Some(k) = (0..items).find(|&k| col.present(k) && bad(k)) {
+        if checked && let Some(k) = (0..items).find(|&k| col.present(k) && bad(k)) {
             let at = format!("columns[{j}].values[{k}]");
             return Err(match col.data {
                 Data::Enum(_) => {

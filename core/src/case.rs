@@ -380,28 +380,18 @@ impl<'de> Visitor<'de> for CaseSeed<'_> {
                 None => {
                     map.next_value::<IgnoredAny>()?;
                 }
-                Some(Key::Paused) => {
-                    let ok = map.next_value_seed(ListSeed { engine, case: &mut *case, what: List::Paused })?;
-                    if !ok {
-                        case.issue(IssueCode::BadType, Subject::Key("paused"));
+                Some(k) => match list_of(k) {
+                    Some((what, name)) => {
+                        let ok = map.next_value_seed(ListSeed { engine, case: &mut *case, what })?;
+                        if !ok {
+                            case.issue(IssueCode::BadType, Subject::Key(name));
+                        }
                     }
-                }
-                Some(Key::Approvals) => {
-                    let ok = map.next_value_seed(ListSeed { engine, case: &mut *case, what: List::Approvals })?;
-                    if !ok {
-                        case.issue(IssueCode::BadType, Subject::Key("approvals"));
+                    None => {
+                        let v: Scalar<'_> = map.next_value()?;
+                        case.set_scalar(engine, k, v);
                     }
-                }
-                Some(Key::Evidence) => {
-                    let ok = map.next_value_seed(ListSeed { engine, case: &mut *case, what: List::Evidence })?;
-                    if !ok {
-                        case.issue(IssueCode::BadType, Subject::Key("evidence"));
-                    }
-                }
-                Some(k) => {
-                    let v: Scalar<'_> = map.next_value()?;
-                    case.set_scalar(engine, k, v);
-                }
+                },
             }
         }
         Ok(())
@@ -483,6 +473,7 @@ impl Case {
                     self.issue(code, Subject::Field(slot));
                 }
             }
+            // Lists are decoded by `ListSeed`.
             Key::Paused | Key::Approvals | Key::Evidence => {}
         }
     }
@@ -534,6 +525,16 @@ fn field_value(engine: &Engine, slot: u16, v: &Scalar<'_>) -> Result<Val, IssueC
         },
         FieldType::Timestamp => Val::Time(v.timestamp().ok_or(bad)?),
     })
+}
+
+/// The list a key names, with the key's name.
+fn list_of(key: Key) -> Option<(List, &'static str)> {
+    match key {
+        Key::Paused => Some((List::Paused, "paused")),
+        Key::Approvals => Some((List::Approvals, "approvals")),
+        Key::Evidence => Some((List::Evidence, "evidence")),
+        _ => None,
+    }
 }
 
 #[derive(Clone, Copy)]
@@ -783,21 +784,14 @@ impl CellDecoder<'_> {
     /// Sets a key to a scalar value. A scalar for `paused`, `approvals` or `evidence` is
     /// the wrong shape (`bad_type`), as in JSON.
     pub fn set(&mut self, key: CaseKey, v: Cell<'_>) -> &mut Self {
-        // A list key: `null` leaves it empty; any scalar is the wrong shape.
-        let bad = match key.0 {
-            Key::Paused | Key::Approvals | Key::Evidence => v != Cell::Null,
-            k => {
-                self.case.set_scalar(self.engine, k, v.into());
-                false
+        match list_of(key.0) {
+            // A list key: `null` leaves it empty; any scalar is the wrong shape.
+            Some((_, name)) => {
+                if v != Cell::Null {
+                    self.case.issue(IssueCode::BadType, Subject::Key(name));
+                }
             }
-        };
-        if bad {
-            let name = match key.0 {
-                Key::Paused => "paused",
-                Key::Approvals => "approvals",
-                _ => "evidence",
-            };
-            self.case.issue(IssueCode::BadType, Subject::Key(name));
+            None => self.case.set_scalar(self.engine, key.0, v.into()),
         }
         self
     }
@@ -807,15 +801,12 @@ impl CellDecoder<'_> {
     /// record that does not parse would.
     pub fn set_json(&mut self, key: CaseKey, json: &str) -> &mut Self {
         let mut de = serde_json::Deserializer::from_str(json);
-        let list = |what, case: &mut Case, de: &mut serde_json::Deserializer<_>| {
-            ListSeed { engine: self.engine, case, what }.deserialize(de)
-        };
-        let res = match key.0 {
-            Key::Paused => list(List::Paused, self.case, &mut de).map(|ok| ok.then_some(()).ok_or("paused")),
-            Key::Approvals => list(List::Approvals, self.case, &mut de).map(|ok| ok.then_some(()).ok_or("approvals")),
-            Key::Evidence => list(List::Evidence, self.case, &mut de).map(|ok| ok.then_some(()).ok_or("evidence")),
-            k => <Scalar<'_> as de::Deserialize>::deserialize(&mut de).map(|v| {
-                self.case.set_scalar(self.engine, k, v);
+        let res = match list_of(key.0) {
+            Some((what, name)) => ListSeed { engine: self.engine, case: &mut *self.case, what }
+                .deserialize(&mut de)
+                .map(|ok| ok.then_some(()).ok_or(name)),
+            None => <Scalar<'_> as de::Deserialize>::deserialize(&mut de).map(|v| {
+                self.case.set_scalar(self.engine, key.0, v);
                 Ok(())
             }),
         };

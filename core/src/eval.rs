@@ -156,22 +156,9 @@ impl Engine {
             out.trace.push(self.invalid_gid);
             return;
         }
-        // `first` tables (the usual routing) skip the hit buffer.
-        let found = match self.routing.first(|s| self.get(case, out, s)) {
-            Some(Some(i)) => {
-                out.hits.clear();
-                out.hits.push(i);
-                Found::Rules
-            }
-            Some(None) if self.routing.default.is_some() => Found::Default,
-            Some(None) => Found::Nothing,
-            None => {
-                let mut hits = core::mem::take(&mut out.hits);
-                let found = self.routing.eval(|s| self.get(case, out, s), &mut hits);
-                out.hits = hits;
-                found
-            }
-        };
+        let mut hits = core::mem::take(&mut out.hits);
+        let found = self.routing.eval(|s| self.get(case, out, s), &mut hits);
+        out.hits = hits;
         let decided = match found {
             Found::Rules => out.hits.first().and_then(|&i| self.routing.rules.get(i as usize)).map(|r| (r.gid, r.out)),
             Found::Default => self.routing.default,

@@ -32,7 +32,7 @@ const SCALES: usize = 29;
 ///
 /// Each field's mask list ends with three special classes, in this order: absent, a value
 /// of another type, and (numbers) NaN; see [`Special`].
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct Masks {
     /// A bit per rule.
     all: u64,
@@ -204,8 +204,7 @@ impl Masks {
         let mut slots: Vec<u16> = rules.iter().flat_map(|r| r.conds.iter().map(|c| c.slot)).collect();
         slots.sort_unstable();
         slots.dedup();
-        let mut masks =
-            Masks { all, syms: Vec::new(), bools: Vec::new(), decs: Vec::new(), nums: Vec::new(), times: Vec::new() };
+        let mut masks = Masks { all, ..Masks::default() };
         for slot in slots {
             let (ty, n_syms) = field(slot)?;
             // The mask of rules whose tests on this field all satisfy `ok`.
@@ -234,45 +233,18 @@ impl Masks {
                     masks.bools.push(OrdField { slot, bounds: Vec::new(), masks: m, base: 2 });
                 }
                 FieldType::Integer | FieldType::Money => {
-                    let bounds = sorted_bounds(tests().filter_map(|c| match &c.pred {
-                        Pred::Dec(a) => Some(a.as_slice()),
-                        _ => None,
-                    }))?;
-                    let mut m = classes(&bounds, &|b| of(Val::Dec(b)), &mask, |a, lo| match &a.pred {
-                        Pred::Dec(atoms) => Some(atoms.iter().any(|t| t.holds_between(lo))),
-                        _ => None,
-                    });
-                    let base = m.len();
-                    m.extend(special);
+                    let (bounds, m, base) = ordered(tests(), dec_atoms, Val::Dec, &of, &mask, special)?;
                     // Keys by scale, then bound: the keys of one scale are contiguous.
                     let keys =
                         (0..SCALES as u32).flat_map(|s| bounds.iter().map(move |&b| DecKey::new(b, s))).collect();
                     masks.decs.push(OrdField { slot, bounds: keys, masks: m, base });
                 }
                 FieldType::Number => {
-                    let bounds = sorted_bounds(tests().filter_map(|c| match &c.pred {
-                        Pred::Num(a) => Some(a.as_slice()),
-                        _ => None,
-                    }))?;
-                    let mut m = classes(&bounds, &|b| of(Val::Num(b)), &mask, |a, lo| match &a.pred {
-                        Pred::Num(atoms) => Some(atoms.iter().any(|t| t.holds_between(lo))),
-                        _ => None,
-                    });
-                    let base = m.len();
-                    m.extend(special);
+                    let (bounds, m, base) = ordered(tests(), num_atoms, Val::Num, &of, &mask, special)?;
                     masks.nums.push(OrdField { slot, bounds, masks: m, base });
                 }
                 FieldType::Timestamp => {
-                    let bounds = sorted_bounds(tests().filter_map(|c| match &c.pred {
-                        Pred::Time(a) => Some(a.as_slice()),
-                        _ => None,
-                    }))?;
-                    let mut m = classes(&bounds, &|b| of(Val::Time(b)), &mask, |a, lo| match &a.pred {
-                        Pred::Time(atoms) => Some(atoms.iter().any(|t| t.holds_between(lo))),
-                        _ => None,
-                    });
-                    let base = m.len();
-                    m.extend(special);
+                    let (bounds, m, base) = ordered(tests(), time_atoms, Val::Time, &of, &mask, special)?;
                     masks.times.push(OrdField { slot, bounds, masks: m, base });
                 }
             }
@@ -301,30 +273,45 @@ fn sorted_bounds<'a, T: PartialOrd + Copy + 'a>(atoms: impl Iterator<Item = &'a 
     (b.len() <= MAX_BOUNDS).then_some(b)
 }
 
-/// The class masks of an ordered field: for each bound, the rules whose tests hold at it
-/// (`at`); for each open interval around the bounds, those whose tests hold inside it
-/// (`between` gives a test's result inside `(lo, hi)`; a present value makes `null` false).
+fn dec_atoms(p: &Pred) -> Option<&[Atom<Decimal>]> {
+    if let Pred::Dec(a) = p { Some(a) } else { None }
+}
+fn num_atoms(p: &Pred) -> Option<&[Atom<f64>]> {
+    if let Pred::Num(a) = p { Some(a) } else { None }
+}
+fn time_atoms(p: &Pred) -> Option<&[Atom<i64>]> {
+    if let Pred::Time(a) = p { Some(a) } else { None }
+}
+
+/// An ordered field's sorted bounds and masks: for each open interval around the bounds,
+/// the rules whose tests hold inside it, and for each bound those whose tests hold at it
+/// (`of` a value); then the `special` classes, from the returned index. `atoms` reads a
+/// test's atoms (`None`: a test of another type, which never holds, negated or not, like
+/// `Cond::holds`; a present value makes `null` false). `None` beyond [`MAX_BOUNDS`].
 #[allow(clippy::type_complexity)] // `mask` takes the predicate a rule's tests must meet
-fn classes<T: Copy>(
-    bounds: &[T],
-    at: &dyn Fn(T) -> u64,
+fn ordered<'r, T: PartialOrd + Copy + 'r>(
+    tests: impl Iterator<Item = &'r Cond>,
+    atoms: fn(&Pred) -> Option<&[Atom<T>]>,
+    val: fn(T) -> Val,
+    of: &dyn Fn(Val) -> u64,
     mask: &dyn Fn(&dyn Fn(&Cond) -> bool) -> u64,
-    between: impl Fn(&Cond, Option<T>) -> Option<bool>,
-) -> Vec<u64> {
-    let mut out = Vec::with_capacity(2 * bounds.len() + 1);
+    special: [u64; 3],
+) -> Option<(Vec<T>, Vec<u64>, usize)> {
+    let bounds = sorted_bounds(tests.filter_map(|c| atoms(&c.pred)))?;
+    let mut out = Vec::with_capacity(2 * bounds.len() + 1 + special.len());
     for i in 0..=bounds.len() {
         let lo = i.checked_sub(1).and_then(|j| bounds.get(j)).copied();
-        let hi = bounds.get(i).copied();
-        // Like `Cond::holds`: a test of another type never holds, negated or not.
         out.push(mask(&|c: &Cond| match &c.pred {
             Pred::Null => c.negate,
-            _ => between(c, lo).is_some_and(|r| r != c.negate),
+            p => atoms(p).is_some_and(|a| a.iter().any(|t| t.holds_between(lo)) != c.negate),
         }));
-        if let Some(b) = hi {
-            out.push(at(b));
+        if let Some(&b) = bounds.get(i) {
+            out.push(of(val(b)));
         }
     }
-    out
+    let base = out.len();
+    out.extend(special);
+    Some((bounds, out, base))
 }
 
 impl<T: PartialOrd + Copy> Atom<T> {

@@ -311,34 +311,20 @@ impl<O: PartialEq> Table<O> {
     #[inline]
     pub fn eval(&self, get: impl Fn(u16) -> Val, hits: &mut Vec<u32>) -> Found {
         hits.clear();
-        if let Some(m) = &self.masks {
-            let set = m.matching(&get);
-            match self.hit {
-                Hit::First => {
-                    if set != 0 {
-                        hits.push(set.trailing_zeros());
-                    }
-                }
-                Hit::Priority | Hit::OutputOrder => {
-                    for &i in &self.order {
-                        if set.checked_shr(i).is_some_and(|b| b & 1 == 1) {
-                            hits.push(i);
-                            if self.hit == Hit::Priority {
-                                break;
-                            }
-                        }
-                    }
-                }
-                Hit::Unique | Hit::Any | Hit::RuleOrder | Hit::Collect => {
-                    let mut rest = set;
-                    while rest != 0 {
-                        hits.push(rest.trailing_zeros());
-                        rest &= rest - 1;
-                    }
+        match (&self.masks, self.hit) {
+            (_, Hit::First) => hits.extend(self.first_match(&get)),
+            (Some(m), Hit::Priority | Hit::OutputOrder) => {
+                let set = m.matching(&get);
+                self.ranked(hits, |i| set.checked_shr(i).is_some_and(|b| b & 1 == 1));
+            }
+            (Some(m), _) => {
+                let mut rest = m.matching(&get);
+                while rest != 0 {
+                    hits.push(rest.trailing_zeros());
+                    rest &= rest - 1;
                 }
             }
-        } else {
-            self.scan(&get, hits);
+            (None, _) => self.scan(&get, hits),
         }
         if matches!(self.hit, Hit::Unique | Hit::Any) && hits.len() > 1 {
             let conflict = match self.hit {
@@ -367,17 +353,19 @@ impl<O: PartialEq> Table<O> {
     /// hit buffer.
     #[inline]
     pub fn first(&self, get: impl Fn(u16) -> Val) -> Option<Option<u32>> {
-        if self.hit != Hit::First {
-            return None;
-        }
-        let found = match &self.masks {
+        (self.hit == Hit::First).then(|| self.first_match(&get))
+    }
+
+    /// The first matching rule in table order, through the masks or rule by rule.
+    #[inline]
+    fn first_match(&self, get: &impl Fn(u16) -> Val) -> Option<u32> {
+        match &self.masks {
             Some(m) => {
-                let set = m.matching(&get);
+                let set = m.matching(get);
                 (set != 0).then(|| set.trailing_zeros())
             }
-            None => self.scan_first(&get),
-        };
-        Some(found)
+            None => self.scan_first(get),
+        }
     }
 
     /// The first matching rule, testing rule by rule (through the kind index if any).
@@ -394,33 +382,27 @@ impl<O: PartialEq> Table<O> {
         })
     }
 
-    /// The matching rules, in result order, found by testing rule by rule (tables too
-    /// large for masks).
+    /// `priority` / `output_order`: the rules for which `holds` is true, in rank order (only
+    /// the first for `priority`).
+    fn ranked(&self, hits: &mut Vec<u32>, holds: impl Fn(u32) -> bool) {
+        for &i in &self.order {
+            if holds(i) {
+                hits.push(i);
+                if self.hit == Hit::Priority {
+                    break;
+                }
+            }
+        }
+    }
+
+    /// The matching rules of a table of any hit policy but `first`, in result order, found
+    /// by testing rule by rule (tables too large for masks).
     fn scan(&self, get: &impl Fn(u16) -> Val, hits: &mut Vec<u32>) {
         let matches = |r: &Rule<O>| r.conds.iter().all(|c| c.holds(get(c.slot)));
-        match self.hit {
-            Hit::First => {
-                if let Some(i) = self.scan_first(get) {
-                    hits.push(i);
-                }
-            }
-            Hit::Priority | Hit::OutputOrder => {
-                for &i in &self.order {
-                    if self.rules.get(i as usize).is_some_and(matches) {
-                        hits.push(i);
-                        if self.hit == Hit::Priority {
-                            break;
-                        }
-                    }
-                }
-            }
-            Hit::Unique | Hit::Any | Hit::RuleOrder | Hit::Collect => {
-                for (i, r) in self.rules.iter().enumerate() {
-                    if matches(r) {
-                        hits.push(i as u32);
-                    }
-                }
-            }
+        if matches!(self.hit, Hit::Priority | Hit::OutputOrder) {
+            self.ranked(hits, |i| self.rules.get(i as usize).is_some_and(matches));
+        } else {
+            hits.extend(self.rules.iter().enumerate().filter(|(_, r)| matches(r)).map(|(i, _)| i as u32));
         }
     }
 
