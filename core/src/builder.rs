@@ -29,18 +29,13 @@ use rust_decimal::Decimal;
 pub struct CaseBuilder<'a> {
     engine: &'a Engine,
     case: &'a mut Case,
-    seen: u8,
 }
-
-const SEEN_ID: u8 = 1;
-const SEEN_OPENED: u8 = 2;
-const BAD_OPENED: u8 = 4;
 
 impl Engine {
     /// Starts filling `case` (its previous content is cleared, its buffers kept).
     pub fn build<'a>(&'a self, case: &'a mut Case) -> CaseBuilder<'a> {
         case.reset(self);
-        CaseBuilder { engine: self, case, seen: 0 }
+        CaseBuilder { engine: self, case }
     }
 
     /// The slot of a declared field (including `kind`), for [`CaseBuilder`] setters.
@@ -66,6 +61,11 @@ impl Engine {
         self.schema.fields.get(slot as usize).map_or(&[], |f| f.syms.as_slice())
     }
 
+    /// The declared roles in policy order (indexes of [`CaseBuilder::approval_index`]).
+    pub fn roles(&self) -> impl Iterator<Item = &str> {
+        self.roles.iter().map(|r| r.name.as_str())
+    }
+
     /// The index of a metric, for [`CaseBuilder::completed`].
     pub fn metric(&self, name: &str) -> Option<u16> {
         self.metrics.iter().position(|m| m == name).map(|i| i as u16)
@@ -76,47 +76,86 @@ fn in_range(t: Instant) -> bool {
     (EARLIEST_CASE_INSTANT..=LATEST_CASE_INSTANT).contains(&t)
 }
 
-impl CaseBuilder<'_> {
-    fn put(&mut self, slot: u16, want: &[FieldType], v: Result<Val, IssueCode>) -> &mut Self {
-        let ty = self.engine.field_type(slot);
-        let (val, issue) = match (ty, v) {
-            (None, _) => return self,
-            (Some(t), Ok(v)) if want.contains(&t) => (v, None),
-            (Some(_), Ok(_)) => (Val::Absent, Some(IssueCode::BadType)),
-            (Some(_), Err(code)) => (Val::Absent, Some(code)),
-        };
+impl<'a> CaseBuilder<'a> {
+    /// Goes on filling a case that [`Engine::build`] started (what a builder set is kept
+    /// in the case itself, so the columnar path sets many cases column by column).
+    #[inline(always)]
+    pub(crate) fn resume(engine: &'a Engine, case: &'a mut Case) -> CaseBuilder<'a> {
+        CaseBuilder { engine, case }
+    }
+
+    /// Sets a key to a scalar exactly as JSON decoding does (the columnar path's route
+    /// for value kinds that no typed setter takes).
+    pub(crate) fn scalar(&mut self, key: crate::engine::Key, v: crate::case::Cell<'_>) -> &mut Self {
+        self.case.set_cell(self.engine, key, v);
+        self
+    }
+
+    /// The declared field at `slot` if a case may set it (not derived).
+    #[inline(always)]
+    fn field(&self, slot: u16) -> Option<&crate::table::Field> {
+        self.engine.schema.fields.get(slot as usize).filter(|f| !f.derived)
+    }
+
+    /// Stores a value that fits its field's declared type.
+    #[inline(always)]
+    fn store(&mut self, slot: u16, v: Val) -> &mut Self {
         if let Some(x) = self.case.values.get_mut(slot as usize) {
-            *x = val;
+            *x = v;
         }
         if let Some(b) = self.case.bad.get_mut(slot as usize) {
-            *b = issue.is_some();
-        }
-        if let Some(code) = issue {
-            self.case.issues.push(Issue::new(code, Subject::Field(slot)));
+            *b = false;
         }
         if slot == self.engine.kind_slot {
-            self.case.mark_kind(issue.is_none() || issue == Some(IssueCode::UnknownEnumValue));
+            self.case.mark_kind(true);
         }
         self
+    }
+
+    /// Records a value that does not fit: the field reads as absent, with an issue.
+    #[cold]
+    #[inline(never)]
+    fn reject(&mut self, slot: u16, code: IssueCode) -> &mut Self {
+        if let Some(x) = self.case.values.get_mut(slot as usize) {
+            *x = Val::Absent;
+        }
+        if let Some(b) = self.case.bad.get_mut(slot as usize) {
+            *b = true;
+        }
+        self.case.issues.push(Issue::new(code, Subject::Field(slot)));
+        if slot == self.engine.kind_slot {
+            self.case.mark_kind(code == IssueCode::UnknownEnumValue);
+        }
+        self
+    }
+
+    /// Stores `v` if the field is declared with type `a` or `b`, else rejects it.
+    #[inline(always)]
+    fn put(&mut self, slot: u16, a: FieldType, b: FieldType, v: Result<Val, IssueCode>) -> &mut Self {
+        match self.field(slot).map(|f| f.ty) {
+            None => self,
+            Some(t) if t != a && t != b => self.reject(slot, IssueCode::BadType),
+            Some(_) => match v {
+                Ok(v) => self.store(slot, v),
+                Err(code) => self.reject(slot, code),
+            },
+        }
     }
 
     /// The case id (non-empty).
     pub fn id(&mut self, id: &str) -> &mut Self {
         if !id.is_empty() && id.len() <= self.engine.limits.max_string_len {
             self.case.id = Some(Span::push(&mut self.case.text, id));
-            self.seen |= SEEN_ID;
+            self.case.mark_id();
         }
         self
     }
 
     /// `opened_at`, seconds since the epoch (1970 through 2099).
     pub fn opened_at(&mut self, t: Instant) -> &mut Self {
-        if in_range(t) {
-            self.case.opened_at = Some(t);
-            self.seen = (self.seen | SEEN_OPENED) & !BAD_OPENED;
-        } else {
-            self.seen = (self.seen | BAD_OPENED) & !SEEN_OPENED;
-        }
+        let ok = in_range(t);
+        self.case.opened_at = ok.then_some(t);
+        self.case.mark_opened(ok);
         self
     }
 
@@ -154,9 +193,15 @@ impl CaseBuilder<'_> {
 
     /// An approval already given.
     pub fn approval(&mut self, role: &str, by: &str, at: Option<Instant>) -> &mut Self {
+        self.approval_index(self.engine.role_index(role).unwrap_or(u32::MAX), by, at)
+    }
+
+    /// An approval already given, the role by index (see [`Engine::roles`]); an index out
+    /// of range is a role the policy does not declare, as an unknown role name is.
+    pub fn approval_index(&mut self, role: u32, by: &str, at: Option<Instant>) -> &mut Self {
         if by.len() <= self.engine.limits.max_string_len && self.case.approvals.len() < self.engine.limits.max_list_len
         {
-            let role = self.engine.role_index(role).unwrap_or(u32::MAX);
+            let role = if (role as usize) < self.engine.roles.len() { role } else { u32::MAX };
             let by = Span::push(&mut self.case.text, by);
             self.case.approvals.push(GivenApproval { role, by, at });
         }
@@ -183,38 +228,36 @@ impl CaseBuilder<'_> {
 
     /// An enum field (including `kind`) by value index (see [`Engine::symbol`]).
     pub fn enum_index(&mut self, slot: u16, index: u32) -> &mut Self {
-        let n = self.engine.symbols(slot).len();
-        let v = if (index as usize) < n { Ok(Val::Sym(index)) } else { Err(IssueCode::UnknownEnumValue) };
-        self.put(slot, &[FieldType::Enum], v)
+        match self.field(slot).map(|f| (f.ty, f.syms.len())) {
+            None => self,
+            Some((FieldType::Enum, n)) if (index as usize) < n => self.store(slot, Val::Sym(index)),
+            Some((FieldType::Enum, _)) => self.reject(slot, IssueCode::UnknownEnumValue),
+            Some(_) => self.reject(slot, IssueCode::BadType),
+        }
     }
 
     /// A string field, or an enum field by its value's text.
     pub fn string(&mut self, slot: u16, s: &str) -> &mut Self {
-        match self.engine.field_type(slot) {
-            Some(FieldType::Enum) => {
-                let v = self.engine.symbol(slot, s).map(Val::Sym).ok_or(IssueCode::UnknownEnumValue);
-                self.put(slot, &[FieldType::Enum], v)
-            }
-            _ => {
-                let v = if s.len() > self.engine.limits.max_string_len {
-                    Err(IssueCode::BadType)
-                } else {
-                    Ok(Val::Sym(self.engine.symbol(slot, s).unwrap_or(OTHER_SYM)))
-                };
-                self.put(slot, &[FieldType::String], v)
-            }
+        let max = self.engine.limits.max_string_len;
+        match self.field(slot).map(|f| (f.ty, f.sym(s))) {
+            None => self,
+            Some((FieldType::Enum, Some(i))) => self.store(slot, Val::Sym(i)),
+            Some((FieldType::Enum, None)) => self.reject(slot, IssueCode::UnknownEnumValue),
+            Some((FieldType::String, _)) if s.len() > max => self.reject(slot, IssueCode::BadType),
+            Some((FieldType::String, i)) => self.store(slot, Val::Sym(i.unwrap_or(OTHER_SYM))),
+            Some(_) => self.reject(slot, IssueCode::BadType),
         }
     }
 
     /// An integer field (or a money field in whole units).
     pub fn integer(&mut self, slot: u16, v: i64) -> &mut Self {
-        self.put(slot, &[FieldType::Integer, FieldType::Money], Ok(Val::Dec(Decimal::from(v))))
+        self.put(slot, FieldType::Integer, FieldType::Money, Ok(Val::Dec(Decimal::from(v))))
     }
 
     /// A number field.
     pub fn number(&mut self, slot: u16, v: f64) -> &mut Self {
         let v = if v.is_finite() { Ok(Val::Num(v)) } else { Err(IssueCode::BadType) };
-        self.put(slot, &[FieldType::Number], v)
+        self.put(slot, FieldType::Number, FieldType::Number, v)
     }
 
     /// A money field as a scaled integer: `money_scaled(slot, 125_000, 2)` is 1250.00, in
@@ -222,35 +265,29 @@ impl CaseBuilder<'_> {
     pub fn money_scaled(&mut self, slot: u16, units: i64, scale: u32) -> &mut Self {
         let v =
             Decimal::try_from_i128_with_scale(i128::from(units), scale).map(Val::Dec).map_err(|_| IssueCode::BadType);
-        self.put(slot, &[FieldType::Money], v)
+        self.put(slot, FieldType::Money, FieldType::Money, v)
     }
 
     /// A money field as a decimal string (`"1250.00"`), in the case's currency.
     pub fn money_str(&mut self, slot: u16, s: &str) -> &mut Self {
         let v = parse_decimal(s.trim()).map(Val::Dec).ok_or(IssueCode::BadType);
-        self.put(slot, &[FieldType::Money], v)
+        self.put(slot, FieldType::Money, FieldType::Money, v)
     }
 
     /// A bool field.
     pub fn boolean(&mut self, slot: u16, v: bool) -> &mut Self {
-        self.put(slot, &[FieldType::Bool], Ok(Val::Bool(v)))
+        self.put(slot, FieldType::Bool, FieldType::Bool, Ok(Val::Bool(v)))
     }
 
     /// A timestamp field, seconds since the epoch.
     pub fn timestamp(&mut self, slot: u16, t: Instant) -> &mut Self {
         let v = if in_range(t) { Ok(Val::Time(t)) } else { Err(IssueCode::BadType) };
-        self.put(slot, &[FieldType::Timestamp], v)
+        self.put(slot, FieldType::Timestamp, FieldType::Timestamp, v)
     }
 
     /// Finishes the case: missing `id`/`kind`/`opened_at` make it unusable, money is
     /// converted, required fields are checked.
     pub fn finish(self) {
-        let opened = match (self.seen & SEEN_OPENED != 0, self.seen & BAD_OPENED != 0) {
-            (true, _) => 1,
-            (false, true) => 2,
-            (false, false) => 0,
-        };
-        self.case.mark_seen(self.seen & SEEN_ID != 0, opened);
         self.case.finish(self.engine);
     }
 }

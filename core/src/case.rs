@@ -138,14 +138,11 @@ impl Case {
         self.text.clear();
         self.id = None;
         self.opened_at = None;
-        self.values.clear();
-        self.values.resize(engine.schema.fields.len(), Val::Absent);
-        self.bad.clear();
-        self.bad.resize(engine.schema.fields.len(), false);
+        fill(&mut self.values, engine.schema.fields.len(), Val::Absent);
+        fill(&mut self.bad, engine.schema.fields.len(), false);
         self.currency = None;
         self.currency_bad = false;
-        self.completed.clear();
-        self.completed.resize(engine.metrics.len(), None);
+        fill(&mut self.completed, engine.metrics.len(), None);
         self.pauses.clear();
         self.requested_by = None;
         self.approvals.clear();
@@ -163,11 +160,42 @@ impl Case {
         self.kind_seen = if string { 1 } else { 2 };
     }
 
-    /// Records whether [`crate::CaseBuilder`] set a usable `id` and `opened_at`.
-    /// `opened`: 0 absent, 1 usable, 2 malformed.
-    pub(crate) fn mark_seen(&mut self, id: bool, opened: u8) {
-        self.id_seen = u8::from(id);
-        self.opened_seen = opened;
+    /// Records that [`crate::CaseBuilder`] set a usable `id`.
+    pub(crate) fn mark_id(&mut self) {
+        self.id_seen = 1;
+    }
+
+    /// Records that [`crate::CaseBuilder`] set `opened_at`, usable or malformed.
+    pub(crate) fn mark_opened(&mut self, usable: bool) {
+        self.opened_seen = if usable { 1 } else { 2 };
+    }
+
+    /// Sets a key to a value given as JSON text, as decoding a record with it would;
+    /// `false` when the text is not JSON (the record would not parse).
+    pub(crate) fn set_json(&mut self, engine: &Engine, key: Key, json: &str) -> bool {
+        let mut de = serde_json::Deserializer::from_str(json);
+        let res = match list_of(key) {
+            Some((what, name)) => {
+                ListSeed { engine, case: &mut *self, what }.deserialize(&mut de).map(|ok| ok.then_some(()).ok_or(name))
+            }
+            None => <Scalar<'_> as de::Deserialize>::deserialize(&mut de).map(|v| {
+                self.set_scalar(engine, key, v);
+                Ok(())
+            }),
+        };
+        match res.and_then(|r| de.end().map(|()| r)) {
+            Ok(Ok(())) => true,
+            Ok(Err(name)) => {
+                self.issue(IssueCode::BadType, Subject::Key(name));
+                true
+            }
+            Err(_) => false,
+        }
+    }
+
+    /// Sets a scalar key from a cell as JSON decoding would.
+    pub(crate) fn set_cell(&mut self, engine: &Engine, key: Key, v: Cell<'_>) {
+        self.set_scalar(engine, key, v.into());
     }
 
     fn issue(&mut self, code: IssueCode, subject: Subject) {
@@ -198,14 +226,17 @@ impl Case {
         if rate.is_none() {
             self.issue(IssueCode::UnknownCurrency, Subject::Key("currency"));
         }
-        for slot in engine.money_slots.iter().map(|&s| s as usize) {
-            if let Some(v) = self.values.get_mut(slot)
-                && let Val::Dec(x) = *v
-            {
-                *v = match rate.and_then(|r| x.checked_mul(r)) {
-                    Some(y) => Val::Dec(y),
-                    None => Val::Absent,
-                };
+        // Amounts in the policy currency stay as they are (`x × 1` is `x`, scale included).
+        if !rate.is_some_and(|r| r.scale() == 0 && r == Decimal::ONE) {
+            for slot in engine.money_slots.iter().map(|&s| s as usize) {
+                if let Some(v) = self.values.get_mut(slot)
+                    && let Val::Dec(x) = *v
+                {
+                    *v = match rate.and_then(|r| x.checked_mul(r)) {
+                        Some(y) => Val::Dec(y),
+                        None => Val::Absent,
+                    };
+                }
             }
         }
         // Required fields for `*` and for the case's kind.
@@ -246,6 +277,17 @@ impl Case {
                 }
             }
         }
+    }
+}
+
+/// Sets `v` to `n` copies of `x`, keeping its buffer.
+#[inline]
+fn fill<T: Copy>(v: &mut Vec<T>, n: usize, x: T) {
+    if v.len() == n {
+        v.fill(x);
+    } else {
+        v.clear();
+        v.resize(n, x);
     }
 }
 
@@ -800,20 +842,8 @@ impl CellDecoder<'_> {
     /// `evidence`). Text that is not JSON makes the case unusable (`not_an_object`), as a
     /// record that does not parse would.
     pub fn set_json(&mut self, key: CaseKey, json: &str) -> &mut Self {
-        let mut de = serde_json::Deserializer::from_str(json);
-        let res = match list_of(key.0) {
-            Some((what, name)) => ListSeed { engine: self.engine, case: &mut *self.case, what }
-                .deserialize(&mut de)
-                .map(|ok| ok.then_some(()).ok_or(name)),
-            None => <Scalar<'_> as de::Deserialize>::deserialize(&mut de).map(|v| {
-                self.case.set_scalar(self.engine, key.0, v);
-                Ok(())
-            }),
-        };
-        match res.and_then(|r| de.end().map(|()| r)) {
-            Ok(Ok(())) => {}
-            Ok(Err(name)) => self.case.issue(IssueCode::BadType, Subject::Key(name)),
-            Err(_) => self.broken = true,
+        if !self.case.set_json(self.engine, key.0, json) {
+            self.broken = true;
         }
         self
     }

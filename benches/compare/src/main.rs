@@ -12,7 +12,7 @@
 //! answers against Docket's first, and prints one JSON line per measurement.
 
 use docket_benches::{NOW, cases, cores, evaluate_parallel, routing_only_policy};
-use docket_core::{Case, Engine, Outcome, Report};
+use docket_core::{Case, ColumnWorkspace, Engine, Outcome, Report};
 use serde_json::{Value, json};
 use std::hint::black_box;
 use std::time::Instant;
@@ -27,8 +27,9 @@ fn main() {
     match (args.get(1).map(String::as_str), args.get(2)) {
         (Some("gen"), Some(dir)) => generate(dir),
         (Some("run"), Some(dir)) => run(dir),
+        (Some("profile"), Some(dir)) => profile(dir, args.get(3).map_or("columnar", String::as_str)),
         _ => {
-            eprintln!("usage: compare gen|run DIR");
+            eprintln!("usage: compare gen|run DIR | compare profile DIR batch|columnar|warm");
             std::process::exit(2)
         }
     }
@@ -300,11 +301,11 @@ fn run(dir: &str) {
     });
 
     // The columnar paths' work natively: the same columns (cases.tsv, typed as the C bench
-    // types them) set on a CaseBuilder row by row, evaluated, outputs written to arrays.
+    // types them) given to Engine::evaluate_columns, outputs written to arrays.
     let cols = Columns::load(&engine, dir);
     let mut co = ColumnOutputs::new(cols.len());
-    let (mut case, mut out) = (Case::new(), Outcome::new());
-    cols.evaluate(&engine, &mut case, &mut out, &mut co);
+    let mut ws = ColumnWorkspace::new();
+    cols.evaluate(&engine, &mut ws, &mut co);
     engine.evaluate_batch(&decoded, NOW, &mut outs);
     let mut differ = 0;
     for (i, o) in outs.iter().enumerate() {
@@ -316,8 +317,8 @@ fn run(dir: &str) {
     }
     assert_eq!(differ, 0, "native columnar answers differ from evaluate_batch on {differ} cases");
     eprintln!("rust columnar: all {N} answers equal evaluate_batch's");
-    measure("rust: columns → CaseBuilder → evaluate (the columnar paths' work, no boundary)", N, samples, || {
-        cols.evaluate(&engine, &mut case, &mut out, &mut co);
+    measure("rust: columnar batch (Engine::evaluate_columns), full evaluation", N, samples, || {
+        cols.evaluate(&engine, &mut ws, &mut co);
     });
 
     // ZEN (Rust crate), precompiled, evaluated in a loop; answers checked first.
@@ -361,158 +362,183 @@ fn run(dir: &str) {
     });
 }
 
+/// Loops one native path for ~10 s, for a profiler (`perf record -- compare profile DIR columnar`):
+/// `batch` (evaluate_batch), `columnar` (Engine::evaluate_columns), `warm` (the
+/// decoded cases evaluated one by one into one reused outcome).
+fn profile(dir: &str, what: &str) {
+    let lines: Vec<String> =
+        fs::read_to_string(format!("{dir}/cases.ndjson")).expect("cases.ndjson").lines().map(String::from).collect();
+    let engine = Engine::compile(POLICY).expect("policy");
+    let decoded = decode_all(&engine, &lines);
+    let mut outs = vec![Outcome::new(); decoded.len()];
+    let cols = Columns::load(&engine, dir);
+    let mut co = ColumnOutputs::new(cols.len());
+    let mut ws = ColumnWorkspace::new();
+    let mut out = Outcome::new();
+    let t = Instant::now();
+    let mut n = 0usize;
+    while t.elapsed().as_secs_f64() < 10.0 {
+        match what {
+            "batch" => {
+                engine.evaluate_batch(black_box(&decoded), NOW, &mut outs);
+            }
+            "warm" => {
+                for c in &decoded {
+                    engine.evaluate(black_box(c), NOW, &mut out);
+                }
+            }
+            _ => cols.evaluate(&engine, &mut ws, &mut co),
+        }
+        n += N;
+    }
+    eprintln!("{what}: {:.1} ns/case", t.elapsed().as_secs_f64() * 1e9 / n as f64);
+}
+
 fn engine_loop(e: &Engine, cases: &[Case], outs: &mut [Outcome]) {
     e.evaluate_batch(black_box(cases), NOW, outs);
 }
 
 /// cases.tsv as typed columns, the way `bindings-c/bench/bench.c` loads it: enums as
-/// indexes, money as cents (scale 2), timestamps as seconds, lists flattened.
+/// indexes, money as cents (scale 2), timestamps as seconds, lists flattened with offsets,
+/// absent values marked in presence bytes.
 #[derive(Default)]
 struct Columns {
+    n: usize,
     id: Vec<String>,
     kind: Vec<u32>,
     order_id: Vec<String>,
     opened_at: Vec<i64>,
-    region: Vec<Option<u32>>,
-    channel: Vec<Option<u32>>,
-    tier: Vec<Option<u32>>,
-    amount: Vec<Option<i64>>,
-    currency: Vec<Option<String>>,
-    fraud_score: Vec<Option<f64>>,
-    vendor_failures: Vec<Option<i64>>,
-    orders_affected: Vec<Option<i64>>,
-    split: Vec<Option<bool>>,
-    response_at: Vec<Option<i64>>,
-    resolution_at: Vec<Option<i64>>,
-    pauses: Vec<Vec<(i64, Option<i64>)>>,
-    requested_by: Vec<Option<String>>,
-    approvals: Vec<Vec<(String, String, i64)>>,
-    evidence: Vec<Vec<String>>,
-    slots: [u16; 12],
-    metrics: [u16; 2],
+    enums: [(Vec<u32>, Vec<u8>); 3],
+    amount: (Vec<i64>, Vec<u8>),
+    currency: (Vec<String>, Vec<u8>),
+    fraud_score: (Vec<f64>, Vec<u8>),
+    ints: [(Vec<i64>, Vec<u8>); 2],
+    split: (Vec<u8>, Vec<u8>),
+    done: [(Vec<i64>, Vec<u8>); 2],
+    requested_by: (Vec<String>, Vec<u8>),
+    pause_off: Vec<usize>,
+    pause_from: Vec<i64>,
+    pause_to: (Vec<i64>, Vec<u8>),
+    appr_off: Vec<usize>,
+    appr_role: Vec<u32>,
+    appr_by: Vec<String>,
+    appr_at: Vec<i64>,
+    ev_off: Vec<usize>,
+    ev: Vec<String>,
 }
 
 impl Columns {
     fn load(e: &Engine, dir: &str) -> Columns {
         let tsv = fs::read_to_string(format!("{dir}/cases.tsv")).expect("cases.tsv");
         let slot = |f: &str| e.slot(f).expect("field");
-        let names = [
-            "kind", "order_id", "region", "channel", "customer_tier", "amount", "fraud_score",
-            "vendor_failures_90d", "orders_affected", "split_shipment", "carrier", "promised_at",
-        ];
-        let metric = |m: &str| e.metric(m).expect("metric");
-        let mut c =
-            Columns { slots: names.map(slot), metrics: [metric("response"), metric("resolution")], ..Columns::default() };
-        let sym = |s: usize, v: &str| (!v.is_empty()).then(|| e.symbol(c.slots[s], v).expect("enum value"));
+        let mut c = Columns::default();
+        let roles: Vec<&str> = e.roles().collect();
+        let sym = |f: &str, v: &str| e.symbol(slot(f), v).expect("enum value");
+        fn opt<T: Default>(col: &mut (Vec<T>, Vec<u8>), v: Option<T>) {
+            col.1.push(u8::from(v.is_some()));
+            col.0.push(v.unwrap_or_default());
+        }
         let opt_i64 = |v: &str| (!v.is_empty()).then(|| v.parse::<i64>().expect("i64"));
-        let mut rows = Vec::new();
+        let (mut np, mut na, mut ne) = (0, 0, 0);
         for line in tsv.lines().skip(1).filter(|l| !l.is_empty()) {
-            rows.push(line.split('\t').map(String::from).collect::<Vec<_>>());
-        }
-        for f in &rows {
-            c.id.push(f[0].clone());
-            c.kind.push(sym(0, &f[1]).expect("kind"));
-            c.order_id.push(f[2].clone());
+            let f: Vec<&str> = line.split('\t').collect();
+            c.id.push(f[0].into());
+            c.kind.push(sym("kind", f[1]));
+            c.order_id.push(f[2].into());
             c.opened_at.push(f[3].parse().expect("opened_at"));
-            c.region.push(sym(2, &f[4]));
-            c.channel.push(sym(3, &f[5]));
-            c.tier.push(sym(4, &f[6]));
-            c.amount.push((!f[7].is_empty()).then(|| {
-                let (w, frac) = f[7].split_once('.').unwrap_or((&f[7], "0"));
-                let frac: i64 = format!("{frac:0<2}").parse().expect("cents");
-                w.parse::<i64>().expect("units") * 100 + frac
-            }));
-            c.currency.push((!f[8].is_empty()).then(|| f[8].clone()));
-            c.fraud_score.push((!f[9].is_empty()).then(|| f[9].parse().expect("f64")));
-            c.vendor_failures.push(opt_i64(&f[10]));
-            c.orders_affected.push(opt_i64(&f[11]));
-            c.split.push(opt_i64(&f[12]).map(|b| b != 0));
-            c.response_at.push(opt_i64(&f[13]));
-            c.resolution_at.push(opt_i64(&f[14]));
-            c.pauses.push(
-                f[15]
-                    .split(';')
-                    .filter(|x| !x.is_empty())
-                    .map(|p| {
-                        let (a, b) = p.split_once('>').unwrap_or((p, ""));
-                        (a.parse().expect("from"), opt_i64(b))
-                    })
-                    .collect(),
+            for (k, name) in ["region", "channel", "customer_tier"].iter().enumerate() {
+                opt(&mut c.enums[k], (!f[4 + k].is_empty()).then(|| sym(name, f[4 + k])));
+            }
+            opt(
+                &mut c.amount,
+                (!f[7].is_empty()).then(|| {
+                    let (w, frac) = f[7].split_once('.').unwrap_or((f[7], "0"));
+                    let frac: i64 = format!("{frac:0<2}").parse().expect("cents");
+                    w.parse::<i64>().expect("units") * 100 + frac
+                }),
             );
-            c.requested_by.push((!f[16].is_empty()).then(|| f[16].clone()));
-            c.approvals.push(
-                f[17]
-                    .split(';')
-                    .filter(|x| !x.is_empty())
-                    .map(|a| {
-                        let r: Vec<&str> = a.split('>').collect();
-                        (r[0].to_string(), r[1].to_string(), r[2].parse().expect("at"))
-                    })
-                    .collect(),
-            );
-            c.evidence.push(f[18].split(';').filter(|x| !x.is_empty()).map(String::from).collect());
+            opt(&mut c.currency, (!f[8].is_empty()).then(|| f[8].to_string()));
+            opt(&mut c.fraud_score, (!f[9].is_empty()).then(|| f[9].parse().expect("f64")));
+            opt(&mut c.ints[0], opt_i64(f[10]));
+            opt(&mut c.ints[1], opt_i64(f[11]));
+            opt(&mut c.split, opt_i64(f[12]).map(|b| u8::from(b != 0)));
+            opt(&mut c.done[0], opt_i64(f[13]));
+            opt(&mut c.done[1], opt_i64(f[14]));
+            c.pause_off.push(np);
+            for p in f[15].split(';').filter(|x| !x.is_empty()) {
+                let (a, b) = p.split_once('>').unwrap_or((p, ""));
+                c.pause_from.push(a.parse().expect("from"));
+                opt(&mut c.pause_to, opt_i64(b));
+                np += 1;
+            }
+            opt(&mut c.requested_by, (!f[16].is_empty()).then(|| f[16].to_string()));
+            c.appr_off.push(na);
+            for a in f[17].split(';').filter(|x| !x.is_empty()) {
+                let r: Vec<&str> = a.split('>').collect();
+                c.appr_role.push(roles.iter().position(|x| *x == r[0]).map_or(u32::MAX, |i| i as u32));
+                c.appr_by.push(r[1].into());
+                c.appr_at.push(r[2].parse().expect("at"));
+                na += 1;
+            }
+            c.ev_off.push(ne);
+            for x in f[18].split(';').filter(|x| !x.is_empty()) {
+                c.ev.push(x.into());
+                ne += 1;
+            }
+            c.n += 1;
         }
+        c.pause_off.push(np);
+        c.appr_off.push(na);
+        c.ev_off.push(ne);
         c
     }
 
     fn len(&self) -> usize {
-        self.id.len()
+        self.n
     }
 
-    fn evaluate(&self, e: &Engine, case: &mut Case, out: &mut Outcome, co: &mut ColumnOutputs) {
-        let [kind, order, region, channel, tier, amount, fraud, vendor, affected, split, ..] = self.slots;
-        for i in 0..self.len() {
-            let mut b = e.build(case);
-            b.id(&self.id[i]).enum_index(kind, self.kind[i]).string(order, &self.order_id[i]).opened_at(self.opened_at[i]);
-            if let Some(v) = self.region[i] {
-                b.enum_index(region, v);
-            }
-            if let Some(v) = self.channel[i] {
-                b.enum_index(channel, v);
-            }
-            if let Some(v) = self.tier[i] {
-                b.enum_index(tier, v);
-            }
-            if let Some(v) = self.amount[i] {
-                b.money_scaled(amount, v, 2);
-            }
-            if let Some(v) = &self.currency[i] {
-                b.currency(v);
-            }
-            if let Some(v) = self.fraud_score[i] {
-                b.number(fraud, v);
-            }
-            if let Some(v) = self.vendor_failures[i] {
-                b.integer(vendor, v);
-            }
-            if let Some(v) = self.orders_affected[i] {
-                b.integer(affected, v);
-            }
-            if let Some(v) = self.split[i] {
-                b.boolean(split, v);
-            }
-            if let Some(v) = self.response_at[i] {
-                b.completed(self.metrics[0], v);
-            }
-            if let Some(v) = self.resolution_at[i] {
-                b.completed(self.metrics[1], v);
-            }
-            for &(from, to) in &self.pauses[i] {
-                b.pause(from, to);
-            }
-            if let Some(v) = &self.requested_by[i] {
-                b.requested_by(v);
-            }
-            for (role, by, at) in &self.approvals[i] {
-                b.approval(role, by, Some(*at));
-            }
-            for ev in &self.evidence[i] {
-                b.evidence(ev);
-            }
-            b.finish();
-            e.evaluate(case, NOW, out);
-            co.write(i, out);
+    /// Sets every case from the columns and evaluates it (`Engine::evaluate_columns`),
+    /// writing the outputs bench.c asks for.
+    fn evaluate(&self, e: &Engine, ws: &mut ColumnWorkspace, co: &mut ColumnOutputs) {
+        use docket_core::{Column, ColumnValues as V};
+        let t = |name: &str| e.column_target(name).expect("column");
+        fn strs(v: &[String]) -> Vec<&str> {
+            v.iter().map(String::as_str).collect()
         }
+        let (id, order, cur, req, by, ev) = (
+            strs(&self.id),
+            strs(&self.order_id),
+            strs(&self.currency.0),
+            strs(&self.requested_by.0),
+            strs(&self.appr_by),
+            strs(&self.ev),
+        );
+        let cols = [
+            Column::new(t("id"), V::Text(&id)),
+            Column::new(t("kind"), V::Index(&self.kind)),
+            Column::new(t("order_id"), V::Text(&order)),
+            Column::new(t("opened_at"), V::I64(&self.opened_at)),
+            Column::new(t("region"), V::Index(&self.enums[0].0)).present(&self.enums[0].1),
+            Column::new(t("channel"), V::Index(&self.enums[1].0)).present(&self.enums[1].1),
+            Column::new(t("customer_tier"), V::Index(&self.enums[2].0)).present(&self.enums[2].1),
+            Column::new(t("amount"), V::Scaled(&self.amount.0, 2)).present(&self.amount.1),
+            Column::new(t("currency"), V::Text(&cur)).present(&self.currency.1),
+            Column::new(t("fraud_score"), V::F64(&self.fraud_score.0)).present(&self.fraud_score.1),
+            Column::new(t("vendor_failures_90d"), V::I64(&self.ints[0].0)).present(&self.ints[0].1),
+            Column::new(t("orders_affected"), V::I64(&self.ints[1].0)).present(&self.ints[1].1),
+            Column::new(t("split_shipment"), V::Bool(&self.split.0)).present(&self.split.1),
+            Column::new(t("response_at"), V::I64(&self.done[0].0)).present(&self.done[0].1),
+            Column::new(t("resolution_at"), V::I64(&self.done[1].0)).present(&self.done[1].1),
+            Column::new(t("paused_from"), V::I64(&self.pause_from)).offsets(&self.pause_off),
+            Column::new(t("paused_to"), V::I64(&self.pause_to.0)).present(&self.pause_to.1).offsets(&self.pause_off),
+            Column::new(t("requested_by"), V::Text(&req)).present(&self.requested_by.1),
+            Column::new(t("approval_role"), V::Index(&self.appr_role)).offsets(&self.appr_off),
+            Column::new(t("approval_by"), V::Text(&by)).offsets(&self.appr_off),
+            Column::new(t("approval_at"), V::I64(&self.appr_at)).offsets(&self.appr_off),
+            Column::new(t("evidence"), V::Text(&ev)).offsets(&self.ev_off),
+        ];
+        let batch = e.columns(self.n, &cols).expect("columns");
+        e.evaluate_columns(&batch, NOW, ws, |i, o| co.write(i, o));
     }
 }
 
@@ -527,7 +553,13 @@ struct ColumnOutputs {
 
 impl ColumnOutputs {
     fn new(n: usize) -> ColumnOutputs {
-        ColumnOutputs { queue: vec![0; n], priority: vec![0; n], state: vec![0; 2 * n], due: vec![0; 2 * n], remaining: vec![0; n] }
+        ColumnOutputs {
+            queue: vec![0; n],
+            priority: vec![0; n],
+            state: vec![0; 2 * n],
+            due: vec![0; 2 * n],
+            remaining: vec![0; n],
+        }
     }
     fn write(&mut self, i: usize, o: &Outcome) {
         let idx = |x: Option<u32>| x.map_or(-1, |x| x as i32);

@@ -1,0 +1,627 @@
+//! Columnar batches: cases given as typed columns (a struct of arrays) instead of records.
+//!
+//! A host that holds its cases in columns (a dataframe, an order table, the C and
+//! WebAssembly columnar APIs) describes each column once per batch — what it sets
+//! ([`ColumnTarget`]) and its values ([`ColumnValues`]) — and [`Engine::evaluate_columns`]
+//! sets blocks of cases column by column (one tight loop per column, no per-cell
+//! dispatch, no text formatted or parsed for typed values) and evaluates them. A row
+//! decodes exactly as the same case given as a JSON record: typed values go through the
+//! [`CaseBuilder`] setters, any other kind of value through the JSON decoder's own
+//! per-key code, so a value of the wrong kind is a `bad_type` issue of that case, never
+//! an error of the batch. Only the shape of the batch (lengths, offsets, list groups)
+//! can be refused, by [`Engine::columns`], before anything is evaluated.
+//!
+//! ```
+//! use docket_core::{ColumnTarget as T, ColumnValues as V, Column, ColumnWorkspace, Engine};
+//! let engine = Engine::compile(include_str!("../../examples/order-ops.policy.json")).unwrap();
+//! let target = |name: &str| engine.column_target(name).unwrap();
+//! let kind = engine.slot("kind").unwrap();
+//! let refund = engine.symbol(kind, "refund").unwrap();
+//! let (ids, kinds, opened) = (["C-1", "C-2"], [refund, refund], [1_795_420_800_i64, 1_795_424_400]);
+//! let (orders, cents) = (["O-1", "O-2"], [8_000_i64, 125_000]);
+//! let cols = [
+//!     Column::new(target("id"), V::Text(&ids)),
+//!     Column::new(target("kind"), V::Index(&kinds)),
+//!     Column::new(target("opened_at"), V::I64(&opened)),
+//!     Column::new(target("order_id"), V::Text(&orders)),
+//!     Column::new(target("amount"), V::Scaled(&cents, 2)),
+//! ];
+//! let batch = engine.columns(2, &cols).unwrap();
+//! let mut ws = ColumnWorkspace::new();
+//! let mut queues = Vec::new();
+//! engine.evaluate_columns(&batch, 1_795_428_000, &mut ws, |_, out| {
+//!     queues.push(out.queue_index().and_then(|q| engine.queues().nth(q as usize)).unwrap_or(""));
+//! });
+//! assert_eq!(queues.len(), 2);
+//! ```
+
+use crate::builder::CaseBuilder;
+use crate::case::{Case, CaseError, Cell};
+use crate::engine::{Engine, Key};
+use crate::outcome::Outcome;
+use crate::time::Instant;
+use crate::value::FieldType;
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+/// What a column sets on each case; from [`Engine::column_target`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ColumnTarget {
+    /// `id`.
+    Id,
+    /// `opened_at`.
+    OpenedAt,
+    /// `currency`.
+    Currency,
+    /// `requested_by`.
+    RequestedBy,
+    /// `<metric>_at`, by metric index.
+    Completed(u16),
+    /// A declared field, by slot.
+    Field(u16),
+    /// `paused`, the whole list as JSON text per case.
+    Paused,
+    /// `approvals`, the whole list as JSON text per case.
+    Approvals,
+    /// `evidence`: with offsets, the items (text) of every case; without, the whole list
+    /// as JSON text per case.
+    Evidence,
+    /// List column `paused_from`: start of each pause (an instant).
+    PausedFrom,
+    /// List column `paused_to`: end of each pause; absent = still paused.
+    PausedTo,
+    /// List column `approval_role`: the role of each approval given (index into
+    /// [`Engine::roles`], or its name).
+    ApprovalRole,
+    /// List column `approval_by`: who gave each approval.
+    ApprovalBy,
+    /// List column `approval_at`: when each approval was given; may be absent.
+    ApprovalAt,
+}
+
+impl ColumnTarget {
+    /// Whether the column holds items of every case (needs offsets).
+    fn is_items(self, has_offsets: bool) -> bool {
+        use ColumnTarget as T;
+        matches!(self, T::PausedFrom | T::PausedTo | T::ApprovalRole | T::ApprovalBy | T::ApprovalAt)
+            || (self == T::Evidence && has_offsets)
+    }
+    /// Whether the column's numbers are instants.
+    fn takes_instants(self, engine: &Engine) -> bool {
+        use ColumnTarget as T;
+        match self {
+            T::OpenedAt | T::Completed(_) | T::PausedFrom | T::PausedTo | T::ApprovalAt => true,
+            T::Field(s) => engine.field_type(s) == Some(FieldType::Timestamp),
+            _ => false,
+        }
+    }
+}
+
+/// A column's values, one per case (or, for list columns, one per item).
+#[derive(Clone, Copy, Debug)]
+pub enum ColumnValues<'a> {
+    /// Whole numbers; for instants (`opened_at`, `<metric>_at`, timestamp fields, pause
+    /// and approval times), seconds since the Unix epoch.
+    I64(&'a [i64]),
+    /// Numbers; for instants, seconds since the Unix epoch (the fraction is dropped;
+    /// non-finite or beyond ±8.64e12 reads as a malformed timestamp).
+    F64(&'a [f64]),
+    /// Booleans, `0` = false.
+    Bool(&'a [u8]),
+    /// Enum fields: the value's index ([`Engine::symbol`]); `approval_role`: the role's
+    /// index ([`Engine::roles`]). An index out of range is an unknown value.
+    Index(&'a [u32]),
+    /// Text: ids, actors, currencies, string fields, enum values by name, money as
+    /// decimal text (`"1250.00"`), timestamps as RFC 3339, lists as JSON text.
+    Text(&'a [&'a str]),
+    /// Money as scaled integers: `(125_000, 2)` is 1250.00.
+    Scaled(&'a [i64], u32),
+}
+
+impl ColumnValues<'_> {
+    fn len(&self) -> usize {
+        match self {
+            ColumnValues::I64(v) | ColumnValues::Scaled(v, _) => v.len(),
+            ColumnValues::F64(v) => v.len(),
+            ColumnValues::Bool(v) => v.len(),
+            ColumnValues::Index(v) => v.len(),
+            ColumnValues::Text(v) => v.len(),
+        }
+    }
+    fn kind(&self) -> &'static str {
+        match self {
+            ColumnValues::I64(_) => "I64",
+            ColumnValues::F64(_) => "F64",
+            ColumnValues::Bool(_) => "Bool",
+            ColumnValues::Index(_) => "Index",
+            ColumnValues::Text(_) => "Text",
+            ColumnValues::Scaled(..) => "Scaled",
+        }
+    }
+}
+
+/// One input column of a batch.
+#[derive(Clone, Copy, Debug)]
+pub struct Column<'a> {
+    /// What it sets.
+    pub target: ColumnTarget,
+    /// Its values.
+    pub values: ColumnValues<'a>,
+    /// `None`: every value present; otherwise one byte per value, `0` = absent (as a JSON
+    /// `null` or a missing key).
+    pub present: Option<&'a [u8]>,
+    /// List columns: `len + 1` non-decreasing offsets, case `i` owning items
+    /// `offsets[i]..offsets[i + 1]`; `None` for every other column.
+    pub offsets: Option<&'a [usize]>,
+}
+
+impl<'a> Column<'a> {
+    /// A column with every value present and no offsets.
+    pub fn new(target: ColumnTarget, values: ColumnValues<'a>) -> Column<'a> {
+        Column { target, values, present: None, offsets: None }
+    }
+    /// With a presence mask.
+    pub fn present(mut self, present: &'a [u8]) -> Column<'a> {
+        self.present = Some(present);
+        self
+    }
+    /// With offsets (list columns).
+    pub fn offsets(mut self, offsets: &'a [usize]) -> Column<'a> {
+        self.offsets = Some(offsets);
+        self
+    }
+
+    /// Items of case `i` (a list column) or the value index of case `i`.
+    #[inline]
+    fn items(&self, i: usize) -> (usize, usize) {
+        match self.offsets {
+            None => (i, i + 1),
+            Some(o) => {
+                let a = o.get(i).copied().unwrap_or(0);
+                (a, o.get(i + 1).copied().unwrap_or(a))
+            }
+        }
+    }
+    #[inline(always)]
+    fn is_present(&self, k: usize) -> bool {
+        self.present.is_none_or(|p| p.get(k).is_some_and(|&b| b != 0))
+    }
+    /// Item `k` as an instant, if present and readable as one.
+    fn instant(&self, k: usize) -> Option<Instant> {
+        if !self.is_present(k) {
+            return None;
+        }
+        match self.values {
+            ColumnValues::I64(v) => v.get(k).copied(),
+            ColumnValues::F64(v) => v.get(k).map(|&x| instant(x)),
+            _ => None,
+        }
+    }
+    fn text(&self, k: usize) -> Option<&'a str> {
+        match self.values {
+            ColumnValues::Text(v) if self.is_present(k) => v.get(k).copied(),
+            _ => None,
+        }
+    }
+}
+
+/// Why [`Engine::columns`] refused a batch.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ColumnError {
+    /// Index of the column at fault, if one is.
+    pub column: Option<usize>,
+    /// The part at fault: `target`, `values`, `present` or `offsets`.
+    pub part: &'static str,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl core::fmt::Display for ColumnError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self.column {
+            Some(j) => write!(f, "columns[{j}].{}: {}", self.part, self.message),
+            None => write!(f, "columns: {}", self.message),
+        }
+    }
+}
+
+/// A batch of columns checked against an engine by [`Engine::columns`].
+#[derive(Clone, Debug)]
+pub struct Columns<'a> {
+    len: usize,
+    scalars: Vec<Column<'a>>,
+    /// paused_from, paused_to, approval_role, approval_by, approval_at, evidence items.
+    lists: [Option<Column<'a>>; 6],
+}
+
+impl Columns<'_> {
+    /// Number of cases.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+    /// Whether the batch has no cases.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+}
+
+/// Reusable scratch space of [`Engine::evaluate_columns`]: a block of case buffers and an
+/// outcome. Not shared between threads: use one per thread and keep it across batches
+/// (a warm workspace evaluates without allocating).
+#[derive(Clone, Debug, Default)]
+pub struct ColumnWorkspace {
+    cases: Vec<Case>,
+    outcome: Outcome,
+}
+
+impl ColumnWorkspace {
+    /// An empty workspace.
+    pub fn new() -> ColumnWorkspace {
+        ColumnWorkspace::default()
+    }
+}
+
+/// Cases set column by column before they are evaluated one by one: small enough that
+/// the block's cases stay in the first-level cache, large enough that each column's loop
+/// runs long.
+const BLOCK: usize = 32;
+
+/// A number read as an instant, in seconds (JavaScript's `Date` range; beyond it, or not
+/// finite, it is malformed).
+#[inline]
+fn instant(x: f64) -> Instant {
+    if x.is_finite() && x.abs() <= 8.64e12 { x.floor() as Instant } else { Instant::MIN }
+}
+
+impl Engine {
+    /// Resolves a column name: any case key (`id`, `opened_at`, a field, `<metric>_at`,
+    /// `currency`, `requested_by`, `paused`, `approvals`, `evidence`) or a list column
+    /// (`paused_from`, `paused_to`, `approval_role`, `approval_by`, `approval_at`).
+    pub fn column_target(&self, name: &str) -> Option<ColumnTarget> {
+        use ColumnTarget as T;
+        Some(match self.key(name) {
+            Some(Key::Id) => T::Id,
+            Some(Key::OpenedAt) => T::OpenedAt,
+            Some(Key::Currency) => T::Currency,
+            Some(Key::RequestedBy) => T::RequestedBy,
+            Some(Key::Completed(m)) => T::Completed(m),
+            Some(Key::Field(s)) => T::Field(s),
+            Some(Key::Paused) => T::Paused,
+            Some(Key::Approvals) => T::Approvals,
+            Some(Key::Evidence) => T::Evidence,
+            None => match name {
+                "paused_from" => T::PausedFrom,
+                "paused_to" => T::PausedTo,
+                "approval_role" => T::ApprovalRole,
+                "approval_by" => T::ApprovalBy,
+                "approval_at" => T::ApprovalAt,
+                _ => return None,
+            },
+        })
+    }
+
+    /// Checks the shape of a batch of `len` cases: every column long enough, offsets of
+    /// list columns (and only of those) well formed, no target given twice, list columns
+    /// of one group (`paused_*`; `approval_*`) with the same items per case. Values are
+    /// not checked here: a value of the wrong kind is an issue of its case.
+    pub fn columns<'a>(&self, len: usize, cols: &[Column<'a>]) -> Result<Columns<'a>, ColumnError> {
+        use ColumnTarget as T;
+        let err = |j: usize, part: &'static str, message: String| ColumnError { column: Some(j), part, message };
+        let max = self.limits.max_cases_per_call;
+        if len > max {
+            return Err(ColumnError {
+                column: None,
+                part: "len",
+                message: format!("{len} cases in one batch; the limit is {max}"),
+            });
+        }
+        let mut scalars = Vec::with_capacity(cols.len());
+        let mut lists: [Option<Column<'a>>; 6] = [None; 6];
+        for (j, c) in cols.iter().enumerate() {
+            if cols.iter().take(j).any(|o| o.target == c.target) {
+                return Err(err(j, "target", format!("{:?} is given twice", c.target)));
+            }
+            let items_col = c.target.is_items(c.offsets.is_some());
+            let items = match (items_col, c.offsets) {
+                (true, None) => {
+                    return Err(err(j, "offsets", format!("{:?} is a list column: it needs offsets", c.target)));
+                }
+                (false, Some(_)) => {
+                    return Err(err(
+                        j,
+                        "offsets",
+                        format!("{:?} is not a list column: offsets must be None", c.target),
+                    ));
+                }
+                (false, None) => len,
+                (true, Some(o)) => {
+                    if o.len() != len + 1 {
+                        return Err(err(
+                            j,
+                            "offsets",
+                            format!("{} offsets for {len} cases; want {}", o.len(), len + 1),
+                        ));
+                    }
+                    if o.windows(2).any(|w| w.first() > w.get(1)) {
+                        return Err(err(j, "offsets", "offsets must not decrease".into()));
+                    }
+                    o.last().copied().unwrap_or(0)
+                }
+            };
+            if c.values.len() < items {
+                return Err(err(j, "values", format!("{} values; the batch needs {items}", c.values.len())));
+            }
+            if let Some(p) = c.present
+                && p.len() < items
+            {
+                return Err(err(j, "present", format!("{} presence bytes; the batch needs {items}", p.len())));
+            }
+            let ok_kind = match (c.target, c.values) {
+                (T::Paused | T::Approvals, v) | (T::Evidence, v) if !items_col => matches!(v, ColumnValues::Text(_)),
+                (T::PausedFrom | T::PausedTo | T::ApprovalAt, v) => {
+                    matches!(v, ColumnValues::I64(_) | ColumnValues::F64(_))
+                }
+                (T::ApprovalRole, v) => matches!(v, ColumnValues::Index(_) | ColumnValues::Text(_)),
+                (T::ApprovalBy | T::Evidence, v) => matches!(v, ColumnValues::Text(_)),
+                _ => true,
+            };
+            if !ok_kind {
+                return Err(err(j, "values", format!("{:?} cannot take {} values", c.target, c.values.kind())));
+            }
+            let slot = match c.target {
+                T::PausedFrom => Some(0),
+                T::PausedTo => Some(1),
+                T::ApprovalRole => Some(2),
+                T::ApprovalBy => Some(3),
+                T::ApprovalAt => Some(4),
+                T::Evidence if items_col => Some(5),
+                _ => None,
+            };
+            match slot.and_then(|s| lists.get_mut(s)) {
+                Some(l) => *l = Some(*c),
+                None => scalars.push(*c),
+            }
+        }
+        // Groups: a member needs its lead, with the same number of items per case.
+        let index = |t: ColumnTarget| cols.iter().position(|c| c.target == t);
+        let groups = [(T::PausedFrom, &[T::PausedTo][..]), (T::ApprovalBy, &[T::ApprovalRole, T::ApprovalAt][..])];
+        for (lead, members) in groups {
+            for &m in members {
+                let Some((mj, mc)) = index(m).and_then(|j| Some((j, cols.get(j)?))) else { continue };
+                let Some(l) = index(lead).and_then(|j| cols.get(j)) else {
+                    return Err(err(mj, "target", format!("{m:?} needs the {lead:?} column too")));
+                };
+                if (0..len).any(|i| {
+                    let (a, b) = (l.items(i), mc.items(i));
+                    a.1 - a.0 != b.1 - b.0
+                }) {
+                    return Err(err(mj, "offsets", format!("items per case differ from the {lead:?} column's")));
+                }
+            }
+        }
+        if let Some(j) = index(T::ApprovalBy)
+            && index(T::ApprovalRole).is_none()
+        {
+            return Err(err(j, "target", "ApprovalBy needs the ApprovalRole column too".into()));
+        }
+        Ok(Columns { len, scalars, lists })
+    }
+
+    /// Evaluates every case of a batch at `now`, in order, calling `each(i, outcome)` for
+    /// case `i` (write the outputs you want, add the outcome to a [`crate::Report`]).
+    /// Each case gets exactly the outcome the same case has as a JSON record.
+    pub fn evaluate_columns(
+        &self,
+        batch: &Columns<'_>,
+        now: Instant,
+        ws: &mut ColumnWorkspace,
+        mut each: impl FnMut(usize, &Outcome),
+    ) {
+        if ws.cases.len() < BLOCK {
+            ws.cases.resize_with(BLOCK, Case::new);
+        }
+        let ColumnWorkspace { cases, outcome } = ws;
+        let mut start = 0;
+        while start < batch.len {
+            let n = (batch.len - start).min(BLOCK);
+            let Some(block) = cases.get_mut(..n) else { return };
+            for case in block.iter_mut() {
+                case.reset(self);
+            }
+            for col in &batch.scalars {
+                set_column(self, col, start, block);
+            }
+            for (k, case) in block.iter_mut().enumerate() {
+                set_lists(self, &batch.lists, start + k, case);
+                case.finish(self);
+                self.evaluate(case, now, outcome);
+                each(start + k, outcome);
+            }
+            start += n;
+        }
+    }
+}
+
+/// Runs `f` on the builder of every case of the block whose value is present.
+#[inline(always)]
+fn rows<T: Copy>(
+    engine: &Engine,
+    values: &[T],
+    present: Option<&[u8]>,
+    start: usize,
+    block: &mut [Case],
+    mut f: impl FnMut(&mut CaseBuilder<'_>, T),
+) {
+    let Some(values) = values.get(start..) else { return };
+    match present.and_then(|p| p.get(start..)) {
+        None => {
+            for (case, &v) in block.iter_mut().zip(values) {
+                f(&mut CaseBuilder::resume(engine, case), v);
+            }
+        }
+        Some(p) => {
+            for ((case, &v), &p) in block.iter_mut().zip(values).zip(p) {
+                if p != 0 {
+                    f(&mut CaseBuilder::resume(engine, case), v);
+                }
+            }
+        }
+    }
+}
+
+/// Sets one scalar column on a block of cases (case `k` of the block is row `start + k`).
+fn set_column(engine: &Engine, col: &Column<'_>, start: usize, block: &mut [Case]) {
+    use ColumnTarget as T;
+    use ColumnValues as V;
+    let p = col.present;
+    let instants = col.target.takes_instants(engine);
+    let key = match col.target {
+        T::Id => Key::Id,
+        T::OpenedAt => Key::OpenedAt,
+        T::Currency => Key::Currency,
+        T::RequestedBy => Key::RequestedBy,
+        T::Completed(m) => Key::Completed(m),
+        T::Field(s) => Key::Field(s),
+        T::Paused => Key::Paused,
+        T::Approvals => Key::Approvals,
+        T::Evidence => Key::Evidence,
+        // List columns are set by `set_lists`.
+        _ => return,
+    };
+    let ty = match col.target {
+        T::Field(s) => engine.field_type(s),
+        _ => None,
+    };
+    match (col.target, col.values, ty) {
+        (T::Id, V::Text(v), _) => rows(engine, v, p, start, block, |b, s| {
+            b.id(s);
+        }),
+        (T::Currency, V::Text(v), _) => rows(engine, v, p, start, block, |b, s| {
+            b.currency(s);
+        }),
+        (T::RequestedBy, V::Text(v), _) => rows(engine, v, p, start, block, |b, s| {
+            b.requested_by(s);
+        }),
+        (T::Paused | T::Approvals | T::Evidence, V::Text(v), _) => {
+            let Some(v) = v.get(start..) else { return };
+            for (k, (case, &s)) in block.iter_mut().zip(v).enumerate() {
+                if col.is_present(start + k) && !case.set_json(engine, key, s) {
+                    case.set_error(CaseError::NotAnObject);
+                }
+            }
+        }
+        (T::OpenedAt, V::I64(v), _) => rows(engine, v, p, start, block, |b, t| {
+            b.opened_at(t);
+        }),
+        (T::OpenedAt, V::F64(v), _) => rows(engine, v, p, start, block, |b, x| {
+            b.opened_at(instant(x));
+        }),
+        (T::Completed(m), V::I64(v), _) => rows(engine, v, p, start, block, |b, t| {
+            b.completed(m, t);
+        }),
+        (T::Completed(m), V::F64(v), _) => rows(engine, v, p, start, block, |b, x| {
+            b.completed(m, instant(x));
+        }),
+        (T::Field(s), V::Index(v), _) => rows(engine, v, p, start, block, |b, i| {
+            b.enum_index(s, i);
+        }),
+        (T::Field(s), V::Text(v), Some(FieldType::Money)) => rows(engine, v, p, start, block, |b, x| {
+            b.money_str(s, x);
+        }),
+        (T::Field(s), V::Text(v), Some(FieldType::Enum | FieldType::String)) => {
+            rows(engine, v, p, start, block, |b, x| {
+                b.string(s, x);
+            })
+        }
+        (T::Field(s), V::I64(v), Some(FieldType::Timestamp)) => rows(engine, v, p, start, block, |b, t| {
+            b.timestamp(s, t);
+        }),
+        (T::Field(s), V::F64(v), Some(FieldType::Timestamp)) => rows(engine, v, p, start, block, |b, x| {
+            b.timestamp(s, instant(x));
+        }),
+        (T::Field(s), V::I64(v), Some(FieldType::Number)) => rows(engine, v, p, start, block, |b, x| {
+            b.number(s, x as f64);
+        }),
+        (T::Field(s), V::F64(v), Some(FieldType::Number)) => rows(engine, v, p, start, block, |b, x| {
+            b.number(s, x);
+        }),
+        (T::Field(s), V::I64(v), Some(FieldType::Integer | FieldType::Money)) => {
+            rows(engine, v, p, start, block, |b, x| {
+                b.integer(s, x);
+            })
+        }
+        (T::Field(s), V::Bool(v), Some(FieldType::Bool)) => rows(engine, v, p, start, block, |b, x| {
+            b.boolean(s, x != 0);
+        }),
+        (T::Field(s), V::Scaled(v, scale), Some(FieldType::Money)) => rows(engine, v, p, start, block, |b, x| {
+            b.money_scaled(s, x, scale);
+        }),
+        // Every other kind of value reads as the JSON value it stands for.
+        (_, V::I64(v), _) if instants => rows(engine, v, p, start, block, |b, t| {
+            b.scalar(key, Cell::Instant(t));
+        }),
+        (_, V::F64(v), _) if instants => rows(engine, v, p, start, block, |b, x| {
+            b.scalar(key, Cell::Instant(instant(x)));
+        }),
+        (_, V::I64(v), _) => rows(engine, v, p, start, block, |b, x| {
+            b.scalar(key, Cell::Int(x));
+        }),
+        (_, V::Scaled(v, scale), _) => rows(engine, v, p, start, block, |b, x| {
+            let cell = if scale == 0 { Cell::Int(x) } else { Cell::Num(x as f64 / 10f64.powi(scale as i32)) };
+            b.scalar(key, cell);
+        }),
+        (_, V::F64(v), _) => rows(engine, v, p, start, block, |b, x| {
+            b.scalar(key, Cell::Num(x));
+        }),
+        (_, V::Bool(v), _) => rows(engine, v, p, start, block, |b, x| {
+            b.scalar(key, Cell::Bool(x != 0));
+        }),
+        (_, V::Index(v), _) => rows(engine, v, p, start, block, |b, x| {
+            b.scalar(key, Cell::Int(i64::from(x)));
+        }),
+        (_, V::Text(v), _) => rows(engine, v, p, start, block, |b, x| {
+            b.scalar(key, Cell::Str(x));
+        }),
+    }
+}
+
+/// Sets the list columns (pauses, approvals given, evidence items) of case `i`.
+fn set_lists(engine: &Engine, lists: &[Option<Column<'_>>; 6], i: usize, case: &mut Case) {
+    let [from, to, role, by, at, evidence] = lists;
+    let mut b = CaseBuilder::resume(engine, case);
+    if let Some(from) = from {
+        let (a, z) = from.items(i);
+        let ta = to.as_ref().map_or(0, |t| t.items(i).0);
+        for (n, k) in (a..z).enumerate() {
+            let end = to.as_ref().and_then(|t| t.instant(ta + n));
+            b.pause(from.instant(k).unwrap_or(Instant::MIN), end);
+        }
+    }
+    if let (Some(by), Some(role)) = (by, role) {
+        let (a, z) = by.items(i);
+        let (ra, aa) = (role.items(i).0, at.as_ref().map_or(0, |t| t.items(i).0));
+        for (n, k) in (a..z).enumerate() {
+            let who = by.text(k).unwrap_or("");
+            let when = at.as_ref().and_then(|t| t.instant(aa + n));
+            let r = ra + n;
+            match role.values {
+                ColumnValues::Index(v) if role.is_present(r) => {
+                    b.approval_index(v.get(r).copied().unwrap_or(u32::MAX), who, when);
+                }
+                _ => {
+                    b.approval(role.text(r).unwrap_or(""), who, when);
+                }
+            }
+        }
+    }
+    if let Some(ev) = evidence {
+        let (a, z) = ev.items(i);
+        for k in a..z {
+            if let Some(s) = ev.text(k) {
+                b.evidence(s);
+            }
+        }
+    }
+}
