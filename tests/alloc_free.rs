@@ -54,3 +54,61 @@ fn no_allocation_per_case_once_warm() {
         round(true);
     }
 }
+
+#[test]
+fn no_allocation_per_case_in_the_columnar_path_once_warm() {
+    use docket_core::{Column, ColumnValues as V, ColumnWorkspace};
+    let e = example_engine();
+    let now = t("2026-11-23T10:00:00Z");
+    let tgt = |n: &str| e.column_target(n).unwrap_or_else(|| panic!("{n}"));
+    // 100 refunds (several blocks), each with a pause, an approval and an evidence item.
+    let n = 100;
+    let ids: Vec<String> = (0..n).map(|i| format!("C-{i}")).collect();
+    let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+    let kind = e.slot("kind").and_then(|k| e.symbol(k, "refund")).unwrap_or(u32::MAX);
+    let kinds = vec![kind; n];
+    let opened: Vec<i64> = (0..n as i64).map(|i| t("2026-11-20T09:00:00Z") + 60 * i).collect();
+    let orders = vec!["O-1"; n];
+    let cents: Vec<i64> = (0..n as i64).map(|i| 1_000 + 37 * i).collect();
+    let offsets: Vec<usize> = (0..=n).collect();
+    let from: Vec<i64> = opened.iter().map(|o| o + 600).collect();
+    let to: Vec<i64> = opened.iter().map(|o| o + 1_200).collect();
+    let role = vec!["team_lead"; n];
+    let by = vec!["u-7"; n];
+    let evidence = vec!["refund_receipt"; n];
+    let cols = [
+        Column::new(tgt("id"), V::Text(&ids)),
+        Column::new(tgt("kind"), V::Index(&kinds)),
+        Column::new(tgt("opened_at"), V::I64(&opened)),
+        Column::new(tgt("order_id"), V::Text(&orders)),
+        Column::new(tgt("amount"), V::Scaled(&cents, 2)),
+        Column::new(tgt("paused_from"), V::I64(&from)).offsets(&offsets),
+        Column::new(tgt("paused_to"), V::I64(&to)).offsets(&offsets),
+        Column::new(tgt("approval_role"), V::Text(&role)).offsets(&offsets),
+        Column::new(tgt("approval_by"), V::Text(&by)).offsets(&offsets),
+        Column::new(tgt("evidence"), V::Text(&evidence)).offsets(&offsets),
+    ];
+    let batch = e.columns(n, &cols).unwrap_or_else(|err| panic!("{err}"));
+    let mut ws = ColumnWorkspace::new();
+    let mut report = Report::new(&e, now);
+    let refund_queue = e.queues().position(|q| q == "refund_validation").map(|q| q as u32);
+    let mut routed = 0;
+    let mut round = |count: bool| {
+        let before = ALLOCS.load(Ordering::Relaxed);
+        e.evaluate_columns(&batch, now, &mut ws, |_, o| {
+            report.add(o);
+            routed += usize::from(o.queue_index() == refund_queue);
+        });
+        let allocs = ALLOCS.load(Ordering::Relaxed) - before;
+        if count {
+            assert_eq!(allocs, 0, "allocations in a warm columnar round over {n} cases");
+        }
+    };
+    round(false);
+    round(false);
+    for _ in 0..3 {
+        round(true);
+    }
+    // The cases were really evaluated: every refund of every round went to its queue.
+    assert_eq!(routed, 5 * n);
+}

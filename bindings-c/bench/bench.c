@@ -5,7 +5,8 @@
  *
  * Usage: bench POLICY.json DIR   (DIR from `compare gen`: cases.tsv, cases.ndjson, expected.tsv)
  * Prints one JSON line per measurement: ns per case, median / min / max of 15 samples.
- * DOCKET_BENCH_PROFILE=columnar runs the columnar path alone for ~10 s (for perf record).
+ * DOCKET_BENCH_PROFILE=columnar runs the columnar path alone for ~10 s (for perf record), or
+ * DOCKET_BENCH_CALLS times (for callgrind).
  */
 #include "docket.h"
 
@@ -338,9 +339,12 @@ int main(int argc, char **argv) {
   const char *prof = getenv("DOCKET_BENCH_PROFILE");
   if (prof && strcmp(prof, "columnar") == 0) {
     /* For a profiler (perf record): the columnar path alone, for about 10 s. */
+    /* DOCKET_BENCH_CALLS=N: exactly N calls instead (for instruction counts under callgrind). */
+    const char *nc = getenv("DOCKET_BENCH_CALLS");
+    size_t max_calls = nc ? strtoul(nc, NULL, 10) : SIZE_MAX;
     double t0 = now_s();
     size_t calls = 0;
-    while (now_s() - t0 < 10.0) columnar(), calls++;
+    while (calls < max_calls && (nc || now_s() - t0 < 10.0)) columnar(), calls++;
     fprintf(stderr, "columnar: %.1f ns/case\n", (now_s() - t0) * 1e9 / (double)(calls * n));
     return 0;
   }

@@ -1,14 +1,16 @@
 //! The columnar batch API: struct-of-arrays in, struct-of-arrays out, no JSON.
 //!
-//! Each row is set on a case with the core's `CaseBuilder` straight from the caller's
-//! columns (strings borrowed, timestamps and scaled amounts as integers: no text is
-//! formatted or parsed), so a warmed-up workspace evaluates a batch without allocating
-//! per case.
+//! The caller's columns are checked once per call (C-specific promises: every string
+//! UTF-8 without NUL, enum indexes and timestamps in range, value kinds that fit each
+//! column's type), then handed to the core's columnar batch path
+//! (`Engine::evaluate_columns`) as borrowed slices: strings borrowed, timestamps and
+//! scaled amounts as integers, no text formatted or parsed, cases set in blocks column by
+//! column, so a warmed-up workspace evaluates a batch without allocating per case.
 
 use crate::engine::{ColumnDef, Feeds, docket_engine, docket_field_type};
-use crate::error::{Error, docket_error, docket_result, without_nul};
+use crate::error::{Error, docket_error, docket_result};
 use crate::ffi::{self, guard};
-use docket_core::{Case, CaseBuilder, CaseError, Outcome, Report, SlaState};
+use docket_core::{Case, CaseError, Column, ColumnTarget, ColumnValues, ColumnWorkspace, Outcome, Report, SlaState};
 use std::ffi::{c_char, c_void};
 
 /// `int64_t` outputs with no value (no due time, no next escalation).
@@ -163,8 +165,16 @@ pub struct docket_outputs {
 /// Reusable per-thread scratch space of the batch API. Not thread-safe: one per thread.
 #[allow(non_camel_case_types)]
 pub struct docket_workspace {
-    case: Case,
-    outcome: Outcome,
+    columns: ColumnWorkspace,
+    /// Emptied string-column buffers of earlier calls, kept for their allocations.
+    texts: Vec<Vec<&'static str>>,
+}
+
+/// An emptied buffer with its allocation kept, for strings of any later lifetime (the
+/// element layout is the same, so collecting reuses the allocation in place).
+fn recycle(mut v: Vec<&str>) -> Vec<&'static str> {
+    v.clear();
+    v.into_iter().map(|_| "").collect()
 }
 
 /// A backlog report being accumulated (`docket_outputs.report`), for one engine and one `now`.
@@ -240,7 +250,12 @@ fn value_kind(k: u32) -> Option<docket_value_kind> {
 ///
 /// # Safety
 /// Every pointer of every column is valid for its documented length.
-unsafe fn validate<'a>(engine: &'a docket_engine, cols: &'a [docket_column], n: usize) -> Result<Vec<Col<'a>>, Error> {
+unsafe fn validate<'a>(
+    engine: &'a docket_engine,
+    cols: &'a [docket_column],
+    n: usize,
+    pool: &mut Vec<Vec<&'a str>>,
+) -> Result<Vec<Col<'a>>, Error> {
     let mut out: Vec<Col<'a>> = Vec::with_capacity(cols.len());
     for (j, c) in cols.iter().enumerate() {
         let at = |field: &str| format!("columns[{j}].{field}");
@@ -293,8 +308,17 @@ unsafe fn validate<'a>(engine: &'a docket_engine, cols: &'a [docket_column], n: 
             docket_value_kind::String => {
                 let ptrs = unsafe { ffi::slice(c.values.cast::<*const c_char>(), items, &arg) }?;
                 let lens = unsafe { ffi::slice(c.lens, items, &at("lens")) }?;
-                let mut v = Vec::with_capacity(items);
+                // SAFETY: the caller's contract: `items` presence bytes.
+                let present = unsafe { ffi::optional_slice(c.present, items, &at("present")) }?;
+                // A buffer of an earlier call, when there is one (no allocation per call).
+                let mut v: Vec<&'a str> = pool.pop().unwrap_or_default();
+                v.reserve(items);
                 for (k, (&p, &l)) in ptrs.iter().zip(lens).enumerate() {
+                    // Absent items are not read (they may be NULL).
+                    if present.is_some_and(|pr| pr.get(k) == Some(&0)) {
+                        v.push("");
+                        continue;
+                    }
                     v.push(unsafe { ffi::text_item_at(p, l, || format!("columns[{j}].values[{k}]")) }?);
                 }
                 Data::Str(v)
@@ -304,20 +328,18 @@ unsafe fn validate<'a>(engine: &'a docket_engine, cols: &'a [docket_column], n: 
         let present = unsafe { ffi::optional_slice(c.present, items, &at("present")) }?;
         let col = Col { def, data, present, offsets };
         // Enum indexes and timestamps must be in range where present; other columns have
-        // nothing to check item by item.
-        let bad = |k: usize| match &col.data {
-            Data::Enum(v) => v.get(k).is_none_or(|&i| i as usize >= def.values.len()),
-            Data::I64(v) if def.ty == docket_field_type::Timestamp => {
-                v.get(k).is_none_or(|t| !(MIN_TIME..=MAX_TIME).contains(t))
+        // nothing to check item by item. The value is tested first, presence only then.
+        let bad = match &col.data {
+            Data::Enum(v) => {
+                let n = def.values.len();
+                v.iter().enumerate().position(|(k, &i)| i as usize >= n && col.present(k))
             }
-            _ => false,
+            Data::I64(v) if def.ty == docket_field_type::Timestamp => {
+                v.iter().enumerate().position(|(k, t)| !(MIN_TIME..=MAX_TIME).contains(t) && col.present(k))
+            }
+            _ => None,
         };
-        let checked = match &col.data {
-            Data::Enum(_) => true,
-            Data::I64(_) => def.ty == docket_field_type::Timestamp,
-            _ => false,
-        };
-        if checked && let Some(k) = (0..items).find(|&k| col.present(k) && bad(k)) {
+        if let Some(k) = bad {
             let at = format!("columns[{j}].values[{k}]");
             return Err(match col.data {
                 Data::Enum(_) => {
@@ -418,7 +440,16 @@ fn sla_state(s: SlaState) -> docket_sla_state {
 }
 
 impl Out<'_> {
-    fn write(&mut self, i: usize, metrics: usize, o: &Outcome) {
+    fn wants_metrics(&self) -> bool {
+        self.sla_state.is_some()
+            || self.sla_due.is_some()
+            || self.sla_elapsed.is_some()
+            || self.sla_target.is_some()
+            || self.escalation_level.is_some()
+            || self.escalation_next_at.is_some()
+    }
+
+    fn write(&mut self, i: usize, metrics: usize, per_metric: bool, o: &Outcome) {
         let status = if o.error().is_some() {
             docket_case_status::Error
         } else if o.invalid() {
@@ -434,17 +465,36 @@ impl Out<'_> {
         set(&mut self.issues, i, o.issues().len() as u32);
         let steps = o.steps();
         set(&mut self.approvals_required, i, steps.len() as u32);
-        set(&mut self.approvals_remaining, i, steps.iter().filter(|s| o.done_by(s).is_none()).count() as u32);
+        if self.approvals_remaining.is_some() {
+            set(&mut self.approvals_remaining, i, steps.iter().filter(|s| o.done_by(s).is_none()).count() as u32);
+        }
+        if !per_metric {
+            return;
+        }
         for k in 0..metrics {
             let at = i * metrics + k;
-            let m = o.sla().get(k).copied().flatten();
-            set(&mut self.sla_state, at, m.map_or(docket_sla_state::None, |m| sla_state(m.state)) as u8);
-            set(&mut self.sla_due, at, m.and_then(|m| m.due).unwrap_or(DOCKET_NO_TIME));
-            set(&mut self.sla_elapsed, at, m.map_or(0, |m| m.elapsed_s));
-            set(&mut self.sla_target, at, m.map_or(0, |m| m.target_s));
-            let esc = m.and_then(|m| m.escalation);
-            set(&mut self.escalation_level, at, esc.map_or(0, |e| e.level));
-            set(&mut self.escalation_next_at, at, esc.and_then(|e| e.next_at).unwrap_or(DOCKET_NO_TIME));
+            match o.sla().get(k).and_then(Option::as_ref) {
+                None => {
+                    set(&mut self.sla_state, at, docket_sla_state::None as u8);
+                    set(&mut self.sla_due, at, DOCKET_NO_TIME);
+                    set(&mut self.sla_elapsed, at, 0);
+                    set(&mut self.sla_target, at, 0);
+                    set(&mut self.escalation_level, at, 0);
+                    set(&mut self.escalation_next_at, at, DOCKET_NO_TIME);
+                }
+                Some(m) => {
+                    set(&mut self.sla_state, at, sla_state(m.state) as u8);
+                    set(&mut self.sla_due, at, m.due.unwrap_or(DOCKET_NO_TIME));
+                    set(&mut self.sla_elapsed, at, m.elapsed_s);
+                    set(&mut self.sla_target, at, m.target_s);
+                    set(&mut self.escalation_level, at, m.escalation.map_or(0, |e| e.level));
+                    set(
+                        &mut self.escalation_next_at,
+                        at,
+                        m.escalation.and_then(|e| e.next_at).unwrap_or(DOCKET_NO_TIME),
+                    );
+                }
+            }
         }
     }
 }
@@ -463,7 +513,7 @@ pub unsafe extern "C" fn docket_workspace_new(
     err: *mut *mut docket_error,
 ) -> docket_result {
     guard(err, || {
-        let ws = docket_workspace { case: Case::new(), outcome: Outcome::new() };
+        let ws = docket_workspace { columns: ColumnWorkspace::new(), texts: Vec::new() };
         // SAFETY: per the contract (checked non-NULL inside).
         unsafe { ffi::write_box(out, ws) }
     })
@@ -642,193 +692,57 @@ pub unsafe extern "C" fn docket_evaluate_columns(
             return Err(Error::arg("outputs.report", "the report belongs to another engine or `now`"));
         }
         // SAFETY: per the contract.
-        let cols = unsafe { validate(e, cols, n_cases) }?;
-        let pick = |f: Feeds| cols.iter().position(|c| c.def.feeds == f);
-        let lists = [
-            pick(Feeds::PausedFrom),
-            pick(Feeds::PausedTo),
-            pick(Feeds::ApprovalRole),
-            pick(Feeds::ApprovalBy),
-            pick(Feeds::ApprovalAt),
-            pick(Feeds::Evidence),
-        ];
-        let setters = setters(&e.core, &cols);
-        let docket_workspace { case, outcome, .. } = ws;
-        for i in 0..n_cases {
-            let mut b = e.core.build(case);
-            feed_row(&cols, &setters, i, lists, &mut b);
-            b.finish();
-            e.core.evaluate(case, now_unix_s, outcome);
-            out.write(i, m, outcome);
+        let mut pool: Vec<Vec<&str>> = std::mem::take(&mut ws.texts);
+        // SAFETY: per the contract.
+        let cols = unsafe { validate(e, cols, n_cases, &mut pool) }?;
+        let core_cols = core_columns(&e.core, &cols);
+        let batch = e.core.columns(n_cases, &core_cols).map_err(|ce| {
+            let at = ce.column.map_or_else(|| "columns".to_string(), |j| format!("columns[{j}].{}", ce.part));
+            Error::arg(at, ce.message)
+        })?;
+        let per_metric = out.wants_metrics();
+        e.core.evaluate_columns(&batch, now_unix_s, &mut ws.columns, |i, outcome| {
+            out.write(i, m, per_metric, outcome);
             if let Some(r) = report.as_mut() {
                 r.report.add(outcome);
+            }
+        });
+        drop((batch, core_cols));
+        // Keep the string buffers' allocations for the next call.
+        for c in cols {
+            if let Data::Str(v) = c.data {
+                ws.texts.push(recycle(v));
             }
         }
         Ok(())
     })
 }
 
-/// What a scalar column sets on a case, with its values: resolved once per call, so a
-/// row is set by one `match` per column.
-enum Set<'c> {
-    Id(&'c [&'c str]),
-    OpenedAt(&'c [i64]),
-    Currency(&'c [&'c str]),
-    RequestedBy(&'c [&'c str]),
-    Completed(u16, &'c [i64]),
-    Enum(u16, &'c [u32]),
-    Money(u16, &'c [&'c str]),
-    Str(u16, &'c [&'c str]),
-    Time(u16, &'c [i64]),
-    NumberI64(u16, &'c [i64]),
-    Integer(u16, &'c [i64]),
-    Number(u16, &'c [f64]),
-    Bool(u16, &'c [u8]),
-    Scaled(u16, &'c [i64], u32),
-}
-
-struct Setter<'c> {
-    set: Set<'c>,
-    present: Option<&'c [u8]>,
-}
-
-/// The setters of the scalar columns (list columns are fed separately).
-fn setters<'c>(core: &docket_core::Engine, cols: &'c [Col<'c>]) -> Vec<Setter<'c>> {
-    let mut out = Vec::with_capacity(cols.len());
-    for c in cols {
-        if c.def.is_list() {
-            continue;
-        }
-        let key = c.def.key();
-        let field = core.slot(key);
-        let metric = key.strip_suffix("_at").and_then(|m| core.metric(m));
-        let set = match (key, field, metric, &c.data) {
-            ("id", _, _, Data::Str(v)) => Set::Id(v),
-            ("opened_at", _, _, Data::I64(v)) => Set::OpenedAt(v),
-            ("currency", _, _, Data::Str(v)) => Set::Currency(v),
-            ("requested_by", _, _, Data::Str(v)) => Set::RequestedBy(v),
-            (_, Some(slot), _, data) => match (data, c.def.ty) {
-                (Data::Enum(v), _) => Set::Enum(slot, v),
-                (Data::Str(v), docket_field_type::Money) => Set::Money(slot, v),
-                (Data::Str(v), _) => Set::Str(slot, v),
-                (Data::I64(v), docket_field_type::Timestamp) => Set::Time(slot, v),
-                (Data::I64(v), docket_field_type::Number) => Set::NumberI64(slot, v),
-                (Data::I64(v), _) => Set::Integer(slot, v),
-                (Data::F64(v), _) => Set::Number(slot, v),
-                (Data::Bool(v), _) => Set::Bool(slot, v),
-                (Data::Scaled(v, scale), _) => Set::Scaled(slot, v, *scale),
-            },
-            (_, None, Some(m), Data::I64(v)) => Set::Completed(m, v),
-            _ => continue,
-        };
-        out.push(Setter { set, present: c.present });
-    }
-    out
-}
-
-/// Sets row `i` of the columns on a case builder: no text formatting, no parsing.
-fn feed_row<'c>(
-    cols: &[Col<'_>],
-    setters: &[Setter<'c>],
-    i: usize,
-    lists: [Option<usize>; 6],
-    b: &mut CaseBuilder<'_>,
-) {
-    for s in setters {
-        if let Some(p) = s.present
-            && p.get(i).is_none_or(|&x| x == 0)
-        {
-            continue;
-        }
-        let text = |v: &'c [&'c str]| -> &'c str { v.get(i).copied().unwrap_or("") };
-        let int = |v: &[i64]| v.get(i).copied();
-        match s.set {
-            Set::Id(v) => {
-                b.id(text(v));
-            }
-            Set::Currency(v) => {
-                b.currency(text(v));
-            }
-            Set::RequestedBy(v) => {
-                b.requested_by(text(v));
-            }
-            Set::OpenedAt(v) => {
-                b.opened_at(int(v).unwrap_or(i64::MIN));
-            }
-            Set::Completed(m, v) => {
-                b.completed(m, int(v).unwrap_or(i64::MIN));
-            }
-            Set::Enum(slot, v) => {
-                b.enum_index(slot, v.get(i).copied().unwrap_or(u32::MAX));
-            }
-            Set::Money(slot, v) => {
-                b.money_str(slot, text(v));
-            }
-            Set::Str(slot, v) => {
-                b.string(slot, text(v));
-            }
-            Set::Time(slot, v) => {
-                b.timestamp(slot, int(v).unwrap_or(i64::MIN));
-            }
-            Set::NumberI64(slot, v) => {
-                b.number(slot, int(v).unwrap_or(0) as f64);
-            }
-            Set::Integer(slot, v) => {
-                b.integer(slot, int(v).unwrap_or(0));
-            }
-            Set::Number(slot, v) => {
-                b.number(slot, v.get(i).copied().unwrap_or(f64::NAN));
-            }
-            Set::Bool(slot, v) => {
-                b.boolean(slot, v.get(i).is_some_and(|&x| x != 0));
-            }
-            Set::Scaled(slot, v, scale) => {
-                b.money_scaled(slot, int(v).unwrap_or(0), scale);
-            }
-        }
-    }
-    let col = |j: Option<usize>| j.and_then(|j| cols.get(j));
-    let i64_at = |c: &Col<'_>, k: usize| match &c.data {
-        Data::I64(v) if c.present(k) => v.get(k).copied(),
-        _ => None,
-    };
-    let [from, to, role, by, at, evidence] = lists.map(col);
-    if let Some(from) = from {
-        let (a, z) = from.items(i);
-        let ta = to.map_or(0, |t| t.items(i).0);
-        for (n, k) in (a..z).enumerate() {
-            let end = to.and_then(|t| i64_at(t, ta + n));
-            b.pause(i64_at(from, k).unwrap_or(i64::MIN), end);
-        }
-    }
-    if let (Some(by), Some(role)) = (by, role) {
-        let (a, z) = by.items(i);
-        let (ra, aa) = (role.items(i).0, at.map_or(0, |t| t.items(i).0));
-        for (n, k) in (a..z).enumerate() {
-            let who = match &by.data {
-                Data::Str(v) if by.present(k) => v.get(k).copied().unwrap_or(""),
-                _ => "",
+/// The checked C columns as the core's columns (strings already checked, enum and role
+/// indexes in range, timestamps within years 1..9999).
+fn core_columns<'c>(core: &docket_core::Engine, cols: &'c [Col<'c>]) -> Vec<Column<'c>> {
+    cols.iter()
+        .filter_map(|c| {
+            let target = match c.def.feeds {
+                Feeds::Key => core.column_target(c.def.key())?,
+                Feeds::PausedFrom => ColumnTarget::PausedFrom,
+                Feeds::PausedTo => ColumnTarget::PausedTo,
+                Feeds::ApprovalRole => ColumnTarget::ApprovalRole,
+                Feeds::ApprovalBy => ColumnTarget::ApprovalBy,
+                Feeds::ApprovalAt => ColumnTarget::ApprovalAt,
+                Feeds::Evidence => ColumnTarget::Evidence,
             };
-            let role_name = match &role.data {
-                Data::Enum(v) if role.present(ra + n) => {
-                    v.get(ra + n).and_then(|&r| role.def.values.get(r as usize)).map_or("", |s| without_nul(s))
-                }
-                Data::Str(v) if role.present(ra + n) => v.get(ra + n).copied().unwrap_or(""),
-                _ => "",
+            let values = match &c.data {
+                Data::I64(v) => ColumnValues::I64(v),
+                Data::F64(v) => ColumnValues::F64(v),
+                Data::Bool(v) => ColumnValues::Bool(v),
+                Data::Enum(v) => ColumnValues::Index(v),
+                Data::Str(v) => ColumnValues::Text(v),
+                Data::Scaled(v, scale) => ColumnValues::Scaled(v, *scale),
             };
-            b.approval(role_name, who, at.and_then(|t| i64_at(t, aa + n)));
-        }
-    }
-    if let Some(ev) = evidence
-        && let Data::Str(v) = &ev.data
-    {
-        let (a, z) = ev.items(i);
-        for k in a..z {
-            if ev.present(k) {
-                b.evidence(v.get(k).copied().unwrap_or(""));
-            }
-        }
-    }
+            Some(Column { target, values, present: c.present, offsets: c.offsets })
+        })
+        .collect()
 }
 
 /// Batch totals of a report (`docket_report_counts`).
@@ -958,4 +872,20 @@ pub unsafe extern "C" fn docket_report_queue(
         // SAFETY: checked non-NULL.
         unsafe { ffi::write(out, s) }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::recycle;
+
+    #[test]
+    fn recycled_string_buffers_keep_their_allocation() {
+        let text = String::from("a b c");
+        let mut v: Vec<&str> = Vec::with_capacity(1000);
+        v.extend(text.split(' '));
+        let (ptr, cap) = (v.as_ptr() as usize, v.capacity());
+        let back = recycle(v);
+        assert!(back.is_empty());
+        assert_eq!((back.as_ptr() as usize, back.capacity()), (ptr, cap));
+    }
 }

@@ -116,10 +116,8 @@ impl docket_engine {
             .map(|q| c_text(doc.pointer(&format!("/queues/{q}/owner")).and_then(Value::as_str).unwrap_or("")))
             .collect();
         let metrics: Vec<&str> = core.metrics().collect();
-        let roles: Vec<String> = match doc.get("roles") {
-            Some(Value::Object(m)) => m.keys().map(|k| c_text(k)).collect(),
-            _ => Vec::new(),
-        };
+        // The core's role order: `approval_role` indexes are the core's role indexes.
+        let roles: Vec<String> = core.roles().map(c_text).collect();
         let def = |name: &str, ty, feeds, values: Vec<String>| ColumnDef { name: c_text(name), ty, feeds, values };
         let mut columns = vec![
             def("id", docket_field_type::String, Feeds::Key, Vec::new()),

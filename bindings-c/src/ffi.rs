@@ -162,6 +162,7 @@ pub(crate) unsafe fn text_item<'a>(p: *const c_char, len: usize, arg: &str) -> R
 ///
 /// # Safety
 /// As [`text_item`].
+#[inline]
 pub(crate) unsafe fn text_item_at<'a>(
     p: *const c_char,
     len: usize,
@@ -170,7 +171,7 @@ pub(crate) unsafe fn text_item_at<'a>(
     if !p.is_null() && len > 0 && len <= isize::MAX as usize {
         // SAFETY: non-NULL, length in range, readable per this function's contract.
         let bytes = unsafe { std::slice::from_raw_parts(p.cast::<u8>(), len) };
-        if bytes.iter().fold(true, |ok, &b| ok & (b.wrapping_sub(1) < 0x7f)) {
+        if plain_ascii(bytes) {
             // SAFETY: every byte is in 1..=127: ASCII, hence UTF-8, and no NUL.
             return Ok(unsafe { std::str::from_utf8_unchecked(bytes) });
         }
@@ -181,6 +182,25 @@ pub(crate) unsafe fn text_item_at<'a>(
         // SAFETY: as above; the same check again, now with the item's path in the error.
         Err(_) => unsafe { text_item(p, len, &arg()) },
     }
+}
+
+/// Whether every byte is in 1..=127 (ASCII without NUL): eight bytes at a time (a zero
+/// byte or a high bit in the word), then the rest one by one.
+#[inline]
+pub(crate) fn plain_ascii(bytes: &[u8]) -> bool {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let words = bytes.chunks_exact(8);
+    let rest = words.remainder();
+    let mut bad = 0u64;
+    for w in words {
+        let mut b = [0u8; 8];
+        b.copy_from_slice(w);
+        let x = u64::from_le_bytes(b);
+        // `x - LO & !x & HI` is non-zero iff some byte is zero; `x & HI` iff one is >= 128.
+        bad |= (x.wrapping_sub(LO) & !x & HI) | (x & HI);
+    }
+    bad == 0 && rest.iter().all(|&c| c.wrapping_sub(1) < 0x7f)
 }
 
 /// Checks that an output pointer can be written, before any work is done.
@@ -249,5 +269,29 @@ mod tests {
         // SAFETY: NULL is always accepted and reported.
         let e = unsafe { text(std::ptr::null(), 0, "x") }.unwrap_err();
         assert_eq!(e.code, docket_result::NullArgument);
+    }
+}
+
+#[cfg(test)]
+mod plain_ascii_tests {
+    use super::plain_ascii;
+
+    #[test]
+    fn plain_ascii_agrees_with_the_byte_by_byte_rule() {
+        // Every length up to 24 with one odd byte at every position, and clean strings.
+        for len in 0..24 {
+            let clean = vec![b'a'; len];
+            assert!(plain_ascii(&clean), "{len}");
+            for at in 0..len {
+                for odd in [0u8, 0x80, 0xff, 0xc3] {
+                    let mut v = clean.clone();
+                    v[at] = odd;
+                    assert!(!plain_ascii(&v), "len {len} byte {odd:#x} at {at}");
+                }
+                let mut v = clean.clone();
+                v[at] = 0x7f;
+                assert!(plain_ascii(&v), "DEL is ASCII: len {len} at {at}");
+            }
+        }
     }
 }

@@ -142,12 +142,15 @@ impl<'a> CaseBuilder<'a> {
         }
     }
 
-    /// The case id (non-empty).
+    /// The case id (non-empty, at most the string limit; otherwise the case is unusable
+    /// with `bad_id`, as in JSON).
     pub fn id(&mut self, id: &str) -> &mut Self {
-        if !id.is_empty() && id.len() <= self.engine.limits.max_string_len {
+        // As in JSON: an empty or over-long id makes the case unusable with `bad_id`.
+        let ok = !id.is_empty() && id.len() <= self.engine.limits.max_string_len;
+        if ok {
             self.case.id = Some(Span::push(&mut self.case.text, id));
-            self.case.mark_id();
         }
+        self.case.mark_id(ok);
         self
     }
 

@@ -160,9 +160,10 @@ impl Case {
         self.kind_seen = if string { 1 } else { 2 };
     }
 
-    /// Records that [`crate::CaseBuilder`] set a usable `id`.
-    pub(crate) fn mark_id(&mut self) {
-        self.id_seen = 1;
+    /// Records that [`crate::CaseBuilder`] set `id`, usable or not.
+    pub(crate) fn mark_id(&mut self, usable: bool) {
+        self.id = self.id.filter(|_| usable);
+        self.id_seen = if usable { 1 } else { 2 };
     }
 
     /// Records that [`crate::CaseBuilder`] set `opened_at`, usable or malformed.

@@ -44,6 +44,7 @@ use crate::value::FieldType;
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
+use core::ops::Range;
 
 /// What a column sets on each case; from [`Engine::column_target`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -393,10 +394,19 @@ impl Engine {
                 let Some(l) = index(lead).and_then(|j| cols.get(j)) else {
                     return Err(err(mj, "target", format!("{m:?} needs the {lead:?} column too")));
                 };
-                if (0..len).any(|i| {
-                    let (a, b) = (l.items(i), mc.items(i));
-                    a.1 - a.0 != b.1 - b.0
-                }) {
+                let differ = match (l.offsets, mc.offsets) {
+                    // Hosts usually pass one offsets array for a whole group.
+                    (Some(a), Some(b)) if core::ptr::eq(a, b) => false,
+                    (Some(a), Some(b)) => {
+                        // Offsets were checked non-decreasing above.
+                        a.windows(2).zip(b.windows(2)).any(|(x, y)| match (x, y) {
+                            (&[x0, x1], &[y0, y1]) => x1 - x0 != y1 - y0,
+                            _ => true,
+                        })
+                    }
+                    _ => true,
+                };
+                if differ {
                     return Err(err(mj, "offsets", format!("items per case differ from the {lead:?} column's")));
                 }
             }
@@ -588,39 +598,65 @@ fn set_column(engine: &Engine, col: &Column<'_>, start: usize, block: &mut [Case
 }
 
 /// Sets the list columns (pauses, approvals given, evidence items) of case `i`.
+#[inline]
 fn set_lists(engine: &Engine, lists: &[Option<Column<'_>>; 6], i: usize, case: &mut Case) {
     let [from, to, role, by, at, evidence] = lists;
-    let mut b = CaseBuilder::resume(engine, case);
     if let Some(from) = from {
         let (a, z) = from.items(i);
-        let ta = to.as_ref().map_or(0, |t| t.items(i).0);
-        for (n, k) in (a..z).enumerate() {
-            let end = to.as_ref().and_then(|t| t.instant(ta + n));
-            b.pause(from.instant(k).unwrap_or(Instant::MIN), end);
+        if a < z {
+            pauses(engine, from, to.as_ref(), i, a..z, case);
         }
     }
     if let (Some(by), Some(role)) = (by, role) {
         let (a, z) = by.items(i);
-        let (ra, aa) = (role.items(i).0, at.as_ref().map_or(0, |t| t.items(i).0));
-        for (n, k) in (a..z).enumerate() {
-            let who = by.text(k).unwrap_or("");
-            let when = at.as_ref().and_then(|t| t.instant(aa + n));
-            let r = ra + n;
-            match role.values {
-                ColumnValues::Index(v) if role.is_present(r) => {
-                    b.approval_index(v.get(r).copied().unwrap_or(u32::MAX), who, when);
-                }
-                _ => {
-                    b.approval(role.text(r).unwrap_or(""), who, when);
-                }
-            }
+        if a < z {
+            approvals(engine, by, role, at.as_ref(), i, a..z, case);
         }
     }
     if let Some(ev) = evidence {
         let (a, z) = ev.items(i);
+        let mut b = CaseBuilder::resume(engine, case);
         for k in a..z {
             if let Some(s) = ev.text(k) {
                 b.evidence(s);
+            }
+        }
+    }
+}
+
+/// Pauses `items` of case `i` (the lead column's items; `paused_to` lines up with them).
+fn pauses(engine: &Engine, from: &Column<'_>, to: Option<&Column<'_>>, i: usize, items: Range<usize>, case: &mut Case) {
+    let mut b = CaseBuilder::resume(engine, case);
+    let ta = to.map_or(0, |t| t.items(i).0);
+    for (n, k) in items.enumerate() {
+        let end = to.and_then(|t| t.instant(ta + n));
+        b.pause(from.instant(k).unwrap_or(Instant::MIN), end);
+    }
+}
+
+/// Approvals given, `items` of case `i` (the `approval_by` column's items; role and time
+/// line up with them).
+fn approvals(
+    engine: &Engine,
+    by: &Column<'_>,
+    role: &Column<'_>,
+    at: Option<&Column<'_>>,
+    i: usize,
+    items: Range<usize>,
+    case: &mut Case,
+) {
+    let mut b = CaseBuilder::resume(engine, case);
+    let (ra, aa) = (role.items(i).0, at.map_or(0, |t| t.items(i).0));
+    for (n, k) in items.enumerate() {
+        let who = by.text(k).unwrap_or("");
+        let when = at.and_then(|t| t.instant(aa + n));
+        let r = ra + n;
+        match role.values {
+            ColumnValues::Index(v) if role.is_present(r) => {
+                b.approval_index(v.get(r).copied().unwrap_or(u32::MAX), who, when);
+            }
+            _ => {
+                b.approval(role.text(r).unwrap_or(""), who, when);
             }
         }
     }

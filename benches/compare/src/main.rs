@@ -27,9 +27,13 @@ fn main() {
     match (args.get(1).map(String::as_str), args.get(2)) {
         (Some("gen"), Some(dir)) => generate(dir),
         (Some("run"), Some(dir)) => run(dir),
-        (Some("profile"), Some(dir)) => profile(dir, args.get(3).map_or("columnar", String::as_str)),
+        (Some("profile"), Some(dir)) => profile(
+            dir,
+            args.get(3).map_or("columnar", String::as_str),
+            args.get(4).and_then(|n| n.parse().ok()),
+        ),
         _ => {
-            eprintln!("usage: compare gen|run DIR | compare profile DIR batch|columnar|warm");
+            eprintln!("usage: compare gen|run DIR | compare profile DIR batch|columnar|warm [CALLS]");
             std::process::exit(2)
         }
     }
@@ -364,8 +368,10 @@ fn run(dir: &str) {
 
 /// Loops one native path for ~10 s, for a profiler (`perf record -- compare profile DIR columnar`):
 /// `batch` (evaluate_batch), `columnar` (Engine::evaluate_columns), `warm` (the
-/// decoded cases evaluated one by one into one reused outcome).
-fn profile(dir: &str, what: &str) {
+/// decoded cases evaluated one by one into one reused outcome). With `calls`, exactly that
+/// many calls of 10,000 cases instead (instruction counts under callgrind: collect
+/// `evaluate_batch`, `evaluate_columns`).
+fn profile(dir: &str, what: &str, calls: Option<usize>) {
     let lines: Vec<String> =
         fs::read_to_string(format!("{dir}/cases.ndjson")).expect("cases.ndjson").lines().map(String::from).collect();
     let engine = Engine::compile(POLICY).expect("policy");
@@ -377,7 +383,7 @@ fn profile(dir: &str, what: &str) {
     let mut out = Outcome::new();
     let t = Instant::now();
     let mut n = 0usize;
-    while t.elapsed().as_secs_f64() < 10.0 {
+    while calls.map_or(t.elapsed().as_secs_f64() < 10.0, |c| n < c * N) {
         match what {
             "batch" => {
                 engine.evaluate_batch(black_box(&decoded), NOW, &mut outs);
