@@ -329,13 +329,21 @@ unsafe fn validate<'a>(
         let col = Col { def, data, present, offsets };
         // Enum indexes and timestamps must be in range where present; other columns have
         // nothing to check item by item. The value is tested first, presence only then.
+        // One branch-free pass decides whether any item is out of range (absent items
+        // included); only then is the first present one looked for.
         let bad = match &col.data {
             Data::Enum(v) => {
                 let n = def.values.len();
-                v.iter().enumerate().position(|(k, &i)| i as usize >= n && col.present(k))
+                let out = |i: u32| i as usize >= n;
+                (v.iter().fold(false, |any, &i| any | out(i)))
+                    .then(|| v.iter().enumerate().position(|(k, &i)| out(i) && col.present(k)))
+                    .flatten()
             }
             Data::I64(v) if def.ty == docket_field_type::Timestamp => {
-                v.iter().enumerate().position(|(k, t)| !(MIN_TIME..=MAX_TIME).contains(t) && col.present(k))
+                let out = |t: i64| !(MIN_TIME..=MAX_TIME).contains(&t);
+                (v.iter().fold(false, |any, &t| any | out(t)))
+                    .then(|| v.iter().enumerate().position(|(k, &t)| out(t) && col.present(k)))
+                    .flatten()
             }
             _ => None,
         };
@@ -402,12 +410,6 @@ struct Out<'a> {
     escalation_next_at: Option<&'a mut [i64]>,
 }
 
-fn set<T>(a: &mut Option<&mut [T]>, i: usize, v: T) {
-    if let Some(x) = a.as_mut().and_then(|a| a.get_mut(i)) {
-        *x = v;
-    }
-}
-
 fn index(i: Option<u32>) -> i32 {
     i.and_then(|i| i32::try_from(i).ok()).unwrap_or(DOCKET_NO_INDEX)
 }
@@ -439,6 +441,14 @@ fn sla_state(s: SlaState) -> docket_sla_state {
     }
 }
 
+/// Writes `v()` at `i` when the output is wanted (the value is computed only then).
+#[inline(always)]
+fn put<T>(a: &mut Option<&mut [T]>, i: usize, v: impl FnOnce() -> T) {
+    if let Some(x) = a.as_mut().and_then(|a| a.get_mut(i)) {
+        *x = v();
+    }
+}
+
 impl Out<'_> {
     fn wants_metrics(&self) -> bool {
         self.sla_state.is_some()
@@ -449,52 +459,42 @@ impl Out<'_> {
             || self.escalation_next_at.is_some()
     }
 
+    #[inline]
     fn write(&mut self, i: usize, metrics: usize, per_metric: bool, o: &Outcome) {
-        let status = if o.error().is_some() {
-            docket_case_status::Error
-        } else if o.invalid() {
-            docket_case_status::Invalid
-        } else {
-            docket_case_status::Ok
-        };
-        set(&mut self.queue, i, index(o.queue_index()));
-        set(&mut self.priority, i, index(o.priority_index()));
-        set(&mut self.band, i, index(o.band_index()));
-        set(&mut self.status, i, status as u8);
-        set(&mut self.error, i, case_error(o.error()) as u8);
-        set(&mut self.issues, i, o.issues().len() as u32);
-        let steps = o.steps();
-        set(&mut self.approvals_required, i, steps.len() as u32);
-        if self.approvals_remaining.is_some() {
-            set(&mut self.approvals_remaining, i, steps.iter().filter(|s| o.done_by(s).is_none()).count() as u32);
+        put(&mut self.queue, i, || index(o.queue_index()));
+        put(&mut self.priority, i, || index(o.priority_index()));
+        put(&mut self.band, i, || index(o.band_index()));
+        put(&mut self.status, i, || {
+            let s = if o.error().is_some() {
+                docket_case_status::Error
+            } else if o.invalid() {
+                docket_case_status::Invalid
+            } else {
+                docket_case_status::Ok
+            };
+            s as u8
+        });
+        put(&mut self.error, i, || case_error(o.error()) as u8);
+        put(&mut self.issues, i, || o.issues().len() as u32);
+        put(&mut self.approvals_required, i, || o.steps().len() as u32);
+        put(&mut self.approvals_remaining, i, || o.steps().iter().filter(|s| o.done_by(s).is_none()).count() as u32);
+        if per_metric {
+            self.write_metrics(i, metrics, o);
         }
-        if !per_metric {
-            return;
-        }
+    }
+
+    fn write_metrics(&mut self, i: usize, metrics: usize, o: &Outcome) {
         for k in 0..metrics {
             let at = i * metrics + k;
-            match o.sla().get(k).and_then(Option::as_ref) {
-                None => {
-                    set(&mut self.sla_state, at, docket_sla_state::None as u8);
-                    set(&mut self.sla_due, at, DOCKET_NO_TIME);
-                    set(&mut self.sla_elapsed, at, 0);
-                    set(&mut self.sla_target, at, 0);
-                    set(&mut self.escalation_level, at, 0);
-                    set(&mut self.escalation_next_at, at, DOCKET_NO_TIME);
-                }
-                Some(m) => {
-                    set(&mut self.sla_state, at, sla_state(m.state) as u8);
-                    set(&mut self.sla_due, at, m.due.unwrap_or(DOCKET_NO_TIME));
-                    set(&mut self.sla_elapsed, at, m.elapsed_s);
-                    set(&mut self.sla_target, at, m.target_s);
-                    set(&mut self.escalation_level, at, m.escalation.map_or(0, |e| e.level));
-                    set(
-                        &mut self.escalation_next_at,
-                        at,
-                        m.escalation.and_then(|e| e.next_at).unwrap_or(DOCKET_NO_TIME),
-                    );
-                }
-            }
+            let m = o.sla().get(k).and_then(Option::as_ref);
+            put(&mut self.sla_state, at, || m.map_or(docket_sla_state::None, |m| sla_state(m.state)) as u8);
+            put(&mut self.sla_due, at, || m.and_then(|m| m.due).unwrap_or(DOCKET_NO_TIME));
+            put(&mut self.sla_elapsed, at, || m.map_or(0, |m| m.elapsed_s));
+            put(&mut self.sla_target, at, || m.map_or(0, |m| m.target_s));
+            put(&mut self.escalation_level, at, || m.and_then(|m| m.escalation).map_or(0, |e| e.level));
+            put(&mut self.escalation_next_at, at, || {
+                m.and_then(|m| m.escalation).and_then(|e| e.next_at).unwrap_or(DOCKET_NO_TIME)
+            });
         }
     }
 }

@@ -72,7 +72,7 @@ impl Engine {
     }
 }
 
-fn in_range(t: Instant) -> bool {
+pub(crate) fn in_range(t: Instant) -> bool {
     (EARLIEST_CASE_INSTANT..=LATEST_CASE_INSTANT).contains(&t)
 }
 
@@ -115,7 +115,7 @@ impl<'a> CaseBuilder<'a> {
     /// Records a value that does not fit: the field reads as absent, with an issue.
     #[cold]
     #[inline(never)]
-    fn reject(&mut self, slot: u16, code: IssueCode) -> &mut Self {
+    pub(crate) fn reject(&mut self, slot: u16, code: IssueCode) -> &mut Self {
         if let Some(x) = self.case.values.get_mut(slot as usize) {
             *x = Val::Absent;
         }

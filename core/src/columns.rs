@@ -35,16 +35,19 @@
 //! assert_eq!(queues.len(), 2);
 //! ```
 
-use crate::builder::CaseBuilder;
+use crate::builder::{CaseBuilder, in_range};
 use crate::case::{Case, CaseError, Cell};
 use crate::engine::{Engine, Key};
+use crate::issue::IssueCode;
 use crate::outcome::Outcome;
 use crate::time::Instant;
 use crate::value::FieldType;
+use crate::value::Val;
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::ops::Range;
+use rust_decimal::Decimal;
 
 /// What a column sets on each case; from [`Engine::column_target`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -481,6 +484,51 @@ fn rows<T: Copy>(
     }
 }
 
+/// Stores `conv(value)` in field `slot` of every case of the block whose value is present;
+/// the caller checked once that the values' kind fits the field's declared type, so a row
+/// is one conversion and two stores (a conversion that fails is that case's issue, as the
+/// typed [`CaseBuilder`] setters record it).
+#[inline(always)]
+fn fields<T: Copy>(
+    engine: &Engine,
+    slot: u16,
+    values: &[T],
+    present: Option<&[u8]>,
+    start: usize,
+    block: &mut [Case],
+    conv: impl Fn(T) -> Result<Val, IssueCode>,
+) {
+    let is_kind = slot == engine.kind_slot;
+    let i = slot as usize;
+    let put = |case: &mut Case, x: T| match conv(x) {
+        Ok(v) => {
+            if let Some(d) = case.values.get_mut(i) {
+                *d = v;
+            }
+            if let Some(b) = case.bad.get_mut(i) {
+                *b = false;
+            }
+            if is_kind {
+                case.mark_kind(true);
+            }
+        }
+        Err(code) => {
+            CaseBuilder::resume(engine, case).reject(slot, code);
+        }
+    };
+    let Some(values) = values.get(start..) else { return };
+    match present.and_then(|p| p.get(start..)) {
+        None => block.iter_mut().zip(values).for_each(|(case, &x)| put(case, x)),
+        Some(p) => {
+            for ((case, &x), &p) in block.iter_mut().zip(values).zip(p) {
+                if p != 0 {
+                    put(case, x);
+                }
+            }
+        }
+    }
+}
+
 /// Sets one scalar column on a block of cases (case `k` of the block is row `start + k`).
 fn set_column(engine: &Engine, col: &Column<'_>, start: usize, block: &mut [Case]) {
     use ColumnTarget as T;
@@ -534,6 +582,11 @@ fn set_column(engine: &Engine, col: &Column<'_>, start: usize, block: &mut [Case
         (T::Completed(m), V::F64(v), _) => rows(engine, v, p, start, block, |b, x| {
             b.completed(m, instant(x));
         }),
+        (T::Field(s), V::Index(v), Some(FieldType::Enum)) => {
+            let n = engine.symbols(s).len();
+            let sym = |i: u32| if (i as usize) < n { Ok(Val::Sym(i)) } else { Err(IssueCode::UnknownEnumValue) };
+            fields(engine, s, v, p, start, block, sym);
+        }
         (T::Field(s), V::Index(v), _) => rows(engine, v, p, start, block, |b, i| {
             b.enum_index(s, i);
         }),
@@ -545,28 +598,37 @@ fn set_column(engine: &Engine, col: &Column<'_>, start: usize, block: &mut [Case
                 b.string(s, x);
             })
         }
-        (T::Field(s), V::I64(v), Some(FieldType::Timestamp)) => rows(engine, v, p, start, block, |b, t| {
-            b.timestamp(s, t);
-        }),
-        (T::Field(s), V::F64(v), Some(FieldType::Timestamp)) => rows(engine, v, p, start, block, |b, x| {
-            b.timestamp(s, instant(x));
-        }),
-        (T::Field(s), V::I64(v), Some(FieldType::Number)) => rows(engine, v, p, start, block, |b, x| {
-            b.number(s, x as f64);
-        }),
-        (T::Field(s), V::F64(v), Some(FieldType::Number)) => rows(engine, v, p, start, block, |b, x| {
-            b.number(s, x);
-        }),
-        (T::Field(s), V::I64(v), Some(FieldType::Integer | FieldType::Money)) => {
-            rows(engine, v, p, start, block, |b, x| {
-                b.integer(s, x);
-            })
+        (T::Field(s), V::I64(v), Some(FieldType::Timestamp)) => {
+            fields(
+                engine,
+                s,
+                v,
+                p,
+                start,
+                block,
+                |t| if in_range(t) { Ok(Val::Time(t)) } else { Err(IssueCode::BadType) },
+            );
         }
-        (T::Field(s), V::Bool(v), Some(FieldType::Bool)) => rows(engine, v, p, start, block, |b, x| {
-            b.boolean(s, x != 0);
+        (T::Field(s), V::F64(v), Some(FieldType::Timestamp)) => fields(engine, s, v, p, start, block, |x| {
+            let t = instant(x);
+            if in_range(t) { Ok(Val::Time(t)) } else { Err(IssueCode::BadType) }
         }),
-        (T::Field(s), V::Scaled(v, scale), Some(FieldType::Money)) => rows(engine, v, p, start, block, |b, x| {
-            b.money_scaled(s, x, scale);
+        (T::Field(s), V::I64(v), Some(FieldType::Number)) => {
+            fields(engine, s, v, p, start, block, |x| Ok(Val::Num(x as f64)));
+        }
+        (T::Field(s), V::F64(v), Some(FieldType::Number)) => {
+            fields(engine, s, v, p, start, block, |x| {
+                if x.is_finite() { Ok(Val::Num(x)) } else { Err(IssueCode::BadType) }
+            });
+        }
+        (T::Field(s), V::I64(v), Some(FieldType::Integer | FieldType::Money)) => {
+            fields(engine, s, v, p, start, block, |x| Ok(Val::Dec(Decimal::from(x))));
+        }
+        (T::Field(s), V::Bool(v), Some(FieldType::Bool)) => {
+            fields(engine, s, v, p, start, block, |x| Ok(Val::Bool(x != 0)));
+        }
+        (T::Field(s), V::Scaled(v, scale), Some(FieldType::Money)) => fields(engine, s, v, p, start, block, |x| {
+            Decimal::try_from_i128_with_scale(i128::from(x), scale).map(Val::Dec).map_err(|_| IssueCode::BadType)
         }),
         // Every other kind of value reads as the JSON value it stands for.
         (_, V::I64(v), _) if instants => rows(engine, v, p, start, block, |b, t| {
