@@ -29,8 +29,11 @@ fn by_json(e: &Engine, records: &[Value]) -> Vec<String> {
 #[derive(Default)]
 struct Owned {
     n: usize,
-    cols: Vec<(ColumnTarget, Data, Option<Vec<u8>>, Option<Vec<usize>>)>,
+    cols: Vec<OwnedColumn>,
 }
+
+/// Target, values, presence bytes, offsets.
+type OwnedColumn = (ColumnTarget, Data, Option<Vec<u8>>, Option<Vec<usize>>);
 
 enum Data {
     I64(Vec<i64>),
@@ -315,7 +318,7 @@ fn any_value(r: &mut Rng, key: &str) -> Value {
     let wrong = [json!(null), json!(7), json!(-2.25), json!(true), json!("text"), json!(["a"]), json!({"a": 1})];
     // The keys that make a case usable are wrong less often, so most cases get evaluated.
     let odds = if matches!(key, "id" | "kind" | "opened_at") { 12 } else { 3 };
-    if r.next() % odds == 0 { r.pick(&wrong).clone() } else { r.pick(&good).clone() }
+    if r.next().is_multiple_of(odds) { r.pick(&wrong).clone() } else { r.pick(&good).clone() }
 }
 
 /// One record as a one-row batch of cells: each value as the column kind of its JSON type
@@ -377,7 +380,7 @@ fn cells_of_any_kind_read_as_their_json_values() {
     for round in 0..1000 {
         let mut rec = serde_json::Map::new();
         for k in keys {
-            if r.next() % 4 != 0 {
+            if !r.next().is_multiple_of(4) {
                 rec.insert(k.into(), any_value(&mut r, k));
             }
         }

@@ -273,6 +273,7 @@ mod tests {
 }
 
 #[cfg(test)]
+#[allow(clippy::indexing_slicing)] // positions below the length just built
 mod plain_ascii_tests {
     use super::plain_ascii;
 
