@@ -433,6 +433,12 @@ fn shape_errors_name_the_column_and_part() {
     ];
     assert!(e.columns(2, &ok).is_ok());
     assert_eq!(e.column_target("no_such_column"), None);
+    // More cases than one call may carry.
+    let limits = docket_core::Limits { max_cases_per_call: 1, ..docket_core::Limits::default() };
+    let small = Engine::compile_with_limits(EXAMPLE_POLICY, limits).unwrap_or_else(|e| panic!("{e}"));
+    let too_many = small.columns(2, &[]).err();
+    assert_eq!(too_many.as_ref().map(|x| (x.column, x.part)), Some((None, "len")));
+    assert!(small.columns(1, &[]).is_ok());
     // The message says what is wrong.
     let msg = e.columns(2, &differ).err().map(|x| x.to_string()).unwrap_or_default();
     assert!(msg.starts_with("columns[1].offsets: items per case differ"), "{msg}");

@@ -216,7 +216,8 @@ impl<'a> Column<'a> {
 pub struct ColumnError {
     /// Index of the column at fault, if one is.
     pub column: Option<usize>,
-    /// The part at fault: `target`, `values`, `present` or `offsets`.
+    /// The part at fault: `target`, `values`, `present` or `offsets` of the column, or
+    /// `len` (too many cases for one batch, `Limits::max_cases_per_call`).
     pub part: &'static str,
     /// What is wrong.
     pub message: String,
