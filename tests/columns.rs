@@ -395,6 +395,28 @@ fn cells_of_any_kind_read_as_their_json_values() {
 }
 
 #[test]
+fn list_text_over_the_record_limit_is_too_large() {
+    // A list given as JSON text longer than a whole record may be is not parsed: the case
+    // is unusable with `too_large`, as the record holding it would be; its neighbour is not.
+    let limits = docket_core::Limits { max_case_bytes: 200, ..docket_core::Limits::default() };
+    let e = Engine::compile_with_limits(EXAMPLE_POLICY, limits).unwrap_or_else(|x| panic!("{x}"));
+    let tgt = |n: &str| e.column_target(n).unwrap_or_else(|| panic!("{n}"));
+    let long = format!("[{}\"refund_receipt\"]", "\"x\",".repeat(60));
+    let (ids, kinds, opened) = (["A", "B"], ["refund", "refund"], [t(NOW) - 60, t(NOW) - 60]);
+    let evidence = [long.as_str(), "[\"refund_receipt\"]"];
+    let cols = [
+        Column::new(tgt("id"), V::Text(&ids)),
+        Column::new(tgt("kind"), V::Text(&kinds)),
+        Column::new(tgt("opened_at"), V::I64(&opened)),
+        Column::new(tgt("evidence"), V::Text(&evidence)),
+    ];
+    let batch = e.columns(2, &cols).unwrap_or_else(|x| panic!("{x}"));
+    let mut errors = Vec::new();
+    e.evaluate_columns(&batch, t(NOW), &mut ColumnWorkspace::new(), |_, o| errors.push(o.error().map(|x| x.code())));
+    assert_eq!(errors, [Some("too_large"), None]);
+}
+
+#[test]
 fn shape_errors_name_the_column_and_part() {
     let e = example_engine();
     let tgt = |n: &str| e.column_target(n).unwrap_or_else(|| panic!("{n}"));

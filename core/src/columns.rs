@@ -565,8 +565,15 @@ fn set_column(engine: &Engine, col: &Column<'_>, start: usize, block: &mut [Case
         }),
         (T::Paused | T::Approvals | T::Evidence, V::Text(v), _) => {
             let Some(v) = v.get(start..) else { return };
+            let max = engine.limits.max_case_bytes;
             for (k, (case, &s)) in block.iter_mut().zip(v).enumerate() {
-                if col.is_present(start + k) && !case.set_json(engine, key, s) {
+                if !col.is_present(start + k) {
+                    continue;
+                }
+                // As for a whole record: text over the size limit is not read at all.
+                if s.len() > max {
+                    case.set_error(CaseError::TooLarge);
+                } else if !case.set_json(engine, key, s) {
                     case.set_error(CaseError::NotAnObject);
                 }
             }
