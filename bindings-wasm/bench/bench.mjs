@@ -1,6 +1,7 @@
 // Throughput of the WebAssembly binding in Node on the shared benchmark workload
-// (benches/compare/run.sh): the columnar API (`evaluateColumns`, typed arrays in and out)
-// and the object API (`evaluate` on an array of plain objects), 10,000 cases per call.
+// (benches/compare/run.sh): the columnar API (`evaluateColumns`, typed arrays in and out;
+// lists as typed list columns with offsets, and as JSON text per case) and the object API
+// (`evaluate` on an array of plain objects), 10,000 cases per call.
 // Every answer is checked against Docket's native answers (expected.tsv) before timing.
 //
 // Usage: node bindings-wasm/bench/bench.mjs POLICY.json DIR   (DIR from `compare gen`)
@@ -35,32 +36,70 @@ export function measure(name, cases, samples, f) {
   console.log(JSON.stringify({ name, ns_per_case: ns[samples >> 1], min: ns[0], max: ns[samples - 1], samples, cases, reps }));
 }
 
-// ---- the columnar batch: one typed array per key, strings in one table ----------------
+// ---- the columnar batches: one typed array per key, strings in one table ---------------
 const TIMES = ['opened_at', 'response_at', 'resolution_at'];
 const NUMBERS = ['fraud_score', 'vendor_failures_90d', 'orders_affected'];
 const BOOLS = ['split_shipment'];
 const STRINGS = ['id', 'kind', 'order_id', 'region', 'channel', 'customer_tier', 'amount', 'currency', 'requested_by'];
-const LISTS = ['paused', 'approvals', 'evidence']; // JSON text in the string table
-const strings = [];
-const index = new Map();
-const intern = (s) => {
-  let i = index.get(s);
-  if (i === undefined) index.set(s, (i = strings.push(s) - 1));
-  return i;
-};
-const columns = {};
-for (const k of [...STRINGS, ...LISTS]) columns[k] = new Int32Array(n).fill(-1);
-for (const k of [...TIMES, ...NUMBERS]) columns[k] = new Float64Array(n).fill(NaN);
-for (const k of BOOLS) columns[k] = new Uint8Array(n).fill(255);
-cases.forEach((c, i) => {
-  for (const k of STRINGS) if (c[k] != null) columns[k][i] = intern(String(c[k]));
-  for (const k of LISTS) if (c[k] != null) columns[k][i] = intern(JSON.stringify(c[k]));
-  for (const k of TIMES) if (c[k] != null) columns[k][i] = Date.parse(c[k]) / 1000;
-  for (const k of NUMBERS) if (c[k] != null) columns[k][i] = c[k];
-  for (const k of BOOLS) if (c[k] != null) columns[k][i] = c[k] ? 1 : 0;
-});
-const batch = { length: n, strings, columns };
-// The same table packed: every string's UTF-8 in one buffer plus offsets (one copy into
+const LISTS = ['paused', 'approvals', 'evidence'];
+const seconds = (s) => (s == null ? NaN : Date.parse(s) / 1000);
+
+/**
+ * Builds `{ length, strings, columns, offsets? }` from the cases. `listsAsJson`: the
+ * lists as JSON text in the string table (one cell per case); otherwise as typed list
+ * columns (`paused_from`/`paused_to`, `approval_role`/`approval_by`/`approval_at`,
+ * `evidence` items: roles, approvers and items as string-table indexes) with offsets.
+ */
+function columnar(listsAsJson) {
+  const strings = [];
+  const index = new Map();
+  const intern = (s) => {
+    let i = index.get(s);
+    if (i === undefined) index.set(s, (i = strings.push(s) - 1));
+    return i;
+  };
+  const columns = {};
+  for (const k of STRINGS) columns[k] = new Int32Array(n).fill(-1);
+  for (const k of [...TIMES, ...NUMBERS]) columns[k] = new Float64Array(n).fill(NaN);
+  for (const k of BOOLS) columns[k] = new Uint8Array(n).fill(255);
+  if (listsAsJson) for (const k of LISTS) columns[k] = new Int32Array(n).fill(-1);
+  const items = { from: [], to: [], role: [], by: [], at: [], evidence: [] };
+  const offsets = { paused: new Uint32Array(n + 1), approvals: new Uint32Array(n + 1), evidence: new Uint32Array(n + 1) };
+  cases.forEach((c, i) => {
+    for (const k of STRINGS) if (c[k] != null) columns[k][i] = intern(String(c[k]));
+    for (const k of TIMES) if (c[k] != null) columns[k][i] = seconds(c[k]);
+    for (const k of NUMBERS) if (c[k] != null) columns[k][i] = c[k];
+    for (const k of BOOLS) if (c[k] != null) columns[k][i] = c[k] ? 1 : 0;
+    if (listsAsJson) {
+      for (const k of LISTS) if (c[k] != null) columns[k][i] = intern(JSON.stringify(c[k]));
+      return;
+    }
+    for (const p of c.paused ?? []) {
+      items.from.push(seconds(p.from));
+      items.to.push(seconds(p.to));
+    }
+    for (const a of c.approvals ?? []) {
+      items.role.push(intern(a.role));
+      items.by.push(intern(a.by));
+      items.at.push(seconds(a.at));
+    }
+    for (const e of c.evidence ?? []) items.evidence.push(intern(e));
+    offsets.paused[i + 1] = items.from.length;
+    offsets.approvals[i + 1] = items.role.length;
+    offsets.evidence[i + 1] = items.evidence.length;
+  });
+  if (listsAsJson) return { length: n, strings, columns };
+  Object.assign(columns, {
+    paused_from: Float64Array.from(items.from),
+    paused_to: Float64Array.from(items.to),
+    approval_role: Int32Array.from(items.role),
+    approval_by: Int32Array.from(items.by),
+    approval_at: Float64Array.from(items.at),
+    evidence: Int32Array.from(items.evidence),
+  });
+  return { length: n, strings, columns, offsets };
+}
+// A string table packed: every string's UTF-8 in one buffer plus offsets (one copy into
 // wasm memory instead of one conversion per string).
 const pack = (list) => {
   const enc = new TextEncoder();
@@ -71,42 +110,52 @@ const pack = (list) => {
   parts.forEach((b, i) => bytes.set(b, offsets[i]));
   return { bytes, offsets };
 };
-const packed = { length: n, strings: pack(strings), columns };
+// Typed list columns (the main form) with a string array and packed; lists as JSON text, packed.
+// The string-array and routing-only measurements use the typed list columns too.
+const batch = columnar(false);
+const packed = { ...batch, strings: pack(batch.strings) };
+const jsonBatch = columnar(true);
+const jsonPacked = { ...jsonBatch, strings: pack(jsonBatch.strings) };
 
 const engine = new Engine(readFileSync(policyPath, 'utf8'));
 
 // ---- check every answer first --------------------------------------------------------
-let badCols = 0;
-let badObjs = 0;
-const cols = engine.evaluateColumns(packed, NOW);
-const colsArray = engine.evaluateColumns(batch, NOW);
-for (const k of ['queue', 'priority', 'remaining']) {
-  if (colsArray[k].some((x, i) => x !== cols[k][i])) {
-    console.error(`FAIL: wasm columnar with a string array and packed strings differ in ${k}`);
+const due = (x) => (Number.isNaN(x) ? '' : String(x));
+const dueOf = (s) => (s == null ? '' : String(Date.parse(s) / 1000));
+/** Checks a columnar result against expected.tsv; exits on any difference. */
+function checkColumns(name, cols) {
+  let bad = 0;
+  for (let i = 0; i < n; i++) {
+    const e = expected[i];
+    const r = cols.sla.response;
+    const z = cols.sla.resolution;
+    const got = [cols.names.queues[cols.queue[i]], cols.names.priorities[cols.priority[i]],
+      r.state[i] < 0 ? '' : cols.names.states[r.state[i]], due(r.due[i]),
+      z.state[i] < 0 ? '' : cols.names.states[z.state[i]], due(z.due[i]), String(cols.remaining[i])];
+    if (got.join('\t') !== e.join('\t') && bad++ < 5) console.error(`${name} mismatch at ${i}: ${got} vs ${e}`);
+  }
+  if (bad) {
+    console.error(`FAIL: ${name} disagrees on ${bad} of ${n} cases`);
     process.exit(1);
   }
 }
+checkColumns('wasm columnar (typed lists, packed strings)', engine.evaluateColumns(packed, NOW));
+checkColumns('wasm columnar (typed lists, string array)', engine.evaluateColumns(batch, NOW));
+checkColumns('wasm columnar (lists as JSON text, packed strings)', engine.evaluateColumns(jsonPacked, NOW));
 const objs = engine.evaluate(cases, NOW);
-const due = (x) => (Number.isNaN(x) ? '' : String(x));
-const dueOf = (s) => (s == null ? '' : String(Date.parse(s) / 1000));
+let badObjs = 0;
 for (let i = 0; i < n; i++) {
   const e = expected[i];
-  const r = cols.sla.response;
-  const z = cols.sla.resolution;
-  const gotC = [cols.names.queues[cols.queue[i]], cols.names.priorities[cols.priority[i]],
-    r.state[i] < 0 ? '' : cols.names.states[r.state[i]], due(r.due[i]),
-    z.state[i] < 0 ? '' : cols.names.states[z.state[i]], due(z.due[i]), String(cols.remaining[i])];
-  if (gotC.join('\t') !== e.join('\t') && badCols++ < 5) console.error(`wasm columnar mismatch at ${i}: ${gotC} vs ${e}`);
   const o = objs[i];
   const gotO = [o.queue, o.priority, o.sla?.response?.state ?? '', dueOf(o.sla?.response?.due),
     o.sla?.resolution?.state ?? '', dueOf(o.sla?.resolution?.due), String(o.approvals?.remaining?.length ?? 0)];
   if (gotO.join('\t') !== e.join('\t') && badObjs++ < 5) console.error(`wasm object mismatch at ${i}: ${gotO} vs ${e}`);
 }
-if (badCols || badObjs) {
-  console.error(`FAIL: wasm columnar disagrees on ${badCols}, wasm objects on ${badObjs} of ${n} cases`);
+if (badObjs) {
+  console.error(`FAIL: wasm objects disagree on ${badObjs} of ${n} cases`);
   process.exit(1);
 }
-console.error(`wasm bench: columnar and object answers equal Docket's native ones on all ${n} cases`);
+console.error(`wasm bench: columnar (typed lists and JSON-text lists) and object answers equal Docket's native ones on all ${n} cases`);
 
 // Routing only, columnar, on the routing-only policy (same table): checked too.
 const routing = new Engine(read('routing.policy.json'));
@@ -122,6 +171,8 @@ if (badRouting) {
 }
 
 measure('wasm: columnar (evaluateColumns, packed strings)', n, 15, () => engine.evaluateColumns(packed, NOW));
+measure('wasm: columnar (evaluateColumns, packed strings, lists as JSON text)', n, 15, () =>
+  engine.evaluateColumns(jsonPacked, NOW));
 measure('wasm: columnar (evaluateColumns, string array)', n, 15, () => engine.evaluateColumns(batch, NOW));
 measure('wasm: objects (evaluate)', n, 15, () => engine.evaluate(cases, NOW));
 measure('wasm: routing only, columnar (packed strings)', n, 15, () => routing.evaluateColumns(packed, NOW));

@@ -1,7 +1,7 @@
 //! The columnar form, for hosts that hold tens of thousands of cases.
 //!
-//! Input (`ColumnarCases`): `{ length, strings, columns }`, one typed array per case
-//! key, every array at least `length` long:
+//! Input (`ColumnarCases`): `{ length, strings, columns, offsets? }`, one typed array per
+//! case key, every array at least `length` long:
 //!
 //! | array | meaning of entry `i` | absent |
 //! |---|---|---|
@@ -9,15 +9,27 @@
 //! | `Float64Array` | a number; for `opened_at`, `<metric>_at` and timestamp fields, epoch **seconds** | `NaN` |
 //! | `Uint8Array` | a bool: `0` false, `1` true | any other value |
 //!
-//! Each row is set on the core's `CellDecoder` (one resolved key per column, no JSON
-//! except list cells), so a row decodes exactly like the same case as an object. Output
-//! (`ColumnarOutcomes`): typed arrays of indexes into name tables (`-1` = none), SLA
-//! clocks per metric, counts of issues and approval steps.
+//! Lists may instead be given as typed list columns, one entry per item, case `i` owning
+//! items `offsets.<group>[i]..offsets.<group>[i + 1]`: `paused_from` and `paused_to`
+//! (group `paused`, `Float64Array` seconds), `approval_role`, `approval_by` (`Int32Array`
+//! string indexes) and `approval_at` (`Float64Array` seconds) (group `approvals`), and
+//! `evidence` (`Int32Array`) with `offsets.evidence`.
+//!
+//! The batch is read in two steps. [`Batch::read`] copies the typed arrays out of JS
+//! memory and checks the batch's shape (array types and lengths, string indexes,
+//! offsets, list groups); it is the only step that touches JS values (a host getter may
+//! throw there). [`evaluate`] then maps every array to a core [`Column`] once per call
+//! (string indexes to the strings they name, enum values resolved once per distinct
+//! string, `NaN`, negative indexes and non-bool bytes to presence masks) and runs the
+//! core's columnar batch path ([`Engine::evaluate_columns`]), which sets blocks of cases
+//! column by column; each outcome is written straight into the result arrays. A row
+//! decodes exactly like the same case as an object. Output (`ColumnarOutcomes`): typed
+//! arrays of indexes into name tables (`-1` = none), SLA clocks per metric, counts of
+//! issues and approval steps.
 
 use crate::error::{Failure, set};
-use docket_core::time::Instant;
 use docket_core::value::FieldType;
-use docket_core::{Case, CaseKey, Cell, CellDecoder, Engine, Outcome, SlaState};
+use docket_core::{Column, ColumnError, ColumnTarget, ColumnValues, ColumnWorkspace, Engine, Outcome, SlaState};
 use js_sys::{Array, Float64Array, Int8Array, Int32Array, Object, Reflect, Uint8Array, Uint32Array};
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -25,31 +37,59 @@ use wasm_bindgen::{JsCast, JsValue};
 const STATES: [SlaState; 6] =
     [SlaState::Met, SlaState::Missed, SlaState::Ok, SlaState::Warning, SlaState::Breached, SlaState::Paused];
 
-/// How a column's values are read.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Role {
-    Plain,
-    Timestamp,
-    JsonList,
+/// The largest whole number a JS number holds exactly (`Number.MAX_SAFE_INTEGER`).
+const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
+
+/// JSON text standing for "a scalar where a list belongs": what a `Float64Array` or
+/// `Uint8Array` given for `paused`, `approvals` or `evidence` means (a `bad_type` issue of
+/// that key for every present entry, as a number or bool in a case object is).
+const NOT_A_LIST: &str = "0";
+
+/// A typed list column group, with its member of `offsets`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Group {
+    Paused = 0,
+    Approvals = 1,
+    Evidence = 2,
 }
 
-enum Data {
+impl Group {
+    const ALL: [Group; 3] = [Group::Paused, Group::Approvals, Group::Evidence];
+
+    fn name(self) -> &'static str {
+        match self {
+            Group::Paused => "paused",
+            Group::Approvals => "approvals",
+            Group::Evidence => "evidence",
+        }
+    }
+}
+
+/// A typed array copied out of JS memory (only the entries the batch uses).
+enum Raw {
     Str(Vec<i32>),
     Num(Vec<f64>),
     Bool(Vec<u8>),
 }
 
-struct Column {
+/// One column of the batch as given.
+struct RawColumn {
+    /// Its key in `columns`.
     key: String,
-    role: Role,
-    data: Data,
+    /// What it sets.
+    target: ColumnTarget,
+    /// For typed list columns, the group whose offsets it follows.
+    group: Option<Group>,
+    raw: Raw,
 }
 
-/// A columnar batch copied out of JS memory and checked.
+/// A columnar batch copied out of JS memory, its shape checked.
 pub(crate) struct Batch {
     len: usize,
     strings: Strings,
-    columns: Vec<Column>,
+    /// Offsets of the typed list groups, indexed by [`Group`].
+    offsets: [Option<Vec<usize>>; 3],
+    columns: Vec<RawColumn>,
 }
 
 /// The string table: every string's UTF-8 in one buffer, string `i` ending at `ends[i]`.
@@ -63,9 +103,19 @@ impl Strings {
     fn len(&self) -> usize {
         self.ends.len()
     }
-    fn get(&self, i: usize) -> Option<&str> {
-        let start = if i == 0 { 0 } else { *self.ends.get(i - 1)? };
-        self.text.get(start..*self.ends.get(i)?)
+
+    /// Every string as a slice of the buffer, in table order.
+    fn table(&self) -> Vec<&str> {
+        let mut start = 0;
+        self.ends
+            .iter()
+            .map(|&end| {
+                // Every end is a checked char boundary at or after the previous one.
+                let s = self.text.get(start..end).unwrap_or("");
+                start = end;
+                s
+            })
+            .collect()
     }
 
     /// `strings` as an array of strings, or packed: `{ bytes: Uint8Array, offsets:
@@ -119,8 +169,73 @@ fn get(obj: &JsValue, key: &str) -> Result<JsValue, Failure> {
         .map_err(|_| Failure::argument(format!("cannot read `{key}` of the batch")))
 }
 
+/// `offsets` (absent = no typed list columns): per group, `length + 1` non-decreasing
+/// entries.
+fn read_offsets(v: &JsValue, len: usize) -> Result<[Option<Vec<usize>>; 3], Failure> {
+    let mut out: [Option<Vec<usize>>; 3] = [None, None, None];
+    if v.is_undefined() || v.is_null() {
+        return Ok(out);
+    }
+    if !v.is_object() {
+        return Err(Failure::argument("`offsets` must be an object { paused?, approvals?, evidence? } of Uint32Array"));
+    }
+    for (g, slot) in Group::ALL.into_iter().zip(out.iter_mut()) {
+        let name = g.name();
+        let a = get(v, name)?;
+        if a.is_undefined() {
+            continue;
+        }
+        let a = a.dyn_into::<Uint32Array>().map_err(|_| {
+            Failure::argument(format!("`offsets.{name}` must be a Uint32Array of `length` + 1 entries"))
+        })?;
+        let o: Vec<usize> = a.to_vec().into_iter().map(|x| x as usize).collect();
+        check_offsets(name, &o, len)?;
+        *slot = Some(o);
+    }
+    Ok(out)
+}
+
+/// Offsets of one group: `len + 1` entries that never decrease.
+fn check_offsets(name: &str, o: &[usize], len: usize) -> Result<(), Failure> {
+    if o.len() != len + 1 {
+        return Err(Failure::argument(format!(
+            "`offsets.{name}` has {} entries; it needs `length` + 1 = {}",
+            o.len(),
+            len + 1
+        )));
+    }
+    if let Some((i, w)) = o.windows(2).enumerate().find(|(_, w)| w.first() > w.get(1)) {
+        let (a, b) = (w.first().copied().unwrap_or(0), w.get(1).copied().unwrap_or(0));
+        return Err(Failure::argument(format!(
+            "`offsets.{name}[{}]` = {b} is less than `offsets.{name}[{i}]` = {a}: offsets must not decrease",
+            i + 1
+        )));
+    }
+    Ok(())
+}
+
+/// The typed list group a column's items follow, if it is a typed list column.
+fn group_of(target: ColumnTarget, evidence_items: bool) -> Option<Group> {
+    use ColumnTarget as T;
+    match target {
+        T::PausedFrom | T::PausedTo => Some(Group::Paused),
+        T::ApprovalRole | T::ApprovalBy | T::ApprovalAt => Some(Group::Approvals),
+        T::Evidence if evidence_items => Some(Group::Evidence),
+        _ => None,
+    }
+}
+
+/// The array type a typed list column takes, for its error message.
+fn list_array(target: ColumnTarget) -> (bool, &'static str) {
+    use ColumnTarget as T;
+    match target {
+        T::PausedFrom | T::PausedTo | T::ApprovalAt => (true, "a Float64Array (epoch seconds, NaN = absent)"),
+        _ => (false, "an Int32Array (string indexes)"),
+    }
+}
+
 impl Batch {
-    /// Reads and validates `{ length, strings, columns }`.
+    /// Reads and validates `{ length, strings, columns, offsets? }`.
     pub(crate) fn read(engine: &Engine, batch: &JsValue) -> Result<Batch, Failure> {
         if !batch.is_object() {
             return Err(Failure::argument("the columnar batch must be an object { length, strings, columns }"));
@@ -139,245 +254,520 @@ impl Batch {
         if !cols_v.is_object() {
             return Err(Failure::argument("`columns` must be an object of typed arrays"));
         }
+        let offsets = read_offsets(&get(batch, "offsets")?, len)?;
+        // With `offsets.evidence`, `columns.evidence` holds items; without, JSON text per case.
+        let [_, _, evidence_offsets] = &offsets;
+        let evidence_items = evidence_offsets.is_some();
         let cols_obj: &Object = cols_v.unchecked_ref();
         let mut columns = Vec::new();
         for entry in Object::entries(cols_obj).iter() {
             let entry: Array = entry.unchecked_into();
             let key = entry.get(0).as_string().unwrap_or_default();
             let v = entry.get(1);
-            let data = if let Some(a) = v.dyn_ref::<Int32Array>() {
-                let d = a.to_vec();
-                if let Some((row, bad)) =
-                    d.iter().take(len).enumerate().find(|(_, x)| **x >= 0 && **x as usize >= strings.len())
-                {
-                    return Err(Failure::argument(format!(
-                        "column `{key}` row {row}: string index {bad} is outside `strings` ({} entries)",
-                        strings.len()
-                    )));
-                }
-                Data::Str(d)
+            let target = engine.column_target(&key);
+            let group = target.and_then(|t| group_of(t, evidence_items));
+            // Entries the batch uses: `length`, or the items the group's offsets end at.
+            let need = match group {
+                None => len,
+                Some(g) => match offsets.get(g as usize).and_then(Option::as_ref) {
+                    Some(o) => o.last().copied().unwrap_or(0),
+                    None => {
+                        return Err(Failure::argument(format!(
+                            "column `{key}` is a list column: its items need `offsets.{}`",
+                            g.name()
+                        )));
+                    }
+                },
+            };
+            let what = if group.is_some() { "item" } else { "row" };
+            let short = |n: usize| match group {
+                None => format!("column `{key}` has {n} entries; `length` is {len}"),
+                Some(g) => format!("column `{key}` has {n} items; `offsets.{}` ends at {need}", g.name()),
+            };
+            let raw = if let Some(a) = v.dyn_ref::<Int32Array>() {
+                Raw::Str(prefix(a.length(), need, &short, |n| a.subarray(0, n).to_vec())?)
             } else if let Some(a) = v.dyn_ref::<Float64Array>() {
-                Data::Num(a.to_vec())
+                Raw::Num(prefix(a.length(), need, &short, |n| a.subarray(0, n).to_vec())?)
             } else if let Some(a) = v.dyn_ref::<Uint8Array>() {
-                Data::Bool(a.to_vec())
+                Raw::Bool(prefix(a.length(), need, &short, |n| a.subarray(0, n).to_vec())?)
             } else {
                 return Err(Failure::argument(format!(
                     "column `{key}` must be an Int32Array (string indexes), a Float64Array or a Uint8Array (bools)"
                 )));
             };
-            let n = match &data {
-                Data::Str(d) => d.len(),
-                Data::Num(d) => d.len(),
-                Data::Bool(d) => d.len(),
-            };
-            if n < len {
-                return Err(Failure::argument(format!("column `{key}` has {n} entries; `length` is {len}")));
-            }
-            columns.push(Column { role: role(engine, &key), key, data });
-        }
-        Ok(Batch { len, strings, columns })
-    }
-}
-
-fn role(engine: &Engine, key: &str) -> Role {
-    if matches!(key, "paused" | "approvals" | "evidence") {
-        return Role::JsonList;
-    }
-    if key == "opened_at"
-        || key.strip_suffix("_at").is_some_and(|m| engine.metrics().any(|x| x == m))
-        || engine.fields().any(|(n, t)| n == key && t == FieldType::Timestamp)
-    {
-        return Role::Timestamp;
-    }
-    Role::Plain
-}
-
-impl Column {
-    fn present(&self, row: usize) -> bool {
-        match &self.data {
-            Data::Str(d) => d.get(row).is_some_and(|x| *x >= 0),
-            Data::Num(d) => d.get(row).is_some_and(|x| !x.is_nan()),
-            Data::Bool(d) => d.get(row).is_some_and(|x| *x <= 1),
-        }
-    }
-}
-
-/// Sets row `row` of the batch on a cell decoder: each present cell as the value it
-/// stands for (strings from the table, whole numbers as integers, timestamps as instants,
-/// lists as JSON text), so a row decodes exactly like the same case as an object.
-fn feed_row(batch: &Batch, keys: &[Option<CaseKey>], row: usize, d: &mut CellDecoder<'_>) {
-    for (c, key) in batch.columns.iter().zip(keys) {
-        let Some(key) = *key else { continue };
-        if !c.present(row) {
-            continue;
-        }
-        match &c.data {
-            Data::Str(v) => {
-                let s =
-                    v.get(row).and_then(|&i| usize::try_from(i).ok()).and_then(|i| batch.strings.get(i)).unwrap_or("");
-                if c.role == Role::JsonList {
-                    d.set_json(key, s);
-                } else {
-                    d.set(key, Cell::Str(s));
+            if let (Some(t), Some(_)) = (target, group) {
+                let (numbers, want) = list_array(t);
+                let fits = match raw {
+                    Raw::Num(_) => numbers,
+                    Raw::Str(_) => !numbers,
+                    Raw::Bool(_) => false,
+                };
+                if !fits {
+                    return Err(Failure::argument(format!("list column `{key}` must be {want}")));
                 }
             }
-            Data::Num(v) => {
-                let x = v.get(row).copied().unwrap_or(f64::NAN);
-                let cell = if c.role == Role::Timestamp {
-                    // Beyond a JS Date's range the stamp reads as malformed.
-                    if x.abs() <= 8.64e12 { Cell::Instant(x.floor() as Instant) } else { Cell::Str("") }
-                } else if x.fract() == 0.0 && x.abs() < 9.007_199_254_740_992e15 {
-                    Cell::Int(x as i64)
-                } else {
-                    Cell::Num(x)
-                };
-                d.set(key, cell);
+            if let Raw::Str(d) = &raw
+                && let Some((k, bad)) = d.iter().enumerate().find(|(_, x)| **x >= 0 && **x as usize >= strings.len())
+            {
+                return Err(Failure::argument(format!(
+                    "column `{key}` {what} {k}: string index {bad} is outside `strings` ({} entries)",
+                    strings.len()
+                )));
             }
-            Data::Bool(v) => {
-                d.set(key, Cell::Bool(v.get(row).copied() == Some(1)));
-            }
+            // Keys the policy does not know are checked like the others, then ignored.
+            let Some(target) = target else { continue };
+            columns.push(RawColumn { key, target, group, raw });
+        }
+        check_groups(&columns, &offsets)?;
+        Ok(Batch { len, strings, offsets, columns })
+    }
+}
+
+/// The first `need` entries of a typed array of `n` entries, or the `short` error.
+fn prefix<T>(
+    n: u32,
+    need: usize,
+    short: &dyn Fn(usize) -> String,
+    copy: impl FnOnce(u32) -> Vec<T>,
+) -> Result<Vec<T>, Failure> {
+    match u32::try_from(need) {
+        Ok(k) if k <= n => Ok(copy(k)),
+        _ => Err(Failure::argument(short(n as usize))),
+    }
+}
+
+/// Typed list groups: every member with its lead, offsets only with a column that uses
+/// them, a list given once (as JSON text or as typed columns, not both).
+fn check_groups(columns: &[RawColumn], offsets: &[Option<Vec<usize>>; 3]) -> Result<(), Failure> {
+    use ColumnTarget as T;
+    let has = |t: ColumnTarget| columns.iter().any(|c| c.target == t);
+    let needs = [
+        (T::PausedTo, T::PausedFrom, "paused_to", "paused_from"),
+        (T::ApprovalAt, T::ApprovalBy, "approval_at", "approval_by"),
+        (T::ApprovalRole, T::ApprovalBy, "approval_role", "approval_by"),
+        (T::ApprovalBy, T::ApprovalRole, "approval_by", "approval_role"),
+    ];
+    for (member, lead, m, l) in needs {
+        if has(member) && !has(lead) {
+            return Err(Failure::argument(format!("list column `{m}` needs the `{l}` column too")));
+        }
+    }
+    for (text, lead, t, l) in
+        [(T::Paused, T::PausedFrom, "paused", "paused_from"), (T::Approvals, T::ApprovalBy, "approvals", "approval_by")]
+    {
+        if has(text) && has(lead) {
+            return Err(Failure::argument(format!(
+                "`{t}` is given twice: as JSON text (column `{t}`) and as list columns (`{l}`, ...); give one"
+            )));
+        }
+    }
+    for (g, o) in Group::ALL.into_iter().zip(offsets) {
+        if o.is_some() && !columns.iter().any(|c| c.group == Some(g)) {
+            return Err(Failure::argument(format!("`offsets.{}` is given but no list column uses it", g.name())));
+        }
+    }
+    Ok(())
+}
+
+/// A column's values as the core takes them, built once per call.
+enum Values<'a> {
+    Text(Vec<&'a str>),
+    Index(Vec<u32>),
+    I64(Vec<i64>),
+    F64(&'a [f64]),
+    Bool(&'a [u8]),
+}
+
+/// A column mapped for the core: values and presence mask (`None` = all present).
+struct Mapped<'a> {
+    values: Values<'a>,
+    present: Option<Vec<u8>>,
+}
+
+impl Mapped<'_> {
+    fn values(&self) -> ColumnValues<'_> {
+        match &self.values {
+            Values::Text(v) => ColumnValues::Text(v),
+            Values::Index(v) => ColumnValues::Index(v),
+            Values::I64(v) => ColumnValues::I64(v),
+            Values::F64(v) => ColumnValues::F64(v),
+            Values::Bool(v) => ColumnValues::Bool(v),
         }
     }
 }
 
-/// Evaluates every row and fills the result columns.
+/// A presence mask (`0` = absent) from one flag per entry, or `None` when every entry is
+/// present (the core then skips the mask).
+fn mask(present: impl Iterator<Item = bool>) -> Option<Vec<u8>> {
+    let m: Vec<u8> = present.map(u8::from).collect();
+    m.contains(&0).then_some(m)
+}
+
+/// Presence of string indexes (negative = absent).
+fn indexed(rows: &[i32]) -> Option<Vec<u8>> {
+    mask(rows.iter().map(|&x| x >= 0))
+}
+
+/// Presence of numbers (`NaN` = absent).
+fn numbered(v: &[f64]) -> Option<Vec<u8>> {
+    mask(v.iter().map(|x| !x.is_nan()))
+}
+
+/// Presence of bools (`0` or `1`; any other byte = absent).
+fn flagged(v: &[u8]) -> Option<Vec<u8>> {
+    mask(v.iter().map(|&x| x <= 1))
+}
+
+/// A string index as a table position (`None` = absent).
+fn position(x: i32) -> Option<usize> {
+    usize::try_from(x).ok()
+}
+
+/// Looked-up indexes (enum values, roles) of the strings of a table, resolved lazily:
+/// once per distinct string per column, however many rows name it.
+#[derive(Default)]
+struct Memo {
+    /// Per string: its index, or [`Memo::UNSEEN`].
+    memo: Vec<u32>,
+    /// Strings resolved for the current column (reset before the next one).
+    seen: Vec<usize>,
+}
+
+impl Memo {
+    /// Not looked up yet. Never an index: an unknown value is `u32::MAX`, and no policy
+    /// has `u32::MAX - 1` enum values or roles.
+    const UNSEEN: u32 = u32::MAX - 1;
+
+    /// `rows` (string indexes, negative = absent) as looked-up indexes; `u32::MAX` for a
+    /// string `lookup` does not know.
+    fn resolve(&mut self, rows: &[i32], table: &[&str], lookup: impl Fn(&str) -> Option<u32>) -> Mapped<'static> {
+        if self.memo.len() != table.len() {
+            self.memo = vec![Memo::UNSEEN; table.len()];
+        }
+        let mut values = Vec::with_capacity(rows.len());
+        for &x in rows {
+            let Some(s) = position(x) else {
+                values.push(u32::MAX);
+                continue;
+            };
+            let v = match self.memo.get(s).copied() {
+                Some(Memo::UNSEEN) => {
+                    let v =
+                        table.get(s).and_then(|name| lookup(name)).filter(|&v| v < Memo::UNSEEN).unwrap_or(u32::MAX);
+                    if let Some(slot) = self.memo.get_mut(s) {
+                        *slot = v;
+                        self.seen.push(s);
+                    }
+                    v
+                }
+                Some(v) => v,
+                None => u32::MAX,
+            };
+            values.push(v);
+        }
+        for s in self.seen.drain(..) {
+            if let Some(slot) = self.memo.get_mut(s) {
+                *slot = Memo::UNSEEN;
+            }
+        }
+        Mapped { present: indexed(rows), values: Values::Index(values) }
+    }
+}
+
+/// String indexes as the strings they name.
+fn texts<'a>(rows: &[i32], table: &[&'a str]) -> Mapped<'a> {
+    let values = rows.iter().map(|&x| position(x).and_then(|s| table.get(s)).copied().unwrap_or("")).collect();
+    Mapped { present: indexed(rows), values: Values::Text(values) }
+}
+
+/// Numbers (`NaN` = absent). For integer and money fields a column of whole numbers
+/// within `Number.MAX_SAFE_INTEGER` goes in as integers, which is what such numbers are
+/// in a case object (and skips formatting each number as decimal text); any other
+/// column goes in as numbers, read as JSON numbers.
+fn numbers<'a>(engine: &Engine, target: ColumnTarget, v: &'a [f64]) -> Mapped<'a> {
+    let present = numbered(v);
+    let integral = matches!(target, ColumnTarget::Field(s)
+        if matches!(engine.field_type(s), Some(FieldType::Integer | FieldType::Money)));
+    if integral && v.iter().all(|x| x.is_nan() || (x.fract() == 0.0 && x.abs() <= MAX_SAFE_INTEGER)) {
+        let ints = v.iter().map(|&x| if x.is_nan() { 0 } else { x as i64 }).collect();
+        return Mapped { values: Values::I64(ints), present };
+    }
+    Mapped { values: Values::F64(v), present }
+}
+
+/// Maps one column for the core.
+fn map_column<'a>(engine: &Engine, c: &'a RawColumn, table: &[&'a str], memo: &mut Memo) -> Mapped<'a> {
+    use ColumnTarget as T;
+    let json_list = matches!(c.target, T::Paused | T::Approvals | T::Evidence) && c.group.is_none();
+    match &c.raw {
+        Raw::Str(rows) => match c.target {
+            T::Field(s) if engine.field_type(s) == Some(FieldType::Enum) => {
+                memo.resolve(rows, table, |name| engine.symbol(s, name))
+            }
+            T::ApprovalRole => memo.resolve(rows, table, |name| {
+                engine.roles().position(|r| r == name).and_then(|i| u32::try_from(i).ok())
+            }),
+            _ => texts(rows, table),
+        },
+        Raw::Num(v) if json_list => Mapped { values: Values::Text(vec![NOT_A_LIST; v.len()]), present: numbered(v) },
+        Raw::Bool(v) if json_list => Mapped { values: Values::Text(vec![NOT_A_LIST; v.len()]), present: flagged(v) },
+        Raw::Num(v) => numbers(engine, c.target, v),
+        Raw::Bool(v) => Mapped { present: flagged(v), values: Values::Bool(v) },
+    }
+}
+
+/// A shape error of the core as the binding's argument error, naming the column.
+fn column_error(e: ColumnError, columns: &[RawColumn]) -> Failure {
+    match e.column.and_then(|j| columns.get(j)) {
+        Some(c) => Failure::argument(format!("column `{}` ({}): {}", c.key, e.part, e.message)),
+        None => Failure::argument(format!("columnar batch: {}", e.message)),
+    }
+}
+
+/// The result arrays, one entry per row.
+struct Outputs {
+    error: Vec<i32>,
+    queue: Vec<i32>,
+    priority: Vec<i32>,
+    band: Vec<i32>,
+    open: Vec<u8>,
+    invalid: Vec<u8>,
+    issues: Vec<u32>,
+    steps: Vec<u32>,
+    remaining: Vec<u32>,
+    /// Per metric, in policy order.
+    sla: Vec<MetricOutputs>,
+    /// Error codes met so far (`names.errors`), in order of first appearance.
+    errors: Vec<&'static str>,
+}
+
+/// One metric's SLA clock arrays (`sla[metric]`).
+struct MetricOutputs {
+    state: Vec<i8>,
+    due: Vec<f64>,
+    elapsed: Vec<f64>,
+    target: Vec<f64>,
+    level: Vec<i32>,
+}
+
+/// Sets `v[i]` if it exists.
+#[inline(always)]
+fn put<T>(v: &mut [T], i: usize, x: T) {
+    if let Some(slot) = v.get_mut(i) {
+        *slot = x;
+    }
+}
+
+impl Outputs {
+    fn new(n: usize, metrics: usize) -> Outputs {
+        let metric = || MetricOutputs {
+            state: vec![-1; n],
+            due: vec![f64::NAN; n],
+            elapsed: vec![f64::NAN; n],
+            target: vec![f64::NAN; n],
+            level: vec![-1; n],
+        };
+        Outputs {
+            error: vec![-1; n],
+            queue: vec![-1; n],
+            priority: vec![-1; n],
+            band: vec![-1; n],
+            open: vec![0; n],
+            invalid: vec![0; n],
+            issues: vec![0; n],
+            steps: vec![0; n],
+            remaining: vec![0; n],
+            sla: (0..metrics).map(|_| metric()).collect(),
+            errors: Vec::new(),
+        }
+    }
+
+    /// Writes the outcome of row `i`.
+    #[inline]
+    fn write(&mut self, i: usize, out: &Outcome) {
+        let index = |x: Option<u32>| x.map_or(-1, |x| x as i32);
+        if let Some(e) = out.error() {
+            let code = e.code();
+            let idx = match self.errors.iter().position(|c| *c == code) {
+                Some(k) => k,
+                None => {
+                    self.errors.push(code);
+                    self.errors.len() - 1
+                }
+            };
+            put(&mut self.error, i, idx as i32);
+            return;
+        }
+        put(&mut self.queue, i, index(out.queue_index()));
+        put(&mut self.priority, i, index(out.priority_index()));
+        put(&mut self.band, i, index(out.band_index()));
+        put(&mut self.open, i, u8::from(out.is_open()));
+        put(&mut self.invalid, i, u8::from(out.invalid()));
+        put(&mut self.issues, i, out.issues().len() as u32);
+        put(&mut self.steps, i, out.steps().len() as u32);
+        put(&mut self.remaining, i, out.steps().iter().filter(|s| out.done_by(s).is_none()).count() as u32);
+        for (m, mo) in self.sla.iter_mut().zip(out.sla()) {
+            let Some(mo) = mo else { continue };
+            put(&mut m.state, i, STATES.iter().position(|s| *s == mo.state).map_or(-1, |x| x as i8));
+            put(&mut m.due, i, mo.due.map_or(f64::NAN, |d| d as f64));
+            put(&mut m.elapsed, i, mo.elapsed_s as f64);
+            put(&mut m.target, i, mo.target_s as f64);
+            if let Some(esc) = mo.escalation {
+                put(&mut m.level, i, esc.level as i32);
+            }
+        }
+    }
+
+    /// The `ColumnarOutcomes` object.
+    fn into_js(self, engine: &Engine, n: usize) -> JsValue {
+        let res = Object::new();
+        set(&res, "length", &JsValue::from_f64(n as f64));
+        set(&res, "error", &Int32Array::from(self.error.as_slice()).into());
+        set(&res, "queue", &Int32Array::from(self.queue.as_slice()).into());
+        set(&res, "priority", &Int32Array::from(self.priority.as_slice()).into());
+        set(&res, "band", &Int32Array::from(self.band.as_slice()).into());
+        set(&res, "open", &Uint8Array::from(self.open.as_slice()).into());
+        set(&res, "invalid", &Uint8Array::from(self.invalid.as_slice()).into());
+        set(&res, "issues", &Uint32Array::from(self.issues.as_slice()).into());
+        set(&res, "steps", &Uint32Array::from(self.steps.as_slice()).into());
+        set(&res, "remaining", &Uint32Array::from(self.remaining.as_slice()).into());
+        let sla = Object::new();
+        for (name, m) in engine.metrics().zip(&self.sla) {
+            let mc = Object::new();
+            set(&mc, "state", &Int8Array::from(m.state.as_slice()).into());
+            set(&mc, "due", &Float64Array::from(m.due.as_slice()).into());
+            set(&mc, "elapsed", &Float64Array::from(m.elapsed.as_slice()).into());
+            set(&mc, "target", &Float64Array::from(m.target.as_slice()).into());
+            set(&mc, "level", &Int32Array::from(m.level.as_slice()).into());
+            set(&sla, name, &mc.into());
+        }
+        set(&res, "sla", &sla.into());
+        let names = Object::new();
+        let list =
+            |it: &mut dyn Iterator<Item = &str>| -> JsValue { it.map(JsValue::from_str).collect::<Array>().into() };
+        set(&names, "queues", &list(&mut engine.queues()));
+        set(&names, "priorities", &list(&mut engine.priorities().iter().map(String::as_str)));
+        set(&names, "bands", &list(&mut engine.bands()));
+        set(&names, "states", &list(&mut STATES.iter().map(|s| s.as_str())));
+        set(&names, "errors", &list(&mut self.errors.iter().copied()));
+        set(&res, "names", &names.into());
+        res.into()
+    }
+}
+
+/// Evaluates every row through the core's columnar batch path and builds the result
+/// arrays. Fails (an argument error) only on a batch shape the core refuses.
 pub(crate) fn evaluate(
     engine: &Engine,
     batch: &Batch,
-    now: Instant,
-    case: &mut Case,
-    out: &mut Outcome,
+    now: docket_core::time::Instant,
+    ws: &mut ColumnWorkspace,
 ) -> Result<JsValue, Failure> {
-    let n = batch.len;
-    let metrics: Vec<&str> = engine.metrics().collect();
-    let m = metrics.len();
-    let mut error = vec![-1i32; n];
-    let mut queue = vec![-1i32; n];
-    let mut priority = vec![-1i32; n];
-    let mut band = vec![-1i32; n];
-    let mut open = vec![0u8; n];
-    let mut invalid = vec![0u8; n];
-    let mut issues = vec![0u32; n];
-    let mut steps = vec![0u32; n];
-    let mut remaining = vec![0u32; n];
-    let mut state = vec![vec![-1i8; n]; m];
-    let mut due = vec![vec![f64::NAN; n]; m];
-    let mut elapsed = vec![vec![f64::NAN; n]; m];
-    let mut target = vec![vec![f64::NAN; n]; m];
-    let mut level = vec![vec![-1i32; n]; m];
-    let mut errors: Vec<&'static str> = Vec::new();
-    let keys: Vec<Option<CaseKey>> = batch.columns.iter().map(|c| engine.case_key(&c.key)).collect();
-
-    for row in 0..n {
-        let mut d = engine.decode_cells(case);
-        feed_row(batch, &keys, row, &mut d);
-        d.finish();
-        engine.evaluate(case, now, out);
-        let at = |v: &mut Vec<i32>, x: Option<u32>| {
-            if let (Some(slot), Some(x)) = (v.get_mut(row), x) {
-                *slot = x as i32;
-            }
-        };
-        if let Some(e) = out.error() {
-            let code = e.code();
-            let idx = match errors.iter().position(|c| *c == code) {
-                Some(i) => i,
-                None => {
-                    errors.push(code);
-                    errors.len() - 1
-                }
-            };
-            at(&mut error, Some(idx as u32));
-            continue;
-        }
-        at(&mut queue, out.queue_index());
-        at(&mut priority, out.priority_index());
-        at(&mut band, out.band_index());
-        let put = |v: &mut Vec<u8>, x: bool| {
-            if let Some(slot) = v.get_mut(row) {
-                *slot = u8::from(x);
-            }
-        };
-        put(&mut open, out.is_open());
-        put(&mut invalid, out.invalid());
-        let count = |v: &mut Vec<u32>, x: usize| {
-            if let Some(slot) = v.get_mut(row) {
-                *slot = x as u32;
-            }
-        };
-        count(&mut issues, out.issues().len());
-        count(&mut steps, out.steps().len());
-        count(&mut remaining, out.steps().iter().filter(|s| out.done_by(s).is_none()).count());
-        for (k, mo) in out.sla().iter().enumerate().take(m) {
-            let Some(mo) = mo else { continue };
-            let cell = |v: &mut Vec<Vec<f64>>, x: f64| {
-                if let Some(slot) = v.get_mut(k).and_then(|c| c.get_mut(row)) {
-                    *slot = x;
-                }
-            };
-            cell(&mut due, mo.due.map_or(f64::NAN, |d| d as f64));
-            cell(&mut elapsed, mo.elapsed_s as f64);
-            cell(&mut target, mo.target_s as f64);
-            if let Some(slot) = state.get_mut(k).and_then(|c| c.get_mut(row)) {
-                *slot = STATES.iter().position(|s| *s == mo.state).map_or(-1, |i| i as i8);
-            }
-            if let (Some(slot), Some(esc)) = (level.get_mut(k).and_then(|c| c.get_mut(row)), mo.escalation) {
-                *slot = esc.level as i32;
-            }
-        }
-    }
-
-    let res = Object::new();
-    set(&res, "length", &JsValue::from_f64(n as f64));
-    set(&res, "error", &Int32Array::from(error.as_slice()).into());
-    set(&res, "queue", &Int32Array::from(queue.as_slice()).into());
-    set(&res, "priority", &Int32Array::from(priority.as_slice()).into());
-    set(&res, "band", &Int32Array::from(band.as_slice()).into());
-    set(&res, "open", &Uint8Array::from(open.as_slice()).into());
-    set(&res, "invalid", &Uint8Array::from(invalid.as_slice()).into());
-    set(&res, "issues", &Uint32Array::from(issues.as_slice()).into());
-    set(&res, "steps", &Uint32Array::from(steps.as_slice()).into());
-    set(&res, "remaining", &Uint32Array::from(remaining.as_slice()).into());
-    let sla = Object::new();
-    for (k, name) in metrics.iter().enumerate() {
-        let mc = Object::new();
-        let f = |v: &Vec<Vec<f64>>| -> JsValue { Float64Array::from(v.get(k).map_or(&[][..], Vec::as_slice)).into() };
-        set(&mc, "state", &Int8Array::from(state.get(k).map_or(&[][..], Vec::as_slice)).into());
-        set(&mc, "due", &f(&due));
-        set(&mc, "elapsed", &f(&elapsed));
-        set(&mc, "target", &f(&target));
-        set(&mc, "level", &Int32Array::from(level.get(k).map_or(&[][..], Vec::as_slice)).into());
-        set(&sla, name, &mc.into());
-    }
-    set(&res, "sla", &sla.into());
-    let names = Object::new();
-    let list = |it: &mut dyn Iterator<Item = &str>| -> JsValue { it.map(JsValue::from_str).collect::<Array>().into() };
-    set(&names, "queues", &list(&mut engine.queues()));
-    set(&names, "priorities", &list(&mut engine.priorities().iter().map(String::as_str)));
-    set(&names, "bands", &list(&mut engine.bands()));
-    set(&names, "states", &list(&mut STATES.iter().map(|s| s.as_str())));
-    set(&names, "errors", &list(&mut errors.iter().copied()));
-    set(&res, "names", &names.into());
-    Ok(res.into())
+    let table = batch.strings.table();
+    let mut memo = Memo::default();
+    let mapped: Vec<Mapped<'_>> = batch.columns.iter().map(|c| map_column(engine, c, &table, &mut memo)).collect();
+    let cols: Vec<Column<'_>> = batch
+        .columns
+        .iter()
+        .zip(&mapped)
+        .map(|(c, m)| Column {
+            target: c.target,
+            values: m.values(),
+            present: m.present.as_deref(),
+            offsets: c.group.and_then(|g| batch.offsets.get(g as usize)).and_then(|o| o.as_deref()),
+        })
+        .collect();
+    let checked = engine.columns(batch.len, &cols).map_err(|e| column_error(e, &batch.columns))?;
+    let mut out = Outputs::new(batch.len, engine.metrics().count());
+    engine.evaluate_columns(&checked, now, ws, |i, o| out.write(i, o));
+    Ok(out.into_js(engine, batch.len))
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{Role, role};
+    use super::{
+        Group, Memo, Raw, RawColumn, Values, check_offsets, column_error, flagged, indexed, mask, numbered, numbers,
+    };
+    use crate::error::Failure;
+    use docket_core::ColumnError;
+    use docket_core::{ColumnTarget, Engine};
+
+    fn engine() -> Engine {
+        Engine::compile(include_str!("../../examples/order-ops.policy.json"))
+            .unwrap_or_else(|e| unreachable!("example policy: {e}"))
+    }
 
     #[test]
-    fn column_roles_follow_the_policy() {
-        let engine = docket_core::Engine::compile(include_str!("../../examples/order-ops.policy.json"))
-            .unwrap_or_else(|e| unreachable!("example policy: {e}"));
-        assert!(role(&engine, "opened_at") == Role::Timestamp);
-        // `response` and `resolution` are the example's metrics; `promised_at` a timestamp field.
-        assert!(role(&engine, "response_at") == Role::Timestamp);
-        assert!(role(&engine, "resolution_at") == Role::Timestamp);
-        assert!(role(&engine, "promised_at") == Role::Timestamp);
-        assert!(role(&engine, "shipped_at") == Role::Plain);
-        assert!(role(&engine, "amount") == Role::Plain);
-        for k in ["paused", "approvals", "evidence"] {
-            assert!(role(&engine, k) == Role::JsonList);
-        }
+    fn memo_resolves_each_string_once_and_resets_between_columns() {
+        let table = ["refund", "nope", "eu", "refund"];
+        let calls = core::cell::Cell::new(0);
+        let mut memo = Memo::default();
+        let lookup = |s: &str| {
+            calls.set(calls.get() + 1);
+            match s {
+                "refund" => Some(3),
+                "eu" => Some(0),
+                _ => None,
+            }
+        };
+        let m = memo.resolve(&[0, 0, 1, -1, 3, 0, 1], &table, lookup);
+        let Values::Index(v) = m.values else { unreachable!("an index column") };
+        assert_eq!(v, [3, 3, u32::MAX, u32::MAX, 3, 3, u32::MAX]);
+        assert_eq!(m.present.as_deref(), Some(&[1, 1, 1, 0, 1, 1, 1][..]));
+        // Strings 0, 1 and 3: three lookups for seven rows.
+        assert_eq!(calls.get(), 3);
+        // The next column (another field) resolves the same strings afresh.
+        let m = memo.resolve(&[2, 0], &table, |s| (s == "refund").then_some(7));
+        let Values::Index(v) = m.values else { unreachable!("an index column") };
+        assert_eq!(v, [u32::MAX, 7]);
+        assert!(m.present.is_none());
+    }
+
+    #[test]
+    fn masks_are_none_when_everything_is_present() {
+        assert!(mask([true; 3].into_iter()).is_none());
+        assert_eq!(mask([true, false, true].into_iter()), Some(vec![1, 0, 1]));
+        assert_eq!(indexed(&[0, -1, 7]), Some(vec![1, 0, 1]));
+        assert_eq!(numbered(&[f64::NAN, 1.0]), Some(vec![0, 1]));
+        assert_eq!(flagged(&[0, 1, 2, 255]), Some(vec![1, 1, 0, 0]));
+    }
+
+    #[test]
+    fn whole_numbers_go_to_integer_and_money_fields_as_integers() {
+        let e = engine();
+        let field = |n: &str| ColumnTarget::Field(e.slot(n).unwrap_or_else(|| unreachable!("{n}")));
+        let whole = [3.0, f64::NAN, -0.0, 9_007_199_254_740_991.0];
+        let m = numbers(&e, field("vendor_failures_90d"), &whole);
+        assert!(matches!(&m.values, Values::I64(v) if v == &[3, 0, 0, 9_007_199_254_740_991]));
+        assert_eq!(m.present.as_deref(), Some(&[1, 0, 1, 1][..]));
+        assert!(matches!(numbers(&e, field("amount"), &whole).values, Values::I64(_)));
+        // A fraction, or beyond the safe integers: numbers, as JSON reads them.
+        assert!(matches!(numbers(&e, field("amount"), &[1.5]).values, Values::F64(_)));
+        assert!(matches!(numbers(&e, field("orders_affected"), &[9_007_199_254_740_992.0]).values, Values::F64(_)));
+        // A number field keeps numbers.
+        assert!(matches!(numbers(&e, field("fraud_score"), &[1.0]).values, Values::F64(_)));
+    }
+
+    #[test]
+    fn offsets_need_length_plus_one_entries_that_never_decrease() {
+        assert!(check_offsets("paused", &[0, 1, 1], 2).is_ok());
+        assert!(check_offsets("paused", &[0, 1], 2).is_err());
+        assert!(check_offsets("paused", &[0, 2, 1], 2).is_err());
+    }
+
+    #[test]
+    fn core_shape_errors_become_argument_errors_naming_the_column() {
+        let cols = [RawColumn {
+            key: "paused_to".into(),
+            target: ColumnTarget::PausedTo,
+            group: Some(Group::Paused),
+            raw: Raw::Num(Vec::new()),
+        }];
+        let e = ColumnError { column: Some(0), part: "offsets", message: "items per case differ".into() };
+        let Failure::Argument(m) = column_error(e, &cols) else { unreachable!("an argument error") };
+        assert_eq!(m, "column `paused_to` (offsets): items per case differ");
+        let e = ColumnError { column: None, part: "len", message: "too many".into() };
+        let Failure::Argument(m) = column_error(e, &cols) else { unreachable!("an argument error") };
+        assert_eq!(m, "columnar batch: too many");
     }
 }

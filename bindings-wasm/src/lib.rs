@@ -22,7 +22,7 @@ mod error;
 mod now;
 
 use core::cell::Cell;
-use docket_core::{Actor, Case, Engine as CoreEngine, Outcome, OutcomeView, Report, ReportView};
+use docket_core::{Actor, Case, ColumnWorkspace, Engine as CoreEngine, Outcome, OutcomeView, Report, ReportView};
 use error::Failure;
 use js_sys::Array;
 use serde::Serialize;
@@ -139,6 +139,8 @@ pub struct WasmEngine {
 struct Bufs {
     case: Case,
     out: Outcome,
+    /// The columnar path's block of cases and outcome.
+    columns: ColumnWorkspace,
 }
 
 #[wasm_bindgen(js_class = Engine)]
@@ -232,9 +234,9 @@ impl WasmEngine {
             let now = now::instant(now.as_ref().map(AsRef::as_ref))?;
             let batch = columnar::Batch::read(&self.engine, batch.as_ref())?;
             let mut b = self.take();
-            let res = columnar::evaluate(&self.engine, &batch, now, &mut b.case, &mut b.out)?;
+            let res = columnar::evaluate(&self.engine, &batch, now, &mut b.columns);
             self.put(b);
-            Ok(res.unchecked_into())
+            Ok(res?.unchecked_into())
         })
     }
 

@@ -210,16 +210,38 @@ export interface PackedStrings {
  * Columnar cases: one typed array per case key, all rows in step. See the README,
  * "Columnar batches".
  * - `Int32Array`: index into `strings`; `-1` = key absent. For `paused`, `approvals`
- *   and `evidence` the string is the list as JSON text.
+ *   and `evidence` (without `offsets.evidence`) the string is the list as JSON text.
  * - `Float64Array`: a number; `NaN` = absent. For timestamp keys (`opened_at`,
  *   `<metric>_at`, fields of type timestamp) it is epoch **seconds**.
  * - `Uint8Array`: a bool; `0` false, `1` true, anything else absent.
+ *
+ * Lists may instead be given as typed list columns, one entry per item, case `i` owning
+ * items `offsets.<group>[i]` to `offsets.<group>[i + 1]` (see `ColumnarOffsets`):
+ * `paused_from` and `paused_to` (`Float64Array` epoch seconds; `paused_to` `NaN` = still
+ * paused), `approval_role` and `approval_by` (`Int32Array` string indexes) and
+ * `approval_at` (`Float64Array`, `NaN` = no time), and `evidence` (`Int32Array` string
+ * indexes of the items, with `offsets.evidence`).
  */
 export interface ColumnarCases {
     length: number;
     /** The string table: an array, or packed (faster: one copy instead of one conversion per string). */
     strings: ReadonlyArray<string> | PackedStrings;
     columns: Record<string, Int32Array | Float64Array | Uint8Array>;
+    /** Offsets of the typed list columns; needed only with them. */
+    offsets?: ColumnarOffsets;
+}
+
+/**
+ * Offsets of typed list columns, `length + 1` non-decreasing entries each: case `i` owns
+ * items `offsets[i]` to `offsets[i + 1]` (exclusive) of its group's columns.
+ */
+export interface ColumnarOffsets {
+    /** For `paused_from` and `paused_to`. */
+    paused?: Uint32Array;
+    /** For `approval_role`, `approval_by` and `approval_at`. */
+    approvals?: Uint32Array;
+    /** For `evidence` given as items (without it, `columns.evidence` is JSON text per case). */
+    evidence?: Uint32Array;
 }
 
 /** One metric's SLA clocks, one entry per row. */
