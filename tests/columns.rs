@@ -11,6 +11,7 @@ use docket_tests::*;
 use serde_json::{Value, json};
 
 const NOW: &str = "2026-11-23T10:00:00Z";
+const NOW_MINUS_10_MIN: &str = "2026-11-23T09:50:00Z";
 
 /// The outcome JSON of every record, decoded as JSON.
 fn by_json(e: &Engine, records: &[Value]) -> Vec<String> {
@@ -305,7 +306,8 @@ fn any_value(r: &mut Rng, key: &str) -> Value {
             vec![json!("2026-11-23T08:00:00Z"), json!("2026-11-20T09:30:00+01:00"), json!("not a time")]
         }
         "amount" => vec![json!("1250.00"), json!("80"), json!(99.5), json!(3000), json!("1e3")],
-        "currency" => vec![json!("USD"), json!("EUR"), json!("XXX")],
+        "currency" => vec![json!("USD"), json!("EUR"), json!("XXX"), json!("A-CURRENCY-CODE-TOO-LONG")],
+        "requested_by" => vec![json!("agent-1"), json!("u-7"), json!("r".repeat(5000))],
         "fraud_score" => vec![json!(0.93), json!(0.2), json!(1)],
         "vendor_failures_90d" | "orders_affected" => vec![json!(3), json!(250), json!(2.5)],
         "split_shipment" => vec![json!(true), json!(false)],
@@ -335,6 +337,9 @@ fn cells(e: &Engine, rec: &Value) -> (Owned, Value) {
             || matches!(target, ColumnTarget::Field(s) if e.field_type(s) == Some(FieldType::Timestamp));
         let data = match v {
             Value::Null => Data::Text(vec![String::new()]),
+            // A list key's scalars go as their own kind; text and lists as JSON text.
+            Value::Bool(b) if list => Data::Bool(vec![u8::from(*b)]),
+            Value::Number(n) if list => Data::F64(vec![n.as_f64().unwrap_or(0.0)]),
             _ if list => Data::Text(vec![v.to_string()]),
             Value::String(s) => Data::Text(vec![s.clone()]),
             Value::Bool(b) => Data::Bool(vec![u8::from(*b)]),
@@ -392,6 +397,81 @@ fn cells_of_any_kind_read_as_their_json_values() {
     }
     // The generator really produces wrong kinds that become issues of usable cases.
     assert!(issues_seen > 100, "only {issues_seen} records with bad_type issues");
+}
+
+#[test]
+fn list_items_of_the_wrong_shape_are_issues_as_in_json() {
+    // Typed list items that are absent read as the JSON lists with a missing role, a
+    // missing approver and a `null` item: `bad_type` issues of `approvals` and `evidence`.
+    let e = example_engine();
+    let tgt = |n: &str| e.column_target(n).unwrap_or_else(|| panic!("{n}"));
+    let (ids, kinds, opened, amounts) = (["A"], ["refund"], [t(NOW) - 600], ["80.00"]);
+    let (orders, off2, off1) = (["O-1"], [0_usize, 2], [0_usize, 1]);
+    let (roles, by, ev) = (["team_lead", "team_lead"], ["u-1", "u-2"], ["refund_receipt"]);
+    let cols = [
+        Column::new(tgt("id"), V::Text(&ids)),
+        Column::new(tgt("kind"), V::Text(&kinds)),
+        Column::new(tgt("opened_at"), V::I64(&opened)),
+        Column::new(tgt("amount"), V::Text(&amounts)),
+        Column::new(tgt("order_id"), V::Text(&orders)),
+        Column::new(tgt("approval_role"), V::Text(&roles)).present(&[1, 0]).offsets(&off2),
+        Column::new(tgt("approval_by"), V::Text(&by)).offsets(&off2),
+        Column::new(tgt("evidence"), V::Text(&ev)).present(&[0]).offsets(&off1),
+    ];
+    let batch = e.columns(1, &cols).unwrap_or_else(|x| panic!("{x}"));
+    let mut got = String::new();
+    e.evaluate_columns(&batch, t(NOW), &mut ColumnWorkspace::new(), |_, o| got = e.outcome_json(o));
+    let record = json!({"id": "A", "kind": "refund", "opened_at": NOW_MINUS_10_MIN, "amount": "80.00", "order_id": "O-1",
+        "approvals": [{"role": "team_lead", "by": "u-1"}, {"by": "u-2"}], "evidence": [null]});
+    let want = by_json(&e, &[record]);
+    assert_eq!(got, want[0]);
+    let issues: Value = serde_json::from_str(&got).unwrap_or(Value::Null);
+    let bad: Vec<&str> = issues["issues"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|i| i["code"] == "bad_type")
+        .filter_map(|i| i["field"].as_str())
+        .collect();
+    assert_eq!(bad, ["approvals", "evidence"], "{got}");
+}
+
+#[test]
+fn non_finite_numbers_are_not_numbers() {
+    // JSON cannot carry NaN or infinity; from a host they are `bad_type`, by cell or column.
+    let e = example_engine();
+    let tgt = |n: &str| e.column_target(n).unwrap_or_else(|| panic!("{n}"));
+    let (ids, kinds, opened, scores) =
+        (["A", "B"], ["fraud_review", "fraud_review"], [t(NOW) - 60; 2], [f64::INFINITY, 0.95]);
+    let orders = ["O-1", "O-2"];
+    let cols = [
+        Column::new(tgt("id"), V::Text(&ids)),
+        Column::new(tgt("kind"), V::Text(&kinds)),
+        Column::new(tgt("opened_at"), V::I64(&opened)),
+        Column::new(tgt("order_id"), V::Text(&orders)),
+        Column::new(tgt("fraud_score"), V::F64(&scores)),
+    ];
+    let batch = e.columns(2, &cols).unwrap_or_else(|x| panic!("{x}"));
+    let mut out = Vec::new();
+    e.evaluate_columns(&batch, t(NOW), &mut ColumnWorkspace::new(), |_, o| out.push(e.outcome_json(o)));
+    assert!(out[0].contains(r#""field":"fraud_score""#) && out[0].contains("bad_type"), "{}", out[0]);
+    assert!(!out[1].contains("bad_type"), "{}", out[1]);
+    // The cell decoder says the same.
+    let mut case = Case::new();
+    let mut d = e.decode_cells(&mut case);
+    for (k, v) in [
+        ("id", docket_core::Cell::Str("A")),
+        ("kind", docket_core::Cell::Str("fraud_review")),
+        ("opened_at", docket_core::Cell::Instant(t(NOW) - 60)),
+        ("order_id", docket_core::Cell::Str("O-1")),
+        ("fraud_score", docket_core::Cell::Num(f64::INFINITY)),
+    ] {
+        d.set(e.case_key(k).unwrap_or_else(|| panic!("{k}")), v);
+    }
+    d.finish();
+    let mut o = Outcome::new();
+    e.evaluate(&case, t(NOW), &mut o);
+    assert_eq!(e.outcome_json(&o), out[0]);
 }
 
 #[test]

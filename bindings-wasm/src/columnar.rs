@@ -40,10 +40,6 @@ const STATES: [SlaState; 6] =
 /// The largest whole number a JS number holds exactly (`Number.MAX_SAFE_INTEGER`).
 const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
 
-/// JSON text standing for "a scalar where a list belongs": what a `Float64Array` or
-/// `Uint8Array` given for `paused`, `approvals` or `evidence` means (a `bad_type` issue of
-/// that key for every present entry, as a number or bool in a case object is).
-const NOT_A_LIST: &str = "0";
 
 /// A typed list column group, with its member of `offsets`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -507,10 +503,15 @@ fn map_column<'a>(engine: &Engine, c: &'a RawColumn, table: &[&'a str], memo: &m
             T::ApprovalRole => memo.resolve(rows, table, |name| {
                 engine.roles().position(|r| r == name).and_then(|i| u32::try_from(i).ok())
             }),
+            // Evidence items: by index into the policy's items (an unknown item is ignored
+            // either way).
+            T::Evidence if c.group.is_some() => memo.resolve(rows, table, |name| {
+                engine.evidence_items().iter().position(|x| x == name).and_then(|i| u32::try_from(i).ok())
+            }),
             _ => texts(rows, table),
         },
-        Raw::Num(v) if json_list => Mapped { values: Values::Text(vec![NOT_A_LIST; v.len()]), present: numbered(v) },
-        Raw::Bool(v) if json_list => Mapped { values: Values::Text(vec![NOT_A_LIST; v.len()]), present: flagged(v) },
+        // A number or bool where a list belongs: the core records `bad_type`, as in JSON.
+        Raw::Num(v) if json_list => Mapped { present: numbered(v), values: Values::F64(v) },
         Raw::Num(v) => numbers(engine, c.target, v),
         Raw::Bool(v) => Mapped { present: flagged(v), values: Values::Bool(v) },
     }

@@ -66,6 +66,12 @@ impl Engine {
         self.roles.iter().map(|r| r.name.as_str())
     }
 
+    /// The evidence items the policy names, in order (indexes of
+    /// [`CaseBuilder::evidence_index`]).
+    pub fn evidence_items(&self) -> &[alloc::string::String] {
+        &self.evidence_names
+    }
+
     /// The index of a metric, for [`CaseBuilder::completed`].
     pub fn metric(&self, name: &str) -> Option<u16> {
         self.metrics.iter().position(|m| m == name).map(|i| i as u16)
@@ -179,17 +185,18 @@ impl<'a> CaseBuilder<'a> {
         let ok = in_range(from) && to.is_none_or(|t| in_range(t) && t >= from);
         if ok && self.case.pauses.len() < self.engine.limits.max_list_len {
             self.case.pauses.push((from, to));
-        } else if !self.case.issues.iter().any(|i| i.code == IssueCode::BadType && i.subject == Subject::Key("paused"))
-        {
-            self.case.issues.push(Issue::new(IssueCode::BadType, Subject::Key("paused")));
+        } else {
+            self.bad_key("paused");
         }
         self
     }
 
-    /// `requested_by`.
+    /// `requested_by` (over the string limit: a `bad_type` issue, as in JSON).
     pub fn requested_by(&mut self, actor: &str) -> &mut Self {
         if actor.len() <= self.engine.limits.max_string_len {
             self.case.requested_by = Some(Span::push(&mut self.case.text, actor));
+        } else {
+            self.bad_key("requested_by");
         }
         self
     }
@@ -200,31 +207,61 @@ impl<'a> CaseBuilder<'a> {
     }
 
     /// An approval already given, the role by index (see [`Engine::roles`]); an index out
-    /// of range is a role the policy does not declare, as an unknown role name is.
+    /// of range is a role the policy does not declare, as an unknown role name is. An
+    /// approver over the string limit, or more approvals than the list limit, is a
+    /// `bad_type` issue of `approvals` (the approval is not counted), as in JSON.
     pub fn approval_index(&mut self, role: u32, by: &str, at: Option<Instant>) -> &mut Self {
         if by.len() <= self.engine.limits.max_string_len && self.case.approvals.len() < self.engine.limits.max_list_len
         {
             let role = if (role as usize) < self.engine.roles.len() { role } else { u32::MAX };
             let by = Span::push(&mut self.case.text, by);
             self.case.approvals.push(GivenApproval { role, by, at });
+        } else {
+            self.bad_key("approvals");
         }
         self
     }
 
-    /// An evidence item the case carries.
+    /// An evidence item the case carries (items the policy never names are ignored).
     pub fn evidence(&mut self, item: &str) -> &mut Self {
-        if let Some(i) = self.engine.evidence_sym(item)
-            && self.case.evidence.len() < self.engine.limits.max_list_len
-        {
-            self.case.evidence.push(i);
+        match self.engine.evidence_sym(item) {
+            Some(i) => self.evidence_index(i),
+            None => self,
+        }
+    }
+
+    /// An evidence item by index (see [`Engine::evidence_items`]); an index out of range
+    /// is an item the policy never names (ignored). More items than the list limit are a
+    /// `bad_type` issue of `evidence`.
+    pub fn evidence_index(&mut self, item: u32) -> &mut Self {
+        if (item as usize) >= self.engine.evidence_names.len() {
+            return self;
+        }
+        if self.case.evidence.len() < self.engine.limits.max_list_len {
+            self.case.evidence.push(item);
+        } else {
+            self.bad_key("evidence");
         }
         self
     }
 
-    /// The case's currency (defaults to the policy currency).
+    /// The case's currency (defaults to the policy currency); a code over 16 bytes is a
+    /// `bad_type` issue and makes the case invalid, as in JSON.
     pub fn currency(&mut self, code: &str) -> &mut Self {
         if code.len() <= 16 {
             self.case.currency = Some(Span::push(&mut self.case.text, code));
+        } else {
+            self.case.currency_bad = true;
+            self.bad_key("currency");
+        }
+        self
+    }
+
+    /// Records one `bad_type` issue of a case key (once per key, as JSON decoding does).
+    #[cold]
+    pub(crate) fn bad_key(&mut self, key: &'static str) -> &mut Self {
+        if !self.case.issues.iter().any(|i| i.code == IssueCode::BadType && i.subject == Subject::Key(key)) {
+            self.case.issues.push(Issue::new(IssueCode::BadType, Subject::Key(key)));
         }
         self
     }

@@ -556,7 +556,8 @@ fn field_value(engine: &Engine, slot: u16, v: &Scalar<'_>) -> Result<Val, IssueC
         FieldType::Number => match v {
             Scalar::I64(i) => Val::Num(*i as f64),
             Scalar::U64(u) => Val::Num(*u as f64),
-            Scalar::F64(x) => Val::Num(*x),
+            // JSON has no NaN or infinity; a host's non-finite number is not a number.
+            Scalar::F64(x) if x.is_finite() => Val::Num(*x),
             _ => return Err(bad),
         },
         FieldType::Money => match v {

@@ -69,8 +69,8 @@ pub enum ColumnTarget {
     Paused,
     /// `approvals`, the whole list as JSON text per case.
     Approvals,
-    /// `evidence`: with offsets, the items (text) of every case; without, the whole list
-    /// as JSON text per case.
+    /// `evidence`: with offsets, the items of every case (text, or indexes into
+    /// [`Engine::evidence_items`]); without, the whole list as JSON text per case.
     Evidence,
     /// List column `paused_from`: start of each pause (an instant).
     PausedFrom,
@@ -115,7 +115,8 @@ pub enum ColumnValues<'a> {
     /// Booleans, `0` = false.
     Bool(&'a [u8]),
     /// Enum fields: the value's index ([`Engine::symbol`]); `approval_role`: the role's
-    /// index ([`Engine::roles`]). An index out of range is an unknown value.
+    /// index ([`Engine::roles`]); evidence items: the item's index
+    /// ([`Engine::evidence_items`]). An index out of range is an unknown value.
     Index(&'a [u32]),
     /// Text: ids, actors, currencies, string fields, enum values by name, money as
     /// decimal text (`"1250.00"`), timestamps as RFC 3339, lists as JSON text.
@@ -363,13 +364,15 @@ impl Engine {
             {
                 return Err(err(j, "present", format!("{} presence bytes; the batch needs {items}", p.len())));
             }
+            // List items must have a kind their list can hold; every other column takes
+            // any kind (a value of the wrong kind is its case's issue).
             let ok_kind = match (c.target, c.values) {
-                (T::Paused | T::Approvals, v) | (T::Evidence, v) if !items_col => matches!(v, ColumnValues::Text(_)),
                 (T::PausedFrom | T::PausedTo | T::ApprovalAt, v) => {
                     matches!(v, ColumnValues::I64(_) | ColumnValues::F64(_))
                 }
                 (T::ApprovalRole, v) => matches!(v, ColumnValues::Index(_) | ColumnValues::Text(_)),
-                (T::ApprovalBy | T::Evidence, v) => matches!(v, ColumnValues::Text(_)),
+                (T::Evidence, v) if items_col => matches!(v, ColumnValues::Index(_) | ColumnValues::Text(_)),
+                (T::ApprovalBy, v) => matches!(v, ColumnValues::Text(_)),
                 _ => true,
             };
             if !ok_kind {
@@ -578,6 +581,19 @@ fn set_column(engine: &Engine, col: &Column<'_>, start: usize, block: &mut [Case
                 }
             }
         }
+        // A scalar where a list belongs is the wrong shape, as in JSON.
+        (T::Paused | T::Approvals | T::Evidence, values, _) => {
+            let name = match col.target {
+                T::Paused => "paused",
+                T::Approvals => "approvals",
+                _ => "evidence",
+            };
+            for (k, case) in block.iter_mut().enumerate() {
+                if k + start < values.len() && col.is_present(start + k) {
+                    CaseBuilder::resume(engine, case).bad_key(name);
+                }
+            }
+        }
         (T::OpenedAt, V::I64(v), _) => rows(engine, v, p, start, block, |b, t| {
             b.opened_at(t);
         }),
@@ -687,9 +703,12 @@ fn set_lists(engine: &Engine, lists: &[Option<Column<'_>>; 6], i: usize, case: &
         let (a, z) = ev.items(i);
         let mut b = CaseBuilder::resume(engine, case);
         for k in a..z {
-            if let Some(s) = ev.text(k) {
-                b.evidence(s);
-            }
+            match ev.values {
+                // An absent item is the wrong shape, as `null` in a JSON list is.
+                _ if !ev.is_present(k) => b.bad_key("evidence"),
+                ColumnValues::Index(v) => b.evidence_index(v.get(k).copied().unwrap_or(u32::MAX)),
+                _ => b.evidence(ev.text(k).unwrap_or("")),
+            };
         }
     }
 }
@@ -718,16 +737,16 @@ fn approvals(
     let mut b = CaseBuilder::resume(engine, case);
     let (ra, aa) = (role.items(i).0, at.map_or(0, |t| t.items(i).0));
     for (n, k) in items.enumerate() {
-        let who = by.text(k).unwrap_or("");
-        let when = at.and_then(|t| t.instant(aa + n));
         let r = ra + n;
+        // An approval without its role or approver is the wrong shape, as in JSON.
+        let Some(who) = by.text(k).filter(|_| role.is_present(r)) else {
+            b.bad_key("approvals");
+            continue;
+        };
+        let when = at.and_then(|t| t.instant(aa + n));
         match role.values {
-            ColumnValues::Index(v) if role.is_present(r) => {
-                b.approval_index(v.get(r).copied().unwrap_or(u32::MAX), who, when);
-            }
-            _ => {
-                b.approval(role.text(r).unwrap_or(""), who, when);
-            }
-        }
+            ColumnValues::Index(v) => b.approval_index(v.get(r).copied().unwrap_or(u32::MAX), who, when),
+            _ => b.approval(role.text(r).unwrap_or(""), who, when),
+        };
     }
 }
