@@ -496,7 +496,9 @@ docket_result docket_engine_enum_item(const docket_engine *engine,
                                       docket_error **err);
 
 // The index of `value` among an enum column's values (the number to put in a
-// `DOCKET_VALUE_ENUM_INDEX` column); `DOCKET_RESULT_NOT_FOUND` when absent.
+// `DOCKET_VALUE_ENUM_INDEX` column); `DOCKET_RESULT_NOT_FOUND` when absent. For the
+// `evidence` column, the index among the evidence items the policy names (evidence may
+// be given as `DOCKET_VALUE_ENUM_INDEX` too).
 //
 // # Safety
 // `engine` is a live engine or NULL; `value` is readable for `len` bytes;
@@ -611,7 +613,8 @@ docket_result docket_report_to_json(const docket_engine *engine,
 // the engine may be shared by all threads.
 //
 // Column rules: each column at most once; `kind` must fit the column's type (string
-// and enum columns take `DOCKET_VALUE_STRING`, enums also `DOCKET_VALUE_ENUM_INDEX`;
+// and enum columns take `DOCKET_VALUE_STRING`, enums also `DOCKET_VALUE_ENUM_INDEX`, as
+// does `evidence` (items by `docket_engine_enum_find` on it);
 // integer `I64`; number `F64` or `I64`; money `STRING` (decimal), `SCALED` or `I64`
 // (whole units); bool `BOOL`; timestamps `I64` seconds). List columns need `offsets`;
 // `paused_to` needs `paused_from`, `approval_at`/`approval_role` need `approval_by`,

@@ -265,7 +265,8 @@ unsafe fn validate<'a>(
         }
         let kind = value_kind(c.kind)
             .ok_or_else(|| Error::arg(at("kind"), format!("{} is not a docket_value_kind", c.kind)))?;
-        if !kind_fits(kind, def.ty) {
+        let evidence_index = kind == docket_value_kind::EnumIndex && def.feeds == Feeds::Evidence;
+        if !kind_fits(kind, def.ty) && !evidence_index {
             return Err(Error::arg(
                 at("kind"),
                 format!("column `{}` ({:?}) cannot take {kind:?} values", def.key(), def.ty),
@@ -622,7 +623,8 @@ pub unsafe extern "C" fn docket_report_to_json(
 /// the engine may be shared by all threads.
 ///
 /// Column rules: each column at most once; `kind` must fit the column's type (string
-/// and enum columns take `DOCKET_VALUE_STRING`, enums also `DOCKET_VALUE_ENUM_INDEX`;
+/// and enum columns take `DOCKET_VALUE_STRING`, enums also `DOCKET_VALUE_ENUM_INDEX`, as
+/// does `evidence` (items by `docket_engine_enum_find` on it);
 /// integer `I64`; number `F64` or `I64`; money `STRING` (decimal), `SCALED` or `I64`
 /// (whole units); bool `BOOL`; timestamps `I64` seconds). List columns need `offsets`;
 /// `paused_to` needs `paused_from`, `approval_at`/`approval_role` need `approval_by`,

@@ -68,7 +68,8 @@ pub(crate) struct ColumnDef {
     pub name: String,
     pub ty: docket_field_type,
     pub feeds: Feeds,
-    /// Enum values (NUL-terminated), for `Enum` columns.
+    /// Enum values (NUL-terminated), for `Enum` columns; for `evidence`, the items the
+    /// policy names.
     pub values: Vec<String>,
 }
 
@@ -146,7 +147,9 @@ impl docket_engine {
         columns.push(def("approval_role", docket_field_type::Enum, Feeds::ApprovalRole, roles.clone()));
         columns.push(def("approval_by", docket_field_type::String, Feeds::ApprovalBy, Vec::new()));
         columns.push(def("approval_at", docket_field_type::Timestamp, Feeds::ApprovalAt, Vec::new()));
-        columns.push(def("evidence", docket_field_type::String, Feeds::Evidence, Vec::new()));
+        // Evidence items by name, or by index among the items the policy names.
+        let items = core.evidence_items().iter().map(|x| c_text(x)).collect();
+        columns.push(def("evidence", docket_field_type::String, Feeds::Evidence, items));
         let lists = [
             queues,
             core.priorities().iter().map(|p| c_text(p)).collect(),

@@ -392,7 +392,9 @@ pub unsafe extern "C" fn docket_engine_enum_item(
 }
 
 /// The index of `value` among an enum column's values (the number to put in a
-/// `DOCKET_VALUE_ENUM_INDEX` column); `DOCKET_RESULT_NOT_FOUND` when absent.
+/// `DOCKET_VALUE_ENUM_INDEX` column); `DOCKET_RESULT_NOT_FOUND` when absent. For the
+/// `evidence` column, the index among the evidence items the policy names (evidence may
+/// be given as `DOCKET_VALUE_ENUM_INDEX` too).
 ///
 /// # Safety
 /// `engine` is a live engine or NULL; `value` is readable for `len` bytes;

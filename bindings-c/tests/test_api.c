@@ -574,6 +574,36 @@ static void test_columns(void) {
     CHECK_EQ_INT(remaining3[0], 1);
   }
 
+  /* evidence may be given by index among the policy's evidence items
+   * (docket_engine_enum_find on the evidence column); an index past them is refused. */
+  {
+    uint32_t item = 99;
+    CHECK(docket_engine_enum_find(engine, col("evidence"), "refund_receipt", 14, &item, NULL) == DOCKET_RESULT_OK);
+    CHECK(item < 99);
+    CHECK(docket_engine_enum_find(engine, col("evidence"), "no_such_item", 12, &item, NULL) ==
+          DOCKET_RESULT_NOT_FOUND);
+    docket_column by_index[sizeof columns / sizeof columns[0]];
+    memcpy(by_index, columns, sizeof columns);
+    uint32_t items[1] = {item};
+    for (size_t c = 0; c < ncols; c++) {
+      if (by_index[c].column == col("evidence")) {
+        by_index[c].kind = DOCKET_VALUE_KIND_ENUM_INDEX;
+        by_index[c].values = items;
+        by_index[c].lens = NULL;
+      }
+    }
+    int32_t queue4[N];
+    docket_outputs outs4 = {0};
+    outs4.queue = queue4;
+    CHECK(docket_evaluate_columns(engine, by_index, ncols, N, NOW, ws, &outs4, &err) == DOCKET_RESULT_OK);
+    CHECK(memcmp(queue, queue4, sizeof queue) == 0);
+    items[0] = 1000;
+    CHECK(docket_evaluate_columns(engine, by_index, ncols, N, NOW, ws, &outs4, &err) == DOCKET_RESULT_INVALID_ARGUMENT);
+    CHECK(err != NULL && strstr(docket_error_message(err, NULL), "enum index out of range for `evidence`") != NULL);
+    docket_error_free(err);
+    err = NULL;
+  }
+
   /* The same batch again reuses the warm workspace and gives the same answers. */
   int32_t queue2[N];
   docket_outputs outs2 = {0};

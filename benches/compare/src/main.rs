@@ -27,11 +27,9 @@ fn main() {
     match (args.get(1).map(String::as_str), args.get(2)) {
         (Some("gen"), Some(dir)) => generate(dir),
         (Some("run"), Some(dir)) => run(dir),
-        (Some("profile"), Some(dir)) => profile(
-            dir,
-            args.get(3).map_or("columnar", String::as_str),
-            args.get(4).and_then(|n| n.parse().ok()),
-        ),
+        (Some("profile"), Some(dir)) => {
+            profile(dir, args.get(3).map_or("columnar", String::as_str), args.get(4).and_then(|n| n.parse().ok()))
+        }
         _ => {
             eprintln!("usage: compare gen|run DIR | compare profile DIR batch|columnar|warm [CALLS]");
             std::process::exit(2)
@@ -404,9 +402,9 @@ fn engine_loop(e: &Engine, cases: &[Case], outs: &mut [Outcome]) {
     e.evaluate_batch(black_box(cases), NOW, outs);
 }
 
-/// cases.tsv as typed columns, the way `bindings-c/bench/bench.c` loads it: enums as
-/// indexes, money as cents (scale 2), timestamps as seconds, lists flattened with offsets,
-/// absent values marked in presence bytes.
+/// cases.tsv as typed columns, the way `bindings-c/bench/bench.c` loads it: enums, roles
+/// and evidence items as indexes, money as cents (scale 2), timestamps as seconds, lists
+/// flattened with offsets, absent values marked in presence bytes.
 #[derive(Default)]
 struct Columns {
     n: usize,
@@ -430,7 +428,7 @@ struct Columns {
     appr_by: Vec<String>,
     appr_at: Vec<i64>,
     ev_off: Vec<usize>,
-    ev: Vec<String>,
+    ev: Vec<u32>,
 }
 
 impl Columns {
@@ -439,6 +437,7 @@ impl Columns {
         let slot = |f: &str| e.slot(f).expect("field");
         let mut c = Columns::default();
         let roles: Vec<&str> = e.roles().collect();
+        let items = e.evidence_items();
         let sym = |f: &str, v: &str| e.symbol(slot(f), v).expect("enum value");
         fn opt<T: Default>(col: &mut (Vec<T>, Vec<u8>), v: Option<T>) {
             col.1.push(u8::from(v.is_some()));
@@ -488,7 +487,7 @@ impl Columns {
             }
             c.ev_off.push(ne);
             for x in f[18].split(';').filter(|x| !x.is_empty()) {
-                c.ev.push(x.into());
+                c.ev.push(items.iter().position(|i| i == x).map_or(u32::MAX, |i| i as u32));
                 ne += 1;
             }
             c.n += 1;
@@ -511,13 +510,12 @@ impl Columns {
         fn strs(v: &[String]) -> Vec<&str> {
             v.iter().map(String::as_str).collect()
         }
-        let (id, order, cur, req, by, ev) = (
+        let (id, order, cur, req, by) = (
             strs(&self.id),
             strs(&self.order_id),
             strs(&self.currency.0),
             strs(&self.requested_by.0),
             strs(&self.appr_by),
-            strs(&self.ev),
         );
         let cols = [
             Column::new(t("id"), V::Text(&id)),
@@ -541,7 +539,7 @@ impl Columns {
             Column::new(t("approval_role"), V::Index(&self.appr_role)).offsets(&self.appr_off),
             Column::new(t("approval_by"), V::Text(&by)).offsets(&self.appr_off),
             Column::new(t("approval_at"), V::I64(&self.appr_at)).offsets(&self.appr_off),
-            Column::new(t("evidence"), V::Text(&ev)).offsets(&self.ev_off),
+            Column::new(t("evidence"), V::Index(&self.ev)).offsets(&self.ev_off),
         ];
         let batch = e.columns(self.n, &cols).expect("columns");
         e.evaluate_columns(&batch, NOW, ws, |i, o| co.write(i, o));
