@@ -40,7 +40,6 @@ const STATES: [SlaState; 6] =
 /// The largest whole number a JS number holds exactly (`Number.MAX_SAFE_INTEGER`).
 const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
 
-
 /// A typed list column group, with its member of `offsets`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Group {

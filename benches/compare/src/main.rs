@@ -31,7 +31,7 @@ fn main() {
             profile(dir, args.get(3).map_or("columnar", String::as_str), args.get(4).and_then(|n| n.parse().ok()))
         }
         _ => {
-            eprintln!("usage: compare gen|run DIR | compare profile DIR batch|columnar|warm [CALLS]");
+            eprintln!("usage: compare gen|run DIR | compare profile DIR batch|routing|columnar|warm [CALLS]");
             std::process::exit(2)
         }
     }
@@ -365,7 +365,7 @@ fn run(dir: &str) {
 }
 
 /// Loops one native path for ~10 s, for a profiler (`perf record -- compare profile DIR columnar`):
-/// `batch` (evaluate_batch), `columnar` (Engine::evaluate_columns), `warm` (the
+/// `batch` (evaluate_batch), `routing` (evaluate_batch on the routing-only policy), `columnar` (Engine::evaluate_columns), `warm` (the
 /// decoded cases evaluated one by one into one reused outcome). With `calls`, exactly that
 /// many calls of 10,000 cases instead (instruction counts under callgrind: collect
 /// `evaluate_batch`, `evaluate_columns`).
@@ -375,6 +375,8 @@ fn profile(dir: &str, what: &str, calls: Option<usize>) {
     let engine = Engine::compile(POLICY).expect("policy");
     let decoded = decode_all(&engine, &lines);
     let mut outs = vec![Outcome::new(); decoded.len()];
+    let routing = Engine::compile(&routing_only_policy(POLICY)).expect("routing policy");
+    let routing_decoded = decode_all(&routing, &lines);
     let cols = Columns::load(&engine, dir);
     let mut co = ColumnOutputs::new(cols.len());
     let mut ws = ColumnWorkspace::new();
@@ -386,6 +388,7 @@ fn profile(dir: &str, what: &str, calls: Option<usize>) {
             "batch" => {
                 engine.evaluate_batch(black_box(&decoded), NOW, &mut outs);
             }
+            "routing" => engine_loop(&routing, &routing_decoded, &mut outs),
             "warm" => {
                 for c in &decoded {
                     engine.evaluate(black_box(c), NOW, &mut out);
