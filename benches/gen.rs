@@ -203,3 +203,152 @@ pub fn evaluate_parallel(
 pub fn cores() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }
+
+/// Cases as typed columns, the way a host holding them in arrays passes them to the
+/// columnar batch path (and the C bench to the C API): enums, roles and evidence items as
+/// indexes, money as cents (scale 2), timestamps as seconds, ids and actors as text, lists
+/// flattened with offsets, absent values in presence bytes. Built from the JSON records;
+/// [`TypedColumns::columns`] borrows it as the core's [`docket_core::Column`]s.
+#[derive(Default)]
+pub struct TypedColumns {
+    n: usize,
+    text: Vec<(&'static str, Vec<String>, Vec<u8>)>,
+    index: Vec<(&'static str, Vec<u32>, Vec<u8>)>,
+    int: Vec<(&'static str, Vec<i64>, Vec<u8>)>,
+    cents: (Vec<i64>, Vec<u8>),
+    score: (Vec<f64>, Vec<u8>),
+    split: (Vec<u8>, Vec<u8>),
+    pause_off: Vec<usize>,
+    pause_from: Vec<i64>,
+    pause_to: (Vec<i64>, Vec<u8>),
+    appr_off: Vec<usize>,
+    appr_role: Vec<u32>,
+    appr_by: Vec<String>,
+    appr_at: Vec<i64>,
+    ev_off: Vec<usize>,
+    ev: Vec<u32>,
+}
+
+/// Borrowed text of [`TypedColumns`] (the core takes `&[&str]`).
+pub struct Texts<'a>(Vec<Vec<&'a str>>, Vec<&'a str>);
+
+impl TypedColumns {
+    /// Columns for NDJSON case lines as [`cases`] writes them (panics on other shapes:
+    /// benchmark set-up only).
+    pub fn from_json(e: &docket_core::Engine, lines: &[String]) -> TypedColumns {
+        use serde_json::Value;
+        let secs = |v: &Value| v.as_str().and_then(docket_core::time::parse_rfc3339);
+        let text_keys = ["id", "order_id", "currency", "requested_by"];
+        let index_keys = ["kind", "region", "channel", "customer_tier"];
+        let int_keys = ["opened_at", "vendor_failures_90d", "orders_affected", "response_at", "resolution_at"];
+        let mut c = TypedColumns {
+            text: text_keys.iter().map(|k| (*k, Vec::new(), Vec::new())).collect(),
+            index: index_keys.iter().map(|k| (*k, Vec::new(), Vec::new())).collect(),
+            int: int_keys.iter().map(|k| (*k, Vec::new(), Vec::new())).collect(),
+            ..TypedColumns::default()
+        };
+        let roles: Vec<&str> = e.roles().collect();
+        let items = e.evidence_items();
+        for line in lines {
+            let v: Value = serde_json::from_str(line).expect("generated case");
+            for (k, vals, present) in &mut c.text {
+                let x = v.get(*k).and_then(Value::as_str);
+                present.push(u8::from(x.is_some()));
+                vals.push(x.unwrap_or("").to_string());
+            }
+            for (k, vals, present) in &mut c.index {
+                let slot = e.slot(k).expect("enum field");
+                let x = v.get(*k).and_then(Value::as_str).map(|s| e.symbol(slot, s).expect("enum value"));
+                present.push(u8::from(x.is_some()));
+                vals.push(x.unwrap_or(0));
+            }
+            for (k, vals, present) in &mut c.int {
+                let x = v.get(*k).and_then(|x| x.as_i64().or_else(|| secs(x)));
+                present.push(u8::from(x.is_some()));
+                vals.push(x.unwrap_or(0));
+            }
+            let amount = v.get("amount").and_then(Value::as_str).map(|s| {
+                let (w, f) = s.split_once('.').unwrap_or((s, "0"));
+                w.parse::<i64>().expect("units") * 100 + format!("{f:0<2}").parse::<i64>().expect("cents")
+            });
+            c.cents.1.push(u8::from(amount.is_some()));
+            c.cents.0.push(amount.unwrap_or(0));
+            let score = v.get("fraud_score").and_then(Value::as_f64);
+            c.score.1.push(u8::from(score.is_some()));
+            c.score.0.push(score.unwrap_or(0.0));
+            let split = v.get("split_shipment").and_then(Value::as_bool);
+            c.split.1.push(u8::from(split.is_some()));
+            c.split.0.push(u8::from(split == Some(true)));
+            c.pause_off.push(c.pause_from.len());
+            for p in v.get("paused").and_then(Value::as_array).into_iter().flatten() {
+                c.pause_from.push(secs(&p["from"]).expect("from"));
+                let to = secs(&p["to"]);
+                c.pause_to.1.push(u8::from(to.is_some()));
+                c.pause_to.0.push(to.unwrap_or(0));
+            }
+            c.appr_off.push(c.appr_by.len());
+            for a in v.get("approvals").and_then(Value::as_array).into_iter().flatten() {
+                let role = a["role"].as_str().expect("role");
+                c.appr_role.push(roles.iter().position(|r| *r == role).expect("role") as u32);
+                c.appr_by.push(a["by"].as_str().expect("by").to_string());
+                c.appr_at.push(secs(&a["at"]).expect("at"));
+            }
+            c.ev_off.push(c.ev.len());
+            for x in v.get("evidence").and_then(Value::as_array).into_iter().flatten() {
+                let x = x.as_str().expect("item");
+                c.ev.push(items.iter().position(|i| i == x).expect("evidence item") as u32);
+            }
+            c.n += 1;
+        }
+        c.pause_off.push(c.pause_from.len());
+        c.appr_off.push(c.appr_by.len());
+        c.ev_off.push(c.ev.len());
+        c
+    }
+
+    /// Number of cases.
+    pub fn len(&self) -> usize {
+        self.n
+    }
+
+    /// Whether there are no cases.
+    pub fn is_empty(&self) -> bool {
+        self.n == 0
+    }
+
+    /// The text columns borrowed as `&str` (keep it alive while the columns are used).
+    pub fn texts(&self) -> Texts<'_> {
+        Texts(
+            self.text.iter().map(|(_, v, _)| v.iter().map(String::as_str).collect()).collect(),
+            self.appr_by.iter().map(String::as_str).collect(),
+        )
+    }
+
+    /// The columns, for [`docket_core::Engine::columns`].
+    pub fn columns<'a>(&'a self, e: &docket_core::Engine, texts: &'a Texts<'a>) -> Vec<docket_core::Column<'a>> {
+        use docket_core::{Column, ColumnValues as V};
+        let t = |name: &str| e.column_target(name).expect("column");
+        let mut cols = Vec::new();
+        for ((k, _, present), v) in self.text.iter().zip(&texts.0) {
+            cols.push(Column::new(t(k), V::Text(v)).present(present));
+        }
+        for (k, v, present) in &self.index {
+            cols.push(Column::new(t(k), V::Index(v)).present(present));
+        }
+        for (k, v, present) in &self.int {
+            cols.push(Column::new(t(k), V::I64(v)).present(present));
+        }
+        cols.push(Column::new(t("amount"), V::Scaled(&self.cents.0, 2)).present(&self.cents.1));
+        cols.push(Column::new(t("fraud_score"), V::F64(&self.score.0)).present(&self.score.1));
+        cols.push(Column::new(t("split_shipment"), V::Bool(&self.split.0)).present(&self.split.1));
+        cols.push(Column::new(t("paused_from"), V::I64(&self.pause_from)).offsets(&self.pause_off));
+        cols.push(
+            Column::new(t("paused_to"), V::I64(&self.pause_to.0)).present(&self.pause_to.1).offsets(&self.pause_off),
+        );
+        cols.push(Column::new(t("approval_role"), V::Index(&self.appr_role)).offsets(&self.appr_off));
+        cols.push(Column::new(t("approval_by"), V::Text(&texts.1)).offsets(&self.appr_off));
+        cols.push(Column::new(t("approval_at"), V::I64(&self.appr_at)).offsets(&self.appr_off));
+        cols.push(Column::new(t("evidence"), V::Index(&self.ev)).offsets(&self.ev_off));
+        cols
+    }
+}

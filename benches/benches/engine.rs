@@ -3,13 +3,13 @@
 //!
 //! Groups: `compile` (example and routing-only policy), `per case` (the 10,000
 //! generated cases, so criterion's `elem/s` is cases per second: decode, routing only,
-//! full evaluation, batch, evaluate + report, authorize), `example cases` (the bundled
+//! full evaluation, batch, evaluate + report, the columnar batch path, authorize), `example cases` (the bundled
 //! examples/cases.ndjson) and `multi-core` (one batch of 10,000 split across 1 and all
 //! cores with std threads, reports merged with `Report::merge`).
 
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
-use docket_benches::{NOW, cases, cores, evaluate_parallel, routing_only_policy};
-use docket_core::{Actor, Case, Engine, Outcome, Report};
+use docket_benches::{NOW, TypedColumns, cases, cores, evaluate_parallel, routing_only_policy};
+use docket_core::{Actor, Case, ColumnWorkspace, Engine, Outcome, Report};
 use std::hint::black_box;
 
 const POLICY: &str = include_str!("../../examples/order-ops.policy.json");
@@ -92,6 +92,30 @@ fn bench(c: &mut Criterion) {
             },
             BatchSize::SmallInput,
         )
+    });
+    // The same cases as typed columns (enums, roles, evidence items as indexes, money in
+    // cents, timestamps in seconds, lists flattened): the columnar batch path, checked
+    // equal to decoding the JSON first.
+    let typed = TypedColumns::from_json(&engine, &lines);
+    let texts = typed.texts();
+    let cols = typed.columns(&engine, &texts);
+    let batch = engine.columns(typed.len(), &cols).expect("columns");
+    let mut ws = ColumnWorkspace::new();
+    {
+        let mut out = Outcome::new();
+        let mut differ = 0;
+        engine.evaluate_columns(&batch, NOW, &mut ws, |i, o| {
+            engine.evaluate(&decoded[i], NOW, &mut out);
+            differ += usize::from(engine.outcome_json(o) != engine.outcome_json(&out));
+        });
+        assert_eq!(differ, 0, "columnar outcomes differ from JSON decoding");
+    }
+    g.bench_function("columnar batch (evaluate_columns)", |b| {
+        b.iter(|| {
+            let mut queued = 0u32;
+            engine.evaluate_columns(black_box(&batch), NOW, &mut ws, |_, o| queued += o.queue_index().unwrap_or(0));
+            queued
+        })
     });
     let actor = Actor { id: "u-9".into(), roles: vec!["team_lead".into()] };
     g.bench_function("authorize close", |b| {

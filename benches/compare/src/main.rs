@@ -11,7 +11,7 @@
 //! `compare run DIR` measures the native Rust paths and ZEN (Rust crate), checking ZEN's
 //! answers against Docket's first, and prints one JSON line per measurement.
 
-use docket_benches::{NOW, cases, cores, evaluate_parallel, routing_only_policy};
+use docket_benches::{NOW, TypedColumns, cases, cores, evaluate_parallel, routing_only_policy};
 use docket_core::{Case, ColumnWorkspace, Engine, Outcome, Report};
 use serde_json::{Value, json};
 use std::hint::black_box;
@@ -302,9 +302,9 @@ fn run(dir: &str) {
         black_box(r.to_json(&engine));
     });
 
-    // The columnar paths' work natively: the same columns (cases.tsv, typed as the C bench
+    // The columnar paths' work natively: the same cases as typed columns (as the C bench
     // types them) given to Engine::evaluate_columns, outputs written to arrays.
-    let cols = Columns::load(&engine, dir);
+    let cols = Columns::load(&engine, &lines);
     let mut co = ColumnOutputs::new(cols.len());
     let mut ws = ColumnWorkspace::new();
     cols.evaluate(&engine, &mut ws, &mut co);
@@ -377,7 +377,7 @@ fn profile(dir: &str, what: &str, calls: Option<usize>) {
     let mut outs = vec![Outcome::new(); decoded.len()];
     let routing = Engine::compile(&routing_only_policy(POLICY)).expect("routing policy");
     let routing_decoded = decode_all(&routing, &lines);
-    let cols = Columns::load(&engine, dir);
+    let cols = Columns::load(&engine, &lines);
     let mut co = ColumnOutputs::new(cols.len());
     let mut ws = ColumnWorkspace::new();
     let mut out = Outcome::new();
@@ -405,146 +405,27 @@ fn engine_loop(e: &Engine, cases: &[Case], outs: &mut [Outcome]) {
     e.evaluate_batch(black_box(cases), NOW, outs);
 }
 
-/// cases.tsv as typed columns, the way `bindings-c/bench/bench.c` loads it: enums, roles
-/// and evidence items as indexes, money as cents (scale 2), timestamps as seconds, lists
-/// flattened with offsets, absent values marked in presence bytes.
-#[derive(Default)]
-struct Columns {
-    n: usize,
-    id: Vec<String>,
-    kind: Vec<u32>,
-    order_id: Vec<String>,
-    opened_at: Vec<i64>,
-    enums: [(Vec<u32>, Vec<u8>); 3],
-    amount: (Vec<i64>, Vec<u8>),
-    currency: (Vec<String>, Vec<u8>),
-    fraud_score: (Vec<f64>, Vec<u8>),
-    ints: [(Vec<i64>, Vec<u8>); 2],
-    split: (Vec<u8>, Vec<u8>),
-    done: [(Vec<i64>, Vec<u8>); 2],
-    requested_by: (Vec<String>, Vec<u8>),
-    pause_off: Vec<usize>,
-    pause_from: Vec<i64>,
-    pause_to: (Vec<i64>, Vec<u8>),
-    appr_off: Vec<usize>,
-    appr_role: Vec<u32>,
-    appr_by: Vec<String>,
-    appr_at: Vec<i64>,
-    ev_off: Vec<usize>,
-    ev: Vec<u32>,
-}
+/// The same cases as typed columns (`docket_benches::TypedColumns`: enums, roles and
+/// evidence items as indexes, money in cents, timestamps in seconds, lists flattened), the
+/// form `bindings-c/bench/bench.c` passes to the C API.
+struct Columns(TypedColumns);
 
 impl Columns {
-    fn load(e: &Engine, dir: &str) -> Columns {
-        let tsv = fs::read_to_string(format!("{dir}/cases.tsv")).expect("cases.tsv");
-        let slot = |f: &str| e.slot(f).expect("field");
-        let mut c = Columns::default();
-        let roles: Vec<&str> = e.roles().collect();
-        let items = e.evidence_items();
-        let sym = |f: &str, v: &str| e.symbol(slot(f), v).expect("enum value");
-        fn opt<T: Default>(col: &mut (Vec<T>, Vec<u8>), v: Option<T>) {
-            col.1.push(u8::from(v.is_some()));
-            col.0.push(v.unwrap_or_default());
-        }
-        let opt_i64 = |v: &str| (!v.is_empty()).then(|| v.parse::<i64>().expect("i64"));
-        let (mut np, mut na, mut ne) = (0, 0, 0);
-        for line in tsv.lines().skip(1).filter(|l| !l.is_empty()) {
-            let f: Vec<&str> = line.split('\t').collect();
-            c.id.push(f[0].into());
-            c.kind.push(sym("kind", f[1]));
-            c.order_id.push(f[2].into());
-            c.opened_at.push(f[3].parse().expect("opened_at"));
-            for (k, name) in ["region", "channel", "customer_tier"].iter().enumerate() {
-                opt(&mut c.enums[k], (!f[4 + k].is_empty()).then(|| sym(name, f[4 + k])));
-            }
-            opt(
-                &mut c.amount,
-                (!f[7].is_empty()).then(|| {
-                    let (w, frac) = f[7].split_once('.').unwrap_or((f[7], "0"));
-                    let frac: i64 = format!("{frac:0<2}").parse().expect("cents");
-                    w.parse::<i64>().expect("units") * 100 + frac
-                }),
-            );
-            opt(&mut c.currency, (!f[8].is_empty()).then(|| f[8].to_string()));
-            opt(&mut c.fraud_score, (!f[9].is_empty()).then(|| f[9].parse().expect("f64")));
-            opt(&mut c.ints[0], opt_i64(f[10]));
-            opt(&mut c.ints[1], opt_i64(f[11]));
-            opt(&mut c.split, opt_i64(f[12]).map(|b| u8::from(b != 0)));
-            opt(&mut c.done[0], opt_i64(f[13]));
-            opt(&mut c.done[1], opt_i64(f[14]));
-            c.pause_off.push(np);
-            for p in f[15].split(';').filter(|x| !x.is_empty()) {
-                let (a, b) = p.split_once('>').unwrap_or((p, ""));
-                c.pause_from.push(a.parse().expect("from"));
-                opt(&mut c.pause_to, opt_i64(b));
-                np += 1;
-            }
-            opt(&mut c.requested_by, (!f[16].is_empty()).then(|| f[16].to_string()));
-            c.appr_off.push(na);
-            for a in f[17].split(';').filter(|x| !x.is_empty()) {
-                let r: Vec<&str> = a.split('>').collect();
-                c.appr_role.push(roles.iter().position(|x| *x == r[0]).map_or(u32::MAX, |i| i as u32));
-                c.appr_by.push(r[1].into());
-                c.appr_at.push(r[2].parse().expect("at"));
-                na += 1;
-            }
-            c.ev_off.push(ne);
-            for x in f[18].split(';').filter(|x| !x.is_empty()) {
-                c.ev.push(items.iter().position(|i| i == x).map_or(u32::MAX, |i| i as u32));
-                ne += 1;
-            }
-            c.n += 1;
-        }
-        c.pause_off.push(np);
-        c.appr_off.push(na);
-        c.ev_off.push(ne);
-        c
+    fn load(e: &Engine, lines: &[String]) -> Columns {
+        Columns(TypedColumns::from_json(e, lines))
     }
 
     fn len(&self) -> usize {
-        self.n
+        self.0.len()
     }
 
-    /// Sets every case from the columns and evaluates it (`Engine::evaluate_columns`),
-    /// writing the outputs bench.c asks for.
+    /// What one call of the columnar API does natively: borrow the text columns, check the
+    /// batch's shape (`Engine::columns`), set every case from the columns and evaluate it
+    /// (`Engine::evaluate_columns`), writing the outputs bench.c asks for.
     fn evaluate(&self, e: &Engine, ws: &mut ColumnWorkspace, co: &mut ColumnOutputs) {
-        use docket_core::{Column, ColumnValues as V};
-        let t = |name: &str| e.column_target(name).expect("column");
-        fn strs(v: &[String]) -> Vec<&str> {
-            v.iter().map(String::as_str).collect()
-        }
-        let (id, order, cur, req, by) = (
-            strs(&self.id),
-            strs(&self.order_id),
-            strs(&self.currency.0),
-            strs(&self.requested_by.0),
-            strs(&self.appr_by),
-        );
-        let cols = [
-            Column::new(t("id"), V::Text(&id)),
-            Column::new(t("kind"), V::Index(&self.kind)),
-            Column::new(t("order_id"), V::Text(&order)),
-            Column::new(t("opened_at"), V::I64(&self.opened_at)),
-            Column::new(t("region"), V::Index(&self.enums[0].0)).present(&self.enums[0].1),
-            Column::new(t("channel"), V::Index(&self.enums[1].0)).present(&self.enums[1].1),
-            Column::new(t("customer_tier"), V::Index(&self.enums[2].0)).present(&self.enums[2].1),
-            Column::new(t("amount"), V::Scaled(&self.amount.0, 2)).present(&self.amount.1),
-            Column::new(t("currency"), V::Text(&cur)).present(&self.currency.1),
-            Column::new(t("fraud_score"), V::F64(&self.fraud_score.0)).present(&self.fraud_score.1),
-            Column::new(t("vendor_failures_90d"), V::I64(&self.ints[0].0)).present(&self.ints[0].1),
-            Column::new(t("orders_affected"), V::I64(&self.ints[1].0)).present(&self.ints[1].1),
-            Column::new(t("split_shipment"), V::Bool(&self.split.0)).present(&self.split.1),
-            Column::new(t("response_at"), V::I64(&self.done[0].0)).present(&self.done[0].1),
-            Column::new(t("resolution_at"), V::I64(&self.done[1].0)).present(&self.done[1].1),
-            Column::new(t("paused_from"), V::I64(&self.pause_from)).offsets(&self.pause_off),
-            Column::new(t("paused_to"), V::I64(&self.pause_to.0)).present(&self.pause_to.1).offsets(&self.pause_off),
-            Column::new(t("requested_by"), V::Text(&req)).present(&self.requested_by.1),
-            Column::new(t("approval_role"), V::Index(&self.appr_role)).offsets(&self.appr_off),
-            Column::new(t("approval_by"), V::Text(&by)).offsets(&self.appr_off),
-            Column::new(t("approval_at"), V::I64(&self.appr_at)).offsets(&self.appr_off),
-            Column::new(t("evidence"), V::Index(&self.ev)).offsets(&self.ev_off),
-        ];
-        let batch = e.columns(self.n, &cols).expect("columns");
+        let texts = self.0.texts();
+        let cols = self.0.columns(e, &texts);
+        let batch = e.columns(self.len(), &cols).expect("columns");
         e.evaluate_columns(&batch, NOW, ws, |i, o| co.write(i, o));
     }
 }
