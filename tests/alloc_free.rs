@@ -4,21 +4,34 @@
 use docket_core::{Case, Outcome, Report};
 use docket_tests::{EXAMPLE_CASES, example_engine, t};
 use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::cell::Cell;
 
 struct Counting;
-static ALLOCS: AtomicU64 = AtomicU64::new(0);
+
+thread_local! {
+    // Per thread: the tests of this file run in parallel, and each counts only its own.
+    static ALLOCS: Cell<u64> = const { Cell::new(0) };
+}
+
+fn allocs() -> u64 {
+    ALLOCS.with(Cell::get)
+}
+
+fn count() {
+    // `try_with`: the slot may be gone while a thread exits.
+    let _ = ALLOCS.try_with(|c| c.set(c.get() + 1));
+}
 
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, l: Layout) -> *mut u8 {
-        ALLOCS.fetch_add(1, Ordering::Relaxed);
+        count();
         unsafe { System.alloc(l) }
     }
     unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
         unsafe { System.dealloc(p, l) }
     }
     unsafe fn realloc(&self, p: *mut u8, l: Layout, n: usize) -> *mut u8 {
-        ALLOCS.fetch_add(1, Ordering::Relaxed);
+        count();
         unsafe { System.realloc(p, l, n) }
     }
 }
@@ -35,7 +48,7 @@ fn no_allocation_per_case_once_warm() {
     let mut outs = vec![Outcome::new(); lines.len()];
     let mut report = Report::new(&e, now);
     let mut round = |count: bool| {
-        let before = ALLOCS.load(Ordering::Relaxed);
+        let before = allocs();
         for (l, c) in lines.iter().zip(cases.iter_mut()) {
             e.decode_json(l, c);
         }
@@ -43,7 +56,7 @@ fn no_allocation_per_case_once_warm() {
         for o in &outs {
             report.add(o);
         }
-        let n = ALLOCS.load(Ordering::Relaxed) - before;
+        let n = allocs() - before;
         if count {
             assert_eq!(n, 0, "allocations in a warm round over {} cases", lines.len());
         }
@@ -94,14 +107,14 @@ fn no_allocation_per_case_in_the_columnar_path_once_warm() {
     let refund_queue = e.queues().position(|q| q == "refund_validation").map(|q| q as u32);
     let mut routed = 0;
     let mut round = |count: bool| {
-        let before = ALLOCS.load(Ordering::Relaxed);
+        let before = allocs();
         e.evaluate_columns(&batch, now, &mut ws, |_, o| {
             report.add(o);
             routed += usize::from(o.queue_index() == refund_queue);
         });
-        let allocs = ALLOCS.load(Ordering::Relaxed) - before;
+        let got = allocs() - before;
         if count {
-            assert_eq!(allocs, 0, "allocations in a warm columnar round over {n} cases");
+            assert_eq!(got, 0, "allocations in a warm columnar round over {n} cases");
         }
     };
     round(false);

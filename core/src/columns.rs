@@ -278,7 +278,13 @@ const BLOCK: usize = 32;
 /// finite, it is malformed).
 #[inline]
 fn instant(x: f64) -> Instant {
-    if x.is_finite() && x.abs() <= 8.64e12 { x.floor() as Instant } else { Instant::MIN }
+    if x.is_finite() && x.abs() <= 8.64e12 {
+        // Floor without `f64::floor` (not in `core`): exact for magnitudes this small.
+        let t = x as Instant;
+        if (t as f64) > x { t - 1 } else { t }
+    } else {
+        Instant::MIN
+    }
 }
 
 impl Engine {
@@ -665,7 +671,8 @@ fn set_column(engine: &Engine, col: &Column<'_>, start: usize, block: &mut [Case
             b.scalar(key, Cell::Int(x));
         }),
         (_, V::Scaled(v, scale), _) => rows(engine, v, p, start, block, |b, x| {
-            let cell = if scale == 0 { Cell::Int(x) } else { Cell::Num(x as f64 / 10f64.powi(scale as i32)) };
+            let ten_to = (0..scale.min(28)).fold(1f64, |p, _| p * 10.0);
+            let cell = if scale == 0 { Cell::Int(x) } else { Cell::Num(x as f64 / ten_to) };
             b.scalar(key, cell);
         }),
         (_, V::F64(v), _) => rows(engine, v, p, start, block, |b, x| {
@@ -748,5 +755,32 @@ fn approvals(
             ColumnValues::Index(v) => b.approval_index(v.get(r).copied().unwrap_or(u32::MAX), who, when),
             _ => b.approval(role.text(r).unwrap_or(""), who, when),
         };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::instant;
+    use crate::time::Instant;
+
+    #[test]
+    fn numbers_read_as_instants_are_floored_seconds() {
+        // Seconds with a fraction floor towards the past, before the epoch too; beyond
+        // JavaScript's Date range (±8.64e12 s) or not finite: malformed (Instant::MIN).
+        let cases: [(f64, Instant); 9] = [
+            (1_795_428_000.0, 1_795_428_000),
+            (1_795_428_000.999, 1_795_428_000),
+            (0.5, 0),
+            (-0.5, -1),
+            (-2.0, -2),
+            (-2.25, -3),
+            (8.64e12, 8_640_000_000_000),
+            (8.64e12 + 1.0, Instant::MIN),
+            (f64::NAN, Instant::MIN),
+        ];
+        for (x, want) in cases {
+            assert_eq!(instant(x), want, "{x}");
+        }
+        assert_eq!(instant(f64::NEG_INFINITY), Instant::MIN);
     }
 }
