@@ -443,6 +443,18 @@ static uint32_t enum_index(const char *column, const char *value) {
   return idx;
 }
 
+/* Gives column `column` of `cols` other values of another kind. */
+static void replace_column(docket_column *cols, size_t n, uint32_t column, docket_value_kind kind, const void *values,
+                           const size_t *lens) {
+  for (size_t c = 0; c < n; c++) {
+    if (cols[c].column == column) {
+      cols[c].kind = kind;
+      cols[c].values = values;
+      cols[c].lens = lens;
+    }
+  }
+}
+
 static void test_columns(void) {
   docket_workspace *ws = NULL;
   docket_error *err = NULL;
@@ -560,13 +572,7 @@ static void test_columns(void) {
     size_t role_lens[1] = {11};
     docket_column by_name[sizeof columns / sizeof columns[0]];
     memcpy(by_name, columns, sizeof columns);
-    for (size_t c = 0; c < ncols; c++) {
-      if (by_name[c].column == col("approval_role")) {
-        by_name[c].kind = DOCKET_VALUE_KIND_STRING;
-        by_name[c].values = role_names;
-        by_name[c].lens = role_lens;
-      }
-    }
+    replace_column(by_name, ncols, col("approval_role"), DOCKET_VALUE_KIND_STRING, role_names, role_lens);
     uint32_t remaining3[N];
     docket_outputs outs3 = {0};
     outs3.approvals_remaining = remaining3;
@@ -585,13 +591,7 @@ static void test_columns(void) {
     docket_column by_index[sizeof columns / sizeof columns[0]];
     memcpy(by_index, columns, sizeof columns);
     uint32_t items[1] = {item};
-    for (size_t c = 0; c < ncols; c++) {
-      if (by_index[c].column == col("evidence")) {
-        by_index[c].kind = DOCKET_VALUE_KIND_ENUM_INDEX;
-        by_index[c].values = items;
-        by_index[c].lens = NULL;
-      }
-    }
+    replace_column(by_index, ncols, col("evidence"), DOCKET_VALUE_KIND_ENUM_INDEX, items, NULL);
     int32_t queue4[N];
     docket_outputs outs4 = {0};
     outs4.queue = queue4;
