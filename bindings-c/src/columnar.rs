@@ -484,19 +484,27 @@ impl Out<'_> {
         }
     }
 
+    /// The per-metric outputs of case `i`: output by output (each wanted one checked once
+    /// per case), metric by metric inside.
     fn write_metrics(&mut self, i: usize, metrics: usize, o: &Outcome) {
-        for k in 0..metrics {
-            let at = i * metrics + k;
-            let m = o.sla().get(k).and_then(Option::as_ref);
-            put(&mut self.sla_state, at, || m.map_or(docket_sla_state::None, |m| sla_state(m.state)) as u8);
-            put(&mut self.sla_due, at, || m.and_then(|m| m.due).unwrap_or(DOCKET_NO_TIME));
-            put(&mut self.sla_elapsed, at, || m.map_or(0, |m| m.elapsed_s));
-            put(&mut self.sla_target, at, || m.map_or(0, |m| m.target_s));
-            put(&mut self.escalation_level, at, || m.and_then(|m| m.escalation).map_or(0, |e| e.level));
-            put(&mut self.escalation_next_at, at, || {
-                m.and_then(|m| m.escalation).and_then(|e| e.next_at).unwrap_or(DOCKET_NO_TIME)
-            });
+        let base = i * metrics;
+        let sla = o.sla();
+        let m = |k: usize| sla.get(k).and_then(Option::as_ref);
+        fn each<T>(out: &mut Option<&mut [T]>, base: usize, metrics: usize, v: impl Fn(usize) -> T) {
+            if let Some(slots) = out.as_mut().and_then(|a| a.get_mut(base..base + metrics)) {
+                for (k, x) in slots.iter_mut().enumerate() {
+                    *x = v(k);
+                }
+            }
         }
+        each(&mut self.sla_state, base, metrics, |k| m(k).map_or(docket_sla_state::None, |m| sla_state(m.state)) as u8);
+        each(&mut self.sla_due, base, metrics, |k| m(k).and_then(|m| m.due).unwrap_or(DOCKET_NO_TIME));
+        each(&mut self.sla_elapsed, base, metrics, |k| m(k).map_or(0, |m| m.elapsed_s));
+        each(&mut self.sla_target, base, metrics, |k| m(k).map_or(0, |m| m.target_s));
+        each(&mut self.escalation_level, base, metrics, |k| m(k).and_then(|m| m.escalation).map_or(0, |e| e.level));
+        each(&mut self.escalation_next_at, base, metrics, |k| {
+            m(k).and_then(|m| m.escalation).and_then(|e| e.next_at).unwrap_or(DOCKET_NO_TIME)
+        });
     }
 }
 
