@@ -220,15 +220,18 @@ impl Case {
             return;
         }
         // Money: convert to the policy currency, or drop it for an unknown currency.
-        let rate = match self.currency {
-            None => Some(Decimal::ONE),
-            Some(c) => engine.fx_rate(c.get(&self.text)),
+        // `None`: the policy currency, nothing to convert (`x × 1` is `x`, scale included).
+        let rate: Option<Option<Decimal>> = match self.currency {
+            None => None,
+            Some(c) => {
+                let c = c.get(&self.text);
+                (c != engine.currency).then(|| engine.fx_rate(c))
+            }
         };
-        if rate.is_none() {
-            self.issue(IssueCode::UnknownCurrency, Subject::Key("currency"));
-        }
-        // Amounts in the policy currency stay as they are (`x × 1` is `x`, scale included).
-        if !rate.is_some_and(|r| r.scale() == 0 && r == Decimal::ONE) {
+        if let Some(rate) = rate {
+            if rate.is_none() {
+                self.issue(IssueCode::UnknownCurrency, Subject::Key("currency"));
+            }
             for slot in engine.money_slots.iter().map(|&s| s as usize) {
                 if let Some(v) = self.values.get_mut(slot)
                     && let Val::Dec(x) = *v
