@@ -42,7 +42,7 @@ use crate::issue::IssueCode;
 use crate::outcome::Outcome;
 use crate::time::Instant;
 use crate::value::FieldType;
-use crate::value::Val;
+use crate::value::{OTHER_SYM, Val};
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -623,10 +623,22 @@ fn set_column(engine: &Engine, col: &Column<'_>, start: usize, block: &mut [Case
         (T::Field(s), V::Text(v), Some(FieldType::Money)) => rows(engine, v, p, start, block, |b, x| {
             b.money_str(s, x);
         }),
-        (T::Field(s), V::Text(v), Some(FieldType::Enum | FieldType::String)) => {
-            rows(engine, v, p, start, block, |b, x| {
-                b.string(s, x);
-            })
+        (T::Field(s), V::Text(v), Some(ty @ (FieldType::Enum | FieldType::String))) => {
+            // As `CaseBuilder::string`, with the field looked up once for the column.
+            let Some(f) = engine.schema.fields.get(s as usize) else { return };
+            let max = engine.limits.max_string_len;
+            match ty {
+                FieldType::Enum => fields(engine, s, v, p, start, block, |x: &str| {
+                    f.sym(x).map(Val::Sym).ok_or(IssueCode::UnknownEnumValue)
+                }),
+                // A string no test names is OTHER_SYM; with no names at all, no search.
+                _ if f.syms.is_empty() => fields(engine, s, v, p, start, block, |x: &str| {
+                    if x.len() > max { Err(IssueCode::BadType) } else { Ok(Val::Sym(OTHER_SYM)) }
+                }),
+                _ => fields(engine, s, v, p, start, block, |x: &str| {
+                    if x.len() > max { Err(IssueCode::BadType) } else { Ok(Val::Sym(f.sym(x).unwrap_or(OTHER_SYM))) }
+                }),
+            }
         }
         (T::Field(s), V::I64(v), Some(FieldType::Timestamp)) => {
             fields(
