@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Engine, ArgumentError } from 'docket-wasm';
-import { policy, cases, NOW } from './helpers.mjs';
+import { policy, cases, NOW, stringTable, scalarColumn } from './helpers.mjs';
 
 const LISTS = new Set(['paused', 'approvals', 'evidence']);
 const seconds = (s) => (s == null ? NaN : Date.parse(s) / 1000);
@@ -16,28 +16,11 @@ const seconds = (s) => (s == null ? NaN : Date.parse(s) / 1000);
  * as typed list columns with offsets (`lists: 'typed'`).
  */
 function build(list, lists) {
-  const strings = [];
-  const index = new Map();
-  const ref = (s) => {
-    if (!index.has(s)) { index.set(s, strings.length); strings.push(s); }
-    return index.get(s);
-  };
+  const { strings, ref } = stringTable();
   const n = list.length;
   const columns = {};
   for (const k of new Set(list.flatMap((c) => Object.keys(c)))) {
-    const vals = list.map((c) => c[k]);
-    const sample = vals.find((v) => v != null);
-    if (LISTS.has(k)) {
-      if (lists === 'json') columns[k] = Int32Array.from(vals, (v) => (v == null ? -1 : ref(JSON.stringify(v))));
-    } else if (k.endsWith('_at') && vals.every((v) => v == null || !Number.isNaN(Date.parse(v)))) {
-      columns[k] = Float64Array.from(vals, seconds);
-    } else if (typeof sample === 'number') {
-      columns[k] = Float64Array.from(vals, (v) => (typeof v === 'number' ? v : NaN));
-    } else if (typeof sample === 'boolean') {
-      columns[k] = Uint8Array.from(vals, (v) => (v === true ? 1 : v === false ? 0 : 255));
-    } else {
-      columns[k] = Int32Array.from(vals, (v) => (typeof v === 'string' ? ref(v) : -1));
-    }
+    if (!LISTS.has(k) || lists === 'json') columns[k] = scalarColumn(k, list.map((c) => c[k]), ref);
   }
   if (lists === 'json') return { length: n, strings, columns };
   const it = { from: [], to: [], role: [], by: [], at: [], evidence: [] };

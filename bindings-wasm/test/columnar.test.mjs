@@ -3,35 +3,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Engine } from 'docket-wasm';
-import { policy, cases, NOW } from './helpers.mjs';
+import { policy, cases, NOW, stringTable, scalarColumn } from './helpers.mjs';
 
-const LISTS = new Set(['paused', 'approvals', 'evidence']);
-const isStamp = (k) => k === 'opened_at' || k.endsWith('_at');
 
 /** Builds a ColumnarCases batch from case objects (timestamps as epoch seconds). */
 export function toColumns(list) {
-  const strings = [];
-  const index = new Map();
-  const ref = (s) => {
-    if (!index.has(s)) { index.set(s, strings.length); strings.push(s); }
-    return index.get(s);
-  };
-  const keys = [...new Set(list.flatMap((c) => Object.keys(c)))];
+  const { strings, ref } = stringTable();
   const columns = {};
-  for (const k of keys) {
-    const vals = list.map((c) => c[k]);
-    const sample = vals.find((v) => v !== undefined && v !== null);
-    if (LISTS.has(k)) {
-      columns[k] = Int32Array.from(vals, (v) => (v == null ? -1 : ref(JSON.stringify(v))));
-    } else if (isStamp(k) && vals.every((v) => v == null || !Number.isNaN(Date.parse(v)))) {
-      columns[k] = Float64Array.from(vals, (v) => (v == null ? NaN : Date.parse(v) / 1000));
-    } else if (typeof sample === 'number') {
-      columns[k] = Float64Array.from(vals, (v) => (typeof v === 'number' ? v : NaN));
-    } else if (typeof sample === 'boolean') {
-      columns[k] = Uint8Array.from(vals, (v) => (v === true ? 1 : v === false ? 0 : 255));
-    } else {
-      columns[k] = Int32Array.from(vals, (v) => (typeof v === 'string' ? ref(v) : -1));
-    }
+  for (const k of new Set(list.flatMap((c) => Object.keys(c)))) {
+    columns[k] = scalarColumn(k, list.map((c) => c[k]), ref);
   }
   return { length: list.length, strings, columns };
 }

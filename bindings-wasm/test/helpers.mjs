@@ -44,3 +44,32 @@ export async function waitForPort(port, ms) {
   }
   throw new Error(`http.server did not listen on ${port}`);
 }
+
+/** A string table for columnar batches: `ref(s)` interns `s` and returns its index. */
+export function stringTable() {
+  const strings = [];
+  const index = new Map();
+  const ref = (s) => {
+    if (!index.has(s)) { index.set(s, strings.length); strings.push(s); }
+    return index.get(s);
+  };
+  return { strings, ref };
+}
+
+const LIST_KEYS = new Set(['paused', 'approvals', 'evidence']);
+
+/**
+ * The typed array of key `k` of case objects (`vals`, one per case): lists as JSON text,
+ * timestamps (`*_at`) as epoch seconds, numbers as a Float64Array (NaN = absent), bools as
+ * a Uint8Array (255 = absent), anything else as string indexes (-1 = absent).
+ */
+export function scalarColumn(k, vals, ref) {
+  const sample = vals.find((v) => v != null);
+  if (LIST_KEYS.has(k)) return Int32Array.from(vals, (v) => (v == null ? -1 : ref(JSON.stringify(v))));
+  if (k.endsWith('_at') && vals.every((v) => v == null || !Number.isNaN(Date.parse(v)))) {
+    return Float64Array.from(vals, (v) => (v == null ? NaN : Date.parse(v) / 1000));
+  }
+  if (typeof sample === 'number') return Float64Array.from(vals, (v) => (typeof v === 'number' ? v : NaN));
+  if (typeof sample === 'boolean') return Uint8Array.from(vals, (v) => (v === true ? 1 : v === false ? 0 : 255));
+  return Int32Array.from(vals, (v) => (typeof v === 'string' ? ref(v) : -1));
+}
