@@ -247,8 +247,6 @@ impl TypedColumns {
             int: int_keys.iter().map(|k| (*k, Vec::new(), Vec::new())).collect(),
             ..TypedColumns::default()
         };
-        let roles: Vec<&str> = e.roles().collect();
-        let items = e.evidence_items();
         for line in lines {
             let v: Value = serde_json::from_str(line).expect("generated case");
             for (k, vals, present) in &mut c.text {
@@ -289,14 +287,14 @@ impl TypedColumns {
             c.appr_off.push(c.appr_by.len());
             for a in v.get("approvals").and_then(Value::as_array).into_iter().flatten() {
                 let role = a["role"].as_str().expect("role");
-                c.appr_role.push(roles.iter().position(|r| *r == role).expect("role") as u32);
+                c.appr_role.push(e.role(role).expect("role"));
                 c.appr_by.push(a["by"].as_str().expect("by").to_string());
                 c.appr_at.push(secs(&a["at"]).expect("at"));
             }
             c.ev_off.push(c.ev.len());
             for x in v.get("evidence").and_then(Value::as_array).into_iter().flatten() {
                 let x = x.as_str().expect("item");
-                c.ev.push(items.iter().position(|i| i == x).expect("evidence item") as u32);
+                c.ev.push(e.evidence_item(x).expect("evidence item"));
             }
             c.n += 1;
         }

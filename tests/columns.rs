@@ -119,7 +119,6 @@ fn typed(e: &Engine, records: &[Value], roles_by_index: bool) -> Owned {
             }
         }
     }
-    let roles: Vec<&str> = e.roles().collect();
     for k in &keys {
         let vals: Vec<&Value> = records.iter().map(|r| r.get(k).unwrap_or(&Value::Null)).collect();
         let present: Vec<u8> = vals.iter().map(|v| u8::from(!v.is_null())).collect();
@@ -204,9 +203,7 @@ fn typed(e: &Engine, records: &[Value], roles_by_index: bool) -> Owned {
                     off.push(by.len());
                 }
                 let role = if roles_by_index {
-                    Data::Index(
-                        role.iter().map(|r| roles.iter().position(|x| x == r).map_or(u32::MAX, |i| i as u32)).collect(),
-                    )
+                    Data::Index(role.iter().map(|r| e.role(r).unwrap_or(u32::MAX)).collect())
                 } else {
                     Data::Text(role)
                 };

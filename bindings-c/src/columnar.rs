@@ -7,7 +7,7 @@
 //! scaled amounts as integers, no text formatted or parsed, cases set in blocks column by
 //! column, so a warmed-up workspace evaluates a batch without allocating per case.
 
-use crate::engine::{ColumnDef, Feeds, docket_engine, docket_field_type};
+use crate::engine::{ColumnDef, docket_engine, docket_field_type};
 use crate::error::{Error, docket_error, docket_result};
 use crate::ffi::{self, guard};
 use docket_core::{Case, CaseError, Column, ColumnTarget, ColumnValues, ColumnWorkspace, Outcome, Report, SlaState};
@@ -265,7 +265,7 @@ unsafe fn validate<'a>(
         }
         let kind = value_kind(c.kind)
             .ok_or_else(|| Error::arg(at("kind"), format!("{} is not a docket_value_kind", c.kind)))?;
-        let evidence_index = kind == docket_value_kind::EnumIndex && def.feeds == Feeds::Evidence;
+        let evidence_index = kind == docket_value_kind::EnumIndex && def.target == ColumnTarget::Evidence;
         if !kind_fits(kind, def.ty) && !evidence_index {
             return Err(Error::arg(
                 at("kind"),
@@ -360,11 +360,10 @@ unsafe fn validate<'a>(
         out.push(col);
     }
     // List groups: items of a group line up case by case.
-    let find = |f: Feeds| out.iter().position(|c| c.def.feeds == f);
-    let groups = [
-        (Feeds::PausedFrom, [Feeds::PausedTo].as_slice()),
-        (Feeds::ApprovalBy, [Feeds::ApprovalRole, Feeds::ApprovalAt].as_slice()),
-    ];
+    use ColumnTarget as T;
+    let find = |t: ColumnTarget| out.iter().position(|c| c.def.target == t);
+    let groups =
+        [(T::PausedFrom, [T::PausedTo].as_slice()), (T::ApprovalBy, [T::ApprovalRole, T::ApprovalAt].as_slice())];
     for (lead, others) in groups {
         for &o in others {
             let Some(oi) = find(o) else { continue };
@@ -385,7 +384,7 @@ unsafe fn validate<'a>(
             }
         }
     }
-    if find(Feeds::ApprovalBy).is_some() && find(Feeds::ApprovalRole).is_none() {
+    if find(T::ApprovalBy).is_some() && find(T::ApprovalRole).is_none() {
         return Err(Error::arg("columns", "approval_by needs approval_role"));
     }
     Ok(out)
@@ -705,7 +704,7 @@ pub unsafe extern "C" fn docket_evaluate_columns(
         let mut pool: Vec<Vec<&str>> = std::mem::take(&mut ws.texts);
         // SAFETY: per the contract.
         let cols = unsafe { validate(e, cols, n_cases, &mut pool) }?;
-        let core_cols = core_columns(&e.core, &cols);
+        let core_cols = core_columns(&cols);
         let batch = e.core.columns(n_cases, &core_cols).map_err(|ce| {
             let at = ce.column.map_or_else(|| "columns".to_string(), |j| format!("columns[{j}].{}", ce.part));
             Error::arg(at, ce.message)
@@ -730,18 +729,9 @@ pub unsafe extern "C" fn docket_evaluate_columns(
 
 /// The checked C columns as the core's columns (strings already checked, enum and role
 /// indexes in range, timestamps within years 1..9999).
-fn core_columns<'c>(core: &docket_core::Engine, cols: &'c [Col<'c>]) -> Vec<Column<'c>> {
+fn core_columns<'c>(cols: &'c [Col<'c>]) -> Vec<Column<'c>> {
     cols.iter()
-        .filter_map(|c| {
-            let target = match c.def.feeds {
-                Feeds::Key => core.column_target(c.def.key())?,
-                Feeds::PausedFrom => ColumnTarget::PausedFrom,
-                Feeds::PausedTo => ColumnTarget::PausedTo,
-                Feeds::ApprovalRole => ColumnTarget::ApprovalRole,
-                Feeds::ApprovalBy => ColumnTarget::ApprovalBy,
-                Feeds::ApprovalAt => ColumnTarget::ApprovalAt,
-                Feeds::Evidence => ColumnTarget::Evidence,
-            };
+        .map(|c| {
             let values = match &c.data {
                 Data::I64(v) => ColumnValues::I64(v),
                 Data::F64(v) => ColumnValues::F64(v),
@@ -750,7 +740,7 @@ fn core_columns<'c>(core: &docket_core::Engine, cols: &'c [Col<'c>]) -> Vec<Colu
                 Data::Str(v) => ColumnValues::Text(v),
                 Data::Scaled(v, scale) => ColumnValues::Scaled(v, *scale),
             };
-            Some(Column { target, values, present: c.present, offsets: c.offsets })
+            Column { target: c.def.target, values, present: c.present, offsets: c.offsets }
         })
         .collect()
 }

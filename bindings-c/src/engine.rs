@@ -1,8 +1,8 @@
 //! The engine handle: a compiled policy plus the name tables the C API hands out.
 
 use crate::error::{Error, c_text, without_nul};
-use docket_core::Engine;
 use docket_core::value::FieldType;
+use docket_core::{ColumnTarget, Engine};
 use serde_json::Value;
 
 /// Which list of names (`docket_engine_list_*`). Indexes returned by the batch API refer
@@ -48,26 +48,14 @@ pub enum docket_field_type {
     Timestamp = 7,
 }
 
-/// What an input column feeds.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Feeds {
-    /// A case key of the same name (a declared field or a standard scalar key).
-    Key,
-    PausedFrom,
-    PausedTo,
-    ApprovalRole,
-    ApprovalBy,
-    ApprovalAt,
-    Evidence,
-}
-
 /// One input column of the batch API.
 #[derive(Debug)]
 pub(crate) struct ColumnDef {
     /// NUL-terminated name.
     pub name: String,
     pub ty: docket_field_type,
-    pub feeds: Feeds,
+    /// What the column sets (the core's name for it, resolved once).
+    pub target: ColumnTarget,
     /// Enum values (NUL-terminated), for `Enum` columns; for `evidence`, the items the
     /// policy names.
     pub values: Vec<String>,
@@ -77,8 +65,13 @@ impl ColumnDef {
     pub fn key(&self) -> &str {
         without_nul(&self.name)
     }
+    /// Whether the column holds the items of every case (and takes offsets).
     pub fn is_list(&self) -> bool {
-        self.feeds != Feeds::Key
+        use ColumnTarget as T;
+        matches!(
+            self.target,
+            T::PausedFrom | T::PausedTo | T::ApprovalRole | T::ApprovalBy | T::ApprovalAt | T::Evidence
+        )
     }
 }
 
@@ -119,15 +112,15 @@ impl docket_engine {
         let metrics: Vec<&str> = core.metrics().collect();
         // The core's role order: `approval_role` indexes are the core's role indexes.
         let roles: Vec<String> = core.roles().map(c_text).collect();
-        let def = |name: &str, ty, feeds, values: Vec<String>| ColumnDef { name: c_text(name), ty, feeds, values };
-        let mut columns = vec![
-            def("id", docket_field_type::String, Feeds::Key, Vec::new()),
-            def("opened_at", docket_field_type::Timestamp, Feeds::Key, Vec::new()),
-            def("currency", docket_field_type::String, Feeds::Key, Vec::new()),
-            def("requested_by", docket_field_type::String, Feeds::Key, Vec::new()),
+        // (name, type, enum values); the target is the core's for the name.
+        let mut specs: Vec<(String, docket_field_type, Vec<String>)> = vec![
+            ("id".into(), docket_field_type::String, Vec::new()),
+            ("opened_at".into(), docket_field_type::Timestamp, Vec::new()),
+            ("currency".into(), docket_field_type::String, Vec::new()),
+            ("requested_by".into(), docket_field_type::String, Vec::new()),
         ];
         for m in &metrics {
-            columns.push(def(&format!("{m}_at"), docket_field_type::Timestamp, Feeds::Key, Vec::new()));
+            specs.push((format!("{m}_at"), docket_field_type::Timestamp, Vec::new()));
         }
         for (name, ty) in core.fields() {
             let values = match ty {
@@ -140,16 +133,26 @@ impl docket_engine {
                     .unwrap_or_default(),
                 _ => Vec::new(),
             };
-            columns.push(def(name, field_type(ty), Feeds::Key, values));
+            specs.push((name.into(), field_type(ty), values));
         }
-        columns.push(def("paused_from", docket_field_type::Timestamp, Feeds::PausedFrom, Vec::new()));
-        columns.push(def("paused_to", docket_field_type::Timestamp, Feeds::PausedTo, Vec::new()));
-        columns.push(def("approval_role", docket_field_type::Enum, Feeds::ApprovalRole, roles.clone()));
-        columns.push(def("approval_by", docket_field_type::String, Feeds::ApprovalBy, Vec::new()));
-        columns.push(def("approval_at", docket_field_type::Timestamp, Feeds::ApprovalAt, Vec::new()));
+        specs.push(("paused_from".into(), docket_field_type::Timestamp, Vec::new()));
+        specs.push(("paused_to".into(), docket_field_type::Timestamp, Vec::new()));
+        specs.push(("approval_role".into(), docket_field_type::Enum, roles.clone()));
+        specs.push(("approval_by".into(), docket_field_type::String, Vec::new()));
+        specs.push(("approval_at".into(), docket_field_type::Timestamp, Vec::new()));
         // Evidence items by name, or by index among the items the policy names.
-        let items = core.evidence_items().iter().map(|x| c_text(x)).collect();
-        columns.push(def("evidence", docket_field_type::String, Feeds::Evidence, items));
+        specs.push((
+            "evidence".into(),
+            docket_field_type::String,
+            core.evidence_items().iter().map(|x| c_text(x)).collect(),
+        ));
+        let columns: Vec<ColumnDef> = specs
+            .into_iter()
+            .filter_map(|(name, ty, values)| {
+                let target = core.column_target(&name)?;
+                Some(ColumnDef { name: c_text(&name), ty, target, values })
+            })
+            .collect();
         let lists = [
             queues,
             core.priorities().iter().map(|p| c_text(p)).collect(),

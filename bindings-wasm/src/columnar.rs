@@ -499,14 +499,10 @@ fn map_column<'a>(engine: &Engine, c: &'a RawColumn, table: &[&'a str], memo: &m
             T::Field(s) if engine.field_type(s) == Some(FieldType::Enum) => {
                 memo.resolve(rows, table, |name| engine.symbol(s, name))
             }
-            T::ApprovalRole => memo.resolve(rows, table, |name| {
-                engine.roles().position(|r| r == name).and_then(|i| u32::try_from(i).ok())
-            }),
+            T::ApprovalRole => memo.resolve(rows, table, |name| engine.role(name)),
             // Evidence items: by index into the policy's items (an unknown item is ignored
             // either way).
-            T::Evidence if c.group.is_some() => memo.resolve(rows, table, |name| {
-                engine.evidence_items().iter().position(|x| x == name).and_then(|i| u32::try_from(i).ok())
-            }),
+            T::Evidence if c.group.is_some() => memo.resolve(rows, table, |name| engine.evidence_item(name)),
             _ => texts(rows, table),
         },
         // A number or bool where a list belongs: the core records `bad_type`, as in JSON.

@@ -66,10 +66,21 @@ impl Engine {
         self.roles.iter().map(|r| r.name.as_str())
     }
 
+    /// The index of a declared role (see [`Engine::roles`]), for
+    /// [`CaseBuilder::approval_index`].
+    pub fn role(&self, name: &str) -> Option<u32> {
+        self.role_index(name)
+    }
+
     /// The evidence items the policy names, in order (indexes of
     /// [`CaseBuilder::evidence_index`]).
     pub fn evidence_items(&self) -> &[alloc::string::String] {
         &self.evidence_names
+    }
+
+    /// The index of an evidence item the policy names (see [`Engine::evidence_items`]).
+    pub fn evidence_item(&self, name: &str) -> Option<u32> {
+        self.evidence_sym(name)
     }
 
     /// The index of a metric, for [`CaseBuilder::completed`].
