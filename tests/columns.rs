@@ -525,6 +525,20 @@ fn shape_errors_name_the_column_and_part() {
     // approval_by without approval_role; list parts of the wrong kind.
     assert_eq!(err(&[Column::new(tgt("approval_by"), V::Text(&ids)).offsets(&[0, 1, 2])]), Some((Some(0), "target")));
     assert_eq!(err(&[Column::new(tgt("paused_from"), V::Text(&ids)).offsets(&[0, 1, 2])]), Some((Some(0), "values")));
+    // A list given both as JSON text and as list columns would be counted twice.
+    let paused_json = [r#"[{"from":"2026-11-23T08:00:00Z"}]"#, "[]"];
+    let both = [
+        Column::new(tgt("paused"), V::Text(&paused_json)),
+        Column::new(tgt("paused_from"), V::I64(&from)).offsets(&[0, 1, 2]),
+    ];
+    assert_eq!(err(&both), Some((Some(1), "target")));
+    let approvals_json = ["[]", "[]"];
+    let both = [
+        Column::new(tgt("approval_role"), V::Text(&ids)).offsets(&[0, 1, 2]),
+        Column::new(tgt("approval_by"), V::Text(&ids)).offsets(&[0, 1, 2]),
+        Column::new(tgt("approvals"), V::Text(&approvals_json)),
+    ];
+    assert_eq!(err(&both), Some((Some(1), "target")));
     // A well-formed batch is accepted; an unknown name has no target.
     let ok = [
         Column::new(tgt("paused_from"), V::I64(&from)).offsets(&[0, 1, 2]),

@@ -429,6 +429,16 @@ impl Engine {
         {
             return Err(err(j, "target", "ApprovalBy needs the ApprovalRole column too".into()));
         }
+        // A list is given one way: as JSON text per case or as list columns, not both.
+        for (whole, items) in [(T::Paused, T::PausedFrom), (T::Approvals, T::ApprovalBy)] {
+            if let (Some(_), Some(j)) = (index(whole), index(items)) {
+                return Err(err(
+                    j,
+                    "target",
+                    format!("{whole:?} is given twice: as JSON text and as {items:?} list columns"),
+                ));
+            }
+        }
         Ok(Columns { len, scalars, lists })
     }
 
