@@ -208,13 +208,6 @@ const MIN_TIME: i64 = -62_135_596_800; // 0001-01-01T00:00:00Z
 const MAX_TIME: i64 = 253_402_300_799; // 9999-12-31T23:59:59Z
 
 impl Col<'_> {
-    /// Items of row `i`.
-    fn items(&self, i: usize) -> (usize, usize) {
-        match self.offsets {
-            None => (i, i + 1),
-            Some(o) => (o.get(i).copied().unwrap_or(0), o.get(i + 1).copied().unwrap_or(0)),
-        }
-    }
     fn present(&self, k: usize) -> bool {
         self.present.is_none_or(|p| p.get(k).is_some_and(|&b| b != 0))
     }
@@ -244,6 +237,51 @@ fn value_kind(k: u32) -> Option<docket_value_kind> {
         6 => docket_value_kind::Scaled,
         _ => return None,
     })
+}
+
+/// The items of a string column as text, into `v` (emptied first). Absent items are not
+/// read (they may be NULL); each present one must be UTF-8 without NUL.
+///
+/// # Safety
+/// Each present item is readable for its length.
+#[inline(never)]
+unsafe fn strings<'a>(
+    ptrs: &[*const c_char],
+    lens: &[usize],
+    present: Option<&[u8]>,
+    v: &mut Vec<&'a str>,
+    j: usize,
+) -> Result<(), Error> {
+    v.clear();
+    v.reserve(ptrs.len());
+    let item = |k: usize, p: *const c_char, l: usize| -> Result<&'a str, Error> {
+        // SAFETY (both): a present item is readable for its length.
+        match unsafe { ffi::ascii_item(p, l) } {
+            Some(s) => Ok(s),
+            None => unsafe { ffi::text_item_at(p, l, || format!("columns[{j}].values[{k}]")) },
+        }
+    };
+    // Written into the reserved capacity, the length set once at the end (on an error the
+    // buffer stays empty).
+    let slots = v.spare_capacity_mut();
+    let mut n = 0;
+    match present {
+        None => {
+            for (k, ((&p, &l), slot)) in ptrs.iter().zip(lens).zip(slots.iter_mut()).enumerate() {
+                slot.write(item(k, p, l)?);
+                n = k + 1;
+            }
+        }
+        Some(pr) => {
+            for (k, (((&p, &l), &here), slot)) in ptrs.iter().zip(lens).zip(pr).zip(slots.iter_mut()).enumerate() {
+                slot.write(if here == 0 { "" } else { item(k, p, l)? });
+                n = k + 1;
+            }
+        }
+    }
+    // SAFETY: the first `n` slots were written above (`n` ≤ the reserved capacity).
+    unsafe { v.set_len(n) };
+    Ok(())
 }
 
 /// Checks every column completely, so that evaluation cannot fail half-way.
@@ -284,15 +322,9 @@ unsafe fn validate<'a>(
             // SAFETY: the caller's contract: n + 1 offsets.
             (true, false) => Some(unsafe { ffi::slice(c.offsets, n.saturating_add(1), &at("offsets")) }?),
         };
-        let items = match offsets {
-            None => n,
-            Some(o) => {
-                if o.windows(2).any(|w| w.first() > w.get(1)) {
-                    return Err(Error::arg(at("offsets"), "offsets must not decrease"));
-                }
-                o.last().copied().unwrap_or(0)
-            }
-        };
+        // Values are read up to the last offset only; that the offsets do not decrease is
+        // checked by the core's `Engine::columns` before any case is set.
+        let items = offsets.map_or(n, |o| o.last().copied().unwrap_or(0));
         let arg = at("values");
         // SAFETY (all arms): the caller's contract: `items` values of the kind's type.
         let data = match kind {
@@ -313,15 +345,8 @@ unsafe fn validate<'a>(
                 let present = unsafe { ffi::optional_slice(c.present, items, &at("present")) }?;
                 // A buffer of an earlier call, when there is one (no allocation per call).
                 let mut v: Vec<&'a str> = pool.pop().unwrap_or_default();
-                v.reserve(items);
-                for (k, (&p, &l)) in ptrs.iter().zip(lens).enumerate() {
-                    // Absent items are not read (they may be NULL).
-                    if present.is_some_and(|pr| pr.get(k) == Some(&0)) {
-                        v.push("");
-                        continue;
-                    }
-                    v.push(unsafe { ffi::text_item_at(p, l, || format!("columns[{j}].values[{k}]")) }?);
-                }
+                // SAFETY: the caller's contract: each present item readable for its length.
+                unsafe { strings(ptrs, lens, present, &mut v, j) }?;
                 Data::Str(v)
             }
         };
@@ -359,34 +384,8 @@ unsafe fn validate<'a>(
         }
         out.push(col);
     }
-    // List groups: items of a group line up case by case.
-    use ColumnTarget as T;
-    let find = |t: ColumnTarget| out.iter().position(|c| c.def.target == t);
-    let groups =
-        [(T::PausedFrom, [T::PausedTo].as_slice()), (T::ApprovalBy, [T::ApprovalRole, T::ApprovalAt].as_slice())];
-    for (lead, others) in groups {
-        for &o in others {
-            let Some(oi) = find(o) else { continue };
-            let Some(li) = find(lead) else {
-                return Err(Error::arg(format!("columns[{oi}].column"), format!("needs the column for {lead:?} too")));
-            };
-            let (a, b) = (out.get(li), out.get(oi));
-            if let (Some(a), Some(b)) = (a, b)
-                && (0..n).any(|i| {
-                    let (x, y) = (a.items(i), b.items(i));
-                    x.1 - x.0 != y.1 - y.0
-                })
-            {
-                return Err(Error::arg(
-                    format!("columns[{oi}].offsets"),
-                    "item counts differ from the group's lead column",
-                ));
-            }
-        }
-    }
-    if find(T::ApprovalBy).is_some() && find(T::ApprovalRole).is_none() {
-        return Err(Error::arg("columns", "approval_by needs approval_role"));
-    }
+    // List groups (a member needs its lead, with the same items per case) are checked by
+    // the core's `Engine::columns`, whose errors carry the same `columns[j]` paths.
     Ok(out)
 }
 

@@ -168,13 +168,9 @@ pub(crate) unsafe fn text_item_at<'a>(
     len: usize,
     arg: impl FnOnce() -> String,
 ) -> Result<&'a str, Error> {
-    if !p.is_null() && len > 0 && len <= isize::MAX as usize {
-        // SAFETY: non-NULL, length in range, readable per this function's contract.
-        let bytes = unsafe { std::slice::from_raw_parts(p.cast::<u8>(), len) };
-        if plain_ascii(bytes) {
-            // SAFETY: every byte is in 1..=127: ASCII, hence UTF-8, and no NUL.
-            return Ok(unsafe { std::str::from_utf8_unchecked(bytes) });
-        }
+    // SAFETY: per this function's contract.
+    if let Some(s) = unsafe { ascii_item(p, len) } {
+        return Ok(s);
     }
     // SAFETY: per this function's contract.
     match unsafe { text_item(p, len, "") } {
@@ -184,23 +180,62 @@ pub(crate) unsafe fn text_item_at<'a>(
     }
 }
 
+/// The item as text when it is non-empty ASCII without NUL; `None` otherwise (the caller
+/// then takes the full check). Items of up to 16 bytes, nearly all of them, are checked
+/// with two possibly overlapping loads that stay inside the item.
+///
+/// # Safety
+/// `p` is NULL or valid for reads of `len` bytes for `'a`.
+#[inline(always)]
+pub(crate) unsafe fn ascii_item<'a>(p: *const c_char, len: usize) -> Option<&'a str> {
+    if p.is_null() || len == 0 || len > isize::MAX as usize {
+        return None;
+    }
+    let p = p.cast::<u8>();
+    // SAFETY (every read): offsets below `len`, readable per the contract; unaligned reads.
+    let plain = unsafe {
+        if (8..=16).contains(&len) {
+            let (a, b) = (p.cast::<u64>().read_unaligned(), p.add(len - 8).cast::<u64>().read_unaligned());
+            plain_word(a) && plain_word(b)
+        } else if (4..8).contains(&len) {
+            let a = u64::from(p.cast::<u32>().read_unaligned());
+            let b = u64::from(p.add(len - 4).cast::<u32>().read_unaligned());
+            // The upper halves are zero bytes: fill them with 0x01 (plain) before checking.
+            plain_word(a | 0x0101_0101_0000_0000) && plain_word(b | 0x0101_0101_0000_0000)
+        } else if len < 4 {
+            // One to three bytes: the first, middle and last cover them.
+            let (x, y, z) = (*p, *p.add(len / 2), *p.add(len - 1));
+            (x.wrapping_sub(1) < 0x7f) & (y.wrapping_sub(1) < 0x7f) & (z.wrapping_sub(1) < 0x7f)
+        } else {
+            plain_ascii(std::slice::from_raw_parts(p, len))
+        }
+    };
+    // SAFETY: every byte is in 1..=127: ASCII, hence UTF-8, and no NUL.
+    plain.then(|| unsafe { std::str::from_utf8_unchecked(std::slice::from_raw_parts(p, len)) })
+}
+
+/// Whether no byte of `x` is zero or 128 and above.
+#[inline(always)]
+fn plain_word(x: u64) -> bool {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    // `x - LO & !x & HI` is non-zero iff some byte is zero; `x & HI` iff one is >= 128.
+    ((x.wrapping_sub(LO) & !x) | x) & HI == 0
+}
+
 /// Whether every byte is in 1..=127 (ASCII without NUL): eight bytes at a time (a zero
 /// byte or a high bit in the word), then the rest one by one.
 #[inline]
 pub(crate) fn plain_ascii(bytes: &[u8]) -> bool {
-    const LO: u64 = 0x0101_0101_0101_0101;
-    const HI: u64 = 0x8080_8080_8080_8080;
     let words = bytes.chunks_exact(8);
     let rest = words.remainder();
-    let mut bad = 0u64;
+    let mut plain = true;
     for w in words {
         let mut b = [0u8; 8];
         b.copy_from_slice(w);
-        let x = u64::from_le_bytes(b);
-        // `x - LO & !x & HI` is non-zero iff some byte is zero; `x & HI` iff one is >= 128.
-        bad |= (x.wrapping_sub(LO) & !x & HI) | (x & HI);
+        plain &= plain_word(u64::from_le_bytes(b));
     }
-    bad == 0 && rest.iter().all(|&c| c.wrapping_sub(1) < 0x7f)
+    plain && rest.iter().all(|&c| c.wrapping_sub(1) < 0x7f)
 }
 
 /// Checks that an output pointer can be written, before any work is done.
@@ -275,23 +310,32 @@ mod tests {
 #[cfg(test)]
 #[allow(clippy::indexing_slicing)] // positions below the length just built
 mod plain_ascii_tests {
-    use super::plain_ascii;
+    use super::{ascii_item, plain_ascii};
+
+    /// Both checks on `v`: the slice check and the item check (which also refuses empty).
+    fn both(v: &[u8]) -> (bool, bool) {
+        // SAFETY: `v` is readable for its length.
+        let item = unsafe { ascii_item(v.as_ptr().cast(), v.len()) };
+        assert!(item.is_none_or(|s| s.as_bytes() == v));
+        (plain_ascii(v), item.is_some())
+    }
 
     #[test]
     fn plain_ascii_agrees_with_the_byte_by_byte_rule() {
-        // Every length up to 24 with one odd byte at every position, and clean strings.
+        // Every length up to 24 with one odd byte at every position, and clean strings
+        // (the item check reads items of up to 16 bytes with overlapping loads).
         for len in 0..24 {
             let clean = vec![b'a'; len];
-            assert!(plain_ascii(&clean), "{len}");
+            assert_eq!(both(&clean), (true, len > 0), "{len}");
             for at in 0..len {
                 for odd in [0u8, 0x80, 0xff, 0xc3] {
                     let mut v = clean.clone();
                     v[at] = odd;
-                    assert!(!plain_ascii(&v), "len {len} byte {odd:#x} at {at}");
+                    assert_eq!(both(&v), (false, false), "len {len} byte {odd:#x} at {at}");
                 }
                 let mut v = clean.clone();
                 v[at] = 0x7f;
-                assert!(plain_ascii(&v), "DEL is ASCII: len {len} at {at}");
+                assert_eq!(both(&v), (true, true), "DEL is ASCII: len {len} at {at}");
             }
         }
     }
