@@ -1,6 +1,7 @@
 // Throughput of the WebAssembly binding in Node on the shared benchmark workload
-// (benches/compare/run.sh): the columnar API (`evaluateColumns`, typed arrays in and out;
-// lists as typed list columns with offsets, and as JSON text per case) and the object API
+// (benches/compare/run.sh): the columnar API (`evaluateColumns`, typed arrays in and out,
+// new ones per call or an earlier result's refilled; lists as typed list columns with
+// offsets, and as JSON text per case) and the object API
 // (`evaluate` on an array of plain objects), 10,000 cases per call.
 // Every answer is checked against Docket's native answers (expected.tsv) before timing.
 //
@@ -141,6 +142,14 @@ function checkColumns(name, cols) {
 }
 checkColumns('wasm columnar (typed lists, packed strings)', engine.evaluateColumns(packed, NOW));
 checkColumns('wasm columnar (typed lists, string array)', engine.evaluateColumns(batch, NOW));
+// Refilling an earlier result's arrays (`into`, as the C bench writes into arrays it
+// allocated once): the same answers, in the same object.
+const into = engine.evaluateColumns(jsonPacked, NOW);
+if (engine.evaluateColumns(packed, NOW, into) !== into) {
+  console.error('FAIL: evaluateColumns(batch, now, into) did not return `into`');
+  process.exit(1);
+}
+checkColumns('wasm columnar (typed lists, packed strings, into an earlier result)', into);
 checkColumns('wasm columnar (lists as JSON text, packed strings)', engine.evaluateColumns(jsonPacked, NOW));
 const objs = engine.evaluate(cases, NOW);
 let badObjs = 0;
@@ -171,6 +180,8 @@ if (badRouting) {
 }
 
 measure('wasm: columnar (evaluateColumns, packed strings)', n, 15, () => engine.evaluateColumns(packed, NOW));
+measure('wasm: columnar (evaluateColumns into an earlier result, packed strings)', n, 15, () =>
+  engine.evaluateColumns(packed, NOW, into));
 measure('wasm: columnar (evaluateColumns, packed strings, lists as JSON text)', n, 15, () =>
   engine.evaluateColumns(jsonPacked, NOW));
 measure('wasm: columnar (evaluateColumns, string array)', n, 15, () => engine.evaluateColumns(batch, NOW));

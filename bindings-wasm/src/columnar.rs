@@ -614,6 +614,29 @@ impl Outputs {
         }
     }
 
+    /// Refills an earlier result's arrays; `names.errors` is replaced (the other name
+    /// tables are the engine's, as they were).
+    fn copy_into(self, t: Targets) -> JsValue {
+        t.error.copy_from(&self.error);
+        t.queue.copy_from(&self.queue);
+        t.priority.copy_from(&self.priority);
+        t.band.copy_from(&self.band);
+        t.open.copy_from(&self.open);
+        t.invalid.copy_from(&self.invalid);
+        t.issues.copy_from(&self.issues);
+        t.steps.copy_from(&self.steps);
+        t.remaining.copy_from(&self.remaining);
+        for (m, a) in self.sla.iter().zip(&t.sla) {
+            a.state.copy_from(&m.state);
+            a.due.copy_from(&m.due);
+            a.elapsed.copy_from(&m.elapsed);
+            a.target.copy_from(&m.target);
+            a.level.copy_from(&m.level);
+        }
+        set(&t.names, "errors", &self.errors.iter().map(|s| JsValue::from_str(s)).collect::<Array>().into());
+        t.result
+    }
+
     /// The `ColumnarOutcomes` object.
     fn into_js(self, engine: &Engine, n: usize) -> JsValue {
         let res = Object::new();
@@ -652,12 +675,14 @@ impl Outputs {
 }
 
 /// Evaluates every row through the core's columnar batch path and builds the result
-/// arrays. Fails (an argument error) only on a batch shape the core refuses.
+/// arrays, or refills those of `into` (an earlier result of the same length). Fails (an
+/// argument error) only on a batch shape the core refuses or an `into` that does not fit.
 pub(crate) fn evaluate(
     engine: &Engine,
     batch: &Batch,
     now: docket_core::time::Instant,
     ws: &mut ColumnWorkspace,
+    into: Option<&JsValue>,
 ) -> Result<JsValue, Failure> {
     let table = batch.strings.table();
     let mut memo = Memo::default();
@@ -674,9 +699,94 @@ pub(crate) fn evaluate(
         })
         .collect();
     let checked = engine.columns(batch.len, &cols).map_err(|e| column_error(e, &batch.columns))?;
+    // Checked before any work: a result that cannot be refilled is left untouched.
+    let targets = into.map(|v| Targets::read(engine, v, batch.len)).transpose()?;
     let mut out = Outputs::new(batch.len, engine.metrics().count());
     engine.evaluate_columns(&checked, now, ws, |i, o| out.write(i, o));
-    Ok(out.into_js(engine, batch.len))
+    Ok(match targets {
+        Some(t) => out.copy_into(t),
+        None => out.into_js(engine, batch.len),
+    })
+}
+
+/// The arrays of an earlier result (`into`), refilled in place instead of allocating new
+/// ones: one copy per array from wasm memory, no garbage.
+struct Targets {
+    result: JsValue,
+    names: Object,
+    error: Int32Array,
+    queue: Int32Array,
+    priority: Int32Array,
+    band: Int32Array,
+    open: Uint8Array,
+    invalid: Uint8Array,
+    issues: Uint32Array,
+    steps: Uint32Array,
+    remaining: Uint32Array,
+    sla: Vec<MetricTargets>,
+}
+
+/// One metric's arrays of an earlier result.
+struct MetricTargets {
+    state: Int8Array,
+    due: Float64Array,
+    elapsed: Float64Array,
+    target: Float64Array,
+    level: Int32Array,
+}
+
+/// `obj[key]` as the typed array `A` of `n` entries (`length` reads the array's length).
+fn target<A: JsCast>(obj: &JsValue, path: &str, n: usize, length: impl Fn(&A) -> u32) -> Result<A, Failure> {
+    let key = path.rsplit('.').next().unwrap_or(path);
+    let a = get(obj, key)?.dyn_into::<A>().ok().filter(|a| length(a) as usize == n);
+    a.ok_or_else(|| {
+        Failure::argument(format!(
+            "`into.{path}` is not an array of {n} entries of the type evaluateColumns returns: `into` must be an \
+             earlier result of this engine with the same `length`"
+        ))
+    })
+}
+
+impl Targets {
+    /// The arrays of `into`, an earlier `evaluateColumns` result of this engine for a batch
+    /// of `n` rows.
+    fn read(engine: &Engine, into: &JsValue, n: usize) -> Result<Targets, Failure> {
+        if !into.is_object() || get(into, "length")?.as_f64() != Some(n as f64) {
+            return Err(Failure::argument(format!(
+                "`into` must be an earlier evaluateColumns result with `length` {n} (the batch's)"
+            )));
+        }
+        let names = get(into, "names")?
+            .dyn_into::<Object>()
+            .map_err(|_| Failure::argument("`into.names` is missing: `into` must be an earlier evaluateColumns result"))?;
+        let sla_v = get(into, "sla")?;
+        let mut sla = Vec::new();
+        for name in engine.metrics() {
+            let m = get(&sla_v, name)?;
+            let at = |k: &str| format!("sla.{name}.{k}");
+            sla.push(MetricTargets {
+                state: target(&m, &at("state"), n, Int8Array::length)?,
+                due: target(&m, &at("due"), n, Float64Array::length)?,
+                elapsed: target(&m, &at("elapsed"), n, Float64Array::length)?,
+                target: target(&m, &at("target"), n, Float64Array::length)?,
+                level: target(&m, &at("level"), n, Int32Array::length)?,
+            });
+        }
+        Ok(Targets {
+            result: into.clone(),
+            names,
+            error: target(into, "error", n, Int32Array::length)?,
+            queue: target(into, "queue", n, Int32Array::length)?,
+            priority: target(into, "priority", n, Int32Array::length)?,
+            band: target(into, "band", n, Int32Array::length)?,
+            open: target(into, "open", n, Uint8Array::length)?,
+            invalid: target(into, "invalid", n, Uint8Array::length)?,
+            issues: target(into, "issues", n, Uint32Array::length)?,
+            steps: target(into, "steps", n, Uint32Array::length)?,
+            remaining: target(into, "remaining", n, Uint32Array::length)?,
+            sla,
+        })
+    }
 }
 
 #[cfg(test)]

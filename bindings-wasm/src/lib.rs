@@ -227,14 +227,22 @@ impl WasmEngine {
     }
 
     /// Columnar evaluation for large batches: typed arrays and a string table in, typed
-    /// arrays out (see the README, "Columnar batches").
+    /// arrays out (see the README, "Columnar batches"). With `into`, an earlier result of
+    /// this engine for a batch of the same `length`, its arrays are refilled in place and
+    /// it is returned (no new arrays per call).
     #[wasm_bindgen(js_name = evaluateColumns)]
-    pub fn evaluate_columns(&self, batch: ColumnarArg, now: Option<NowArg>) -> Result<ColumnarOutcomesJs, JsValue> {
+    pub fn evaluate_columns(
+        &self,
+        batch: ColumnarArg,
+        now: Option<NowArg>,
+        into: Option<ColumnarOutcomesJs>,
+    ) -> Result<ColumnarOutcomesJs, JsValue> {
         guard(|| {
             let now = now::instant(now.as_ref().map(AsRef::as_ref))?;
             let batch = columnar::Batch::read(&self.engine, batch.as_ref())?;
             let mut b = self.take();
-            let res = columnar::evaluate(&self.engine, &batch, now, &mut b.columns);
+            let into = into.as_ref().map(AsRef::as_ref).filter(|v: &&JsValue| !v.is_undefined() && !v.is_null());
+            let res = columnar::evaluate(&self.engine, &batch, now, &mut b.columns, into);
             self.put(b);
             Ok(res?.unchecked_into())
         })

@@ -129,6 +129,42 @@ test('packed strings give the same results as a string array, and bad packing is
   engine.free();
 });
 
+test('an earlier result is refilled in place with `into`', () => {
+  const engine = new Engine(policy);
+  // Two bad cases with different errors, one at each end: `names.errors` (codes in order
+  // of first appearance) of the reversed batch lists them in the other order.
+  const bad = [{ id: 'X-1', kind: 'refund' }, { id: 'X-2', opened_at: '2026-11-23T08:00:00Z' }];
+  const list = [bad[0], ...cases, bad[1]];
+  const reversed = [...list].reverse();
+  const first = engine.evaluateColumns(toColumns(reversed), NOW);
+  assert.deepEqual(first.names.errors, ['missing_kind', 'missing_opened_at']);
+  const [queue, due] = [first.queue, first.sla.resolution.due];
+  const again = engine.evaluateColumns(toColumns(list), NOW, first);
+  // The same object and the same arrays, every row rewritten with the second batch's
+  // outcomes (rows that were errors in the first batch included).
+  assert.equal(again, first);
+  assert.equal(first.queue, queue);
+  assert.equal(first.sla.resolution.due, due);
+  assert.deepEqual(first.names.errors, ['missing_opened_at', 'missing_kind']);
+  compare(engine, engine.evaluate(list, NOW), first);
+  // `null` or `undefined`: new arrays, as without the argument.
+  const fresh = engine.evaluateColumns(toColumns(list), NOW, null);
+  assert.notEqual(fresh, first);
+  assert.deepEqual(Array.from(fresh.queue), Array.from(first.queue));
+  // A result that does not fit is refused before anything is written.
+  const before = Array.from(first.queue);
+  const refused = (into, re) =>
+    assert.throws(() => engine.evaluateColumns(toColumns(reversed), NOW, into), (e) => e.name === 'ArgumentError' && re.test(e.message));
+  refused(engine.evaluateColumns(toColumns(cases), NOW), /`into` must be an earlier evaluateColumns result with `length` 17/);
+  refused({ ...first, queue: new Float64Array(list.length) }, /`into\.queue` is not an array of 17 entries/);
+  refused({ ...first, band: new Int32Array(3) }, /`into\.band` is not an array of 17 entries/);
+  refused({ ...first, sla: { ...first.sla, response: {} } }, /`into\.sla\.response\.state`/);
+  refused({ ...first, names: undefined }, /`into\.names` is missing/);
+  refused('results', /`into` must be an earlier evaluateColumns result/);
+  assert.deepEqual(Array.from(first.queue), before);
+  engine.free();
+});
+
 test('50,000 cases in one columnar call', (t) => {
   const engine = new Engine(policy);
   const n = 50_000;

@@ -315,9 +315,11 @@ export class Engine {
     evaluateCase(_case: CaseInput, now?: Now | null): Outcome;
     /**
      * Columnar evaluation for large batches: typed arrays and a string table in, typed
-     * arrays out (see the README, "Columnar batches").
+     * arrays out (see the README, "Columnar batches"). With `into`, an earlier result of
+     * this engine for a batch of the same `length`, its arrays are refilled in place and
+     * it is returned (no new arrays per call).
      */
-    evaluateColumns(batch: ColumnarCases, now?: Now | null): ColumnarOutcomes;
+    evaluateColumns(batch: ColumnarCases, now?: Now | null, into?: ColumnarOutcomes | null): ColumnarOutcomes;
     /**
      * Evaluates every case at `now`; one outcome per case, in input order. A case that
      * is unusable (not an object, no `id`, `kind` or `opened_at`) gets an outcome with
