@@ -122,7 +122,11 @@ impl Engine {
 
     #[inline(always)]
     fn get(&self, case: &Case, out: &Outcome, slot: u16) -> Val {
-        if slot == self.queue_slot {
+        // Declared fields come first, the derived `queue` and `priority` last: most reads
+        // take one comparison.
+        if slot < self.queue_slot {
+            case.values.get(slot as usize).copied().unwrap_or(Val::Absent)
+        } else if slot == self.queue_slot {
             out.queue.map_or(Val::Absent, Val::Sym)
         } else if slot == self.priority_slot {
             out.priority.map_or(Val::Absent, Val::Sym)
@@ -156,17 +160,29 @@ impl Engine {
             out.trace.push(self.invalid_gid);
             return;
         }
-        let mut hits = core::mem::take(&mut out.hits);
-        let found = self.routing.eval(|s| self.get(case, out, s), &mut hits);
-        out.hits = hits;
+        // A `first` table (the usual routing table) needs no hit list.
+        let found = match self.routing.first(|s| self.get(case, out, s)) {
+            Some(Some(i)) => Ok(i),
+            Some(None) if self.routing.default.is_some() => Err(Found::Default),
+            Some(None) => Err(Found::Nothing),
+            None => {
+                let mut hits = core::mem::take(&mut out.hits);
+                let found = self.routing.eval(|s| self.get(case, out, s), &mut hits);
+                out.hits = hits;
+                match (found, out.hits.first()) {
+                    (Found::Rules, Some(&i)) => Ok(i),
+                    (f, _) => Err(f),
+                }
+            }
+        };
         let decided = match found {
-            Found::Rules => out.hits.first().and_then(|&i| self.routing.rules.get(i as usize)).map(|r| (r.gid, r.out)),
-            Found::Default => self.routing.default,
-            Found::Ambiguous => {
+            Ok(i) => self.routing.rules.get(i as usize).map(|r| (r.gid, r.out)),
+            Err(Found::Default) => self.routing.default,
+            Err(Found::Ambiguous) => {
                 self.ambiguous(out, 0);
                 None
             }
-            Found::Nothing => {
+            Err(Found::Nothing | Found::Rules) => {
                 out.issues.push(Issue::new(IssueCode::Unrouted, Subject::Table(0)));
                 None
             }
