@@ -756,9 +756,9 @@ impl Targets {
                 "`into` must be an earlier evaluateColumns result with `length` {n} (the batch's)"
             )));
         }
-        let names = get(into, "names")?
-            .dyn_into::<Object>()
-            .map_err(|_| Failure::argument("`into.names` is missing: `into` must be an earlier evaluateColumns result"))?;
+        let names = get(into, "names")?.dyn_into::<Object>().map_err(|_| {
+            Failure::argument("`into.names` is missing: `into` must be an earlier evaluateColumns result")
+        })?;
         let sla_v = get(into, "sla")?;
         let mut sla = Vec::new();
         for name in engine.metrics() {

@@ -225,6 +225,8 @@ pub struct Engine {
     pub(crate) metrics: Vec<String>,
     pub(crate) sla: Option<Sla>,
     pub(crate) roles: Vec<Role>,
+    /// Roles with a limit, by ascending limit (ties in declaration order), for `by_limit`.
+    pub(crate) limit_order: Vec<(u32, crate::masks::DecBound)>,
     pub(crate) approvals: Option<Table<ApprovalOut>>,
     pub(crate) requester_cannot_approve: bool,
     pub(crate) distinct_approvers: bool,
@@ -1103,6 +1105,11 @@ fn compile(v: &Value, d: &mut Diags, limits: Limits) -> Option<Engine> {
     if !d.errors.is_empty() {
         return None;
     }
+    let mut limited: Vec<(u32, Decimal)> =
+        roles.iter().enumerate().filter_map(|(i, r)| Some((i as u32, r.limit?))).collect();
+    // Stable: equal limits keep declaration order.
+    limited.sort_by(|a, b| a.1.cmp(&b.1));
+    let limit_order = limited.into_iter().map(|(i, l)| (i, crate::masks::DecBound::new(l))).collect();
     Some(Engine {
         name,
         version,
@@ -1125,6 +1132,7 @@ fn compile(v: &Value, d: &mut Diags, limits: Limits) -> Option<Engine> {
         metrics,
         sla,
         roles,
+        limit_order,
         approvals,
         requester_cannot_approve,
         distinct_approvers,

@@ -228,19 +228,24 @@ impl Engine {
                 }
             }
         }
+        // Business time from `opened` to a stop, by calendar and stop: running metrics on
+        // one calendar, and the ageing band, share the same span.
+        let mut spans = Spans::default();
         for m in 0..self.metrics.len() {
             let target = self.metric_target(found, out, m);
             let mo = match (target, calendar) {
                 (Some((t, cal_override)), Some(cal)) => {
-                    self.clock(case, m, t, cal_override.unwrap_or(cal), opened, now, paused_now, out)
+                    self.clock(case, m, t, cal_override.unwrap_or(cal), opened, now, paused_now, &mut spans, out)
                 }
                 _ => None,
             };
             out.sla.push(mo);
         }
         if out.open {
-            let age = match (sla.band_clock, calendar.and_then(|c| self.calendars.get(c as usize))) {
-                (BandClock::Business, Some((_, cal))) => business_less_pauses(cal, opened, now, &out.pauses),
+            let age = match (sla.band_clock, calendar.and_then(|c| Some((c, self.calendars.get(c as usize)?)))) {
+                (BandClock::Business, Some((c, (_, cal)))) => {
+                    spans.get(c, now.max(opened), || business_less_pauses(cal, opened, now, &out.pauses))
+                }
                 _ => now.saturating_sub(opened).max(0),
             };
             out.band = sla.bands.iter().position(|b| b.under.is_none_or(|u| age < u)).map(|i| i as u32);
@@ -296,6 +301,7 @@ impl Engine {
         opened: Instant,
         now: Instant,
         paused_now: bool,
+        spans: &mut Spans,
         out: &mut Outcome,
     ) -> Option<MetricOutcome> {
         let sla = self.sla.as_ref()?;
@@ -311,7 +317,7 @@ impl Engine {
         let target = mt.target;
         let completed_at = case.completed.get(m).copied().flatten();
         let stop = completed_at.unwrap_or(now).max(opened);
-        let elapsed = business_less_pauses(calendar, opened, stop, &out.pauses);
+        let elapsed = spans.get(cal, stop, || business_less_pauses(calendar, opened, stop, &out.pauses));
         let due = reach(calendar, opened, target, &out.pauses);
         let due = match due {
             Reach::At(d) => Some(d),
@@ -435,16 +441,30 @@ impl Engine {
     /// The role a `by_limit` step resolves to: the smallest limit covering `v` (ties by
     /// declaration order), else the first role without a limit.
     pub(crate) fn by_limit(&self, v: rust_decimal::Decimal) -> Option<u32> {
-        let mut best: Option<(usize, rust_decimal::Decimal)> = None;
-        for (i, r) in self.roles.iter().enumerate() {
-            if let Some(l) = r.limit
-                && l >= v
-                && best.is_none_or(|(_, b)| l < b)
-            {
-                best = Some((i, l));
+        match self.limit_order.iter().find(|(_, l)| l.covers(v)) {
+            Some(&(i, _)) => Some(i),
+            None => self.roles.iter().position(|r| r.limit.is_none()).map(|i| i as u32),
+        }
+    }
+}
+
+/// The last business span from a case's `opened` (less its pauses) computed, by calendar
+/// and stop instant.
+#[derive(Default)]
+struct Spans(Option<(u32, Instant, i64)>);
+
+impl Spans {
+    /// Business time to `stop` on calendar `cal`: the remembered one, or `compute()`.
+    #[inline]
+    fn get(&mut self, cal: u32, stop: Instant, compute: impl FnOnce() -> i64) -> i64 {
+        match self.0 {
+            Some((c, s, v)) if c == cal && s == stop => v,
+            _ => {
+                let v = compute();
+                self.0 = Some((cal, stop, v));
+                v
             }
         }
-        best.map(|(i, _)| i as u32).or_else(|| self.roles.iter().position(|r| r.limit.is_none()).map(|i| i as u32))
     }
 }
 

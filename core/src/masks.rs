@@ -89,9 +89,27 @@ impl<B> OrdField<B> {
 /// `floor = ⌊b × 10^s⌋` (saturated: mantissas have at most 96 bits, so a saturated key
 /// still orders them correctly) and `exact` says the product is an integer.
 #[derive(Clone, Copy, Debug, Default)]
-struct DecKey {
+pub(crate) struct DecKey {
     floor: i128,
     exact: bool,
+}
+
+/// A decimal bound keyed at every scale: compared with a value by one integer comparison
+/// of the value's mantissa (no rescaling of either side).
+#[derive(Clone, Debug)]
+pub(crate) struct DecBound(Vec<DecKey>);
+
+impl DecBound {
+    pub(crate) fn new(b: Decimal) -> DecBound {
+        DecBound((0..SCALES as u32).map(|s| DecKey::new(b, s)).collect())
+    }
+
+    /// Whether `v` is at most the bound.
+    #[inline]
+    pub(crate) fn covers(&self, v: Decimal) -> bool {
+        // `v > b` iff its mantissa exceeds the key's floor at its scale (see [`DecKey`]).
+        self.0.get(v.scale() as usize).is_some_and(|k| v.mantissa() <= k.floor)
+    }
 }
 
 impl DecKey {
@@ -543,6 +561,40 @@ mod tests {
                         prop_assert_eq!(indexed.first(get), Some(a.first().copied()));
                     }
                 }
+            }
+        }
+    }
+
+    proptest! {
+        /// `DecBound::covers(v)` is `v <= bound` for any bound and value: mantissas up to
+        /// 96 bits, signs and scales 0 through 28 on both sides.
+        #[test]
+        fn decimal_bounds_cover_exactly_the_values_at_most_them(
+            b in (any::<i64>(), any::<u32>(), 0u32..=28),
+            vs in proptest::collection::vec((any::<i64>(), any::<u32>(), 0u32..=28), 1..16),
+        ) {
+            let dec = |(lo, hi, s): (i64, u32, u32)| {
+                // Up to 94 bits, either sign.
+                let m = i128::from(lo) << (hi % 32);
+                Decimal::try_from_i128_with_scale(m, s).unwrap_or_default()
+            };
+            let bound = dec(b);
+            let keyed = DecBound::new(bound);
+            // Values equal to the bound at other scales, and its neighbours, besides the random ones.
+            let mut values: Vec<Decimal> = vs.into_iter().map(dec).collect();
+            values.push(bound);
+            for s in 0..=28u32 {
+                let mut v = bound;
+                v.rescale(s);
+                if v == bound {
+                    values.push(v);
+                }
+            }
+            let ulp = Decimal::new(1, bound.scale());
+            values.extend(bound.checked_add(ulp));
+            values.extend(bound.checked_sub(ulp));
+            for v in values {
+                prop_assert_eq!(keyed.covers(v), v <= bound, "bound {} value {}", bound, v);
             }
         }
     }
