@@ -1108,7 +1108,7 @@ fn compile(v: &Value, d: &mut Diags, limits: Limits) -> Option<Engine> {
     let mut limited: Vec<(u32, Decimal)> =
         roles.iter().enumerate().filter_map(|(i, r)| Some((i as u32, r.limit?))).collect();
     // Stable: equal limits keep declaration order.
-    limited.sort_by(|a, b| a.1.cmp(&b.1));
+    limited.sort_by_key(|&(_, l)| l);
     let limit_order = limited.into_iter().map(|(i, l)| (i, crate::masks::DecBound::new(l))).collect();
     Some(Engine {
         name,
