@@ -260,3 +260,32 @@ proptest! {
         }
     }
 }
+
+fn calendar(name: &str) -> docket_core::calendar::Calendar {
+    let p: Value = serde_json::from_str(EXAMPLE_POLICY).unwrap();
+    let mut d = docket_core::diag::Diags::default();
+    docket_core::calendar::Calendar::compile(&p["calendars"][name], &format!("/calendars/{name}"), &mut d).expect(name)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+    /// An origin only saves finding where its instant lies: spans and due instants from it
+    /// equal those computed without it, for instants inside and outside the precomputed
+    /// horizon, and an origin of another calendar or another instant changes nothing.
+    #[test]
+    fn origins_change_no_span_and_no_due(
+        a in -2_000_000_000i64..8_000_000_000,
+        len in 0i64..(400 * 86_400),
+        t in 0i64..(300 * 3_600),
+        other in -2_000_000_000i64..8_000_000_000,
+    ) {
+        let (eu, ny) = (calendar("eu_ops"), calendar("night_desk"));
+        for (cal, foreign) in [(&eu, &ny), (&ny, &eu)] {
+            let own = cal.origin(a);
+            for o in [own, foreign.origin(a), cal.origin(other), docket_core::calendar::Origin::NONE] {
+                prop_assert_eq!(cal.business_between_from(&o, a, a + len), cal.business_between(a, a + len));
+                prop_assert_eq!(cal.add_business_from(&o, a, t), cal.add_business(a, t));
+            }
+        }
+    }
+}

@@ -112,6 +112,21 @@ pub struct Calendar {
     day_first: Vec<u32>,
 }
 
+/// An instant with its place in one calendar's precomputed horizon ([`Calendar::origin`]).
+#[derive(Clone, Copy, Debug)]
+pub struct Origin {
+    at: Instant,
+    /// `(cum_at(at), k)` when `at` lies inside the horizon.
+    place: Option<(i64, usize)>,
+    /// The calendar it belongs to (any other calendar ignores `place`).
+    of: usize,
+}
+
+impl Origin {
+    /// No precomputed place: every span finds its own.
+    pub const NONE: Origin = Origin { at: Instant::MIN, place: None, of: 0 };
+}
+
 /// Parses `HH:MM-HH:MM` (exactly; `24:00` only as an end; zero length rejected).
 fn parse_window(s: &str) -> Result<Window, &'static str> {
     let b = s.as_bytes();
@@ -438,6 +453,34 @@ impl Calendar {
     ///
     /// Inside the horizon: two binary searches, no allocation.
     pub fn business_between(&self, a: Instant, b: Instant) -> i64 {
+        self.business_between_from(&Origin::NONE, a, b)
+    }
+
+    /// The place of `a` in the precomputed horizon, for several spans starting at `a`
+    /// ([`Calendar::business_between_from`], [`Calendar::add_business_from`]): found once
+    /// instead of once per span.
+    pub fn origin(&self, a: Instant) -> Origin {
+        let place = (!self.always && self.h_start <= a && a < self.h_end).then(|| self.cum_and_index(a));
+        Origin { at: a, place, of: self.id() }
+    }
+
+    /// This calendar's address, which tells its origins from another calendar's.
+    fn id(&self) -> usize {
+        core::ptr::from_ref(self) as usize
+    }
+
+    /// `(cum_at(x), k)` as [`Calendar::cum_and_index`], from `o` when `x` is its instant.
+    #[inline]
+    fn place(&self, o: &Origin, x: Instant) -> (i64, usize) {
+        match o.place {
+            Some(p) if o.at == x && o.of == self.id() => p,
+            _ => self.cum_and_index(x),
+        }
+    }
+
+    /// [`Calendar::business_between`], with `o` used when it is an origin of this calendar
+    /// at `a` (any other origin is ignored: same result).
+    pub fn business_between_from(&self, o: &Origin, a: Instant, b: Instant) -> i64 {
         if b <= a {
             return 0;
         }
@@ -454,7 +497,7 @@ impl Calendar {
         }
         let (lo, hi) = (a.max(self.h_start), b.min(self.h_end));
         if lo < hi {
-            total += self.cum_at(hi) - self.cum_at(lo);
+            total += self.cum_at(hi) - self.place(o, lo).0;
         }
         if b > self.h_end {
             total += self.sum_outside(a.max(self.h_end), b);
@@ -470,6 +513,12 @@ impl Calendar {
     ///
     /// Inside the horizon: two binary searches, no allocation.
     pub fn add_business(&self, a: Instant, t: i64) -> Option<Instant> {
+        self.add_business_from(&Origin::NONE, a, t)
+    }
+
+    /// [`Calendar::add_business`], with `o` used when it is an origin of this calendar at
+    /// `a` (any other origin is ignored: same result).
+    pub fn add_business_from(&self, o: &Origin, a: Instant, t: i64) -> Option<Instant> {
         if t < 0 {
             return None;
         }
@@ -495,7 +544,7 @@ impl Calendar {
         }
         if cur < self.h_end && cur < limit {
             let total = self.cum.last().copied().unwrap_or(0);
-            let (at_cur, k) = self.cum_and_index(cur);
+            let (at_cur, k) = self.place(o, cur);
             let target = at_cur.saturating_add(remaining);
             if target <= total {
                 // First i with cum[i] >= target; target > cum_at(cur) >= 0 = cum[0], so i >= 1.

@@ -1,6 +1,7 @@
 //! Evaluation of one case: intake validation, routing, SLA clocks, approvals.
 //! A pure function of (policy, case, now); allocation-free once the outcome is warm.
 
+use crate::calendar::{Calendar, Origin};
 use crate::case::{Case, Span};
 use crate::engine::{ApprovalOut, BandClock, Engine, MetricTarget};
 use crate::issue::{Issue, IssueCode, Subject};
@@ -244,7 +245,8 @@ impl Engine {
         if out.open {
             let age = match (sla.band_clock, calendar.and_then(|c| Some((c, self.calendars.get(c as usize)?)))) {
                 (BandClock::Business, Some((c, (_, cal)))) => {
-                    spans.get(c, now.max(opened), || business_less_pauses(cal, opened, now, &out.pauses))
+                    let o = spans.origin(c, cal, opened);
+                    spans.get(c, now.max(opened), || business_less_pauses(cal, &o, opened, now, &out.pauses))
                 }
                 _ => now.saturating_sub(opened).max(0),
             };
@@ -317,8 +319,10 @@ impl Engine {
         let target = mt.target;
         let completed_at = case.completed.get(m).copied().flatten();
         let stop = completed_at.unwrap_or(now).max(opened);
-        let elapsed = spans.get(cal, stop, || business_less_pauses(calendar, opened, stop, &out.pauses));
-        let due = reach(calendar, opened, target, &out.pauses);
+        // Every span of this clock starts at `opened`: its place in the calendar is found once.
+        let o = spans.origin(cal, calendar, opened);
+        let elapsed = spans.get(cal, stop, || business_less_pauses(calendar, &o, opened, stop, &out.pauses));
+        let due = reach(calendar, &o, opened, target, &out.pauses);
         let due = match due {
             Reach::At(d) => Some(d),
             Reach::Paused => None,
@@ -341,7 +345,7 @@ impl Engine {
             let next_at = match (next, mt.steps.get(level)) {
                 // A step at 1.0 × target is reached exactly at `due`.
                 (Some(_), Some(&s)) if !paused_now && s == target => due,
-                (Some(_), Some(&s)) if !paused_now => match reach(calendar, opened, s, &out.pauses) {
+                (Some(_), Some(&s)) if !paused_now => match reach(calendar, &o, opened, s, &out.pauses) {
                     Reach::At(d) => Some(d),
                     _ => None,
                 },
@@ -448,20 +452,36 @@ impl Engine {
     }
 }
 
-/// The last business span from a case's `opened` (less its pauses) computed, by calendar
-/// and stop instant.
+/// What the clocks of one case share, by calendar: the last business span from the
+/// case's `opened` (less its pauses) computed, by stop instant; and the place of `opened`.
 #[derive(Default)]
-struct Spans(Option<(u32, Instant, i64)>);
+struct Spans {
+    last: Option<(u32, Instant, i64)>,
+    origin: Option<(u32, Origin)>,
+}
 
 impl Spans {
+    /// The origin of calendar `c` (`cal`) at `opened`.
+    #[inline]
+    fn origin(&mut self, c: u32, cal: &Calendar, opened: Instant) -> Origin {
+        match self.origin {
+            Some((k, o)) if k == c => o,
+            _ => {
+                let o = cal.origin(opened);
+                self.origin = Some((c, o));
+                o
+            }
+        }
+    }
+
     /// Business time to `stop` on calendar `cal`: the remembered one, or `compute()`.
     #[inline]
     fn get(&mut self, cal: u32, stop: Instant, compute: impl FnOnce() -> i64) -> i64 {
-        match self.0 {
+        match self.last {
             Some((c, s, v)) if c == cal && s == stop => v,
             _ => {
                 let v = compute();
-                self.0 = Some((cal, stop, v));
+                self.last = Some((cal, stop, v));
                 v
             }
         }
@@ -497,7 +517,8 @@ fn merge(p: &mut alloc::vec::Vec<(Instant, Instant)>) {
 
 /// Business time in [a, b) on `cal`, less the parts inside `pauses` (sorted, merged).
 pub(crate) fn business_less_pauses(
-    cal: &crate::calendar::Calendar,
+    cal: &Calendar,
+    o: &Origin,
     a: Instant,
     b: Instant,
     pauses: &[(Instant, Instant)],
@@ -505,11 +526,11 @@ pub(crate) fn business_less_pauses(
     if b <= a {
         return 0;
     }
-    let mut total = cal.business_between(a, b);
+    let mut total = cal.business_between_from(o, a, b);
     for &(f, t) in pauses {
         let (f, t) = (f.max(a), t.min(b));
         if f < t {
-            total -= cal.business_between(f, t);
+            total -= cal.business_between_from(o, f, t);
         }
     }
     total.max(0)
@@ -522,7 +543,7 @@ enum Reach {
 }
 
 /// The earliest instant at which business time from `a`, less pauses, equals `target`.
-fn reach(cal: &crate::calendar::Calendar, a: Instant, target: i64, pauses: &[(Instant, Instant)]) -> Reach {
+fn reach(cal: &Calendar, o: &Origin, a: Instant, target: i64, pauses: &[(Instant, Instant)]) -> Reach {
     if target <= 0 {
         return Reach::At(a);
     }
@@ -533,7 +554,7 @@ fn reach(cal: &crate::calendar::Calendar, a: Instant, target: i64, pauses: &[(In
             continue;
         }
         if f > cur {
-            let seg = cal.business_between(cur, f);
+            let seg = cal.business_between_from(o, cur, f);
             if seg >= rem {
                 break;
             }
@@ -545,7 +566,7 @@ fn reach(cal: &crate::calendar::Calendar, a: Instant, target: i64, pauses: &[(In
         cur = t;
     }
     // The 10-year search horizon counts from the clock's start, pauses included.
-    match cal.add_business(cur, rem) {
+    match cal.add_business_from(o, cur, rem) {
         Some(d) if d.saturating_sub(a) <= crate::calendar::SEARCH_LIMIT_S => Reach::At(d),
         _ => Reach::Never,
     }
