@@ -1,7 +1,7 @@
 //! The core's hot path allocates nothing per case once its buffers are warm: decoding a case,
 //! evaluating it, and adding it to a report, counted with a counting global allocator.
 
-use docket_core::{Case, Outcome, Report};
+use docket_core::{Case, Outcome, Report, Route};
 use docket_tests::{EXAMPLE_CASES, example_engine, t};
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
@@ -47,6 +47,7 @@ fn no_allocation_per_case_once_warm() {
     let mut cases: Vec<Case> = lines.iter().map(|_| Case::new()).collect();
     let mut outs = vec![Outcome::new(); lines.len()];
     let mut report = Report::new(&e, now);
+    let mut route = Route::new();
     let mut round = |count: bool| {
         let before = allocs();
         for (l, c) in lines.iter().zip(cases.iter_mut()) {
@@ -55,6 +56,10 @@ fn no_allocation_per_case_once_warm() {
         e.evaluate_batch(&cases, now, &mut outs);
         for o in &outs {
             report.add(o);
+        }
+        // Routing alone, into one reused buffer.
+        for c in &cases {
+            e.route(c, &mut route);
         }
         let n = allocs() - before;
         if count {

@@ -1,6 +1,7 @@
 //! Shared helpers for the integration tests.
 
-use docket_core::{Case, Engine, Outcome};
+use docket_core::issue::Subject;
+use docket_core::{Case, Engine, IssueCode, Outcome, Route};
 use serde_json::Value;
 
 /// The bundled example policy.
@@ -31,13 +32,43 @@ pub fn eval(engine: &Engine, case: &Value, now: &str) -> Value {
     eval_str(engine, &case.to_string(), now)
 }
 
-/// Evaluates one JSON case text and returns the outcome as a JSON value.
+/// Evaluates one JSON case text and returns the outcome as a JSON value. Every call also
+/// checks that [`Engine::route`] decides the case as the full evaluation does.
 pub fn eval_str(engine: &Engine, case: &str, now: &str) -> Value {
     let mut c = Case::new();
     engine.decode_json(case, &mut c);
     let mut o = Outcome::new();
     engine.evaluate(&c, t(now), &mut o);
+    assert_route_agrees(engine, &c, &o);
     serde_json::from_str(&engine.outcome_json(&o)).unwrap_or_else(|e| panic!("outcome is not JSON: {e}"))
+}
+
+/// `Engine::route` gives `case` the queue, priority, invalid flag, deciding rule (the
+/// first trace entry, routing being decided first) and routing issue of its outcome `o`.
+pub fn assert_route_agrees(engine: &Engine, case: &Case, o: &Outcome) {
+    let mut r = Route::new();
+    // A used buffer first: nothing of an earlier case may leak into this one.
+    let mut other = Case::new();
+    engine.decode_json(r#"{"id":"Z","kind":"refund","amount":"5","opened_at":"2026-11-23T08:00:00Z"}"#, &mut other);
+    engine.route(&other, &mut r);
+    engine.route(case, &mut r);
+    let at = format!("case {:?}", case.id());
+    assert_eq!(r.error(), o.error(), "{at}");
+    assert_eq!(
+        (r.queue_index(), r.priority_index(), r.invalid()),
+        (o.queue_index(), o.priority_index(), o.invalid()),
+        "{at}"
+    );
+    let routing_issue = o.issues().iter().find(|i| i.subject == Subject::Table(0)).map(|i| i.code);
+    assert_eq!(r.issue(), routing_issue, "{at}");
+    assert!(matches!(r.issue(), None | Some(IssueCode::Unrouted | IssueCode::AmbiguousRules)), "{at}");
+    match r.rule_id(engine) {
+        Some(id) => {
+            let first = o.trace_gids().first().map(|&g| engine.trace_id(g));
+            assert_eq!(Some(id), first, "{at}");
+        }
+        None => assert!(r.queue_index().is_none(), "{at}"),
+    }
 }
 
 /// The example case with the given id, as JSON text.

@@ -2,14 +2,15 @@
 //! `cargo bench -p docket-benches --bench engine`; `-- --test` runs each once (CI).
 //!
 //! Groups: `compile` (example and routing-only policy), `per case` (the 10,000
-//! generated cases, so criterion's `elem/s` is cases per second: decode, routing only,
+//! generated cases, so criterion's `elem/s` is cases per second: decode, routing only
+//! (`evaluate` on the routing-only policy, and `Engine::route`),
 //! full evaluation, batch, evaluate + report, the columnar batch path, authorize), `example cases` (the bundled
 //! examples/cases.ndjson) and `multi-core` (one batch of 10,000 split across 1 and all
 //! cores with std threads, reports merged with `Report::merge`).
 
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use docket_benches::{NOW, TypedColumns, cases, cores, evaluate_parallel, routing_only_policy};
-use docket_core::{Actor, Case, ColumnWorkspace, Engine, Outcome, Report};
+use docket_core::{Actor, Case, ColumnWorkspace, Engine, Outcome, Report, Route};
 use std::hint::black_box;
 
 const POLICY: &str = include_str!("../../examples/order-ops.policy.json");
@@ -34,13 +35,16 @@ fn bench(c: &mut Criterion) {
     let routing_policy = routing_only_policy(POLICY);
     let routing = Engine::compile(&routing_policy).expect("routing-only policy");
     let routing_decoded = decode_all(&routing, &lines);
-    // Same table, same answers: the routing-only engine routes every case as the full one.
+    // Same table, same answers: the routing-only engine routes every case as the full one,
+    // and `Engine::route` as `evaluate`.
     {
-        let (mut a, mut b) = (Outcome::new(), Outcome::new());
+        let (mut a, mut b, mut r) = (Outcome::new(), Outcome::new(), Route::new());
         for (full, only) in decoded.iter().zip(&routing_decoded) {
             engine.evaluate(full, NOW, &mut a);
             routing.evaluate(only, NOW, &mut b);
+            engine.route(full, &mut r);
             assert_eq!((a.queue_index(), a.priority_index()), (b.queue_index(), b.priority_index()));
+            assert_eq!((a.queue_index(), a.priority_index()), (r.queue_index(), r.priority_index()));
         }
     }
 
@@ -64,6 +68,14 @@ fn bench(c: &mut Criterion) {
         b.iter(|| {
             for case in &routing_decoded {
                 routing.evaluate(black_box(case), NOW, &mut out);
+            }
+        })
+    });
+    g.bench_function("routing only (Engine::route)", |b| {
+        let mut route = Route::new();
+        b.iter(|| {
+            for case in &decoded {
+                engine.route(black_box(case), &mut route);
             }
         })
     });

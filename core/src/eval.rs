@@ -5,7 +5,7 @@ use crate::calendar::{Calendar, Origin};
 use crate::case::{Case, Span};
 use crate::engine::{ApprovalOut, BandClock, Engine, MetricTarget};
 use crate::issue::{Issue, IssueCode, Subject};
-use crate::outcome::{Escalation, MetricOutcome, Outcome, SlaState, Step};
+use crate::outcome::{Escalation, MetricOutcome, Outcome, Route, SlaState, Step};
 use crate::table::Found;
 use crate::time::Instant;
 use crate::value::Val;
@@ -94,7 +94,7 @@ impl Engine {
             return;
         }
         out.issues.extend_from_slice(&case.issues);
-        self.route(case, out);
+        self.route_into(case, out);
         self.clocks(case, now, out);
         self.approve(case, out);
     }
@@ -152,46 +152,98 @@ impl Engine {
         out.issues.push(issue);
     }
 
-    fn route(&self, case: &Case, out: &mut Outcome) {
+    /// Routes one case alone: the queue, priority, rule and routing issue that
+    /// [`Engine::evaluate`] gives it, without SLA clocks or approvals (and without copying
+    /// the case's id or issues). `route`'s buffer is reused: warm, nothing is allocated.
+    ///
+    /// ```
+    /// use docket_core::{Case, Engine, Route};
+    /// let engine = Engine::compile(include_str!("../../examples/order-ops.policy.json")).unwrap();
+    /// let mut case = Case::new();
+    /// engine.decode_json(r#"{"id":"C-1","kind":"payment_hold","order_id":"O-1","opened_at":"2026-11-23T08:00:00Z"}"#, &mut case);
+    /// let mut route = Route::new();
+    /// engine.route(&case, &mut route);
+    /// assert_eq!(route.queue_index().and_then(|q| engine.queues().nth(q as usize)), Some("payment_hold_review"));
+    /// assert_eq!(route.rule_id(&engine), Some("R03"));
+    /// ```
+    pub fn route(&self, case: &Case, route: &mut Route) {
+        route.error = case.error;
+        route.invalid = false;
+        route.issue = None;
+        (route.queue, route.priority, route.rule) = (None, None, None);
+        if route.error.is_some() {
+            return;
+        }
+        match self.routing(case, &mut route.hits) {
+            Routing::Invalid(q) => {
+                route.invalid = true;
+                route.queue = Some(q);
+                route.rule = Some(self.invalid_gid);
+            }
+            Routing::Decided(gid, r) => {
+                route.rule = Some(gid);
+                route.queue = Some(r.queue);
+                route.priority = r.priority;
+            }
+            Routing::Ambiguous => route.issue = Some(IssueCode::AmbiguousRules),
+            Routing::Unrouted => route.issue = Some(IssueCode::Unrouted),
+        }
+    }
+
+    /// The routing decision for a decoded, usable case. `hits` is scratch space (for an
+    /// ambiguous decision: the matching rules).
+    #[inline]
+    fn routing(&self, case: &Case, hits: &mut alloc::vec::Vec<u32>) -> Routing {
         if case.invalid
             && let Some(q) = self.invalid_queue
         {
-            out.invalid = true;
-            out.queue = Some(q);
-            out.trace.push(self.invalid_gid);
-            return;
+            return Routing::Invalid(q);
         }
+        // Routing reads declared fields only: the derived queue and priority are not
+        // decided yet (absent).
+        let get = |slot: u16| {
+            if slot < self.queue_slot {
+                case.values.get(slot as usize).copied().unwrap_or(Val::Absent)
+            } else {
+                Val::Absent
+            }
+        };
         // A `first` table (the usual routing table) needs no hit list.
-        let found = match self.routing.first(|s| self.get(case, out, s)) {
+        let found = match self.routing.first(get) {
             Some(Some(i)) => Ok(i),
             Some(None) if self.routing.default.is_some() => Err(Found::Default),
             Some(None) => Err(Found::Nothing),
-            None => {
-                let mut hits = core::mem::take(&mut out.hits);
-                let found = self.routing.eval(|s| self.get(case, out, s), &mut hits);
-                out.hits = hits;
-                match (found, out.hits.first()) {
-                    (Found::Rules, Some(&i)) => Ok(i),
-                    (f, _) => Err(f),
-                }
-            }
+            None => match (self.routing.eval(get, hits), hits.first()) {
+                (Found::Rules, Some(&i)) => Ok(i),
+                (f, _) => Err(f),
+            },
         };
         let decided = match found {
             Ok(i) => self.routing.rules.get(i as usize).map(|r| (r.gid, r.out)),
             Err(Found::Default) => self.routing.default,
-            Err(Found::Ambiguous) => {
-                self.ambiguous(out, 0);
-                None
-            }
-            Err(Found::Nothing | Found::Rules) => {
-                out.issues.push(Issue::new(IssueCode::Unrouted, Subject::Table(0)));
-                None
-            }
+            Err(Found::Ambiguous) => return Routing::Ambiguous,
+            Err(Found::Nothing | Found::Rules) => None,
         };
-        if let Some((gid, r)) = decided {
-            out.trace.push(gid);
-            out.queue = Some(r.queue);
-            out.priority = r.priority;
+        match decided {
+            Some((gid, r)) => Routing::Decided(gid, r),
+            None => Routing::Unrouted,
+        }
+    }
+
+    fn route_into(&self, case: &Case, out: &mut Outcome) {
+        match self.routing(case, &mut out.hits) {
+            Routing::Invalid(q) => {
+                out.invalid = true;
+                out.queue = Some(q);
+                out.trace.push(self.invalid_gid);
+            }
+            Routing::Decided(gid, r) => {
+                out.trace.push(gid);
+                out.queue = Some(r.queue);
+                out.priority = r.priority;
+            }
+            Routing::Ambiguous => self.ambiguous(out, 0),
+            Routing::Unrouted => out.issues.push(Issue::new(IssueCode::Unrouted, Subject::Table(0))),
         }
     }
 
@@ -450,6 +502,18 @@ impl Engine {
             None => self.roles.iter().position(|r| r.limit.is_none()).map(|i| i as u32),
         }
     }
+}
+
+/// A routing table's decision for one case.
+enum Routing {
+    /// Intake validation failed: the invalid queue.
+    Invalid(u32),
+    /// A rule (trace id) and its outputs.
+    Decided(u32, crate::engine::RouteOut),
+    /// Several rules of a `unique`/`any` table disagree (the matching rules are in the hit list).
+    Ambiguous,
+    /// No rule matches and there is no default.
+    Unrouted,
 }
 
 /// What the clocks of one case share, by calendar: the last business span from the

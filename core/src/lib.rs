@@ -54,6 +54,6 @@ pub use columns::{Column, ColumnError, ColumnTarget, ColumnValues, ColumnWorkspa
 pub use diag::{Diagnostic, PolicyCode};
 pub use engine::{CompileError, Engine, FORMAT_VERSION, Limits};
 pub use issue::{Issue, IssueCode};
-pub use outcome::{Escalation, MetricOutcome, Outcome, SlaState, Step};
+pub use outcome::{Escalation, MetricOutcome, Outcome, Route, SlaState, Step};
 pub use render::{IssueField, OutcomeView};
 pub use report::{FiredControl, QueueReport, Report, ReportView};

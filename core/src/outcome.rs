@@ -3,7 +3,7 @@
 //! engine.
 
 use crate::case::{CaseError, Span};
-use crate::issue::Issue;
+use crate::issue::{Issue, IssueCode};
 use crate::time::Instant;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -184,5 +184,53 @@ impl Outcome {
     /// The case's `opened_at`.
     pub fn opened_at(&self) -> Instant {
         self.opened_at
+    }
+}
+
+/// The routing decision alone for one case ([`Engine::route`](crate::Engine::route)):
+/// what [`Outcome`] says of queue, priority, the deciding rule and routing problems.
+/// Create once with [`Route::new`] and reuse.
+#[derive(Clone, Debug, Default)]
+pub struct Route {
+    pub(crate) error: Option<CaseError>,
+    pub(crate) queue: Option<u32>,
+    pub(crate) priority: Option<u32>,
+    pub(crate) rule: Option<u32>,
+    pub(crate) invalid: bool,
+    pub(crate) issue: Option<IssueCode>,
+    /// Scratch space of the routing table.
+    pub(crate) hits: Vec<u32>,
+}
+
+impl Route {
+    /// An empty routing buffer.
+    pub fn new() -> Route {
+        Route::default()
+    }
+    /// Why the case was unusable (then nothing was routed).
+    pub fn error(&self) -> Option<CaseError> {
+        self.error
+    }
+    /// Queue index (see [`Engine::queues`](crate::Engine::queues)).
+    pub fn queue_index(&self) -> Option<u32> {
+        self.queue
+    }
+    /// Priority index (see [`Engine::priorities`](crate::Engine::priorities)).
+    pub fn priority_index(&self) -> Option<u32> {
+        self.priority
+    }
+    /// Whether intake validation routed the case to the invalid queue.
+    pub fn invalid(&self) -> bool {
+        self.invalid
+    }
+    /// `unrouted` (no rule matches, no default) or `ambiguous_rules`, when the case has no queue
+    /// for that reason.
+    pub fn issue(&self) -> Option<IssueCode> {
+        self.issue
+    }
+    /// The id of the rule that decided (`default` for a table default, `invalid` for intake
+    /// validation), as the outcome's trace names it.
+    pub fn rule_id<'e>(&self, engine: &'e crate::Engine) -> Option<&'e str> {
+        self.rule.map(|g| engine.rule_id(g))
     }
 }

@@ -12,7 +12,7 @@
 //! answers against Docket's first, and prints one JSON line per measurement.
 
 use docket_benches::{NOW, TypedColumns, cases, cores, evaluate_parallel, routing_only_policy};
-use docket_core::{Case, ColumnWorkspace, Engine, Outcome, Report};
+use docket_core::{Case, ColumnWorkspace, Engine, Outcome, Report, Route};
 use serde_json::{Value, json};
 use std::hint::black_box;
 use std::time::Instant;
@@ -278,6 +278,18 @@ fn run(dir: &str) {
     measure("rust: routing only (docket)", N, samples, || {
         engine_loop(&routing, &routing_decoded, &mut outs);
     });
+    // The routing decision alone (`Engine::route`, one `Route` kept per case), checked equal
+    // to the outcomes' first.
+    let mut routes = vec![Route::new(); N];
+    route_loop(&routing, &routing_decoded, &mut routes);
+    engine_loop(&routing, &routing_decoded, &mut outs);
+    for (i, (r, o)) in routes.iter().zip(&outs).enumerate() {
+        let (a, b) = ((r.queue_index(), r.priority_index()), (o.queue_index(), o.priority_index()));
+        assert_eq!(a, b, "Engine::route differs from evaluate on case {i}");
+    }
+    measure("rust: routing only (docket Engine::route)", N, samples, || {
+        route_loop(&routing, &routing_decoded, &mut routes);
+    });
     measure("rust: decode JSON + full evaluation", N, samples, || {
         let (mut c, mut o) = (Case::new(), Outcome::new());
         for l in &lines {
@@ -365,7 +377,8 @@ fn run(dir: &str) {
 }
 
 /// Loops one native path for ~10 s, for a profiler (`perf record -- compare profile DIR columnar`):
-/// `batch` (evaluate_batch), `routing` (evaluate_batch on the routing-only policy), `columnar` (Engine::evaluate_columns), `warm` (the
+/// `batch` (evaluate_batch), `routing` (evaluate_batch on the routing-only policy), `route`
+/// (Engine::route on the same cases), `columnar` (Engine::evaluate_columns), `warm` (the
 /// decoded cases evaluated one by one into one reused outcome). With `calls`, exactly that
 /// many calls of 10,000 cases instead (instruction counts under callgrind: collect
 /// `evaluate_batch`, `evaluate_columns`).
@@ -381,6 +394,7 @@ fn profile(dir: &str, what: &str, calls: Option<usize>) {
     let mut co = ColumnOutputs::new(cols.len());
     let mut ws = ColumnWorkspace::new();
     let mut out = Outcome::new();
+    let mut routes = vec![Route::new(); N];
     let t = Instant::now();
     let mut n = 0usize;
     while calls.map_or(t.elapsed().as_secs_f64() < 10.0, |c| n < c * N) {
@@ -389,6 +403,7 @@ fn profile(dir: &str, what: &str, calls: Option<usize>) {
                 engine.evaluate_batch(black_box(&decoded), NOW, &mut outs);
             }
             "routing" => engine_loop(&routing, &routing_decoded, &mut outs),
+            "route" => route_loop(&routing, &routing_decoded, &mut routes),
             "warm" => {
                 for c in &decoded {
                     engine.evaluate(black_box(c), NOW, &mut out);
@@ -403,6 +418,12 @@ fn profile(dir: &str, what: &str, calls: Option<usize>) {
 
 fn engine_loop(e: &Engine, cases: &[Case], outs: &mut [Outcome]) {
     e.evaluate_batch(black_box(cases), NOW, outs);
+}
+
+fn route_loop(e: &Engine, cases: &[Case], routes: &mut [Route]) {
+    for (c, r) in black_box(cases).iter().zip(routes.iter_mut()) {
+        e.route(c, r);
+    }
 }
 
 /// The same cases as typed columns (`docket_benches::TypedColumns`: enums, roles and
