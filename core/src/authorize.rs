@@ -143,8 +143,8 @@ impl Engine {
         }
         if let (Some(slot), false) = (a.within_limit, held.is_empty()) {
             let field = self.field_name(slot);
-            let value = match case.values.get(slot as usize) {
-                Some(Val::Dec(d)) => Some(*d),
+            let value = match case.value(slot) {
+                Val::Dec(d) => Some(d),
                 _ => None,
             };
             // A role without a limit covers any value; an absent value is covered by none.
@@ -171,8 +171,8 @@ impl Engine {
         } else if a.not_prior_approver && case.approvals.iter().any(|x| x.by.get(&case.text) == actor.id) {
             reasons.push(reason(ReasonCode::SeparationOfDuties, format!("{} already approved this case", actor.id)));
         }
-        let kind = match case.values.get(self.kind_slot as usize) {
-            Some(Val::Sym(k)) => Some(*k),
+        let kind = match case.value(self.kind_slot) {
+            Val::Sym(k) => Some(k),
             _ => None,
         };
         if let Some((_, items)) = a.evidence.iter().find(|(k, _)| Some(*k) == kind) {

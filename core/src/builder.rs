@@ -5,7 +5,7 @@ use crate::case::{Case, GivenApproval, Span};
 use crate::engine::{Engine, Key};
 use crate::issue::{Issue, IssueCode, Subject};
 use crate::time::{EARLIEST_CASE_INSTANT, Instant, LATEST_CASE_INSTANT};
-use crate::value::{FieldType, OTHER_SYM, Val, parse_decimal};
+use crate::value::{FieldType, OTHER_SYM, Packed, Val, parse_decimal};
 use rust_decimal::Decimal;
 
 /// Fills a [`Case`] field by field; created by [`Engine::build`]. Every setter checks the
@@ -118,7 +118,7 @@ impl<'a> CaseBuilder<'a> {
     #[inline(always)]
     fn store(&mut self, slot: u16, v: Val) -> &mut Self {
         if let Some(x) = self.case.values.get_mut(slot as usize) {
-            *x = v;
+            *x = Packed::pack(v);
         }
         if let Some(b) = self.case.bad.get_mut(slot as usize) {
             *b = false;
@@ -134,7 +134,7 @@ impl<'a> CaseBuilder<'a> {
     #[inline(never)]
     pub(crate) fn reject(&mut self, slot: u16, code: IssueCode) -> &mut Self {
         if let Some(x) = self.case.values.get_mut(slot as usize) {
-            *x = Val::Absent;
+            *x = Packed::ABSENT;
         }
         if let Some(b) = self.case.bad.get_mut(slot as usize) {
             *b = true;

@@ -5,7 +5,7 @@ use crate::engine::{Engine, Key};
 use crate::issue::{Issue, IssueCode, Subject};
 use crate::time::{Instant, parse_rfc3339};
 pub(crate) use crate::value::Span;
-use crate::value::{FieldType, OTHER_SYM, Val, decimal_from_f64, parse_decimal};
+use crate::value::{FieldType, OTHER_SYM, Packed, Val, decimal_from_f64, parse_decimal};
 use alloc::borrow::Cow;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -91,7 +91,7 @@ pub struct Case {
     pub(crate) text: String,
     pub(crate) id: Option<Span>,
     pub(crate) opened_at: Option<Instant>,
-    pub(crate) values: Vec<Val>,
+    pub(crate) values: Vec<Packed>,
     pub(crate) bad: Vec<bool>,
     pub(crate) currency: Option<Span>,
     pub(crate) currency_bad: bool,
@@ -119,6 +119,18 @@ impl Case {
         self.id.map(|s| s.get(&self.text))
     }
 
+    /// The value of field `slot` (absent beyond the fields).
+    #[inline(always)]
+    pub(crate) fn value(&self, slot: u16) -> Val {
+        self.values.get(slot as usize).map_or(Val::Absent, |p| p.unpack())
+    }
+
+    /// The value of field `slot` as stored (absent beyond the fields).
+    #[inline(always)]
+    pub(crate) fn packed(&self, slot: u16) -> Packed {
+        self.values.get(slot as usize).copied().unwrap_or(Packed::ABSENT)
+    }
+
     /// The reason the case is unusable, if it is.
     pub fn error(&self) -> Option<CaseError> {
         self.error
@@ -138,7 +150,7 @@ impl Case {
         self.text.clear();
         self.id = None;
         self.opened_at = None;
-        fill(&mut self.values, engine.schema.fields.len(), Val::Absent);
+        fill(&mut self.values, engine.schema.fields.len(), Packed::ABSENT);
         fill(&mut self.bad, engine.schema.fields.len(), false);
         self.currency = None;
         self.currency_bad = false;
@@ -234,23 +246,23 @@ impl Case {
             }
             for slot in engine.money_slots.iter().map(|&s| s as usize) {
                 if let Some(v) = self.values.get_mut(slot)
-                    && let Val::Dec(x) = *v
+                    && let Val::Dec(x) = v.unpack()
                 {
-                    *v = match rate.and_then(|r| x.checked_mul(r)) {
+                    *v = Packed::pack(match rate.and_then(|r| x.checked_mul(r)) {
                         Some(y) => Val::Dec(y),
                         None => Val::Absent,
-                    };
+                    });
                 }
             }
         }
         // Required fields for `*` and for the case's kind.
-        let kind = match self.values.get(engine.kind_slot as usize) {
-            Some(Val::Sym(k)) => Some(*k),
+        let kind = match self.value(engine.kind_slot) {
+            Val::Sym(k) => Some(k),
             _ => None,
         };
         for list in [engine.required_any.as_slice(), engine.required_for(kind)] {
             for &slot in list {
-                let absent = matches!(self.values.get(slot as usize), Some(Val::Absent) | None);
+                let absent = self.value(slot) == Val::Absent;
                 let bad = self.bad.get(slot as usize).copied().unwrap_or(false);
                 if absent
                     && !bad
@@ -508,7 +520,7 @@ impl Case {
                     Err(code) => (Val::Absent, Some(code)),
                 };
                 if let Some(x) = self.values.get_mut(slot as usize) {
-                    *x = val;
+                    *x = Packed::pack(val);
                 }
                 if let Some(b) = self.bad.get_mut(slot as usize) {
                     *b = code.is_some();

@@ -42,7 +42,7 @@ use crate::issue::IssueCode;
 use crate::outcome::Outcome;
 use crate::time::Instant;
 use crate::value::FieldType;
-use crate::value::{OTHER_SYM, Val};
+use crate::value::{OTHER_SYM, Packed, Val};
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -523,7 +523,7 @@ fn fields<T: Copy>(
     let put = |case: &mut Case, x: T| match conv(x) {
         Ok(v) => {
             if let Some(d) = case.values.get_mut(i) {
-                *d = v;
+                *d = Packed::pack(v);
             }
             if let Some(b) = case.bad.get_mut(i) {
                 *b = false;

@@ -8,7 +8,7 @@ use crate::issue::{Issue, IssueCode, Subject};
 use crate::outcome::{Escalation, MetricOutcome, Outcome, Route, SlaState, Step};
 use crate::table::Found;
 use crate::time::Instant;
-use crate::value::Val;
+use crate::value::{Packed, Val};
 
 impl Engine {
     /// Decodes a JSON case record into `case` (reusing its buffers). Problems with the
@@ -122,17 +122,17 @@ impl Engine {
     }
 
     #[inline(always)]
-    fn get(&self, case: &Case, out: &Outcome, slot: u16) -> Val {
+    fn get(&self, case: &Case, out: &Outcome, slot: u16) -> Packed {
         // Declared fields come first, the derived `queue` and `priority` last: most reads
         // take one comparison.
         if slot < self.queue_slot {
-            case.values.get(slot as usize).copied().unwrap_or(Val::Absent)
+            case.packed(slot)
         } else if slot == self.queue_slot {
-            out.queue.map_or(Val::Absent, Val::Sym)
+            out.queue.map_or(Packed::ABSENT, Packed::sym)
         } else if slot == self.priority_slot {
-            out.priority.map_or(Val::Absent, Val::Sym)
+            out.priority.map_or(Packed::ABSENT, Packed::sym)
         } else {
-            case.values.get(slot as usize).copied().unwrap_or(Val::Absent)
+            case.packed(slot)
         }
     }
 
@@ -201,13 +201,7 @@ impl Engine {
         }
         // Routing reads declared fields only: the derived queue and priority are not
         // decided yet (absent).
-        let get = |slot: u16| {
-            if slot < self.queue_slot {
-                case.values.get(slot as usize).copied().unwrap_or(Val::Absent)
-            } else {
-                Val::Absent
-            }
-        };
+        let get = |slot: u16| if slot < self.queue_slot { case.packed(slot) } else { Packed::ABSENT };
         // A `first` table (the usual routing table) needs no hit list.
         let found = match self.routing.first(get) {
             Some(Some(i)) => Ok(i),
@@ -429,7 +423,7 @@ impl Engine {
             let role = match o {
                 ApprovalOut::Role(r) => Some(r),
                 ApprovalOut::ByLimit(slot) => {
-                    let v = match self.get(case, out, slot) {
+                    let v = match self.get(case, out, slot).unpack() {
                         Val::Dec(d) => Some(d),
                         _ => None,
                     };

@@ -15,7 +15,7 @@
 //! for every value of the interval because no bound lies inside it.
 
 use crate::table::{Atom, Cond, Pred, Rule};
-use crate::value::{FieldType, Val};
+use crate::value::{FieldType, Kind, Packed, Val};
 use alloc::vec::Vec;
 use core::cmp::Ordering;
 use rust_decimal::Decimal;
@@ -151,30 +151,37 @@ impl Masks {
     /// The set of rules (bit `i` for rule `i`) whose tests all hold for the case `get` reads.
     /// Branch-free in the values: absent fields and classes select masks by index.
     #[inline(always)]
-    pub fn matching(&self, get: &impl Fn(u16) -> Val) -> u64 {
+    pub fn matching(&self, get: &impl Fn(u16) -> Packed) -> u64 {
         let mut set = self.all;
         for f in &self.syms {
-            let i = match get(f.slot) {
-                Val::Sym(k) => (k as usize).min(f.n),
-                Val::Absent => f.n + 1 + Special::Absent as usize,
-                _ => f.n + 1 + Special::Mismatch as usize,
+            let v = get(f.slot);
+            let i = if v.is(Kind::Sym) {
+                (v.word() as usize).min(f.n)
+            } else if v.is(Kind::Absent) {
+                f.n + 1 + Special::Absent as usize
+            } else {
+                f.n + 1 + Special::Mismatch as usize
             };
             set &= f.masks.get(i).copied().unwrap_or(0);
         }
         for f in &self.bools {
-            let i = match get(f.slot) {
-                Val::Bool(b) => b as usize,
-                Val::Absent => f.special(Special::Absent),
-                _ => f.special(Special::Mismatch),
+            let v = get(f.slot);
+            let i = if v.is(Kind::Bool) {
+                usize::from(v.word() != 0)
+            } else if v.is(Kind::Absent) {
+                f.special(Special::Absent)
+            } else {
+                f.special(Special::Mismatch)
             };
             set &= f.at(i);
         }
         for f in &self.decs {
             let v = get(f.slot);
-            let i = match v {
-                Val::Dec(d) => {
+            let i = if v.is(Kind::Dec) {
+                {
                     // The bounds' keys at the value's scale: `n` floors, then `exact` bits.
-                    let (m, s) = (d.mantissa(), d.scale() as usize);
+                    let (m, s) = v.mantissa_scale();
+                    let s = s as usize;
                     let n = f.bounds.len() / SCALES;
                     let keys = f.bounds.get(s * n..(s + 1) * n).unwrap_or(&[]);
                     let (mut below, mut equal) = (0, false);
@@ -184,27 +191,33 @@ impl Masks {
                     }
                     class(below, equal)
                 }
-                Val::Absent => f.special(Special::Absent),
-                _ => f.special(Special::Mismatch),
+            } else if v.is(Kind::Absent) {
+                f.special(Special::Absent)
+            } else {
+                f.special(Special::Mismatch)
             };
             set &= f.at(i);
         }
         for f in &self.nums {
             let v = get(f.slot);
-            let i = match v {
-                Val::Num(x) if x.is_nan() => f.special(Special::Nan),
-                Val::Num(x) => class_among(&f.bounds, x),
-                Val::Absent => f.special(Special::Absent),
-                _ => f.special(Special::Mismatch),
+            let i = if v.is(Kind::Num) {
+                let x = f64::from_bits(v.wide());
+                if x.is_nan() { f.special(Special::Nan) } else { class_among(&f.bounds, x) }
+            } else if v.is(Kind::Absent) {
+                f.special(Special::Absent)
+            } else {
+                f.special(Special::Mismatch)
             };
             set &= f.at(i);
         }
         for f in &self.times {
             let v = get(f.slot);
-            let i = match v {
-                Val::Time(t) => class_among(&f.bounds, t),
-                Val::Absent => f.special(Special::Absent),
-                _ => f.special(Special::Mismatch),
+            let i = if v.is(Kind::Time) {
+                class_among(&f.bounds, v.wide() as i64)
+            } else if v.is(Kind::Absent) {
+                f.special(Special::Absent)
+            } else {
+                f.special(Special::Mismatch)
             };
             set &= f.at(i);
         }
@@ -496,9 +509,9 @@ mod tests {
             for case in &cases {
                 let vals: Vec<Val> =
                     case.iter().enumerate().map(|(slot, &(pick, i))| value(slot as u16, pick, i)).collect();
-                let get = |s: u16| vals.get(s as usize).copied().unwrap_or(Val::Absent);
+                let get = |s: u16| Packed::pack(vals.get(s as usize).copied().unwrap_or(Val::Absent));
                 let expected = rules.iter().enumerate().fold(0u64, |m, (i, r)| {
-                    m | (u64::from(r.conds.iter().all(|c| c.holds(get(c.slot)))) << i)
+                    m | (u64::from(r.conds.iter().all(|c| c.holds(get(c.slot).unpack()))) << i)
                 });
                 prop_assert_eq!(masks.matching(&get), expected, "case {:?}", vals);
             }
@@ -549,7 +562,7 @@ mod tests {
                 for case in &cases {
                     let vals: Vec<Val> =
                         case.iter().enumerate().map(|(slot, &(pick, i))| value(slot as u16, pick, i)).collect();
-                    let get = |s: u16| vals.get(s as usize).copied().unwrap_or(Val::Absent);
+                    let get = |s: u16| Packed::pack(vals.get(s as usize).copied().unwrap_or(Val::Absent));
                     let (mut a, mut b, mut c) = (Vec::new(), Vec::new(), Vec::new());
                     let fa: Found = plain.eval(get, &mut a);
                     let fb = masked.eval(get, &mut b);

@@ -5,7 +5,7 @@ use crate::diag::{Diags, PolicyCode, child, index};
 use crate::json;
 use crate::masks::Masks;
 use crate::time::parse_rfc3339;
-use crate::value::{FieldType, Val, parse_decimal};
+use crate::value::{FieldType, Packed, Val, parse_decimal};
 use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
@@ -281,13 +281,13 @@ struct Candidate {
 impl ValueIndex {
     /// The first candidate rule for value `k` whose remaining tests hold.
     #[inline]
-    fn first(&self, k: u32, get: &impl Fn(u16) -> Val) -> Option<Option<u32>> {
+    fn first(&self, k: u32, get: &impl Fn(u16) -> Packed) -> Option<Option<u32>> {
         let k = k as usize;
         let (&s, &e) = (self.starts.get(k)?, self.starts.get(k + 1)?);
         let cands = self.cands.get(s as usize..e as usize)?;
         Some(cands.iter().find_map(|c| {
             let rest = self.rest.get(c.rest_start as usize..c.rest_end as usize).unwrap_or(&[]);
-            rest.iter().all(|t| t.holds(get(t.slot))).then_some(c.rule)
+            rest.iter().all(|t| t.holds(get(t.slot).unpack())).then_some(c.rule)
         }))
     }
 }
@@ -309,7 +309,7 @@ impl<O: PartialEq> Table<O> {
     /// Evaluates the table. `get` reads a field slot. `hits` is cleared and receives rule
     /// indexes; it is not reallocated once it can hold every rule.
     #[inline]
-    pub fn eval(&self, get: impl Fn(u16) -> Val, hits: &mut Vec<u32>) -> Found {
+    pub fn eval(&self, get: impl Fn(u16) -> Packed, hits: &mut Vec<u32>) -> Found {
         hits.clear();
         match (&self.masks, self.hit) {
             (_, Hit::First) => hits.extend(self.first_match(&get)),
@@ -352,13 +352,13 @@ impl<O: PartialEq> Table<O> {
     /// matches); `None` for other hit policies. Same result as [`Table::eval`] without the
     /// hit buffer.
     #[inline]
-    pub fn first(&self, get: impl Fn(u16) -> Val) -> Option<Option<u32>> {
+    pub fn first(&self, get: impl Fn(u16) -> Packed) -> Option<Option<u32>> {
         (self.hit == Hit::First).then(|| self.first_match(&get))
     }
 
     /// The first matching rule in table order, through the masks or rule by rule.
     #[inline]
-    fn first_match(&self, get: &impl Fn(u16) -> Val) -> Option<u32> {
+    fn first_match(&self, get: &impl Fn(u16) -> Packed) -> Option<u32> {
         match &self.masks {
             Some(m) => {
                 let set = m.matching(get);
@@ -369,16 +369,16 @@ impl<O: PartialEq> Table<O> {
     }
 
     /// The first matching rule, testing rule by rule (through the kind index if any).
-    fn scan_first(&self, get: &impl Fn(u16) -> Val) -> Option<u32> {
+    fn scan_first(&self, get: &impl Fn(u16) -> Packed) -> Option<u32> {
         // With an index, only the rules whose tests on the indexed field hold for the case's
         // value are candidates; their other tests decide. An absent value or one beyond the
         // index (a string no test names) takes the full scan.
-        let indexed = match (&self.index, self.index.as_ref().map(|x| get(x.slot))) {
+        let indexed = match (&self.index, self.index.as_ref().map(|x| get(x.slot).unpack())) {
             (Some(ix), Some(Val::Sym(k))) => ix.first(k, get),
             _ => None,
         };
         indexed.unwrap_or_else(|| {
-            self.rules.iter().position(|r| r.conds.iter().all(|c| c.holds(get(c.slot)))).map(|i| i as u32)
+            self.rules.iter().position(|r| r.conds.iter().all(|c| c.holds(get(c.slot).unpack()))).map(|i| i as u32)
         })
     }
 
@@ -397,8 +397,8 @@ impl<O: PartialEq> Table<O> {
 
     /// The matching rules of a table of any hit policy but `first`, in result order, found
     /// by testing rule by rule (tables too large for masks).
-    fn scan(&self, get: &impl Fn(u16) -> Val, hits: &mut Vec<u32>) {
-        let matches = |r: &Rule<O>| r.conds.iter().all(|c| c.holds(get(c.slot)));
+    fn scan(&self, get: &impl Fn(u16) -> Packed, hits: &mut Vec<u32>) {
+        let matches = |r: &Rule<O>| r.conds.iter().all(|c| c.holds(get(c.slot).unpack()));
         if matches!(self.hit, Hit::Priority | Hit::OutputOrder) {
             self.ranked(hits, |i| self.rules.get(i as usize).is_some_and(matches));
         } else {
