@@ -420,6 +420,7 @@ fn engine_loop(e: &Engine, cases: &[Case], outs: &mut [Outcome]) {
     e.evaluate_batch(black_box(cases), NOW, outs);
 }
 
+#[inline(never)]
 fn route_loop(e: &Engine, cases: &[Case], routes: &mut [Route]) {
     for (c, r) in black_box(cases).iter().zip(routes.iter_mut()) {
         e.route(c, r);
