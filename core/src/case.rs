@@ -87,25 +87,29 @@ pub(crate) struct GivenApproval {
 /// [`Engine::decode_json`] (or [`Engine::decode`] for any serde format) for every record;
 /// its buffers keep their capacity, so a warmed-up `Case` decodes without allocating.
 #[derive(Clone, Debug, Default)]
+#[repr(C)]
 pub struct Case {
-    pub(crate) text: String,
-    pub(crate) id: Option<Span>,
-    pub(crate) opened_at: Option<Instant>,
+    // Laid out by use (`repr(C)` keeps this order): what routing reads shares the first
+    // cache line (evaluating a large batch streams cases from memory), then what the
+    // clocks and approvals read, then what only decoding and authorization read.
     pub(crate) values: Vec<Packed>,
-    pub(crate) bad: Vec<bool>,
-    pub(crate) currency: Option<Span>,
-    pub(crate) currency_bad: bool,
-    pub(crate) completed: Vec<Option<Instant>>,
-    pub(crate) pauses: Vec<(Instant, Option<Instant>)>,
-    pub(crate) requested_by: Option<Span>,
-    pub(crate) approvals: Vec<GivenApproval>,
-    pub(crate) evidence: Vec<u32>,
-    pub(crate) issues: Vec<Issue>,
     pub(crate) error: Option<CaseError>,
     pub(crate) invalid: bool,
     kind_seen: u8,
     opened_seen: u8,
     id_seen: u8,
+    pub(crate) currency_bad: bool,
+    pub(crate) id: Option<Span>,
+    pub(crate) text: String,
+    pub(crate) issues: Vec<Issue>,
+    pub(crate) opened_at: Option<Instant>,
+    pub(crate) completed: Vec<Option<Instant>>,
+    pub(crate) pauses: Vec<(Instant, Option<Instant>)>,
+    pub(crate) approvals: Vec<GivenApproval>,
+    pub(crate) requested_by: Option<Span>,
+    pub(crate) currency: Option<Span>,
+    pub(crate) bad: Vec<bool>,
+    pub(crate) evidence: Vec<u32>,
 }
 
 impl Case {
