@@ -143,7 +143,7 @@ impl Engine {
         }
         if let (Some(slot), false) = (a.within_limit, held.is_empty()) {
             let field = self.field_name(slot);
-            let value = match case.value(slot) {
+            let value = match case.value(self, slot) {
                 Val::Dec(d) => Some(d),
                 _ => None,
             };
@@ -171,7 +171,7 @@ impl Engine {
         } else if a.not_prior_approver && case.approvals.iter().any(|x| x.by.get(&case.text) == actor.id) {
             reasons.push(reason(ReasonCode::SeparationOfDuties, format!("{} already approved this case", actor.id)));
         }
-        let kind = match case.value(self.kind_slot) {
+        let kind = match case.value(self, self.kind_slot) {
             Val::Sym(k) => Some(k),
             _ => None,
         };

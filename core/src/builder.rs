@@ -117,7 +117,7 @@ impl<'a> CaseBuilder<'a> {
     /// Stores a value that fits its field's declared type.
     #[inline(always)]
     fn store(&mut self, slot: u16, v: Val) -> &mut Self {
-        if let Some(x) = self.case.values.get_mut(slot as usize) {
+        if let Some(x) = self.case.value_mut(self.engine, slot) {
             *x = Packed::pack(v);
         }
         if let Some(b) = self.case.bad.get_mut(slot as usize) {
@@ -133,7 +133,7 @@ impl<'a> CaseBuilder<'a> {
     #[cold]
     #[inline(never)]
     pub(crate) fn reject(&mut self, slot: u16, code: IssueCode) -> &mut Self {
-        if let Some(x) = self.case.values.get_mut(slot as usize) {
+        if let Some(x) = self.case.value_mut(self.engine, slot) {
             *x = Packed::ABSENT;
         }
         if let Some(b) = self.case.bad.get_mut(slot as usize) {

@@ -125,14 +125,20 @@ impl Case {
 
     /// The value of field `slot` (absent beyond the fields).
     #[inline(always)]
-    pub(crate) fn value(&self, slot: u16) -> Val {
-        self.values.get(slot as usize).map_or(Val::Absent, |p| p.unpack())
+    pub(crate) fn value(&self, engine: &Engine, slot: u16) -> Val {
+        self.packed(engine, slot).unpack()
     }
 
     /// The value of field `slot` as stored (absent beyond the fields).
     #[inline(always)]
-    pub(crate) fn packed(&self, slot: u16) -> Packed {
-        self.values.get(slot as usize).copied().unwrap_or(Packed::ABSENT)
+    pub(crate) fn packed(&self, engine: &Engine, slot: u16) -> Packed {
+        self.values.get(engine.at(slot)).copied().unwrap_or(Packed::ABSENT)
+    }
+
+    /// The stored value of field `slot`, to overwrite.
+    #[inline(always)]
+    pub(crate) fn value_mut(&mut self, engine: &Engine, slot: u16) -> Option<&mut Packed> {
+        self.values.get_mut(engine.at(slot))
     }
 
     /// The reason the case is unusable, if it is.
@@ -248,8 +254,8 @@ impl Case {
             if rate.is_none() {
                 self.issue(IssueCode::UnknownCurrency, Subject::Key("currency"));
             }
-            for slot in engine.money_slots.iter().map(|&s| s as usize) {
-                if let Some(v) = self.values.get_mut(slot)
+            for &slot in &engine.money_slots {
+                if let Some(v) = self.value_mut(engine, slot)
                     && let Val::Dec(x) = v.unpack()
                 {
                     *v = Packed::pack(match rate.and_then(|r| x.checked_mul(r)) {
@@ -260,13 +266,13 @@ impl Case {
             }
         }
         // Required fields for `*` and for the case's kind.
-        let kind = match self.value(engine.kind_slot) {
+        let kind = match self.value(engine, engine.kind_slot) {
             Val::Sym(k) => Some(k),
             _ => None,
         };
         for list in [engine.required_any.as_slice(), engine.required_for(kind)] {
             for &slot in list {
-                let absent = self.value(slot) == Val::Absent;
+                let absent = self.value(engine, slot) == Val::Absent;
                 let bad = self.bad.get(slot as usize).copied().unwrap_or(false);
                 if absent
                     && !bad
@@ -523,7 +529,7 @@ impl Case {
                     Ok(val) => (val, None),
                     Err(code) => (Val::Absent, Some(code)),
                 };
-                if let Some(x) = self.values.get_mut(slot as usize) {
+                if let Some(x) = self.value_mut(engine, slot) {
                     *x = Packed::pack(val);
                 }
                 if let Some(b) = self.bad.get_mut(slot as usize) {

@@ -519,10 +519,10 @@ fn fields<T: Copy>(
     conv: impl Fn(T) -> Result<Val, IssueCode>,
 ) {
     let is_kind = slot == engine.kind_slot;
-    let i = slot as usize;
+    let (i, at) = (slot as usize, engine.at(slot));
     let put = |case: &mut Case, x: T| match conv(x) {
         Ok(v) => {
-            if let Some(d) = case.values.get_mut(i) {
+            if let Some(d) = case.values.get_mut(at) {
                 *d = Packed::pack(v);
             }
             if let Some(b) = case.bad.get_mut(i) {

@@ -225,6 +225,10 @@ pub struct Engine {
     pub(crate) metrics: Vec<String>,
     pub(crate) sla: Option<Sla>,
     pub(crate) roles: Vec<Role>,
+    /// Where a case stores each field slot's value: the fields the decision tables test
+    /// first, so that evaluating a case reads fewer cache lines of its values; the other
+    /// declared fields after them; `queue` and `priority` last (their own slots).
+    pub(crate) store: Vec<u16>,
     /// Roles with a limit, by ascending limit (ties in declaration order), for `by_limit`.
     pub(crate) limit_order: Vec<(u32, crate::masks::DecBound)>,
     pub(crate) approvals: Option<Table<ApprovalOut>>,
@@ -373,6 +377,12 @@ impl Engine {
     pub(crate) fn rule_id(&self, gid: u32) -> &str {
         self.rule_ids.get(gid as usize).map_or("", String::as_str)
     }
+    /// Where a case stores field `slot`'s value.
+    #[inline(always)]
+    pub(crate) fn at(&self, slot: u16) -> usize {
+        self.store.get(slot as usize).map_or(slot as usize, |&p| p as usize)
+    }
+
     pub(crate) fn field_name(&self, slot: u16) -> &str {
         self.schema.fields.get(slot as usize).map_or("", |f| f.name.as_str())
     }
@@ -1110,6 +1120,15 @@ fn compile(v: &Value, d: &mut Diags, limits: Limits) -> Option<Engine> {
     // Stable: equal limits keep declaration order.
     limited.sort_by_key(|&(_, l)| l);
     let limit_order = limited.into_iter().map(|(i, l)| (i, crate::masks::DecBound::new(l))).collect();
+    let store = storage_order(
+        &schema,
+        queue_slot,
+        [
+            Some(&routing.rules_slots()),
+            sla.as_ref().map(|s| s.targets.rules_slots()).as_ref(),
+            approvals.as_ref().map(|a| a.rules_slots()).as_ref(),
+        ],
+    );
     Some(Engine {
         name,
         version,
@@ -1132,6 +1151,7 @@ fn compile(v: &Value, d: &mut Diags, limits: Limits) -> Option<Engine> {
         metrics,
         sla,
         roles,
+        store,
         limit_order,
         approvals,
         requester_cannot_approve,
@@ -1143,6 +1163,29 @@ fn compile(v: &Value, d: &mut Diags, limits: Limits) -> Option<Engine> {
         warnings: Vec::new(),
         limits,
     })
+}
+
+/// Storage positions of the field slots (see `Engine::store`): the declared fields that
+/// `tested` names (in slot order), then the other declared fields, then the derived ones
+/// (from `first_derived` on) at their own slots.
+fn storage_order(schema: &Schema, first_derived: u16, tested: [Option<&Vec<u16>>; 3]) -> Vec<u16> {
+    let n = schema.fields.len();
+    let is_tested = |s: u16| tested.iter().flatten().any(|t| t.contains(&s));
+    let declared = 0..first_derived;
+    let order: Vec<u16> = declared
+        .clone()
+        .filter(|&s| is_tested(s))
+        .chain(declared.filter(|&s| !is_tested(s)))
+        .chain(first_derived..n as u16)
+        .collect();
+    // `order[position] = slot`; the store maps the other way.
+    let mut store = alloc::vec![0u16; n];
+    for (pos, &slot) in order.iter().enumerate() {
+        if let Some(x) = store.get_mut(slot as usize) {
+            *x = pos as u16;
+        }
+    }
+    store
 }
 
 fn is_metric_name(top: &Map<String, Value>, field: &str) -> bool {

@@ -126,13 +126,13 @@ impl Engine {
         // Declared fields come first, the derived `queue` and `priority` last: most reads
         // take one comparison.
         if slot < self.queue_slot {
-            case.packed(slot)
+            case.packed(self, slot)
         } else if slot == self.queue_slot {
             out.queue.map_or(Packed::ABSENT, Packed::sym)
         } else if slot == self.priority_slot {
             out.priority.map_or(Packed::ABSENT, Packed::sym)
         } else {
-            case.packed(slot)
+            case.packed(self, slot)
         }
     }
 
@@ -201,7 +201,7 @@ impl Engine {
         }
         // Routing reads declared fields only: the derived queue and priority are not
         // decided yet (absent).
-        let get = |slot: u16| if slot < self.queue_slot { case.packed(slot) } else { Packed::ABSENT };
+        let get = |slot: u16| if slot < self.queue_slot { case.packed(self, slot) } else { Packed::ABSENT };
         // A `first` table (the usual routing table) needs no hit list.
         let found = match self.routing.first(get) {
             Some(Some(i)) => Ok(i),

@@ -305,6 +305,13 @@ pub enum Found {
     Ambiguous,
 }
 
+impl<O> Table<O> {
+    /// The field slots the table's tests read.
+    pub(crate) fn rules_slots(&self) -> Vec<u16> {
+        self.rules.iter().flat_map(|r| r.conds.iter().map(|c| c.slot)).collect()
+    }
+}
+
 impl<O: PartialEq> Table<O> {
     /// Evaluates the table. `get` reads a field slot. `hits` is cleared and receives rule
     /// indexes; it is not reallocated once it can hold every rule.
