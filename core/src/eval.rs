@@ -202,17 +202,7 @@ impl Engine {
         // Routing reads declared fields only: the derived queue and priority are not
         // decided yet (absent).
         let get = |slot: u16| if slot < self.queue_slot { case.packed(self, slot) } else { Packed::ABSENT };
-        // A `first` table (the usual routing table) needs no hit list.
-        let found = match self.routing.first(get) {
-            Some(Some(i)) => Ok(i),
-            Some(None) if self.routing.default.is_some() => Err(Found::Default),
-            Some(None) => Err(Found::Nothing),
-            None => match (self.routing.eval(get, hits), hits.first()) {
-                (Found::Rules, Some(&i)) => Ok(i),
-                (f, _) => Err(f),
-            },
-        };
-        let decided = match found {
+        let decided = match self.routing.decide(get, hits) {
             Ok(i) => self.routing.rules.get(i as usize).map(|r| (r.gid, r.out)),
             Err(Found::Default) => self.routing.default,
             Err(Found::Ambiguous) => return Routing::Ambiguous,

@@ -363,6 +363,23 @@ impl<O: PartialEq> Table<O> {
         (self.hit == Hit::First).then(|| self.first_match(&get))
     }
 
+    /// The rule whose outputs a single-decision table (routing) takes: the first of the
+    /// result, or why there is none (`Default`, `Nothing`, `Ambiguous`). A `first` table
+    /// decides without the hit buffer; other hit policies fill it as [`Table::eval`] does.
+    #[inline(always)]
+    pub fn decide(&self, get: impl Fn(u16) -> Packed, hits: &mut Vec<u32>) -> Result<u32, Found> {
+        match self.first(&get) {
+            Some(Some(i)) => Ok(i),
+            Some(None) if self.default.is_some() => Err(Found::Default),
+            Some(None) => Err(Found::Nothing),
+            None => match (self.eval(get, hits), hits.first()) {
+                (Found::Rules, Some(&i)) => Ok(i),
+                (Found::Rules, None) => Err(Found::Nothing),
+                (f, _) => Err(f),
+            },
+        }
+    }
+
     /// The first matching rule in table order, through the masks or rule by rule.
     #[inline]
     fn first_match(&self, get: &impl Fn(u16) -> Packed) -> Option<u32> {
