@@ -85,7 +85,7 @@ fi
 # ---- 5. wasm-opt ----------------------------------------------------------------------
 wasm_opt_flag="-O${DOCKET_WASM_OPT_LEVEL:-3}"
 step "wasm-opt $wasm_opt_flag"
-if node_modules/.bin/wasm-opt "$wasm_opt_flag" --enable-bulk-memory --enable-nontrapping-float-to-int \
+if node_modules/.bin/wasm-opt "$wasm_opt_flag" --enable-simd --enable-bulk-memory --enable-nontrapping-float-to-int \
   --enable-sign-ext --enable-reference-types --enable-mutable-globals --enable-multivalue \
   "$tmp/web/docket_wasm_bg.wasm" -o pkg/docket_wasm_bg.wasm; then
   ok "wasm-opt ($(node_modules/.bin/wasm-opt --version))"

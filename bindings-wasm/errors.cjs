@@ -25,10 +25,23 @@ class ArgumentError extends DocketError {
   }
 }
 
+const SIMD_PROBE = new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11,
+]);
+
+function assertRuntime() {
+  if (typeof WebAssembly !== 'object' || !WebAssembly.validate(SIMD_PROBE)) {
+    throw new DocketError(
+      'unsupported_runtime',
+      'docket-wasm needs WebAssembly with 128-bit SIMD (Node >= 16.4, Chrome/Edge 91, Firefox 89, Safari 16.4)',
+    );
+  }
+}
+
 function makeError(kind, code, message, details) {
   if (kind === 'policy') return new PolicyError(message, details.errors, details.warnings);
   if (kind === 'argument') return new ArgumentError(message);
   return new DocketError(code, message);
 }
 
-module.exports = { DocketError, PolicyError, ArgumentError, makeError };
+module.exports = { DocketError, PolicyError, ArgumentError, makeError, assertRuntime };

@@ -27,6 +27,23 @@ export class ArgumentError extends DocketError {
   }
 }
 
+// The smallest module that uses a 128-bit SIMD instruction (i8x16.splat, i8x16.popcnt):
+// the package's .wasm is built with SIMD, so a runtime that cannot validate this cannot
+// load it either, and gets a clear error instead of a CompileError about an opcode.
+const SIMD_PROBE = new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11,
+]);
+
+/** Throws `DocketError('unsupported_runtime')` unless WebAssembly with SIMD is available. */
+export function assertRuntime() {
+  if (typeof WebAssembly !== 'object' || !WebAssembly.validate(SIMD_PROBE)) {
+    throw new DocketError(
+      'unsupported_runtime',
+      'docket-wasm needs WebAssembly with 128-bit SIMD (Node >= 16.4, Chrome/Edge 91, Firefox 89, Safari 16.4)',
+    );
+  }
+}
+
 /** Called by the wasm module to build the error it throws. */
 export function makeError(kind, code, message, details) {
   if (kind === 'policy') return new PolicyError(message, details.errors, details.warnings);

@@ -2,7 +2,10 @@
 // from the Rust sources and committed; CI fails when it drifts from a fresh build.
 export * from './types/docket_wasm.js';
 
-/** Base class of every error this package throws; `code` is stable. */
+/**
+ * Base class of every error this package throws; `code` is stable. Thrown itself, with
+ * `code` = `"unsupported_runtime"`, on import where WebAssembly has no 128-bit SIMD.
+ */
 export class DocketError extends Error {
   constructor(code: string, message: string, options?: ErrorOptions);
   readonly code: string;

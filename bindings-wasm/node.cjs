@@ -1,7 +1,9 @@
 'use strict';
 // Entry point for Node (CommonJS).
-const glue = require('./pkg/docket_wasm.cjs');
 const errors = require('./errors.cjs');
+
+errors.assertRuntime(); // before the glue, which compiles the .wasm when required
+const glue = require('./pkg/docket_wasm.cjs');
 
 glue.__setErrorFactory(errors.makeError);
 

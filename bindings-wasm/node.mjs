@@ -1,8 +1,9 @@
 // Entry point for Node (ESM): loads the .wasm synchronously, no top-level await.
 import { readFileSync } from 'node:fs';
 import { initSync, Engine, __setErrorFactory } from './pkg/docket_wasm.js';
-import { makeError } from './errors.js';
+import { makeError, assertRuntime } from './errors.js';
 
+assertRuntime();
 initSync({ module: readFileSync(new URL('./pkg/docket_wasm_bg.wasm', import.meta.url)) });
 __setErrorFactory(makeError);
 
