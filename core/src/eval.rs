@@ -302,6 +302,11 @@ impl Engine {
                 .as_ref()
                 .and_then(|(_, t)| t.metrics.get(m)?.as_ref())
                 .map(|t| (Target::One(t), None)),
+            // One matching rule (every `first` table): its target, no aggregation.
+            Found::Rules if out.hits.len() == 1 => {
+                let r = sla.targets.rules.get(*out.hits.first()? as usize)?;
+                r.out.metrics.get(m)?.as_ref().map(|t| (Target::One(t), Some(r.out.calendar)))
+            }
             Found::Rules => {
                 let mut best: Option<(&MetricTarget, u32)> = None;
                 let mut sum: i64 = 0;
