@@ -289,3 +289,55 @@ proptest! {
         }
     }
 }
+
+/// Business seconds in `[a, b)` summed from the calendar's working intervals
+/// (`Calendar::intervals`, which enumerates them without the cumulative index the fast
+/// paths search): the reference for spans and due instants.
+fn business_by_intervals(cal: &docket_core::calendar::Calendar, a: i64, b: i64) -> i64 {
+    let mut iv = Vec::new();
+    cal.intervals(a, b, &mut iv);
+    iv.iter().map(|&(s, e)| e - s).sum()
+}
+
+/// A calendar with four short windows on weekdays (several intervals a day) and a
+/// Saturday morning, in a zone with daylight saving time.
+fn many_windows() -> docket_core::calendar::Calendar {
+    let four = json!(["07:00-08:30", "10:00-11:00", "12:15-13:45", "16:00-19:00"]);
+    let spec = json!({"timezone": "Europe/Lisbon", "week": {
+        "mon": four, "tue": four, "wed": four, "thu": four, "fri": four, "sat": ["09:00-12:00"]
+    }, "holidays": ["2026-12-08", "2027-04-02"]});
+    let mut d = docket_core::diag::Diags::default();
+    docket_core::calendar::Calendar::compile(&spec, "/calendars/many", &mut d).expect("many_windows")
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+    /// Spans and due instants equal the interval-by-interval reference: `business_between`
+    /// is the sum of the working intervals' lengths, and `add_business(a, t)` is the
+    /// earliest `d` whose span from `a` is `t`. Targets run from seconds to 100 working
+    /// days, so the due lies in the same window, a few windows on, or far beyond the
+    /// searches' first window of intervals; calendars have one, two (Friday, night shifts)
+    /// and four windows a day.
+    #[test]
+    fn spans_and_due_equal_the_interval_sum(
+        a in 1_767_225_600i64..1_830_297_600, // 2026-01-01 .. 2028-01-01
+        len in 0i64..(90 * 86_400),
+        t in prop_oneof![1i64..3_600, 3_600i64..(40 * 3_600), (40 * 3_600i64)..(1_000 * 3_600)],
+    ) {
+        for cal in [calendar("eu_ops"), calendar("night_desk"), many_windows()] {
+            prop_assert_eq!(cal.business_between(a, a + len), business_by_intervals(&cal, a, a + len));
+            let d = cal.add_business(a, t).expect("due within the search horizon");
+            prop_assert_eq!(business_by_intervals(&cal, a, d), t, "span to due");
+            prop_assert!(business_by_intervals(&cal, a, d - 1) < t, "due is the earliest such instant");
+            // A target used up exactly at the end of a window is due at that end, not at the
+            // next window's start (time semantics): every window end within `len`.
+            let mut iv = Vec::new();
+            cal.intervals(a, a + len, &mut iv);
+            let mut sum = 0;
+            for &(s, e) in iv.iter().take(60) {
+                sum += e - s;
+                prop_assert_eq!(cal.add_business(a, sum), Some(e), "a target ending with a window");
+            }
+        }
+    }
+}

@@ -112,6 +112,9 @@ pub struct Calendar {
     day_first: Vec<u32>,
 }
 
+/// The window [`Calendar::first_cum_at_least`] searches first.
+const NEAR: usize = 16;
+
 /// An instant with its place in one calendar's precomputed horizon ([`Calendar::origin`]).
 #[derive(Clone, Copy, Debug)]
 pub struct Origin {
@@ -616,7 +619,12 @@ impl Calendar {
         let day = usize::try_from((x - self.h_start).div_euclid(DAY)).unwrap_or(0);
         let k = match self.day_first.get(day) {
             Some(&k0) => {
+                // Whether `x` is past a window's start depends on the instant: the first
+                // two steps (most days have one or two windows) are counted without a
+                // branch the CPU could mispredict; a loop takes the rare rest.
                 let mut k = k0 as usize;
+                k += usize::from(self.iv.get(k).is_some_and(|&(s, _)| s < x));
+                k += usize::from(self.iv.get(k).is_some_and(|&(s, _)| s < x));
                 while self.iv.get(k).is_some_and(|&(s, _)| s < x) {
                     k += 1;
                 }
@@ -638,6 +646,14 @@ impl Calendar {
     /// `from` (targets usually lie a few intervals ahead) and then a binary search.
     fn first_cum_at_least(&self, from: usize, target: i64) -> usize {
         let n = self.cum.len();
+        // Targets mostly lie within the next few intervals: a binary search of a fixed
+        // window (its steps do not depend on the data, so the CPU predicts them all).
+        let near = from.min(n);
+        if let Some(w) = self.cum.get(near..near.saturating_add(NEAR))
+            && w.last().is_some_and(|&c| c >= target)
+        {
+            return near + w.partition_point(|&c| c < target);
+        }
         let (mut lo, mut step) = (from.min(n), 1usize);
         let mut hi = lo;
         while hi < n && self.cum.get(hi).is_some_and(|&c| c < target) {
