@@ -129,6 +129,30 @@ fn limits_are_specific_errors() {
         Err(e) => assert_eq!((e.errors[0].code.as_str(), e.errors[0].path.as_str()), ("limit_exceeded", "")),
         Ok(_) => panic!("a policy over the size limit compiled"),
     }
+    // Field slots are 16-bit: 65,001 declared fields exceed the limit of 65,000; 65,000
+    // (with the routing table testing the last one) compile and route by it.
+    let fields = |n: usize| {
+        let mut f = serde_json::Map::new();
+        f.insert("kind".into(), json!({"type": "enum", "values": ["k", "j"]}));
+        for i in 1..n {
+            f.insert(format!("f{i}"), json!({"type": "integer"}));
+        }
+        Value::Object(f)
+    };
+    one(with(&["fields"], fields(docket_core::MAX_FIELDS + 1)), "limit_exceeded", "/fields");
+    let last = format!("f{}", docket_core::MAX_FIELDS - 1);
+    let mut p = with(&["fields"], fields(docket_core::MAX_FIELDS));
+    p["routing"] = json!({"hit": "first", "rules": [
+        {"id": "R1", "when": {"kind": "k", last.clone(): 7}, "then": {"queue": "a"}},
+        {"id": "R2", "then": {"queue": "b"}}]});
+    let e = Engine::compile_value(&p).expect("65,000 fields compile");
+    let q = |c: &str| {
+        let o = eval_str(&e, c, "2026-11-23T10:00:00Z");
+        o["queue"].as_str().map(str::to_string)
+    };
+    let case = |v: i64| format!(r#"{{"id":"C","kind":"k","opened_at":"2026-11-23T08:00:00Z","{last}":{v}}}"#);
+    assert_eq!(q(&case(7)).as_deref(), Some("a"));
+    assert_eq!(q(&case(8)).as_deref(), Some("b"));
     // 10,001 rules exceed the per-table limit of 10,000.
     let rules: Vec<Value> =
         (0..10_001).map(|i| json!({"id": format!("R{i}"), "when": {"n": i}, "then": {"queue": "a"}})).collect();

@@ -135,6 +135,12 @@ impl Case {
         self.values.get(engine.at(slot)).copied().unwrap_or(Packed::ABSENT)
     }
 
+    /// The value stored at position `at` (see `Engine::store`; absent beyond the values).
+    #[inline(always)]
+    pub(crate) fn at_position(&self, at: u16) -> Packed {
+        self.values.get(usize::from(at)).copied().unwrap_or(Packed::ABSENT)
+    }
+
     /// The stored value of field `slot`, to overwrite.
     #[inline(always)]
     pub(crate) fn value_mut(&mut self, engine: &Engine, slot: u16) -> Option<&mut Packed> {

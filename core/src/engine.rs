@@ -17,6 +17,10 @@ use serde_json::{Map, Value};
 /// The policy format version this build reads.
 pub const FORMAT_VERSION: u64 = 1;
 
+/// Most fields a policy may declare: slots are 16-bit, with room left for the derived
+/// `queue` and `priority` and for a position no case has.
+pub const MAX_FIELDS: usize = 65_000;
+
 /// Limits on hostile or accidental input. Every limit hit is a specific error, never
 /// unbounded memory or time. Hosts may lower or raise them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -439,6 +443,14 @@ fn compile(v: &Value, d: &mut Diags, limits: Limits) -> Option<Engine> {
     let mut schema = Schema::default();
     let mut money_slots = Vec::new();
     if let Some(fm) = json::required(top, "fields", "", d).and_then(|f| json::map(f, "/fields", d)) {
+        if fm.len() > MAX_FIELDS {
+            d.error(
+                PolicyCode::LimitExceeded,
+                "/fields",
+                format!("{} fields exceed the limit of {MAX_FIELDS} (fields are numbered in 16 bits)", fm.len()),
+            );
+            return None;
+        }
         for (fname, spec) in fm {
             let p = child("/fields", fname);
             if RESERVED.contains(&fname.as_str()) || fname.ends_with("_at") && is_metric_name(top, fname) {
@@ -1129,6 +1141,14 @@ fn compile(v: &Value, d: &mut Diags, limits: Limits) -> Option<Engine> {
             approvals.as_ref().map(|a| a.rules_slots()).as_ref(),
         ],
     );
+    // Routing reads the declared fields only (the derived ones are not decided yet), so
+    // its masks can address a case's values by storage position directly: one lookup
+    // fewer per tested field. Derived fields get a position no case has (absent).
+    if let Some(m) = routing.masks.as_mut() {
+        m.relocate(|slot| {
+            if slot < queue_slot { store.get(usize::from(slot)).copied().unwrap_or(u16::MAX) } else { u16::MAX }
+        });
+    }
     Some(Engine {
         name,
         version,

@@ -201,8 +201,15 @@ impl Engine {
         }
         // Routing reads declared fields only: the derived queue and priority are not
         // decided yet (absent).
-        let get = |slot: u16| if slot < self.queue_slot { case.packed(self, slot) } else { Packed::ABSENT };
-        let decided = match self.routing.decide(get, hits) {
+        let found = match &self.routing.masks {
+            // The masks address values by storage position (relocated by `Engine::compile`).
+            Some(_) => self.routing.decide(|at: u16| case.at_position(at), hits),
+            None => self.routing.decide(
+                |slot: u16| if slot < self.queue_slot { case.packed(self, slot) } else { Packed::ABSENT },
+                hits,
+            ),
+        };
+        let decided = match found {
             Ok(i) => self.routing.rules.get(i as usize).map(|r| (r.gid, r.out)),
             Err(Found::Default) => self.routing.default,
             Err(Found::Ambiguous) => return Routing::Ambiguous,

@@ -52,7 +52,7 @@ pub use builder::CaseBuilder;
 pub use case::{Case, CaseError, CaseKey, Cell, CellDecoder};
 pub use columns::{Column, ColumnError, ColumnTarget, ColumnValues, ColumnWorkspace, Columns};
 pub use diag::{Diagnostic, PolicyCode};
-pub use engine::{CompileError, Engine, FORMAT_VERSION, Limits};
+pub use engine::{CompileError, Engine, FORMAT_VERSION, Limits, MAX_FIELDS};
 pub use issue::{Issue, IssueCode};
 pub use outcome::{Escalation, MetricOutcome, Outcome, Route, SlaState, Step};
 pub use render::{IssueField, OutcomeView};

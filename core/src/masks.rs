@@ -148,6 +148,16 @@ fn class_among<T: PartialOrd + Copy>(bounds: &[T], x: T) -> usize {
 }
 
 impl Masks {
+    /// Re-addresses the fields: [`Masks::matching`] then asks `get` for `to(slot)` instead
+    /// of `slot` (the routing table reads a case's values by storage position).
+    pub(crate) fn relocate(&mut self, to: impl Fn(u16) -> u16) {
+        self.syms.iter_mut().for_each(|f| f.slot = to(f.slot));
+        self.bools.iter_mut().for_each(|f| f.slot = to(f.slot));
+        self.decs.iter_mut().for_each(|f| f.slot = to(f.slot));
+        self.nums.iter_mut().for_each(|f| f.slot = to(f.slot));
+        self.times.iter_mut().for_each(|f| f.slot = to(f.slot));
+    }
+
     /// The set of rules (bit `i` for rule `i`) whose tests all hold for the case `get` reads.
     /// Branch-free in the values: absent fields and classes select masks by index.
     #[inline(always)]
