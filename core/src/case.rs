@@ -5,7 +5,7 @@ use crate::engine::{Engine, Key};
 use crate::issue::{Issue, IssueCode, Subject};
 use crate::time::{Instant, parse_rfc3339};
 pub(crate) use crate::value::Span;
-use crate::value::{FieldType, OTHER_SYM, Packed, Val, decimal_from_f64, parse_decimal};
+use crate::value::{FieldType, Kind, OTHER_SYM, Packed, Val, decimal_from_f64, parse_decimal};
 use alloc::borrow::Cow;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -272,13 +272,12 @@ impl Case {
             }
         }
         // Required fields for `*` and for the case's kind.
-        let kind = match self.value(engine, engine.kind_slot) {
-            Val::Sym(k) => Some(k),
-            _ => None,
-        };
+        // Read as stored: telling absent from present needs no unpacking of the value.
+        let kind = self.packed(engine, engine.kind_slot);
+        let kind = kind.is(Kind::Sym).then(|| kind.word());
         for list in [engine.required_any.as_slice(), engine.required_for(kind)] {
             for &slot in list {
-                let absent = self.value(engine, slot) == Val::Absent;
+                let absent = self.packed(engine, slot).is(Kind::Absent);
                 let bad = self.bad.get(slot as usize).copied().unwrap_or(false);
                 if absent
                     && !bad
