@@ -17,11 +17,16 @@ const want = read('routing.tsv').split('\n').filter(Boolean);
 const n = facts.length;
 const rules = JSON.parse(read('routing.policy.json')).routing.rules;
 
+// DOCKET_BENCH_ONLY=TEXT: after the answer checks, time only the engines whose row name
+// contains TEXT (run.sh's interleaved rounds).
+const only = process.env.DOCKET_BENCH_ONLY;
+
 function report(name, ns, samples, reps) {
   ns.sort((a, b) => a - b);
   console.log(JSON.stringify({ name, ns_per_case: ns[samples >> 1], min: ns[0], max: ns[samples - 1], samples, cases: n, reps }));
 }
 async function measureAsync(name, samples, f) {
+  if (only && !name.includes(only)) return;
   let t = process.hrtime.bigint();
   await f();
   const once = Math.max(Number(process.hrtime.bigint() - t) / 1e9, 1e-9);
@@ -35,6 +40,7 @@ async function measureAsync(name, samples, f) {
   report(name, ns, samples, reps);
 }
 function measure(name, samples, f) {
+  if (only && !name.includes(only)) return;
   let t = process.hrtime.bigint();
   f();
   const once = Math.max(Number(process.hrtime.bigint() - t) / 1e9, 1e-9);

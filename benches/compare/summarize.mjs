@@ -3,7 +3,10 @@
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 
-const rows = readFileSync(process.argv[2], 'utf8').split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
+const lines = readFileSync(process.argv[2], 'utf8').split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
+const rows = lines.filter((r) => r.name !== undefined);
+const rounds = lines.filter((r) => r.round !== undefined);
+const zenRounds = lines.filter((r) => r.zen_round !== undefined);
 const by = (prefix) => rows.find((r) => r.name.startsWith(prefix));
 const fmt = (x) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
 const rate = (ns) => `${(1e9 / ns / 1e6).toFixed(2)} M`;
@@ -49,4 +52,27 @@ const one = by('rust: batch + report, 1 thread');
 const many = rows.find((r) => /batch \+ report, \d+ threads/.test(r.name));
 if (one && many) {
   console.log(`\n**Multi-core**: ${many.name}: ${fmt(many.ns_per_case)} ns/case vs 1 thread ${fmt(one.ns_per_case)} → scaling ${(one.ns_per_case / many.ns_per_case).toFixed(2)}× (${rate(many.ns_per_case)} cases/s in all)`);
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+const range = (xs, d = 2) => `${Math.min(...xs).toFixed(d)}–${Math.max(...xs).toFixed(d)}`;
+if (rounds.length > 0) {
+  const c = rounds.map((r) => r.c_columnar / r.native_columnar);
+  const w = rounds.map((r) => r.wasm_columnar_into / r.native_columnar);
+  const j = rounds.map((r) => r.json_rules_engine / r.route);
+  console.log('\n**Interleaved rounds**: each path measured seconds from the one it is compared with. Columnar: native, C, wasm (refilling an earlier result), C, native — native and C the lower of their two averages over 40 calls, wasm its median; ratio to the native columnar ns/case of the same round. Routing: `Engine::route`, json-rules-engine, `Engine::route` — the lower of the two averages over 400 calls; json-rules-engine its median.\n');
+  console.log('| round | native columnar | C columnar (×) | wasm columnar, refilling (×) | `Engine::route` | json-rules-engine (× slower) |');
+  console.log('|---:|---:|---:|---:|---:|---:|');
+  for (const [i, r] of rounds.entries()) {
+    console.log(`| ${r.round} | ${fmt(r.native_columnar)} | ${fmt(r.c_columnar)} (${c[i].toFixed(2)}×) | ${fmt(r.wasm_columnar_into)} (${w[i].toFixed(2)}×) | ${fmt(r.route)} | ${fmt(r.json_rules_engine)} (${j[i].toFixed(0)}×) |`);
+  }
+  console.log(`\nMedians of the rounds: C ${median(c).toFixed(2)}× (${range(c)}), wasm ${median(w).toFixed(2)}× (${range(w)}), json-rules-engine ${median(j).toFixed(0)}× (${range(j, 0)}) \`Engine::route\`.`);
+}
+if (zenRounds.length > 0) {
+  const z = zenRounds.map((r) => r.zen / r.route);
+  console.log('\n**Interleaved rounds, ZEN** (in `compare run`: `Engine::route`, ZEN, `Engine::route`; the lower `Engine::route` median; ns/case)\n');
+  console.log('| round | `Engine::route` | ZEN, precompiled (× slower) |');
+  console.log('|---:|---:|---:|');
+  for (const [i, r] of zenRounds.entries()) console.log(`| ${r.zen_round} | ${fmt(r.route)} | ${fmt(r.zen)} (${z[i].toFixed(0)}×) |`);
+  console.log(`\nMedian of the rounds: ZEN ${median(z).toFixed(0)}× (${range(z, 0)}) \`Engine::route\`.`);
 }

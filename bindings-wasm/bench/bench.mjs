@@ -6,6 +6,7 @@
 // Every answer is checked against Docket's native answers (expected.tsv) before timing.
 //
 // Usage: node bindings-wasm/bench/bench.mjs POLICY.json DIR   (DIR from `compare gen`)
+//        DOCKET_BENCH_ONLY=TEXT node ...   times only the measurements whose name has TEXT
 // Prints one JSON line per measurement: ns per case, median / min / max of the samples.
 import { readFileSync } from 'node:fs';
 import { Engine } from '../node.mjs';
@@ -22,7 +23,12 @@ const cases = read('cases.ndjson').split('\n').filter(Boolean).map((l) => JSON.p
 const n = cases.length;
 const expected = read('expected.tsv').split('\n').filter(Boolean).map((l) => l.split('\t'));
 
+// DOCKET_BENCH_ONLY=TEXT: after the answer checks, time only the measurements whose name
+// contains TEXT (run.sh's interleaved rounds time the refilling path alone).
+const only = process.env.DOCKET_BENCH_ONLY;
+
 export function measure(name, cases, samples, f) {
+  if (only && !name.includes(only)) return;
   let t = process.hrtime.bigint();
   f();
   const once = Math.max(Number(process.hrtime.bigint() - t) / 1e9, 1e-9);

@@ -231,7 +231,19 @@ pub fn jdm(policy: &str) -> Value {
 /// Times `f` (which handles `n` cases per call): a warm-up, then `samples` samples of at
 /// least ~20 ms each. Prints a JSON line with ns per case (median, min, max) and returns
 /// the median.
-fn measure(name: &str, n: usize, samples: usize, mut f: impl FnMut()) -> f64 {
+fn measure(name: &str, n: usize, samples: usize, f: impl FnMut()) -> f64 {
+    let (ns, reps) = sample(n, samples, f);
+    let median = ns[ns.len() / 2];
+    println!(
+        "{}",
+        json!({"name": name, "ns_per_case": median, "min": ns[0], "max": ns[ns.len() - 1], "samples": samples, "cases": n, "reps": reps})
+    );
+    median
+}
+
+/// Times `f` (one call handles `n` cases): `samples` samples of at least 20 ms after a
+/// warm-up call, as ns per case, sorted; and the calls per sample.
+fn sample(n: usize, samples: usize, mut f: impl FnMut()) -> (Vec<f64>, usize) {
     let t = Instant::now();
     f();
     let once = t.elapsed().as_secs_f64().max(1e-9);
@@ -246,12 +258,7 @@ fn measure(name: &str, n: usize, samples: usize, mut f: impl FnMut()) -> f64 {
         })
         .collect();
     ns.sort_by(f64::total_cmp);
-    let median = ns[ns.len() / 2];
-    println!(
-        "{}",
-        json!({"name": name, "ns_per_case": median, "min": ns[0], "max": ns[ns.len() - 1], "samples": samples, "cases": n, "reps": reps})
-    );
-    median
+    (ns, reps)
 }
 
 fn run(dir: &str) {
@@ -367,13 +374,24 @@ fn run(dir: &str) {
         std::process::exit(1);
     }
     eprintln!("zen-engine (Rust): all {N} routing answers equal Docket's");
-    measure("rust: routing only (zen-engine crate, precompiled)", N, 7, || {
+    let mut zen = || {
         rt.block_on(async {
             for f in &facts {
                 black_box(decision.evaluate(f.clone()).await.expect("zen"));
             }
         })
-    });
+    };
+    measure("rust: routing only (zen-engine crate, precompiled)", N, 7, &mut zen);
+    // The rows above run seconds to minutes apart while the host's speed drifts, so the
+    // ratio is measured again in interleaved rounds: `Engine::route`, ZEN, `Engine::route`
+    // (the lower of the two), each the median of its samples.
+    for round in 1..=5 {
+        let median = |(ns, _): (Vec<f64>, usize)| ns[ns.len() / 2];
+        let a = median(sample(N, 7, || route_loop(&routing, &routing_decoded, &mut routes)));
+        let z = median(sample(N, 5, &mut zen));
+        let b = median(sample(N, 7, || route_loop(&routing, &routing_decoded, &mut routes)));
+        println!("{}", json!({"zen_round": round, "route": a.min(b), "zen": z}));
+    }
 }
 
 /// Loops one native path for ~10 s, for a profiler (`perf record -- compare profile DIR columnar`):
