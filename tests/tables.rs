@@ -279,3 +279,35 @@ fn unusable_cases_get_errors() {
     assert_eq!(err(r#"[1,2]"#).as_deref(), Some("not_an_object"));
     assert_eq!(err(r#"{"id":"A","kind":"#).as_deref(), Some("bad_json"));
 }
+
+/// A routing table testing more fields than a case keeps in itself (the first seven
+/// storage positions; the rest are on the heap): each of twelve integer fields decides
+/// one rule, so every field must be read from wherever it is stored. Rule `Ri` tests
+/// `fi = i` (first hit); a case with only `fi = i` set takes `Ri`, one with `fi = i + 1`
+/// takes none (the default). The same with more than 64 rules, where the table is
+/// evaluated rule by rule instead of by masks.
+#[test]
+fn routing_reads_fields_stored_in_the_case_and_on_the_heap() {
+    for extra in [0usize, 70] {
+        let mut fields = serde_json::Map::new();
+        fields.insert("kind".into(), json!({"type": "enum", "values": ["k", "j"]}));
+        for i in 0..12 {
+            fields.insert(format!("f{i}"), json!({"type": "integer"}));
+        }
+        let mut rules: Vec<Value> = (0..12)
+            .map(|i| json!({"id": format!("R{i}"), "when": {format!("f{i}"): i}, "then": {"queue": "a"}}))
+            .collect();
+        // Never matching (`kind` is never "j" below): only there to pass the mask limit.
+        rules.extend((0..extra).map(|i| json!({"id": format!("X{i}"), "when": {"kind": "j"}, "then": {"queue": "c"}})));
+        let e = engine(&policy_with(
+            Value::Object(fields),
+            json!({"hit": "first", "rules": rules, "default": {"queue": "b"}}),
+        ));
+        for i in 0..12i64 {
+            let (q, _, trace, _) = route(&e, json!({format!("f{i}"): i}));
+            assert_eq!((q.as_deref(), trace), (Some("a"), vec![format!("R{i}")]), "f{i} = {i}, {extra} extra rules");
+            let (q, _, trace, _) = route(&e, json!({format!("f{i}"): i + 1}));
+            assert_eq!((q.as_deref(), trace), (Some("b"), vec!["routing.default".to_string()]), "f{i} = {}", i + 1);
+        }
+    }
+}
