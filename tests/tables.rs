@@ -280,14 +280,14 @@ fn unusable_cases_get_errors() {
     assert_eq!(err(r#"{"id":"A","kind":"#).as_deref(), Some("bad_json"));
 }
 
-/// A routing table testing more fields than a case keeps in itself (the first seven
-/// storage positions; the rest are on the heap): each of twelve integer fields decides
-/// one rule, so every field must be read from wherever it is stored. Rule `Ri` tests
+/// A routing table testing twelve fields, read by their storage positions (`Engine::store`,
+/// relocated masks): each integer field decides one rule, so every field must be read
+/// from its own place. Rule `Ri` tests
 /// `fi = i` (first hit); a case with only `fi = i` set takes `Ri`, one with `fi = i + 1`
 /// takes none (the default). The same with more than 64 rules, where the table is
 /// evaluated rule by rule instead of by masks.
 #[test]
-fn routing_reads_fields_stored_in_the_case_and_on_the_heap() {
+fn routing_reads_each_of_many_fields_from_its_own_place() {
     for extra in [0usize, 70] {
         let mut fields = serde_json::Map::new();
         fields.insert("kind".into(), json!({"type": "enum", "values": ["k", "j"]}));

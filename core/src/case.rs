@@ -83,34 +83,22 @@ pub(crate) struct GivenApproval {
     pub at: Option<Instant>,
 }
 
-/// How many values a case keeps in itself rather than on the heap: the first storage
-/// positions, where the fields the routing table tests are (`Engine::store`). Seven fill
-/// two cache lines with the flags routing reads before them.
-pub(crate) const HEAD: usize = 7;
-
 /// A decoded case. Create one with [`Case::new`] and refill it with
 /// [`Engine::decode_json`] (or [`Engine::decode`] for any serde format) for every record;
 /// its buffers keep their capacity, so a warmed-up `Case` decodes without allocating.
 #[derive(Clone, Debug, Default)]
-#[repr(C, align(64))]
+#[repr(C)]
 pub struct Case {
-    // Laid out by use (`repr(C)` keeps this order; cases start on a cache line): what
-    // routing reads fills the first two lines — the flags it tests and the values of the
-    // first `HEAD` storage positions, which hold the fields the routing table tests — so
-    // routing a batch streams the cases without following a pointer. Then what the clocks
-    // and approvals read, then what only decoding and authorization read.
+    // Laid out by use (`repr(C)` keeps this order): what routing reads shares the first
+    // cache line (evaluating a large batch streams cases from memory), then what the
+    // clocks and approvals read, then what only decoding and authorization read.
+    pub(crate) values: Vec<Packed>,
     pub(crate) error: Option<CaseError>,
     pub(crate) invalid: bool,
     kind_seen: u8,
     opened_seen: u8,
     id_seen: u8,
     pub(crate) currency_bad: bool,
-    /// Number of value positions (the policy's fields, derived ones included).
-    len: u16,
-    /// Values at storage positions `0..HEAD` (see `Engine::store`).
-    head: [Packed; HEAD],
-    /// Values at storage positions `HEAD..len`.
-    rest: Vec<Packed>,
     pub(crate) id: Option<Span>,
     pub(crate) text: String,
     pub(crate) issues: Vec<Issue>,
@@ -144,41 +132,19 @@ impl Case {
     /// The value of field `slot` as stored (absent beyond the fields).
     #[inline(always)]
     pub(crate) fn packed(&self, engine: &Engine, slot: u16) -> Packed {
-        self.at_position_usize(engine.at(slot))
+        self.values.get(engine.at(slot)).copied().unwrap_or(Packed::ABSENT)
     }
 
     /// The value stored at position `at` (see `Engine::store`; absent beyond the values).
     #[inline(always)]
     pub(crate) fn at_position(&self, at: u16) -> Packed {
-        self.at_position_usize(usize::from(at))
-    }
-
-    #[inline(always)]
-    fn at_position_usize(&self, at: usize) -> Packed {
-        let v = match at.checked_sub(HEAD) {
-            None => self.head.get(at),
-            Some(k) => self.rest.get(k),
-        };
-        // Head positions beyond `len` hold `ABSENT` (see `reset`).
-        v.copied().unwrap_or(Packed::ABSENT)
-    }
-
-    /// The stored value at position `at`, to overwrite (`None` beyond the fields).
-    #[inline(always)]
-    pub(crate) fn at_position_mut(&mut self, at: usize) -> Option<&mut Packed> {
-        if at >= usize::from(self.len) {
-            return None;
-        }
-        match at.checked_sub(HEAD) {
-            None => self.head.get_mut(at),
-            Some(k) => self.rest.get_mut(k),
-        }
+        self.values.get(usize::from(at)).copied().unwrap_or(Packed::ABSENT)
     }
 
     /// The stored value of field `slot`, to overwrite.
     #[inline(always)]
     pub(crate) fn value_mut(&mut self, engine: &Engine, slot: u16) -> Option<&mut Packed> {
-        self.at_position_mut(engine.at(slot))
+        self.values.get_mut(engine.at(slot))
     }
 
     /// The reason the case is unusable, if it is.
@@ -200,10 +166,7 @@ impl Case {
         self.text.clear();
         self.id = None;
         self.opened_at = None;
-        let n = engine.schema.fields.len();
-        self.len = u16::try_from(n).unwrap_or(u16::MAX);
-        self.head = [Packed::ABSENT; HEAD];
-        fill(&mut self.rest, n.saturating_sub(HEAD), Packed::ABSENT);
+        fill(&mut self.values, engine.schema.fields.len(), Packed::ABSENT);
         fill(&mut self.bad, engine.schema.fields.len(), false);
         self.currency = None;
         self.currency_bad = false;

@@ -1185,26 +1185,25 @@ fn compile(v: &Value, d: &mut Diags, limits: Limits) -> Option<Engine> {
     })
 }
 
-/// Storage positions of the field slots (see `Engine::store`): the declared fields the
-/// routing table tests (`tested[0]`; in slot order), then those the other tables test,
-/// then the other declared fields, then the derived ones (from `first_derived` on) at
-/// their own slots. The first positions are kept in the case itself (`case::HEAD`).
+/// Storage positions of the field slots (see `Engine::store`): the declared fields that
+/// `tested` names (in slot order), then the other declared fields, then the derived ones
+/// (from `first_derived` on) at their own slots.
 fn storage_order(schema: &Schema, first_derived: u16, tested: [Option<&Vec<u16>>; 3]) -> Vec<u16> {
     let n = schema.fields.len();
-    // Per slot: 0 tested by routing, 1 by another table, 2 untested (linear in the
-    // fields and the tests, whatever their numbers).
-    let mut rank = alloc::vec![2u8; n];
-    for (table, slots) in tested.iter().enumerate() {
-        for &slot in slots.iter().copied().flatten() {
-            if let Some(r) = rank.get_mut(usize::from(slot)) {
-                *r = (*r).min(u8::from(table > 0));
-            }
+    // Which slots a table tests, marked in one pass (linear in the fields and the tests,
+    // whatever their numbers).
+    let mut is_tested = alloc::vec![false; n];
+    for &slot in tested.iter().flatten().copied().flatten() {
+        if let Some(t) = is_tested.get_mut(usize::from(slot)) {
+            *t = true;
         }
     }
-    let rank_of = |s: u16| rank.get(usize::from(s)).copied().unwrap_or(2);
+    let tested = |s: u16| is_tested.get(usize::from(s)).copied().unwrap_or(false);
     let declared = 0..first_derived;
-    let order: Vec<u16> = (0..3u8)
-        .flat_map(|r| declared.clone().filter(move |&s| rank_of(s) == r))
+    let order: Vec<u16> = declared
+        .clone()
+        .filter(|&s| tested(s))
+        .chain(declared.filter(|&s| !tested(s)))
         .chain(first_derived..n as u16)
         .collect();
     // `order[position] = slot`; the store maps the other way.
@@ -1319,9 +1318,9 @@ mod tests {
     use crate::table::Field;
 
     #[test]
-    fn storage_order_puts_routing_fields_first_then_other_tested_then_the_rest() {
-        // Slots 0..6 declared, 6 and 7 derived (queue, priority). Routing tests 4 and 1
-        // (twice), another table tests 5, 1 and 6 (a derived slot stays at its own place).
+    fn storage_order_puts_tested_fields_first_in_slot_order() {
+        // Slots 0..6 declared, 6 and 7 derived (queue, priority). Routing tests 4 (twice),
+        // another table tests 2 and 6 (a derived slot stays at its own place).
         let mut schema = Schema::default();
         for i in 0..8 {
             schema.fields.push(Field {
@@ -1331,12 +1330,12 @@ mod tests {
                 derived: i >= 6,
             });
         }
-        let routing = alloc::vec![4u16, 1, 4];
-        let other = alloc::vec![5u16, 1, 6];
+        let routing = alloc::vec![4u16, 4];
+        let other = alloc::vec![2u16, 6];
         let store = storage_order(&schema, 6, [Some(&routing), Some(&other), None]);
-        // Positions: routing's 1, 4; then 5; then the untested 0, 2, 3; derived 6, 7 last.
+        // Positions: the tested 2, 4; then the untested 0, 1, 3, 5; derived 6, 7 last.
         // `store[slot] = position`.
-        assert_eq!(store, [3, 0, 4, 5, 1, 2, 6, 7]);
+        assert_eq!(store, [2, 3, 0, 4, 1, 5, 6, 7]);
         // Without tests the order is the slots'.
         assert_eq!(storage_order(&schema, 6, [None, None, None]), [0, 1, 2, 3, 4, 5, 6, 7]);
     }
