@@ -141,10 +141,16 @@ impl Case {
         self.values.get(usize::from(at)).copied().unwrap_or(Packed::ABSENT)
     }
 
+    /// The value stored at position `at`, to overwrite (`None` beyond the values).
+    #[inline(always)]
+    pub(crate) fn at_position_mut(&mut self, at: usize) -> Option<&mut Packed> {
+        self.values.get_mut(at)
+    }
+
     /// The stored value of field `slot`, to overwrite.
     #[inline(always)]
     pub(crate) fn value_mut(&mut self, engine: &Engine, slot: u16) -> Option<&mut Packed> {
-        self.values.get_mut(engine.at(slot))
+        self.at_position_mut(engine.at(slot))
     }
 
     /// The reason the case is unusable, if it is.

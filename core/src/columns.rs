@@ -522,7 +522,7 @@ fn fields<T: Copy>(
     let (i, at) = (slot as usize, engine.at(slot));
     let put = |case: &mut Case, x: T| match conv(x) {
         Ok(v) => {
-            if let Some(d) = case.values.get_mut(at) {
+            if let Some(d) = case.at_position_mut(at) {
                 *d = Packed::pack(v);
             }
             if let Some(b) = case.bad.get_mut(i) {

@@ -188,19 +188,17 @@ impl Masks {
         for f in &self.decs {
             let v = get(f.slot);
             let i = if v.is(Kind::Dec) {
-                {
-                    // The bounds' keys at the value's scale: `n` floors, then `exact` bits.
-                    let (m, s) = v.mantissa_scale();
-                    let s = s as usize;
-                    let n = f.bounds.len() / SCALES;
-                    let keys = f.bounds.get(s * n..(s + 1) * n).unwrap_or(&[]);
-                    let (mut below, mut equal) = (0, false);
-                    for k in keys {
-                        below += (m > k.floor) as usize;
-                        equal |= k.exact & (m == k.floor);
-                    }
-                    class(below, equal)
+                // The bounds' keys at the value's scale: `n` floors, then `exact` bits.
+                let (m, s) = v.mantissa_scale();
+                let s = s as usize;
+                let n = f.bounds.len() / SCALES;
+                let keys = f.bounds.get(s * n..(s + 1) * n).unwrap_or(&[]);
+                let (mut below, mut equal) = (0, false);
+                for k in keys {
+                    below += (m > k.floor) as usize;
+                    equal |= k.exact & (m == k.floor);
                 }
+                class(below, equal)
             } else if v.is(Kind::Absent) {
                 f.special(Special::Absent)
             } else {

@@ -135,7 +135,7 @@ impl Packed {
                 let [a, b] = wide(t as u64);
                 Packed([TAG_TIME, a, b, 0])
             }
-            Val::Sym(k) => Packed([TAG_SYM, k, 0, 0]),
+            Val::Sym(k) => Packed::sym(k),
         }
     }
 
@@ -176,7 +176,6 @@ impl Packed {
     #[inline(always)]
     pub fn unpack(self) -> Val {
         let [w0, w1, w2, w3] = self.0;
-        let wide = u64::from(w1) | (u64::from(w2) << 32);
         match w0 & 0xff {
             TAG_BOOL => Val::Bool(w1 != 0),
             TAG_DEC => {
@@ -187,8 +186,8 @@ impl Packed {
                 let [h0, h1, h2, h3] = w3.to_le_bytes();
                 Val::Dec(Decimal::deserialize([f0, f1, f2, f3, l0, l1, l2, l3, m0, m1, m2, m3, h0, h1, h2, h3]))
             }
-            TAG_NUM => Val::Num(f64::from_bits(wide)),
-            TAG_TIME => Val::Time(wide as i64),
+            TAG_NUM => Val::Num(f64::from_bits(self.wide())),
+            TAG_TIME => Val::Time(self.wide() as i64),
             TAG_SYM => Val::Sym(w1),
             _ => Val::Absent,
         }
