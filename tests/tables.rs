@@ -209,6 +209,60 @@ fn hit_priority_first_rule_order_output_order() {
     }
 }
 
+/// `rules` followed by 64 rules no case below matches (`n < -1000`): more than the 64 rules
+/// a table compiles to masks, so the table is evaluated rule by rule.
+fn padded(rules: &Value) -> Value {
+    let mut all = rules.as_array().cloned().unwrap_or_default();
+    all.extend(
+        (0..64).map(
+            |i| json!({"id": format!("F{i}"), "when": {"n": "< -1000"}, "then": {"queue": "c", "priority": "P3"}}),
+        ),
+    );
+    Value::Array(all)
+}
+
+#[test]
+fn hit_policies_decide_alike_rule_by_rule() {
+    // The tables of the two tests above, too large for masks: the same decisions (each
+    // `route` call also checks that `Engine::route` agrees with the full evaluation).
+    let unique = json!([
+        {"id": "U1", "when": {"n": ">= 5"}, "then": {"queue": "a", "priority": "P1"}},
+        {"id": "U2", "when": {"n": "< 5"}, "then": {"queue": "b", "priority": "P2"}},
+        {"id": "U3", "when": {"n": ">= 7"}, "then": {"queue": "c", "priority": "P1"}}
+    ]);
+    let e = table(Value::Null, padded(&unique), json!({}));
+    assert_eq!(route(&e, json!({"n": 6})), (Some("a".into()), Some("P1".into()), vec!["U1".into()], vec![]));
+    assert_eq!(route(&e, json!({"n": 1})).2, ["U2"]);
+    let (q, _, trace, issues) = route(&e, json!({"n": 8}));
+    assert_eq!((q, trace, issues), (None, vec![], vec!["ambiguous_rules".to_string()]));
+    let o =
+        eval(&e, &json!({"id": "X", "kind": "k", "opened_at": "2026-11-23T08:00:00Z", "n": 8}), "2026-11-23T09:00:00Z");
+    assert!(o["issues"][0]["detail"].as_str().unwrap().contains("U1, U3"));
+    // No rule matches (n < -1000 matches U2 and every filler: ambiguous too).
+    assert_eq!(route(&e, json!({})).3, ["unrouted"]);
+    assert_eq!(route(&e, json!({"n": -2000})).3, ["ambiguous_rules"]);
+    let any = json!([
+        {"id": "A1", "when": {"n": ">= 5"}, "then": {"queue": "a", "priority": "P1"}},
+        {"id": "A2", "when": {"n": ">= 6"}, "then": {"queue": "a", "priority": "P1"}},
+        {"id": "A3", "when": {"n": ">= 7"}, "then": {"queue": "b", "priority": "P1"}}
+    ]);
+    let e = table(json!("any"), padded(&any), json!({}));
+    assert_eq!(route(&e, json!({"n": 6})).2, ["A1"]);
+    assert_eq!(route(&e, json!({"n": 7})).3, ["ambiguous_rules"]);
+    let ranked = json!([
+        {"id": "L", "when": {}, "then": {"queue": "c", "priority": "P3"}},
+        {"id": "H", "when": {"n": ">= 5"}, "then": {"queue": "a", "priority": "P1"}},
+        {"id": "M", "when": {"n": ">= 3"}, "then": {"queue": "b", "priority": "P2"}}
+    ]);
+    let outputs = json!({"outputs": {"priority": ["P1", "P2", "P3"]}});
+    let e = table(json!("priority"), padded(&ranked), outputs.clone());
+    assert_eq!(route(&e, json!({"n": 6})).2, ["H"]);
+    assert_eq!(route(&e, json!({"n": 4})).2, ["M"]);
+    assert_eq!(route(&e, json!({"n": 1})).2, ["L"]);
+    let e = table(json!("output_order"), padded(&ranked), outputs);
+    assert_eq!(route(&e, json!({"n": 4})).0.as_deref(), Some("b"));
+}
+
 #[test]
 fn defaults_and_unrouted() {
     let rules = json!([{"id": "R1", "when": {"tier": "gold"}, "then": {"queue": "a"}}]);

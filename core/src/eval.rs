@@ -167,47 +167,29 @@ impl Engine {
     /// assert_eq!(route.rule_id(&engine), Some("R03"));
     /// ```
     pub fn route(&self, case: &Case, route: &mut Route) {
-        route.error = case.error;
-        route.invalid = false;
-        route.issue = None;
-        (route.queue, route.priority, route.rule) = (None, None, None);
-        if route.error.is_some() {
-            return;
-        }
-        match self.routing(case, &mut route.hits) {
-            Routing::Invalid(q) => {
-                route.invalid = true;
-                route.queue = Some(q);
-                route.rule = Some(self.invalid_gid);
-            }
-            Routing::Decided(gid, r) => {
-                route.rule = Some(gid);
-                route.queue = Some(r.queue);
-                route.priority = r.priority;
-            }
-            Routing::Ambiguous => route.issue = Some(IssueCode::AmbiguousRules),
-            Routing::Unrouted => route.issue = Some(IssueCode::Unrouted),
-        }
+        *route = match case.error {
+            Some(e) => Route::unusable(e),
+            None => match self.routing(case) {
+                Routing::Invalid(q) => Route::decided(self.invalid_gid, q, None, true),
+                Routing::Decided(gid, r) => Route::decided(gid, r.queue, r.priority, false),
+                Routing::Ambiguous => Route::undecided(IssueCode::AmbiguousRules),
+                Routing::Unrouted => Route::undecided(IssueCode::Unrouted),
+            },
+        };
     }
 
-    /// The routing decision for a decoded, usable case. `hits` is scratch space (for an
-    /// ambiguous decision: the matching rules).
+    /// The routing decision for a decoded, usable case.
     #[inline]
-    fn routing(&self, case: &Case, hits: &mut alloc::vec::Vec<u32>) -> Routing {
+    fn routing(&self, case: &Case) -> Routing {
         if case.invalid
             && let Some(q) = self.invalid_queue
         {
             return Routing::Invalid(q);
         }
-        // Routing reads declared fields only: the derived queue and priority are not
-        // decided yet (absent).
         let found = match &self.routing.masks {
             // The masks address values by storage position (relocated by `Engine::compile`).
-            Some(_) => self.routing.decide(|at: u16| case.at_position(at), hits),
-            None => self.routing.decide(
-                |slot: u16| if slot < self.queue_slot { case.packed(self, slot) } else { Packed::ABSENT },
-                hits,
-            ),
+            Some(_) => self.routing.decide(|at: u16| case.at_position(at)),
+            None => self.routing.decide(|slot: u16| self.declared(case, slot)),
         };
         let decided = match found {
             Ok(i) => self.routing.rules.get(i as usize).map(|r| (r.gid, r.out)),
@@ -221,8 +203,15 @@ impl Engine {
         }
     }
 
+    /// A field as routing reads it: declared fields only, the derived queue and priority
+    /// not being decided yet (absent).
+    #[inline(always)]
+    fn declared(&self, case: &Case, slot: u16) -> Packed {
+        if slot < self.queue_slot { case.packed(self, slot) } else { Packed::ABSENT }
+    }
+
     fn route_into(&self, case: &Case, out: &mut Outcome) {
-        match self.routing(case, &mut out.hits) {
+        match self.routing(case) {
             Routing::Invalid(q) => {
                 out.invalid = true;
                 out.queue = Some(q);
@@ -233,7 +222,14 @@ impl Engine {
                 out.queue = Some(r.queue);
                 out.priority = r.priority;
             }
-            Routing::Ambiguous => self.ambiguous(out, 0),
+            Routing::Ambiguous => {
+                // The conflicting rules, which the issue names: the table's full result.
+                match &self.routing.masks {
+                    Some(_) => self.routing.eval(|at: u16| case.at_position(at), &mut out.hits),
+                    None => self.routing.eval(|slot: u16| self.declared(case, slot), &mut out.hits),
+                };
+                self.ambiguous(out, 0)
+            }
             Routing::Unrouted => out.issues.push(Issue::new(IssueCode::Unrouted, Subject::Table(0))),
         }
     }

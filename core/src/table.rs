@@ -305,6 +305,21 @@ pub enum Found {
     Ambiguous,
 }
 
+/// The set bits of a mask, lowest first.
+struct Bits(u64);
+
+impl Iterator for Bits {
+    type Item = u32;
+    #[inline]
+    fn next(&mut self) -> Option<u32> {
+        (self.0 != 0).then(|| {
+            let i = self.0.trailing_zeros();
+            self.0 &= self.0 - 1;
+            i
+        })
+    }
+}
+
 impl<O> Table<O> {
     /// The field slots the table's tests read.
     pub(crate) fn rules_slots(&self) -> Vec<u16> {
@@ -324,13 +339,7 @@ impl<O: PartialEq> Table<O> {
                 let set = m.matching(&get);
                 self.ranked(hits, |i| set.checked_shr(i).is_some_and(|b| b & 1 == 1));
             }
-            (Some(m), _) => {
-                let mut rest = m.matching(&get);
-                while rest != 0 {
-                    hits.push(rest.trailing_zeros());
-                    rest &= rest - 1;
-                }
-            }
+            (Some(m), _) => hits.extend(Bits(m.matching(&get))),
             (None, _) => self.scan(&get, hits),
         }
         if matches!(self.hit, Hit::Unique | Hit::Any) && hits.len() > 1 {
@@ -363,20 +372,59 @@ impl<O: PartialEq> Table<O> {
         (self.hit == Hit::First).then(|| self.first_match(&get))
     }
 
-    /// The rule whose outputs a single-decision table (routing) takes: the first of the
-    /// result, or why there is none (`Default`, `Nothing`, `Ambiguous`). A `first` table
-    /// decides without the hit buffer; other hit policies fill it as [`Table::eval`] does.
+    /// The rule whose outputs a single-decision table (routing) takes: the first of
+    /// [`Table::eval`]'s result, or why there is none (`Default`, `Nothing`, `Ambiguous`).
+    /// Needs no hit buffer, whatever the hit policy: through the masks it works on the set
+    /// of matching rules, rule by rule it stops at the first match (`unique` and `any` go
+    /// on only to look for a conflicting one).
     #[inline(always)]
-    pub fn decide(&self, get: impl Fn(u16) -> Packed, hits: &mut Vec<u32>) -> Result<u32, Found> {
-        match self.first(&get) {
-            Some(Some(i)) => Ok(i),
-            Some(None) if self.default.is_some() => Err(Found::Default),
-            Some(None) => Err(Found::Nothing),
-            None => match (self.eval(get, hits), hits.first()) {
-                (Found::Rules, Some(&i)) => Ok(i),
-                (Found::Rules, None) => Err(Found::Nothing),
-                (f, _) => Err(f),
-            },
+    pub fn decide(&self, get: impl Fn(u16) -> Packed) -> Result<u32, Found> {
+        let decided = match &self.masks {
+            Some(m) => {
+                let set = m.matching(&get);
+                let holds = |i: u32| set.checked_shr(i).is_some_and(|b| b & 1 == 1);
+                // The matching rules after the first: the set less its lowest bit.
+                let later = || Bits(set & set.wrapping_sub(1));
+                self.decide_among(holds, set.trailing_zeros(), later)
+            }
+            None if self.hit == Hit::First => self.scan_first(&get).ok_or(Found::Nothing),
+            None => {
+                let matches = |i: u32| {
+                    self.rules.get(i as usize).is_some_and(|r| r.conds.iter().all(|c| c.holds(get(c.slot).unpack())))
+                };
+                let first = (0..self.rules.len() as u32).find(|&i| matches(i)).unwrap_or(u32::MAX);
+                let later = || (first.saturating_add(1)..self.rules.len() as u32).filter(|&i| matches(i));
+                self.decide_among(matches, first, later)
+            }
+        };
+        match decided {
+            Err(Found::Nothing) if self.default.is_some() => Err(Found::Default),
+            d => d,
+        }
+    }
+
+    /// [`Table::decide`] given which rules match (`holds`), the first of them in table
+    /// order (`first`; the number of rules or more when none does) and the others in table
+    /// order (`later`).
+    #[inline(always)]
+    fn decide_among<L: Iterator<Item = u32>>(
+        &self,
+        holds: impl Fn(u32) -> bool,
+        first: u32,
+        later: impl Fn() -> L,
+    ) -> Result<u32, Found> {
+        if (first as usize) >= self.rules.len() {
+            return Err(Found::Nothing);
+        }
+        match self.hit {
+            Hit::First | Hit::RuleOrder | Hit::Collect => Ok(first),
+            Hit::Priority | Hit::OutputOrder => self.order.iter().copied().find(|&i| holds(i)).ok_or(Found::Nothing),
+            Hit::Unique if later().next().is_some() => Err(Found::Ambiguous),
+            Hit::Any => {
+                let out = |i: u32| self.rules.get(i as usize).map(|r| &r.out);
+                if later().any(|i| out(i) != out(first)) { Err(Found::Ambiguous) } else { Ok(first) }
+            }
+            Hit::Unique => Ok(first),
         }
     }
 
