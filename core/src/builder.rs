@@ -339,6 +339,6 @@ impl<'a> CaseBuilder<'a> {
     /// Finishes the case: missing `id`/`kind`/`opened_at` make it unusable, money is
     /// converted, required fields are checked.
     pub fn finish(self) {
-        self.case.finish(self.engine);
+        self.case.finish(self.engine, true);
     }
 }

@@ -83,22 +83,35 @@ pub(crate) struct GivenApproval {
     pub at: Option<Instant>,
 }
 
+/// How many values a decoded case also keeps in itself: copies of its first storage
+/// positions, which hold the fields the routing table tests (`Engine::store`). Seven fill
+/// two cache lines with the flags routing reads.
+pub(crate) const HEAD: usize = 7;
+
 /// A decoded case. Create one with [`Case::new`] and refill it with
 /// [`Engine::decode_json`] (or [`Engine::decode`] for any serde format) for every record;
 /// its buffers keep their capacity, so a warmed-up `Case` decodes without allocating.
 #[derive(Clone, Debug, Default)]
-#[repr(C)]
+#[repr(C, align(64))]
 pub struct Case {
-    // Laid out by use (`repr(C)` keeps this order): what routing reads shares the first
-    // cache line (evaluating a large batch streams cases from memory), then what the
-    // clocks and approvals read, then what only decoding and authorization read.
-    pub(crate) values: Vec<Packed>,
+    // Laid out by use (`repr(C)` keeps this order; cases start on a cache line): what
+    // routing a decoded case reads fills the first two lines (the flags it tests and the
+    // copies in `head`), so routing a large batch streams the cases from memory without
+    // following a pointer. Then what the clocks and approvals read, then what only
+    // decoding and authorization read.
     pub(crate) error: Option<CaseError>,
     pub(crate) invalid: bool,
+    /// Whether `head` holds the values at positions `0..HEAD` (set by `finish` for the
+    /// engines whose routing reads no other position; see `Engine::route_head`).
+    head_ok: bool,
     kind_seen: u8,
     opened_seen: u8,
     id_seen: u8,
     pub(crate) currency_bad: bool,
+    /// Copies of `values[..HEAD]` when `head_ok` (absent beyond the values).
+    head: [Packed; HEAD],
+    /// The values by storage position (see `Engine::store`): every read but routing's.
+    pub(crate) values: Vec<Packed>,
     pub(crate) id: Option<Span>,
     pub(crate) text: String,
     pub(crate) issues: Vec<Issue>,
@@ -136,6 +149,14 @@ impl Case {
     }
 
     /// The value stored at position `at` (see `Engine::store`; absent beyond the values).
+    /// The values routing reads by storage position: the copies in the case itself when
+    /// it holds them and `head` (the engine's routing reads only positions below
+    /// [`HEAD`]) says so, else all of them.
+    #[inline(always)]
+    pub(crate) fn routing_values(&self, head: bool) -> &[Packed] {
+        if head && self.head_ok { &self.head } else { &self.values }
+    }
+
     #[inline(always)]
     pub(crate) fn at_position(&self, at: u16) -> Packed {
         self.values.get(usize::from(at)).copied().unwrap_or(Packed::ABSENT)
@@ -169,6 +190,7 @@ impl Case {
     }
 
     pub(crate) fn reset(&mut self, engine: &Engine) {
+        self.head_ok = false;
         self.text.clear();
         self.id = None;
         self.opened_at = None;
@@ -237,8 +259,10 @@ impl Case {
         self.issues.push(Issue::new(code, subject));
     }
 
-    /// Checks required keys, converts money, flags intake problems. Called after decoding.
-    pub(crate) fn finish(&mut self, engine: &Engine) {
+    /// Completes a decoded case: errors, money conversion, required fields, intake
+    /// validity; with `keep_head`, the copies routing reads (see [`HEAD`]: for cases kept
+    /// in a batch; a case evaluated at once and overwritten needs none).
+    pub(crate) fn finish(&mut self, engine: &Engine, keep_head: bool) {
         if self.error.is_none() {
             self.error = match (self.id_seen, self.kind_seen, self.opened_seen) {
                 (0, _, _) => Some(CaseError::MissingId),
@@ -313,6 +337,12 @@ impl Case {
                     self.issue(IssueCode::BadTimestamp, Subject::Metric(m as u16));
                 }
             }
+        }
+        if keep_head && engine.route_head {
+            for (i, h) in self.head.iter_mut().enumerate() {
+                *h = self.values.get(i).copied().unwrap_or(Packed::ABSENT);
+            }
+            self.head_ok = true;
         }
     }
 }
@@ -892,7 +922,7 @@ impl CellDecoder<'_> {
         if self.broken {
             self.case.set_error(CaseError::NotAnObject);
         } else {
-            self.case.finish(self.engine);
+            self.case.finish(self.engine, true);
         }
     }
 }

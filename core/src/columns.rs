@@ -468,7 +468,7 @@ impl Engine {
             }
             for (k, case) in block.iter_mut().enumerate() {
                 set_lists(self, &batch.lists, start + k, case);
-                case.finish(self);
+                case.finish(self, false);
                 self.evaluate(case, now, outcome);
                 each(start + k, outcome);
             }

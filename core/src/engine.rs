@@ -229,10 +229,14 @@ pub struct Engine {
     pub(crate) metrics: Vec<String>,
     pub(crate) sla: Option<Sla>,
     pub(crate) roles: Vec<Role>,
-    /// Where a case stores each field slot's value: the fields the decision tables test
-    /// first, so that evaluating a case reads fewer cache lines of its values; the other
-    /// declared fields after them; `queue` and `priority` last (their own slots).
+    /// Where a case stores each field slot's value: the fields the routing table tests
+    /// first, then those the other decision tables test, so that evaluating a case reads
+    /// fewer cache lines of its values; the other declared fields after them; `queue` and
+    /// `priority` last (their own slots).
     pub(crate) store: Vec<u16>,
+    /// Whether routing (through masks) reads only the first [`crate::case::HEAD`]
+    /// storage positions, which decoded cases then also keep in themselves.
+    pub(crate) route_head: bool,
     /// Roles with a limit, by ascending limit (ties in declaration order), for `by_limit`.
     pub(crate) limit_order: Vec<(u32, crate::masks::DecBound)>,
     pub(crate) approvals: Option<Table<ApprovalOut>>,
@@ -1132,22 +1136,25 @@ fn compile(v: &Value, d: &mut Diags, limits: Limits) -> Option<Engine> {
     // Stable: equal limits keep declaration order.
     limited.sort_by_key(|&(_, l)| l);
     let limit_order = limited.into_iter().map(|(i, l)| (i, crate::masks::DecBound::new(l))).collect();
+    let routing_slots = routing.rules_slots();
     let store = storage_order(
         &schema,
         queue_slot,
-        [
-            Some(&routing.rules_slots()),
-            sla.as_ref().map(|s| s.targets.rules_slots()).as_ref(),
-            approvals.as_ref().map(|a| a.rules_slots()).as_ref(),
-        ],
+        &routing_slots,
+        [sla.as_ref().map(|s| s.targets.rules_slots()).as_ref(), approvals.as_ref().map(|a| a.rules_slots()).as_ref()],
     );
     // Routing reads the declared fields only (the derived ones are not decided yet), so
     // its masks can address a case's values by storage position directly: one lookup
     // fewer per tested field. Derived fields get a position no case has (absent).
+    let position = |slot: u16| {
+        if slot < queue_slot { store.get(usize::from(slot)).copied().unwrap_or(u16::MAX) } else { u16::MAX }
+    };
+    // The routing fields take the first positions: if they fit in a case's head, routing
+    // reads nothing else (a derived field's position reads as absent from the head too).
+    let route_head = routing.masks.is_some()
+        && routing_slots.iter().all(|&s| usize::from(position(s)) < crate::case::HEAD || position(s) == u16::MAX);
     if let Some(m) = routing.masks.as_mut() {
-        m.relocate(|slot| {
-            if slot < queue_slot { store.get(usize::from(slot)).copied().unwrap_or(u16::MAX) } else { u16::MAX }
-        });
+        m.relocate(position);
     }
     Some(Engine {
         name,
@@ -1172,6 +1179,7 @@ fn compile(v: &Value, d: &mut Diags, limits: Limits) -> Option<Engine> {
         sla,
         roles,
         store,
+        route_head,
         limit_order,
         approvals,
         requester_cannot_approve,
@@ -1186,24 +1194,23 @@ fn compile(v: &Value, d: &mut Diags, limits: Limits) -> Option<Engine> {
 }
 
 /// Storage positions of the field slots (see `Engine::store`): the declared fields that
-/// `tested` names (in slot order), then the other declared fields, then the derived ones
-/// (from `first_derived` on) at their own slots.
-fn storage_order(schema: &Schema, first_derived: u16, tested: [Option<&Vec<u16>>; 3]) -> Vec<u16> {
+/// `first` names, then those `tested` names, each in slot order, then the other declared
+/// fields, then the derived ones (from `first_derived` on) at their own slots.
+fn storage_order(schema: &Schema, first_derived: u16, first: &[u16], tested: [Option<&Vec<u16>>; 2]) -> Vec<u16> {
     let n = schema.fields.len();
-    // Which slots a table tests, marked in one pass (linear in the fields and the tests,
-    // whatever their numbers).
-    let mut is_tested = alloc::vec![false; n];
-    for &slot in tested.iter().flatten().copied().flatten() {
-        if let Some(t) = is_tested.get_mut(usize::from(slot)) {
-            *t = true;
+    // The rank of each slot (0: `first` names it, 1: `tested` does, 2: neither), marked
+    // in one pass: linear in the fields and the tests, whatever their numbers.
+    let mut rank = alloc::vec![2u8; n];
+    let marks = tested.iter().flatten().copied().flatten().map(|&s| (s, 1)).chain(first.iter().map(|&s| (s, 0)));
+    for (slot, r) in marks {
+        if let Some(x) = rank.get_mut(usize::from(slot)) {
+            *x = (*x).min(r);
         }
     }
-    let tested = |s: u16| is_tested.get(usize::from(s)).copied().unwrap_or(false);
+    let rank_of = |s: u16| rank.get(usize::from(s)).copied().unwrap_or(2);
     let declared = 0..first_derived;
-    let order: Vec<u16> = declared
-        .clone()
-        .filter(|&s| tested(s))
-        .chain(declared.filter(|&s| !tested(s)))
+    let order: Vec<u16> = (0..3u8)
+        .flat_map(|r| declared.clone().filter(move |&s| rank_of(s) == r))
         .chain(first_derived..n as u16)
         .collect();
     // `order[position] = slot`; the store maps the other way.
@@ -1318,9 +1325,10 @@ mod tests {
     use crate::table::Field;
 
     #[test]
-    fn storage_order_puts_tested_fields_first_in_slot_order() {
+    fn storage_order_puts_routing_then_tested_fields_first_in_slot_order() {
         // Slots 0..6 declared, 6 and 7 derived (queue, priority). Routing tests 4 (twice),
-        // another table tests 2 and 6 (a derived slot stays at its own place).
+        // another table tests 2 and 6 (a derived slot stays at its own place), a third 4
+        // and 5 (routing's place wins for 4).
         let mut schema = Schema::default();
         for i in 0..8 {
             schema.fields.push(Field {
@@ -1332,11 +1340,25 @@ mod tests {
         }
         let routing = alloc::vec![4u16, 4];
         let other = alloc::vec![2u16, 6];
-        let store = storage_order(&schema, 6, [Some(&routing), Some(&other), None]);
-        // Positions: the tested 2, 4; then the untested 0, 1, 3, 5; derived 6, 7 last.
-        // `store[slot] = position`.
-        assert_eq!(store, [2, 3, 0, 4, 1, 5, 6, 7]);
+        let third = alloc::vec![5u16, 4];
+        let store = storage_order(&schema, 6, &routing, [Some(&other), Some(&third)]);
+        // Positions: routing's 4; the other tested 2, 5; then the untested 0, 1, 3;
+        // derived 6, 7 last. `store[slot] = position`.
+        assert_eq!(store, [3, 4, 1, 5, 0, 2, 6, 7]);
         // Without tests the order is the slots'.
-        assert_eq!(storage_order(&schema, 6, [None, None, None]), [0, 1, 2, 3, 4, 5, 6, 7]);
+        assert_eq!(storage_order(&schema, 6, &[], [None, None]), [0, 1, 2, 3, 4, 5, 6, 7]);
+    }
+
+    #[test]
+    fn decoded_cases_keep_the_example_routing_fields_in_themselves() {
+        // The example routing table tests seven fields: kind, amount, fraud_score,
+        // customer_tier, split_shipment, orders_affected, vendor_failures_90d. They take
+        // storage positions 0..7, all in a case's head.
+        let e = Engine::compile(include_str!("../../examples/order-ops.policy.json")).unwrap();
+        assert!(e.route_head);
+        let mut routed: Vec<u16> = e.routing.rules_slots().iter().map(|&s| e.at(s) as u16).collect();
+        routed.sort_unstable();
+        routed.dedup();
+        assert_eq!(routed, [0, 1, 2, 3, 4, 5, 6]);
     }
 }

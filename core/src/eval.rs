@@ -31,7 +31,7 @@ impl Engine {
         let seed = crate::case::CaseSeed { engine: self, case: &mut *case };
         let res = serde::de::DeserializeSeed::deserialize(seed, &mut de).and_then(|()| de.end());
         match res {
-            Ok(()) => case.finish(self),
+            Ok(()) => case.finish(self, true),
             Err(e) => case.set_error(if e.is_data() {
                 crate::case::CaseError::NotAnObject
             } else {
@@ -48,7 +48,7 @@ impl Engine {
         let seed = crate::case::CaseSeed { engine: self, case: &mut *case };
         match serde::de::DeserializeSeed::deserialize(seed, de) {
             Ok(()) => {
-                case.finish(self);
+                case.finish(self, true);
                 Ok(())
             }
             Err(e) => {
@@ -188,7 +188,10 @@ impl Engine {
         }
         let found = match &self.routing.masks {
             // The masks address values by storage position (relocated by `Engine::compile`).
-            Some(_) => self.routing.decide(|at: u16| case.at_position(at)),
+            Some(_) => {
+                let values = case.routing_values(self.route_head);
+                self.routing.decide(|at: u16| values.get(usize::from(at)).copied().unwrap_or(Packed::ABSENT))
+            }
             None => self.routing.decide(|slot: u16| self.declared(case, slot)),
         };
         let decided = match found {
