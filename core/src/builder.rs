@@ -120,9 +120,6 @@ impl<'a> CaseBuilder<'a> {
         if let Some(x) = self.case.value_mut(self.engine, slot) {
             *x = Packed::pack(v);
         }
-        if let Some(b) = self.case.bad.get_mut(slot as usize) {
-            *b = false;
-        }
         if slot == self.engine.kind_slot {
             self.case.mark_kind(true);
         }
@@ -135,9 +132,6 @@ impl<'a> CaseBuilder<'a> {
     pub(crate) fn reject(&mut self, slot: u16, code: IssueCode) -> &mut Self {
         if let Some(x) = self.case.value_mut(self.engine, slot) {
             *x = Packed::ABSENT;
-        }
-        if let Some(b) = self.case.bad.get_mut(slot as usize) {
-            *b = true;
         }
         self.case.issues.push(Issue::new(code, Subject::Field(slot)));
         if slot == self.engine.kind_slot {

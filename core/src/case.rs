@@ -121,7 +121,6 @@ pub struct Case {
     pub(crate) approvals: Vec<GivenApproval>,
     pub(crate) requested_by: Option<Span>,
     pub(crate) currency: Option<Span>,
-    pub(crate) bad: Vec<bool>,
     pub(crate) evidence: Vec<u32>,
 }
 
@@ -195,7 +194,6 @@ impl Case {
         self.id = None;
         self.opened_at = None;
         fill(&mut self.values, engine.schema.fields.len(), Packed::ABSENT);
-        fill(&mut self.bad, engine.schema.fields.len(), false);
         self.currency = None;
         self.currency_bad = false;
         fill(&mut self.completed, engine.metrics.len(), None);
@@ -307,14 +305,10 @@ impl Case {
         let kind = kind.is(Kind::Sym).then(|| kind.word());
         for list in [engine.required_any.as_slice(), engine.required_for(kind)] {
             for &slot in list {
-                let absent = self.packed(engine, slot).is(Kind::Absent);
-                let bad = self.bad.get(slot as usize).copied().unwrap_or(false);
-                if absent
-                    && !bad
-                    && !self
-                        .issues
-                        .iter()
-                        .any(|i| i.code == IssueCode::MissingField && i.subject == Subject::Field(slot))
+                // A field given but rejected (absent, with its issue) is not also missing,
+                // and a field missing for `*` and for the kind is missing once.
+                if self.packed(engine, slot).is(Kind::Absent)
+                    && !self.issues.iter().any(|i| i.subject == Subject::Field(slot))
                 {
                     self.issue(IssueCode::MissingField, Subject::Field(slot));
                 }
@@ -572,9 +566,6 @@ impl Case {
                 };
                 if let Some(x) = self.value_mut(engine, slot) {
                     *x = Packed::pack(val);
-                }
-                if let Some(b) = self.bad.get_mut(slot as usize) {
-                    *b = code.is_some();
                 }
                 if let Some(code) = code
                     && !(is_kind && self.kind_seen == 2)

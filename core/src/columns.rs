@@ -519,14 +519,11 @@ fn fields<T: Copy>(
     conv: impl Fn(T) -> Result<Val, IssueCode>,
 ) {
     let is_kind = slot == engine.kind_slot;
-    let (i, at) = (slot as usize, engine.at(slot));
+    let at = engine.at(slot);
     let put = |case: &mut Case, x: T| match conv(x) {
         Ok(v) => {
             if let Some(d) = case.at_position_mut(at) {
                 *d = Packed::pack(v);
-            }
-            if let Some(b) = case.bad.get_mut(i) {
-                *b = false;
             }
             if is_kind {
                 case.mark_kind(true);
