@@ -47,7 +47,13 @@ export function measure(name, cases, samples, f) {
 const TIMES = ['opened_at', 'response_at', 'resolution_at'];
 const NUMBERS = ['fraud_score', 'vendor_failures_90d', 'orders_affected'];
 const BOOLS = ['split_shipment'];
-const STRINGS = ['id', 'kind', 'order_id', 'region', 'channel', 'customer_tier', 'amount', 'currency', 'requested_by'];
+const STRINGS = ['id', 'kind', 'order_id', 'region', 'channel', 'customer_tier', 'currency', 'requested_by'];
+// Money in cents (`scales: { amount: 2 }`), as the C bench and the native harness pass it.
+const CENTS = ['amount'];
+const cents = (a) => {
+  const [units, frac = ''] = String(a).split('.');
+  return Number(units) * 100 + Number(frac.padEnd(2, '0'));
+};
 const LISTS = ['paused', 'approvals', 'evidence'];
 const seconds = (s) => (s == null ? NaN : Date.parse(s) / 1000);
 
@@ -67,7 +73,7 @@ function columnar(listsAsJson) {
   };
   const columns = {};
   for (const k of STRINGS) columns[k] = new Int32Array(n).fill(-1);
-  for (const k of [...TIMES, ...NUMBERS]) columns[k] = new Float64Array(n).fill(NaN);
+  for (const k of [...TIMES, ...NUMBERS, ...CENTS]) columns[k] = new Float64Array(n).fill(NaN);
   for (const k of BOOLS) columns[k] = new Uint8Array(n).fill(255);
   if (listsAsJson) for (const k of LISTS) columns[k] = new Int32Array(n).fill(-1);
   const items = { from: [], to: [], role: [], by: [], at: [], evidence: [] };
@@ -76,6 +82,7 @@ function columnar(listsAsJson) {
     for (const k of STRINGS) if (c[k] != null) columns[k][i] = intern(String(c[k]));
     for (const k of TIMES) if (c[k] != null) columns[k][i] = seconds(c[k]);
     for (const k of NUMBERS) if (c[k] != null) columns[k][i] = c[k];
+    for (const k of CENTS) if (c[k] != null) columns[k][i] = cents(c[k]);
     for (const k of BOOLS) if (c[k] != null) columns[k][i] = c[k] ? 1 : 0;
     if (listsAsJson) {
       for (const k of LISTS) if (c[k] != null) columns[k][i] = intern(JSON.stringify(c[k]));
@@ -95,7 +102,8 @@ function columnar(listsAsJson) {
     offsets.approvals[i + 1] = items.role.length;
     offsets.evidence[i + 1] = items.evidence.length;
   });
-  if (listsAsJson) return { length: n, strings, columns };
+  const scales = Object.fromEntries(CENTS.map((k) => [k, 2]));
+  if (listsAsJson) return { length: n, strings, columns, scales };
   Object.assign(columns, {
     paused_from: Float64Array.from(items.from),
     paused_to: Float64Array.from(items.to),
@@ -104,7 +112,7 @@ function columnar(listsAsJson) {
     approval_at: Float64Array.from(items.at),
     evidence: Int32Array.from(items.evidence),
   });
-  return { length: n, strings, columns, offsets };
+  return { length: n, strings, columns, offsets, scales };
 }
 // A string table packed: every string's UTF-8 in one buffer plus offsets (one copy into
 // wasm memory instead of one conversion per string).

@@ -15,6 +15,11 @@
 //! string indexes) and `approval_at` (`Float64Array` seconds) (group `approvals`), and
 //! `evidence` (`Int32Array`) with `offsets.evidence`.
 //!
+//! Money may come as scaled whole numbers: `scales: { amount: 2 }` reads the
+//! `Float64Array` `columns.amount` in hundredths (`125000` is `1250.00`), exact and without
+//! decimal text. Every present entry must then be a whole number within
+//! `Number.MAX_SAFE_INTEGER`; scales run from 0 to 18.
+//!
 //! The batch is read in two steps. [`Batch::read`] copies the typed arrays out of JS
 //! memory and checks the batch's shape (array types and lengths, string indexes,
 //! offsets, list groups); it is the only step that touches JS values (a host getter may
@@ -76,6 +81,8 @@ struct RawColumn {
     /// For typed list columns, the group whose offsets it follows.
     group: Option<Group>,
     raw: Raw,
+    /// For a money column given in `scales`: its entries are units of 10^-scale.
+    scale: Option<u32>,
 }
 
 /// A columnar batch copied out of JS memory, its shape checked.
@@ -250,6 +257,7 @@ impl Batch {
             return Err(Failure::argument("`columns` must be an object of typed arrays"));
         }
         let offsets = read_offsets(&get(batch, "offsets")?, len)?;
+        let scales = read_scales(&get(batch, "scales")?)?;
         // With `offsets.evidence`, `columns.evidence` holds items; without, JSON text per case.
         let [_, _, evidence_offsets] = &offsets;
         let evidence_items = evidence_offsets.is_some();
@@ -309,12 +317,63 @@ impl Batch {
                     strings.len()
                 )));
             }
+            let scale = scales.iter().find(|(k, _)| *k == key).map(|&(_, s)| s);
+            if let Some(s) = scale {
+                check_scaled(engine, &key, target, &raw, s)?;
+            }
             // Keys the policy does not know are checked like the others, then ignored.
             let Some(target) = target else { continue };
-            columns.push(RawColumn { key, target, group, raw });
+            columns.push(RawColumn { key, target, group, raw, scale });
+        }
+        if let Some((key, _)) = scales.iter().find(|(k, _)| !columns.iter().any(|c| c.key == *k)) {
+            return Err(Failure::argument(format!("`scales.{key}`: the batch has no money column `{key}`")));
         }
         check_groups(&columns, &offsets)?;
         Ok(Batch { len, strings, offsets, columns })
+    }
+}
+
+/// Most digits after the point a scaled money column may carry (as in the C API).
+const MAX_SCALE: u32 = 18;
+
+/// `scales` (absent = none): `{ key: scale }`, each scale a whole number from 0 to
+/// [`MAX_SCALE`].
+fn read_scales(v: &JsValue) -> Result<Vec<(String, u32)>, Failure> {
+    if v.is_undefined() || v.is_null() {
+        return Ok(Vec::new());
+    }
+    if !v.is_object() {
+        return Err(Failure::argument("`scales` must be an object { <money column>: <digits after the point> }"));
+    }
+    let mut out = Vec::new();
+    for entry in Object::entries(v.unchecked_ref()).iter() {
+        let entry: Array = entry.unchecked_into();
+        let key = entry.get(0).as_string().unwrap_or_default();
+        let scale = entry.get(1).as_f64().filter(|s| s.fract() == 0.0 && (0.0..=f64::from(MAX_SCALE)).contains(s));
+        let Some(scale) = scale else {
+            return Err(Failure::argument(format!("`scales.{key}` must be a whole number from 0 to {MAX_SCALE}")));
+        };
+        out.push((key, scale as u32));
+    }
+    Ok(out)
+}
+
+/// A column given a scale: a `Float64Array` for a money field, every present entry
+/// (not `NaN`) a whole number within `Number.MAX_SAFE_INTEGER`.
+fn check_scaled(engine: &Engine, key: &str, target: Option<ColumnTarget>, raw: &Raw, scale: u32) -> Result<(), Failure> {
+    let money = matches!(target, Some(ColumnTarget::Field(s)) if engine.field_type(s) == Some(FieldType::Money));
+    let Raw::Num(v) = raw else {
+        return Err(Failure::argument(format!("`scales.{key}`: column `{key}` must be a Float64Array of scaled whole numbers")));
+    };
+    if !money {
+        return Err(Failure::argument(format!("`scales.{key}`: `{key}` is not a money field")));
+    }
+    match v.iter().position(|x| !x.is_nan() && !(x.fract() == 0.0 && x.abs() <= MAX_SAFE_INTEGER)) {
+        Some(k) => Err(Failure::argument(format!(
+            "column `{key}` row {k}: {} is not a whole number of 10^-{scale} units within Number.MAX_SAFE_INTEGER",
+            v.get(k).copied().unwrap_or(f64::NAN)
+        ))),
+        None => Ok(()),
     }
 }
 
@@ -369,6 +428,7 @@ enum Values<'a> {
     Text(Vec<&'a str>),
     Index(Vec<u32>),
     I64(Vec<i64>),
+    Scaled(Vec<i64>, u32),
     F64(&'a [f64]),
     Bool(&'a [u8]),
 }
@@ -385,6 +445,7 @@ impl Mapped<'_> {
             Values::Text(v) => ColumnValues::Text(v),
             Values::Index(v) => ColumnValues::Index(v),
             Values::I64(v) => ColumnValues::I64(v),
+            Values::Scaled(v, s) => ColumnValues::Scaled(v, *s),
             Values::F64(v) => ColumnValues::F64(v),
             Values::Bool(v) => ColumnValues::Bool(v),
         }
@@ -507,6 +568,11 @@ fn map_column<'a>(engine: &Engine, c: &'a RawColumn, table: &[&'a str], memo: &m
         },
         // A number or bool where a list belongs: the core records `bad_type`, as in JSON.
         Raw::Num(v) if json_list => Mapped { present: numbered(v), values: Values::F64(v) },
+        // Checked whole by `Batch::read`.
+        Raw::Num(v) if c.scale.is_some() => Mapped {
+            present: numbered(v),
+            values: Values::Scaled(v.iter().map(|&x| if x.is_nan() { 0 } else { x as i64 }).collect(), c.scale.unwrap_or(0)),
+        },
         Raw::Num(v) => numbers(engine, c.target, v),
         Raw::Bool(v) => Mapped { present: flagged(v), values: Values::Bool(v) },
     }

@@ -129,6 +129,43 @@ test('packed strings give the same results as a string array, and bad packing is
   engine.free();
 });
 
+test('money as scaled whole numbers (`scales`) decides like decimal text', () => {
+  const engine = new Engine(policy);
+  // The example cases whose amount is absent or decimal text with at most two places
+  // (all but the one whose amount is not a number): in cents, exactly.
+  const usable = cases.filter((c) => c.amount == null || /^\d+(\.\d{1,2})?$/.test(c.amount));
+  assert.equal(usable.length, cases.length - 1);
+  const cents = (a) => {
+    const [units, frac = ''] = a.split('.');
+    return Number(units) * 100 + Number(frac.padEnd(2, '0'));
+  };
+  const batch = toColumns(usable);
+  batch.columns.amount = Float64Array.from(usable, (c) => (c.amount == null ? NaN : cents(c.amount)));
+  // "1250.00" is 125000 hundredths; "2600" is 260000.
+  assert.ok(batch.columns.amount.includes(125000) && batch.columns.amount.includes(260000));
+  compare(engine, engine.evaluate(usable, NOW), engine.evaluateColumns({ ...batch, scales: { amount: 2 } }, NOW));
+  // Scale 0: whole units. 1250 at scale 0 equals "1250.00".
+  const one = [{ ...usable.find((c) => c.amount === '1250.00'), amount: '1250' }];
+  const whole = toColumns(one);
+  whole.columns.amount = Float64Array.of(1250);
+  compare(engine, engine.evaluate(one, NOW), engine.evaluateColumns({ ...whole, scales: { amount: 0 } }, NOW));
+  // Refused, naming what is wrong: a fraction, a scale out of range, a key that is not
+  // money, a money column not given as numbers, a scale for a column the batch lacks.
+  const refused = [
+    [{ ...batch, columns: { ...batch.columns, amount: Float64Array.from(batch.columns.amount, (x, i) => (i === 0 ? 1.5 : x)) }, scales: { amount: 2 } },
+      /column `amount` row 0: 1.5 is not a whole number of 10\^-2 units/],
+    [{ ...batch, scales: { amount: 19 } }, /`scales.amount` must be a whole number from 0 to 18/],
+    [{ ...batch, scales: { amount: 1.5 } }, /`scales.amount` must be a whole number from 0 to 18/],
+    [{ ...batch, scales: { fraud_score: 2 } }, /`scales.fraud_score`: `fraud_score` is not a money field/],
+    [{ ...toColumns(usable), scales: { amount: 2 } }, /`scales.amount`: column `amount` must be a Float64Array/],
+    [{ ...toColumns(usable.map(({ amount, ...c }) => c)), scales: { amount: 2 } }, /`scales.amount`: the batch has no money column `amount`/],
+    [{ ...batch, scales: 2 }, /`scales` must be an object/],
+  ];
+  for (const [b, re] of refused) {
+    assert.throws(() => engine.evaluateColumns(b, NOW), (e) => e.name === 'ArgumentError' && re.test(e.message), String(re));
+  }
+});
+
 test('an earlier result is refilled in place with `into`', () => {
   const engine = new Engine(policy);
   // Two bad cases with different errors, one at each end: `names.errors` (codes in order

@@ -229,6 +229,13 @@ export interface ColumnarCases {
     columns: Record<string, Int32Array | Float64Array | Uint8Array>;
     /** Offsets of the typed list columns; needed only with them. */
     offsets?: ColumnarOffsets;
+    /**
+     * Money columns given as scaled whole numbers: `{ amount: 2 }` reads the `Float64Array`
+     * `columns.amount` in hundredths (`125000` is `1250.00`), exact and without decimal
+     * text. Present entries must be whole numbers within `Number.MAX_SAFE_INTEGER`; scales
+     * run from 0 to 18.
+     */
+    scales?: Record<string, number>;
 }
 
 /**
