@@ -152,13 +152,36 @@ fn table(hit: Value, rules: Value, extra: Value) -> docket_core::Engine {
     engine(&policy_with(fields(), r))
 }
 
-#[test]
-fn hit_unique_and_any() {
-    let rules = json!([
+/// `unique` rules: U1 and U3 both match n >= 7.
+fn unique_rules() -> Value {
+    json!([
         {"id": "U1", "when": {"n": ">= 5"}, "then": {"queue": "a", "priority": "P1"}},
         {"id": "U2", "when": {"n": "< 5"}, "then": {"queue": "b", "priority": "P2"}},
         {"id": "U3", "when": {"n": ">= 7"}, "then": {"queue": "c", "priority": "P1"}}
-    ]);
+    ])
+}
+
+/// `any` rules: A1 and A2 agree, A3 (n >= 7) does not.
+fn any_rules() -> Value {
+    json!([
+        {"id": "A1", "when": {"n": ">= 5"}, "then": {"queue": "a", "priority": "P1"}},
+        {"id": "A2", "when": {"n": ">= 6"}, "then": {"queue": "a", "priority": "P1"}},
+        {"id": "A3", "when": {"n": ">= 7"}, "then": {"queue": "b", "priority": "P1"}}
+    ])
+}
+
+/// A catch-all L, then H and M ranked by priority P1 < P2 < P3.
+fn ranked_rules() -> Value {
+    json!([
+        {"id": "L", "when": {}, "then": {"queue": "c", "priority": "P3"}},
+        {"id": "H", "when": {"n": ">= 5"}, "then": {"queue": "a", "priority": "P1"}},
+        {"id": "M", "when": {"n": ">= 3"}, "then": {"queue": "b", "priority": "P2"}}
+    ])
+}
+
+#[test]
+fn hit_unique_and_any() {
+    let rules = unique_rules();
     // `unique` is the default hit policy: one match decides...
     let e = table(Value::Null, rules.clone(), json!({}));
     assert_eq!(route(&e, json!({"n": 6})), (Some("a".into()), Some("P1".into()), vec!["U1".into()], vec![]));
@@ -170,11 +193,7 @@ fn hit_unique_and_any() {
         eval(&e, &json!({"id": "X", "kind": "k", "opened_at": "2026-11-23T08:00:00Z", "n": 8}), "2026-11-23T09:00:00Z");
     assert!(o["issues"][0]["detail"].as_str().unwrap().contains("U1, U3"));
     // `any`: equal outputs are fine (first decides), unequal ones are ambiguous.
-    let any_rules = json!([
-        {"id": "A1", "when": {"n": ">= 5"}, "then": {"queue": "a", "priority": "P1"}},
-        {"id": "A2", "when": {"n": ">= 6"}, "then": {"queue": "a", "priority": "P1"}},
-        {"id": "A3", "when": {"n": ">= 7"}, "then": {"queue": "b", "priority": "P1"}}
-    ]);
+    let any_rules = any_rules();
     let e = table(json!("any"), any_rules, json!({}));
     assert_eq!(route(&e, json!({"n": 6})).0.as_deref(), Some("a"));
     assert_eq!(route(&e, json!({"n": 6})).2, ["A1"]);
@@ -183,11 +202,7 @@ fn hit_unique_and_any() {
 
 #[test]
 fn hit_priority_first_rule_order_output_order() {
-    let rules = json!([
-        {"id": "L", "when": {}, "then": {"queue": "c", "priority": "P3"}},
-        {"id": "H", "when": {"n": ">= 5"}, "then": {"queue": "a", "priority": "P1"}},
-        {"id": "M", "when": {"n": ">= 3"}, "then": {"queue": "b", "priority": "P2"}}
-    ]);
+    let rules = ranked_rules();
     let outputs = json!({"outputs": {"priority": ["P1", "P2", "P3"]}});
     // priority: the matching rule whose priority ranks first.
     let e = table(json!("priority"), rules.clone(), outputs.clone());
@@ -225,11 +240,7 @@ fn padded(rules: &Value) -> Value {
 fn hit_policies_decide_alike_rule_by_rule() {
     // The tables of the two tests above, too large for masks: the same decisions (each
     // `route` call also checks that `Engine::route` agrees with the full evaluation).
-    let unique = json!([
-        {"id": "U1", "when": {"n": ">= 5"}, "then": {"queue": "a", "priority": "P1"}},
-        {"id": "U2", "when": {"n": "< 5"}, "then": {"queue": "b", "priority": "P2"}},
-        {"id": "U3", "when": {"n": ">= 7"}, "then": {"queue": "c", "priority": "P1"}}
-    ]);
+    let unique = unique_rules();
     let e = table(Value::Null, padded(&unique), json!({}));
     assert_eq!(route(&e, json!({"n": 6})), (Some("a".into()), Some("P1".into()), vec!["U1".into()], vec![]));
     assert_eq!(route(&e, json!({"n": 1})).2, ["U2"]);
@@ -241,19 +252,11 @@ fn hit_policies_decide_alike_rule_by_rule() {
     // No rule matches (n < -1000 matches U2 and every filler: ambiguous too).
     assert_eq!(route(&e, json!({})).3, ["unrouted"]);
     assert_eq!(route(&e, json!({"n": -2000})).3, ["ambiguous_rules"]);
-    let any = json!([
-        {"id": "A1", "when": {"n": ">= 5"}, "then": {"queue": "a", "priority": "P1"}},
-        {"id": "A2", "when": {"n": ">= 6"}, "then": {"queue": "a", "priority": "P1"}},
-        {"id": "A3", "when": {"n": ">= 7"}, "then": {"queue": "b", "priority": "P1"}}
-    ]);
+    let any = any_rules();
     let e = table(json!("any"), padded(&any), json!({}));
     assert_eq!(route(&e, json!({"n": 6})).2, ["A1"]);
     assert_eq!(route(&e, json!({"n": 7})).3, ["ambiguous_rules"]);
-    let ranked = json!([
-        {"id": "L", "when": {}, "then": {"queue": "c", "priority": "P3"}},
-        {"id": "H", "when": {"n": ">= 5"}, "then": {"queue": "a", "priority": "P1"}},
-        {"id": "M", "when": {"n": ">= 3"}, "then": {"queue": "b", "priority": "P2"}}
-    ]);
+    let ranked = ranked_rules();
     let outputs = json!({"outputs": {"priority": ["P1", "P2", "P3"]}});
     let e = table(json!("priority"), padded(&ranked), outputs.clone());
     assert_eq!(route(&e, json!({"n": 6})).2, ["H"]);

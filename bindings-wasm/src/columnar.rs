@@ -360,15 +360,25 @@ fn read_scales(v: &JsValue) -> Result<Vec<(String, u32)>, Failure> {
 
 /// A column given a scale: a `Float64Array` for a money field, every present entry
 /// (not `NaN`) a whole number within `Number.MAX_SAFE_INTEGER`.
-fn check_scaled(engine: &Engine, key: &str, target: Option<ColumnTarget>, raw: &Raw, scale: u32) -> Result<(), Failure> {
+fn check_scaled(
+    engine: &Engine,
+    key: &str,
+    target: Option<ColumnTarget>,
+    raw: &Raw,
+    scale: u32,
+) -> Result<(), Failure> {
     let money = matches!(target, Some(ColumnTarget::Field(s)) if engine.field_type(s) == Some(FieldType::Money));
     let Raw::Num(v) = raw else {
-        return Err(Failure::argument(format!("`scales.{key}`: column `{key}` must be a Float64Array of scaled whole numbers")));
+        return Err(Failure::argument(format!(
+            "`scales.{key}`: column `{key}` must be a Float64Array of scaled whole numbers"
+        )));
     };
     if !money {
         return Err(Failure::argument(format!("`scales.{key}`: `{key}` is not a money field")));
     }
-    match v.iter().position(|x| !x.is_nan() && !(x.fract() == 0.0 && x.abs() <= MAX_SAFE_INTEGER)) {
+    // Absent (`NaN`), or a whole number a JS number holds exactly.
+    let fits = |x: f64| x.is_nan() || (x.fract() == 0.0 && x.abs() <= MAX_SAFE_INTEGER);
+    match v.iter().position(|&x| !fits(x)) {
         Some(k) => Err(Failure::argument(format!(
             "column `{key}` row {k}: {} is not a whole number of 10^-{scale} units within Number.MAX_SAFE_INTEGER",
             v.get(k).copied().unwrap_or(f64::NAN)
@@ -571,7 +581,10 @@ fn map_column<'a>(engine: &Engine, c: &'a RawColumn, table: &[&'a str], memo: &m
         // Checked whole by `Batch::read`.
         Raw::Num(v) if c.scale.is_some() => Mapped {
             present: numbered(v),
-            values: Values::Scaled(v.iter().map(|&x| if x.is_nan() { 0 } else { x as i64 }).collect(), c.scale.unwrap_or(0)),
+            values: Values::Scaled(
+                v.iter().map(|&x| if x.is_nan() { 0 } else { x as i64 }).collect(),
+                c.scale.unwrap_or(0),
+            ),
         },
         Raw::Num(v) => numbers(engine, c.target, v),
         Raw::Bool(v) => Mapped { present: flagged(v), values: Values::Bool(v) },
@@ -934,6 +947,7 @@ mod tests {
             target: ColumnTarget::PausedTo,
             group: Some(Group::Paused),
             raw: Raw::Num(Vec::new()),
+            scale: None,
         }];
         let e = ColumnError { column: Some(0), part: "offsets", message: "items per case differ".into() };
         let Failure::Argument(m) = column_error(e, &cols) else { unreachable!("an argument error") };
