@@ -85,7 +85,11 @@ fi
 # ---- 5. wasm-opt ----------------------------------------------------------------------
 wasm_opt_flag="-O${DOCKET_WASM_OPT_LEVEL:-3}"
 step "wasm-opt $wasm_opt_flag"
-if node_modules/.bin/wasm-opt "$wasm_opt_flag" --enable-simd --enable-bulk-memory --enable-nontrapping-float-to-int \
+# Functions with one caller are inlined only up to 100 instructions (binaryen's default
+# inlines them whatever their size): the giant functions that produces ran 10% slower in V8
+# (BENCHMARKS.md, "What this session changed"), and the module is no larger.
+if node_modules/.bin/wasm-opt "$wasm_opt_flag" --one-caller-inline-max-function-size 100 \
+  --enable-simd --enable-bulk-memory --enable-nontrapping-float-to-int \
   --enable-sign-ext --enable-reference-types --enable-mutable-globals --enable-multivalue \
   "$tmp/web/docket_wasm_bg.wasm" -o pkg/docket_wasm_bg.wasm; then
   ok "wasm-opt ($(node_modules/.bin/wasm-opt --version))"
