@@ -309,8 +309,12 @@ impl Batch {
                     return Err(Failure::argument(format!("list column `{key}` must be {want}")));
                 }
             }
+            // Negative = absent; an index must name a string. One pass without an early exit
+            // decides (it vectorizes); only a bad column looks for its first bad entry.
+            let outside = |x: i32| x >= 0 && x as usize >= strings.len();
             if let Raw::Str(d) = &raw
-                && let Some((k, bad)) = d.iter().enumerate().find(|(_, x)| **x >= 0 && **x as usize >= strings.len())
+                && d.iter().fold(false, |any, &x| any | outside(x))
+                && let Some((k, bad)) = d.iter().enumerate().find(|(_, x)| outside(**x))
             {
                 return Err(Failure::argument(format!(
                     "column `{key}` {what} {k}: string index {bad} is outside `strings` ({} entries)",
@@ -376,8 +380,12 @@ fn check_scaled(
     if !money {
         return Err(Failure::argument(format!("`scales.{key}`: `{key}` is not a money field")));
     }
-    // Absent (`NaN`), or a whole number a JS number holds exactly.
+    // Absent (`NaN`), or a whole number a JS number holds exactly. One pass without an
+    // early exit decides (it vectorizes); only a bad column looks for its first bad row.
     let fits = |x: f64| x.is_nan() || (x.fract() == 0.0 && x.abs() <= MAX_SAFE_INTEGER);
+    if v.iter().fold(true, |all, &x| all & fits(x)) {
+        return Ok(());
+    }
     match v.iter().position(|&x| !fits(x)) {
         Some(k) => Err(Failure::argument(format!(
             "column `{key}` row {k}: {} is not a whole number of 10^-{scale} units within Number.MAX_SAFE_INTEGER",
@@ -465,8 +473,14 @@ impl Mapped<'_> {
 /// A presence mask (`0` = absent) from one flag per entry, or `None` when every entry is
 /// present (the core then skips the mask).
 fn mask(present: impl Iterator<Item = bool>) -> Option<Vec<u8>> {
-    let m: Vec<u8> = present.map(u8::from).collect();
-    m.contains(&0).then_some(m)
+    let mut all = true;
+    let m: Vec<u8> = present
+        .map(|p| {
+            all &= p;
+            u8::from(p)
+        })
+        .collect();
+    (!all).then_some(m)
 }
 
 /// Presence of string indexes (negative = absent).
@@ -554,7 +568,9 @@ fn numbers<'a>(engine: &Engine, target: ColumnTarget, v: &'a [f64]) -> Mapped<'a
     let present = numbered(v);
     let integral = matches!(target, ColumnTarget::Field(s)
         if matches!(engine.field_type(s), Some(FieldType::Integer | FieldType::Money)));
-    if integral && v.iter().all(|x| x.is_nan() || (x.fract() == 0.0 && x.abs() <= MAX_SAFE_INTEGER)) {
+    // Without an early exit, so that the test vectorizes.
+    let whole = |x: f64| x.is_nan() || (x.fract() == 0.0 && x.abs() <= MAX_SAFE_INTEGER);
+    if integral && v.iter().fold(true, |all, &x| all & whole(x)) {
         let ints = v.iter().map(|&x| if x.is_nan() { 0 } else { x as i64 }).collect();
         return Mapped { values: Values::I64(ints), present };
     }
