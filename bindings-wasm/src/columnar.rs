@@ -36,6 +36,7 @@ use crate::error::{Failure, set};
 use docket_core::value::FieldType;
 use docket_core::{Column, ColumnError, ColumnTarget, ColumnValues, ColumnWorkspace, Engine, Outcome, SlaState};
 use js_sys::{Array, Float64Array, Int8Array, Int32Array, Object, Reflect, Uint8Array, Uint32Array};
+use std::collections::{BTreeMap, BTreeSet};
 use wasm_bindgen::{JsCast, JsValue};
 
 /// SLA states in the order of `names.states`.
@@ -321,7 +322,7 @@ impl Batch {
                     strings.len()
                 )));
             }
-            let scale = scales.iter().find(|(k, _)| *k == key).map(|&(_, s)| s);
+            let scale = scales.get(&key).copied();
             if let Some(s) = scale {
                 check_scaled(engine, &key, target, &raw, s)?;
             }
@@ -329,8 +330,12 @@ impl Batch {
             let Some(target) = target else { continue };
             columns.push(RawColumn { key, target, group, raw, scale });
         }
-        if let Some((key, _)) = scales.iter().find(|(k, _)| !columns.iter().any(|c| c.key == *k)) {
-            return Err(Failure::argument(format!("`scales.{key}`: the batch has no money column `{key}`")));
+        // A scale for a key no column has: an error (a typo would otherwise go unnoticed).
+        if columns.iter().filter(|c| c.scale.is_some()).count() < scales.len() {
+            let keys: BTreeSet<&str> = columns.iter().map(|c| c.key.as_str()).collect();
+            if let Some(key) = scales.keys().find(|k| !keys.contains(k.as_str())) {
+                return Err(Failure::argument(format!("`scales.{key}`: the batch has no money column `{key}`")));
+            }
         }
         check_groups(&columns, &offsets)?;
         Ok(Batch { len, strings, offsets, columns })
@@ -342,14 +347,15 @@ const MAX_SCALE: u32 = 18;
 
 /// `scales` (absent = none): `{ key: scale }`, each scale a whole number from 0 to
 /// [`MAX_SCALE`].
-fn read_scales(v: &JsValue) -> Result<Vec<(String, u32)>, Failure> {
+/// A map, so that a batch of many columns and many scales is read in n log n, not n².
+fn read_scales(v: &JsValue) -> Result<BTreeMap<String, u32>, Failure> {
     if v.is_undefined() || v.is_null() {
-        return Ok(Vec::new());
+        return Ok(BTreeMap::new());
     }
     if !v.is_object() {
         return Err(Failure::argument("`scales` must be an object { <money column>: <digits after the point> }"));
     }
-    let mut out = Vec::new();
+    let mut out = BTreeMap::new();
     for entry in Object::entries(v.unchecked_ref()).iter() {
         let entry: Array = entry.unchecked_into();
         let key = entry.get(0).as_string().unwrap_or_default();
@@ -357,7 +363,7 @@ fn read_scales(v: &JsValue) -> Result<Vec<(String, u32)>, Failure> {
         let Some(scale) = scale else {
             return Err(Failure::argument(format!("`scales.{key}` must be a whole number from 0 to {MAX_SCALE}")));
         };
-        out.push((key, scale as u32));
+        out.insert(key, scale as u32);
     }
     Ok(out)
 }
