@@ -346,8 +346,8 @@ impl Batch {
 const MAX_SCALE: u32 = 18;
 
 /// `scales` (absent = none): `{ key: scale }`, each scale a whole number from 0 to
-/// [`MAX_SCALE`].
-/// A map, so that a batch of many columns and many scales is read in n log n, not n².
+/// [`MAX_SCALE`]; a map, so that a batch of many columns and many scales is checked in
+/// n log n, not n².
 fn read_scales(v: &JsValue) -> Result<BTreeMap<String, u32>, Failure> {
     if v.is_undefined() || v.is_null() {
         return Ok(BTreeMap::new());
@@ -386,13 +386,12 @@ fn check_scaled(
     if !money {
         return Err(Failure::argument(format!("`scales.{key}`: `{key}` is not a money field")));
     }
-    // Absent (`NaN`), or a whole number a JS number holds exactly. One pass without an
-    // early exit decides (it vectorizes); only a bad column looks for its first bad row.
-    let fits = |x: f64| x.is_nan() || (x.fract() == 0.0 && x.abs() <= MAX_SAFE_INTEGER);
-    if v.iter().fold(true, |all, &x| all & fits(x)) {
+    // One pass without an early exit decides (it vectorizes); only a bad column looks for
+    // its first bad row.
+    if all_whole(v) {
         return Ok(());
     }
-    match v.iter().position(|&x| !fits(x)) {
+    match v.iter().position(|&x| !whole_or_absent(x)) {
         Some(k) => Err(Failure::argument(format!(
             "column `{key}` row {k}: {} is not a whole number of 10^-{scale} units within Number.MAX_SAFE_INTEGER",
             v.get(k).copied().unwrap_or(f64::NAN)
@@ -574,21 +573,34 @@ fn numbers<'a>(engine: &Engine, target: ColumnTarget, v: &'a [f64]) -> Mapped<'a
     let present = numbered(v);
     let integral = matches!(target, ColumnTarget::Field(s)
         if matches!(engine.field_type(s), Some(FieldType::Integer | FieldType::Money)));
-    // Without an early exit, so that the test vectorizes.
-    let whole = |x: f64| x.is_nan() || (x.fract() == 0.0 && x.abs() <= MAX_SAFE_INTEGER);
-    if integral && v.iter().fold(true, |all, &x| all & whole(x)) {
-        let ints = v.iter().map(|&x| if x.is_nan() { 0 } else { x as i64 }).collect();
-        return Mapped { values: Values::I64(ints), present };
+    if integral && all_whole(v) {
+        return Mapped { values: Values::I64(ints(v)), present };
     }
     Mapped { values: Values::F64(v), present }
+}
+
+/// Absent (`NaN`), or a whole number a JS number holds exactly.
+fn whole_or_absent(x: f64) -> bool {
+    x.is_nan() || (x.fract() == 0.0 && x.abs() <= MAX_SAFE_INTEGER)
+}
+
+/// Whether every entry is [`whole_or_absent`]: one pass without an early exit, so that
+/// it vectorizes.
+fn all_whole(v: &[f64]) -> bool {
+    v.iter().fold(true, |all, &x| all & whole_or_absent(x))
+}
+
+/// Numbers checked by [`all_whole`] as integers (`NaN`, absent, as 0; the mask says so).
+fn ints(v: &[f64]) -> Vec<i64> {
+    v.iter().map(|&x| if x.is_nan() { 0 } else { x as i64 }).collect()
 }
 
 /// Maps one column for the core.
 fn map_column<'a>(engine: &Engine, c: &'a RawColumn, table: &[&'a str], memo: &mut Memo) -> Mapped<'a> {
     use ColumnTarget as T;
     let json_list = matches!(c.target, T::Paused | T::Approvals | T::Evidence) && c.group.is_none();
-    match &c.raw {
-        Raw::Str(rows) => match c.target {
+    match (&c.raw, c.scale) {
+        (Raw::Str(rows), _) => match c.target {
             T::Field(s) if engine.field_type(s) == Some(FieldType::Enum) => {
                 memo.resolve(rows, table, |name| engine.symbol(s, name))
             }
@@ -599,17 +611,11 @@ fn map_column<'a>(engine: &Engine, c: &'a RawColumn, table: &[&'a str], memo: &m
             _ => texts(rows, table),
         },
         // A number or bool where a list belongs: the core records `bad_type`, as in JSON.
-        Raw::Num(v) if json_list => Mapped { present: numbered(v), values: Values::F64(v) },
+        (Raw::Num(v), _) if json_list => Mapped { present: numbered(v), values: Values::F64(v) },
         // Checked whole by `Batch::read`.
-        Raw::Num(v) if c.scale.is_some() => Mapped {
-            present: numbered(v),
-            values: Values::Scaled(
-                v.iter().map(|&x| if x.is_nan() { 0 } else { x as i64 }).collect(),
-                c.scale.unwrap_or(0),
-            ),
-        },
-        Raw::Num(v) => numbers(engine, c.target, v),
-        Raw::Bool(v) => Mapped { present: flagged(v), values: Values::Bool(v) },
+        (Raw::Num(v), Some(scale)) => Mapped { present: numbered(v), values: Values::Scaled(ints(v), scale) },
+        (Raw::Num(v), None) => numbers(engine, c.target, v),
+        (Raw::Bool(v), _) => Mapped { present: flagged(v), values: Values::Bool(v) },
     }
 }
 

@@ -147,18 +147,12 @@ impl Case {
         self.values.get(engine.at(slot)).copied().unwrap_or(Packed::ABSENT)
     }
 
-    /// The value stored at position `at` (see `Engine::store`; absent beyond the values).
     /// The values routing reads by storage position: the copies in the case itself when
     /// it holds them and `head` (the engine's routing reads only positions below
     /// [`HEAD`]) says so, else all of them.
     #[inline(always)]
     pub(crate) fn routing_values(&self, head: bool) -> &[Packed] {
         if head && self.head_ok { &self.head } else { &self.values }
-    }
-
-    #[inline(always)]
-    pub(crate) fn at_position(&self, at: u16) -> Packed {
-        self.values.get(usize::from(at)).copied().unwrap_or(Packed::ABSENT)
     }
 
     /// The value stored at position `at`, to overwrite (`None` beyond the values).

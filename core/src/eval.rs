@@ -187,10 +187,9 @@ impl Engine {
             return Routing::Invalid(q);
         }
         let found = match &self.routing.masks {
-            // The masks address values by storage position (relocated by `Engine::compile`).
             Some(_) => {
                 let values = case.routing_values(self.route_head);
-                self.routing.decide(|at: u16| values.get(usize::from(at)).copied().unwrap_or(Packed::ABSENT))
+                self.routing.decide(|at: u16| at_position(values, at))
             }
             None => self.routing.decide(|slot: u16| self.declared(case, slot)),
         };
@@ -206,7 +205,7 @@ impl Engine {
         }
     }
 
-    /// A field as routing reads it: declared fields only, the derived queue and priority
+    /// A field as routing reads it rule by rule: declared fields only, the derived queue and priority
     /// not being decided yet (absent).
     #[inline(always)]
     fn declared(&self, case: &Case, slot: u16) -> Packed {
@@ -226,9 +225,13 @@ impl Engine {
                 out.priority = r.priority;
             }
             Routing::Ambiguous => {
-                // The conflicting rules, which the issue names: the table's full result.
+                // The conflicting rules, which the issue names: the table's full result,
+                // read as `routing` reads the case.
                 match &self.routing.masks {
-                    Some(_) => self.routing.eval(|at: u16| case.at_position(at), &mut out.hits),
+                    Some(_) => {
+                        let values = case.routing_values(self.route_head);
+                        self.routing.eval(|at: u16| at_position(values, at), &mut out.hits)
+                    }
                     None => self.routing.eval(|slot: u16| self.declared(case, slot), &mut out.hits),
                 };
                 self.ambiguous(out, 0)
@@ -629,4 +632,11 @@ fn reach(cal: &Calendar, o: &Origin, a: Instant, target: i64, pauses: &[(Instant
         Some(d) if d.saturating_sub(a) <= crate::calendar::SEARCH_LIMIT_S => Reach::At(d),
         _ => Reach::Never,
     }
+}
+
+/// The value at storage position `at` of `values` (absent beyond them): how the routing
+/// masks, relocated to storage positions by `Engine::compile`, read a case.
+#[inline(always)]
+fn at_position(values: &[Packed], at: u16) -> Packed {
+    values.get(usize::from(at)).copied().unwrap_or(Packed::ABSENT)
 }

@@ -305,6 +305,14 @@ pub enum Found {
     Ambiguous,
 }
 
+impl<O> Rule<O> {
+    /// Whether all the rule's tests hold for the case `get` reads (by field slot).
+    #[inline]
+    fn holds(&self, get: &impl Fn(u16) -> Packed) -> bool {
+        self.conds.iter().all(|c| c.holds(get(c.slot).unpack()))
+    }
+}
+
 /// The set bits of a mask, lowest first.
 struct Bits(u64);
 
@@ -389,9 +397,7 @@ impl<O: PartialEq> Table<O> {
             }
             None if self.hit == Hit::First => self.scan_first(&get).ok_or(Found::Nothing),
             None => {
-                let matches = |i: u32| {
-                    self.rules.get(i as usize).is_some_and(|r| r.conds.iter().all(|c| c.holds(get(c.slot).unpack())))
-                };
+                let matches = |i: u32| self.rules.get(i as usize).is_some_and(|r| r.holds(&get));
                 let first = (0..self.rules.len() as u32).find(|&i| matches(i)).unwrap_or(u32::MAX);
                 let later = || (first.saturating_add(1)..self.rules.len() as u32).filter(|&i| matches(i));
                 self.decide_among(matches, first, later)
@@ -449,9 +455,7 @@ impl<O: PartialEq> Table<O> {
             (Some(ix), Some(Val::Sym(k))) => ix.first(k, get),
             _ => None,
         };
-        indexed.unwrap_or_else(|| {
-            self.rules.iter().position(|r| r.conds.iter().all(|c| c.holds(get(c.slot).unpack()))).map(|i| i as u32)
-        })
+        indexed.unwrap_or_else(|| self.rules.iter().position(|r| r.holds(get)).map(|i| i as u32))
     }
 
     /// `priority` / `output_order`: the rules for which `holds` is true, in rank order (only
@@ -470,7 +474,7 @@ impl<O: PartialEq> Table<O> {
     /// The matching rules of a table of any hit policy but `first`, in result order, found
     /// by testing rule by rule (tables too large for masks).
     fn scan(&self, get: &impl Fn(u16) -> Packed, hits: &mut Vec<u32>) {
-        let matches = |r: &Rule<O>| r.conds.iter().all(|c| c.holds(get(c.slot).unpack()));
+        let matches = |r: &Rule<O>| r.holds(get);
         if matches!(self.hit, Hit::Priority | Hit::OutputOrder) {
             self.ranked(hits, |i| self.rules.get(i as usize).is_some_and(matches));
         } else {
