@@ -612,6 +612,12 @@ docket_result docket_report_to_json(const docket_engine *engine,
 // written. Design for loops of ~10,000 cases per call with one workspace per thread;
 // the engine may be shared by all threads.
 //
+// Values are judged case by case, as the same case in JSON: an enum or role index past
+// the column's values is an unknown value (`unknown_enum_value`, or a role the policy
+// does not declare), an evidence index past the policy's items is ignored, a timestamp
+// outside the range a case may carry (1970 through 2099) is malformed (`bad_opened_at`,
+// or a `bad_type` issue); such a row never fails the call.
+//
 // Column rules: each column at most once; `kind` must fit the column's type (string
 // and enum columns take `DOCKET_VALUE_STRING`, enums also `DOCKET_VALUE_ENUM_INDEX`, as
 // does `evidence` (items by `docket_engine_enum_find` on it);

@@ -1,8 +1,7 @@
 //! The columnar batch API: struct-of-arrays in, struct-of-arrays out, no JSON.
 //!
 //! The caller's columns are checked once per call (C-specific promises: every string
-//! UTF-8 without NUL, enum indexes and timestamps in range, value kinds that fit each
-//! column's type), then handed to the core's columnar batch path
+//! UTF-8 without NUL, value kinds that fit each column's type), then handed to the core's columnar batch path
 //! (`Engine::evaluate_columns`) as borrowed slices: strings borrowed, timestamps and
 //! scaled amounts as integers, no text formatted or parsed, cases set in blocks column by
 //! column, so a warmed-up workspace evaluates a batch without allocating per case.
@@ -10,7 +9,9 @@
 use crate::engine::{ColumnDef, docket_engine, docket_field_type};
 use crate::error::{Error, docket_error, docket_result};
 use crate::ffi::{self, guard};
-use docket_core::{Case, CaseError, Column, ColumnTarget, ColumnValues, ColumnWorkspace, Outcome, Report, SlaState};
+use docket_core::{
+    Case, CaseError, Column, ColumnTarget, ColumnValues, ColumnWorkspace, MetricOutcome, Outcome, Report, SlaState,
+};
 use std::ffi::{c_char, c_void};
 
 /// `int64_t` outputs with no value (no due time, no next escalation).
@@ -204,15 +205,6 @@ struct Col<'a> {
     offsets: Option<&'a [usize]>,
 }
 
-const MIN_TIME: i64 = -62_135_596_800; // 0001-01-01T00:00:00Z
-const MAX_TIME: i64 = 253_402_300_799; // 9999-12-31T23:59:59Z
-
-impl Col<'_> {
-    fn present(&self, k: usize) -> bool {
-        self.present.is_none_or(|p| p.get(k).is_some_and(|&b| b != 0))
-    }
-}
-
 fn kind_fits(kind: docket_value_kind, ty: docket_field_type) -> bool {
     use docket_field_type as T;
     use docket_value_kind as K;
@@ -352,37 +344,7 @@ unsafe fn validate<'a>(
         };
         // SAFETY: the caller's contract: `items` presence bytes.
         let present = unsafe { ffi::optional_slice(c.present, items, &at("present")) }?;
-        let col = Col { def, data, present, offsets };
-        // Enum indexes and timestamps must be in range where present; other columns have
-        // nothing to check item by item. The value is tested first, presence only then.
-        // One branch-free pass decides whether any item is out of range (absent items
-        // included); only then is the first present one looked for.
-        let bad = match &col.data {
-            Data::Enum(v) => {
-                let n = def.values.len();
-                let out = |i: u32| i as usize >= n;
-                (v.iter().fold(false, |any, &i| any | out(i)))
-                    .then(|| v.iter().enumerate().position(|(k, &i)| out(i) && col.present(k)))
-                    .flatten()
-            }
-            Data::I64(v) if def.ty == docket_field_type::Timestamp => {
-                let out = |t: i64| !(MIN_TIME..=MAX_TIME).contains(&t);
-                (v.iter().fold(false, |any, &t| any | out(t)))
-                    .then(|| v.iter().enumerate().position(|(k, &t)| out(t) && col.present(k)))
-                    .flatten()
-            }
-            _ => None,
-        };
-        if let Some(k) = bad {
-            let at = format!("columns[{j}].values[{k}]");
-            return Err(match col.data {
-                Data::Enum(_) => {
-                    Error::arg(at, format!("enum index out of range for `{}` ({} values)", def.key(), def.values.len()))
-                }
-                _ => Error::arg(at, "timestamp outside years 1..9999"),
-            });
-        }
-        out.push(col);
+        out.push(Col { def, data, present, offsets });
     }
     // List groups (a member needs its lead, with the same items per case) are checked by
     // the core's `Engine::columns`, whose errors carry the same `columns[j]` paths.
@@ -482,25 +444,37 @@ impl Out<'_> {
         }
     }
 
-    /// The per-metric outputs of case `i`: output by output (each wanted one checked once
-    /// per case), metric by metric inside.
+    /// The per-metric outputs of case `i`. For the usual two to four metrics the count
+    /// is a constant of the code (each wanted output is one fixed-size write, unrolled);
+    /// any other count is written metric by metric.
     fn write_metrics(&mut self, i: usize, metrics: usize, o: &Outcome) {
-        let base = i * metrics;
-        let sla = o.sla();
+        let (sla, base) = (o.sla(), i * metrics);
+        match metrics {
+            2 => self.metric_slots::<2>(base, sla),
+            3 => self.metric_slots::<3>(base, sla),
+            4 => self.metric_slots::<4>(base, sla),
+            _ => (0..metrics).for_each(|k| self.metric_slots::<1>(base + k, sla.get(k..).unwrap_or_default())),
+        }
+    }
+
+    /// `N` metrics' outputs at `base..base + N`, from `sla` (a metric past its end: none):
+    /// output by output (each wanted one checked once), metric by metric inside.
+    #[inline(always)]
+    fn metric_slots<const N: usize>(&mut self, base: usize, sla: &[Option<MetricOutcome>]) {
         let m = |k: usize| sla.get(k).and_then(Option::as_ref);
-        fn each<T>(out: &mut Option<&mut [T]>, base: usize, metrics: usize, v: impl Fn(usize) -> T) {
-            if let Some(slots) = out.as_mut().and_then(|a| a.get_mut(base..base + metrics)) {
+        fn each<T, const N: usize>(out: &mut Option<&mut [T]>, base: usize, v: impl Fn(usize) -> T) {
+            if let Some(slots) = out.as_mut().and_then(|a| a.get_mut(base..)).and_then(|a| a.first_chunk_mut::<N>()) {
                 for (k, x) in slots.iter_mut().enumerate() {
                     *x = v(k);
                 }
             }
         }
-        each(&mut self.sla_state, base, metrics, |k| m(k).map_or(docket_sla_state::None, |m| sla_state(m.state)) as u8);
-        each(&mut self.sla_due, base, metrics, |k| m(k).and_then(|m| m.due).unwrap_or(DOCKET_NO_TIME));
-        each(&mut self.sla_elapsed, base, metrics, |k| m(k).map_or(0, |m| m.elapsed_s));
-        each(&mut self.sla_target, base, metrics, |k| m(k).map_or(0, |m| m.target_s));
-        each(&mut self.escalation_level, base, metrics, |k| m(k).and_then(|m| m.escalation).map_or(0, |e| e.level));
-        each(&mut self.escalation_next_at, base, metrics, |k| {
+        each::<_, N>(&mut self.sla_state, base, |k| m(k).map_or(docket_sla_state::None, |m| sla_state(m.state)) as u8);
+        each::<_, N>(&mut self.sla_due, base, |k| m(k).and_then(|m| m.due).unwrap_or(DOCKET_NO_TIME));
+        each::<_, N>(&mut self.sla_elapsed, base, |k| m(k).map_or(0, |m| m.elapsed_s));
+        each::<_, N>(&mut self.sla_target, base, |k| m(k).map_or(0, |m| m.target_s));
+        each::<_, N>(&mut self.escalation_level, base, |k| m(k).and_then(|m| m.escalation).map_or(0, |e| e.level));
+        each::<_, N>(&mut self.escalation_next_at, base, |k| {
             m(k).and_then(|m| m.escalation).and_then(|e| e.next_at).unwrap_or(DOCKET_NO_TIME)
         });
     }
@@ -628,6 +602,12 @@ pub unsafe extern "C" fn docket_report_to_json(
 /// written. Design for loops of ~10,000 cases per call with one workspace per thread;
 /// the engine may be shared by all threads.
 ///
+/// Values are judged case by case, as the same case in JSON: an enum or role index past
+/// the column's values is an unknown value (`unknown_enum_value`, or a role the policy
+/// does not declare), an evidence index past the policy's items is ignored, a timestamp
+/// outside the range a case may carry (1970 through 2099) is malformed (`bad_opened_at`,
+/// or a `bad_type` issue); such a row never fails the call.
+///
 /// Column rules: each column at most once; `kind` must fit the column's type (string
 /// and enum columns take `DOCKET_VALUE_STRING`, enums also `DOCKET_VALUE_ENUM_INDEX`, as
 /// does `evidence` (items by `docket_engine_enum_find` on it);
@@ -726,8 +706,8 @@ pub unsafe extern "C" fn docket_evaluate_columns(
     })
 }
 
-/// The checked C columns as the core's columns (strings already checked, enum and role
-/// indexes in range, timestamps within years 1..9999).
+/// The checked C columns as the core's columns (strings already checked; enum and role
+/// indexes and timestamps are judged case by case by the core).
 fn core_columns<'c>(cols: &'c [Col<'c>]) -> Vec<Column<'c>> {
     cols.iter()
         .map(|c| {
