@@ -26,9 +26,12 @@ const expected = read('expected.tsv').split('\n').filter(Boolean).map((l) => l.s
 // DOCKET_BENCH_ONLY=TEXT: after the answer checks, time only the measurements whose name
 // contains TEXT (run.sh's interleaved rounds time the refilling path alone).
 const only = process.env.DOCKET_BENCH_ONLY;
+// DOCKET_BENCH_SAMPLES=N: N samples a measurement instead of its default (for a profiler).
+const samplesWanted = Number(process.env.DOCKET_BENCH_SAMPLES) || 0;
 
 export function measure(name, cases, samples, f) {
   if (only && !name.includes(only)) return;
+  samples = samplesWanted || samples;
   let t = process.hrtime.bigint();
   f();
   const once = Math.max(Number(process.hrtime.bigint() - t) / 1e9, 1e-9);
