@@ -345,7 +345,7 @@ impl Engine {
 
     // In WebAssembly `clock` and `approve` stay functions of their own: V8 ran the
     // columnar batch 6–7% faster than with both inlined into `evaluate` (BENCHMARKS.md,
-    // "What this session changed"); natively, inlining measured the same or better.
+    // "What this session changed"); natively the difference was within noise.
     #[allow(clippy::too_many_arguments)]
     #[cfg_attr(target_arch = "wasm32", inline(never))]
     fn clock(
