@@ -1,10 +1,11 @@
 //! The columnar batch API: struct-of-arrays in, struct-of-arrays out, no JSON.
 //!
 //! The caller's columns are checked once per call (C-specific promises: every string
-//! UTF-8 without NUL, value kinds that fit each column's type), then handed to the core's columnar batch path
-//! (`Engine::evaluate_columns`) as borrowed slices: strings borrowed, timestamps and
-//! scaled amounts as integers, no text formatted or parsed, cases set in blocks column by
-//! column, so a warmed-up workspace evaluates a batch without allocating per case.
+//! UTF-8 without NUL, value kinds that fit each column's type), then handed to the core's
+//! columnar batch path (`Engine::evaluate_columns`) as borrowed slices: strings borrowed,
+//! timestamps and scaled amounts as integers, no text formatted or parsed, cases set in
+//! blocks column by column, so a warmed-up workspace evaluates a batch without allocating
+//! per case. Values the core can judge per case (enum indexes, timestamps) are left to it.
 
 use crate::engine::{ColumnDef, docket_engine, docket_field_type};
 use crate::error::{Error, docket_error, docket_result};
