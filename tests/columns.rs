@@ -6,7 +6,7 @@
 
 use docket_core::time::parse_rfc3339;
 use docket_core::value::FieldType;
-use docket_core::{Case, Column, ColumnTarget, ColumnValues as V, ColumnWorkspace, Engine, Outcome};
+use docket_core::{Case, Column, ColumnTarget, ColumnValues as V, ColumnWorkspace, Engine, ErrorCode, Outcome};
 use docket_tests::*;
 use serde_json::{Value, json};
 
@@ -555,4 +555,15 @@ fn shape_errors_name_the_column_and_part() {
     // The message says what is wrong.
     let msg = e.columns(2, &differ).err().map(|x| x.to_string()).unwrap_or_default();
     assert!(msg.starts_with("columns[1].offsets: items per case differ"), "{msg}");
+    // Codes and messages in the host's terms: column names, not Rust names.
+    let differ_err = e.columns(2, &differ).err();
+    assert_eq!(differ_err.as_ref().map(|x| (x.code, x.path())), Some((ErrorCode::InvalidArgument, "columns[1].offsets".into())));
+    assert!(msg.contains("`paused_from`"), "{msg}");
+    let no_lead = e.columns(2, &[Column::new(tgt("approval_by"), V::Text(&ids)).offsets(&[0, 1, 2])]).err();
+    assert_eq!(no_lead.map(|x| x.message), Some("`approval_by` needs the `approval_role` column too".into()));
+    let wrong_kind = e.columns(2, &[Column::new(tgt("paused_from"), V::Text(&ids)).offsets(&[0, 1, 2])]).err();
+    assert_eq!(wrong_kind.map(|x| x.message), Some("`paused_from` cannot take text values".into()));
+    assert_eq!(too_many.map(|x| (x.code, x.path())), Some((ErrorCode::LimitExceeded, "len".into())));
+    assert_eq!(e.column_name(tgt("amount")), "amount");
+    assert_eq!(e.column_name(tgt("resolution_at")), "resolution_at");
 }

@@ -38,6 +38,7 @@
 use crate::builder::{CaseBuilder, in_range};
 use crate::case::{Case, CaseError, Cell};
 use crate::engine::{Engine, Key};
+use crate::error::ErrorCode;
 use crate::issue::IssueCode;
 use crate::outcome::Outcome;
 use crate::time::Instant;
@@ -137,12 +138,12 @@ impl ColumnValues<'_> {
     }
     fn kind(&self) -> &'static str {
         match self {
-            ColumnValues::I64(_) => "I64",
-            ColumnValues::F64(_) => "F64",
-            ColumnValues::Bool(_) => "Bool",
-            ColumnValues::Index(_) => "Index",
-            ColumnValues::Text(_) => "Text",
-            ColumnValues::Scaled(..) => "Scaled",
+            ColumnValues::I64(_) => "64-bit integer",
+            ColumnValues::F64(_) => "floating-point",
+            ColumnValues::Bool(_) => "boolean",
+            ColumnValues::Index(_) => "enum index",
+            ColumnValues::Text(_) => "text",
+            ColumnValues::Scaled(..) => "scaled decimal",
         }
     }
 }
@@ -215,13 +216,26 @@ impl<'a> Column<'a> {
 /// Why [`Engine::columns`] refused a batch.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ColumnError {
+    /// [`ErrorCode::LimitExceeded`] for too many cases in one batch
+    /// (`Limits::max_cases_per_call`), [`ErrorCode::InvalidArgument`] otherwise.
+    pub code: ErrorCode,
     /// Index of the column at fault, if one is.
     pub column: Option<usize>,
     /// The part at fault: `target`, `values`, `present` or `offsets` of the column, or
-    /// `len` (too many cases for one batch, `Limits::max_cases_per_call`).
+    /// `len` (too many cases for one batch).
     pub part: &'static str,
-    /// What is wrong.
+    /// What is wrong, naming columns as a host names them (`approval_by`, `amount`).
     pub message: String,
+}
+
+impl ColumnError {
+    /// Where the fault is, as the bindings report it: `columns[2].offsets`, or `len`.
+    pub fn path(&self) -> String {
+        match self.column {
+            Some(j) => format!("columns[{j}].{}", self.part),
+            None => String::from(self.part),
+        }
+    }
 }
 
 impl core::fmt::Display for ColumnError {
@@ -314,16 +328,46 @@ impl Engine {
         })
     }
 
+    /// The name a host gives the column of `target` (the inverse of
+    /// [`Engine::column_target`]).
+    pub fn column_name(&self, target: ColumnTarget) -> String {
+        use ColumnTarget as T;
+        let name = match target {
+            T::Id => "id",
+            T::OpenedAt => "opened_at",
+            T::Currency => "currency",
+            T::RequestedBy => "requested_by",
+            T::Completed(m) => return format!("{}_at", self.metrics.get(usize::from(m)).map_or("", String::as_str)),
+            T::Field(s) => self.field_name(s),
+            T::Paused => "paused",
+            T::Approvals => "approvals",
+            T::Evidence => "evidence",
+            T::PausedFrom => "paused_from",
+            T::PausedTo => "paused_to",
+            T::ApprovalRole => "approval_role",
+            T::ApprovalBy => "approval_by",
+            T::ApprovalAt => "approval_at",
+        };
+        String::from(name)
+    }
+
     /// Checks the shape of a batch of `len` cases: every column long enough, offsets of
     /// list columns (and only of those) well formed, no target given twice, list columns
     /// of one group (`paused_*`; `approval_*`) with the same items per case. Values are
     /// not checked here: a value of the wrong kind is an issue of its case.
     pub fn columns<'a>(&self, len: usize, cols: &[Column<'a>]) -> Result<Columns<'a>, ColumnError> {
         use ColumnTarget as T;
-        let err = |j: usize, part: &'static str, message: String| ColumnError { column: Some(j), part, message };
+        let err = |j: usize, part: &'static str, message: String| ColumnError {
+            code: ErrorCode::InvalidArgument,
+            column: Some(j),
+            part,
+            message,
+        };
+        let name = |t: ColumnTarget| self.column_name(t);
         let max = self.limits.max_cases_per_call;
         if len > max {
             return Err(ColumnError {
+                code: ErrorCode::LimitExceeded,
                 column: None,
                 part: "len",
                 message: format!("{len} cases in one batch; the limit is {max}"),
@@ -333,18 +377,18 @@ impl Engine {
         let mut lists: [Option<Column<'a>>; 6] = [None; 6];
         for (j, c) in cols.iter().enumerate() {
             if cols.iter().take(j).any(|o| o.target == c.target) {
-                return Err(err(j, "target", format!("{:?} is given twice", c.target)));
+                return Err(err(j, "target", format!("`{}` is given twice", name(c.target))));
             }
             let items_col = c.target.is_items(c.offsets.is_some());
             let items = match (items_col, c.offsets) {
                 (true, None) => {
-                    return Err(err(j, "offsets", format!("{:?} is a list column: it needs offsets", c.target)));
+                    return Err(err(j, "offsets", format!("`{}` is a list column: it needs offsets", name(c.target))));
                 }
                 (false, Some(_)) => {
                     return Err(err(
                         j,
                         "offsets",
-                        format!("{:?} is not a list column: offsets must be None", c.target),
+                        format!("`{}` is not a list column: it takes no offsets", name(c.target)),
                     ));
                 }
                 (false, None) => len,
@@ -382,7 +426,7 @@ impl Engine {
                 _ => true,
             };
             if !ok_kind {
-                return Err(err(j, "values", format!("{:?} cannot take {} values", c.target, c.values.kind())));
+                return Err(err(j, "values", format!("`{}` cannot take {} values", name(c.target), c.values.kind())));
             }
             let slot = match c.target {
                 T::PausedFrom => Some(0),
@@ -405,7 +449,7 @@ impl Engine {
             for &m in members {
                 let Some((mj, mc)) = index(m).and_then(|j| Some((j, cols.get(j)?))) else { continue };
                 let Some(l) = index(lead).and_then(|j| cols.get(j)) else {
-                    return Err(err(mj, "target", format!("{m:?} needs the {lead:?} column too")));
+                    return Err(err(mj, "target", format!("`{}` needs the `{}` column too", name(m), name(lead))));
                 };
                 let differ = match (l.offsets, mc.offsets) {
                     // Hosts usually pass one offsets array for a whole group.
@@ -420,14 +464,14 @@ impl Engine {
                     _ => true,
                 };
                 if differ {
-                    return Err(err(mj, "offsets", format!("items per case differ from the {lead:?} column's")));
+                    return Err(err(mj, "offsets", format!("items per case differ from the `{}` column's", name(lead))));
                 }
             }
         }
         if let Some(j) = index(T::ApprovalBy)
             && index(T::ApprovalRole).is_none()
         {
-            return Err(err(j, "target", "ApprovalBy needs the ApprovalRole column too".into()));
+            return Err(err(j, "target", "`approval_by` needs the `approval_role` column too".into()));
         }
         // A list is given one way: as JSON text per case or as list columns, not both.
         for (whole, items) in [(T::Paused, T::PausedFrom), (T::Approvals, T::ApprovalBy)] {
@@ -435,7 +479,7 @@ impl Engine {
                 return Err(err(
                     j,
                     "target",
-                    format!("{whole:?} is given twice: as JSON text and as {items:?} list columns"),
+                    format!("`{}` is given twice: as JSON text and as `{}` list columns", name(whole), name(items)),
                 ));
             }
         }

@@ -198,6 +198,23 @@ impl core::fmt::Display for CompileError {
 #[cfg(feature = "std")]
 impl std::error::Error for CompileError {}
 
+impl CompileError {
+    /// The binding-level code: `invalid_json` when the text is not JSON,
+    /// `limit_exceeded` when the first error is a limit, `invalid_policy` otherwise.
+    pub fn code(&self) -> crate::ErrorCode {
+        match self.errors.first().map(|d| d.code) {
+            Some(PolicyCode::InvalidJson) => crate::ErrorCode::InvalidJson,
+            Some(PolicyCode::LimitExceeded) => crate::ErrorCode::LimitExceeded,
+            _ => crate::ErrorCode::InvalidPolicy,
+        }
+    }
+
+    /// The JSON pointer of the first error (`""`: the whole document).
+    pub fn path(&self) -> &str {
+        self.errors.first().map_or("", |d| d.path.as_str())
+    }
+}
+
 /// A compiled, immutable policy. `Send + Sync`: share one engine across threads.
 ///
 /// ```
@@ -350,6 +367,10 @@ impl Engine {
     /// Queue names in policy order; outcome queue indexes refer to this order.
     pub fn queues(&self) -> impl Iterator<Item = &str> {
         self.queues.iter().map(|q| q.name.as_str())
+    }
+    /// Queue owners (teams), aligned with [`Engine::queues`].
+    pub fn owners(&self) -> impl Iterator<Item = &str> {
+        self.queues.iter().map(|q| q.owner.as_str())
     }
     /// Priority values routing can output; outcome priority indexes refer to this order.
     pub fn priorities(&self) -> &[String] {
