@@ -557,7 +557,10 @@ fn shape_errors_name_the_column_and_part() {
     assert!(msg.starts_with("columns[1].offsets: items per case differ"), "{msg}");
     // Codes and messages in the host's terms: column names, not Rust names.
     let differ_err = e.columns(2, &differ).err();
-    assert_eq!(differ_err.as_ref().map(|x| (x.code, x.path())), Some((ErrorCode::InvalidArgument, "columns[1].offsets".into())));
+    assert_eq!(
+        differ_err.as_ref().map(|x| (x.code, x.path())),
+        Some((ErrorCode::InvalidArgument, "columns[1].offsets".into()))
+    );
     assert!(msg.contains("`paused_from`"), "{msg}");
     let no_lead = e.columns(2, &[Column::new(tgt("approval_by"), V::Text(&ids)).offsets(&[0, 1, 2])]).err();
     assert_eq!(no_lead.map(|x| x.message), Some("`approval_by` needs the `approval_role` column too".into()));

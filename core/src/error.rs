@@ -3,8 +3,6 @@
 //! [`ErrorCode`], whose string form is the same in Rust, C (`docket_error_name`) and
 //! JavaScript (`error.code`). The table of codes is `docs/errors.md`.
 
-use crate::diag::Diagnostic;
-use alloc::string::String;
 use core::fmt;
 
 /// Why a call failed. The string form ([`ErrorCode::as_str`]) is part of the public
@@ -72,18 +70,9 @@ impl fmt::Display for ErrorCode {
     }
 }
 
-/// Policy diagnostics as the JSON array every binding reports:
-/// `[{"code": "...", "path": "...", "message": "..."}, ...]`.
-pub fn diagnostics_json(list: &[Diagnostic]) -> String {
-    serde_json::to_string(list).unwrap_or_else(|_| String::from("[]"))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::diag::PolicyCode;
-    use alloc::string::ToString;
-    use alloc::vec;
 
     #[test]
     fn codes_are_distinct_snake_case_names() {
@@ -92,19 +81,5 @@ mod tests {
             assert!(n.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'), "{n}");
             assert!(!names.iter().skip(i + 1).any(|m| m == n), "{n} twice");
         }
-    }
-
-    #[test]
-    fn diagnostics_serialize_as_code_path_message() {
-        let list = vec![Diagnostic {
-            code: PolicyCode::UnknownQueue,
-            path: "/routing/rules/0/then/queue".to_string(),
-            message: "`x\"y` is not a declared queue".to_string(),
-        }];
-        assert_eq!(
-            diagnostics_json(&list),
-            r#"[{"code":"unknown_queue","path":"/routing/rules/0/then/queue","message":"`x\"y` is not a declared queue"}]"#
-        );
-        assert_eq!(diagnostics_json(&[]), "[]");
     }
 }

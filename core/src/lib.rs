@@ -2,12 +2,18 @@
 //!
 //! An embedded rules and SLA engine for e-commerce order operations. Compile a policy
 //! once into an [`Engine`], then evaluate cases: routing (queue, owner, priority),
-//! decision rights (approval steps, segregation of duties,) and
+//! decision rights (approval steps, segregation of duties) and
 //! SLA clocks on business calendars, plus a backlog report per batch.
 //!
 //! Evaluation is a pure function of `(policy, case, now)`: no clock reads, no I/O.
 //! The crate is `#![no_std]` with `alloc`; the `std` feature (default) only adds
 //! `std::error::Error` impls.
+//!
+//! The modules follow the data: a policy document is compiled by `policy` (one file a
+//! section, with the decision tables of `table`) into an [`Engine`]; a case is decoded
+//! by `case` from JSON, cells, setters or columns; `eval` decides it into an
+//! [`Outcome`]; `output` renders outcomes and reports. `DESIGN.md` at the repository's
+//! root explains why it is built this way.
 //!
 //! ```
 //! use docket_core::{Case, Engine, Outcome};
@@ -27,35 +33,40 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
-mod authorize;
-mod builder;
-pub mod calendar;
 mod case;
-mod columns;
-pub mod diag;
 mod engine;
 mod error;
 mod eval;
 pub mod issue;
-pub mod json;
-mod masks;
-mod outcome;
-mod render;
-mod report;
-#[cfg(feature = "schema")]
-pub mod schema;
-pub mod table;
+mod output;
+mod policy;
+mod table;
 pub mod time;
 pub mod value;
 
-pub use authorize::{Actor, Decision, Reason, ReasonCode};
-pub use builder::CaseBuilder;
-pub use case::{Case, CaseError, CaseKey, Cell, CellDecoder};
-pub use columns::{Column, ColumnError, ColumnTarget, ColumnValues, ColumnWorkspace, Columns};
-pub use diag::{Diagnostic, PolicyCode};
-pub use error::{ErrorCode, diagnostics_json};
-pub use engine::{CompileError, Engine, FORMAT_VERSION, Limits, MAX_FIELDS};
+/// Policy compile diagnostics: [`Diagnostic`], [`PolicyCode`] and the collector
+/// [`diag::Diags`] that [`time::calendar::Calendar::compile`] reports into.
+pub mod diag {
+    pub use crate::policy::diagnostics::{Diagnostic, Diags, PolicyCode, child, diagnostics_json, index};
+}
+/// The JSON Schema of the policy format.
+#[cfg(feature = "schema")]
+pub use policy::schema;
+/// Business calendars (also at [`time::calendar`]).
+pub use time::calendar;
+
+pub use case::builder::CaseBuilder;
+pub use case::cells::{CaseKey, Cell, CellDecoder};
+pub use case::columns::{Column, ColumnError, ColumnTarget, ColumnValues, Columns};
+pub use case::{Case, CaseError};
+pub use engine::Engine;
+pub use error::ErrorCode;
+pub use eval::authorize::{Actor, Decision, Reason, ReasonCode};
+pub use eval::columns::ColumnWorkspace;
 pub use issue::{Issue, IssueCode};
-pub use outcome::{Escalation, MetricOutcome, Outcome, Route, SlaState, Step};
-pub use render::{IssueField, OutcomeView};
-pub use report::{FiredControl, QueueReport, Report, ReportView};
+pub use output::outcome::{Escalation, MetricOutcome, Outcome, Route, SlaState, Step};
+pub use output::render::{IssueField, OutcomeView};
+pub use output::report::{FiredControl, QueueReport, Report, ReportView};
+pub use policy::CompileError;
+pub use policy::diagnostics::{Diagnostic, PolicyCode, diagnostics_json};
+pub use policy::limits::{FORMAT_VERSION, Limits, MAX_FIELDS};

@@ -2,9 +2,10 @@
 //! fire. Reports of sub-batches [`merge`](Report::merge) into exactly the report of the
 //! whole batch.
 
-use crate::engine::{Engine, Measure};
+use crate::engine::Engine;
 use crate::issue::ISSUE_CODES;
-use crate::outcome::{Outcome, SlaState};
+use crate::output::outcome::{Outcome, SlaState};
+use crate::policy::Measure;
 use crate::time::{Instant, Rfc3339};
 use alloc::string::String;
 use alloc::vec;
@@ -116,7 +117,7 @@ impl Report {
         let bands = engine.bands().count();
         Report {
             now,
-            queues: vec![QueueReport { bands: vec![0; bands], ..QueueReport::default() }; engine.queues.len()],
+            queues: vec![QueueReport { bands: vec![0; bands], ..QueueReport::default() }; engine.routing.queues.len()],
             ..Report::default()
         }
     }
@@ -185,7 +186,7 @@ impl Report {
     pub fn controls<'a>(&self, engine: &'a Engine) -> Vec<FiredControl<'a>> {
         let mut fired = Vec::new();
         for c in &engine.controls {
-            for (qi, (q, qr)) in engine.queues.iter().zip(&self.queues).enumerate() {
+            for (qi, (q, qr)) in engine.routing.queues.iter().zip(&self.queues).enumerate() {
                 if let Some((qs, negate)) = &c.queues
                     && qs.contains(&(qi as u32)) == *negate
                 {
@@ -214,7 +215,7 @@ impl Report {
                         id: &c.id,
                         queue: &q.name,
                         alert: &c.alert,
-                        to: c.to.and_then(|r| engine.roles.get(r as usize)).map(|r| r.name.as_str()),
+                        to: c.to.and_then(|r| engine.rights.roles.get(r as usize)).map(|r| r.name.as_str()),
                     });
                 }
             }
@@ -243,7 +244,7 @@ impl Serialize for ReportView<'_> {
         impl Serialize for Queues<'_> {
             fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
                 let mut m = s.serialize_map(None)?;
-                for (q, qr) in self.0.queues.iter().zip(&self.1.queues) {
+                for (q, qr) in self.0.routing.queues.iter().zip(&self.1.queues) {
                     if qr.cases > 0 {
                         m.serialize_entry(&q.name, &QueueView(self.0, qr))?;
                     }
@@ -270,7 +271,7 @@ impl Serialize for ReportView<'_> {
                     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
                         let mut m = s.serialize_map(Some(2))?;
                         m.serialize_entry("id", &self.0.1)?;
-                        m.serialize_entry("opened_at", &crate::render::Disp(Rfc3339(self.0.0)))?;
+                        m.serialize_entry("opened_at", &crate::output::render::Disp(Rfc3339(self.0.0)))?;
                         m.end()
                     }
                 }
@@ -325,14 +326,14 @@ impl Serialize for ReportView<'_> {
             }
         }
         let mut m = s.serialize_map(None)?;
-        m.serialize_entry("now", &crate::render::Disp(Rfc3339(r.now)))?;
+        m.serialize_entry("now", &crate::output::render::Disp(Rfc3339(r.now)))?;
         m.serialize_entry("cases", &r.cases)?;
         m.serialize_entry("errors", &r.errors)?;
         m.serialize_entry("invalid", &r.invalid)?;
         m.serialize_entry("unrouted", &r.unrouted)?;
         m.serialize_entry("queues", &Queues(e, r))?;
         m.serialize_entry("controls", &Controls(r.controls(e)))?;
-        m.serialize_entry("policy", &crate::render::PolicyRef(e))?;
+        m.serialize_entry("policy", &crate::output::render::PolicyRef(e))?;
         m.end()
     }
 }

@@ -114,7 +114,7 @@ impl Engine {
     ///
     /// ```
     /// use docket_core::{Actor, Case, Engine};
-    /// let engine = Engine::compile(include_str!("../../examples/order-ops.policy.json")).unwrap();
+    /// let engine = Engine::compile(include_str!("../../../examples/order-ops.policy.json")).unwrap();
     /// let mut case = Case::new();
     /// engine.decode_json(r#"{"id":"C-1","kind":"refund","amount":"1250.00","order_id":"O-1","opened_at":"2026-11-20T09:15:00Z"}"#, &mut case);
     /// let actor = Actor { id: "u-9".into(), roles: vec!["team_lead".into()] };
@@ -125,7 +125,7 @@ impl Engine {
     /// ```
     pub fn authorize(&self, case: &Case, actor: &Actor, action: &str) -> Decision {
         let mut reasons = Vec::new();
-        let Some(a) = self.actions.iter().find(|a| a.name == action) else {
+        let Some(a) = self.rights.actions.iter().find(|a| a.name == action) else {
             reasons.push(reason(ReasonCode::UnknownAction, format!("`{action}` is not a declared action")));
             return Decision { allowed: false, reasons };
         };
@@ -134,26 +134,27 @@ impl Engine {
             return Decision { allowed: false, reasons };
         }
         let held: Vec<u32> =
-            actor.roles.iter().filter_map(|r| self.role_index(r)).filter(|r| a.roles.contains(r)).collect();
+            actor.roles.iter().filter_map(|r| self.rights.role_index(r)).filter(|r| a.roles.contains(r)).collect();
         if held.is_empty() {
             let listed: Vec<&str> =
-                a.roles.iter().filter_map(|&r| self.roles.get(r as usize)).map(|r| r.name.as_str()).collect();
+                a.roles.iter().filter_map(|&r| self.rights.roles.get(r as usize)).map(|r| r.name.as_str()).collect();
             reasons
                 .push(reason(ReasonCode::RoleNotPermitted, format!("`{action}` needs one of: {}", listed.join(", "))));
         }
         if let (Some(slot), false) = (a.within_limit, held.is_empty()) {
-            let field = self.field_name(slot);
+            let field = self.input.field_name(slot);
             let value = match case.value(self, slot) {
                 Val::Dec(d) => Some(d),
                 _ => None,
             };
             // A role without a limit covers any value; an absent value is covered by none.
             let covered = value.is_some_and(|v| {
-                held.iter().filter_map(|&r| self.roles.get(r as usize)).any(|r| r.limit.is_none_or(|l| v <= l))
+                held.iter().filter_map(|&r| self.rights.roles.get(r as usize)).any(|r| r.limit.is_none_or(|l| v <= l))
             });
             if !covered {
                 // Name the most senior listed role the actor holds.
-                let best = held.iter().filter_map(|&r| self.roles.get(r as usize)).max_by(|x, y| x.limit.cmp(&y.limit));
+                let best =
+                    held.iter().filter_map(|&r| self.rights.roles.get(r as usize)).max_by(|x, y| x.limit.cmp(&y.limit));
                 let detail = match (value, best) {
                     (Some(v), Some(r)) => format!("{field} {v} > {} limit {}", r.name, r.limit.unwrap_or_default()),
                     (None, _) => format!("{field} is absent, so no limit covers it"),
@@ -171,7 +172,7 @@ impl Engine {
         } else if a.not_prior_approver && case.approvals.iter().any(|x| x.by.get(&case.text) == actor.id) {
             reasons.push(reason(ReasonCode::SeparationOfDuties, format!("{} already approved this case", actor.id)));
         }
-        let kind = match case.value(self, self.kind_slot) {
+        let kind = match case.value(self, self.input.kind_slot) {
             Val::Sym(k) => Some(k),
             _ => None,
         };
@@ -179,7 +180,7 @@ impl Engine {
             let missing: Vec<String> = items
                 .iter()
                 .filter(|i| !case.evidence.contains(i))
-                .filter_map(|&i| self.evidence_names.get(i as usize).cloned())
+                .filter_map(|&i| self.rights.evidence_names.get(i as usize).cloned())
                 .collect();
             if !missing.is_empty() {
                 reasons.push(Reason { code: ReasonCode::MissingEvidence, detail: String::new(), items: missing });

@@ -1,6 +1,6 @@
 //! Helpers for walking a `serde_json::Value` policy with JSON pointer paths.
 
-use crate::diag::{Diags, PolicyCode, child};
+use super::diagnostics::{Diags, PolicyCode, child};
 use alloc::format;
 use alloc::string::String;
 use serde_json::{Map, Value};

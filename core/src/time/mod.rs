@@ -1,6 +1,8 @@
 //! Instants as signed seconds since 1970-01-01T00:00:00Z, RFC 3339 parsing and formatting,
 //! and SLA durations. All arithmetic is exact integer seconds.
 
+pub mod calendar;
+
 use core::fmt;
 
 /// An instant: whole seconds since 1970-01-01T00:00:00Z (UTC).

@@ -2,7 +2,7 @@
 
 use crate::engine::Engine;
 use crate::issue::{Issue, IssueCode, Subject};
-use crate::outcome::{MetricOutcome, Outcome};
+use crate::output::outcome::{MetricOutcome, Outcome};
 use crate::time::Rfc3339;
 use alloc::string::String;
 use core::fmt::{self, Write};
@@ -39,9 +39,9 @@ impl Engine {
     pub fn issue_field<'a>(&'a self, out: &'a Outcome, issue: &Issue) -> Option<IssueField<'a>> {
         Some(match issue.subject {
             Subject::None | Subject::Table(_) | Subject::Step(_) => return None,
-            Subject::Field(s) => IssueField::Name(self.field_name(s)),
+            Subject::Field(s) => IssueField::Name(self.input.field_name(s)),
             Subject::Metric(m) => IssueField::MetricAt(
-                self.metrics.get(m as usize).map_or("", String::as_str),
+                self.clocks.metrics.get(m as usize).map_or("", String::as_str),
                 issue.code != IssueCode::NoWorkingTime,
             ),
             Subject::Key(k) => IssueField::Name(k),
@@ -57,7 +57,7 @@ impl Engine {
             IssueCode::MissingField => f.write_str("required field is absent"),
             IssueCode::BadType => match issue.subject {
                 Subject::Field(s) => {
-                    let ty = self.schema.fields.get(s as usize).map_or("", |x| x.ty.as_str());
+                    let ty = self.input.schema.fields.get(s as usize).map_or("", |x| x.ty.as_str());
                     write!(f, "expected a value of type {ty}")
                 }
                 Subject::Metric(_) => f.write_str("expected an RFC 3339 timestamp or null"),
@@ -70,7 +70,7 @@ impl Engine {
             },
             IssueCode::UnknownEnumValue => match issue.subject {
                 Subject::Field(s) => {
-                    let vals = self.schema.fields.get(s as usize).map(|x| x.syms.as_slice()).unwrap_or(&[]);
+                    let vals = self.input.schema.fields.get(s as usize).map(|x| x.syms.as_slice()).unwrap_or(&[]);
                     f.write_str("not one of: ")?;
                     for (i, v) in vals.iter().enumerate() {
                         if i > 0 {
@@ -83,7 +83,7 @@ impl Engine {
                 _ => f.write_str("not a declared value"),
             },
             IssueCode::UnknownCurrency => {
-                write!(f, "currency is neither {} nor in fx; money fields count as absent", self.currency)
+                write!(f, "currency is neither {} nor in fx; money fields count as absent", self.input.currency)
             }
             IssueCode::AmbiguousRules => {
                 let table = match issue.subject {
@@ -186,7 +186,7 @@ impl Serialize for Sla<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let (e, o) = (self.0, self.1);
         let mut m = s.serialize_map(None)?;
-        for (name, mo) in e.metrics.iter().zip(o.sla.iter()) {
+        for (name, mo) in e.clocks.metrics.iter().zip(o.sla.iter()) {
             if let Some(mo) = mo {
                 m.serialize_entry(name, &Metric(e, mo))?;
             }
@@ -201,7 +201,7 @@ impl Serialize for Metric<'_> {
         let (e, mo) = (self.0, self.1);
         let mut m = s.serialize_map(None)?;
         m.serialize_entry("state", mo.state.as_str())?;
-        m.serialize_entry("calendar", e.calendars.get(mo.calendar as usize).map_or("", |c| c.0.as_str()))?;
+        m.serialize_entry("calendar", e.clocks.calendars.get(mo.calendar as usize).map_or("", |c| c.0.as_str()))?;
         m.serialize_entry("target_s", &mo.target_s)?;
         m.serialize_entry("due", &mo.due.map(|d| Disp(Rfc3339(d))))?;
         m.serialize_entry("elapsed_s", &mo.elapsed_s)?;
@@ -217,7 +217,7 @@ impl Serialize for Metric<'_> {
     }
 }
 
-struct Esc<'a>(&'a Engine, &'a crate::outcome::Escalation);
+struct Esc<'a>(&'a Engine, &'a crate::output::outcome::Escalation);
 impl Serialize for Esc<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let (e, x) = (self.0, self.1);
@@ -225,7 +225,7 @@ impl Serialize for Esc<'_> {
         m.serialize_entry("level", &x.level)?;
         if let Some((lvl, to)) = x.next {
             m.serialize_entry("next_level", &lvl)?;
-            m.serialize_entry("next_to", e.roles.get(to as usize).map_or("", |r| r.name.as_str()))?;
+            m.serialize_entry("next_to", e.rights.roles.get(to as usize).map_or("", |r| r.name.as_str()))?;
             m.serialize_entry("next_at", &x.next_at.map(|d| Disp(Rfc3339(d))))?;
         }
         m.end()
@@ -236,7 +236,7 @@ struct Approvals<'a>(&'a Engine, &'a Outcome);
 impl Serialize for Approvals<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let (e, o) = (self.0, self.1);
-        let role = |r: u32| e.roles.get(r as usize).map_or("", |x| x.name.as_str());
+        let role = |r: u32| e.rights.roles.get(r as usize).map_or("", |x| x.name.as_str());
         struct Steps<'a>(&'a Engine, &'a Outcome);
         impl Serialize for Steps<'_> {
             fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -248,12 +248,12 @@ impl Serialize for Approvals<'_> {
                 seq.end()
             }
         }
-        struct StepView<'a>(&'a Engine, &'a Outcome, &'a crate::outcome::Step);
+        struct StepView<'a>(&'a Engine, &'a Outcome, &'a crate::output::outcome::Step);
         impl Serialize for StepView<'_> {
             fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
                 let (e, o, st) = (self.0, self.1, self.2);
                 let mut m = s.serialize_map(None)?;
-                m.serialize_entry("role", e.roles.get(st.role as usize).map_or("", |x| x.name.as_str()))?;
+                m.serialize_entry("role", e.rights.roles.get(st.role as usize).map_or("", |x| x.name.as_str()))?;
                 m.serialize_entry("rule", e.rule_id(st.gid))?;
                 if let Some(by) = o.done_by(st) {
                     m.serialize_entry("done_by", by)?;
@@ -297,9 +297,9 @@ pub(crate) struct PolicyRef<'a>(pub &'a Engine);
 impl Serialize for PolicyRef<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut m = s.serialize_map(Some(3))?;
-        m.serialize_entry("name", &self.0.name)?;
-        m.serialize_entry("version", &self.0.version)?;
-        m.serialize_entry("fingerprint", &self.0.fingerprint)?;
+        m.serialize_entry("name", &self.0.info.name)?;
+        m.serialize_entry("version", &self.0.info.version)?;
+        m.serialize_entry("fingerprint", &self.0.info.fingerprint)?;
         m.end()
     }
 }
@@ -327,13 +327,13 @@ impl Serialize for OutcomeView<'_> {
             m.serialize_entry("policy", &PolicyRef(e))?;
             return m.end();
         }
-        let queue = o.queue.and_then(|q| e.queues.get(q as usize));
+        let queue = o.queue.and_then(|q| e.routing.queues.get(q as usize));
         m.serialize_entry("queue", &queue.map(|q| q.name.as_str()))?;
         m.serialize_entry("owner", &queue.map(|q| q.owner.as_str()))?;
         m.serialize_entry("priority", &o.priority.and_then(|p| e.priorities().get(p as usize)))?;
-        if e.sla.is_some() {
+        if e.clocks.sla.is_some() {
             m.serialize_entry("sla", &Sla(e, o))?;
-            if let Some(b) = o.band.and_then(|b| e.sla.as_ref().and_then(|s| s.bands.get(b as usize))) {
+            if let Some(b) = o.band.and_then(|b| e.clocks.sla.as_ref().and_then(|s| s.bands.get(b as usize))) {
                 m.serialize_entry("band", &b.name)?;
             }
         }

@@ -2,7 +2,7 @@
 //! cases in their own structures (columnar C and WebAssembly APIs, Rust services).
 
 use crate::case::{Case, GivenApproval, Span};
-use crate::engine::{Engine, Key};
+use crate::engine::Engine;
 use crate::issue::{Issue, IssueCode, Subject};
 use crate::time::{EARLIEST_CASE_INSTANT, Instant, LATEST_CASE_INSTANT};
 use crate::value::{FieldType, OTHER_SYM, Packed, Val, parse_decimal};
@@ -15,7 +15,7 @@ use rust_decimal::Decimal;
 ///
 /// ```
 /// use docket_core::{Case, Engine, Outcome};
-/// let engine = Engine::compile(include_str!("../../examples/order-ops.policy.json")).unwrap();
+/// let engine = Engine::compile(include_str!("../../../examples/order-ops.policy.json")).unwrap();
 /// let (kind, amount, order) = (engine.slot("kind").unwrap(), engine.slot("amount").unwrap(), engine.slot("order_id").unwrap());
 /// let refund = engine.symbol(kind, "refund").unwrap();
 /// let mut case = Case::new();
@@ -37,56 +37,6 @@ impl Engine {
         case.reset(self);
         CaseBuilder { engine: self, case }
     }
-
-    /// The slot of a declared field (including `kind`), for [`CaseBuilder`] setters.
-    pub fn slot(&self, field: &str) -> Option<u16> {
-        match self.key(field) {
-            Some(Key::Field(s)) => Some(s),
-            _ => None,
-        }
-    }
-
-    /// The declared type of a field slot.
-    pub fn field_type(&self, slot: u16) -> Option<FieldType> {
-        self.schema.fields.get(slot as usize).filter(|f| !f.derived).map(|f| f.ty)
-    }
-
-    /// The index of an enum value (or of a string a test names) of a field slot.
-    pub fn symbol(&self, slot: u16, value: &str) -> Option<u32> {
-        self.schema.fields.get(slot as usize).and_then(|f| f.sym(value))
-    }
-
-    /// The values of an enum field slot, in declaration order.
-    pub fn symbols(&self, slot: u16) -> &[alloc::string::String] {
-        self.schema.fields.get(slot as usize).map_or(&[], |f| f.syms.as_slice())
-    }
-
-    /// The declared roles in policy order (indexes of [`CaseBuilder::approval_index`]).
-    pub fn roles(&self) -> impl Iterator<Item = &str> {
-        self.roles.iter().map(|r| r.name.as_str())
-    }
-
-    /// The index of a declared role (see [`Engine::roles`]), for
-    /// [`CaseBuilder::approval_index`].
-    pub fn role(&self, name: &str) -> Option<u32> {
-        self.role_index(name)
-    }
-
-    /// The evidence items the policy names, in order (indexes of
-    /// [`CaseBuilder::evidence_index`]).
-    pub fn evidence_items(&self) -> &[alloc::string::String] {
-        &self.evidence_names
-    }
-
-    /// The index of an evidence item the policy names (see [`Engine::evidence_items`]).
-    pub fn evidence_item(&self, name: &str) -> Option<u32> {
-        self.evidence_sym(name)
-    }
-
-    /// The index of a metric, for [`CaseBuilder::completed`].
-    pub fn metric(&self, name: &str) -> Option<u16> {
-        self.metrics.iter().position(|m| m == name).map(|i| i as u16)
-    }
 }
 
 pub(crate) fn in_range(t: Instant) -> bool {
@@ -103,7 +53,7 @@ impl<'a> CaseBuilder<'a> {
 
     /// Sets a key to a scalar exactly as JSON decoding does (the columnar path's route
     /// for value kinds that no typed setter takes).
-    pub(crate) fn scalar(&mut self, key: crate::engine::Key, v: crate::case::Cell<'_>) -> &mut Self {
+    pub(crate) fn scalar(&mut self, key: crate::policy::Key, v: crate::case::cells::Cell<'_>) -> &mut Self {
         self.case.set_cell(self.engine, key, v);
         self
     }
@@ -111,7 +61,7 @@ impl<'a> CaseBuilder<'a> {
     /// The declared field at `slot` if a case may set it (not derived).
     #[inline(always)]
     fn field(&self, slot: u16) -> Option<&crate::table::Field> {
-        self.engine.schema.fields.get(slot as usize).filter(|f| !f.derived)
+        self.engine.input.schema.fields.get(slot as usize).filter(|f| !f.derived)
     }
 
     /// Stores a value that fits its field's declared type.
@@ -120,7 +70,7 @@ impl<'a> CaseBuilder<'a> {
         if let Some(x) = self.case.value_mut(self.engine, slot) {
             *x = Packed::pack(v);
         }
-        if slot == self.engine.kind_slot {
+        if slot == self.engine.input.kind_slot {
             self.case.mark_kind(true);
         }
         self
@@ -134,7 +84,7 @@ impl<'a> CaseBuilder<'a> {
             *x = Packed::ABSENT;
         }
         self.case.issues.push(Issue::new(code, Subject::Field(slot)));
-        if slot == self.engine.kind_slot {
+        if slot == self.engine.input.kind_slot {
             self.case.mark_kind(code == IssueCode::UnknownEnumValue);
         }
         self
@@ -157,7 +107,7 @@ impl<'a> CaseBuilder<'a> {
     /// with `bad_id`, as in JSON).
     pub fn id(&mut self, id: &str) -> &mut Self {
         // As in JSON: an empty or over-long id makes the case unusable with `bad_id`.
-        let ok = !id.is_empty() && id.len() <= self.engine.limits.max_string_len;
+        let ok = !id.is_empty() && id.len() <= self.engine.info.limits.max_string_len;
         if ok {
             self.case.id = Some(Span::push(&mut self.case.text, id));
         }
@@ -188,7 +138,7 @@ impl<'a> CaseBuilder<'a> {
     /// A pause; `to` `None` = still paused.
     pub fn pause(&mut self, from: Instant, to: Option<Instant>) -> &mut Self {
         let ok = in_range(from) && to.is_none_or(|t| in_range(t) && t >= from);
-        if ok && self.case.pauses.len() < self.engine.limits.max_list_len {
+        if ok && self.case.pauses.len() < self.engine.info.limits.max_list_len {
             self.case.pauses.push((from, to));
         } else {
             self.bad_key("paused");
@@ -198,7 +148,7 @@ impl<'a> CaseBuilder<'a> {
 
     /// `requested_by` (over the string limit: a `bad_type` issue, as in JSON).
     pub fn requested_by(&mut self, actor: &str) -> &mut Self {
-        if actor.len() <= self.engine.limits.max_string_len {
+        if actor.len() <= self.engine.info.limits.max_string_len {
             self.case.requested_by = Some(Span::push(&mut self.case.text, actor));
         } else {
             self.bad_key("requested_by");
@@ -208,7 +158,7 @@ impl<'a> CaseBuilder<'a> {
 
     /// An approval already given.
     pub fn approval(&mut self, role: &str, by: &str, at: Option<Instant>) -> &mut Self {
-        self.approval_index(self.engine.role_index(role).unwrap_or(u32::MAX), by, at)
+        self.approval_index(self.engine.rights.role_index(role).unwrap_or(u32::MAX), by, at)
     }
 
     /// An approval already given, the role by index (see [`Engine::roles`]); an index out
@@ -216,9 +166,10 @@ impl<'a> CaseBuilder<'a> {
     /// approver over the string limit, or more approvals than the list limit, is a
     /// `bad_type` issue of `approvals` (the approval is not counted), as in JSON.
     pub fn approval_index(&mut self, role: u32, by: &str, at: Option<Instant>) -> &mut Self {
-        if by.len() <= self.engine.limits.max_string_len && self.case.approvals.len() < self.engine.limits.max_list_len
+        if by.len() <= self.engine.info.limits.max_string_len
+            && self.case.approvals.len() < self.engine.info.limits.max_list_len
         {
-            let role = if (role as usize) < self.engine.roles.len() { role } else { u32::MAX };
+            let role = if (role as usize) < self.engine.rights.roles.len() { role } else { u32::MAX };
             let by = Span::push(&mut self.case.text, by);
             self.case.approvals.push(GivenApproval { role, by, at });
         } else {
@@ -229,7 +180,7 @@ impl<'a> CaseBuilder<'a> {
 
     /// An evidence item the case carries (items the policy never names are ignored).
     pub fn evidence(&mut self, item: &str) -> &mut Self {
-        match self.engine.evidence_sym(item) {
+        match self.engine.rights.evidence_sym(item) {
             Some(i) => self.evidence_index(i),
             None => self,
         }
@@ -239,10 +190,10 @@ impl<'a> CaseBuilder<'a> {
     /// is an item the policy never names (ignored). More items than the list limit are a
     /// `bad_type` issue of `evidence`.
     pub fn evidence_index(&mut self, item: u32) -> &mut Self {
-        if (item as usize) >= self.engine.evidence_names.len() {
+        if (item as usize) >= self.engine.rights.evidence_names.len() {
             return self;
         }
-        if self.case.evidence.len() < self.engine.limits.max_list_len {
+        if self.case.evidence.len() < self.engine.info.limits.max_list_len {
             self.case.evidence.push(item);
         } else {
             self.bad_key("evidence");
@@ -283,7 +234,7 @@ impl<'a> CaseBuilder<'a> {
 
     /// A string field, or an enum field by its value's text.
     pub fn string(&mut self, slot: u16, s: &str) -> &mut Self {
-        let max = self.engine.limits.max_string_len;
+        let max = self.engine.info.limits.max_string_len;
         match self.field(slot).map(|f| (f.ty, f.sym(s))) {
             None => self,
             Some((FieldType::Enum, Some(i))) => self.store(slot, Val::Sym(i)),

@@ -30,15 +30,11 @@
 //! instants accepted anywhere, see [`crate::time::MIN_INSTANT`]); outside that range a
 //! calendar other than a plain `24x7` has none.
 
-use crate::diag::{Diags, PolicyCode, child, index};
-use crate::json::{array, object, required, string, wrong_type};
-use crate::time::{Instant, MAX_INSTANT, MIN_INSTANT, days_from_civil, parse_date, weekday_from_days};
-use alloc::format;
+use super::{Instant, MAX_INSTANT, MIN_INSTANT, days_from_civil, weekday_from_days};
 use alloc::string::String;
 use alloc::vec::Vec;
 use chrono::{DateTime, LocalResult, Offset, TimeZone};
 use chrono_tz::Tz;
-use serde_json::Value;
 
 /// `add_business` gives up when the due instant would lie more than this many seconds
 /// after the start: ten years of 365 days plus 3 days (the leap days ten years can hold).
@@ -53,7 +49,7 @@ pub const DEFAULT_HORIZON: (i64, i64) = (days_from_civil(1970, 1, 1), days_from_
 
 const DAY: i64 = 86_400;
 /// Weekday keys, index 0 = Monday (as `weekday_from_days`).
-const WEEKDAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+pub(crate) const WEEKDAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 /// First instant with working time (0001-01-01T00:00:00Z).
 const WORLD_START: Instant = MIN_INSTANT;
 /// End (exclusive) of the instants with working time (10000-01-01T00:00:00Z).
@@ -69,9 +65,9 @@ const MAX_OFFSET_S: i64 = 16 * 3600;
 /// One window of a date, in minutes after local midnight. `end <= start` means the window
 /// ends on the next date (an overnight window); `end == 1440` is `24:00`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct Window {
-    start: u16,
-    end: u16,
+pub(crate) struct Window {
+    pub(crate) start: u16,
+    pub(crate) end: u16,
 }
 
 impl Window {
@@ -130,46 +126,6 @@ impl Origin {
     pub const NONE: Origin = Origin { at: Instant::MIN, place: None, of: 0 };
 }
 
-/// Parses `HH:MM-HH:MM` (exactly; `24:00` only as an end; zero length rejected).
-fn parse_window(s: &str) -> Result<Window, &'static str> {
-    let b = s.as_bytes();
-    if b.len() != 11 || b.get(5) != Some(&b'-') {
-        return Err("expected `HH:MM-HH:MM`");
-    }
-    let start = parse_hhmm(b.get(0..5).unwrap_or_default())?;
-    let end = parse_hhmm(b.get(6..11).unwrap_or_default())?;
-    if start == 1440 {
-        return Err("a window cannot start at 24:00");
-    }
-    if start == end {
-        return Err("a window cannot have zero length");
-    }
-    Ok(Window { start, end })
-}
-
-/// Parses `HH:MM` into minutes after midnight (0..=1440).
-fn parse_hhmm(b: &[u8]) -> Result<u16, &'static str> {
-    let fmt = "expected `HH:MM-HH:MM`";
-    if b.len() != 5 || b.get(2) != Some(&b':') {
-        return Err(fmt);
-    }
-    let mut d = [0u16; 4];
-    for (slot, &i) in d.iter_mut().zip([0usize, 1, 3, 4].iter()) {
-        match b.get(i) {
-            Some(c) if c.is_ascii_digit() => *slot = u16::from(c - b'0'),
-            _ => return Err(fmt),
-        }
-    }
-    let (h, m) = (d[0] * 10 + d[1], d[2] * 10 + d[3]);
-    if m > 59 {
-        return Err("minutes above 59");
-    }
-    if h > 24 || (h == 24 && m != 0) {
-        return Err("time after 24:00");
-    }
-    Ok(h * 60 + m)
-}
-
 /// The UTC offset (seconds, local - UTC) of `tz` at UTC instant `utc`.
 fn offset_at(tz: &Tz, utc: Instant) -> i64 {
     DateTime::from_timestamp(utc, 0)
@@ -220,165 +176,16 @@ fn sort_merge(v: &mut Vec<(Instant, Instant)>) {
 }
 
 impl Calendar {
-    /// Compiles the calendar JSON value found at JSON pointer `path` (e.g.
-    /// `"/calendars/eu_ops"`), with the [`DEFAULT_HORIZON`].
-    ///
-    /// Reports every problem into `d`: `unknown_key` (keys other than `timezone`, `week`,
-    /// `holidays`, `overrides`, or an unknown weekday key), `missing_key` (`timezone` or
-    /// `week`), `wrong_type`, `unknown_timezone`, `bad_window` (a malformed or zero-length
-    /// window, or a `week` string other than `"24x7"`) and `bad_date` (a malformed or
-    /// nonexistent date in `holidays` or as an `overrides` key). Each error's path points at
-    /// the offending element, e.g. `/calendars/eu_ops/week/fri/1`.
-    ///
-    /// Returns `None` if any error was found for this calendar.
-    pub fn compile(v: &Value, path: &str, d: &mut Diags) -> Option<Calendar> {
-        Self::compile_with_horizon(v, path, d, DEFAULT_HORIZON.0, DEFAULT_HORIZON.1)
-    }
-
-    /// Same as [`Calendar::compile`] with an explicit precomputation horizon
-    /// `[from_day, to_day)` in days since 1970-01-01: the working intervals of the UTC range
-    /// `[from_day 00:00Z, to_day 00:00Z)` are precomputed (days clamped to years
-    /// 0001..=9999; empty when `to_day <= from_day`). Results never depend on the horizon,
-    /// only speed and memory do (compile time and memory grow linearly with its length).
-    pub fn compile_with_horizon(v: &Value, path: &str, d: &mut Diags, from_day: i64, to_day: i64) -> Option<Calendar> {
-        let limits = crate::Limits::default();
-        Self::compile_inner(v, path, d, (from_day, to_day), &limits)
-    }
-
-    /// Same as [`Calendar::compile`] with the host's limits on windows and dates.
-    pub fn compile_with_limits(v: &Value, path: &str, d: &mut Diags, limits: &crate::Limits) -> Option<Calendar> {
-        Self::compile_inner(v, path, d, DEFAULT_HORIZON, limits)
-    }
-
-    fn compile_inner(
-        v: &Value,
-        path: &str,
-        d: &mut Diags,
+    /// A calendar of the given weekly windows (`week[0]` is Monday's; `all_week`: it is
+    /// `24x7`), holidays and overrides (days since 1970-01-01), with the working
+    /// intervals of the UTC days `[from_day, to_day)` precomputed.
+    pub(crate) fn new(
+        (tz, tz_name): (Tz, String),
+        (week, all_week): ([Vec<Window>; 7], bool),
+        mut holidays: Vec<i64>,
+        mut overrides: Vec<(i64, Vec<Window>)>,
         (from_day, to_day): (i64, i64),
-        limits: &crate::Limits,
-    ) -> Option<Calendar> {
-        let (max_windows, max_dates) = (limits.max_windows_per_day, limits.max_dates_per_calendar);
-        let errors_before = d.error_count();
-        let m = object(v, path, &["timezone", "week", "holidays", "overrides"], d)?;
-
-        // timezone
-        let mut tz: Option<(Tz, String)> = None;
-        if let Some(tv) = required(m, "timezone", path, d) {
-            let tpath = child(path, "timezone");
-            if let Some(name) = string(tv, &tpath, d) {
-                match name.parse::<Tz>() {
-                    Ok(z) => tz = Some((z, String::from(name))),
-                    Err(_) => d.error(
-                        PolicyCode::UnknownTimezone,
-                        &tpath,
-                        format!("`{name}` is not an IANA time zone known to this build"),
-                    ),
-                }
-            }
-        }
-
-        // week
-        let mut week: [Vec<Window>; 7] = Default::default();
-        let mut all_week = false;
-        if let Some(wv) = required(m, "week", path, d) {
-            let wpath = child(path, "week");
-            match wv {
-                Value::String(s) if s == "24x7" => all_week = true,
-                Value::String(s) => d.error(
-                    PolicyCode::BadWindow,
-                    &wpath,
-                    format!("`week` must be an object of weekday windows or \"24x7\", found \"{s}\""),
-                ),
-                Value::Object(days) => {
-                    for (k, dv) in days {
-                        let dpath = child(&wpath, k);
-                        match WEEKDAYS.iter().position(|w| *w == k.as_str()) {
-                            Some(i) => {
-                                if let (Some(list), Some(slot)) =
-                                    (parse_windows(dv, &dpath, d, max_windows), week.get_mut(i))
-                                {
-                                    *slot = list;
-                                }
-                            }
-                            None => d.error(
-                                PolicyCode::UnknownKey,
-                                &dpath,
-                                format!("unknown weekday `{k}` (expected one of: {})", WEEKDAYS.join(", ")),
-                            ),
-                        }
-                    }
-                }
-                other => wrong_type(&wpath, "an object or \"24x7\"", other, d),
-            }
-        }
-        if all_week {
-            for slot in week.iter_mut() {
-                *slot = alloc::vec![Window { start: 0, end: 1440 }];
-            }
-        }
-
-        // holidays
-        let mut holidays: Vec<i64> = Vec::new();
-        if let Some(hv) = m.get("holidays") {
-            let hpath = child(path, "holidays");
-            if let Some(items) = array(hv, &hpath, d) {
-                if items.len() > max_dates {
-                    d.error(
-                        PolicyCode::LimitExceeded,
-                        &hpath,
-                        format!("{} holidays exceed the limit of {max_dates}", items.len()),
-                    );
-                }
-                for (i, item) in items.iter().enumerate().take(max_dates) {
-                    let ipath = index(&hpath, i);
-                    if let Some(s) = string(item, &ipath, d) {
-                        match parse_date(s) {
-                            Some(day) => holidays.push(day),
-                            None => d.error(
-                                PolicyCode::BadDate,
-                                &ipath,
-                                format!("`{s}` is not an existing date YYYY-MM-DD"),
-                            ),
-                        }
-                    }
-                }
-            }
-        }
-
-        // overrides
-        let mut overrides: Vec<(i64, Vec<Window>)> = Vec::new();
-        if let Some(ov) = m.get("overrides") {
-            let opath = child(path, "overrides");
-            match ov {
-                Value::Object(entries) => {
-                    if entries.len() > max_dates {
-                        d.error(
-                            PolicyCode::LimitExceeded,
-                            &opath,
-                            format!("{} overrides exceed the limit of {max_dates}", entries.len()),
-                        );
-                    }
-                    for (k, wv) in entries.iter().take(max_dates) {
-                        let kpath = child(&opath, k);
-                        let day = parse_date(k);
-                        if day.is_none() {
-                            d.error(PolicyCode::BadDate, &kpath, format!("`{k}` is not an existing date YYYY-MM-DD"));
-                        }
-                        let list = parse_windows(wv, &kpath, d, max_windows);
-                        if let (Some(day), Some(list)) = (day, list) {
-                            overrides.push((day, list));
-                        }
-                    }
-                }
-                other => wrong_type(&opath, "an object", other, d),
-            }
-        }
-
-        if d.error_count() > errors_before {
-            return None;
-        }
-        let (tz, tz_name) = tz?;
-
+    ) -> Calendar {
         overrides.sort_unstable_by_key(|o| o.0);
         overrides.dedup_by_key(|o| o.0);
         holidays.sort_unstable();
@@ -404,36 +211,42 @@ impl Calendar {
             day_first: Vec::new(),
         };
         if !always {
-            let lo_day = WORLD_START.div_euclid(DAY);
-            let hi_day = WORLD_END.div_euclid(DAY);
-            let from = from_day.clamp(lo_day, hi_day);
-            let to = to_day.clamp(from, hi_day);
-            cal.h_start = from * DAY;
-            cal.h_end = to * DAY;
-            let mut iv = Vec::new();
-            cal.generate(cal.h_start, cal.h_end, &mut iv);
-            let mut cum = Vec::with_capacity(iv.len() + 1);
-            let mut acc = 0i64;
-            cum.push(0);
-            for &(s, e) in &iv {
-                acc = acc.saturating_add(e - s);
-                cum.push(acc);
-            }
-            let days = usize::try_from(to - from).unwrap_or(0);
-            let mut day_first = Vec::with_capacity(days + 1);
-            let mut k = 0usize;
-            for d in 0..=days as i64 {
-                let start = cal.h_start + d * DAY;
-                while iv.get(k).is_some_and(|&(_, e)| e <= start) {
-                    k += 1;
-                }
-                day_first.push(u32::try_from(k).unwrap_or(u32::MAX));
-            }
-            cal.iv = iv;
-            cal.cum = cum;
-            cal.day_first = day_first;
+            cal.precompute(from_day, to_day);
         }
-        Some(cal)
+        cal
+    }
+
+    /// Computes the working intervals of the UTC days `[from_day, to_day)` (clamped to
+    /// the years with working time), their prefix sums and the per-day index.
+    fn precompute(&mut self, from_day: i64, to_day: i64) {
+        let lo_day = WORLD_START.div_euclid(DAY);
+        let hi_day = WORLD_END.div_euclid(DAY);
+        let from = from_day.clamp(lo_day, hi_day);
+        let to = to_day.clamp(from, hi_day);
+        self.h_start = from * DAY;
+        self.h_end = to * DAY;
+        let mut iv = Vec::new();
+        self.generate(self.h_start, self.h_end, &mut iv);
+        let mut cum = Vec::with_capacity(iv.len() + 1);
+        let mut acc = 0i64;
+        cum.push(0);
+        for &(s, e) in &iv {
+            acc = acc.saturating_add(e - s);
+            cum.push(acc);
+        }
+        let days = usize::try_from(to - from).unwrap_or(0);
+        let mut day_first = Vec::with_capacity(days + 1);
+        let mut k = 0usize;
+        for d in 0..=days as i64 {
+            let start = self.h_start + d * DAY;
+            while iv.get(k).is_some_and(|&(_, e)| e <= start) {
+                k += 1;
+            }
+            day_first.push(u32::try_from(k).unwrap_or(u32::MAX));
+        }
+        self.iv = iv;
+        self.cum = cum;
+        self.day_first = day_first;
     }
 
     /// The time zone name.
@@ -800,57 +613,9 @@ impl Calendar {
     }
 }
 
-/// Parses an array of window strings at `path`; `None` if anything was wrong (reported).
-fn parse_windows(v: &Value, path: &str, d: &mut Diags, max: usize) -> Option<Vec<Window>> {
-    let items = array(v, path, d)?;
-    if items.len() > max {
-        d.error(PolicyCode::LimitExceeded, path, format!("{} windows exceed the limit of {max} per day", items.len()));
-        return None;
-    }
-    let mut ok = true;
-    let mut list = Vec::with_capacity(items.len());
-    for (i, item) in items.iter().enumerate() {
-        let ipath = index(path, i);
-        match string(item, &ipath, d) {
-            Some(s) => match parse_window(s) {
-                Ok(w) => list.push(w),
-                Err(why) => {
-                    d.error(PolicyCode::BadWindow, &ipath, format!("bad window `{s}`: {why}"));
-                    ok = false;
-                }
-            },
-            None => ok = false,
-        }
-    }
-    list.sort_unstable_by_key(|w| (w.start, w.end));
-    ok.then_some(list)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn window_parsing() {
-        assert_eq!(parse_window("08:00-18:00"), Ok(Window { start: 480, end: 1080 }));
-        assert_eq!(parse_window("00:00-24:00"), Ok(Window { start: 0, end: 1440 }));
-        assert_eq!(parse_window("22:00-06:00"), Ok(Window { start: 1320, end: 360 }));
-        for bad in [
-            "8-17",
-            "08:00-08:00",
-            "25:00-26:00",
-            "24:00-06:00",
-            "08:60-09:00",
-            "24:30-01:00",
-            "08:00-24:01",
-            "08:00_09:00",
-            "0a:00-09:00",
-            "08:00-09:000",
-            "",
-        ] {
-            assert!(parse_window(bad).is_err(), "{bad}");
-        }
-    }
 
     #[test]
     fn gap_and_fold_resolution() {

@@ -508,7 +508,7 @@ mod tests {
                     // A `when` object names each field once.
                     conds.sort_by_key(|c| c.slot);
                     conds.dedup_by_key(|c| c.slot);
-                    Rule { gid: i as u32, always: conds.is_empty(), conds, out: () }
+                    Rule { gid: i as u32, conds, out: () }
                 })
                 .collect();
             let masks = Masks::compile(&rules, |s| TYPES.get(s as usize).copied());
@@ -542,7 +542,7 @@ mod tests {
                         conds.iter().map(|(slot, kind, neg, atoms, syms)| cond(*slot, *kind, *neg, atoms, *syms)).collect();
                     conds.sort_by_key(|c| c.slot);
                     conds.dedup_by_key(|c| c.slot);
-                    Rule { gid: i as u32, always: conds.is_empty(), conds, out: outs.get(i).copied().unwrap_or(0) }
+                    Rule { gid: i as u32, conds, out: outs.get(i).copied().unwrap_or(0) }
                 })
                 .collect();
             let schema = crate::table::Schema {

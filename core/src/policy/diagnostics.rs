@@ -128,6 +128,12 @@ impl fmt::Display for Diagnostic {
     }
 }
 
+/// Policy diagnostics as the JSON array every binding reports:
+/// `[{"code": "...", "path": "...", "message": "..."}, ...]`.
+pub fn diagnostics_json(list: &[Diagnostic]) -> String {
+    serde_json::to_string(list).unwrap_or_else(|_| String::from("[]"))
+}
+
 /// Collects errors and warnings during compilation.
 #[derive(Clone, Debug, Default)]
 pub struct Diags {
@@ -179,6 +185,22 @@ pub fn index(path: &str, i: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use alloc::string::ToString;
+    use alloc::vec;
+
+    #[test]
+    fn diagnostics_serialize_as_code_path_message() {
+        let list = vec![Diagnostic {
+            code: PolicyCode::UnknownQueue,
+            path: "/routing/rules/0/then/queue".to_string(),
+            message: "`x\"y` is not a declared queue".to_string(),
+        }];
+        assert_eq!(
+            diagnostics_json(&list),
+            r#"[{"code":"unknown_queue","path":"/routing/rules/0/then/queue","message":"`x\"y` is not a declared queue"}]"#
+        );
+        assert_eq!(diagnostics_json(&[]), "[]");
+    }
 
     #[test]
     fn pointer_tokens_are_escaped() {

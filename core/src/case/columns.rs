@@ -13,7 +13,7 @@
 //!
 //! ```
 //! use docket_core::{ColumnTarget as T, ColumnValues as V, Column, ColumnWorkspace, Engine};
-//! let engine = Engine::compile(include_str!("../../examples/order-ops.policy.json")).unwrap();
+//! let engine = Engine::compile(include_str!("../../../examples/order-ops.policy.json")).unwrap();
 //! let target = |name: &str| engine.column_target(name).unwrap();
 //! let kind = engine.slot("kind").unwrap();
 //! let refund = engine.symbol(kind, "refund").unwrap();
@@ -35,12 +35,13 @@
 //! assert_eq!(queues.len(), 2);
 //! ```
 
-use crate::builder::{CaseBuilder, in_range};
-use crate::case::{Case, CaseError, Cell};
-use crate::engine::{Engine, Key};
+use crate::case::builder::{CaseBuilder, in_range};
+use crate::case::cells::Cell;
+use crate::case::{Case, CaseError};
+use crate::engine::Engine;
 use crate::error::ErrorCode;
 use crate::issue::IssueCode;
-use crate::outcome::Outcome;
+use crate::policy::Key;
 use crate::time::Instant;
 use crate::value::FieldType;
 use crate::value::{OTHER_SYM, Packed, Val};
@@ -250,10 +251,10 @@ impl core::fmt::Display for ColumnError {
 /// A batch of columns checked against an engine by [`Engine::columns`].
 #[derive(Clone, Debug)]
 pub struct Columns<'a> {
-    len: usize,
-    scalars: Vec<Column<'a>>,
+    pub(crate) len: usize,
+    pub(crate) scalars: Vec<Column<'a>>,
     /// paused_from, paused_to, approval_role, approval_by, approval_at, evidence items.
-    lists: [Option<Column<'a>>; 6],
+    pub(crate) lists: [Option<Column<'a>>; 6],
 }
 
 impl Columns<'_> {
@@ -266,27 +267,6 @@ impl Columns<'_> {
         self.len == 0
     }
 }
-
-/// Reusable scratch space of [`Engine::evaluate_columns`]: a block of case buffers and an
-/// outcome. Not shared between threads: use one per thread and keep it across batches
-/// (a warm workspace evaluates without allocating).
-#[derive(Clone, Debug, Default)]
-pub struct ColumnWorkspace {
-    cases: Vec<Case>,
-    outcome: Outcome,
-}
-
-impl ColumnWorkspace {
-    /// An empty workspace.
-    pub fn new() -> ColumnWorkspace {
-        ColumnWorkspace::default()
-    }
-}
-
-/// Cases set column by column before they are evaluated one by one: small enough that
-/// the block's cases stay in the first-level cache, large enough that each column's loop
-/// runs long.
-const BLOCK: usize = 32;
 
 /// A number read as an instant, in seconds (JavaScript's `Date` range; beyond it, or not
 /// finite, it is malformed).
@@ -307,7 +287,7 @@ impl Engine {
     /// (`paused_from`, `paused_to`, `approval_role`, `approval_by`, `approval_at`).
     pub fn column_target(&self, name: &str) -> Option<ColumnTarget> {
         use ColumnTarget as T;
-        Some(match self.key(name) {
+        Some(match self.input.key(name) {
             Some(Key::Id) => T::Id,
             Some(Key::OpenedAt) => T::OpenedAt,
             Some(Key::Currency) => T::Currency,
@@ -337,8 +317,10 @@ impl Engine {
             T::OpenedAt => "opened_at",
             T::Currency => "currency",
             T::RequestedBy => "requested_by",
-            T::Completed(m) => return format!("{}_at", self.metrics.get(usize::from(m)).map_or("", String::as_str)),
-            T::Field(s) => self.field_name(s),
+            T::Completed(m) => {
+                return format!("{}_at", self.clocks.metrics.get(usize::from(m)).map_or("", String::as_str));
+            }
+            T::Field(s) => self.input.field_name(s),
             T::Paused => "paused",
             T::Approvals => "approvals",
             T::Evidence => "evidence",
@@ -364,7 +346,7 @@ impl Engine {
             message,
         };
         let name = |t: ColumnTarget| self.column_name(t);
-        let max = self.limits.max_cases_per_call;
+        let max = self.info.limits.max_cases_per_call;
         if len > max {
             return Err(ColumnError {
                 code: ErrorCode::LimitExceeded,
@@ -464,7 +446,11 @@ impl Engine {
                     _ => true,
                 };
                 if differ {
-                    return Err(err(mj, "offsets", format!("items per case differ from the `{}` column's", name(lead))));
+                    return Err(err(
+                        mj,
+                        "offsets",
+                        format!("items per case differ from the `{}` column's", name(lead)),
+                    ));
                 }
             }
         }
@@ -484,40 +470,6 @@ impl Engine {
             }
         }
         Ok(Columns { len, scalars, lists })
-    }
-
-    /// Evaluates every case of a batch at `now`, in order, calling `each(i, outcome)` for
-    /// case `i` (write the outputs you want, add the outcome to a [`crate::Report`]).
-    /// Each case gets exactly the outcome the same case has as a JSON record.
-    pub fn evaluate_columns(
-        &self,
-        batch: &Columns<'_>,
-        now: Instant,
-        ws: &mut ColumnWorkspace,
-        mut each: impl FnMut(usize, &Outcome),
-    ) {
-        if ws.cases.len() < BLOCK {
-            ws.cases.resize_with(BLOCK, Case::new);
-        }
-        let ColumnWorkspace { cases, outcome } = ws;
-        let mut start = 0;
-        while start < batch.len {
-            let n = (batch.len - start).min(BLOCK);
-            let Some(block) = cases.get_mut(..n) else { return };
-            for case in block.iter_mut() {
-                case.reset(self);
-            }
-            for col in &batch.scalars {
-                set_column(self, col, start, block);
-            }
-            for (k, case) in block.iter_mut().enumerate() {
-                set_lists(self, &batch.lists, start + k, case);
-                case.finish(self, false);
-                self.evaluate(case, now, outcome);
-                each(start + k, outcome);
-            }
-            start += n;
-        }
     }
 }
 
@@ -562,8 +514,8 @@ fn fields<T: Copy>(
     block: &mut [Case],
     conv: impl Fn(T) -> Result<Val, IssueCode>,
 ) {
-    let is_kind = slot == engine.kind_slot;
-    let at = engine.at(slot);
+    let is_kind = slot == engine.input.kind_slot;
+    let at = engine.input.at(slot);
     let put = |case: &mut Case, x: T| match conv(x) {
         Ok(v) => {
             if let Some(d) = case.at_position_mut(at) {
@@ -591,7 +543,7 @@ fn fields<T: Copy>(
 }
 
 /// Sets one scalar column on a block of cases (case `k` of the block is row `start + k`).
-fn set_column(engine: &Engine, col: &Column<'_>, start: usize, block: &mut [Case]) {
+pub(crate) fn set_column(engine: &Engine, col: &Column<'_>, start: usize, block: &mut [Case]) {
     use ColumnTarget as T;
     use ColumnValues as V;
     let p = col.present;
@@ -625,7 +577,7 @@ fn set_column(engine: &Engine, col: &Column<'_>, start: usize, block: &mut [Case
         }),
         (T::Paused | T::Approvals | T::Evidence, V::Text(v), _) => {
             let Some(v) = v.get(start..) else { return };
-            let max = engine.limits.max_case_bytes;
+            let max = engine.info.limits.max_case_bytes;
             for (k, (case, &s)) in block.iter_mut().zip(v).enumerate() {
                 if !col.is_present(start + k) {
                     continue;
@@ -676,8 +628,8 @@ fn set_column(engine: &Engine, col: &Column<'_>, start: usize, block: &mut [Case
         }),
         (T::Field(s), V::Text(v), Some(ty @ (FieldType::Enum | FieldType::String))) => {
             // As `CaseBuilder::string`, with the field looked up once for the column.
-            let Some(f) = engine.schema.fields.get(s as usize) else { return };
-            let max = engine.limits.max_string_len;
+            let Some(f) = engine.input.schema.fields.get(s as usize) else { return };
+            let max = engine.info.limits.max_string_len;
             match ty {
                 FieldType::Enum => fields(engine, s, v, p, start, block, |x: &str| {
                     f.sym(x).map(Val::Sym).ok_or(IssueCode::UnknownEnumValue)
@@ -755,7 +707,7 @@ fn set_column(engine: &Engine, col: &Column<'_>, start: usize, block: &mut [Case
 
 /// Sets the list columns (pauses, approvals given, evidence items) of case `i`.
 #[inline]
-fn set_lists(engine: &Engine, lists: &[Option<Column<'_>>; 6], i: usize, case: &mut Case) {
+pub(crate) fn set_lists(engine: &Engine, lists: &[Option<Column<'_>>; 6], i: usize, case: &mut Case) {
     let [from, to, role, by, at, evidence] = lists;
     if let Some(from) = from {
         let (a, z) = from.items(i);

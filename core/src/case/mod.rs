@@ -1,0 +1,320 @@
+//! Case input: the [`Case`] buffer (how a case stores its values) and the ways to fill
+//! it: a JSON record or any serde format ([`json`]), cells ([`cells`]), typed setters
+//! ([`builder`]) and columns ([`columns`]). Every way decodes a value exactly as JSON
+//! would, and a warmed-up `Case` is refilled without allocating.
+
+pub(crate) mod builder;
+pub(crate) mod cells;
+pub(crate) mod columns;
+pub(crate) mod json;
+
+use crate::engine::Engine;
+use crate::issue::{Issue, IssueCode, Subject};
+use crate::policy::HEAD;
+use crate::time::Instant;
+pub(crate) use crate::value::Span;
+use crate::value::{Kind, Packed, Val};
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::fmt;
+use rust_decimal::Decimal;
+
+/// Why a case is unusable (it gets an outcome with `error` and nothing else decided).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CaseError {
+    /// The record is not a JSON object (or not valid JSON).
+    NotAnObject,
+    /// `id` is missing.
+    MissingId,
+    /// `id` is not a non-empty string.
+    BadId,
+    /// `kind` is missing.
+    MissingKind,
+    /// `kind` is not a string.
+    BadKind,
+    /// `opened_at` is missing.
+    MissingOpenedAt,
+    /// `opened_at` is not an RFC 3339 timestamp.
+    BadOpenedAt,
+    /// The input line is not valid JSON.
+    BadJson,
+    /// The input exceeds a configured limit (size, nesting).
+    TooLarge,
+}
+
+impl CaseError {
+    /// Stable code.
+    pub const fn code(self) -> &'static str {
+        match self {
+            CaseError::NotAnObject => "not_an_object",
+            CaseError::MissingId => "missing_id",
+            CaseError::BadId => "bad_id",
+            CaseError::MissingKind => "missing_kind",
+            CaseError::BadKind => "bad_kind",
+            CaseError::MissingOpenedAt => "missing_opened_at",
+            CaseError::BadOpenedAt => "bad_opened_at",
+            CaseError::BadJson => "bad_json",
+            CaseError::TooLarge => "too_large",
+        }
+    }
+    /// Human-readable message.
+    pub const fn message(self) -> &'static str {
+        match self {
+            CaseError::NotAnObject => "a case must be a JSON object",
+            CaseError::MissingId => "the case has no `id`",
+            CaseError::BadId => "`id` must be a non-empty string",
+            CaseError::MissingKind => "the case has no `kind`",
+            CaseError::BadKind => "`kind` must be a string",
+            CaseError::MissingOpenedAt => "the case has no `opened_at`",
+            CaseError::BadOpenedAt => "`opened_at` must be an RFC 3339 timestamp",
+            CaseError::BadJson => "the record is not valid JSON",
+            CaseError::TooLarge => "the record exceeds a configured limit",
+        }
+    }
+}
+
+impl fmt::Display for CaseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.code(), self.message())
+    }
+}
+
+/// One approval already given on a case.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct GivenApproval {
+    /// Role index, or `u32::MAX` for a role the policy does not declare.
+    pub role: u32,
+    pub by: Span,
+    pub at: Option<Instant>,
+}
+
+/// A decoded case. Create one with [`Case::new`] and refill it with
+/// [`Engine::decode_json`] (or [`Engine::decode`] for any serde format) for every record;
+/// its buffers keep their capacity, so a warmed-up `Case` decodes without allocating.
+#[derive(Clone, Debug, Default)]
+#[repr(C, align(64))]
+pub struct Case {
+    // Laid out by use (`repr(C)` keeps this order; cases start on a cache line): what
+    // routing a decoded case reads fills the first two lines (the flags it tests and the
+    // copies in `head`), so routing a large batch streams the cases from memory without
+    // following a pointer. Then what the clocks and approvals read, then what only
+    // decoding and authorization read.
+    pub(crate) error: Option<CaseError>,
+    pub(crate) invalid: bool,
+    /// Whether `head` holds the values at positions `0..HEAD` (set by `finish` for the
+    /// engines whose routing reads no other position; see `Engine::route_head`).
+    head_ok: bool,
+    kind_seen: u8,
+    opened_seen: u8,
+    id_seen: u8,
+    pub(crate) currency_bad: bool,
+    /// Copies of `values[..HEAD]` when `head_ok` (absent beyond the values).
+    head: [Packed; HEAD],
+    /// The values by storage position (see `Engine::store`): every read but routing's.
+    pub(crate) values: Vec<Packed>,
+    pub(crate) id: Option<Span>,
+    pub(crate) text: String,
+    pub(crate) issues: Vec<Issue>,
+    pub(crate) opened_at: Option<Instant>,
+    pub(crate) completed: Vec<Option<Instant>>,
+    pub(crate) pauses: Vec<(Instant, Option<Instant>)>,
+    pub(crate) approvals: Vec<GivenApproval>,
+    pub(crate) requested_by: Option<Span>,
+    pub(crate) currency: Option<Span>,
+    pub(crate) evidence: Vec<u32>,
+}
+
+impl Case {
+    /// An empty case buffer.
+    pub fn new() -> Case {
+        Case::default()
+    }
+
+    /// The case id, if usable.
+    pub fn id(&self) -> Option<&str> {
+        self.id.map(|s| s.get(&self.text))
+    }
+
+    /// The value of field `slot` (absent beyond the fields).
+    #[inline(always)]
+    pub(crate) fn value(&self, engine: &Engine, slot: u16) -> Val {
+        self.packed(engine, slot).unpack()
+    }
+
+    /// The value of field `slot` as stored (absent beyond the fields).
+    #[inline(always)]
+    pub(crate) fn packed(&self, engine: &Engine, slot: u16) -> Packed {
+        self.values.get(engine.input.at(slot)).copied().unwrap_or(Packed::ABSENT)
+    }
+
+    /// The values routing reads by storage position: the copies in the case itself when
+    /// it holds them and `head` (the engine's routing reads only positions below
+    /// [`HEAD`]) says so, else all of them.
+    #[inline(always)]
+    pub(crate) fn routing_values(&self, head: bool) -> &[Packed] {
+        if head && self.head_ok { &self.head } else { &self.values }
+    }
+
+    /// The value stored at position `at`, to overwrite (`None` beyond the values).
+    #[inline(always)]
+    pub(crate) fn at_position_mut(&mut self, at: usize) -> Option<&mut Packed> {
+        self.values.get_mut(at)
+    }
+
+    /// The stored value of field `slot`, to overwrite.
+    #[inline(always)]
+    pub(crate) fn value_mut(&mut self, engine: &Engine, slot: u16) -> Option<&mut Packed> {
+        self.at_position_mut(engine.input.at(slot))
+    }
+
+    /// The reason the case is unusable, if it is.
+    pub fn error(&self) -> Option<CaseError> {
+        self.error
+    }
+
+    /// `opened_at` in seconds since the epoch.
+    pub fn opened_at(&self) -> Option<Instant> {
+        self.opened_at
+    }
+
+    /// Marks the case unusable (used by hosts whose input could not be parsed).
+    pub fn set_error(&mut self, e: CaseError) {
+        self.error = Some(e);
+    }
+
+    pub(crate) fn reset(&mut self, engine: &Engine) {
+        self.head_ok = false;
+        self.text.clear();
+        self.id = None;
+        self.opened_at = None;
+        fill(&mut self.values, engine.input.schema.fields.len(), Packed::ABSENT);
+        self.currency = None;
+        self.currency_bad = false;
+        fill(&mut self.completed, engine.clocks.metrics.len(), None);
+        self.pauses.clear();
+        self.requested_by = None;
+        self.approvals.clear();
+        self.evidence.clear();
+        self.issues.clear();
+        self.error = None;
+        self.invalid = false;
+        self.kind_seen = 0;
+        self.opened_seen = 0;
+        self.id_seen = 0;
+    }
+
+    /// Records how [`crate::CaseBuilder`] saw `kind`: a string (`true`) or a wrong type.
+    pub(crate) fn mark_kind(&mut self, string: bool) {
+        self.kind_seen = if string { 1 } else { 2 };
+    }
+
+    /// Records that [`crate::CaseBuilder`] set `id`, usable or not.
+    pub(crate) fn mark_id(&mut self, usable: bool) {
+        self.id = self.id.filter(|_| usable);
+        self.id_seen = if usable { 1 } else { 2 };
+    }
+
+    /// Records that [`crate::CaseBuilder`] set `opened_at`, usable or malformed.
+    pub(crate) fn mark_opened(&mut self, usable: bool) {
+        self.opened_seen = if usable { 1 } else { 2 };
+    }
+
+    pub(crate) fn issue(&mut self, code: IssueCode, subject: Subject) {
+        self.issues.push(Issue::new(code, subject));
+    }
+
+    /// Completes a decoded case: errors, money conversion, required fields, intake
+    /// validity; with `keep_head`, the copies routing reads (see [`HEAD`]: for cases kept
+    /// in a batch; a case evaluated at once and overwritten needs none).
+    pub(crate) fn finish(&mut self, engine: &Engine, keep_head: bool) {
+        if self.error.is_none() {
+            self.error = match (self.id_seen, self.kind_seen, self.opened_seen) {
+                (0, _, _) => Some(CaseError::MissingId),
+                (2, _, _) => Some(CaseError::BadId),
+                (_, 0, _) => Some(CaseError::MissingKind),
+                (_, 2, _) => Some(CaseError::BadKind),
+                (_, _, 0) => Some(CaseError::MissingOpenedAt),
+                (_, _, 2) => Some(CaseError::BadOpenedAt),
+                _ => None,
+            };
+        }
+        if self.error.is_some() {
+            return;
+        }
+        // Money: convert to the policy currency, or drop it for an unknown currency.
+        // `None`: the policy currency, nothing to convert (`x × 1` is `x`, scale included).
+        let rate: Option<Option<Decimal>> = match self.currency {
+            None => None,
+            Some(c) => {
+                let c = c.get(&self.text);
+                (c != engine.input.currency).then(|| engine.input.fx_rate(c))
+            }
+        };
+        if let Some(rate) = rate {
+            if rate.is_none() {
+                self.issue(IssueCode::UnknownCurrency, Subject::Key("currency"));
+            }
+            for &slot in &engine.input.money_slots {
+                if let Some(v) = self.value_mut(engine, slot)
+                    && let Val::Dec(x) = v.unpack()
+                {
+                    *v = Packed::pack(match rate.and_then(|r| x.checked_mul(r)) {
+                        Some(y) => Val::Dec(y),
+                        None => Val::Absent,
+                    });
+                }
+            }
+        }
+        // Required fields for `*` and for the case's kind.
+        // Read as stored: telling absent from present needs no unpacking of the value.
+        let kind = self.packed(engine, engine.input.kind_slot);
+        let kind = kind.is(Kind::Sym).then(|| kind.word());
+        for list in [engine.input.required_any.as_slice(), engine.input.required_for(kind)] {
+            for &slot in list {
+                // A field given but rejected (absent, with its issue) is not also missing,
+                // and a field missing for `*` and for the kind is missing once.
+                if self.packed(engine, slot).is(Kind::Absent)
+                    && !self.issues.iter().any(|i| i.subject == Subject::Field(slot))
+                {
+                    self.issue(IssueCode::MissingField, Subject::Field(slot));
+                }
+            }
+        }
+        self.invalid = self.currency_bad
+            || self
+                .issues
+                .iter()
+                .any(|i| matches!(i.code, IssueCode::MissingField | IssueCode::BadType | IssueCode::UnknownEnumValue));
+        // Completion stamps before opening count as the opening (issue `bad_timestamp`).
+        if let Some(open) = self.opened_at {
+            for m in 0..self.completed.len() {
+                if let Some(Some(t)) = self.completed.get(m).copied()
+                    && t < open
+                {
+                    if let Some(c) = self.completed.get_mut(m) {
+                        *c = Some(open);
+                    }
+                    self.issue(IssueCode::BadTimestamp, Subject::Metric(m as u16));
+                }
+            }
+        }
+        if keep_head && engine.input.route_head {
+            for (i, h) in self.head.iter_mut().enumerate() {
+                *h = self.values.get(i).copied().unwrap_or(Packed::ABSENT);
+            }
+            self.head_ok = true;
+        }
+    }
+}
+
+/// Sets `v` to `n` copies of `x`, keeping its buffer.
+#[inline]
+fn fill<T: Copy>(v: &mut Vec<T>, n: usize, x: T) {
+    if v.len() == n {
+        v.fill(x);
+    } else {
+        v.clear();
+        v.resize(n, x);
+    }
+}

@@ -1,0 +1,71 @@
+//! `routing`: the decision table that chooses a case's queue and priority.
+
+use super::Compiler;
+use super::diagnostics::{PolicyCode, child};
+use super::json;
+use super::queues::{Queue, queue_index};
+use super::tables::RankKeys;
+use crate::table::Table;
+use alloc::format;
+use alloc::string::String;
+use alloc::string::ToString;
+use alloc::vec;
+use alloc::vec::Vec;
+use serde_json::{Map, Value};
+
+/// Routing outputs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct RouteOut {
+    pub queue: u32,
+    pub priority: Option<u32>,
+}
+
+/// The compiled routing: the queues, the routing table, and where invalid cases go.
+#[derive(Debug)]
+pub(crate) struct Routing {
+    pub queues: Vec<Queue>,
+    pub invalid_queue: Option<u32>,
+    /// The rule id the outcome of an invalid case names (`invalid`).
+    pub invalid_gid: u32,
+    pub table: Table<RouteOut>,
+}
+
+/// The routing table; a priority an output names becomes a value of the derived
+/// `priority` field (at `priority_slot`), in order of first appearance.
+pub(super) fn table(
+    top: &Map<String, Value>,
+    cx: &mut Compiler<'_>,
+    queues: &[Queue],
+    priority_slot: u16,
+) -> Option<Table<RouteOut>> {
+    let mut cx = cx.tables();
+    let Some(r) = top.get("routing") else {
+        cx.d.error(PolicyCode::MissingKey, "", "missing required key `routing`");
+        return None;
+    };
+    cx.table(r, "/routing", "routing", false, |cx, then, p| {
+        let m = json::object(then, p, &["queue", "priority"], cx.d)?;
+        let q = json::required(m, "queue", p, cx.d).and_then(|q| json::string(q, &child(p, "queue"), cx.d))?;
+        let Some(queue) = queue_index(queues, q) else {
+            cx.d.error(PolicyCode::UnknownQueue, &child(p, "queue"), format!("`{q}` is not a declared queue"));
+            return None;
+        };
+        let mut keys: RankKeys = vec![("queue".into(), q.to_string())];
+        let priority = match m.get("priority") {
+            None | Some(Value::Null) => None,
+            Some(pv) => {
+                let s = json::string(pv, &child(p, "priority"), cx.d)?;
+                keys.push(("priority".into(), s.to_string()));
+                let f = cx.schema.fields.get_mut(priority_slot as usize)?;
+                Some(match f.sym(s) {
+                    Some(i) => i,
+                    None => {
+                        f.syms.push(s.to_string());
+                        (f.syms.len() - 1) as u32
+                    }
+                })
+            }
+        };
+        Some((RouteOut { queue, priority }, keys))
+    })
+}

@@ -1,0 +1,298 @@
+//! `sla`: the metrics whose clocks run, their targets by decision table, warning and
+//! escalation thresholds, and the ageing bands. Compiles to [`Clocks`] with the
+//! calendars the targets name.
+
+use super::Compiler;
+use super::diagnostics::{Diags, PolicyCode, child, index};
+use super::json;
+use super::tables::RankKeys;
+use crate::table::Table;
+use crate::time::calendar::Calendar;
+use crate::time::parse_duration;
+use crate::value::{decimal_from_f64, parse_decimal};
+use alloc::format;
+use alloc::string::{String, ToString};
+use alloc::vec;
+use alloc::vec::Vec;
+use rust_decimal::Decimal;
+use serde_json::{Map, Value};
+
+/// One metric's target under one SLA target rule, with thresholds precomputed in seconds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct MetricTarget {
+    pub target: i64,
+    /// Smallest elapsed that is a warning: ceil(warn_at × target).
+    pub warn_from: i64,
+    /// Escalation step k is passed when elapsed > floor(at_k × target).
+    pub steps: Vec<i64>,
+}
+
+/// SLA target outputs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct TargetOut {
+    pub calendar: u32,
+    pub metrics: Vec<Option<MetricTarget>>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum BandClock {
+    Calendar,
+    Business,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct Band {
+    pub name: String,
+    pub under: Option<i64>,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct Escalation {
+    pub at: Decimal,
+    pub to: u32,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct Sla {
+    pub warn_at: Decimal,
+    pub escalation: Vec<Escalation>,
+    pub band_clock: BandClock,
+    pub bands: Vec<Band>,
+    pub targets: Table<TargetOut>,
+}
+
+/// The compiled clocks: calendars, metric names and the SLA section, if any.
+#[derive(Debug)]
+pub(crate) struct Clocks {
+    pub calendars: Vec<(String, Calendar)>,
+    pub metrics: Vec<String>,
+    pub sla: Option<Sla>,
+}
+
+impl Sla {
+    /// Thresholds of a summed target (collect + sum).
+    pub(crate) fn thresholds(&self, target: i64) -> MetricTarget {
+        thresholds(target, self.warn_at, &self.escalation)
+    }
+}
+
+/// Precomputes warning and escalation thresholds in whole seconds.
+fn thresholds(target: i64, warn_at: Decimal, escalation: &[Escalation]) -> MetricTarget {
+    let t = Decimal::from(target);
+    let to_i64 = |x: Decimal| -> i64 { i64::try_from(x).unwrap_or(i64::MAX) };
+    MetricTarget {
+        target,
+        warn_from: to_i64((warn_at * t).ceil()),
+        steps: escalation.iter().map(|e| to_i64((e.at * t).floor())).collect(),
+    }
+}
+
+/// `sla.metrics`: the metric names (needed before the rest, for the case keys
+/// `<metric>_at`).
+pub(super) fn metrics(top: &Map<String, Value>, cx: &mut Compiler<'_>) -> Vec<String> {
+    let mut metrics: Vec<String> = Vec::new();
+    let d = &mut *cx.d;
+    if let Some(ms) = top.get("sla").and_then(Value::as_object).and_then(|m| m.get("metrics"))
+        && let Some(a) = json::array(ms, "/sla/metrics", d)
+    {
+        for (i, x) in a.iter().enumerate() {
+            let p = index("/sla/metrics", i);
+            if let Some(s) = json::string(x, &p, d) {
+                if s.is_empty() || metrics.iter().any(|m| m == s) || cx.schema.slot(&format!("{s}_at")).is_some() {
+                    d.error(
+                        PolicyCode::BadValue,
+                        &p,
+                        format!("metric `{s}` is empty, repeated, or clashes with a field named `{s}_at`"),
+                    );
+                }
+                metrics.push(s.to_string());
+            }
+        }
+    }
+    metrics
+}
+
+/// The `sla` section, if the policy has one; `roles` resolves escalation targets.
+pub(super) fn sla(
+    top: &Map<String, Value>,
+    cx: &mut Compiler<'_>,
+    metrics: &[String],
+    calendars: &[(String, Calendar)],
+    role_index: &impl Fn(&str) -> Option<u32>,
+) -> Option<Sla> {
+    let sla_v = top.get("sla")?;
+    let sla = compile(sla_v, cx, metrics, calendars, top, role_index);
+    if sla.is_none() && cx.d.errors.is_empty() {
+        cx.d.error(PolicyCode::BadValue, "/sla", "the sla section could not be compiled");
+    }
+    sla
+}
+
+fn compile(
+    s: &Value,
+    cx: &mut Compiler<'_>,
+    metrics: &[String],
+    calendars: &[(String, Calendar)],
+    top: &Map<String, Value>,
+    role_index: &impl Fn(&str) -> Option<u32>,
+) -> Option<Sla> {
+    let m = json::object(s, "/sla", &["metrics", "warn_at", "escalation", "bands", "targets"], cx.d)?;
+    let warn_at = match m.get("warn_at") {
+        Some(w) => ratio(w, "/sla/warn_at", cx.d).unwrap_or(Decimal::ONE),
+        None => Decimal::ONE,
+    };
+    let escalation = escalation(m, cx.d, role_index);
+    let (band_clock, bands) = bands(m, cx.d);
+    let calendar_declared =
+        |name: &str| top.get("calendars").and_then(Value::as_object).is_some_and(|m| m.contains_key(name));
+    let mut tcx = cx.tables();
+    let t = json::required(m, "targets", "/sla", tcx.d)?;
+    let targets = tcx.table(t, "/sla/targets", "targets", true, |cx, then, p| {
+        let tm = json::map(then, p, cx.d)?;
+        let mut keys = RankKeys::new();
+        let mut calendar = None;
+        let mut out = vec![None; metrics.len()];
+        for (k, v) in tm {
+            let kp = child(p, k);
+            if k == "calendar" {
+                let c = json::string(v, &kp, cx.d)?;
+                keys.push(("calendar".into(), c.to_string()));
+                calendar = calendars.iter().position(|(n, _)| n == c).map(|i| i as u32);
+                if calendar.is_none() && !calendar_declared(c) {
+                    cx.d.error(PolicyCode::UnknownCalendar, &kp, format!("`{c}` is not a declared calendar"));
+                }
+            } else if let Some(mi) = metrics.iter().position(|x| x == k) {
+                let s = json::string(v, &kp, cx.d)?;
+                keys.push((k.clone(), s.to_string()));
+                match parse_duration(s) {
+                    Some(t) => {
+                        if let Some(o) = out.get_mut(mi) {
+                            *o = Some(t);
+                        }
+                    }
+                    None => cx.d.error(
+                        PolicyCode::BadDuration,
+                        &kp,
+                        format!("cannot parse duration `{s}` (e.g. 90m, 4h, 2h30m)"),
+                    ),
+                }
+            } else {
+                cx.d.error(
+                    PolicyCode::UnknownMetric,
+                    &kp,
+                    format!("`{k}` is neither `calendar` nor a metric of `sla.metrics`"),
+                );
+            }
+        }
+        if tm.get("calendar").is_none() {
+            cx.d.error(PolicyCode::MissingKey, p, "missing required key `calendar`");
+        }
+        let calendar = calendar?;
+        let metrics_out = out.into_iter().map(|t| t.map(|t| thresholds(t, warn_at, &escalation))).collect();
+        Some((TargetOut { calendar, metrics: metrics_out }, keys))
+    })?;
+    Some(Sla { warn_at, escalation, band_clock, bands, targets })
+}
+
+/// A share of the target (`warn_at`, an escalation step's `at`).
+fn ratio(v: &Value, p: &str, d: &mut Diags) -> Option<Decimal> {
+    let r = match v {
+        Value::Number(n) => n.as_i64().map(Decimal::from).or_else(|| n.as_f64().and_then(decimal_from_f64)),
+        Value::String(s) => parse_decimal(s),
+        _ => None,
+    };
+    match r {
+        Some(r) if r >= Decimal::ZERO && r <= Decimal::from(1000) => Some(r),
+        _ => {
+            d.error(PolicyCode::BadValue, p, "expected a non-negative share of the target, e.g. 0.75");
+            None
+        }
+    }
+}
+
+/// `sla.escalation`: steps of increasing `at`, each to a declared role.
+fn escalation(m: &Map<String, Value>, d: &mut Diags, role_index: &impl Fn(&str) -> Option<u32>) -> Vec<Escalation> {
+    let mut escalation: Vec<Escalation> = Vec::new();
+    let Some(a) = m.get("escalation").and_then(|e| json::array(e, "/sla/escalation", d)) else {
+        return escalation;
+    };
+    for (i, step) in a.iter().enumerate() {
+        let p = index("/sla/escalation", i);
+        let Some(sm) = json::object(step, &p, &["at", "to"], d) else { continue };
+        let at = json::required(sm, "at", &p, d).and_then(|a| ratio(a, &child(&p, "at"), d));
+        let to = json::required(sm, "to", &p, d).and_then(|t| json::string(t, &child(&p, "to"), d)).and_then(|t| {
+            let r = role_index(t);
+            if r.is_none() {
+                d.error(PolicyCode::UnknownRole, &child(&p, "to"), format!("`{t}` is not a declared role"));
+            }
+            r
+        });
+        if let (Some(at), Some(to)) = (at, to) {
+            if escalation.last().is_some_and(|l| l.at >= at) {
+                d.error(PolicyCode::BadValue, &child(&p, "at"), "escalation steps must have increasing `at`");
+            }
+            escalation.push(Escalation { at, to });
+        }
+    }
+    escalation
+}
+
+/// `sla.bands`: the ageing bands and the clock they read.
+fn bands(m: &Map<String, Value>, d: &mut Diags) -> (BandClock, Vec<Band>) {
+    let mut band_clock = BandClock::Calendar;
+    let mut bands = Vec::new();
+    let Some(bm) = m.get("bands").and_then(|b| json::object(b, "/sla/bands", &["clock", "limits"], d)) else {
+        return (band_clock, bands);
+    };
+    if let Some(c) = bm.get("clock").and_then(|c| json::string(c, "/sla/bands/clock", d)) {
+        band_clock = match c {
+            "calendar" => BandClock::Calendar,
+            "business" => BandClock::Business,
+            other => {
+                d.error(
+                    PolicyCode::BadValue,
+                    "/sla/bands/clock",
+                    format!("unknown band clock `{other}` (expected calendar or business)"),
+                );
+                BandClock::Calendar
+            }
+        };
+    }
+    let Some(a) = json::required(bm, "limits", "/sla/bands", d).and_then(|l| json::array(l, "/sla/bands/limits", d))
+    else {
+        return (band_clock, bands);
+    };
+    for (i, b) in a.iter().enumerate() {
+        let p = index("/sla/bands/limits", i);
+        let Some(bm) = json::object(b, &p, &["name", "under"], d) else { continue };
+        let name =
+            json::required(bm, "name", &p, d).and_then(|n| json::string(n, &child(&p, "name"), d)).unwrap_or_default();
+        let under = bm.get("under").and_then(|u| {
+            let up = child(&p, "under");
+            let s = json::string(u, &up, d)?;
+            let v = parse_duration(s);
+            if v.is_none() {
+                d.error(PolicyCode::BadDuration, &up, format!("cannot parse duration `{s}` (e.g. 90m, 4h, 2h30m)"));
+            }
+            v
+        });
+        let last = i + 1 == a.len();
+        if under.is_none() && !last && bm.get("under").is_none() {
+            d.error(PolicyCode::BadValue, &p, "only the last band may omit `under`");
+        }
+        if last && bm.get("under").is_some() {
+            d.error(
+                PolicyCode::BadValue,
+                &child(&p, "under"),
+                "the last band has no `under` (it takes every older case)",
+            );
+        }
+        if let (Some(u), Some(prev)) = (under, bands.last().and_then(|b: &Band| b.under))
+            && u <= prev
+        {
+            d.error(PolicyCode::BadValue, &child(&p, "under"), "band limits must increase");
+        }
+        bands.push(Band { name: name.to_string(), under });
+    }
+    (band_clock, bands)
+}
