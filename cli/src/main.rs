@@ -1,6 +1,8 @@
 //! `docket`: check a policy, evaluate case files, print backlog reports, authorize actions.
 
 mod html;
+mod render;
+mod table;
 
 use docket_core::{Actor, Case, Engine, Outcome, OutcomeView, Report};
 use std::fs::File;
@@ -288,7 +290,7 @@ fn report(args: &[String]) -> Result<ExitCode, String> {
         Ok(())
     })?;
     let text = match format {
-        "table" => html::table(&engine, &rep),
+        "table" => table::table(&engine, &rep),
         "html" => html::page(&engine, &rep),
         _ => rep.to_json(&engine) + "\n",
     };
