@@ -90,8 +90,8 @@ struct Input {
     #[arg(long, value_name = "CASES")]
     cases: String,
     /// Evaluation time, RFC 3339 (2026-11-23T10:00:00Z); defaults to the current time.
-    #[arg(long, value_name = "RFC3339", value_parser = parse_now)]
-    now: Option<i64>,
+    #[arg(long, value_name = "RFC3339")]
+    now: Option<String>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -186,14 +186,16 @@ fn load_engine(path: &str) -> Result<Engine, Failure> {
     Engine::compile(&text).map_err(|e| Failure::new(e.code(), e.to_string()))
 }
 
-fn parse_now(t: &str) -> Result<i64, String> {
-    docket_core::time::parse_rfc3339(t).ok_or_else(|| String::from("not an RFC 3339 timestamp"))
-}
-
-fn now_or_clock(now: Option<i64>) -> i64 {
-    now.unwrap_or_else(|| {
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
-    })
+/// `--now` as Unix seconds; the current time when it is not given.
+fn parse_now(now: Option<&str>) -> Result<i64, Failure> {
+    match now {
+        Some(t) => docket_core::time::parse_rfc3339(t)
+            .ok_or_else(|| Failure::argument(format!("--now `{t}` is not an RFC 3339 timestamp"))),
+        None => Ok(std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs() as i64)
+            .unwrap_or(0)),
+    }
 }
 
 fn check(path: &str, json: bool) -> Result<ExitCode, Failure> {
@@ -313,7 +315,7 @@ fn for_each_case(engine: &Engine, path: &str, mut f: impl FnMut(u64, &Case) -> i
 
 fn eval(input: &Input) -> Result<ExitCode, Failure> {
     let engine = load_engine(&input.policy)?;
-    let now = now_or_clock(input.now);
+    let now = parse_now(input.now.as_deref())?;
     let stdout = io::stdout();
     let mut w = BufWriter::with_capacity(1 << 16, stdout.lock());
     let mut out = Outcome::new();
@@ -329,7 +331,7 @@ fn eval(input: &Input) -> Result<ExitCode, Failure> {
 
 fn report(input: &Input, format: Format) -> Result<ExitCode, Failure> {
     let engine = load_engine(&input.policy)?;
-    let now = now_or_clock(input.now);
+    let now = parse_now(input.now.as_deref())?;
     let mut rep = Report::new(&engine, now);
     let mut out = Outcome::new();
     for_each_case(&engine, &input.cases, |_, case| {
