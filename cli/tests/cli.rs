@@ -281,7 +281,7 @@ fn an_uncompilable_policy_is_reported_with_its_code() {
 fn check_json_diagnostics_are_the_cores() {
     let text = r#"{"docket": 1, "name": "x", "currency": "EUR", "fields": {}, "queues": {}, "routing": {"rules": [{"id": "R", "then": {"queue": "q"}}]}, "zzz": 1}"#;
     let bad = tmp("bad-diag.json", text);
-    let e = docket_core::Engine::compile(text).err().expect("does not compile");
+    let Err(e) = docket_core::Engine::compile(text) else { panic!("compiles") };
     let o = docket(&["check", &bad, "--json"], None);
     assert_eq!(o.status.code(), Some(1));
     let want = format!(
