@@ -194,3 +194,112 @@ fn authorize_exit_codes() {
     let o = docket(&["authorize", "--policy", POLICY, "--case", &case, "--actor", "u-9", "--action", "close"], None);
     assert_eq!(o.status.code(), Some(2));
 }
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn help_for_docket_and_every_command() {
+    let o = docket(&["--help"], None);
+    assert_eq!(o.status.code(), Some(0));
+    let top = String::from_utf8_lossy(&o.stdout);
+    for cmd in ["check", "eval", "report", "authorize"] {
+        assert!(top.contains(cmd), "{cmd} listed in\n{top}");
+        let o = docket(&[cmd, "--help"], None);
+        assert_eq!(o.status.code(), Some(0), "{cmd} --help: {}", stderr(&o));
+        assert!(String::from_utf8_lossy(&o.stdout).contains("Usage: docket"), "{cmd}");
+    }
+    let o = docket(&["eval", "--help"], None);
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.contains("--policy") && text.contains("--cases") && text.contains("--now"), "{text}");
+    let o = docket(&["report", "--help"], None);
+    assert!(String::from_utf8_lossy(&o.stdout).contains("--format"));
+    // No command at all: the help, on stderr, as a usage error.
+    let o = docket(&[], None);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("Usage: docket"));
+}
+
+#[test]
+fn unknown_options_and_stray_arguments_exit_2() {
+    for args in [
+        &["eval", "--policy", POLICY, "--cases", CASES, "--now", NOW, "--bogus"][..],
+        &["check", POLICY, "--verbose"],
+        &["eval", "--policy", POLICY, "--cases", CASES, "--now", NOW, "stray"],
+        &["check", POLICY, "stray"],
+        &["report", "--policy", POLICY, "--cases", CASES, "--now", NOW, "--format", "xml"],
+        &["check", POLICY, "--json=x"],
+        &["check", POLICY, "--json=true"],
+    ] {
+        let o = docket(args, None);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert!(o.stdout.is_empty(), "{args:?}");
+        assert!(stderr(&o).starts_with("docket: invalid_argument: "), "{args:?}: {}", stderr(&o));
+    }
+    let o = docket(&["eval", "--policy", POLICY, "--cases", CASES, "--now", NOW, "stray"], None);
+    assert!(stderr(&o).contains("'stray'"), "{}", stderr(&o));
+}
+
+#[test]
+fn version_names_the_crate_and_the_policy_format() {
+    let want = format!("docket {} (policy format {})", env!("CARGO_PKG_VERSION"), docket_core::FORMAT_VERSION);
+    for args in [&["--version"][..], &["-V"]] {
+        let o = docket(args, None);
+        assert_eq!(o.status.code(), Some(0));
+        assert_eq!(String::from_utf8_lossy(&o.stdout).trim_end(), want);
+    }
+}
+
+#[test]
+fn an_uncompilable_policy_is_reported_with_its_code() {
+    let bad = tmp(
+        "bad-policy.json",
+        r#"{"docket": 1, "name": "x", "currency": "EUR", "fields": {}, "queues": {}, "zzz": 1}"#,
+    );
+    let not_json = tmp("not-json.json", "{\"docket\": 1,");
+    let case = tmp("c.json", r#"{"id":"C","kind":"refund"}"#);
+    let actor = r#"{"id":"u-9","roles":["team_lead"]}"#;
+    for (policy, code) in [(&bad, "invalid_policy"), (&not_json, "invalid_json")] {
+        for args in [
+            &["eval", "--policy", policy, "--cases", CASES, "--now", NOW][..],
+            &["report", "--policy", policy, "--cases", CASES, "--now", NOW],
+            &["authorize", "--policy", policy, "--case", &case, "--actor", actor, "--action", "close"],
+        ] {
+            let o = docket(args, None);
+            assert_eq!(o.status.code(), Some(2), "{args:?}");
+            assert!(o.stdout.is_empty(), "{args:?}");
+            let err = stderr(&o);
+            assert!(err.starts_with(&format!("docket: {code}: ")), "{args:?}: {err}");
+        }
+    }
+    let o = docket(&["eval", "--policy", &bad, "--cases", CASES, "--now", NOW], None);
+    assert!(stderr(&o).contains("/zzz"), "names the path: {}", stderr(&o));
+}
+
+#[test]
+fn check_json_diagnostics_are_the_cores() {
+    let text = r#"{"docket": 1, "name": "x", "currency": "EUR", "fields": {}, "queues": {}, "routing": {"rules": [{"id": "R", "then": {"queue": "q"}}]}, "zzz": 1}"#;
+    let bad = tmp("bad-diag.json", text);
+    let Err(e) = docket_core::Engine::compile(text) else { panic!("compiles") };
+    let o = docket(&["check", &bad, "--json"], None);
+    assert_eq!(o.status.code(), Some(1));
+    let want = format!(
+        r#"{{"ok":false,"errors":{},"warnings":{}}}"#,
+        docket_core::diagnostics_json(&e.errors),
+        docket_core::diagnostics_json(&e.warnings)
+    );
+    assert_eq!(String::from_utf8_lossy(&o.stdout).trim_end(), want);
+    // A policy that compiles: the same keys in the same order, then the policy.
+    let o = docket(&["check", POLICY, "--json"], None);
+    assert_eq!(o.status.code(), Some(0));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.starts_with(r#"{"ok":true,"errors":[],"warnings":[],"policy":{"name":"acme-order-ops","#), "{out}");
+}
+
+#[test]
+fn a_repeated_option_takes_the_last_value() {
+    let o = docket(&["eval", "--policy", POLICY, "--cases", CASES, "--now", "today", "--now", NOW], None);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(lines(&o).len(), 15);
+}

@@ -1,0 +1,58 @@
+//! The backlog report as a fixed-width text table (`report --format table`).
+
+use crate::render::{age, pct, rows};
+use docket_core::{Engine, Report};
+use std::fmt::Write;
+
+/// A fixed-width text table for a person at a terminal.
+pub fn table(engine: &Engine, rep: &Report) -> String {
+    let bands: Vec<&str> = engine.bands().collect();
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "Backlog at {} — {} cases, {} errors, {} invalid, {} unrouted",
+        docket_core::time::Rfc3339(rep.now),
+        rep.cases,
+        rep.errors,
+        rep.invalid,
+        rep.unrouted
+    );
+    let _ = write!(s, "{:<30} {:>6} {:>6}", "queue", "cases", "open");
+    for b in &bands {
+        let _ = write!(s, " {:>8}", b);
+    }
+    let _ = writeln!(
+        s,
+        " {:>7} {:>8} {:>6} {:>5} {:>6} {:>8}  oldest open",
+        "warning", "breached", "paused", "met", "missed", "attain."
+    );
+    for (name, q) in rows(engine, rep) {
+        let _ = write!(s, "{:<30} {:>6} {:>6}", name, q.cases, q.open);
+        for n in &q.bands {
+            let _ = write!(s, " {:>8}", n);
+        }
+        let oldest =
+            q.oldest_open.as_ref().map_or(String::from("—"), |(t, id)| format!("{id} ({})", age(rep.now, *t)));
+        let _ = writeln!(
+            s,
+            " {:>7} {:>8} {:>6} {:>5} {:>6} {:>8}  {}",
+            q.warning,
+            q.breached,
+            q.paused,
+            q.met,
+            q.missed,
+            pct(q.attainment()),
+            oldest
+        );
+    }
+    let fired = rep.controls(engine);
+    if fired.is_empty() {
+        let _ = writeln!(s, "\nControls fired: none");
+    } else {
+        let _ = writeln!(s, "\nControls fired:");
+        for c in fired {
+            let _ = writeln!(s, "  {} {} → {} (alert {})", c.id, c.queue, c.to.unwrap_or("—"), c.alert);
+        }
+    }
+    s
+}
