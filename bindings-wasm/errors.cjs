@@ -6,12 +6,13 @@ class DocketError extends Error {
     super(message, options);
     this.name = 'DocketError';
     this.code = code;
+    this.path = options?.path ?? '';
   }
 }
 
 class PolicyError extends DocketError {
-  constructor(message, errors = [], warnings = []) {
-    super('invalid_policy', message);
+  constructor(message, errors = [], warnings = [], options) {
+    super(options?.code ?? 'invalid_policy', message, { ...options, path: options?.path ?? errors[0]?.path ?? '' });
     this.name = 'PolicyError';
     this.errors = errors;
     this.warnings = warnings;
@@ -19,8 +20,8 @@ class PolicyError extends DocketError {
 }
 
 class ArgumentError extends DocketError {
-  constructor(message) {
-    super('invalid_argument', message);
+  constructor(message, options) {
+    super(options?.code ?? 'invalid_argument', message, options);
     this.name = 'ArgumentError';
   }
 }
@@ -39,9 +40,10 @@ function assertRuntime() {
 }
 
 function makeError(kind, code, message, details) {
-  if (kind === 'policy') return new PolicyError(message, details.errors, details.warnings);
-  if (kind === 'argument') return new ArgumentError(message);
-  return new DocketError(code, message);
+  const { path } = details;
+  if (kind === 'policy') return new PolicyError(message, details.errors, details.warnings, { code, path });
+  if (kind === 'argument') return new ArgumentError(message, { code, path });
+  return new DocketError(code, message, { path });
 }
 
 module.exports = { DocketError, PolicyError, ArgumentError, makeError, assertRuntime };

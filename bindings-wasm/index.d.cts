@@ -3,25 +3,67 @@
 export * from './types/docket_wasm.cjs';
 
 /**
- * Base class of every error this package throws; `code` is stable. Thrown itself, with
- * `code` = `"unsupported_runtime"`, on import where WebAssembly has no 128-bit SIMD.
+ * The `code` of an error this package throws: the names of the error vocabulary shared
+ * with the Rust core and the C library (docs/errors.md) that JavaScript can meet.
  */
-export class DocketError extends Error {
-  constructor(code: string, message: string, options?: ErrorOptions);
-  readonly code: string;
+export type ErrorCode =
+  | 'invalid_json'
+  | 'invalid_policy'
+  | 'limit_exceeded'
+  | 'invalid_argument'
+  | 'unsupported_runtime'
+  | 'internal';
+
+/** `code` of a `PolicyError`. */
+export type PolicyErrorCode = 'invalid_json' | 'invalid_policy' | 'limit_exceeded';
+/** `code` of an `ArgumentError`. */
+export type ArgumentErrorCode = 'invalid_argument' | 'limit_exceeded';
+
+/** Options of the error constructors: `Error`'s (`cause`) plus where the fault is. */
+export interface DocketErrorOptions extends ErrorOptions {
+  path?: string;
 }
 
-/** The policy does not compile (`code` = `"invalid_policy"`). */
+/**
+ * Base class of every error this package throws; `code` is stable. Thrown itself, with
+ * `code` = `"unsupported_runtime"`, on import where WebAssembly has no 128-bit SIMD, and
+ * with `code` = `"internal"` for a bug caught at the boundary.
+ */
+export class DocketError extends Error {
+  constructor(code: ErrorCode, message: string, options?: DocketErrorOptions);
+  readonly code: ErrorCode;
+  /**
+   * Where the fault is: a JSON pointer into the policy (`/routing/rules/3/when`), the
+   * argument at fault (`cases`, `now`, `actor`), the part of a columnar batch
+   * (`length`, `columns.amount`, `offsets.paused`), or `""` when none applies.
+   */
+  readonly path: string;
+}
+
+/**
+ * The policy does not compile: `code` = `"invalid_policy"`, `"invalid_json"` (the text
+ * is not JSON) or `"limit_exceeded"` (the text is over `max_policy_bytes`); `path` is the
+ * first error's JSON pointer.
+ */
 export class PolicyError extends DocketError {
-  constructor(message: string, errors?: import('./types/docket_wasm.cjs').Diagnostic[], warnings?: import('./types/docket_wasm.cjs').Diagnostic[]);
-  readonly code: 'invalid_policy';
+  constructor(
+    message: string,
+    errors?: import('./types/docket_wasm.cjs').Diagnostic[],
+    warnings?: import('./types/docket_wasm.cjs').Diagnostic[],
+    options?: DocketErrorOptions & { code?: PolicyErrorCode },
+  );
+  readonly code: PolicyErrorCode;
   /** Every problem, each with a stable code and a JSON pointer into the policy. */
   readonly errors: import('./types/docket_wasm.cjs').Diagnostic[];
   readonly warnings: import('./types/docket_wasm.cjs').Diagnostic[];
 }
 
-/** An argument has the wrong shape (`code` = `"invalid_argument"`). */
+/**
+ * An argument has the wrong shape (`code` = `"invalid_argument"`) or is over a limit
+ * (`code` = `"limit_exceeded"`: more cases in one call than the engine takes); `path`
+ * names the argument or the part of a columnar batch at fault.
+ */
 export class ArgumentError extends DocketError {
-  constructor(message: string);
-  readonly code: 'invalid_argument';
+  constructor(message: string, options?: DocketErrorOptions & { code?: ArgumentErrorCode });
+  readonly code: ArgumentErrorCode;
 }

@@ -132,7 +132,9 @@ impl Strings {
         if Array::is_array(v) {
             let arr: &Array = v.unchecked_ref();
             for (i, s) in arr.iter().enumerate() {
-                let s = s.as_string().ok_or_else(|| Failure::argument(format!("`strings[{i}]` is not a string")))?;
+                let s = s.as_string().ok_or_else(|| {
+                    Failure::argument(format!("strings[{i}]"), format!("`strings[{i}]` is not a string"))
+                })?;
                 out.text.push_str(&s);
                 out.ends.push(out.text.len());
             }
@@ -140,25 +142,35 @@ impl Strings {
         }
         let shape = "`strings` must be an array of strings or { bytes: Uint8Array, offsets: Uint32Array }";
         if !v.is_object() {
-            return Err(Failure::argument(shape));
+            return Err(Failure::argument("strings", shape));
         }
-        let bytes = get(v, "bytes")?.dyn_into::<Uint8Array>().map_err(|_| Failure::argument(shape))?;
-        let offsets = get(v, "offsets")?.dyn_into::<Uint32Array>().map_err(|_| Failure::argument(shape))?;
+        let bytes = get(v, "bytes", "strings.bytes")?
+            .dyn_into::<Uint8Array>()
+            .map_err(|_| Failure::argument("strings.bytes", shape))?;
+        let offsets = get(v, "offsets", "strings.offsets")?
+            .dyn_into::<Uint32Array>()
+            .map_err(|_| Failure::argument("strings.offsets", shape))?;
         out.text = String::from_utf8(bytes.to_vec()).map_err(|e| {
-            Failure::argument(format!("`strings.bytes` is not valid UTF-8 at byte {}", e.utf8_error().valid_up_to()))
+            Failure::argument(
+                "strings.bytes",
+                format!("`strings.bytes` is not valid UTF-8 at byte {}", e.utf8_error().valid_up_to()),
+            )
         })?;
         let offsets = offsets.to_vec();
         let mut prev = offsets.first().copied().unwrap_or(0) as usize;
         if prev != 0 {
-            return Err(Failure::argument("`strings.offsets` must start at 0"));
+            return Err(Failure::argument("strings.offsets[0]", "`strings.offsets` must start at 0"));
         }
         for (i, &o) in offsets.iter().enumerate().skip(1) {
             let o = o as usize;
             if o < prev || o > out.text.len() || !out.text.is_char_boundary(o) {
-                return Err(Failure::argument(format!(
-                    "`strings.offsets[{i}]` = {o} is not a UTF-8 boundary in `strings.bytes` at or after offsets[{}]",
-                    i - 1
-                )));
+                return Err(Failure::argument(
+                    format!("strings.offsets[{i}]"),
+                    format!(
+                        "`strings.offsets[{i}]` = {o} is not a UTF-8 boundary in `strings.bytes` at or after offsets[{}]",
+                        i - 1
+                    ),
+                ));
             }
             out.ends.push(o);
             prev = o;
@@ -167,9 +179,9 @@ impl Strings {
     }
 }
 
-fn get(obj: &JsValue, key: &str) -> Result<JsValue, Failure> {
-    Reflect::get(obj, &JsValue::from_str(key))
-        .map_err(|_| Failure::argument(format!("cannot read `{key}` of the batch")))
+/// `obj[key]`; `at` is its path in the argument, for the error.
+fn get(obj: &JsValue, key: &str, at: &str) -> Result<JsValue, Failure> {
+    Reflect::get(obj, &JsValue::from_str(key)).map_err(|_| Failure::argument(at, format!("cannot read `{at}`")))
 }
 
 /// `offsets` (absent = no typed list columns): per group, `length + 1` non-decreasing
@@ -180,16 +192,20 @@ fn read_offsets(v: &JsValue, len: usize) -> Result<[Option<Vec<usize>>; 3], Fail
         return Ok(out);
     }
     if !v.is_object() {
-        return Err(Failure::argument("`offsets` must be an object { paused?, approvals?, evidence? } of Uint32Array"));
+        return Err(Failure::argument(
+            "offsets",
+            "`offsets` must be an object { paused?, approvals?, evidence? } of Uint32Array",
+        ));
     }
     for (g, slot) in Group::ALL.into_iter().zip(out.iter_mut()) {
         let name = g.name();
-        let a = get(v, name)?;
+        let at = format!("offsets.{name}");
+        let a = get(v, name, &at)?;
         if a.is_undefined() {
             continue;
         }
         let a = a.dyn_into::<Uint32Array>().map_err(|_| {
-            Failure::argument(format!("`offsets.{name}` must be a Uint32Array of `length` + 1 entries"))
+            Failure::argument(&at, format!("`offsets.{name}` must be a Uint32Array of `length` + 1 entries"))
         })?;
         let o: Vec<usize> = a.to_vec().into_iter().map(|x| x as usize).collect();
         check_offsets(name, &o, len)?;
@@ -201,18 +217,20 @@ fn read_offsets(v: &JsValue, len: usize) -> Result<[Option<Vec<usize>>; 3], Fail
 /// Offsets of one group: `len + 1` entries that never decrease.
 fn check_offsets(name: &str, o: &[usize], len: usize) -> Result<(), Failure> {
     if o.len() != len + 1 {
-        return Err(Failure::argument(format!(
-            "`offsets.{name}` has {} entries; it needs `length` + 1 = {}",
-            o.len(),
-            len + 1
-        )));
+        return Err(Failure::argument(
+            format!("offsets.{name}"),
+            format!("`offsets.{name}` has {} entries; it needs `length` + 1 = {}", o.len(), len + 1),
+        ));
     }
     if let Some((i, w)) = o.windows(2).enumerate().find(|(_, w)| w.first() > w.get(1)) {
         let (a, b) = (w.first().copied().unwrap_or(0), w.get(1).copied().unwrap_or(0));
-        return Err(Failure::argument(format!(
-            "`offsets.{name}[{}]` = {b} is less than `offsets.{name}[{i}]` = {a}: offsets must not decrease",
-            i + 1
-        )));
+        return Err(Failure::argument(
+            format!("offsets.{name}"),
+            format!(
+                "`offsets.{name}[{}]` = {b} is less than `offsets.{name}[{i}]` = {a}: offsets must not decrease",
+                i + 1
+            ),
+        ));
     }
     Ok(())
 }
@@ -241,24 +259,27 @@ impl Batch {
     /// Reads and validates `{ length, strings, columns, offsets? }`.
     pub(crate) fn read(engine: &Engine, batch: &JsValue) -> Result<Batch, Failure> {
         if !batch.is_object() {
-            return Err(Failure::argument("the columnar batch must be an object { length, strings, columns }"));
+            return Err(Failure::argument(
+                "batch",
+                "the columnar batch must be an object { length, strings, columns }",
+            ));
         }
-        let len = get(batch, "length")?
-            .as_f64()
-            .filter(|n| n.fract() == 0.0 && *n >= 0.0 && *n <= engine.limits().max_cases_per_call as f64)
-            .ok_or_else(|| {
-                Failure::argument(format!(
-                    "`length` must be a whole number of cases from 0 to {}",
-                    engine.limits().max_cases_per_call
-                ))
-            })? as usize;
-        let strings = Strings::read(&get(batch, "strings")?)?;
-        let cols_v = get(batch, "columns")?;
+        let max = engine.limits().max_cases_per_call;
+        let len =
+            get(batch, "length", "length")?.as_f64().filter(|n| n.fract() == 0.0 && *n >= 0.0).ok_or_else(|| {
+                Failure::argument("length", format!("`length` must be a whole number of cases from 0 to {max}"))
+            })?;
+        if len > max as f64 {
+            return Err(Failure::limit("length", format!("`length` is {len} cases; the limit is {max}")));
+        }
+        let len = len as usize;
+        let strings = Strings::read(&get(batch, "strings", "strings")?)?;
+        let cols_v = get(batch, "columns", "columns")?;
         if !cols_v.is_object() {
-            return Err(Failure::argument("`columns` must be an object of typed arrays"));
+            return Err(Failure::argument("columns", "`columns` must be an object of typed arrays"));
         }
-        let offsets = read_offsets(&get(batch, "offsets")?, len)?;
-        let scales = read_scales(&get(batch, "scales")?)?;
+        let offsets = read_offsets(&get(batch, "offsets", "offsets")?, len)?;
+        let scales = read_scales(&get(batch, "scales", "scales")?)?;
         // With `offsets.evidence`, `columns.evidence` holds items; without, JSON text per case.
         let [_, _, evidence_offsets] = &offsets;
         let evidence_items = evidence_offsets.is_some();
@@ -276,10 +297,10 @@ impl Batch {
                 Some(g) => match offsets.get(g as usize).and_then(Option::as_ref) {
                     Some(o) => o.last().copied().unwrap_or(0),
                     None => {
-                        return Err(Failure::argument(format!(
-                            "column `{key}` is a list column: its items need `offsets.{}`",
-                            g.name()
-                        )));
+                        return Err(Failure::argument(
+                            format!("offsets.{}", g.name()),
+                            format!("column `{key}` is a list column: its items need `offsets.{}`", g.name()),
+                        ));
                     }
                 },
             };
@@ -288,16 +309,20 @@ impl Batch {
                 None => format!("column `{key}` has {n} entries; `length` is {len}"),
                 Some(g) => format!("column `{key}` has {n} items; `offsets.{}` ends at {need}", g.name()),
             };
+            let at = column_path(&key);
             let raw = if let Some(a) = v.dyn_ref::<Int32Array>() {
-                Raw::Str(prefix(a.length(), need, &short, |n| a.subarray(0, n).to_vec())?)
+                Raw::Str(prefix(a.length(), need, &at, &short, |n| a.subarray(0, n).to_vec())?)
             } else if let Some(a) = v.dyn_ref::<Float64Array>() {
-                Raw::Num(prefix(a.length(), need, &short, |n| a.subarray(0, n).to_vec())?)
+                Raw::Num(prefix(a.length(), need, &at, &short, |n| a.subarray(0, n).to_vec())?)
             } else if let Some(a) = v.dyn_ref::<Uint8Array>() {
-                Raw::Bool(prefix(a.length(), need, &short, |n| a.subarray(0, n).to_vec())?)
+                Raw::Bool(prefix(a.length(), need, &at, &short, |n| a.subarray(0, n).to_vec())?)
             } else {
-                return Err(Failure::argument(format!(
-                    "column `{key}` must be an Int32Array (string indexes), a Float64Array or a Uint8Array (bools)"
-                )));
+                return Err(Failure::argument(
+                    &at,
+                    format!(
+                        "column `{key}` must be an Int32Array (string indexes), a Float64Array or a Uint8Array (bools)"
+                    ),
+                ));
             };
             if let (Some(t), Some(_)) = (target, group) {
                 let (numbers, want) = list_array(t);
@@ -307,7 +332,7 @@ impl Batch {
                     Raw::Bool(_) => false,
                 };
                 if !fits {
-                    return Err(Failure::argument(format!("list column `{key}` must be {want}")));
+                    return Err(Failure::argument(&at, format!("list column `{key}` must be {want}")));
                 }
             }
             // Negative = absent; an index must name a string. One pass without an early exit
@@ -317,10 +342,13 @@ impl Batch {
                 && d.iter().fold(false, |any, &x| any | outside(x))
                 && let Some((k, bad)) = d.iter().enumerate().find(|(_, x)| outside(**x))
             {
-                return Err(Failure::argument(format!(
-                    "column `{key}` {what} {k}: string index {bad} is outside `strings` ({} entries)",
-                    strings.len()
-                )));
+                return Err(Failure::argument(
+                    &at,
+                    format!(
+                        "column `{key}` {what} {k}: string index {bad} is outside `strings` ({} entries)",
+                        strings.len()
+                    ),
+                ));
             }
             let scale = scales.get(&key).copied();
             if let Some(s) = scale {
@@ -334,7 +362,10 @@ impl Batch {
         if columns.iter().filter(|c| c.scale.is_some()).count() < scales.len() {
             let keys: BTreeSet<&str> = columns.iter().map(|c| c.key.as_str()).collect();
             if let Some(key) = scales.keys().find(|k| !keys.contains(k.as_str())) {
-                return Err(Failure::argument(format!("`scales.{key}`: the batch has no money column `{key}`")));
+                return Err(Failure::argument(
+                    format!("scales.{key}"),
+                    format!("`scales.{key}`: the batch has no money column `{key}`"),
+                ));
             }
         }
         check_groups(&columns, &offsets)?;
@@ -353,7 +384,10 @@ fn read_scales(v: &JsValue) -> Result<BTreeMap<String, u32>, Failure> {
         return Ok(BTreeMap::new());
     }
     if !v.is_object() {
-        return Err(Failure::argument("`scales` must be an object { <money column>: <digits after the point> }"));
+        return Err(Failure::argument(
+            "scales",
+            "`scales` must be an object { <money column>: <digits after the point> }",
+        ));
     }
     let mut out = BTreeMap::new();
     for entry in Object::entries(v.unchecked_ref()).iter() {
@@ -361,7 +395,10 @@ fn read_scales(v: &JsValue) -> Result<BTreeMap<String, u32>, Failure> {
         let key = entry.get(0).as_string().unwrap_or_default();
         let scale = entry.get(1).as_f64().filter(|s| s.fract() == 0.0 && (0.0..=f64::from(MAX_SCALE)).contains(s));
         let Some(scale) = scale else {
-            return Err(Failure::argument(format!("`scales.{key}` must be a whole number from 0 to {MAX_SCALE}")));
+            return Err(Failure::argument(
+                format!("scales.{key}"),
+                format!("`scales.{key}` must be a whole number from 0 to {MAX_SCALE}"),
+            ));
         };
         out.insert(key, scale as u32);
     }
@@ -379,12 +416,16 @@ fn check_scaled(
 ) -> Result<(), Failure> {
     let money = matches!(target, Some(ColumnTarget::Field(s)) if engine.field_type(s) == Some(FieldType::Money));
     let Raw::Num(v) = raw else {
-        return Err(Failure::argument(format!(
-            "`scales.{key}`: column `{key}` must be a Float64Array of scaled whole numbers"
-        )));
+        return Err(Failure::argument(
+            format!("scales.{key}"),
+            format!("`scales.{key}`: column `{key}` must be a Float64Array of scaled whole numbers"),
+        ));
     };
     if !money {
-        return Err(Failure::argument(format!("`scales.{key}`: `{key}` is not a money field")));
+        return Err(Failure::argument(
+            format!("scales.{key}"),
+            format!("`scales.{key}`: `{key}` is not a money field"),
+        ));
     }
     // One pass without an early exit decides (it vectorizes); only a bad column looks for
     // its first bad row.
@@ -392,24 +433,28 @@ fn check_scaled(
         return Ok(());
     }
     match v.iter().position(|&x| !whole_or_absent(x)) {
-        Some(k) => Err(Failure::argument(format!(
-            "column `{key}` row {k}: {} is not a whole number of 10^-{scale} units within Number.MAX_SAFE_INTEGER",
-            v.get(k).copied().unwrap_or(f64::NAN)
-        ))),
+        Some(k) => Err(Failure::argument(
+            column_path(key),
+            format!(
+                "column `{key}` row {k}: {} is not a whole number of 10^-{scale} units within Number.MAX_SAFE_INTEGER",
+                v.get(k).copied().unwrap_or(f64::NAN)
+            ),
+        )),
         None => Ok(()),
     }
 }
 
-/// The first `need` entries of a typed array of `n` entries, or the `short` error.
+/// The first `need` entries of a typed array of `n` entries, or the `short` error at `at`.
 fn prefix<T>(
     n: u32,
     need: usize,
+    at: &str,
     short: &dyn Fn(usize) -> String,
     copy: impl FnOnce(u32) -> Vec<T>,
 ) -> Result<Vec<T>, Failure> {
     match u32::try_from(need) {
         Ok(k) if k <= n => Ok(copy(k)),
-        _ => Err(Failure::argument(short(n as usize))),
+        _ => Err(Failure::argument(at, short(n as usize))),
     }
 }
 
@@ -426,21 +471,25 @@ fn check_groups(columns: &[RawColumn], offsets: &[Option<Vec<usize>>; 3]) -> Res
     ];
     for (member, lead, m, l) in needs {
         if has(member) && !has(lead) {
-            return Err(Failure::argument(format!("list column `{m}` needs the `{l}` column too")));
+            return Err(Failure::argument(column_path(m), format!("list column `{m}` needs the `{l}` column too")));
         }
     }
     for (text, lead, t, l) in
         [(T::Paused, T::PausedFrom, "paused", "paused_from"), (T::Approvals, T::ApprovalBy, "approvals", "approval_by")]
     {
         if has(text) && has(lead) {
-            return Err(Failure::argument(format!(
-                "`{t}` is given twice: as JSON text (column `{t}`) and as list columns (`{l}`, ...); give one"
-            )));
+            return Err(Failure::argument(
+                column_path(t),
+                format!("`{t}` is given twice: as JSON text (column `{t}`) and as list columns (`{l}`, ...); give one"),
+            ));
         }
     }
     for (g, o) in Group::ALL.into_iter().zip(offsets) {
         if o.is_some() && !columns.iter().any(|c| c.group == Some(g)) {
-            return Err(Failure::argument(format!("`offsets.{}` is given but no list column uses it", g.name())));
+            return Err(Failure::argument(
+                format!("offsets.{}", g.name()),
+                format!("`offsets.{}` is given but no list column uses it", g.name()),
+            ));
         }
     }
     Ok(())
@@ -619,12 +668,31 @@ fn map_column<'a>(engine: &Engine, c: &'a RawColumn, table: &[&'a str], memo: &m
     }
 }
 
-/// A shape error of the core as the binding's argument error, naming the column.
+/// A shape error of the core as the binding's error: the core's code, a message naming
+/// the column, and the path in the binding's naming: the core's `columns[j].offsets` is
+/// the column's group in `offsets` (`offsets.paused`), any other part of column `j` is
+/// `columns.<key>`, and `len` (too many cases) is `length`.
 fn column_error(e: ColumnError, columns: &[RawColumn]) -> Failure {
-    match e.column.and_then(|j| columns.get(j)) {
-        Some(c) => Failure::argument(format!("column `{}` ({}): {}", c.key, e.part, e.message)),
-        None => Failure::argument(format!("columnar batch: {}", e.message)),
-    }
+    let (path, message) = match e.column.and_then(|j| columns.get(j)) {
+        Some(c) => {
+            let path = match (e.part, c.group) {
+                ("offsets", Some(g)) => format!("offsets.{}", g.name()),
+                _ => column_path(&c.key),
+            };
+            (path, format!("column `{}` ({}): {}", c.key, e.part, e.message))
+        }
+        None if e.part == "len" => ("length".into(), format!("columnar batch: {}", e.message)),
+        None => (e.path(), format!("columnar batch: {}", e.message)),
+    };
+    Failure::Argument { code: e.code, path, message }
+}
+
+/// The path of column `key` in the batch: `columns.amount`, or `columns["odd key"]`
+/// for a key that is not an identifier.
+fn column_path(key: &str) -> String {
+    let ident = key.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == '$')
+        && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$');
+    if ident { format!("columns.{key}") } else { format!("columns[{}]", serde_json::Value::from(key)) }
 }
 
 /// The result arrays, one entry per row.
@@ -845,12 +913,16 @@ struct MetricTargets {
 /// `obj[key]` as the typed array `A` of `n` entries (`length` reads the array's length).
 fn target<A: JsCast>(obj: &JsValue, path: &str, n: usize, length: impl Fn(&A) -> u32) -> Result<A, Failure> {
     let key = path.rsplit('.').next().unwrap_or(path);
-    let a = get(obj, key)?.dyn_into::<A>().ok().filter(|a| length(a) as usize == n);
+    let at = format!("into.{path}");
+    let a = get(obj, key, &at)?.dyn_into::<A>().ok().filter(|a| length(a) as usize == n);
     a.ok_or_else(|| {
-        Failure::argument(format!(
-            "`into.{path}` is not an array of {n} entries of the type evaluateColumns returns: `into` must be an \
+        Failure::argument(
+            &at,
+            format!(
+                "`into.{path}` is not an array of {n} entries of the type evaluateColumns returns: `into` must be an \
              earlier result of this engine with the same `length`"
-        ))
+            ),
+        )
     })
 }
 
@@ -858,18 +930,19 @@ impl Targets {
     /// The arrays of `into`, an earlier `evaluateColumns` result of this engine for a batch
     /// of `n` rows.
     fn read(engine: &Engine, into: &JsValue, n: usize) -> Result<Targets, Failure> {
-        if !into.is_object() || get(into, "length")?.as_f64() != Some(n as f64) {
-            return Err(Failure::argument(format!(
-                "`into` must be an earlier evaluateColumns result with `length` {n} (the batch's)"
-            )));
+        if !into.is_object() || get(into, "length", "into.length")?.as_f64() != Some(n as f64) {
+            return Err(Failure::argument(
+                "into",
+                format!("`into` must be an earlier evaluateColumns result with `length` {n} (the batch's)"),
+            ));
         }
-        let names = get(into, "names")?.dyn_into::<Object>().map_err(|_| {
-            Failure::argument("`into.names` is missing: `into` must be an earlier evaluateColumns result")
+        let names = get(into, "names", "into.names")?.dyn_into::<Object>().map_err(|_| {
+            Failure::argument("into.names", "`into.names` is missing: `into` must be an earlier evaluateColumns result")
         })?;
-        let sla_v = get(into, "sla")?;
+        let sla_v = get(into, "sla", "into.sla")?;
         let mut sla = Vec::new();
         for name in engine.metrics() {
-            let m = get(&sla_v, name)?;
+            let m = get(&sla_v, name, &format!("into.sla.{name}"))?;
             let at = |k: &str| format!("sla.{name}.{k}");
             sla.push(MetricTargets {
                 state: target(&m, &at("state"), n, Int8Array::length)?,
@@ -899,10 +972,11 @@ impl Targets {
 #[cfg(test)]
 mod tests {
     use super::{
-        Group, Memo, Raw, RawColumn, Values, check_offsets, column_error, flagged, indexed, mask, numbered, numbers,
+        Group, Memo, Raw, RawColumn, Values, check_offsets, column_error, column_path, flagged, indexed, mask,
+        numbered, numbers,
     };
     use crate::error::Failure;
-    use docket_core::ColumnError;
+    use docket_core::{ColumnError, ErrorCode};
     use docket_core::{ColumnTarget, Engine};
 
     fn engine() -> Engine {
@@ -969,19 +1043,54 @@ mod tests {
     }
 
     #[test]
-    fn core_shape_errors_become_argument_errors_naming_the_column() {
-        let cols = [RawColumn {
-            key: "paused_to".into(),
-            target: ColumnTarget::PausedTo,
-            group: Some(Group::Paused),
-            raw: Raw::Num(Vec::new()),
-            scale: None,
-        }];
-        let e = ColumnError { column: Some(0), part: "offsets", message: "items per case differ".into() };
-        let Failure::Argument(m) = column_error(e, &cols) else { unreachable!("an argument error") };
-        assert_eq!(m, "column `paused_to` (offsets): items per case differ");
-        let e = ColumnError { column: None, part: "len", message: "too many".into() };
-        let Failure::Argument(m) = column_error(e, &cols) else { unreachable!("an argument error") };
-        assert_eq!(m, "columnar batch: too many");
+    fn core_shape_errors_keep_their_code_and_name_the_column() {
+        let cols = [
+            RawColumn {
+                key: "paused_to".into(),
+                target: ColumnTarget::PausedTo,
+                group: Some(Group::Paused),
+                raw: Raw::Num(Vec::new()),
+                scale: None,
+            },
+            RawColumn {
+                key: "paused".into(),
+                target: ColumnTarget::Paused,
+                group: None,
+                raw: Raw::Str(Vec::new()),
+                scale: None,
+            },
+        ];
+        let parts = |e: ColumnError| match column_error(e, &cols) {
+            Failure::Argument { code, path, message } => (code, path, message),
+            f => unreachable!("an argument error, not {f:?}"),
+        };
+        let e = ColumnError {
+            code: ErrorCode::InvalidArgument,
+            column: Some(0),
+            part: "offsets",
+            message: "items per case differ".into(),
+        };
+        assert_eq!(
+            parts(e),
+            (
+                ErrorCode::InvalidArgument,
+                "offsets.paused".to_string(),
+                "column `paused_to` (offsets): items per case differ".to_string()
+            )
+        );
+        let e =
+            ColumnError { code: ErrorCode::InvalidArgument, column: Some(1), part: "values", message: "short".into() };
+        assert_eq!(parts(e).1, "columns.paused");
+        let e = ColumnError { code: ErrorCode::LimitExceeded, column: None, part: "len", message: "too many".into() };
+        assert_eq!(parts(e), (ErrorCode::LimitExceeded, "length".to_string(), "columnar batch: too many".to_string()));
+    }
+
+    #[test]
+    fn column_paths_quote_keys_that_are_not_identifiers() {
+        assert_eq!(column_path("approval_by"), "columns.approval_by");
+        assert_eq!(column_path("$x1"), "columns.$x1");
+        assert_eq!(column_path("odd key"), r#"columns["odd key"]"#);
+        assert_eq!(column_path("1st"), r#"columns["1st"]"#);
+        assert_eq!(column_path(""), r#"columns[""]"#);
     }
 }

@@ -145,8 +145,9 @@ struct Bufs {
 
 #[wasm_bindgen(js_class = Engine)]
 impl WasmEngine {
-    /// Compiles a policy (an object or JSON text). Throws a `PolicyError` (code
-    /// `invalid_policy`) whose `errors` lists every problem with its JSON path, or an
+    /// Compiles a policy (an object or JSON text). Throws a `PolicyError` whose `errors`
+    /// lists every problem with its JSON path (`code` `invalid_policy`; `invalid_json`
+    /// for text that is not JSON, `limit_exceeded` for text over the size limit), or an
     /// `ArgumentError` when `policy` is neither an object nor a string.
     #[wasm_bindgen(constructor)]
     pub fn new(policy: PolicyArg) -> Result<WasmEngine, JsValue> {
@@ -210,9 +211,10 @@ impl WasmEngine {
         guard(|| {
             let action = JsValue::from(action)
                 .as_string()
-                .ok_or_else(|| Failure::argument("`action` must be a string such as \"approve\""))?;
-            let actor: Actor = serde_wasm_bindgen::from_value(actor.into())
-                .map_err(|e| Failure::argument(format!("`actor` must be {{ id: string, roles?: string[] }}: {e}")))?;
+                .ok_or_else(|| Failure::argument("action", "`action` must be a string such as \"approve\""))?;
+            let actor: Actor = serde_wasm_bindgen::from_value(actor.into()).map_err(|e| {
+                Failure::argument("actor", format!("`actor` must be {{ id: string, roles?: string[] }}: {e}"))
+            })?;
             let mut b = self.take();
             self.load(case.as_ref(), &mut b.case);
             let decision = self.engine.authorize(&b.case, &actor, &action);
@@ -297,23 +299,23 @@ impl WasmEngine {
             CoreEngine::compile(&text)
         } else if policy.is_object() && !policy.is_function() {
             let value: serde_json::Value = serde_wasm_bindgen::from_value(policy.clone())
-                .map_err(|e| Failure::argument(format!("the policy object is not JSON-compatible: {e}")))?;
+                .map_err(|e| Failure::argument("policy", format!("the policy object is not JSON-compatible: {e}")))?;
             CoreEngine::compile_value(&value)
         } else {
-            return Err(Failure::argument("the policy must be an object or a JSON string"));
+            return Err(Failure::argument("policy", "the policy must be an object or a JSON string"));
         };
-        let engine = compiled.map_err(|e| Failure::Policy { errors: e.errors, warnings: e.warnings })?;
+        let engine = compiled.map_err(Failure::Policy)?;
         Ok(WasmEngine { engine, bufs: Cell::new(Some(Box::default())) })
     }
 
     fn cases(&self, cases: &JsValue) -> Result<Array, Failure> {
         if !Array::is_array(cases) {
-            return Err(Failure::argument("`cases` must be an array of case objects or JSON strings"));
+            return Err(Failure::argument("cases", "`cases` must be an array of case objects or JSON strings"));
         }
         let list: Array = cases.clone().unchecked_into();
         let max = self.engine.limits().max_cases_per_call;
         if list.length() as usize > max {
-            return Err(Failure::argument(format!("{} cases in one call; the limit is {max}", list.length())));
+            return Err(Failure::limit("cases", format!("{} cases in one call; the limit is {max}", list.length())));
         }
         Ok(list)
     }

@@ -19,18 +19,21 @@ pub(crate) fn instant(now: Option<&JsValue>) -> Result<Instant, Failure> {
     }
     if let Some(s) = v.as_string() {
         return parse_rfc3339(&s).ok_or_else(|| {
-            Failure::argument(format!("`now` must be an RFC 3339 timestamp such as 2026-11-23T10:00:00Z, got {s:?}"))
+            Failure::argument(
+                "now",
+                format!("`now` must be an RFC 3339 timestamp such as 2026-11-23T10:00:00Z, got {s:?}"),
+            )
         });
     }
     if let Some(d) = v.dyn_ref::<js_sys::Date>() {
         return from_ms(d.get_time(), "`now` (a Date)");
     }
-    Err(Failure::argument("`now` must be a Date, an RFC 3339 string or epoch milliseconds"))
+    Err(Failure::argument("now", "`now` must be a Date, an RFC 3339 string or epoch milliseconds"))
 }
 
 pub(crate) fn from_ms(ms: f64, what: &str) -> Result<Instant, Failure> {
     if !ms.is_finite() || ms.abs() > MAX_DATE_MS {
-        return Err(Failure::argument(format!("{what} is not a valid instant")));
+        return Err(Failure::argument("now", format!("{what} is not a valid instant")));
     }
     Ok((ms / 1000.0).floor() as Instant)
 }

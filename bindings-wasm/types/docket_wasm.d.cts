@@ -334,8 +334,9 @@ export class Engine {
      */
     evaluate(cases: ReadonlyArray<CaseInput>, now?: Now | null): Outcome[];
     /**
-     * Compiles a policy (an object or JSON text). Throws a `PolicyError` (code
-     * `invalid_policy`) whose `errors` lists every problem with its JSON path, or an
+     * Compiles a policy (an object or JSON text). Throws a `PolicyError` whose `errors`
+     * lists every problem with its JSON path (`code` `invalid_policy`; `invalid_json`
+     * for text that is not JSON, `limit_exceeded` for text over the size limit), or an
      * `ArgumentError` when `policy` is neither an object nor a string.
      */
     constructor(policy: Policy | string);

@@ -3,4 +3,7 @@ import docket = require('docket-wasm');
 const engine = new docket.Engine('{"docket":1}');
 const outs: docket.Outcome[] = engine.evaluate([], 0);
 const err: docket.DocketError = new docket.PolicyError('x', [], []);
-void [outs, err];
+const limit: docket.ArgumentError = new docket.ArgumentError('x', { code: 'limit_exceeded', path: 'cases' });
+const code: docket.ErrorCode = limit.code;
+const path: string = err.path;
+void [outs, err, code, path];

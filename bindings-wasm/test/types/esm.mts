@@ -1,7 +1,7 @@
 // Type-level test: the published typings from an ESM consumer. `tsc` fails if a shape
 // is `any` where it must not be (the @ts-expect-error lines must be errors).
 import { Engine, PolicyError, ArgumentError, DocketError } from 'docket-wasm';
-import type { Outcome, Report, Decision, Policy, Case, ColumnarOutcomes, Diagnostic, SlaState } from 'docket-wasm';
+import type { Outcome, Report, Decision, Policy, Case, ColumnarOutcomes, Diagnostic, SlaState, ErrorCode } from 'docket-wasm';
 
 declare const policy: Policy;
 const engine = new Engine(policy);
@@ -19,6 +19,24 @@ try { new Engine('{}'); } catch (e) {
   if (e instanceof PolicyError) { const p: string = e.errors[0]?.path ?? ''; void p; }
   if (e instanceof ArgumentError || e instanceof DocketError) { const code: string = e.code; void code; }
 }
+// Every error has `code` from the shared vocabulary and a `path`.
+try { engine.evaluate([c]); } catch (e) {
+  if (e instanceof DocketError) {
+    const where: string = e.path;
+    const code: ErrorCode = e.code;
+    // @ts-expect-error `code` is one of the vocabulary's names, not any string
+    const other: 'no_such_code' = e.code;
+    void [where, code, other];
+  }
+  if (e instanceof PolicyError) { const pc: 'invalid_json' | 'invalid_policy' | 'limit_exceeded' = e.code; void pc; }
+  if (e instanceof ArgumentError) { const ac: 'invalid_argument' | 'limit_exceeded' = e.code; void ac; }
+}
+const tooMany = new ArgumentError('too many', { code: 'limit_exceeded', path: 'cases' });
+// @ts-expect-error an ArgumentError is never invalid_policy
+new ArgumentError('x', { code: 'invalid_policy' });
+const notJson = new PolicyError('x', [], [], { code: 'invalid_json', path: '' });
+const internal = new DocketError('internal', 'x', { path: '', cause: tooMany });
+void [notJson, internal];
 // @ts-expect-error an outcome's queue is a string, not a number
 const wrong: number = outs[0].queue;
 // @ts-expect-error `now` is a Date, a string or a number
