@@ -86,8 +86,8 @@ fi
 wasm_opt_flag="-O${DOCKET_WASM_OPT_LEVEL:-3}"
 step "wasm-opt $wasm_opt_flag"
 # Functions with one caller are inlined only up to 100 instructions (binaryen's default
-# inlines them whatever their size): the giant functions that produces ran 10% slower in V8
-# (BENCHMARKS.md, "What this session changed"), and the module is no larger.
+# inlines them whatever their size): V8 runs the giant functions that makes about 10%
+# slower, and the module is no larger.
 if node_modules/.bin/wasm-opt "$wasm_opt_flag" --one-caller-inline-max-function-size 100 \
   --enable-simd --enable-bulk-memory --enable-nontrapping-float-to-int \
   --enable-sign-ext --enable-reference-types --enable-mutable-globals --enable-multivalue \

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# One run, every figure in BENCHMARKS.md: native Rust paths and ZEN (Rust crate), the C
-# binding (columnar and JSON), the wasm binding in Node (columnar and objects), and the
-# Node peers (json-logic-js, json-rules-engine, @gorules/zen-engine), all on the same
-# 10,000 generated cases (seed 42) and checked against Docket's answers before timing.
+# One run, every timing of BENCHMARKS.md's results table: native Rust paths and ZEN (Rust
+# crate), the C binding (columnar and JSON), the wasm binding in Node (columnar and
+# objects), and the Node peers (json-logic-js, json-rules-engine, @gorules/zen-engine),
+# all on the same 10,000 generated cases (seed 42) and checked against Docket's answers
+# before timing.
 # Prints a markdown table (also written to benches/compare/work/results.md) and keeps
 # the raw JSON lines in benches/compare/work/results.ndjson.
 #

@@ -1,5 +1,6 @@
-// Turns results.ndjson (one JSON line per measurement) into the markdown tables of
-// BENCHMARKS.md: medians with spread, cases per second, and ratios within the run.
+// Turns results.ndjson (one JSON line per measurement) into markdown tables (results.md,
+// the source of BENCHMARKS.md's results): medians with spread, cases per second, and
+// ratios within the run.
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 

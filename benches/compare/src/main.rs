@@ -31,7 +31,7 @@ fn main() {
             profile(dir, args.get(3).map_or("columnar", String::as_str), args.get(4).and_then(|n| n.parse().ok()))
         }
         _ => {
-            eprintln!("usage: compare gen|run DIR | compare profile DIR batch|routing|columnar|warm [CALLS]");
+            eprintln!("usage: compare gen|run DIR | compare profile DIR batch|routing|route|columnar|warm [CALLS]");
             std::process::exit(2)
         }
     }
@@ -398,8 +398,8 @@ fn run(dir: &str) {
 /// `batch` (evaluate_batch), `routing` (evaluate_batch on the routing-only policy), `route`
 /// (Engine::route on the same cases), `columnar` (Engine::evaluate_columns), `warm` (the
 /// decoded cases evaluated one by one into one reused outcome). With `calls`, exactly that
-/// many calls of 10,000 cases instead (instruction counts under callgrind: collect
-/// `evaluate_batch`, `evaluate_columns`).
+/// many calls of 10,000 cases instead, for instruction counts under callgrind
+/// (`scripts/instructions`).
 fn profile(dir: &str, what: &str, calls: Option<usize>) {
     let lines: Vec<String> =
         fs::read_to_string(format!("{dir}/cases.ndjson")).expect("cases.ndjson").lines().map(String::from).collect();
