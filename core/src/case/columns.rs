@@ -547,7 +547,6 @@ pub(crate) fn set_column(engine: &Engine, col: &Column<'_>, start: usize, block:
     use ColumnTarget as T;
     use ColumnValues as V;
     let p = col.present;
-    let instants = col.target.takes_instants(engine);
     let key = match col.target {
         T::Id => Key::Id,
         T::OpenedAt => Key::OpenedAt,
@@ -561,74 +560,87 @@ pub(crate) fn set_column(engine: &Engine, col: &Column<'_>, start: usize, block:
         // List columns are set by `set_lists`.
         _ => return,
     };
-    let ty = match col.target {
-        T::Field(s) => engine.field_type(s),
-        _ => None,
-    };
-    match (col.target, col.values, ty) {
-        (T::Id, V::Text(v), _) => rows(engine, v, p, start, block, |b, s| {
+    match (col.target, col.values) {
+        (T::Id, V::Text(v)) => rows(engine, v, p, start, block, |b, s| {
             b.id(s);
         }),
-        (T::Currency, V::Text(v), _) => rows(engine, v, p, start, block, |b, s| {
+        (T::Currency, V::Text(v)) => rows(engine, v, p, start, block, |b, s| {
             b.currency(s);
         }),
-        (T::RequestedBy, V::Text(v), _) => rows(engine, v, p, start, block, |b, s| {
+        (T::RequestedBy, V::Text(v)) => rows(engine, v, p, start, block, |b, s| {
             b.requested_by(s);
         }),
-        (T::Paused | T::Approvals | T::Evidence, V::Text(v), _) => {
-            let Some(v) = v.get(start..) else { return };
-            let max = engine.info.limits.max_case_bytes;
-            for (k, (case, &s)) in block.iter_mut().zip(v).enumerate() {
-                if !col.is_present(start + k) {
-                    continue;
-                }
-                // As for a whole record: text over the size limit is not read at all.
-                if s.len() > max {
-                    case.set_error(CaseError::TooLarge);
-                } else if !case.set_json(engine, key, s) {
-                    case.set_error(CaseError::NotAnObject);
-                }
-            }
-        }
-        // A scalar where a list belongs is the wrong shape, as in JSON.
-        (T::Paused | T::Approvals | T::Evidence, values, _) => {
-            let name = match col.target {
-                T::Paused => "paused",
-                T::Approvals => "approvals",
-                _ => "evidence",
-            };
-            for (k, case) in block.iter_mut().enumerate() {
-                if k + start < values.len() && col.is_present(start + k) {
-                    CaseBuilder::resume(engine, case).bad_key(name);
-                }
-            }
-        }
-        (T::OpenedAt, V::I64(v), _) => rows(engine, v, p, start, block, |b, t| {
+        (T::Paused | T::Approvals | T::Evidence, _) => set_whole_list(engine, col, key, start, block),
+        (T::OpenedAt, V::I64(v)) => rows(engine, v, p, start, block, |b, t| {
             b.opened_at(t);
         }),
-        (T::OpenedAt, V::F64(v), _) => rows(engine, v, p, start, block, |b, x| {
+        (T::OpenedAt, V::F64(v)) => rows(engine, v, p, start, block, |b, x| {
             b.opened_at(instant(x));
         }),
-        (T::Completed(m), V::I64(v), _) => rows(engine, v, p, start, block, |b, t| {
+        (T::Completed(m), V::I64(v)) => rows(engine, v, p, start, block, |b, t| {
             b.completed(m, t);
         }),
-        (T::Completed(m), V::F64(v), _) => rows(engine, v, p, start, block, |b, x| {
+        (T::Completed(m), V::F64(v)) => rows(engine, v, p, start, block, |b, x| {
             b.completed(m, instant(x));
         }),
-        (T::Field(s), V::Index(v), Some(FieldType::Enum)) => {
+        (T::Field(s), _) if set_typed_field(engine, s, col, start, block) => {}
+        // Every other kind of value reads as the JSON value it stands for.
+        _ => set_cells(engine, col, key, start, block),
+    }
+}
+
+/// `paused`, `approvals` or `evidence` given whole: as JSON text per case, parsed as in a
+/// record; any other kind of value is the wrong shape, as a scalar is in JSON.
+fn set_whole_list(engine: &Engine, col: &Column<'_>, key: Key, start: usize, block: &mut [Case]) {
+    let ColumnValues::Text(v) = col.values else {
+        let name = match col.target {
+            ColumnTarget::Paused => "paused",
+            ColumnTarget::Approvals => "approvals",
+            _ => "evidence",
+        };
+        for (k, case) in block.iter_mut().enumerate() {
+            if k + start < col.values.len() && col.is_present(start + k) {
+                CaseBuilder::resume(engine, case).bad_key(name);
+            }
+        }
+        return;
+    };
+    let Some(v) = v.get(start..) else { return };
+    let max = engine.info.limits.max_case_bytes;
+    for (k, (case, &s)) in block.iter_mut().zip(v).enumerate() {
+        if !col.is_present(start + k) {
+            continue;
+        }
+        // As for a whole record: text over the size limit is not read at all.
+        if s.len() > max {
+            case.set_error(CaseError::TooLarge);
+        } else if !case.set_json(engine, key, s) {
+            case.set_error(CaseError::NotAnObject);
+        }
+    }
+}
+
+/// A declared field's column whose values have a kind its type takes directly (an
+/// enum index, a timestamp in seconds, scaled money...); `false` for any other kind,
+/// which then reads as the JSON value it stands for.
+fn set_typed_field(engine: &Engine, s: u16, col: &Column<'_>, start: usize, block: &mut [Case]) -> bool {
+    use ColumnValues as V;
+    let p = col.present;
+    match (col.values, engine.field_type(s)) {
+        (V::Index(v), Some(FieldType::Enum)) => {
             let n = engine.symbols(s).len();
             let sym = |i: u32| if (i as usize) < n { Ok(Val::Sym(i)) } else { Err(IssueCode::UnknownEnumValue) };
             fields(engine, s, v, p, start, block, sym);
         }
-        (T::Field(s), V::Index(v), _) => rows(engine, v, p, start, block, |b, i| {
+        (V::Index(v), _) => rows(engine, v, p, start, block, |b, i| {
             b.enum_index(s, i);
         }),
-        (T::Field(s), V::Text(v), Some(FieldType::Money)) => rows(engine, v, p, start, block, |b, x| {
+        (V::Text(v), Some(FieldType::Money)) => rows(engine, v, p, start, block, |b, x| {
             b.money_str(s, x);
         }),
-        (T::Field(s), V::Text(v), Some(ty @ (FieldType::Enum | FieldType::String))) => {
+        (V::Text(v), Some(ty @ (FieldType::Enum | FieldType::String))) => {
             // As `CaseBuilder::string`, with the field looked up once for the column.
-            let Some(f) = engine.input.schema.fields.get(s as usize) else { return };
+            let Some(f) = engine.input.schema.fields.get(s as usize) else { return true };
             let max = engine.info.limits.max_string_len;
             match ty {
                 FieldType::Enum => fields(engine, s, v, p, start, block, |x: &str| {
@@ -643,7 +655,7 @@ pub(crate) fn set_column(engine: &Engine, col: &Column<'_>, start: usize, block:
                 }),
             }
         }
-        (T::Field(s), V::I64(v), Some(FieldType::Timestamp)) => {
+        (V::I64(v), Some(FieldType::Timestamp)) => {
             fields(
                 engine,
                 s,
@@ -654,52 +666,63 @@ pub(crate) fn set_column(engine: &Engine, col: &Column<'_>, start: usize, block:
                 |t| if in_range(t) { Ok(Val::Time(t)) } else { Err(IssueCode::BadType) },
             );
         }
-        (T::Field(s), V::F64(v), Some(FieldType::Timestamp)) => fields(engine, s, v, p, start, block, |x| {
+        (V::F64(v), Some(FieldType::Timestamp)) => fields(engine, s, v, p, start, block, |x| {
             let t = instant(x);
             if in_range(t) { Ok(Val::Time(t)) } else { Err(IssueCode::BadType) }
         }),
-        (T::Field(s), V::I64(v), Some(FieldType::Number)) => {
+        (V::I64(v), Some(FieldType::Number)) => {
             fields(engine, s, v, p, start, block, |x| Ok(Val::Num(x as f64)));
         }
-        (T::Field(s), V::F64(v), Some(FieldType::Number)) => {
+        (V::F64(v), Some(FieldType::Number)) => {
             fields(engine, s, v, p, start, block, |x| {
                 if x.is_finite() { Ok(Val::Num(x)) } else { Err(IssueCode::BadType) }
             });
         }
-        (T::Field(s), V::I64(v), Some(FieldType::Integer | FieldType::Money)) => {
+        (V::I64(v), Some(FieldType::Integer | FieldType::Money)) => {
             fields(engine, s, v, p, start, block, |x| Ok(Val::Dec(Decimal::from(x))));
         }
-        (T::Field(s), V::Bool(v), Some(FieldType::Bool)) => {
+        (V::Bool(v), Some(FieldType::Bool)) => {
             fields(engine, s, v, p, start, block, |x| Ok(Val::Bool(x != 0)));
         }
-        (T::Field(s), V::Scaled(v, scale), Some(FieldType::Money)) => fields(engine, s, v, p, start, block, |x| {
+        (V::Scaled(v, scale), Some(FieldType::Money)) => fields(engine, s, v, p, start, block, |x| {
             Decimal::try_from_i128_with_scale(i128::from(x), scale).map(Val::Dec).map_err(|_| IssueCode::BadType)
         }),
-        // Every other kind of value reads as the JSON value it stands for.
-        (_, V::I64(v), _) if instants => rows(engine, v, p, start, block, |b, t| {
+        _ => return false,
+    }
+    true
+}
+
+/// A column whose values read as the JSON values they stand for, through the decoder's
+/// own per-key code (a value of the wrong kind is its case's `bad_type` issue).
+fn set_cells(engine: &Engine, col: &Column<'_>, key: Key, start: usize, block: &mut [Case]) {
+    use ColumnValues as V;
+    let p = col.present;
+    let instants = col.target.takes_instants(engine);
+    match col.values {
+        V::I64(v) if instants => rows(engine, v, p, start, block, |b, t| {
             b.scalar(key, Cell::Instant(t));
         }),
-        (_, V::F64(v), _) if instants => rows(engine, v, p, start, block, |b, x| {
+        V::F64(v) if instants => rows(engine, v, p, start, block, |b, x| {
             b.scalar(key, Cell::Instant(instant(x)));
         }),
-        (_, V::I64(v), _) => rows(engine, v, p, start, block, |b, x| {
+        V::I64(v) => rows(engine, v, p, start, block, |b, x| {
             b.scalar(key, Cell::Int(x));
         }),
-        (_, V::Scaled(v, scale), _) => rows(engine, v, p, start, block, |b, x| {
+        V::Scaled(v, scale) => rows(engine, v, p, start, block, |b, x| {
             let ten_to = (0..scale.min(28)).fold(1f64, |p, _| p * 10.0);
             let cell = if scale == 0 { Cell::Int(x) } else { Cell::Num(x as f64 / ten_to) };
             b.scalar(key, cell);
         }),
-        (_, V::F64(v), _) => rows(engine, v, p, start, block, |b, x| {
+        V::F64(v) => rows(engine, v, p, start, block, |b, x| {
             b.scalar(key, Cell::Num(x));
         }),
-        (_, V::Bool(v), _) => rows(engine, v, p, start, block, |b, x| {
+        V::Bool(v) => rows(engine, v, p, start, block, |b, x| {
             b.scalar(key, Cell::Bool(x != 0));
         }),
-        (_, V::Index(v), _) => rows(engine, v, p, start, block, |b, x| {
+        V::Index(v) => rows(engine, v, p, start, block, |b, x| {
             b.scalar(key, Cell::Int(i64::from(x)));
         }),
-        (_, V::Text(v), _) => rows(engine, v, p, start, block, |b, x| {
+        V::Text(v) => rows(engine, v, p, start, block, |b, x| {
             b.scalar(key, Cell::Str(x));
         }),
     }
