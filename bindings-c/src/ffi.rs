@@ -374,7 +374,7 @@ impl<'a> ColumnArg<'a> {
     pub(crate) fn values(&self, kind: docket_value_kind) -> Result<Values<'a>, Error> {
         let (n, at, v) = (self.items()?, Name::Column(self.index, "values"), self.raw.values);
         use docket_value_kind as K;
-        // SAFETY (every arm): `values` is NULL or readable for the column's `n` items of
+        // SAFETY: in every arm, `values` is NULL or readable for the column's `n` items of
         // the type `kind` documents, and `lens` for `n` lengths (`ColumnsArg::new`);
         // `slice` refuses NULL, a misaligned pointer and a length over `isize::MAX` bytes.
         Ok(unsafe {
@@ -468,7 +468,7 @@ impl<'a> OutputsArg<'a> {
         let o = unsafe { Ref::new(self.ptr, self.name, ()) }.get()?;
         let n = self.n_cases;
         let nm = n.checked_mul(engine.metric_count()).ok_or_else(|| Error::arg("n_cases", "too many cases"))?;
-        // SAFETY (each array): NULL or writable for its documented length, overlapping
+        // SAFETY: each array is NULL or writable for its documented length, overlapping
         // nothing (`new`'s contract); `optional_out` refuses a misaligned pointer.
         let arrays = unsafe {
             OutputArrays {
@@ -602,11 +602,13 @@ unsafe fn strings<'a>(
     v.clear();
     v.reserve(ptrs.len());
     let item = |k: usize, p: *const c_char, l: usize| -> Result<&'a str, Error> {
-        // SAFETY (both): a present item is readable for its length (this function's
-        // contract).
-        match unsafe { ascii_item(p, l) } {
-            Some(s) => Ok(s),
-            None => unsafe { text_item_at(p, l, || format!("columns[{j}].values[{k}]")) },
+        // SAFETY: a present item is readable for its length (this function's contract),
+        // which is all both calls require.
+        unsafe {
+            match ascii_item(p, l) {
+                Some(s) => Ok(s),
+                None => text_item_at(p, l, || format!("columns[{j}].values[{k}]")),
+            }
         }
     };
     // Written into the reserved capacity, the length set once at the end (on an error the
@@ -653,15 +655,17 @@ unsafe fn text_item<'a>(p: *const c_char, len: usize, arg: &str) -> Result<&'a s
 /// As [`text_item`].
 #[inline]
 unsafe fn text_item_at<'a>(p: *const c_char, len: usize, arg: impl FnOnce() -> String) -> Result<&'a str, Error> {
-    // SAFETY: this function's contract is `text_item`'s.
-    if let Some(s) = unsafe { ascii_item(p, len) } {
-        return Ok(s);
-    }
-    // SAFETY: as above.
-    match unsafe { text_item(p, len, "") } {
-        Ok(s) => Ok(s),
-        // SAFETY: as above; the same check again, now with the item's path in the error.
-        Err(_) => unsafe { text_item(p, len, &arg()) },
+    // SAFETY: for every call, `p` is NULL or readable for `len` bytes during `'a`, which is
+    // all `ascii_item` and `text_item` require (this function's contract is theirs).
+    unsafe {
+        if let Some(s) = ascii_item(p, len) {
+            return Ok(s);
+        }
+        match text_item(p, len, "") {
+            Ok(s) => Ok(s),
+            // The same check again, now with the item's path in the error.
+            Err(_) => text_item(p, len, &arg()),
+        }
     }
 }
 
@@ -677,7 +681,7 @@ unsafe fn ascii_item<'a>(p: *const c_char, len: usize) -> Option<&'a str> {
         return None;
     }
     let p = p.cast::<u8>();
-    // SAFETY (every read): offsets below `len`, readable by this function's contract;
+    // SAFETY: for every read, offsets below `len`, readable by this function's contract;
     // the word loads are unaligned reads, and bytes need no alignment.
     let plain = unsafe {
         if (8..=16).contains(&len) {

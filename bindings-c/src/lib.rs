@@ -24,6 +24,8 @@
 #![deny(missing_docs)]
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 #![allow(clippy::missing_safety_doc)]
+// Every unsafe block (all of them in ffi.rs) says why it is sound.
+#![deny(clippy::undocumented_unsafe_blocks)]
 
 mod columnar;
 mod engine;
