@@ -656,10 +656,12 @@ docket_result docket_report_to_json(const docket_engine *engine,
 // with the same item counts per case.
 //
 // # Safety
-// `engine` is a live engine or NULL; `columns` is readable for `n_columns` entries and
-// each column's arrays for their documented lengths; `workspace` is a live workspace
-// not used by another thread; `outputs` is readable, each non-NULL array writable for
-// its documented length; `err` is writable or NULL.
+// `engine` is a live engine or NULL; `columns` is NULL or readable for `n_columns`
+// entries and each column's arrays for their documented lengths (an array not aligned
+// for its type is refused, never read); `workspace` is a live workspace not used by
+// another thread, or NULL; `outputs` is NULL or readable, each non-NULL array writable
+// for its documented length and overlapping no other, its `report` NULL or a report not
+// used by another thread; `err` is writable or NULL.
 docket_result docket_evaluate_columns(const docket_engine *engine,
                                       const docket_column *columns,
                                       size_t n_columns,

@@ -536,10 +536,12 @@ pub unsafe extern "C" fn docket_report_to_json(
 /// with the same item counts per case.
 ///
 /// # Safety
-/// `engine` is a live engine or NULL; `columns` is readable for `n_columns` entries and
-/// each column's arrays for their documented lengths; `workspace` is a live workspace
-/// not used by another thread; `outputs` is readable, each non-NULL array writable for
-/// its documented length; `err` is writable or NULL.
+/// `engine` is a live engine or NULL; `columns` is NULL or readable for `n_columns`
+/// entries and each column's arrays for their documented lengths (an array not aligned
+/// for its type is refused, never read); `workspace` is a live workspace not used by
+/// another thread, or NULL; `outputs` is NULL or readable, each non-NULL array writable
+/// for its documented length and overlapping no other, its `report` NULL or a report not
+/// used by another thread; `err` is writable or NULL.
 #[unsafe(no_mangle)]
 #[allow(clippy::too_many_arguments)]
 pub unsafe extern "C" fn docket_evaluate_columns(
