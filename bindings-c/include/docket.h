@@ -16,7 +16,7 @@
  *     stable and never reused). Its last argument `docket_error **err` may be NULL;
  *     otherwise, on failure only, *err receives an error object (code, name, message,
  *     JSON path) that the caller frees with docket_error_free. No thread-local last error.
- *  7. Every function body runs inside a panic boundary (DOCKET_RESULT_PANIC).
+ *  7. Every function body runs inside a panic boundary (DOCKET_RESULT_INTERNAL).
  *  8. Pointers returned by accessors (names, buffer data, error text) are borrowed and
  *     live as long as the handle they come from.
  *
@@ -30,6 +30,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+/* Another name for DOCKET_RESULT_INTERNAL (a bug inside Docket, caught at the boundary). */
+#define DOCKET_RESULT_PANIC DOCKET_RESULT_INTERNAL
 
 // `int64_t` outputs with no value (no due time, no next escalation).
 #define DOCKET_NO_TIME INT64_MIN
@@ -54,12 +56,14 @@ typedef enum {
   DOCKET_RESULT_INVALID_POLICY = 5,
   // An input exceeds one of the engine's limits (size, number of cases).
   DOCKET_RESULT_LIMIT_EXCEEDED = 6,
-  // An argument is out of range or inconsistent (unknown list, bad column, index).
+  // An argument has the wrong shape, is out of range or is inconsistent (unknown list,
+  // bad column, index, a column pointer not aligned for its type).
   DOCKET_RESULT_INVALID_ARGUMENT = 7,
   // A name looked up is not known to the policy.
   DOCKET_RESULT_NOT_FOUND = 8,
-  // Docket panicked (a bug); the call had no effect on its outputs except as documented.
-  DOCKET_RESULT_PANIC = 9,
+  // A bug inside Docket, caught at the boundary (never unwinds into C); please report
+  // it. `DOCKET_RESULT_PANIC` is another name for it.
+  DOCKET_RESULT_INTERNAL = 9,
 } docket_result;
 
 // The declared type of an input column (`docket_engine_column_type`).
@@ -252,9 +256,19 @@ typedef struct docket_report docket_report;
 // Reusable per-thread scratch space of the batch API. Not thread-safe: one per thread.
 typedef struct docket_workspace docket_workspace;
 
+// Which text of the policy `docket_engine_policy_info` returns: one of the
+// `DOCKET_POLICY_INFO_*` values. A `uint32_t`, not a C enum, so that whatever a caller
+// passes (a plain 0, 1 or 2 too, in C and C++ alike) is a value the library can receive
+// and judge: one out of range is `DOCKET_RESULT_INVALID_ARGUMENT`.
+typedef uint32_t docket_policy_info;
+
 // One input column: `n_cases` values (or, for the list columns `paused_from`,
 // `paused_to`, `approval_role`, `approval_by`, `approval_at`, `evidence`, the items of
-// every case, case `i` owning items `offsets[i]` to `offsets[i+1]`).
+// every case, case `i` owning items `offsets[i]` to `offsets[i+1]`). Every array must be
+// aligned for its element type (`values` for the type its `kind` names, `lens` and
+// `offsets` for `size_t`); a misaligned one fails the call with
+// `DOCKET_RESULT_INVALID_ARGUMENT` and the path `columns[j].values` (or `.lens`,
+// `.offsets`), and is never read.
 typedef struct {
   // Column index (`docket_engine_list_find(engine, DOCKET_LIST_COLUMN, name, ...)`).
   uint32_t column;
@@ -340,6 +354,15 @@ typedef struct {
   int64_t oldest_open_at;
 } docket_queue_summary;
 
+// The policy's `name`.
+#define DOCKET_POLICY_INFO_NAME 0
+
+// The policy's `version` label.
+#define DOCKET_POLICY_INFO_VERSION 1
+
+// The policy's fingerprint (`sha256:` and 64 hex digits).
+#define DOCKET_POLICY_INFO_FINGERPRINT 2
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -353,8 +376,9 @@ const char *docket_version(void);
 // `err` is NULL or an error from this library, not yet freed.
 docket_result docket_error_code(const docket_error *err);
 
-// The error's stable name (`"invalid_json"`, `"unknown_field"`, ...), NUL-terminated;
-// writes its length to `*len` when `len` is not NULL. `""` for NULL.
+// The error's stable name: the name of its code in the error table shared by every
+// binding (docs/errors.md: `"invalid_json"`, `"invalid_policy"`, `"internal"`, ...),
+// NUL-terminated; writes its length to `*len` when `len` is not NULL. `""` for NULL.
 //
 // # Safety
 // `err` is NULL or a live error; `len` is NULL or writable.
@@ -374,7 +398,8 @@ const char *docket_error_message(const docket_error *err, size_t *len);
 const char *docket_error_path(const docket_error *err, size_t *len);
 
 // Every diagnostic of a policy that does not compile, as a JSON array of
-// `{"code","path","message"}` (`"[]"` for other errors).
+// `{"code","path","message"}` (`"[]"` for other errors). The codes are the policy's
+// compile error codes (`unknown_queue`, `unsupported_version`, ...).
 //
 // # Safety
 // `err` is NULL or a live error; `len` is NULL or writable.
@@ -406,29 +431,33 @@ void docket_buffer_free(docket_buffer *buf);
 
 // Compiles a policy (`policy_json`, `len` bytes of UTF-8 JSON) into an engine.
 // Fails with `DOCKET_RESULT_INVALID_JSON`, `DOCKET_RESULT_LIMIT_EXCEEDED` or
-// `DOCKET_RESULT_INVALID_POLICY`; the error's path is the JSON pointer of the first
-// problem and `docket_error_diagnostics_json` lists them all.
+// `DOCKET_RESULT_INVALID_POLICY` (named `invalid_policy`); the error's path is the JSON
+// pointer of the first problem and `docket_error_diagnostics_json` lists them all, each
+// with its own code.
 //
 // # Safety
-// `policy_json` is readable for `len` bytes; `out` and `err` are NULL or writable.
+// `policy_json` is NULL or readable for `len` bytes; `out` and `err` are NULL or writable.
 docket_result docket_engine_new(const char *policy_json,
                                 size_t len,
                                 docket_engine **out,
                                 docket_error **err);
 
-// Frees an engine; NULL is a no-op. No other thread may still be using it.
+// Frees an engine; NULL is a no-op. No other thread may still be using it. Its reports
+// stay valid handles to free; no other engine accepts them.
 //
 // # Safety
 // `engine` is NULL or an engine from this library, not yet freed.
 void docket_engine_free(docket_engine *engine);
 
-// The policy's name (`which` = 0), version label (1) or fingerprint (2), borrowed from
-// the engine, NUL-terminated, its length in `*out_len`.
+// The policy's name (`DOCKET_POLICY_INFO_NAME`), version label
+// (`DOCKET_POLICY_INFO_VERSION`) or fingerprint (`DOCKET_POLICY_INFO_FINGERPRINT`),
+// borrowed from the engine, NUL-terminated, its length in `*out_len`. Any other `which`
+// is `DOCKET_RESULT_INVALID_ARGUMENT`.
 //
 // # Safety
 // `engine` is a live engine or NULL; the out pointers are writable or NULL.
 docket_result docket_engine_policy_info(const docket_engine *engine,
-                                        uint32_t which,
+                                        docket_policy_info which,
                                         const char **out_name,
                                         size_t *out_len,
                                         docket_error **err);
@@ -457,7 +486,7 @@ docket_result docket_engine_list_item(const docket_engine *engine,
 // once, then use the indexes in the batch loop.
 //
 // # Safety
-// `engine` is a live engine or NULL; `name` is readable for `len` bytes;
+// `engine` is a live engine or NULL; `name` is NULL or readable for `len` bytes;
 // `out_index` is writable or NULL.
 docket_result docket_engine_list_find(const docket_engine *engine,
                                       uint32_t list,
@@ -501,7 +530,7 @@ docket_result docket_engine_enum_item(const docket_engine *engine,
 // be given as `DOCKET_VALUE_ENUM_INDEX` too).
 //
 // # Safety
-// `engine` is a live engine or NULL; `value` is readable for `len` bytes;
+// `engine` is a live engine or NULL; `value` is NULL or readable for `len` bytes;
 // `out_index` is writable or NULL.
 docket_result docket_engine_enum_find(const docket_engine *engine,
                                       uint32_t column,
@@ -518,8 +547,8 @@ docket_result docket_engine_enum_find(const docket_engine *engine,
 // `DOCKET_RESULT_INVALID_JSON`.
 //
 // # Safety
-// `engine` is a live engine or NULL; `cases` is readable for `len` bytes; `out` and
-// `err` are writable or NULL.
+// `engine` is a live engine or NULL; `cases` is NULL or readable for `len` bytes; `out`
+// and `err` are writable or NULL.
 docket_result docket_evaluate_json(const docket_engine *engine,
                                    const char *cases,
                                    size_t len,
@@ -546,8 +575,8 @@ docket_result docket_report_json(const docket_engine *engine,
 // `DOCKET_RESULT_INVALID_ARGUMENT`.
 //
 // # Safety
-// `engine` is a live engine or NULL; each text is readable for its length; `out` and
-// `err` are writable or NULL.
+// `engine` is a live engine or NULL; each text is NULL or readable for its length; `out`
+// and `err` are writable or NULL.
 docket_result docket_authorize_json(const docket_engine *engine,
                                     const char *case_json,
                                     size_t case_len,
@@ -627,10 +656,12 @@ docket_result docket_report_to_json(const docket_engine *engine,
 // with the same item counts per case.
 //
 // # Safety
-// `engine` is a live engine or NULL; `columns` is readable for `n_columns` entries and
-// each column's arrays for their documented lengths; `workspace` is a live workspace
-// not used by another thread; `outputs` is readable, each non-NULL array writable for
-// its documented length; `err` is writable or NULL.
+// `engine` is a live engine or NULL; `columns` is NULL or readable for `n_columns`
+// entries and each column's arrays for their documented lengths (an array not aligned
+// for its type is refused, never read); `workspace` is a live workspace not used by
+// another thread, or NULL; `outputs` is NULL or readable, each non-NULL array writable
+// for its documented length and overlapping no other, its `report` NULL or a report not
+// used by another thread; `err` is writable or NULL.
 docket_result docket_evaluate_columns(const docket_engine *engine,
                                       const docket_column *columns,
                                       size_t n_columns,

@@ -9,7 +9,7 @@
 
 use crate::engine::{ColumnDef, docket_engine, docket_field_type};
 use crate::error::{Error, docket_error, docket_result};
-use crate::ffi::{self, guard};
+use crate::ffi::{self, ColumnArg, OutputArrays, Values};
 use docket_core::{
     Case, CaseError, Column, ColumnTarget, ColumnValues, ColumnWorkspace, MetricOutcome, Outcome, Report, SlaState,
 };
@@ -41,7 +41,11 @@ pub enum docket_value_kind {
 
 /// One input column: `n_cases` values (or, for the list columns `paused_from`,
 /// `paused_to`, `approval_role`, `approval_by`, `approval_at`, `evidence`, the items of
-/// every case, case `i` owning items `offsets[i]` to `offsets[i+1]`).
+/// every case, case `i` owning items `offsets[i]` to `offsets[i+1]`). Every array must be
+/// aligned for its element type (`values` for the type its `kind` names, `lens` and
+/// `offsets` for `size_t`); a misaligned one fails the call with
+/// `DOCKET_RESULT_INVALID_ARGUMENT` and the path `columns[j].values` (or `.lens`,
+/// `.offsets`), and is never read.
 #[repr(C)]
 #[derive(Clone, Copy, Debug)]
 #[allow(non_camel_case_types)]
@@ -182,7 +186,9 @@ fn recycle(mut v: Vec<&str>) -> Vec<&'static str> {
 /// A backlog report being accumulated (`docket_outputs.report`), for one engine and one `now`.
 #[allow(non_camel_case_types)]
 pub struct docket_report {
-    engine: usize,
+    /// The id of its engine (`docket_engine::id`): never another engine's, even one
+    /// allocated where a freed engine was.
+    engine: u64,
     now: i64,
     report: Report,
 }
@@ -232,120 +238,58 @@ fn value_kind(k: u32) -> Option<docket_value_kind> {
     })
 }
 
-/// The items of a string column as text, into `v` (emptied first). Absent items are not
-/// read (they may be NULL); each present one must be UTF-8 without NUL.
-///
-/// # Safety
-/// Each present item is readable for its length.
-#[inline(never)]
-unsafe fn strings<'a>(
-    ptrs: &[*const c_char],
-    lens: &[usize],
-    present: Option<&[u8]>,
-    v: &mut Vec<&'a str>,
-    j: usize,
-) -> Result<(), Error> {
-    v.clear();
-    v.reserve(ptrs.len());
-    let item = |k: usize, p: *const c_char, l: usize| -> Result<&'a str, Error> {
-        // SAFETY (both): a present item is readable for its length.
-        match unsafe { ffi::ascii_item(p, l) } {
-            Some(s) => Ok(s),
-            None => unsafe { ffi::text_item_at(p, l, || format!("columns[{j}].values[{k}]")) },
-        }
-    };
-    // Written into the reserved capacity, the length set once at the end (on an error the
-    // buffer stays empty).
-    let slots = v.spare_capacity_mut();
-    let mut n = 0;
-    match present {
-        None => {
-            for (k, ((&p, &l), slot)) in ptrs.iter().zip(lens).zip(slots.iter_mut()).enumerate() {
-                slot.write(item(k, p, l)?);
-                n = k + 1;
-            }
-        }
-        Some(pr) => {
-            for (k, (((&p, &l), &here), slot)) in ptrs.iter().zip(lens).zip(pr).zip(slots.iter_mut()).enumerate() {
-                slot.write(if here == 0 { "" } else { item(k, p, l)? });
-                n = k + 1;
-            }
-        }
-    }
-    // SAFETY: the first `n` slots were written above (`n` ≤ the reserved capacity).
-    unsafe { v.set_len(n) };
-    Ok(())
-}
-
-/// Checks every column completely, so that evaluation cannot fail half-way.
-///
-/// # Safety
-/// Every pointer of every column is valid for its documented length.
-unsafe fn validate<'a>(
+/// Checks every column completely, so that evaluation cannot fail half-way. Paths are
+/// formatted only for an error: a call that succeeds allocates nothing per column but
+/// its checked string buffers, taken from `pool`.
+fn validate<'a>(
     engine: &'a docket_engine,
-    cols: &'a [docket_column],
-    n: usize,
+    cols: impl ExactSizeIterator<Item = ColumnArg<'a>>,
     pool: &mut Vec<Vec<&'a str>>,
 ) -> Result<Vec<Col<'a>>, Error> {
     let mut out: Vec<Col<'a>> = Vec::with_capacity(cols.len());
-    for (j, c) in cols.iter().enumerate() {
-        let at = |field: &str| format!("columns[{j}].{field}");
-        let def = engine.column(c.column).map_err(|e| Error::arg(at("column"), e.message))?;
+    for c in cols {
+        let def = engine.column(c.column()).map_err(|e| Error::arg(c.path("column"), e.message))?;
         if out.iter().any(|o| std::ptr::eq(o.def, def)) {
-            return Err(Error::arg(at("column"), format!("column `{}` is given twice", def.key())));
+            return Err(Error::arg(c.path("column"), format!("column `{}` is given twice", def.key())));
         }
-        let kind = value_kind(c.kind)
-            .ok_or_else(|| Error::arg(at("kind"), format!("{} is not a docket_value_kind", c.kind)))?;
+        let kind = value_kind(c.kind())
+            .ok_or_else(|| Error::arg(c.path("kind"), format!("{} is not a docket_value_kind", c.kind())))?;
         let evidence_index = kind == docket_value_kind::EnumIndex && def.target == ColumnTarget::Evidence;
         if !kind_fits(kind, def.ty) && !evidence_index {
             return Err(Error::arg(
-                at("kind"),
+                c.path("kind"),
                 format!("column `{}` ({:?}) cannot take {kind:?} values", def.key(), def.ty),
             ));
         }
-        let offsets = match (def.is_list(), c.offsets.is_null()) {
-            (true, true) => return Err(Error::null(&at("offsets"))),
-            (false, false) => {
+        // Values are read up to the last offset only; that the offsets do not decrease is
+        // checked by the core's `Engine::columns` before any case is set.
+        let offsets = match (def.is_list(), c.offsets()?) {
+            (true, None) => return Err(Error::null(c.path("offsets"))),
+            (false, Some(_)) => {
                 return Err(Error::arg(
-                    at("offsets"),
+                    c.path("offsets"),
                     format!("`{}` is not a list column; offsets must be NULL", def.key()),
                 ));
             }
-            (false, true) => None,
-            // SAFETY: the caller's contract: n + 1 offsets.
-            (true, false) => Some(unsafe { ffi::slice(c.offsets, n.saturating_add(1), &at("offsets")) }?),
+            (_, offsets) => offsets,
         };
-        // Values are read up to the last offset only; that the offsets do not decrease is
-        // checked by the core's `Engine::columns` before any case is set.
-        let items = offsets.map_or(n, |o| o.last().copied().unwrap_or(0));
-        let arg = at("values");
-        // SAFETY (all arms): the caller's contract: `items` values of the kind's type.
-        let data = match kind {
-            docket_value_kind::I64 => Data::I64(unsafe { ffi::slice(c.values.cast::<i64>(), items, &arg) }?),
-            docket_value_kind::F64 => Data::F64(unsafe { ffi::slice(c.values.cast::<f64>(), items, &arg) }?),
-            docket_value_kind::Bool => Data::Bool(unsafe { ffi::slice(c.values.cast::<u8>(), items, &arg) }?),
-            docket_value_kind::EnumIndex => Data::Enum(unsafe { ffi::slice(c.values.cast::<u32>(), items, &arg) }?),
-            docket_value_kind::Scaled => {
-                if c.scale > 18 {
-                    return Err(Error::arg(at("scale"), format!("scale {} is over 18", c.scale)));
-                }
-                Data::Scaled(unsafe { ffi::slice(c.values.cast::<i64>(), items, &arg) }?, c.scale)
-            }
-            docket_value_kind::String => {
-                let ptrs = unsafe { ffi::slice(c.values.cast::<*const c_char>(), items, &arg) }?;
-                let lens = unsafe { ffi::slice(c.lens, items, &at("lens")) }?;
-                // SAFETY: the caller's contract: `items` presence bytes.
-                let present = unsafe { ffi::optional_slice(c.present, items, &at("present")) }?;
+        if kind == docket_value_kind::Scaled && c.scale() > 18 {
+            return Err(Error::arg(c.path("scale"), format!("scale {} is over 18", c.scale())));
+        }
+        let data = match c.values(kind)? {
+            Values::I64(v) => Data::I64(v),
+            Values::F64(v) => Data::F64(v),
+            Values::Bool(v) => Data::Bool(v),
+            Values::Index(v) => Data::Enum(v),
+            Values::Scaled(v) => Data::Scaled(v, c.scale()),
+            Values::Text(items) => {
                 // A buffer of an earlier call, when there is one (no allocation per call).
                 let mut v: Vec<&'a str> = pool.pop().unwrap_or_default();
-                // SAFETY: the caller's contract: each present item readable for its length.
-                unsafe { strings(ptrs, lens, present, &mut v, j) }?;
+                items.read(&mut v)?;
                 Data::Str(v)
             }
         };
-        // SAFETY: the caller's contract: `items` presence bytes.
-        let present = unsafe { ffi::optional_slice(c.present, items, &at("present")) }?;
-        out.push(Col { def, data, present, offsets });
+        out.push(Col { def, data, present: c.present()?, offsets });
     }
     // List groups (a member needs its lead, with the same items per case) are checked by
     // the core's `Engine::columns`, whose errors carry the same `columns[j]` paths.
@@ -354,23 +298,6 @@ unsafe fn validate<'a>(
 
 // ---------------------------------------------------------------------------------------
 // Outputs
-
-struct Out<'a> {
-    queue: Option<&'a mut [i32]>,
-    priority: Option<&'a mut [i32]>,
-    band: Option<&'a mut [i32]>,
-    status: Option<&'a mut [u8]>,
-    error: Option<&'a mut [u8]>,
-    issues: Option<&'a mut [u32]>,
-    approvals_required: Option<&'a mut [u32]>,
-    approvals_remaining: Option<&'a mut [u32]>,
-    sla_state: Option<&'a mut [u8]>,
-    sla_due: Option<&'a mut [i64]>,
-    sla_elapsed: Option<&'a mut [i64]>,
-    sla_target: Option<&'a mut [i64]>,
-    escalation_level: Option<&'a mut [u32]>,
-    escalation_next_at: Option<&'a mut [i64]>,
-}
 
 fn index(i: Option<u32>) -> i32 {
     i.and_then(|i| i32::try_from(i).ok()).unwrap_or(DOCKET_NO_INDEX)
@@ -411,7 +338,7 @@ fn put<T>(a: &mut Option<&mut [T]>, i: usize, v: impl FnOnce() -> T) {
     }
 }
 
-impl Out<'_> {
+impl OutputArrays<'_> {
     fn wants_metrics(&self) -> bool {
         self.sla_state.is_some()
             || self.sla_due.is_some()
@@ -494,10 +421,9 @@ pub unsafe extern "C" fn docket_workspace_new(
     out: *mut *mut docket_workspace,
     err: *mut *mut docket_error,
 ) -> docket_result {
-    guard(err, || {
-        let ws = docket_workspace { columns: ColumnWorkspace::new(), texts: Vec::new() };
-        // SAFETY: per the contract (checked non-NULL inside).
-        unsafe { ffi::write_box(out, ws) }
+    ffi::boundary!(err; out: Out => {
+        out.required()?.set_box(docket_workspace { columns: ColumnWorkspace::new(), texts: Vec::new() });
+        Ok(())
     })
 }
 
@@ -507,8 +433,7 @@ pub unsafe extern "C" fn docket_workspace_new(
 /// `ws` is NULL or a workspace from this library, not yet freed.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn docket_workspace_free(ws: *mut docket_workspace) {
-    // SAFETY: per the contract.
-    ffi::guard_value((), || unsafe { ffi::free(ws) })
+    ffi::boundary!(or (); ws: Owned => ws.free())
 }
 
 /// Creates an empty backlog report for `engine` at `now_unix_s`; pass it in
@@ -524,13 +449,11 @@ pub unsafe extern "C" fn docket_report_new(
     out: *mut *mut docket_report,
     err: *mut *mut docket_error,
 ) -> docket_result {
-    guard(err, || {
-        // SAFETY: per the contract.
-        let e = unsafe { ffi::borrow(engine, "engine") }?;
-        ffi::out_ok(out, "out")?;
-        let r = docket_report { engine: engine as usize, now: now_unix_s, report: Report::new(&e.core, now_unix_s) };
-        // SAFETY: checked non-NULL.
-        unsafe { ffi::write_box(out, r) }
+    ffi::boundary!(err; engine: Ref, out: Out => {
+        let e = engine.get()?;
+        let out = out.required()?;
+        out.set_box(docket_report { engine: e.id, now: now_unix_s, report: Report::new(&e.core, now_unix_s) });
+        Ok(())
     })
 }
 
@@ -540,8 +463,7 @@ pub unsafe extern "C" fn docket_report_new(
 /// `report` is NULL or a report from this library, not yet freed.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn docket_report_free(report: *mut docket_report) {
-    // SAFETY: per the contract.
-    ffi::guard_value((), || unsafe { ffi::free(report) })
+    ffi::boundary!(or (); report: Owned => report.free())
 }
 
 /// Adds the counts of `from` into `into` (same engine, same `now`). Merged reports equal
@@ -555,14 +477,13 @@ pub unsafe extern "C" fn docket_report_merge(
     from: *const docket_report,
     err: *mut *mut docket_error,
 ) -> docket_result {
-    guard(err, || {
-        if std::ptr::eq(into, from) {
+    ffi::boundary!(err; into: Mut, from: Ref => {
+        // Checked before either is read: one object cannot be both.
+        if into.is(&from) {
             return Err(Error::arg("from", "a report cannot be merged into itself"));
         }
-        // SAFETY: per the contract.
-        let from = unsafe { ffi::borrow(from, "from") }?;
-        // SAFETY: per the contract.
-        let into = unsafe { ffi::borrow_mut(into, "into") }?;
+        let from = from.get()?;
+        let into = into.get()?;
         if into.engine != from.engine || into.now != from.now {
             return Err(Error::arg("from", "reports of different engines or `now` cannot be merged"));
         }
@@ -583,18 +504,15 @@ pub unsafe extern "C" fn docket_report_to_json(
     out: *mut *mut crate::docket_buffer,
     err: *mut *mut docket_error,
 ) -> docket_result {
-    guard(err, || {
-        // SAFETY: per the contract.
-        let e = unsafe { ffi::borrow(engine, "engine") }?;
-        // SAFETY: per the contract.
-        let r = unsafe { ffi::borrow(report, "report") }?;
-        ffi::out_ok(out, "out")?;
-        if r.engine != engine as usize {
+    ffi::boundary!(err; engine: Ref, report: Ref, out: Out => {
+        let e = engine.get()?;
+        let r = report.get()?;
+        let out = out.required()?;
+        if r.engine != e.id {
             return Err(Error::arg("report", "the report was created for another engine"));
         }
-        let json = r.report.to_json(&e.core);
-        // SAFETY: checked non-NULL.
-        unsafe { ffi::write_box(out, crate::docket_buffer::new(json.into_bytes())) }
+        out.set_box(crate::docket_buffer::new(r.report.to_json(&e.core).into_bytes()));
+        Ok(())
     })
 }
 
@@ -618,10 +536,12 @@ pub unsafe extern "C" fn docket_report_to_json(
 /// with the same item counts per case.
 ///
 /// # Safety
-/// `engine` is a live engine or NULL; `columns` is readable for `n_columns` entries and
-/// each column's arrays for their documented lengths; `workspace` is a live workspace
-/// not used by another thread; `outputs` is readable, each non-NULL array writable for
-/// its documented length; `err` is writable or NULL.
+/// `engine` is a live engine or NULL; `columns` is NULL or readable for `n_columns`
+/// entries and each column's arrays for their documented lengths (an array not aligned
+/// for its type is refused, never read); `workspace` is a live workspace not used by
+/// another thread, or NULL; `outputs` is NULL or readable, each non-NULL array writable
+/// for its documented length and overlapping no other, its `report` NULL or a report not
+/// used by another thread; `err` is writable or NULL.
 #[unsafe(no_mangle)]
 #[allow(clippy::too_many_arguments)]
 pub unsafe extern "C" fn docket_evaluate_columns(
@@ -634,62 +554,27 @@ pub unsafe extern "C" fn docket_evaluate_columns(
     outputs: *const docket_outputs,
     err: *mut *mut docket_error,
 ) -> docket_result {
-    guard(err, || {
-        // SAFETY: per the contract.
-        let e = unsafe { ffi::borrow(engine, "engine") }?;
-        // SAFETY: per the contract.
-        let cols = unsafe { ffi::slice(columns, n_columns, "columns") }?;
-        // SAFETY: per the contract.
-        let ws = unsafe { ffi::borrow_mut(workspace, "workspace") }?;
-        // SAFETY: per the contract.
-        let o = unsafe { ffi::borrow(outputs, "outputs") }?;
+    ffi::boundary!(err;
+        engine: Ref, columns: ColumnsArg(n_columns, n_cases), workspace: Mut, outputs: OutputsArg(n_cases) => {
+        let e = engine.get()?;
+        let ws = workspace.get()?;
         let max = e.core.limits().max_cases_per_call;
         if n_cases > max {
-            return Err(Error::new(
-                docket_result::LimitExceeded,
-                "limit_exceeded",
-                format!("{n_cases} cases in one call; the limit is {max}"),
-                "n_cases",
-            ));
+            return Err(Error::limit("n_cases", format!("{n_cases} cases in one call; the limit is {max}")));
         }
-        let m = e.metric_count();
-        let nm = n_cases.checked_mul(m).ok_or_else(|| Error::arg("n_cases", "too many cases"))?;
-        // SAFETY: per the contract (every output array holds its documented length).
-        let mut out = unsafe {
-            Out {
-                queue: ffi::optional_out(o.queue, n_cases, "outputs.queue")?,
-                priority: ffi::optional_out(o.priority, n_cases, "outputs.priority")?,
-                band: ffi::optional_out(o.band, n_cases, "outputs.band")?,
-                status: ffi::optional_out(o.status, n_cases, "outputs.status")?,
-                error: ffi::optional_out(o.error, n_cases, "outputs.error")?,
-                issues: ffi::optional_out(o.issues, n_cases, "outputs.issues")?,
-                approvals_required: ffi::optional_out(o.approvals_required, n_cases, "outputs.approvals_required")?,
-                approvals_remaining: ffi::optional_out(o.approvals_remaining, n_cases, "outputs.approvals_remaining")?,
-                sla_state: ffi::optional_out(o.sla_state, nm, "outputs.sla_state")?,
-                sla_due: ffi::optional_out(o.sla_due, nm, "outputs.sla_due")?,
-                sla_elapsed: ffi::optional_out(o.sla_elapsed, nm, "outputs.sla_elapsed")?,
-                sla_target: ffi::optional_out(o.sla_target, nm, "outputs.sla_target")?,
-                escalation_level: ffi::optional_out(o.escalation_level, nm, "outputs.escalation_level")?,
-                escalation_next_at: ffi::optional_out(o.escalation_next_at, nm, "outputs.escalation_next_at")?,
-            }
-        };
-        // SAFETY: per the contract.
-        let mut report = unsafe { ffi::optional_mut(o.report) };
+        // Opened once the case count is within the limit: their lengths follow from it.
+        let (mut out, mut report) = outputs.open(e)?;
         if let Some(r) = &report
-            && (r.engine != engine as usize || r.now != now_unix_s)
+            && (r.engine != e.id || r.now != now_unix_s)
         {
             return Err(Error::arg("outputs.report", "the report belongs to another engine or `now`"));
         }
-        // SAFETY: per the contract.
         let mut pool: Vec<Vec<&str>> = std::mem::take(&mut ws.texts);
-        // SAFETY: per the contract.
-        let cols = unsafe { validate(e, cols, n_cases, &mut pool) }?;
+        let cols = validate(e, columns.get()?, &mut pool)?;
         let core_cols = core_columns(&cols);
-        let batch = e.core.columns(n_cases, &core_cols).map_err(|ce| {
-            let at = ce.column.map_or_else(|| "columns".to_string(), |j| format!("columns[{j}].{}", ce.part));
-            Error::arg(at, ce.message)
-        })?;
+        let batch = e.core.columns(n_cases, &core_cols).map_err(Error::columns)?;
         let per_metric = out.wants_metrics();
+        let m = e.metric_count();
         e.core.evaluate_columns(&batch, now_unix_s, &mut ws.columns, |i, outcome| {
             out.write(i, m, per_metric, outcome);
             if let Some(r) = report.as_mut() {
@@ -777,14 +662,11 @@ pub unsafe extern "C" fn docket_report_add_json(
     report: *mut docket_report,
     err: *mut *mut docket_error,
 ) -> docket_result {
-    guard(err, || {
-        // SAFETY: per the contract.
-        let e = unsafe { ffi::borrow(engine, "engine") }?;
-        // SAFETY: per the contract.
-        let text = unsafe { ffi::text(cases, len, "cases") }?;
-        // SAFETY: per the contract.
-        let r = unsafe { ffi::borrow_mut(report, "report") }?;
-        if r.engine != engine as usize {
+    ffi::boundary!(err; engine: Ref, cases: Text(len), report: Mut => {
+        let e = engine.get()?;
+        let text = cases.get()?;
+        let r = report.get()?;
+        if r.engine != e.id {
             return Err(Error::arg("report", "the report was created for another engine"));
         }
         let mut part = Report::new(&e.core, r.now);
@@ -810,14 +692,12 @@ pub unsafe extern "C" fn docket_report_counts(
     out: *mut docket_report_totals,
     err: *mut *mut docket_error,
 ) -> docket_result {
-    guard(err, || {
-        // SAFETY: per the contract.
-        let r = unsafe { ffi::borrow(report, "report") }?;
+    ffi::boundary!(err; report: Ref, out: Out => {
+        let r = report.get()?;
+        let out = out.required()?;
         let t = &r.report;
-        let totals =
-            docket_report_totals { cases: t.cases, errors: t.errors, invalid: t.invalid, unrouted: t.unrouted };
-        // SAFETY: checked inside.
-        unsafe { ffi::write(out, totals) }
+        out.set(docket_report_totals { cases: t.cases, errors: t.errors, invalid: t.invalid, unrouted: t.unrouted });
+        Ok(())
     })
 }
 
@@ -832,10 +712,9 @@ pub unsafe extern "C" fn docket_report_queue(
     out: *mut docket_queue_summary,
     err: *mut *mut docket_error,
 ) -> docket_result {
-    guard(err, || {
-        // SAFETY: per the contract.
-        let r = unsafe { ffi::borrow(report, "report") }?;
-        ffi::out_ok(out, "out")?;
+    ffi::boundary!(err; report: Ref, out: Out => {
+        let r = report.get()?;
+        let out = out.required()?;
         let q = r.report.queues.get(queue as usize).ok_or_else(|| {
             Error::arg("queue", format!("queue {queue} is out of range (0..{})", r.report.queues.len()))
         })?;
@@ -849,8 +728,8 @@ pub unsafe extern "C" fn docket_report_queue(
             missed: q.missed,
             oldest_open_at: q.oldest_open.as_ref().map_or(DOCKET_NO_TIME, |(t, _)| *t),
         };
-        // SAFETY: checked non-NULL.
-        unsafe { ffi::write(out, s) }
+        out.set(s);
+        Ok(())
     })
 }
 

@@ -3,7 +3,7 @@
 use crate::error::{Error, c_text, without_nul};
 use docket_core::value::FieldType;
 use docket_core::{ColumnTarget, Engine};
-use serde_json::Value;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Which list of names (`docket_engine_list_*`). Indexes returned by the batch API refer
 /// to these lists.
@@ -75,14 +75,36 @@ impl ColumnDef {
     }
 }
 
+/// Which text of the policy `docket_engine_policy_info` returns: one of the
+/// `DOCKET_POLICY_INFO_*` values. A `uint32_t`, not a C enum, so that whatever a caller
+/// passes (a plain 0, 1 or 2 too, in C and C++ alike) is a value the library can receive
+/// and judge: one out of range is `DOCKET_RESULT_INVALID_ARGUMENT`.
+#[repr(transparent)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[allow(non_camel_case_types)]
+pub struct docket_policy_info(u32);
+
+/// The policy's `name`.
+pub const DOCKET_POLICY_INFO_NAME: docket_policy_info = docket_policy_info(0);
+/// The policy's `version` label.
+pub const DOCKET_POLICY_INFO_VERSION: docket_policy_info = docket_policy_info(1);
+/// The policy's fingerprint (`sha256:` and 64 hex digits).
+pub const DOCKET_POLICY_INFO_FINGERPRINT: docket_policy_info = docket_policy_info(2);
+
+/// Engine ids: never reused in a process, unlike addresses (an engine freed and another
+/// allocated may share one), so a report can tell its own engine from any other.
+static NEXT_ENGINE_ID: AtomicU64 = AtomicU64::new(1);
+
 /// A compiled policy. Immutable: share one across threads through `const docket_engine *`.
 #[allow(non_camel_case_types)]
 pub struct docket_engine {
     pub(crate) core: Engine,
+    /// This engine's id, unique in the process (reports remember it).
+    pub(crate) id: u64,
     /// Name lists by `docket_list` value, NUL-terminated.
     pub(crate) lists: [Vec<String>; 7],
     pub(crate) columns: Vec<ColumnDef>,
-    /// name, version, fingerprint (NUL-terminated).
+    /// name, version, fingerprint (NUL-terminated), by `docket_policy_info` value.
     pub(crate) info: [String; 3],
 }
 
@@ -101,14 +123,8 @@ fn field_type(t: FieldType) -> docket_field_type {
 impl docket_engine {
     pub(crate) fn compile(policy: &str) -> Result<docket_engine, Error> {
         let core = Engine::compile(policy).map_err(|e| Error::policy(&e))?;
-        // The policy compiled, so it is valid JSON; names the core keeps private (enum
-        // values, queue owners) are read from the document, in document order.
-        let doc: Value = serde_json::from_str(policy).unwrap_or(Value::Null);
         let queues: Vec<String> = core.queues().map(c_text).collect();
-        let owners = core
-            .queues()
-            .map(|q| c_text(doc.pointer(&format!("/queues/{q}/owner")).and_then(Value::as_str).unwrap_or("")))
-            .collect();
+        let owners = core.owners().map(c_text).collect();
         let metrics: Vec<&str> = core.metrics().collect();
         // The core's role order: `approval_role` indexes are the core's role indexes.
         let roles: Vec<String> = core.roles().map(c_text).collect();
@@ -123,14 +139,9 @@ impl docket_engine {
             specs.push((format!("{m}_at"), docket_field_type::Timestamp, Vec::new()));
         }
         for (name, ty) in core.fields() {
-            let values = match ty {
-                FieldType::Enum => doc
-                    .get("fields")
-                    .and_then(|f| f.get(name))
-                    .and_then(|f| f.get("values"))
-                    .and_then(Value::as_array)
-                    .map(|a| a.iter().filter_map(Value::as_str).map(c_text).collect())
-                    .unwrap_or_default(),
+            // An enum's values in declaration order: the indexes its column takes.
+            let values = match (ty, core.slot(name)) {
+                (FieldType::Enum, Some(slot)) => core.symbols(slot).iter().map(|v| c_text(v)).collect(),
                 _ => Vec::new(),
             };
             specs.push((name.into(), field_type(ty), values));
@@ -163,7 +174,18 @@ impl docket_engine {
             owners,
         ];
         let info = [c_text(core.name()), c_text(core.version()), c_text(core.fingerprint())];
-        Ok(docket_engine { core, lists, columns, info })
+        let id = NEXT_ENGINE_ID.fetch_add(1, Ordering::Relaxed);
+        Ok(docket_engine { core, id, lists, columns, info })
+    }
+
+    pub(crate) fn info(&self, which: docket_policy_info) -> Result<&str, Error> {
+        let docket_policy_info(i) = which;
+        self.info.get(i as usize).map(String::as_str).ok_or_else(|| {
+            Error::arg(
+                "which",
+                format!("{i} is not a docket_policy_info value (DOCKET_POLICY_INFO_NAME, _VERSION or _FINGERPRINT)"),
+            )
+        })
     }
 
     pub(crate) fn list(&self, list: u32) -> Result<&[String], Error> {
@@ -181,5 +203,39 @@ impl docket_engine {
 
     pub(crate) fn metric_count(&self) -> usize {
         self.lists.get(docket_list::Metric as usize).map_or(0, Vec::len)
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    const POLICY: &str = include_str!("../../examples/order-ops.policy.json");
+
+    #[test]
+    fn engine_ids_are_never_reused() {
+        let first = docket_engine::compile(POLICY).unwrap();
+        let id = first.id;
+        drop(first);
+        let (a, b) = (docket_engine::compile(POLICY).unwrap(), docket_engine::compile(POLICY).unwrap());
+        assert!(a.id != id && b.id != id && a.id != b.id);
+    }
+
+    #[test]
+    fn names_come_from_the_core_in_its_order() {
+        let e = docket_engine::compile(POLICY).unwrap();
+        let owners: Vec<&str> = e.core.owners().collect();
+        let listed: Vec<&str> = e.list(docket_list::Owner as u32).unwrap().iter().map(|s| without_nul(s)).collect();
+        assert_eq!(listed, owners);
+        assert_eq!(listed.len(), e.core.queues().count());
+        let kind = e.columns.iter().find(|c| c.key() == "kind").unwrap();
+        let slot = e.core.slot("kind").unwrap();
+        let values: Vec<&str> = kind.values.iter().map(|s| without_nul(s)).collect();
+        assert_eq!(values, e.core.symbols(slot));
+        assert_eq!(values.get(7), Some(&"refund"));
+        let region = e.columns.iter().find(|c| c.key() == "region").unwrap();
+        assert_eq!(region.ty, docket_field_type::Enum);
+        assert!(!region.values.is_empty());
     }
 }

@@ -1,6 +1,8 @@
-//! The result codes of the C API and the error object that carries the details.
+//! The result codes of the C API and the error object that carries the details. The
+//! codes are the core's `ErrorCode` (docs/errors.md): `c_result` is the one mapping.
 
-use docket_core::CompileError;
+use docket_core::{ColumnError, CompileError, ErrorCode};
+use std::fmt::Display;
 use std::string::String;
 
 /// The result of every fallible function. Values are stable: a code is never reused
@@ -23,12 +25,32 @@ pub enum docket_result {
     InvalidPolicy = 5,
     /// An input exceeds one of the engine's limits (size, number of cases).
     LimitExceeded = 6,
-    /// An argument is out of range or inconsistent (unknown list, bad column, index).
+    /// An argument has the wrong shape, is out of range or is inconsistent (unknown list,
+    /// bad column, index, a column pointer not aligned for its type).
     InvalidArgument = 7,
     /// A name looked up is not known to the policy.
     NotFound = 8,
-    /// Docket panicked (a bug); the call had no effect on its outputs except as documented.
-    Panic = 9,
+    /// A bug inside Docket, caught at the boundary (never unwinds into C); please report
+    /// it. `DOCKET_RESULT_PANIC` is another name for it.
+    Internal = 9,
+}
+
+/// The C result of a core error code: the one place the two vocabularies meet.
+pub(crate) fn c_result(code: ErrorCode) -> docket_result {
+    match code {
+        ErrorCode::NullArgument => docket_result::NullArgument,
+        ErrorCode::InvalidUtf8 => docket_result::InvalidUtf8,
+        ErrorCode::LengthMismatch => docket_result::LengthMismatch,
+        ErrorCode::InvalidJson => docket_result::InvalidJson,
+        ErrorCode::InvalidPolicy => docket_result::InvalidPolicy,
+        ErrorCode::LimitExceeded => docket_result::LimitExceeded,
+        ErrorCode::InvalidArgument => docket_result::InvalidArgument,
+        ErrorCode::NotFound => docket_result::NotFound,
+        ErrorCode::Internal => docket_result::Internal,
+        // `unsupported_runtime` is JavaScript's alone, and a code newer than this library
+        // cannot come from the paths it calls: reaching either is a bug.
+        _ => docket_result::Internal,
+    }
 }
 
 /// Error details: a code, a stable string name, a message and a path into the input.
@@ -37,7 +59,8 @@ pub enum docket_result {
 #[allow(non_camel_case_types)]
 pub struct docket_error {
     pub(crate) code: docket_result,
-    /// Stable lower-case name (`invalid_json`, `unknown_field`, ...), NUL-terminated.
+    /// `ErrorCode::as_str` of the code (`invalid_json`, `invalid_policy`, ...),
+    /// NUL-terminated.
     pub(crate) name: String,
     /// Human-readable message, NUL-terminated.
     pub(crate) message: String,
@@ -66,11 +89,11 @@ pub(crate) fn without_nul(s: &str) -> &str {
     s.strip_suffix('\0').unwrap_or(s)
 }
 
-/// The binding's error before it crosses the boundary.
+/// The binding's error before it crosses the boundary. Its name is always
+/// `code.as_str()`, so C sees the same name as every other binding.
 #[derive(Debug)]
 pub(crate) struct Error {
-    pub code: docket_result,
-    pub name: &'static str,
+    pub code: ErrorCode,
     pub message: String,
     pub path: String,
     pub diagnostics: String,
@@ -78,59 +101,89 @@ pub(crate) struct Error {
 
 impl Error {
     #[cold]
-    pub fn new(code: docket_result, name: &'static str, message: impl Into<String>, path: impl Into<String>) -> Error {
-        Error { code, name, message: message.into(), path: path.into(), diagnostics: String::from("[]") }
+    pub fn new(code: ErrorCode, message: impl Into<String>, path: impl Into<String>) -> Error {
+        Error { code, message: message.into(), path: path.into(), diagnostics: String::from("[]") }
     }
     #[cold]
-    pub fn null(arg: &str) -> Error {
-        Error::new(docket_result::NullArgument, "null_argument", format!("`{arg}` must not be NULL"), arg)
+    pub fn null(arg: impl Display) -> Error {
+        Error::new(ErrorCode::NullArgument, format!("`{arg}` must not be NULL"), arg.to_string())
     }
     #[cold]
     pub fn arg(path: impl Into<String>, message: impl Into<String>) -> Error {
-        Error::new(docket_result::InvalidArgument, "invalid_argument", message, path)
+        Error::new(ErrorCode::InvalidArgument, message, path)
     }
     #[cold]
-    pub fn panic() -> Error {
-        Error::new(docket_result::Panic, "panic", "Docket panicked; this is a bug, please report it", "")
+    pub fn misaligned(arg: impl Display, align: usize) -> Error {
+        Error::arg(arg.to_string(), format!("`{arg}` is misaligned: its address must be a multiple of {align}"))
+    }
+    #[cold]
+    pub fn limit(path: &str, message: impl Into<String>) -> Error {
+        Error::new(ErrorCode::LimitExceeded, message, path)
+    }
+    #[cold]
+    pub fn internal() -> Error {
+        Error::new(ErrorCode::Internal, "Docket hit a bug (a panic, caught at the boundary); please report it", "")
     }
     #[cold]
     pub fn json(path: &str, e: &serde_json::Error) -> Error {
         Error::new(
-            docket_result::InvalidJson,
-            "invalid_json",
+            ErrorCode::InvalidJson,
             format!("`{path}` is not valid JSON: {e} (line {} column {})", e.line(), e.column()),
             path,
         )
     }
     #[cold]
     pub fn policy(e: &CompileError) -> Error {
-        let first = e.errors.first();
-        let code = match first.map(|d| d.code.as_str()) {
-            Some("invalid_json") => docket_result::InvalidJson,
-            Some("limit_exceeded") => docket_result::LimitExceeded,
-            _ => docket_result::InvalidPolicy,
-        };
-        let diags: Vec<serde_json::Value> = e
-            .errors
-            .iter()
-            .map(|d| serde_json::json!({"code": d.code.as_str(), "path": d.path, "message": d.message}))
-            .collect();
         Error {
-            code,
-            name: first.map_or("invalid_policy", |d| d.code.as_str()),
+            code: e.code(),
             message: e.to_string(),
-            path: first.map(|d| d.path.clone()).unwrap_or_default(),
-            diagnostics: serde_json::Value::Array(diags).to_string(),
+            path: e.path().to_string(),
+            diagnostics: docket_core::diagnostics_json(&e.errors),
         }
+    }
+    #[cold]
+    pub fn columns(e: ColumnError) -> Error {
+        let path = e.path();
+        Error::new(e.code, e.message, path)
     }
 
     pub fn into_c(self) -> docket_error {
         docket_error {
-            code: self.code,
-            name: c_text(self.name),
+            code: c_result(self.code),
+            name: c_text(self.code.as_str()),
             message: c_text(&self.message),
             path: c_text(&self.path),
             diagnostics: c_text(&self.diagnostics),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_code_of_the_c_table_maps_to_its_value_and_name() {
+        // docs/errors.md: every code but the JavaScript-only one, values 1 to 9 in order.
+        let c: Vec<ErrorCode> = ErrorCode::ALL.into_iter().filter(|&c| c != ErrorCode::UnsupportedRuntime).collect();
+        assert_eq!(c.len(), 9);
+        for (value, code) in (1..).zip(c) {
+            assert_eq!(c_result(code) as i32, value, "{code}");
+            let e = Error::new(code, "m", "p").into_c();
+            assert_eq!(e.name, format!("{}\0", code.as_str()));
+        }
+        assert_eq!(c_result(ErrorCode::Internal), docket_result::Internal);
+    }
+
+    #[test]
+    fn a_policy_error_is_named_invalid_policy_and_keeps_its_diagnostics() {
+        let Err(e) = docket_core::Engine::compile(r#"{"docket": 2}"#) else {
+            unreachable!("a version-2 policy does not compile")
+        };
+        let c = Error::policy(&e).into_c();
+        assert_eq!(c.code, docket_result::InvalidPolicy);
+        assert_eq!(c.name, "invalid_policy\0");
+        assert_eq!(c.diagnostics, format!("{}\0", docket_core::diagnostics_json(&e.errors)));
+        assert!(c.diagnostics.contains("unsupported_version"));
     }
 }

@@ -18,12 +18,14 @@
 //!    only, `*err` receives an error object (code, name, message, JSON path) that the
 //!    caller frees with `docket_error_free`. There is no thread-local "last error".
 //! 7. Every function body runs inside a panic boundary: a bug reports
-//!    `DOCKET_RESULT_PANIC` instead of unwinding into C.
+//!    `DOCKET_RESULT_INTERNAL` instead of unwinding into C.
 //! 8. Borrowed pointers returned by accessors (names, buffer data, error text) live as
 //!    long as the handle they come from.
 #![deny(missing_docs)]
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 #![allow(clippy::missing_safety_doc)]
+// Every unsafe block (all of them in ffi.rs) says why it is sound.
+#![deny(clippy::undocumented_unsafe_blocks)]
 
 mod columnar;
 mod engine;
@@ -31,12 +33,14 @@ mod error;
 mod ffi;
 
 pub use columnar::*;
-pub use engine::{docket_engine, docket_field_type, docket_list};
+pub use engine::{
+    DOCKET_POLICY_INFO_FINGERPRINT, DOCKET_POLICY_INFO_NAME, DOCKET_POLICY_INFO_VERSION, docket_engine,
+    docket_field_type, docket_list, docket_policy_info,
+};
 pub use error::{docket_error, docket_result};
 
-use docket_core::{Actor, Case, Outcome, OutcomeView, Report};
+use docket_core::{Actor, Case, ErrorCode, Outcome, OutcomeView, Report};
 use error::{Error, without_nul};
-use ffi::guard;
 use std::ffi::c_char;
 
 /// Bytes returned by the library (JSON text). Free with `docket_buffer_free`.
@@ -56,7 +60,7 @@ impl docket_buffer {
 /// The library version (`"0.1.0"`), a static NUL-terminated string.
 #[unsafe(no_mangle)]
 pub extern "C" fn docket_version() -> *const c_char {
-    concat!(env!("CARGO_PKG_VERSION"), "\0").as_ptr().cast()
+    ffi::boundary!(or c"".as_ptr(); => concat!(env!("CARGO_PKG_VERSION"), "\0").as_ptr().cast())
 }
 
 // ---------------------------------------------------------------------------------------
@@ -68,30 +72,29 @@ pub extern "C" fn docket_version() -> *const c_char {
 /// `err` is NULL or an error from this library, not yet freed.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn docket_error_code(err: *const docket_error) -> docket_result {
-    // SAFETY: per the contract.
-    ffi::guard_value(docket_result::Ok, || unsafe { ffi::borrow(err, "err") }.map_or(docket_result::Ok, |e| e.code))
+    ffi::boundary!(or docket_result::Ok; err: Ref => err.opt().map_or(docket_result::Ok, |e| e.code))
 }
 
-fn error_text(err: *const docket_error, len: *mut usize, pick: fn(&docket_error) -> &str) -> *const c_char {
-    ffi::guard_value(c"".as_ptr(), || {
-        // SAFETY: `err` is NULL or a live error (the caller's contract).
-        let s = unsafe { ffi::borrow(err, "err") }.map_or("\0", pick);
-        if !len.is_null() {
-            // SAFETY: non-NULL `len` is writable per the contract.
-            unsafe { len.write(without_nul(s).len()) };
-        }
-        s.as_ptr().cast()
-    })
+/// One text of an error (or `""` for NULL), its length to `len` when wanted.
+fn error_text(
+    err: ffi::Ref<'_, docket_error>,
+    len: ffi::Out<'_, usize>,
+    pick: fn(&docket_error) -> &str,
+) -> *const c_char {
+    let s = err.opt().map_or("\0", pick);
+    len.set_if_wanted(without_nul(s).len());
+    s.as_ptr().cast()
 }
 
-/// The error's stable name (`"invalid_json"`, `"unknown_field"`, ...), NUL-terminated;
-/// writes its length to `*len` when `len` is not NULL. `""` for NULL.
+/// The error's stable name: the name of its code in the error table shared by every
+/// binding (docs/errors.md: `"invalid_json"`, `"invalid_policy"`, `"internal"`, ...),
+/// NUL-terminated; writes its length to `*len` when `len` is not NULL. `""` for NULL.
 ///
 /// # Safety
 /// `err` is NULL or a live error; `len` is NULL or writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn docket_error_name(err: *const docket_error, len: *mut usize) -> *const c_char {
-    error_text(err, len, |e| &e.name)
+    ffi::boundary!(or c"".as_ptr(); err: Ref, len: Out => error_text(err, len, |e| &e.name))
 }
 
 /// The error's message, NUL-terminated (see `docket_error_name` for `len`).
@@ -100,7 +103,7 @@ pub unsafe extern "C" fn docket_error_name(err: *const docket_error, len: *mut u
 /// `err` is NULL or a live error; `len` is NULL or writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn docket_error_message(err: *const docket_error, len: *mut usize) -> *const c_char {
-    error_text(err, len, |e| &e.message)
+    ffi::boundary!(or c"".as_ptr(); err: Ref, len: Out => error_text(err, len, |e| &e.message))
 }
 
 /// Where the error is: a JSON pointer into the policy (`"/routing/rules/3/when"`), or
@@ -110,17 +113,18 @@ pub unsafe extern "C" fn docket_error_message(err: *const docket_error, len: *mu
 /// `err` is NULL or a live error; `len` is NULL or writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn docket_error_path(err: *const docket_error, len: *mut usize) -> *const c_char {
-    error_text(err, len, |e| &e.path)
+    ffi::boundary!(or c"".as_ptr(); err: Ref, len: Out => error_text(err, len, |e| &e.path))
 }
 
 /// Every diagnostic of a policy that does not compile, as a JSON array of
-/// `{"code","path","message"}` (`"[]"` for other errors).
+/// `{"code","path","message"}` (`"[]"` for other errors). The codes are the policy's
+/// compile error codes (`unknown_queue`, `unsupported_version`, ...).
 ///
 /// # Safety
 /// `err` is NULL or a live error; `len` is NULL or writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn docket_error_diagnostics_json(err: *const docket_error, len: *mut usize) -> *const c_char {
-    error_text(err, len, |e| &e.diagnostics)
+    ffi::boundary!(or c"".as_ptr(); err: Ref, len: Out => error_text(err, len, |e| &e.diagnostics))
 }
 
 /// Frees an error; NULL is a no-op.
@@ -129,8 +133,7 @@ pub unsafe extern "C" fn docket_error_diagnostics_json(err: *const docket_error,
 /// `err` is NULL or an error from this library, not yet freed.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn docket_error_free(err: *mut docket_error) {
-    // SAFETY: per the contract.
-    ffi::guard_value((), || unsafe { ffi::free(err) })
+    ffi::boundary!(or (); err: Owned => err.free())
 }
 
 // ---------------------------------------------------------------------------------------
@@ -142,10 +145,7 @@ pub unsafe extern "C" fn docket_error_free(err: *mut docket_error) {
 /// `buf` is NULL or a live buffer.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn docket_buffer_data(buf: *const docket_buffer) -> *const c_char {
-    ffi::guard_value(c"".as_ptr(), || {
-        // SAFETY: per the contract.
-        unsafe { ffi::borrow(buf, "buf") }.map_or(c"".as_ptr(), |b| b.data.as_ptr().cast())
-    })
+    ffi::boundary!(or c"".as_ptr(); buf: Ref => buf.opt().map_or(c"".as_ptr(), |b| b.data.as_ptr().cast()))
 }
 
 /// The buffer's length in bytes (without the terminating NUL); 0 for NULL.
@@ -154,10 +154,7 @@ pub unsafe extern "C" fn docket_buffer_data(buf: *const docket_buffer) -> *const
 /// `buf` is NULL or a live buffer.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn docket_buffer_len(buf: *const docket_buffer) -> usize {
-    ffi::guard_value(0, || {
-        // SAFETY: per the contract.
-        unsafe { ffi::borrow(buf, "buf") }.map_or(0, |b| b.data.len().saturating_sub(1))
-    })
+    ffi::boundary!(or 0; buf: Ref => buf.opt().map_or(0, |b| b.data.len().saturating_sub(1)))
 }
 
 /// Frees a buffer; NULL is a no-op.
@@ -166,8 +163,7 @@ pub unsafe extern "C" fn docket_buffer_len(buf: *const docket_buffer) -> usize {
 /// `buf` is NULL or a buffer from this library, not yet freed.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn docket_buffer_free(buf: *mut docket_buffer) {
-    // SAFETY: per the contract.
-    ffi::guard_value((), || unsafe { ffi::free(buf) })
+    ffi::boundary!(or (); buf: Owned => buf.free())
 }
 
 // ---------------------------------------------------------------------------------------
@@ -175,11 +171,12 @@ pub unsafe extern "C" fn docket_buffer_free(buf: *mut docket_buffer) {
 
 /// Compiles a policy (`policy_json`, `len` bytes of UTF-8 JSON) into an engine.
 /// Fails with `DOCKET_RESULT_INVALID_JSON`, `DOCKET_RESULT_LIMIT_EXCEEDED` or
-/// `DOCKET_RESULT_INVALID_POLICY`; the error's path is the JSON pointer of the first
-/// problem and `docket_error_diagnostics_json` lists them all.
+/// `DOCKET_RESULT_INVALID_POLICY` (named `invalid_policy`); the error's path is the JSON
+/// pointer of the first problem and `docket_error_diagnostics_json` lists them all, each
+/// with its own code.
 ///
 /// # Safety
-/// `policy_json` is readable for `len` bytes; `out` and `err` are NULL or writable.
+/// `policy_json` is NULL or readable for `len` bytes; `out` and `err` are NULL or writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn docket_engine_new(
     policy_json: *const c_char,
@@ -187,53 +184,46 @@ pub unsafe extern "C" fn docket_engine_new(
     out: *mut *mut docket_engine,
     err: *mut *mut docket_error,
 ) -> docket_result {
-    guard(err, || {
-        // SAFETY: per the contract.
-        let text = unsafe { ffi::text(policy_json, len, "policy_json") }?;
-        ffi::out_ok(out, "out")?;
-        let engine = docket_engine::compile(text)?;
-        // SAFETY: `out` checked non-NULL above.
-        unsafe { ffi::write_box(out, engine) }
+    ffi::boundary!(err; policy_json: Text(len), out: Out => {
+        let text = policy_json.get()?;
+        let out = out.required()?;
+        out.set_box(docket_engine::compile(text)?);
+        Ok(())
     })
 }
 
-/// Frees an engine; NULL is a no-op. No other thread may still be using it.
+/// Frees an engine; NULL is a no-op. No other thread may still be using it. Its reports
+/// stay valid handles to free; no other engine accepts them.
 ///
 /// # Safety
 /// `engine` is NULL or an engine from this library, not yet freed.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn docket_engine_free(engine: *mut docket_engine) {
-    // SAFETY: per the contract.
-    ffi::guard_value((), || unsafe { ffi::free(engine) })
+    ffi::boundary!(or (); engine: Owned => engine.free())
 }
 
-/// The policy's name (`which` = 0), version label (1) or fingerprint (2), borrowed from
-/// the engine, NUL-terminated, its length in `*out_len`.
+/// The policy's name (`DOCKET_POLICY_INFO_NAME`), version label
+/// (`DOCKET_POLICY_INFO_VERSION`) or fingerprint (`DOCKET_POLICY_INFO_FINGERPRINT`),
+/// borrowed from the engine, NUL-terminated, its length in `*out_len`. Any other `which`
+/// is `DOCKET_RESULT_INVALID_ARGUMENT`.
 ///
 /// # Safety
 /// `engine` is a live engine or NULL; the out pointers are writable or NULL.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn docket_engine_policy_info(
     engine: *const docket_engine,
-    which: u32,
+    which: docket_policy_info,
     out_name: *mut *const c_char,
     out_len: *mut usize,
     err: *mut *mut docket_error,
 ) -> docket_result {
-    guard(err, || {
-        // SAFETY: per the contract.
-        let e = unsafe { ffi::borrow(engine, "engine") }?;
-        ffi::out_ok(out_name, "out_name")?;
-        ffi::out_ok(out_len, "out_len")?;
-        let s = e
-            .info
-            .get(which as usize)
-            .ok_or_else(|| Error::arg("which", format!("{which} is not 0 (name), 1 (version) or 2 (fingerprint)")))?;
-        // SAFETY: both checked non-NULL.
-        unsafe {
-            ffi::write(out_name, s.as_ptr().cast())?;
-            ffi::write(out_len, without_nul(s).len())
-        }
+    ffi::boundary!(err; engine: Ref, out_name: Out, out_len: Out => {
+        let e = engine.get()?;
+        let (out_name, out_len) = (out_name.required()?, out_len.required()?);
+        let s = e.info(which)?;
+        out_name.set(s.as_ptr().cast());
+        out_len.set(without_nul(s).len());
+        Ok(())
     })
 }
 
@@ -248,13 +238,11 @@ pub unsafe extern "C" fn docket_engine_list_len(
     out_count: *mut usize,
     err: *mut *mut docket_error,
 ) -> docket_result {
-    guard(err, || {
-        // SAFETY: per the contract.
-        let e = unsafe { ffi::borrow(engine, "engine") }?;
-        ffi::out_ok(out_count, "out_count")?;
-        let n = e.list(list)?.len();
-        // SAFETY: checked non-NULL.
-        unsafe { ffi::write(out_count, n) }
+    ffi::boundary!(err; engine: Ref, out_count: Out => {
+        let e = engine.get()?;
+        let out_count = out_count.required()?;
+        out_count.set(e.list(list)?.len());
+        Ok(())
     })
 }
 
@@ -263,9 +251,11 @@ fn item<'a>(names: &'a [String], index: usize, arg: &str) -> Result<&'a String, 
 }
 
 fn find(names: &[String], name: &str) -> Result<u32, Error> {
-    names.iter().position(|n| without_nul(n) == name).map(|i| i as u32).ok_or_else(|| {
-        Error::new(docket_result::NotFound, "not_found", format!("`{name}` is not known to the policy"), "name")
-    })
+    names
+        .iter()
+        .position(|n| without_nul(n) == name)
+        .map(|i| i as u32)
+        .ok_or_else(|| Error::new(ErrorCode::NotFound, format!("`{name}` is not known to the policy"), "name"))
 }
 
 /// The name at `index` of a list, borrowed from the engine, NUL-terminated.
@@ -281,17 +271,13 @@ pub unsafe extern "C" fn docket_engine_list_item(
     out_len: *mut usize,
     err: *mut *mut docket_error,
 ) -> docket_result {
-    guard(err, || {
-        // SAFETY: per the contract.
-        let e = unsafe { ffi::borrow(engine, "engine") }?;
-        ffi::out_ok(out_name, "out_name")?;
-        ffi::out_ok(out_len, "out_len")?;
+    ffi::boundary!(err; engine: Ref, out_name: Out, out_len: Out => {
+        let e = engine.get()?;
+        let (out_name, out_len) = (out_name.required()?, out_len.required()?);
         let s = item(e.list(list)?, index, "index")?;
-        // SAFETY: both checked non-NULL.
-        unsafe {
-            ffi::write(out_name, s.as_ptr().cast())?;
-            ffi::write(out_len, without_nul(s).len())
-        }
+        out_name.set(s.as_ptr().cast());
+        out_len.set(without_nul(s).len());
+        Ok(())
     })
 }
 
@@ -299,7 +285,7 @@ pub unsafe extern "C" fn docket_engine_list_item(
 /// once, then use the indexes in the batch loop.
 ///
 /// # Safety
-/// `engine` is a live engine or NULL; `name` is readable for `len` bytes;
+/// `engine` is a live engine or NULL; `name` is NULL or readable for `len` bytes;
 /// `out_index` is writable or NULL.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn docket_engine_list_find(
@@ -310,15 +296,12 @@ pub unsafe extern "C" fn docket_engine_list_find(
     out_index: *mut u32,
     err: *mut *mut docket_error,
 ) -> docket_result {
-    guard(err, || {
-        // SAFETY: per the contract.
-        let e = unsafe { ffi::borrow(engine, "engine") }?;
-        // SAFETY: per the contract.
-        let name = unsafe { ffi::text(name, len, "name") }?;
-        ffi::out_ok(out_index, "out_index")?;
-        let i = find(e.list(list)?, name)?;
-        // SAFETY: checked non-NULL.
-        unsafe { ffi::write(out_index, i) }
+    ffi::boundary!(err; engine: Ref, name: Text(len), out_index: Out => {
+        let e = engine.get()?;
+        let name = name.get()?;
+        let out_index = out_index.required()?;
+        out_index.set(find(e.list(list)?, name)?);
+        Ok(())
     })
 }
 
@@ -333,13 +316,11 @@ pub unsafe extern "C" fn docket_engine_column_type(
     out_type: *mut docket_field_type,
     err: *mut *mut docket_error,
 ) -> docket_result {
-    guard(err, || {
-        // SAFETY: per the contract.
-        let e = unsafe { ffi::borrow(engine, "engine") }?;
-        ffi::out_ok(out_type, "out_type")?;
-        let ty = e.column(column)?.ty;
-        // SAFETY: checked non-NULL.
-        unsafe { ffi::write(out_type, ty) }
+    ffi::boundary!(err; engine: Ref, out_type: Out => {
+        let e = engine.get()?;
+        let out_type = out_type.required()?;
+        out_type.set(e.column(column)?.ty);
+        Ok(())
     })
 }
 
@@ -354,13 +335,11 @@ pub unsafe extern "C" fn docket_engine_enum_len(
     out_count: *mut usize,
     err: *mut *mut docket_error,
 ) -> docket_result {
-    guard(err, || {
-        // SAFETY: per the contract.
-        let e = unsafe { ffi::borrow(engine, "engine") }?;
-        ffi::out_ok(out_count, "out_count")?;
-        let n = e.column(column)?.values.len();
-        // SAFETY: checked non-NULL.
-        unsafe { ffi::write(out_count, n) }
+    ffi::boundary!(err; engine: Ref, out_count: Out => {
+        let e = engine.get()?;
+        let out_count = out_count.required()?;
+        out_count.set(e.column(column)?.values.len());
+        Ok(())
     })
 }
 
@@ -377,17 +356,13 @@ pub unsafe extern "C" fn docket_engine_enum_item(
     out_len: *mut usize,
     err: *mut *mut docket_error,
 ) -> docket_result {
-    guard(err, || {
-        // SAFETY: per the contract.
-        let e = unsafe { ffi::borrow(engine, "engine") }?;
-        ffi::out_ok(out_name, "out_name")?;
-        ffi::out_ok(out_len, "out_len")?;
+    ffi::boundary!(err; engine: Ref, out_name: Out, out_len: Out => {
+        let e = engine.get()?;
+        let (out_name, out_len) = (out_name.required()?, out_len.required()?);
         let s = item(&e.column(column)?.values, index, "index")?;
-        // SAFETY: both checked non-NULL.
-        unsafe {
-            ffi::write(out_name, s.as_ptr().cast())?;
-            ffi::write(out_len, without_nul(s).len())
-        }
+        out_name.set(s.as_ptr().cast());
+        out_len.set(without_nul(s).len());
+        Ok(())
     })
 }
 
@@ -397,7 +372,7 @@ pub unsafe extern "C" fn docket_engine_enum_item(
 /// be given as `DOCKET_VALUE_ENUM_INDEX` too).
 ///
 /// # Safety
-/// `engine` is a live engine or NULL; `value` is readable for `len` bytes;
+/// `engine` is a live engine or NULL; `value` is NULL or readable for `len` bytes;
 /// `out_index` is writable or NULL.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn docket_engine_enum_find(
@@ -408,15 +383,12 @@ pub unsafe extern "C" fn docket_engine_enum_find(
     out_index: *mut u32,
     err: *mut *mut docket_error,
 ) -> docket_result {
-    guard(err, || {
-        // SAFETY: per the contract.
-        let e = unsafe { ffi::borrow(engine, "engine") }?;
-        // SAFETY: per the contract.
-        let value = unsafe { ffi::text(value, len, "value") }?;
-        ffi::out_ok(out_index, "out_index")?;
-        let i = find(&e.column(column)?.values, value)?;
-        // SAFETY: checked non-NULL.
-        unsafe { ffi::write(out_index, i) }
+    ffi::boundary!(err; engine: Ref, value: Text(len), out_index: Out => {
+        let e = engine.get()?;
+        let value = value.get()?;
+        let out_index = out_index.required()?;
+        out_index.set(find(&e.column(column)?.values, value)?);
+        Ok(())
     })
 }
 
@@ -426,14 +398,7 @@ pub unsafe extern "C" fn docket_engine_enum_find(
 /// Calls `f(line, record)` for every case of NDJSON text or a JSON array.
 pub(crate) fn for_each_record(engine: &docket_engine, text: &str, mut f: impl FnMut(u64, &str)) -> Result<(), Error> {
     let max = engine.core.limits().max_cases_per_call;
-    let too_many = |n: usize| {
-        Error::new(
-            docket_result::LimitExceeded,
-            "limit_exceeded",
-            format!("more than {n} cases in one call (max_cases_per_call)"),
-            "cases",
-        )
-    };
+    let too_many = |n: usize| Error::limit("cases", format!("more than {n} cases in one call (max_cases_per_call)"));
     if text.trim_start().starts_with('[') {
         let records: Vec<&serde_json::value::RawValue> =
             serde_json::from_str(text).map_err(|e| Error::json("cases", &e))?;
@@ -468,8 +433,8 @@ pub(crate) fn for_each_record(engine: &docket_engine, text: &str, mut f: impl Fn
 /// `DOCKET_RESULT_INVALID_JSON`.
 ///
 /// # Safety
-/// `engine` is a live engine or NULL; `cases` is readable for `len` bytes; `out` and
-/// `err` are writable or NULL.
+/// `engine` is a live engine or NULL; `cases` is NULL or readable for `len` bytes; `out`
+/// and `err` are writable or NULL.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn docket_evaluate_json(
     engine: *const docket_engine,
@@ -479,12 +444,10 @@ pub unsafe extern "C" fn docket_evaluate_json(
     out: *mut *mut docket_buffer,
     err: *mut *mut docket_error,
 ) -> docket_result {
-    guard(err, || {
-        // SAFETY: per the contract.
-        let e = unsafe { ffi::borrow(engine, "engine") }?;
-        // SAFETY: per the contract.
-        let text = unsafe { ffi::text(cases, len, "cases") }?;
-        ffi::out_ok(out, "out")?;
+    ffi::boundary!(err; engine: Ref, cases: Text(len), out: Out => {
+        let e = engine.get()?;
+        let text = cases.get()?;
+        let out = out.required()?;
         let mut case = Case::new();
         let mut outcome = Outcome::new();
         let mut buf = Vec::with_capacity(text.len().saturating_mul(2));
@@ -501,8 +464,8 @@ pub unsafe extern "C" fn docket_evaluate_json(
         if let Some(x) = write_err {
             return Err(Error::json("outcome", &x));
         }
-        // SAFETY: checked non-NULL.
-        unsafe { ffi::write_box(out, docket_buffer::new(buf)) }
+        out.set_box(docket_buffer::new(buf));
+        Ok(())
     })
 }
 
@@ -520,12 +483,10 @@ pub unsafe extern "C" fn docket_report_json(
     out: *mut *mut docket_buffer,
     err: *mut *mut docket_error,
 ) -> docket_result {
-    guard(err, || {
-        // SAFETY: per the contract.
-        let e = unsafe { ffi::borrow(engine, "engine") }?;
-        // SAFETY: per the contract.
-        let text = unsafe { ffi::text(cases, len, "cases") }?;
-        ffi::out_ok(out, "out")?;
+    ffi::boundary!(err; engine: Ref, cases: Text(len), out: Out => {
+        let e = engine.get()?;
+        let text = cases.get()?;
+        let out = out.required()?;
         let mut case = Case::new();
         let mut outcome = Outcome::new();
         let mut report = Report::new(&e.core, now_unix_s);
@@ -534,9 +495,8 @@ pub unsafe extern "C" fn docket_report_json(
             e.core.evaluate(&case, now_unix_s, &mut outcome);
             report.add(&outcome);
         })?;
-        let json = report.to_json(&e.core);
-        // SAFETY: checked non-NULL.
-        unsafe { ffi::write_box(out, docket_buffer::new(json.into_bytes())) }
+        out.set_box(docket_buffer::new(report.to_json(&e.core).into_bytes()));
+        Ok(())
     })
 }
 
@@ -547,8 +507,8 @@ pub unsafe extern "C" fn docket_report_json(
 /// `DOCKET_RESULT_INVALID_ARGUMENT`.
 ///
 /// # Safety
-/// `engine` is a live engine or NULL; each text is readable for its length; `out` and
-/// `err` are writable or NULL.
+/// `engine` is a live engine or NULL; each text is NULL or readable for its length; `out`
+/// and `err` are writable or NULL.
 #[unsafe(no_mangle)]
 #[allow(clippy::too_many_arguments)]
 pub unsafe extern "C" fn docket_authorize_json(
@@ -562,16 +522,13 @@ pub unsafe extern "C" fn docket_authorize_json(
     out: *mut *mut docket_buffer,
     err: *mut *mut docket_error,
 ) -> docket_result {
-    guard(err, || {
-        // SAFETY: per the contract.
-        let e = unsafe { ffi::borrow(engine, "engine") }?;
-        // SAFETY: per the contract.
-        let case_text = unsafe { ffi::text(case_json, case_len, "case_json") }?;
-        // SAFETY: per the contract.
-        let actor_text = unsafe { ffi::text(actor_json, actor_len, "actor_json") }?;
-        // SAFETY: per the contract.
-        let action = unsafe { ffi::text(action, action_len, "action") }?;
-        ffi::out_ok(out, "out")?;
+    ffi::boundary!(err;
+        engine: Ref, case_json: Text(case_len), actor_json: Text(actor_len), action: Text(action_len), out: Out => {
+        let e = engine.get()?;
+        let case_text = case_json.get()?;
+        let actor_text = actor_json.get()?;
+        let action = action.get()?;
+        let out = out.required()?;
         serde_json::from_str::<serde::de::IgnoredAny>(case_text).map_err(|x| Error::json("case_json", &x))?;
         let actor: Actor = serde_json::from_str(actor_text).map_err(|x| {
             if x.is_data() {
@@ -584,7 +541,7 @@ pub unsafe extern "C" fn docket_authorize_json(
         e.core.decode_json(case_text, &mut case);
         let decision = e.core.authorize(&case, &actor, action);
         let json = serde_json::to_vec(&decision).map_err(|x| Error::json("decision", &x))?;
-        // SAFETY: checked non-NULL.
-        unsafe { ffi::write_box(out, docket_buffer::new(json)) }
+        out.set_box(docket_buffer::new(json));
+        Ok(())
     })
 }

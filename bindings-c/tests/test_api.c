@@ -53,6 +53,8 @@ static void test_version_and_null_frees(void) {
   CHECK(strcmp(docket_error_diagnostics_json(NULL, NULL), "") == 0);
   CHECK(strcmp(docket_buffer_data(NULL), "") == 0);
   CHECK(docket_buffer_len(NULL) == 0);
+  /* Result 9 has two names; the shared error table calls it internal. */
+  CHECK(DOCKET_RESULT_INTERNAL == 9 && DOCKET_RESULT_PANIC == DOCKET_RESULT_INTERNAL);
 }
 
 static void test_engine_new(const char *policy, size_t policy_len) {
@@ -102,9 +104,11 @@ static void test_engine_new(const char *policy, size_t policy_len) {
   CHECK(docket_engine_new(v2, sizeof v2 - 1, &out, &err) == DOCKET_RESULT_INVALID_POLICY);
   size_t plen = 0;
   CHECK(strcmp(docket_error_path(err, &plen), "/docket") == 0 && plen == 7);
-  CHECK(err_is(err, DOCKET_RESULT_INVALID_POLICY, "unsupported_version"));
+  CHECK(err_is(err, DOCKET_RESULT_INVALID_POLICY, "invalid_policy"));
   CHECK(strstr(docket_error_message(err, NULL), "version") != NULL);
   CHECK(strstr(docket_error_diagnostics_json(err, NULL), "\"path\":\"/docket\"") != NULL);
+  /* The name is the call's code (docs/errors.md); each diagnostic keeps its own. */
+  CHECK(strstr(docket_error_diagnostics_json(err, NULL), "\"code\":\"unsupported_version\"") != NULL);
   CHECK(out == sentinel);
   docket_error_free(err);
   err = NULL;
@@ -138,6 +142,20 @@ static void test_names(void) {
   CHECK(docket_engine_policy_info(NULL, 0, &s, &len, NULL) == DOCKET_RESULT_NULL_ARGUMENT);
   CHECK(docket_engine_policy_info(engine, 0, NULL, &len, NULL) == DOCKET_RESULT_NULL_ARGUMENT);
   CHECK(docket_engine_policy_info(engine, 0, &s, NULL, NULL) == DOCKET_RESULT_NULL_ARGUMENT);
+  /* The named values are the numbers above. */
+  CHECK(docket_engine_policy_info(engine, DOCKET_POLICY_INFO_NAME, &s, &len, NULL) == DOCKET_RESULT_OK);
+  check_text(s, len, "acme-order-ops");
+  CHECK(docket_engine_policy_info(engine, DOCKET_POLICY_INFO_VERSION, &s, &len, NULL) == DOCKET_RESULT_OK);
+  check_text(s, len, "2026.11.2");
+  CHECK(docket_engine_policy_info(engine, DOCKET_POLICY_INFO_FINGERPRINT, &s, &len, NULL) == DOCKET_RESULT_OK);
+  CHECK(len == 7 + 64 && strncmp(s, "sha256:", 7) == 0);
+  /* Any value past them is refused, naming the argument. */
+  CHECK(docket_engine_policy_info(engine, (docket_policy_info)UINT32_MAX, &s, &len, &err) ==
+        DOCKET_RESULT_INVALID_ARGUMENT);
+  CHECK(err_is(err, DOCKET_RESULT_INVALID_ARGUMENT, "invalid_argument"));
+  CHECK(strcmp(docket_error_path(err, NULL), "which") == 0);
+  docket_error_free(err);
+  err = NULL;
 
   /* The example declares 11 queues; refund_validation is the 8th (index 7), owned by finance_ops. */
   CHECK(docket_engine_list_len(engine, DOCKET_LIST_QUEUE, &n, &err) == DOCKET_RESULT_OK);
@@ -148,6 +166,16 @@ static void test_names(void) {
   check_text(s, len, "finance_ops");
   CHECK(docket_engine_list_find(engine, DOCKET_LIST_QUEUE, "data_quality_review", 19, &idx, &err) == DOCKET_RESULT_OK);
   CHECK_EQ_INT(idx, 10);
+  /* One owner per queue, in queue order: new_order_review (0) and data_quality_review (10)
+   * are both order_ops', fraud_review (2) is risk's. */
+  CHECK(docket_engine_list_len(engine, DOCKET_LIST_OWNER, &n, NULL) == DOCKET_RESULT_OK);
+  CHECK_EQ_INT(n, 11);
+  CHECK(docket_engine_list_item(engine, DOCKET_LIST_OWNER, 0, &s, &len, NULL) == DOCKET_RESULT_OK);
+  check_text(s, len, "order_ops");
+  CHECK(docket_engine_list_item(engine, DOCKET_LIST_OWNER, 2, &s, &len, NULL) == DOCKET_RESULT_OK);
+  check_text(s, len, "risk");
+  CHECK(docket_engine_list_item(engine, DOCKET_LIST_OWNER, 10, &s, &len, NULL) == DOCKET_RESULT_OK);
+  check_text(s, len, "order_ops");
   /* Two metrics (response, resolution), four bands, eight roles. */
   CHECK(docket_engine_list_len(engine, DOCKET_LIST_METRIC, &n, NULL) == DOCKET_RESULT_OK);
   CHECK_EQ_INT(n, 2);
@@ -750,6 +778,65 @@ static void test_columns(void) {
   BAD_CALL(DOCKET_RESULT_INVALID_ARGUMENT);
   bad = columns[10]; /* approval_at without approval_by */
   BAD_CALL(DOCKET_RESULT_INVALID_ARGUMENT);
+
+  /* An array not aligned for its element type is refused, naming the column's array, and
+   * never read: int64_t, double and uint32_t values, the string pointers, the size_t
+   * lens and offsets, and the output arrays. Each buffer has a spare element, so the
+   * shifted pointers stay inside it. */
+  {
+#define MISALIGNED(buf) ((const void *)((const char *)(buf) + 1))
+#define MISALIGNED_CALL(cols, ncols_, path)                                                  \
+  do {                                                                                        \
+    CHECK_EQ_INT(docket_evaluate_columns(engine, cols, ncols_, N, NOW, ws, &outs, &err),     \
+                 DOCKET_RESULT_INVALID_ARGUMENT);                                             \
+    CHECK(err_is(err, DOCKET_RESULT_INVALID_ARGUMENT, "invalid_argument"));                   \
+    CHECK(strcmp(docket_error_path(err, NULL), path) == 0);                                   \
+    docket_error_free(err);                                                                   \
+    err = NULL;                                                                               \
+    CHECK(queue[0] == 99 && queue[1] == 99 && queue[2] == 99);                                \
+  } while (0)
+    int64_t wide[N + 1] = {0};
+    double reals[N + 1] = {0};
+    uint32_t narrow[N + 1] = {0};
+    const char *strs[N + 1] = {0};
+    size_t sizes[N + 2] = {0};
+    docket_column cols2[2] = {columns[0], columns[5]};
+    cols2[1].values = MISALIGNED(wide); /* opened_at: int64_t */
+    MISALIGNED_CALL(cols2, 2, "columns[1].values");
+    docket_column score = {col("fraud_score"), DOCKET_VALUE_KIND_F64, MISALIGNED(reals), NULL, NULL, NULL, 0};
+    cols2[1] = score; /* a number: double */
+    MISALIGNED_CALL(cols2, 2, "columns[1].values");
+    cols2[1] = columns[1]; /* kind: uint32_t enum indexes */
+    cols2[1].values = MISALIGNED(narrow);
+    MISALIGNED_CALL(cols2, 2, "columns[1].values");
+    cols2[1] = columns[3]; /* order_id: string pointers */
+    cols2[1].values = MISALIGNED(strs);
+    MISALIGNED_CALL(cols2, 2, "columns[1].values");
+    cols2[1] = columns[3]; /* their lengths */
+    cols2[1].lens = MISALIGNED(sizes);
+    MISALIGNED_CALL(cols2, 2, "columns[1].lens");
+    cols2[1] = columns[11]; /* evidence: offsets */
+    cols2[1].offsets = MISALIGNED(sizes);
+    MISALIGNED_CALL(cols2, 2, "columns[1].offsets");
+    /* The last column of the full batch, so the path counts every column before it. */
+    docket_column all[sizeof columns / sizeof columns[0]];
+    memcpy(all, columns, sizeof columns);
+    all[ncols - 1].values = MISALIGNED(strs);
+    MISALIGNED_CALL(all, ncols, "columns[11].values");
+    /* An output array. */
+    int64_t *due_kept = outs.sla_due;
+    outs.sla_due = (int64_t *)(void *)((char *)due + 1);
+    MISALIGNED_CALL(columns, ncols, "outputs.sla_due");
+    outs.sla_due = due_kept;
+    /* Nothing else broke: the same batch, aligned, gives the outcomes checked above. */
+    CHECK(docket_evaluate_columns(engine, columns, ncols, N, NOW, ws, &outs, &err) == DOCKET_RESULT_OK);
+    CHECK(memcmp(queue, queue2, sizeof queue) == 0);
+    CHECK_EQ_INT(due[0], NOW - 3 * DAY + 15 * 60);
+    for (int i = 0; i < N; i++) queue[i] = 99;
+#undef MISALIGNED_CALL
+#undef MISALIGNED
+  }
+
   /* Over the per-call limit (1,000,000 by default): refused before reading anything. */
   CHECK(docket_evaluate_columns(engine, columns, ncols, 1000001, NOW, ws, &outs, &err) == DOCKET_RESULT_LIMIT_EXCEEDED);
   docket_error_free(err);
@@ -770,6 +857,56 @@ static void test_columns(void) {
   docket_workspace_free(ws);
 }
 
+/* A report answers only to the engine it was made for, known by an id no other engine
+ * ever has: not to another engine of the same policy, nor to one created after its own
+ * engine was freed (which may sit at the same address). */
+static void test_reports_know_their_engine(const char *policy, size_t policy_len, const char *cases,
+                                           size_t cases_len) {
+  docket_engine *other = NULL, *gone = NULL, *later = NULL;
+  docket_report *mine = NULL, *theirs = NULL, *orphan = NULL;
+  docket_workspace *ws = NULL;
+  docket_buffer *json = NULL;
+  docket_error *err = NULL;
+  CHECK(docket_engine_new(policy, policy_len, &other, NULL) == DOCKET_RESULT_OK);
+  CHECK(docket_workspace_new(&ws, NULL) == DOCKET_RESULT_OK);
+  CHECK(docket_report_new(engine, NOW, &mine, NULL) == DOCKET_RESULT_OK);
+  CHECK(docket_report_new(other, NOW, &theirs, NULL) == DOCKET_RESULT_OK);
+
+  CHECK(docket_report_to_json(other, mine, &json, &err) == DOCKET_RESULT_INVALID_ARGUMENT);
+  CHECK(err_is(err, DOCKET_RESULT_INVALID_ARGUMENT, "invalid_argument"));
+  CHECK(strcmp(docket_error_path(err, NULL), "report") == 0);
+  docket_error_free(err);
+  err = NULL;
+  CHECK(json == NULL);
+  CHECK(docket_report_add_json(other, cases, cases_len, mine, NULL) == DOCKET_RESULT_INVALID_ARGUMENT);
+  CHECK(docket_report_merge(mine, theirs, NULL) == DOCKET_RESULT_INVALID_ARGUMENT);
+  /* No columns: every case lacks an id, but the report is refused before any case. */
+  docket_outputs outs = {0};
+  outs.report = mine;
+  CHECK(docket_evaluate_columns(other, NULL, 0, 1, NOW, ws, &outs, NULL) == DOCKET_RESULT_INVALID_ARGUMENT);
+  /* Its own engine still takes it; nothing was added by the refused calls. */
+  CHECK(docket_evaluate_columns(engine, NULL, 0, 1, NOW, ws, &outs, NULL) == DOCKET_RESULT_OK);
+  docket_report_totals t;
+  CHECK(docket_report_counts(mine, &t, NULL) == DOCKET_RESULT_OK);
+  CHECK_EQ_INT(t.cases, 1);
+  CHECK_EQ_INT(t.errors, 1);
+
+  CHECK(docket_engine_new(policy, policy_len, &gone, NULL) == DOCKET_RESULT_OK);
+  CHECK(docket_report_new(gone, NOW, &orphan, NULL) == DOCKET_RESULT_OK);
+  docket_engine_free(gone);
+  CHECK(docket_engine_new(policy, policy_len, &later, NULL) == DOCKET_RESULT_OK);
+  CHECK(docket_report_to_json(later, orphan, &json, NULL) == DOCKET_RESULT_INVALID_ARGUMENT);
+  CHECK(docket_report_add_json(later, cases, cases_len, orphan, NULL) == DOCKET_RESULT_INVALID_ARGUMENT);
+  CHECK(json == NULL);
+
+  docket_report_free(orphan);
+  docket_report_free(theirs);
+  docket_report_free(mine);
+  docket_workspace_free(ws);
+  docket_engine_free(later);
+  docket_engine_free(other);
+}
+
 int main(int argc, char **argv) {
   if (argc != 3) {
     fprintf(stderr, "usage: %s POLICY CASES\n", argv[0]);
@@ -787,6 +924,7 @@ int main(int argc, char **argv) {
     test_authorize_json(cases);
     test_report_handles(cases, cases_len);
     test_columns();
+    test_reports_know_their_engine(policy, policy_len, cases, cases_len);
   }
   docket_engine_free(engine);
   free(policy);
