@@ -1,6 +1,6 @@
 //! The compiled policy: [`Engine`] holds the parts the policy compiler produced and
 //! answers what the policy declares. Each stage adds its entry points to `Engine` in its
-//! own module: decoding cases in [`crate::case`], evaluation in `eval`, JSON and
+//! own module: decoding cases in `case`, evaluation in `eval`, JSON and
 //! reports in `output`.
 
 use crate::policy::diagnostics::Diagnostic;
