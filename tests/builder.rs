@@ -1,7 +1,7 @@
 //! Building a case field by field gives exactly the outcome of decoding its JSON.
 
+use docket_core::FieldType;
 use docket_core::time::parse_rfc3339;
-use docket_core::value::FieldType;
 use docket_core::{Case, Cell, Engine, Outcome};
 use docket_tests::*;
 use serde_json::Value;

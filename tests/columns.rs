@@ -4,8 +4,8 @@
 //! cases, cells of every JSON kind (wrong kinds included) on generated records, across
 //! block boundaries; shape errors name the column and part at fault.
 
+use docket_core::FieldType;
 use docket_core::time::parse_rfc3339;
-use docket_core::value::FieldType;
 use docket_core::{Case, Column, ColumnTarget, ColumnValues as V, ColumnWorkspace, Engine, ErrorCode, Outcome};
 use docket_tests::*;
 use serde_json::{Value, json};

@@ -1,7 +1,7 @@
 //! The engine handle: a compiled policy plus the name tables the C API hands out.
 
 use crate::error::{Error, c_text, without_nul};
-use docket_core::value::FieldType;
+use docket_core::FieldType;
 use docket_core::{ColumnTarget, Engine};
 use std::sync::atomic::{AtomicU64, Ordering};
 

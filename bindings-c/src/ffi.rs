@@ -7,9 +7,9 @@
 //! read or write it does. Every raw-pointer read or write of the library is in this file;
 //! the rest of the binding works with references and slices.
 
-use crate::columnar::{docket_column, docket_outputs, docket_report, docket_value_kind};
 use crate::engine::docket_engine;
 use crate::error::{Error, c_result, docket_error, docket_result};
+use crate::types::{docket_column, docket_outputs, docket_report, docket_value_kind};
 use docket_core::ErrorCode;
 use std::ffi::c_char;
 use std::fmt;

@@ -31,6 +31,7 @@ mod columnar;
 mod engine;
 mod error;
 mod ffi;
+mod types;
 
 pub use columnar::*;
 pub use engine::{
@@ -38,6 +39,7 @@ pub use engine::{
     docket_field_type, docket_list, docket_policy_info,
 };
 pub use error::{docket_error, docket_result};
+pub use types::*;
 
 use docket_core::{Actor, Case, ErrorCode, Outcome, OutcomeView, Report};
 use error::{Error, without_nul};

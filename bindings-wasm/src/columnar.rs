@@ -33,7 +33,7 @@
 //! issues and approval steps.
 
 use crate::error::{Failure, set};
-use docket_core::value::FieldType;
+use docket_core::FieldType;
 use docket_core::{Column, ColumnError, ColumnTarget, ColumnValues, ColumnWorkspace, Engine, Outcome, SlaState};
 use js_sys::{Array, Float64Array, Int8Array, Int32Array, Object, Reflect, Uint8Array, Uint32Array};
 use std::collections::{BTreeMap, BTreeSet};

@@ -42,7 +42,7 @@ mod output;
 mod policy;
 mod table;
 pub mod time;
-pub mod value;
+mod value;
 
 /// Policy compile diagnostics: [`Diagnostic`], [`PolicyCode`] and the collector
 /// [`diag::Diags`] that [`time::calendar::Calendar::compile`] reports into.
@@ -70,3 +70,4 @@ pub use output::report::{FiredControl, QueueReport, Report, ReportView};
 pub use policy::CompileError;
 pub use policy::diagnostics::{Diagnostic, PolicyCode, diagnostics_json};
 pub use policy::limits::{FORMAT_VERSION, Limits, MAX_FIELDS};
+pub use value::FieldType;

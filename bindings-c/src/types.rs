@@ -1,0 +1,168 @@
+//! The C data types of the columnar API: column descriptions in, caller-owned output
+//! arrays out, per-case status and error codes, and the report being accumulated.
+
+use docket_core::Report;
+use std::ffi::c_void;
+
+/// `int64_t` outputs with no value (no due time, no next escalation).
+pub const DOCKET_NO_TIME: i64 = i64::MIN;
+/// `int32_t` index outputs with no value (no queue, priority or band).
+pub const DOCKET_NO_INDEX: i32 = -1;
+
+/// How a column's `values` are laid out.
+#[repr(u32)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[allow(non_camel_case_types)]
+pub enum docket_value_kind {
+    /// `const int64_t *`: integers, and timestamps in seconds since the Unix epoch.
+    I64 = 1,
+    /// `const double *`: numbers.
+    F64 = 2,
+    /// `const uint8_t *`: booleans (0 = false).
+    Bool = 3,
+    /// `const uint32_t *`: index into the column's enum values (`docket_engine_enum_find`).
+    EnumIndex = 4,
+    /// `const char *const *` with `lens`: UTF-8 strings; money as decimal strings (`"1250.00"`).
+    String = 5,
+    /// `const int64_t *` with `scale`: money as scaled integers (`125000` with scale 2 = 1250.00).
+    Scaled = 6,
+}
+
+/// One input column: `n_cases` values (or, for the list columns `paused_from`,
+/// `paused_to`, `approval_role`, `approval_by`, `approval_at`, `evidence`, the items of
+/// every case, case `i` owning items `offsets[i]` to `offsets[i+1]`). Every array must be
+/// aligned for its element type (`values` for the type its `kind` names, `lens` and
+/// `offsets` for `size_t`); a misaligned one fails the call with
+/// `DOCKET_RESULT_INVALID_ARGUMENT` and the path `columns[j].values` (or `.lens`,
+/// `.offsets`), and is never read.
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+#[allow(non_camel_case_types)]
+pub struct docket_column {
+    /// Column index (`docket_engine_list_find(engine, DOCKET_LIST_COLUMN, name, ...)`).
+    pub column: u32,
+    /// A `docket_value_kind`.
+    pub kind: u32,
+    /// The values, laid out as `kind` says.
+    pub values: *const c_void,
+    /// `DOCKET_VALUE_STRING`: the byte length of every string; otherwise NULL.
+    pub lens: *const usize,
+    /// NULL: every value present; otherwise one byte per value, 0 = absent (JSON null).
+    pub present: *const u8,
+    /// List columns: `n_cases + 1` non-decreasing offsets; NULL for scalar columns.
+    pub offsets: *const usize,
+    /// `DOCKET_VALUE_SCALED`: number of decimals (0..=18).
+    pub scale: u32,
+}
+
+/// Per-case status (`docket_outputs.status`).
+#[repr(u8)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[allow(non_camel_case_types)]
+pub enum docket_case_status {
+    /// Evaluated.
+    Ok = 0,
+    /// Evaluated; intake validation routed it to the policy's invalid queue.
+    Invalid = 1,
+    /// Unusable (see `docket_outputs.error`); nothing else decided.
+    Error = 2,
+}
+
+/// Why a case is unusable (`docket_outputs.error`).
+#[repr(u8)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[allow(non_camel_case_types)]
+pub enum docket_case_error {
+    /// Usable.
+    None = 0,
+    /// Not an object.
+    NotAnObject = 1,
+    /// `id` missing.
+    MissingId = 2,
+    /// `id` not a non-empty string.
+    BadId = 3,
+    /// `kind` missing.
+    MissingKind = 4,
+    /// `kind` not a string.
+    BadKind = 5,
+    /// `opened_at` missing.
+    MissingOpenedAt = 6,
+    /// `opened_at` unreadable.
+    BadOpenedAt = 7,
+    /// Not valid JSON.
+    BadJson = 8,
+    /// Over a limit.
+    TooLarge = 9,
+    /// A reason newer than this header.
+    Other = 255,
+}
+
+/// State of one SLA clock (`docket_outputs.sla_state`).
+#[repr(u8)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[allow(non_camel_case_types)]
+pub enum docket_sla_state {
+    /// No target for this metric (or the case is unusable).
+    None = 0,
+    /// Running, below the warning share.
+    Ok = 1,
+    /// Running, at or above the warning share.
+    Warning = 2,
+    /// Running, past target.
+    Breached = 3,
+    /// Running, paused now.
+    Paused = 4,
+    /// Completed within target.
+    Met = 5,
+    /// Completed after target.
+    Missed = 6,
+}
+
+/// Caller-owned output arrays. Any pointer may be NULL (not wanted). Per-case arrays
+/// hold `n_cases` elements; per-metric arrays `n_cases * metric count` elements, case
+/// `i` metric `k` at `[i * metrics + k]` (metric order: `DOCKET_LIST_METRIC`).
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+#[allow(non_camel_case_types)]
+pub struct docket_outputs {
+    /// Queue index (`DOCKET_LIST_QUEUE`), or `DOCKET_NO_INDEX`.
+    pub queue: *mut i32,
+    /// Priority index (`DOCKET_LIST_PRIORITY`), or `DOCKET_NO_INDEX`.
+    pub priority: *mut i32,
+    /// Ageing band index (`DOCKET_LIST_BAND`), or `DOCKET_NO_INDEX` (closed cases).
+    pub band: *mut i32,
+    /// A `docket_case_status`.
+    pub status: *mut u8,
+    /// A `docket_case_error`.
+    pub error: *mut u8,
+    /// Number of issues on the case.
+    pub issues: *mut u32,
+    /// Approval steps required.
+    pub approvals_required: *mut u32,
+    /// Approval steps not yet filled.
+    pub approvals_remaining: *mut u32,
+    /// Per metric: a `docket_sla_state`.
+    pub sla_state: *mut u8,
+    /// Per metric: due instant (Unix seconds) or `DOCKET_NO_TIME`.
+    pub sla_due: *mut i64,
+    /// Per metric: business seconds elapsed, less pauses (0 without a target).
+    pub sla_elapsed: *mut i64,
+    /// Per metric: target in business seconds (0 without a target).
+    pub sla_target: *mut i64,
+    /// Per metric: escalation steps passed.
+    pub escalation_level: *mut u32,
+    /// Per metric: when the next escalation step fires, or `DOCKET_NO_TIME`.
+    pub escalation_next_at: *mut i64,
+    /// Optional report (same engine, same `now`) to which every outcome is added.
+    pub report: *mut docket_report,
+}
+
+/// A backlog report being accumulated (`docket_outputs.report`), for one engine and one `now`.
+#[allow(non_camel_case_types)]
+pub struct docket_report {
+    /// The id of its engine (`docket_engine::id`): never another engine's, even one
+    /// allocated where a freed engine was.
+    pub(crate) engine: u64,
+    pub(crate) now: i64,
+    pub(crate) report: Report,
+}
