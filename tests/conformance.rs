@@ -1,7 +1,8 @@
 //! Runs every fixture of `tests/conformance/` through the Rust API (batch evaluation,
-//! report, authorize) and compares field by field (see tests/conformance/README.md).
+//! report, authorize; compilation for the failures of `errors.json`) and compares field
+//! by field (see tests/conformance/README.md).
 
-use docket_core::{Actor, Case, Engine, Outcome, Report};
+use docket_core::{Actor, Case, CompileError, Engine, Outcome, Report};
 use docket_tests::t;
 use serde_json::Value;
 
@@ -27,9 +28,54 @@ pub fn matches(expected: &Value, actual: Option<&Value>, path: &str) -> Result<(
     }
 }
 
+/// The failure's code, path and first diagnostic code, compared with `expect`.
+fn failure_mismatch(e: &CompileError, expect: &Value) -> Option<String> {
+    let actual = serde_json::json!({
+        "code": e.code().as_str(),
+        "path": e.path(),
+        "first_diagnostic": e.errors.first().map(|d| d.code.as_str()),
+    });
+    let mut want = expect.clone();
+    if want.get("first_diagnostic").is_none() {
+        want["first_diagnostic"] = actual["first_diagnostic"].clone();
+    }
+    (want != actual).then(|| format!("expected {want}, got {actual} ({e})"))
+}
+
+/// A fixture of failures: every policy through `Engine::compile` (text) and, for a
+/// `policy` object, `Engine::compile_value` too.
+fn run_failures(name: &str, fx: &Value) -> Vec<String> {
+    let mut failures = Vec::new();
+    for (i, f) in fx["failures"].as_array().expect("failures").iter().enumerate() {
+        let why = f["why"].as_str().unwrap_or("");
+        let mut attempts = Vec::new();
+        match (f.get("policy_text"), f.get("policy")) {
+            (Some(Value::String(text)), None) => attempts.push(("compile", Engine::compile(text))),
+            (None, Some(policy)) => {
+                attempts.push(("compile", Engine::compile(&policy.to_string())));
+                attempts.push(("compile_value", Engine::compile_value(policy)));
+            }
+            _ => panic!("{name} failure #{i}: give exactly one of policy_text (a string) and policy"),
+        }
+        for (entry, result) in attempts {
+            let m = match result {
+                Ok(_) => Some("compiled".to_string()),
+                Err(e) => failure_mismatch(&e, &f["expect"]),
+            };
+            if let Some(m) = m {
+                failures.push(format!("{name} failure #{i} via Engine::{entry} ({why}): {m}"));
+            }
+        }
+    }
+    failures
+}
+
 fn run(path: &std::path::Path) -> Vec<String> {
     let text = std::fs::read_to_string(path).expect("fixture");
     let fx: Value = serde_json::from_str(&text).expect("fixture json");
+    if fx.get("failures").is_some() {
+        return run_failures(&path.file_name().expect("file name").to_string_lossy(), &fx);
+    }
     let engine = Engine::compile_value(&fx["policy"]).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let now = t(fx["now"].as_str().expect("now"));
     let raw = fx["cases"].as_array().expect("cases");
@@ -86,6 +132,7 @@ fn every_fixture_passes_through_the_rust_api() {
         .collect();
     files.sort();
     assert!(files.len() >= 4, "fixtures missing");
+    assert!(files.iter().any(|f| f.ends_with("errors.json")), "errors.json missing");
     let failures: Vec<String> = files.iter().flat_map(|f| run(f)).collect();
     assert!(failures.is_empty(), "{} mismatches:\n{}", failures.len(), failures.join("\n"));
 }

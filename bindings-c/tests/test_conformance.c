@@ -1,7 +1,9 @@
 /* The shared conformance fixtures (tests/conformance/NAME.json, see its README), run
  * through the C API's JSON entry points: docket_engine_new, docket_evaluate_json,
  * docket_report_json, docket_authorize_json. Every expectation is one check, matched
- * by the fixtures' subset rules.
+ * by the fixtures' subset rules. A fixture of failures (errors.json) compiles each of
+ * its policies with docket_engine_new and compares the error's result, name, path and
+ * first diagnostic code.
  *
  * Usage: test_conformance FIXTURE.json...
  */
@@ -285,11 +287,90 @@ static int64_t unix_seconds(const char *s) {
   return t;
 }
 
+/* The docket_result of each code a failure of errors.json can have (docs/errors.md). */
+static int expected_result(const char *code) {
+  static const struct {
+    const char *name;
+    docket_result result;
+  } table[] = {
+      {"invalid_json", DOCKET_RESULT_INVALID_JSON},
+      {"invalid_policy", DOCKET_RESULT_INVALID_POLICY},
+      {"limit_exceeded", DOCKET_RESULT_LIMIT_EXCEEDED},
+  };
+  for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
+    if (!strcmp(table[i].name, code)) return (int)table[i].result;
+  return -1;
+}
+
+static void failure_check(const char *fixture, size_t i, const char *what, int ok, const char *expected,
+                          const char *actual, const char *why) {
+  if (ok) {
+    checks_passed++;
+  } else {
+    checks_failed++;
+    fprintf(stderr, "%s: failure #%zu: %s: expected %s, got %s (why: %s)\n", fixture, i, what, expected, actual, why);
+  }
+}
+
+/* A fixture of failures: each policy (`policy_text` as given, `policy` as its source text)
+ * through docket_engine_new. */
+static void run_failures(const char *path, const jnode *failures) {
+  for (size_t i = 0; failures && i < failures->n; i++) {
+    const jnode *f = failures->kids[i], *expect = get(f, "expect");
+    const jnode *policy_text = get(f, "policy_text"), *policy = get(f, "policy");
+    const char *why = str(get(f, "why"));
+    const char *code = str(get(expect, "code")), *want_path = str(get(expect, "path"));
+    const jnode *first = get(expect, "first_diagnostic");
+    if (!expect || !get(expect, "code") || !get(expect, "path") || (policy_text == NULL) == (policy == NULL) ||
+        (policy_text && policy_text->type != J_STR)) {
+      fprintf(stderr, "%s: failure #%zu: needs expect.code, expect.path and one of policy_text, policy\n", path, i);
+      exit(2);
+    }
+    const char *text = policy_text ? policy_text->str : policy->start;
+    size_t len = policy_text ? strlen(policy_text->str) : policy->len;
+    docket_engine *engine = NULL;
+    docket_error *err = NULL;
+    docket_result rc = docket_engine_new(text, len, &engine, &err);
+    if (rc == DOCKET_RESULT_OK) {
+      failure_check(path, i, "docket_engine_new", 0, code, "a compiled engine", why);
+      docket_engine_free(engine);
+      continue;
+    }
+    char got[32];
+    snprintf(got, sizeof got, "%d", (int)rc);
+    char want[32];
+    snprintf(want, sizeof want, "%d (%s)", expected_result(code), code);
+    failure_check(path, i, "result", (int)rc == expected_result(code), want, got, why);
+    snprintf(got, sizeof got, "%d", (int)docket_error_code(err));
+    failure_check(path, i, "docket_error_code", docket_error_code(err) == rc, want, got, why);
+    const char *name = docket_error_name(err, NULL);
+    failure_check(path, i, "docket_error_name", !strcmp(name, code), code, name, why);
+    const char *at = docket_error_path(err, NULL);
+    failure_check(path, i, "docket_error_path", !strcmp(at, want_path), want_path, at, why);
+    if (first) {
+      size_t dlen = 0;
+      const char *diags_text = docket_error_diagnostics_json(err, &dlen);
+      jnode *diags = parse(diags_text, dlen);
+      const char *actual = diags->type == J_ARR && diags->n ? str(get(diags->kids[0], "code")) : "(none)";
+      const char *wanted = first->type == J_NULL ? "(none)" : str(first);
+      failure_check(path, i, "first diagnostic code", !strcmp(actual, wanted), wanted, actual, why);
+      jfree(diags);
+    }
+    docket_error_free(err);
+  }
+}
+
 static void run_fixture(const char *path) {
   size_t len = 0;
   char *text = read_file(path, &len);
   jnode *fx = parse(text, len);
   const char *name = str(get(fx, "name"));
+  if (get(fx, "failures")) {
+    run_failures(path, get(fx, "failures"));
+    jfree(fx);
+    free(text);
+    return;
+  }
   jnode *policy = get(fx, "policy"), *cases = get(fx, "cases"), *expect = get(fx, "expect");
   int64_t now = unix_seconds(str(get(fx, "now")));
   CHECK(now != INT64_MIN);

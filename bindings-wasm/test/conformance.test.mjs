@@ -1,9 +1,11 @@
 // The shared conformance fixtures (tests/conformance/*.json, format in its README) run
-// through the JS API: evaluate (one batch), report and authorize, subset-matched.
+// through the JS API: evaluate (one batch), report and authorize, subset-matched; the
+// failures of errors.json through the Engine constructor, comparing the thrown error's
+// code, path and first diagnostic.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { Engine } from 'docket-wasm';
+import { Engine, PolicyError } from 'docket-wasm';
 
 const dir = new URL('../../tests/conformance/', import.meta.url);
 
@@ -42,8 +44,49 @@ test('the conformance folder exists and holds fixtures', () => {
   assert.ok(files.length > 0, 'tests/conformance/*.json not found');
 });
 
+test('the failures fixture exists', () => {
+  assert.ok(files.includes('errors.json'), 'tests/conformance/errors.json not found');
+});
+
+/** The error `new Engine(policy)` throws, or null if it compiles. */
+function compileError(policy) {
+  try {
+    new Engine(policy).free();
+    return null;
+  } catch (e) {
+    return e;
+  }
+}
+
+/** A fixture of failures: `policy_text` as a string, `policy` as an object and as its text. */
+async function runFailures(t, fx) {
+  for (const [i, f] of fx.failures.entries()) {
+    const hasText = Object.hasOwn(f, 'policy_text');
+    assert.ok(hasText !== Object.hasOwn(f, 'policy'), `failure #${i}: give exactly one of policy_text and policy`);
+    const inputs = hasText ? [['text', f.policy_text]] : [['object', f.policy], ['text', JSON.stringify(f.policy)]];
+    for (const [form, policy] of inputs) {
+      await t.test(`failure #${i} (policy as ${form}): ${f.why}`, () => {
+        const e = compileError(policy);
+        assert.ok(e !== null, `compiled\nwhy: ${f.why}`);
+        assert.ok(e instanceof PolicyError, `not a PolicyError: ${e}\nwhy: ${f.why}`);
+        const actual = { code: e.code, path: e.path };
+        const expected = { code: f.expect.code, path: f.expect.path };
+        if (Object.hasOwn(f.expect, 'first_diagnostic')) {
+          actual.first_diagnostic = e.errors[0]?.code ?? null;
+          expected.first_diagnostic = f.expect.first_diagnostic;
+        }
+        assert.deepEqual(actual, expected, `${e.message}\nwhy: ${f.why}`);
+      });
+    }
+  }
+}
+
 for (const file of files) {
   const fx = JSON.parse(readFileSync(new URL(file, dir), 'utf8'));
+  if (fx.failures) {
+    test(`conformance ${file}: ${fx.name}`, (t) => runFailures(t, fx));
+    continue;
+  }
   test(`conformance ${file}: ${fx.name}`, async (t) => {
     const engine = new Engine(fx.policy);
     const outcomes = engine.evaluate(fx.cases, fx.now);
