@@ -36,10 +36,11 @@ pub fn lines(s: &str) -> String {
     s.split('\n').map(text).collect::<Vec<_>>().join("\n")
 }
 
-/// JSON text with every [unsafe](is_unsafe) character that is not already escaped (JSON
-/// escapes C0 itself; DEL, C1, the separators and the bidirectional characters stay raw)
-/// written as a `\uXXXX` escape. Outside strings JSON holds none of them, so the text
-/// means exactly what it meant. ASCII text, the common case, is returned as it is.
+/// JSON text with every [unsafe](is_unsafe) character that JSON leaves raw in a string
+/// (DEL, C1, the separators and the bidirectional characters; C0 it escapes itself, and
+/// outside strings C0 is whitespace, kept) written as a `\uXXXX` escape. Outside strings
+/// JSON holds none of them, so the text means exactly what it meant. ASCII text, the
+/// common case, is returned as it is.
 pub fn json(s: &[u8]) -> Cow<'_, [u8]> {
     if s.is_ascii() && !s.contains(&0x7f) {
         return Cow::Borrowed(s);
@@ -47,7 +48,7 @@ pub fn json(s: &[u8]) -> Cow<'_, [u8]> {
     let Ok(t) = std::str::from_utf8(s) else { return Cow::Borrowed(s) };
     let mut out = String::with_capacity(s.len() + 8);
     for c in t.chars() {
-        if is_unsafe(c) {
+        if c >= ' ' && is_unsafe(c) {
             let _ = write!(out, "\\u{:04x}", c as u32);
         } else {
             out.push(c);
@@ -65,8 +66,8 @@ mod tests {
         assert_eq!(text("C-1001 queue_ä"), "C-1001 queue_ä");
         assert_eq!(text("a\x1b[2Jb\rc\n\u{9b}\u{202e}d\u{7f}"), r"a\u{1b}[2Jb\u{d}c\u{a}\u{9b}\u{202e}d\u{7f}");
         assert_eq!(lines("one\x1b\ntwo"), "one\\u{1b}\ntwo");
-        let j = json("{\"id\":\"a\u{9b}b\u{2028}\\u001b\"}".as_bytes()).into_owned();
-        assert_eq!(String::from_utf8(j).expect("utf-8"), r#"{"id":"a\u009bb\u2028\u001b"}"#);
+        let j = json("{\"id\":\"a\u{9b}b\u{2028}\\u001b\"}\r\n".as_bytes()).into_owned();
+        assert_eq!(String::from_utf8(j).expect("utf-8"), "{\"id\":\"a\\u009bb\\u2028\\u001b\"}\r\n");
         let v: serde_json::Value = serde_json::from_slice(&json("\"\u{7f}\u{85}\"".as_bytes())).expect("json");
         assert_eq!(v, "\u{7f}\u{85}");
     }
