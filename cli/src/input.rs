@@ -74,8 +74,9 @@ pub fn for_each_case(
             return Err(Failure::new(
                 ErrorCode::LimitExceeded,
                 format!(
-                    "{path} starts with `[` and is over {} MiB: whether it is one JSON array or NDJSON cannot be \
+                    "{} starts with `[` and is over {} MiB: whether it is one JSON array or NDJSON cannot be \
                      told without holding it all; say which with --input-format array or --input-format ndjson",
+                    name(path),
                     PROBE_BYTES >> 20
                 ),
             ));
@@ -151,7 +152,9 @@ impl<F: FnMut(u64, &Case) -> io::Result<()>> Cases<'_, F> {
             let whole = match read_line(&mut reader, &mut line, cap, &mut skip) {
                 Ok(Some(whole)) => whole,
                 Ok(None) => return Ok(()),
-                Err(e) => return Err(Failure::argument(format!("cannot read {path} at line {}: {e}", number + 1))),
+                Err(e) => {
+                    return Err(Failure::argument(format!("cannot read {} at line {}: {e}", name(path), number + 1)));
+                }
             };
             number += 1;
             let record = text(&line, whole);
@@ -202,16 +205,21 @@ fn text(bytes: &[u8], whole: bool) -> Result<&str, CaseError> {
     std::str::from_utf8(bytes).map(str::trim).map_err(|_| CaseError::BadJson)
 }
 
+/// The input as messages name it.
+fn name(path: &str) -> &str {
+    if path == "-" { "stdin" } else { path }
+}
+
 fn cannot_read(path: &str, e: io::Error) -> Failure {
-    Failure::argument(format!("cannot read {path}: {e}"))
+    Failure::argument(format!("cannot read {}: {e}", name(path)))
 }
 
 fn not_an_array(path: &str, why: &str) -> Failure {
-    Failure::new(ErrorCode::InvalidJson, format!("{path} is not a valid JSON array: {why}"))
+    Failure::new(ErrorCode::InvalidJson, format!("{} is not a valid JSON array: {why}", name(path)))
 }
 
 fn too_many(path: &str, n: &str, max: usize) -> Failure {
-    Failure::new(ErrorCode::LimitExceeded, format!("{path} holds {n} cases; the limit is {max} (--max-cases)"))
+    Failure::new(ErrorCode::LimitExceeded, format!("{} holds {n} cases; the limit is {max} (--max-cases)", name(path)))
 }
 
 /// The input, buffered, and whether it is a regular file (which can be read twice).
@@ -246,8 +254,8 @@ fn skip_blank(reader: &mut dyn BufRead, path: &str) -> Result<(Option<u8>, u64),
     }
 }
 
-/// Reads one line into `line` without its `\n`, its leading whitespace dropped, keeping
-/// at most `cap + 1` bytes. `None` at the end of the input; `Some(false)` when the line,
+/// Reads one line into `line` without its `\n`, keeping at most `cap + 1` bytes of it
+/// after its leading whitespace. `None` at the end of the input; `Some(false)` when the line,
 /// its surrounding whitespace aside, is longer than `cap + 1` bytes: the rest of it is
 /// read through `skip` (64 KiB at a time) and dropped, so a line of any length costs
 /// `cap + 1` bytes of memory. A line that fits is `Some(true)` (the decoder holds it to

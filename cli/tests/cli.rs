@@ -392,17 +392,29 @@ fn invalid_utf8_and_nul_bytes_are_only_their_own_records_error() {
         input.extend_from_slice(&line);
         input.push(b'\n');
     }
+    let want =
+        [ok("A"), err("bad_json", 2), ok("B"), err("bad_json", 4), err("bad_json", 5), err("bad_json", 6), ok("C")];
     let o = docket_bytes(&EVAL, input.clone());
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    assert_eq!(
-        summary(&o),
-        [ok("A"), err("bad_json", 2), ok("B"), err("bad_json", 4), err("bad_json", 5), err("bad_json", 6), ok("C")]
-    );
+    assert_eq!(summary(&o), want);
+    let f = tmp_bytes("bad-bytes.ndjson", &input);
+    let o = docket(&["eval", "--policy", POLICY, "--cases", &f, "--now", NOW], None);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(summary(&o), want);
     assert!(lines(&o).iter().filter(|v| v["error"].is_null()).all(|v| v["queue"] == "payment_hold_review"));
     let o = docket_bytes(&REPORT, input);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let r: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
     assert_eq!((r["cases"].as_u64(), r["errors"].as_u64()), (Some(7), Some(4)));
+    // In a JSON array, from a file and from a pipe.
+    let mut arr = format!("[{},", good("A")).into_bytes();
+    arr.extend_from_slice(b"{\"id\":\"\xff\"}, \"N\0\",");
+    arr.extend_from_slice(format!("{}]", good("B")).as_bytes());
+    let f = tmp_bytes("bad-bytes.json", &arr);
+    let o = docket(&["eval", "--policy", POLICY, "--cases", &f, "--now", NOW], None);
+    assert_eq!(summary(&o), [ok("A"), err("bad_json", 2), err("bad_json", 3), ok("B")]);
+    let o = docket_bytes(&EVAL, arr);
+    assert_eq!(summary(&o), [ok("A"), err("bad_json", 2), err("bad_json", 3), ok("B")]);
     assert_eq!(r["queues"]["payment_hold_review"]["cases"], 3);
 }
 
@@ -523,7 +535,7 @@ fn an_array_element_over_max_case_bytes_is_too_large_alone() {
 fn a_pipe_that_starts_with_a_bracket_is_told_apart_within_64_mib() {
     // `[]`, then a line of 65 MiB, then a case: from a pipe, auto cannot tell without
     // holding more than 64 MiB, and says so; told it is NDJSON, each line is its own.
-    let mut input = format!("[]\n{{\"id\":\"L\",\"note\":\"").into_bytes();
+    let mut input = b"[]\n{\"id\":\"L\",\"note\":\"".to_vec();
     input.resize(input.len() + (65 << 20), b'x');
     input.extend_from_slice(format!("\"}}\n{}\n", good("A")).as_bytes());
     let o = docket_bytes(&EVAL, input.clone());
