@@ -23,7 +23,7 @@ pub const PROBE_BYTES: usize = 64 << 20;
 /// How the cases are given.
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum InputFormat {
-    /// A JSON array when the input is one array from its first to its last byte, else NDJSON.
+    /// A JSON array when the whole input is one (its first `[` closes at its end), else NDJSON.
     Auto,
     /// One case per line.
     Ndjson,
