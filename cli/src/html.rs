@@ -4,8 +4,11 @@ use crate::render::{age, pct, rows};
 use docket_core::{Engine, QueueReport, Report};
 use std::fmt::Write;
 
+/// Text for the page: HTML's special characters as entities, and control characters
+/// (which HTML forbids, and which would render as nothing or break a line) written as
+/// `\u{1b}`, as the text table shows them.
 fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    crate::escape::text(s).replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
 const BAND_COLORS: [&str; 6] = ["#4caf50", "#ffc107", "#ff7043", "#c62828", "#6a1b9a", "#37474f"];

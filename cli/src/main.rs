@@ -1,13 +1,19 @@
 //! `docket`: check a policy, evaluate case files, print backlog reports, authorize actions.
 
+mod escape;
 mod html;
+mod input;
 mod render;
 mod table;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
-use docket_core::{Actor, Case, Engine, ErrorCode, Outcome, OutcomeView, Report, diagnostics_json};
+use docket_core::{
+    Actor, Case, CompileError, Diagnostic, Engine, ErrorCode, Limits, Outcome, OutcomeView, PolicyCode, Report,
+    diagnostics_json,
+};
+use input::InputFormat;
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, BufWriter, IsTerminal, Read, Write};
+use std::io::{self, BufWriter, Read, Write};
 use std::process::ExitCode;
 
 const EXIT_CODES: &str = "\
@@ -34,12 +40,16 @@ enum Cmd {
         /// Print the result as one JSON object (ok, errors, warnings, policy).
         #[arg(long)]
         json: bool,
+        #[command(flatten)]
+        limits: PolicyLimits,
     },
     /// Evaluate cases and write one outcome per line (NDJSON), in input order
     ///
-    /// NDJSON input is streamed line by line, so memory stays flat for any file size;
-    /// a malformed line yields an outcome with `error` and its `line`, and the other
-    /// lines are unaffected. Progress goes to stderr when stderr is a terminal.
+    /// Cases are read one record at a time, each held to --max-case-bytes, so memory
+    /// stays flat for any input size. A record that cannot be used (too long, not UTF-8,
+    /// not JSON, not an object, no id...) yields an outcome with `error` and its `line`
+    /// (its position in a JSON array); the other records are unaffected. Progress goes
+    /// to stderr when stderr is a terminal.
     #[command(verbatim_doc_comment)]
     Eval {
         #[command(flatten)]
@@ -74,6 +84,10 @@ enum Cmd {
         /// Action name as the policy declares it (hold, cancel, close, approve, ...).
         #[arg(long, value_name = "NAME")]
         action: String,
+        #[command(flatten)]
+        case_limits: CaseLimits,
+        #[command(flatten)]
+        policy_limits: PolicyLimits,
     },
     /// Print the version (same as --version).
     #[command(hide = true)]
@@ -92,6 +106,78 @@ struct Input {
     /// Evaluation time, RFC 3339 (2026-11-23T10:00:00Z); defaults to the current time.
     #[arg(long, value_name = "RFC3339")]
     now: Option<String>,
+    /// How CASES is given. auto: one JSON array when the first byte that is not
+    /// whitespace is `[` and that bracket closes exactly at the end of the input, NDJSON
+    /// otherwise (so a first line `[]` does not make NDJSON an array); a file is read
+    /// twice to tell, a pipe that starts with `[` is held in memory up to 64 MiB to tell
+    #[arg(long, value_enum, value_name = "FORMAT", default_value_t = InputFormat::Auto, verbatim_doc_comment)]
+    input_format: InputFormat,
+    /// Most cases in one JSON array (NDJSON is streamed and has no such limit)
+    #[arg(long, value_name = "N", default_value_t = Limits::default().max_cases_per_call, help_heading = "Limits")]
+    max_cases: usize,
+    #[command(flatten)]
+    case_limits: CaseLimits,
+    #[command(flatten)]
+    policy_limits: PolicyLimits,
+}
+
+/// The limits on cases (`eval`, `report`, `authorize`).
+#[derive(clap::Args)]
+#[command(next_help_heading = "Limits")]
+struct CaseLimits {
+    /// Largest case record (an NDJSON line, an array element, a case file) in bytes, its
+    /// surrounding whitespace aside; a larger one is that case's error `too_large`
+    #[arg(long, value_name = "BYTES", default_value_t = Limits::default().max_case_bytes, verbatim_doc_comment)]
+    max_case_bytes: usize,
+    /// Longest string kept from a case (id, actor, string field) in bytes; a longer id is
+    /// the error `bad_id`, a longer value the issue `bad_type`
+    #[arg(long, value_name = "BYTES", default_value_t = Limits::default().max_string_len, verbatim_doc_comment)]
+    max_string_len: usize,
+    /// Most entries in a case's `paused`, `approvals` or `evidence`; more is the issue
+    /// `bad_type` on that key
+    #[arg(long, value_name = "N", default_value_t = Limits::default().max_list_len, verbatim_doc_comment)]
+    max_list_len: usize,
+}
+
+/// The limits on the policy (every command).
+#[derive(clap::Args)]
+#[command(next_help_heading = "Limits")]
+struct PolicyLimits {
+    /// Largest policy file in bytes; a larger one does not compile (`limit_exceeded`)
+    #[arg(long, value_name = "BYTES", default_value_t = Limits::default().max_policy_bytes)]
+    max_policy_bytes: usize,
+    /// Most rules in one decision table
+    #[arg(long, value_name = "N", default_value_t = Limits::default().max_rules_per_table)]
+    max_rules_per_table: usize,
+    /// Most windows in one weekday's or one override's list of a calendar
+    #[arg(long, value_name = "N", default_value_t = Limits::default().max_windows_per_day)]
+    max_windows_per_day: usize,
+    /// Most holidays, and most overrides, in one calendar
+    #[arg(long, value_name = "N", default_value_t = Limits::default().max_dates_per_calendar)]
+    max_dates_per_calendar: usize,
+}
+
+impl PolicyLimits {
+    /// The limits in force: these, the case limits given, the defaults for the rest.
+    fn with(&self, cases: Option<&CaseLimits>, max_cases: Option<usize>) -> Limits {
+        let d = Limits::default();
+        Limits {
+            max_policy_bytes: self.max_policy_bytes,
+            max_rules_per_table: self.max_rules_per_table,
+            max_windows_per_day: self.max_windows_per_day,
+            max_dates_per_calendar: self.max_dates_per_calendar,
+            max_case_bytes: cases.map_or(d.max_case_bytes, |c| c.max_case_bytes),
+            max_string_len: cases.map_or(d.max_string_len, |c| c.max_string_len),
+            max_list_len: cases.map_or(d.max_list_len, |c| c.max_list_len),
+            max_cases_per_call: max_cases.unwrap_or(d.max_cases_per_call),
+        }
+    }
+}
+
+impl Input {
+    fn limits(&self) -> Limits {
+        self.policy_limits.with(Some(&self.case_limits), Some(self.max_cases))
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -133,10 +219,12 @@ fn main() -> ExitCode {
         Err(e) => return usage_error(e.format(&mut cmd)),
     };
     let result = match cli.command {
-        Cmd::Check { policy, json } => check(&policy, json),
+        Cmd::Check { policy, json, limits } => check(&policy, json, limits.with(None, None)),
         Cmd::Eval { input } => eval(&input),
         Cmd::Report { input, format } => report(&input, format),
-        Cmd::Authorize { policy, case, actor, action } => authorize(&policy, &case, &actor, &action),
+        Cmd::Authorize { policy, case, actor, action, case_limits, policy_limits } => {
+            authorize(&policy, &case, &actor, &action, policy_limits.with(Some(&case_limits), None))
+        }
         Cmd::Version => {
             println!("docket {}", version());
             Ok(ExitCode::SUCCESS)
@@ -145,9 +233,10 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(f) => {
+            let message = escape::lines(&f.message);
             match f.code {
-                Some(code) => eprintln!("docket: {code}: {}", f.message),
-                None => eprintln!("docket: {}", f.message),
+                Some(code) => eprintln!("docket: {code}: {message}"),
+                None => eprintln!("docket: {message}"),
             }
             ExitCode::from(2)
         }
@@ -166,24 +255,57 @@ fn usage_error(e: clap::Error) -> ExitCode {
         e.exit();
     }
     let text = e.to_string();
+    let text = escape::lines(&text);
     eprint!("docket: {}: {}", ErrorCode::InvalidArgument, text.strip_prefix("error: ").unwrap_or(&text));
     ExitCode::from(2)
 }
 
-fn read_to_string(path: &str) -> Result<String, Failure> {
+/// A file (`-`: stdin) read up to `max` bytes: its text, or `None` when it is longer.
+fn read_at_most(path: &str, max: usize) -> Result<Option<String>, Failure> {
+    let name = if path == "-" { "stdin" } else { path };
+    let cannot_read = |e: io::Error| Failure::argument(format!("cannot read {name}: {e}"));
+    let mut bytes = Vec::new();
+    let limit = (max as u64).saturating_add(1);
     if path == "-" {
-        let mut s = String::new();
-        io::stdin().read_to_string(&mut s).map_err(|e| Failure::argument(format!("cannot read stdin: {e}")))?;
-        return Ok(s);
+        io::stdin().lock().take(limit).read_to_end(&mut bytes)
+    } else {
+        File::open(path).and_then(|f| f.take(limit).read_to_end(&mut bytes))
     }
-    std::fs::read_to_string(path).map_err(|e| Failure::argument(format!("cannot read {path}: {e}")))
+    .map_err(cannot_read)?;
+    if bytes.len() > max {
+        return Ok(None);
+    }
+    let text = String::from_utf8(bytes)
+        .map_err(|_| cannot_read(io::Error::new(io::ErrorKind::InvalidData, "stream did not contain valid UTF-8")))?;
+    Ok(Some(text))
+}
+
+/// Compiles the policy at `path` under `limits`; a policy file over `max_policy_bytes`
+/// is not read further, and gets the error the core gives a policy text over it.
+fn compile(path: &str, limits: Limits) -> Result<Result<Engine, CompileError>, Failure> {
+    let max = limits.max_policy_bytes;
+    let Some(text) = read_at_most(path, max)? else {
+        let size = std::fs::metadata(path).ok().filter(|m| path != "-" && m.is_file()).map(|m| m.len());
+        let size = size.map_or(format!("more than {max}"), |n| n.to_string());
+        let message = format!("the policy is {size} bytes; the limit is {max} (--max-policy-bytes)");
+        let errors = vec![Diagnostic { code: PolicyCode::LimitExceeded, path: String::new(), message }];
+        return Ok(Err(CompileError { errors, warnings: Vec::new() }));
+    };
+    Ok(Engine::compile_with_limits(&text, limits))
 }
 
 /// Compiles the policy at `path`; a policy that does not compile is a failure whose code
 /// is the core's (`invalid_policy`, `invalid_json` or `limit_exceeded`).
-fn load_engine(path: &str) -> Result<Engine, Failure> {
-    let text = read_to_string(path)?;
-    Engine::compile(&text).map_err(|e| Failure::new(e.code(), e.to_string()))
+fn load_engine(path: &str, limits: Limits) -> Result<Engine, Failure> {
+    compile(path, limits)?.map_err(|e| {
+        // The core's message, each diagnostic on its own line, escaped for the terminal.
+        let mut message = format!("the policy has {} error(s)", e.errors.len());
+        for d in &e.errors {
+            message.push_str("\n  ");
+            message.push_str(&escape::text(&d.to_string()));
+        }
+        Failure::new(e.code(), message)
+    })
 }
 
 /// `--now` as Unix seconds; the current time when it is not given.
@@ -198,9 +320,8 @@ fn parse_now(now: Option<&str>) -> Result<i64, Failure> {
     }
 }
 
-fn check(path: &str, json: bool) -> Result<ExitCode, Failure> {
-    let text = read_to_string(path)?;
-    let (errors, warnings, engine) = match Engine::compile(&text) {
+fn check(path: &str, json: bool, limits: Limits) -> Result<ExitCode, Failure> {
+    let (errors, warnings, engine) = match compile(path, limits)? {
         Ok(e) => (Vec::new(), e.warnings().to_vec(), Some(e)),
         Err(e) => (e.errors, e.warnings, None),
     };
@@ -218,19 +339,20 @@ fn check(path: &str, json: bool) -> Result<ExitCode, Failure> {
             out.push_str(&policy.to_string());
         }
         out.push('}');
-        println!("{out}");
+        println!("{}", String::from_utf8_lossy(&escape::json(out.as_bytes())));
     } else {
+        let path = |d: &Diagnostic| if d.path.is_empty() { "/".into() } else { escape::text(&d.path).into_owned() };
         for d in &errors {
-            println!("error[{}] {}: {}", d.code, if d.path.is_empty() { "/" } else { &d.path }, d.message);
+            println!("error[{}] {}: {}", d.code, path(d), escape::text(&d.message));
         }
         for d in &warnings {
-            println!("warning[{}] {}: {}", d.code, if d.path.is_empty() { "/" } else { &d.path }, d.message);
+            println!("warning[{}] {}: {}", d.code, path(d), escape::text(&d.message));
         }
         match &engine {
             Some(e) => println!(
                 "ok: policy {} {} compiles ({} warning(s)); fingerprint {}",
-                e.name(),
-                e.version(),
+                escape::text(e.name()),
+                escape::text(e.version()),
                 warnings.len(),
                 e.fingerprint()
             ),
@@ -240,101 +362,33 @@ fn check(path: &str, json: bool) -> Result<ExitCode, Failure> {
     Ok(if engine.is_some() { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 
-/// Streams the cases of a file: NDJSON line by line (flat memory), or a JSON array.
-/// Calls `f(line_number, case)` for each record, in order.
-fn for_each_case(engine: &Engine, path: &str, mut f: impl FnMut(u64, &Case) -> io::Result<()>) -> Result<u64, Failure> {
-    let cannot_read = |e: io::Error| Failure::argument(format!("cannot read {path}: {e}"));
-    let reader: Box<dyn BufRead> = if path == "-" {
-        Box::new(BufReader::with_capacity(1 << 16, io::stdin().lock()))
-    } else {
-        Box::new(BufReader::with_capacity(1 << 16, File::open(path).map_err(cannot_read)?))
-    };
-    let mut reader = reader;
-    let progress = io::stderr().is_terminal();
-    let mut case = Case::new();
-    let mut buf = String::new();
-    let mut line_no = 0u64;
-    let mut n = 0u64;
-    // Peek the first non-blank byte to tell a JSON array from NDJSON.
-    let first = loop {
-        let b = reader.fill_buf().map_err(cannot_read)?;
-        match b.iter().position(|c| !c.is_ascii_whitespace()) {
-            Some(i) => break b.get(i).copied(),
-            None if b.is_empty() => break None,
-            None => {
-                let len = b.len();
-                line_no += b.iter().filter(|&&c| c == b'\n').count() as u64;
-                reader.consume(len);
-            }
-        }
-    };
-    let io_err = Failure::output;
-    if first == Some(b'[') {
-        let mut text = String::new();
-        reader.read_to_string(&mut text).map_err(cannot_read)?;
-        let arr: Vec<serde_json::Value> = serde_json::from_str(&text)
-            .map_err(|e| Failure::new(ErrorCode::InvalidJson, format!("{path} is not a valid JSON array: {e}")))?;
-        if arr.len() > engine.limits().max_cases_per_call {
-            return Err(Failure::new(
-                ErrorCode::LimitExceeded,
-                format!("{path} holds {} cases; the limit is {}", arr.len(), engine.limits().max_cases_per_call),
-            ));
-        }
-        for (i, v) in arr.iter().enumerate() {
-            let _ = engine.decode(v, &mut case);
-            f(i as u64 + 1, &case).map_err(io_err)?;
-            n += 1;
-        }
-        return Ok(n);
-    }
-    loop {
-        buf.clear();
-        let read = reader
-            .read_line(&mut buf)
-            .map_err(|e| Failure::argument(format!("cannot read {path} at line {}: {e}", line_no + 1)))?;
-        if read == 0 {
-            break;
-        }
-        line_no += 1;
-        let line = buf.trim();
-        if line.is_empty() {
-            continue;
-        }
-        engine.decode_json(line, &mut case);
-        f(line_no, &case).map_err(io_err)?;
-        n += 1;
-        if progress && n.is_multiple_of(100_000) {
-            eprint!("\r{n} cases");
-        }
-    }
-    if progress && n >= 100_000 {
-        eprintln!("\r{n} cases");
-    }
-    Ok(n)
-}
-
 fn eval(input: &Input) -> Result<ExitCode, Failure> {
-    let engine = load_engine(&input.policy)?;
+    let engine = load_engine(&input.policy, input.limits())?;
     let now = parse_now(input.now.as_deref())?;
     let stdout = io::stdout();
     let mut w = BufWriter::with_capacity(1 << 16, stdout.lock());
     let mut out = Outcome::new();
-    for_each_case(&engine, &input.cases, |line, case| {
+    let mut json = Vec::new();
+    let read = input::for_each_case(&engine, &input.cases, input.input_format, |line, case| {
         engine.evaluate(case, now, &mut out);
         let view = OutcomeView { engine: &engine, outcome: &out, line: Some(line) };
-        serde_json::to_writer(&mut w, &view).map_err(io::Error::other)?;
-        w.write_all(b"\n")
-    })?;
+        json.clear();
+        serde_json::to_writer(&mut json, &view).map_err(io::Error::other)?;
+        json.push(b'\n');
+        w.write_all(&escape::json(&json))
+    });
+    // The outcomes written before a failure (a broken array, too many cases) stay written.
     w.flush().map_err(Failure::output)?;
+    read?;
     Ok(ExitCode::SUCCESS)
 }
 
 fn report(input: &Input, format: Format) -> Result<ExitCode, Failure> {
-    let engine = load_engine(&input.policy)?;
+    let engine = load_engine(&input.policy, input.limits())?;
     let now = parse_now(input.now.as_deref())?;
     let mut rep = Report::new(&engine, now);
     let mut out = Outcome::new();
-    for_each_case(&engine, &input.cases, |_, case| {
+    input::for_each_case(&engine, &input.cases, input.input_format, |_, case| {
         engine.evaluate(case, now, &mut out);
         rep.add(&out);
         Ok(())
@@ -342,15 +396,15 @@ fn report(input: &Input, format: Format) -> Result<ExitCode, Failure> {
     let text = match format {
         Format::Table => table::table(&engine, &rep),
         Format::Html => html::page(&engine, &rep),
-        Format::Json => rep.to_json(&engine) + "\n",
+        Format::Json => String::from_utf8_lossy(&escape::json(rep.to_json(&engine).as_bytes())).into_owned() + "\n",
     };
     io::stdout().write_all(text.as_bytes()).map_err(Failure::output)?;
     Ok(ExitCode::SUCCESS)
 }
 
-fn authorize(policy: &str, case: &str, actor: &str, action: &str) -> Result<ExitCode, Failure> {
-    let engine = load_engine(policy)?;
-    let case_text = read_to_string(case)?;
+fn authorize(policy: &str, case: &str, actor: &str, action: &str, limits: Limits) -> Result<ExitCode, Failure> {
+    let engine = load_engine(policy, limits)?;
+    let record = input::read_case(case, limits.max_case_bytes)?;
     let actor: Actor = serde_json::from_str(actor).map_err(|e| {
         // Text that is not JSON at all is `invalid_json`; JSON of the wrong shape is an
         // argument of the wrong shape.
@@ -358,8 +412,12 @@ fn authorize(policy: &str, case: &str, actor: &str, action: &str) -> Result<Exit
         Failure::new(code, format!("--actor is not {{\"id\": ..., \"roles\": [...]}}: {e}"))
     })?;
     let mut case = Case::new();
-    engine.decode_json(case_text.trim(), &mut case);
+    match record {
+        Ok(text) => engine.decode_json(&text, &mut case),
+        Err(e) => input::unusable(&engine, &mut case, e),
+    }
     let d = engine.authorize(&case, &actor, action);
-    println!("{}", serde_json::to_string(&d).map_err(|e| Failure::new(ErrorCode::Internal, e.to_string()))?);
+    let json = serde_json::to_string(&d).map_err(|e| Failure::new(ErrorCode::Internal, e.to_string()))?;
+    println!("{}", String::from_utf8_lossy(&escape::json(json.as_bytes())));
     Ok(if d.allowed { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }

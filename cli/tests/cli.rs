@@ -303,3 +303,435 @@ fn a_repeated_option_takes_the_last_value() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert_eq!(lines(&o).len(), 15);
 }
+
+// ---------------------------------------------------------------------------------------
+// Bad records, input formats, limits and terminal-safe output.
+
+/// Runs docket with `stdin` written from another thread, so a large input cannot block
+/// against the outcomes docket writes meanwhile.
+fn docket_bytes(args: &[&str], stdin: Vec<u8>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_docket"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn docket");
+    let mut pipe = child.stdin.take().expect("stdin");
+    // docket may stop reading early (a failure); a broken pipe is then expected.
+    let writer = std::thread::spawn(move || {
+        let _ = pipe.write_all(&stdin);
+    });
+    let out = child.wait_with_output().expect("wait");
+    writer.join().expect("writer");
+    out
+}
+
+fn tmp_bytes(name: &str, bytes: &[u8]) -> String {
+    let dir = std::env::temp_dir().join(format!("docket-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("tmp dir");
+    let p = dir.join(name);
+    std::fs::write(&p, bytes).expect("write tmp");
+    p.to_string_lossy().into_owned()
+}
+
+/// A usable case, routed to `payment_hold_review`.
+fn good(id: &str) -> String {
+    format!(r#"{{"id":"{id}","kind":"payment_hold","order_id":"O","opened_at":"2026-11-23T08:00:00Z"}}"#)
+}
+
+/// A usable case of exactly `len` bytes (a `note` pads it).
+fn good_of_len(id: &str, len: usize) -> String {
+    let bare = good(id).len() + r#","note":"""#.len();
+    let c = format!(
+        r#"{{"id":"{id}","kind":"payment_hold","order_id":"O","opened_at":"2026-11-23T08:00:00Z","note":"{}"}}"#,
+        "x".repeat(len - bare)
+    );
+    assert_eq!(c.len(), len);
+    c
+}
+
+/// Each outcome as (id, error code, line); `line` is only given with an error.
+fn summary(o: &Output) -> Vec<(Option<String>, Option<String>, Option<u64>)> {
+    lines(o)
+        .iter()
+        .map(|v| {
+            (v["id"].as_str().map(String::from), v["error"]["code"].as_str().map(String::from), v["line"].as_u64())
+        })
+        .collect()
+}
+
+fn ok(id: &str) -> (Option<String>, Option<String>, Option<u64>) {
+    (Some(id.into()), None, None)
+}
+
+fn err(code: &str, line: u64) -> (Option<String>, Option<String>, Option<u64>) {
+    (None, Some(code.into()), Some(line))
+}
+
+const EVAL: [&str; 7] = ["eval", "--policy", POLICY, "--cases", "-", "--now", NOW];
+const REPORT: [&str; 7] = ["report", "--policy", POLICY, "--cases", "-", "--now", NOW];
+
+fn with<'a>(base: &[&'a str], more: &[&'a str]) -> Vec<&'a str> {
+    base.iter().chain(more).copied().collect()
+}
+
+#[test]
+fn invalid_utf8_and_nul_bytes_are_only_their_own_records_error() {
+    let mut input = Vec::new();
+    for line in [
+        good("A").into_bytes(),
+        b"{\"id\":\"\xff\xfe\",\"kind\":\"payment_hold\"}".to_vec(),
+        good("B").into_bytes(),
+        b"{\"id\":\"N\0\",\"kind\":\"payment_hold\",\"order_id\":\"O\",\"opened_at\":\"2026-11-23T08:00:00Z\"}"
+            .to_vec(),
+        b"\0".to_vec(),
+        b"\xc3".to_vec(),
+        good("C").into_bytes(),
+    ] {
+        input.extend_from_slice(&line);
+        input.push(b'\n');
+    }
+    let want =
+        [ok("A"), err("bad_json", 2), ok("B"), err("bad_json", 4), err("bad_json", 5), err("bad_json", 6), ok("C")];
+    let o = docket_bytes(&EVAL, input.clone());
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(summary(&o), want);
+    let f = tmp_bytes("bad-bytes.ndjson", &input);
+    let o = docket(&["eval", "--policy", POLICY, "--cases", &f, "--now", NOW], None);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(summary(&o), want);
+    assert!(lines(&o).iter().filter(|v| v["error"].is_null()).all(|v| v["queue"] == "payment_hold_review"));
+    let o = docket_bytes(&REPORT, input);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let r: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert_eq!((r["cases"].as_u64(), r["errors"].as_u64()), (Some(7), Some(4)));
+    // In a JSON array, from a file and from a pipe.
+    let mut arr = format!("[{},", good("A")).into_bytes();
+    arr.extend_from_slice(b"{\"id\":\"\xff\"}, \"N\0\",");
+    arr.extend_from_slice(format!("{}]", good("B")).as_bytes());
+    let f = tmp_bytes("bad-bytes.json", &arr);
+    let o = docket(&["eval", "--policy", POLICY, "--cases", &f, "--now", NOW], None);
+    assert_eq!(summary(&o), [ok("A"), err("bad_json", 2), err("bad_json", 3), ok("B")]);
+    let o = docket_bytes(&EVAL, arr);
+    assert_eq!(summary(&o), [ok("A"), err("bad_json", 2), err("bad_json", 3), ok("B")]);
+    assert_eq!(r["queues"]["payment_hold_review"]["cases"], 3);
+}
+
+#[test]
+fn a_line_over_max_case_bytes_is_too_large_alone() {
+    let max = 4096;
+    let huge = good_of_len("H", 4 << 20);
+    let input = [
+        good("A"),
+        huge.clone(),
+        good_of_len("EXACT", max),
+        good_of_len("OVER", max + 1),
+        format!("  \t{}   \r", good_of_len("PADDED", max)),
+        good("B"),
+    ]
+    .join("\n");
+    let args = with(&EVAL, &["--max-case-bytes", "4096"]);
+    let o = docket_bytes(&args, input.clone().into_bytes());
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(summary(&o), [ok("A"), err("too_large", 2), ok("EXACT"), err("too_large", 4), ok("PADDED"), ok("B")]);
+    // The same from a file, and in the report.
+    let f = tmp("long-line.ndjson", &input);
+    let o = docket(&["eval", "--policy", POLICY, "--cases", &f, "--now", NOW, "--max-case-bytes", "4096"], None);
+    assert_eq!(summary(&o), [ok("A"), err("too_large", 2), ok("EXACT"), err("too_large", 4), ok("PADDED"), ok("B")]);
+    let o = docket_bytes(&with(&REPORT, &["--max-case-bytes", "4096"]), input.into_bytes());
+    let r: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert_eq!((r["cases"].as_u64(), r["errors"].as_u64()), (Some(6), Some(2)));
+    // Under the default limit (1 MiB) the 4 MiB line is too large too; the rest is not.
+    let o = docket_bytes(&EVAL, format!("{}\n{huge}\n{}\n", good("A"), good_of_len("X", 1 << 20)).into_bytes());
+    assert_eq!(summary(&o), [ok("A"), err("too_large", 2), ok("X")]);
+}
+
+#[test]
+fn a_first_line_of_brackets_does_not_make_ndjson_an_array() {
+    for first in ["[]", "[1, 2]", " [ ] ", "[{\"id\":\"Z\"}]"] {
+        let input = format!("{first}\n{}\n\n{}\n", good("A"), good("B"));
+        let want = [err("not_an_object", 1), ok("A"), ok("B")];
+        let o = docket(&EVAL, Some(&input));
+        assert_eq!(o.status.code(), Some(0), "{first}: {}", stderr(&o));
+        assert_eq!(summary(&o), want, "{first} from stdin");
+        let f = tmp("brackets.ndjson", &input);
+        let o = docket(&["eval", "--policy", POLICY, "--cases", &f, "--now", NOW], None);
+        assert_eq!(o.status.code(), Some(0), "{first}: {}", stderr(&o));
+        assert_eq!(summary(&o), want, "{first} from a file");
+        // Said to be an array, it is not one.
+        let o = docket(&["eval", "--policy", POLICY, "--cases", &f, "--now", NOW, "--input-format", "array"], None);
+        assert_eq!(o.status.code(), Some(2), "{first}");
+        assert!(o.stdout.is_empty(), "{first}");
+        assert!(stderr(&o).starts_with("docket: invalid_json: "), "{first}: {}", stderr(&o));
+    }
+    // An array over several lines, after blank lines, is an array; its elements are
+    // numbered by position.
+    let arr = format!("\n\n  [\n  {},\n  5,\n  {}\n]\n\n", good("A"), good("B"));
+    let want = [ok("A"), err("not_an_object", 2), ok("B")];
+    assert_eq!(summary(&docket(&EVAL, Some(&arr))), want);
+    let f = tmp("multi-line.json", &arr);
+    assert_eq!(summary(&docket(&["eval", "--policy", POLICY, "--cases", &f, "--now", NOW], None)), want);
+    let o = docket(&with(&EVAL, &["--input-format", "array"]), Some(&arr));
+    assert_eq!(summary(&o), want);
+    // Said to be NDJSON, a one-line array is one record.
+    let one_line = format!("[{},{}]\n", good("A"), good("B"));
+    let o = docket(&with(&EVAL, &["--input-format", "ndjson"]), Some(&one_line));
+    assert_eq!(summary(&o), [err("not_an_object", 1)]);
+    assert_eq!(summary(&docket(&EVAL, Some(&one_line))), [ok("A"), ok("B")]);
+}
+
+#[test]
+fn a_broken_array_fails_with_invalid_json() {
+    let broken = format!("[{},\n{}\n", good("A"), good("B"));
+    // A file is checked before anything is written.
+    let f = tmp("broken.json", &broken);
+    let o = docket(&["eval", "--policy", POLICY, "--cases", &f, "--now", NOW, "--input-format", "array"], None);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(o.stdout.is_empty());
+    assert!(stderr(&o).starts_with("docket: invalid_json: "), "{}", stderr(&o));
+    // A pipe said to be an array is streamed: the elements before the fault are written.
+    let o = docket(&with(&EVAL, &["--input-format", "array"]), Some(&broken));
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(summary(&o), [ok("A")]);
+    assert!(stderr(&o).contains("the input ends before the array closes"), "{}", stderr(&o));
+    // Under auto, a broken array is not an array: NDJSON, line by line.
+    let o = docket(&EVAL, Some(&broken));
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(summary(&o), [err("not_an_object", 1), ok("B")]);
+}
+
+#[test]
+fn an_array_element_over_max_case_bytes_is_too_large_alone() {
+    let max = 4096;
+    let arr = format!(
+        "[{}, {}, {} ,\n{}, {}]",
+        good("A"),
+        good_of_len("BIG", 3 * max),
+        good_of_len("EXACT", max),
+        good_of_len("OVER", max + 1),
+        good("B")
+    );
+    let want = [ok("A"), err("too_large", 2), ok("EXACT"), err("too_large", 4), ok("B")];
+    let f = tmp("big-element.json", &arr);
+    for args in [
+        vec!["eval", "--policy", POLICY, "--cases", &f, "--now", NOW, "--max-case-bytes", "4096"],
+        with(&EVAL, &["--max-case-bytes", "4096"]),
+        with(&EVAL, &["--max-case-bytes", "4096", "--input-format", "array"]),
+    ] {
+        let o = docket(&args, Some(&arr));
+        assert_eq!(o.status.code(), Some(0), "{args:?}: {}", stderr(&o));
+        assert_eq!(summary(&o), want, "{args:?}");
+    }
+    // The same case as an NDJSON line: too large as well.
+    let o = docket(&with(&EVAL, &["--max-case-bytes", "4096"]), Some(&good_of_len("BIG", 3 * max)));
+    assert_eq!(summary(&o), [err("too_large", 1)]);
+    // An element of 2 MiB is over the default limit (1 MiB).
+    let o = docket(&EVAL, Some(&format!("[{}, {}]", good_of_len("BIG", 2 << 20), good("A"))));
+    assert_eq!(summary(&o), [err("too_large", 1), ok("A")]);
+}
+
+#[test]
+fn a_pipe_that_starts_with_a_bracket_is_told_apart_within_64_mib() {
+    // `[]`, then a line of 65 MiB, then a case: from a pipe, auto cannot tell without
+    // holding more than 64 MiB, and says so; told it is NDJSON, each line is its own.
+    let mut input = b"[]\n{\"id\":\"L\",\"note\":\"".to_vec();
+    input.resize(input.len() + (65 << 20), b'x');
+    input.extend_from_slice(format!("\"}}\n{}\n", good("A")).as_bytes());
+    let o = docket_bytes(&EVAL, input.clone());
+    assert_eq!(o.status.code(), Some(2));
+    assert!(o.stdout.is_empty());
+    let e = stderr(&o);
+    assert!(e.starts_with("docket: limit_exceeded: ") && e.contains("--input-format"), "{e}");
+    let o = docket_bytes(&with(&EVAL, &["--input-format", "ndjson"]), input);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(summary(&o), [err("not_an_object", 1), err("too_large", 2), ok("A")]);
+}
+
+#[test]
+fn max_string_len_and_max_list_len() {
+    // C-1001: id of 6 bytes, order_id "O-88812" of 7, one approval, one evidence item.
+    let c1001 = std::fs::read_to_string(CASES).expect("cases").lines().next().expect("C-1001").to_string();
+    let issues = |o: &Output| -> Vec<(String, String)> {
+        lines(o)[0]["issues"]
+            .as_array()
+            .expect("issues")
+            .iter()
+            .map(|i| (i["code"].as_str().unwrap_or("").into(), i["field"].as_str().unwrap_or("").into()))
+            .collect()
+    };
+    let bad_type = |f: &str| ("bad_type".to_string(), f.to_string());
+    let o = docket(&with(&EVAL, &["--max-string-len", "7"]), Some(&c1001));
+    assert_eq!(summary(&o), [ok("C-1001")]);
+    assert!(!issues(&o).contains(&bad_type("order_id")), "{:?}", issues(&o));
+    let o = docket(&with(&EVAL, &["--max-string-len", "6"]), Some(&c1001));
+    assert_eq!(summary(&o), [ok("C-1001")]);
+    assert!(issues(&o).contains(&bad_type("order_id")), "{:?}", issues(&o));
+    let o = docket(&with(&EVAL, &["--max-string-len", "5"]), Some(&c1001));
+    assert_eq!(summary(&o), [err("bad_id", 1)]);
+
+    let o = docket(&with(&EVAL, &["--max-list-len", "1"]), Some(&c1001));
+    assert!(!issues(&o).iter().any(|(c, _)| c == "bad_type"), "{:?}", issues(&o));
+    assert_eq!(lines(&o)[0]["approvals"]["steps"][0]["done_by"], "u-7");
+    let o = docket(&with(&EVAL, &["--max-list-len", "0"]), Some(&c1001));
+    let got = issues(&o);
+    assert!(got.contains(&bad_type("approvals")) && got.contains(&bad_type("evidence")), "{got:?}");
+}
+
+#[test]
+fn max_cases_limits_an_array_not_ndjson() {
+    let cases = [good("A"), good("B"), good("C")];
+    let arr = format!("[{}]", cases.join(","));
+    let f = tmp("three.json", &arr);
+    let file = |n: &'static str| vec!["eval", "--policy", POLICY, "--cases", &f, "--now", NOW, "--max-cases", n];
+    let o = docket(&file("3"), None);
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(summary(&o), [ok("A"), ok("B"), ok("C")]);
+    // A file is counted before anything is written.
+    let o = docket(&file("2"), None);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(o.stdout.is_empty());
+    assert!(stderr(&o).starts_with("docket: limit_exceeded: "), "{}", stderr(&o));
+    // A pipe: counted as it is read (auto holds it to tell its format, so it is counted first).
+    let o = docket(&with(&EVAL, &["--max-cases", "2"]), Some(&arr));
+    assert_eq!(o.status.code(), Some(2));
+    assert!(o.stdout.is_empty());
+    let o = docket(&with(&EVAL, &["--max-cases", "2", "--input-format", "array"]), Some(&arr));
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(summary(&o), [ok("A"), ok("B")]);
+    assert!(stderr(&o).starts_with("docket: limit_exceeded: "), "{}", stderr(&o));
+    let o = docket(&with(&REPORT, &["--max-cases", "2"]), Some(&arr));
+    assert_eq!(o.status.code(), Some(2));
+    // NDJSON is streamed and not limited.
+    let o = docket(&with(&EVAL, &["--max-cases", "2"]), Some(&cases.join("\n")));
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(summary(&o), [ok("A"), ok("B"), ok("C")]);
+}
+
+#[test]
+fn policy_limit_flags() {
+    let size = std::fs::metadata(POLICY).expect("policy").len().to_string();
+    let under = (std::fs::metadata(POLICY).expect("policy").len() - 1).to_string();
+    // Each limit at the policy's own size compiles; one below does not. The example has
+    // 14 routing rules, two windows on Friday in eu_ops and three holidays in eu_ops.
+    for (flag, fits, over, path) in [
+        ("--max-policy-bytes", size.as_str(), under.as_str(), "/"),
+        ("--max-rules-per-table", "14", "13", "/routing/rules"),
+        ("--max-windows-per-day", "2", "1", "/calendars/eu_ops/week/fri"),
+        ("--max-dates-per-calendar", "3", "2", "/calendars/eu_ops/holidays"),
+    ] {
+        let o = docket(&["check", POLICY, flag, fits], None);
+        assert_eq!(o.status.code(), Some(0), "{flag} {fits}: {}", String::from_utf8_lossy(&o.stdout));
+        let o = docket(&["check", POLICY, flag, over], None);
+        assert_eq!(o.status.code(), Some(1), "{flag} {over}");
+        let out = String::from_utf8_lossy(&o.stdout);
+        assert!(out.contains(&format!("error[limit_exceeded] {path}: ")), "{flag} {over}: {out}");
+        for cmd in ["eval", "report"] {
+            let o = docket(&[cmd, "--policy", POLICY, "--cases", CASES, "--now", NOW, flag, over], None);
+            assert_eq!(o.status.code(), Some(2), "{cmd} {flag} {over}");
+            assert!(stderr(&o).starts_with("docket: limit_exceeded: "), "{cmd} {flag}: {}", stderr(&o));
+            let o = docket(&[cmd, "--policy", POLICY, "--cases", CASES, "--now", NOW, flag, fits], None);
+            assert_eq!(o.status.code(), Some(0), "{cmd} {flag} {fits}: {}", stderr(&o));
+        }
+    }
+    // A policy from stdin over the limit is not read further.
+    let text = std::fs::read_to_string(POLICY).expect("policy");
+    let o = docket(&["check", "-", "--json", "--max-policy-bytes", &under], Some(&text));
+    assert_eq!(o.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert_eq!(v["errors"][0]["code"], "limit_exceeded");
+    assert_eq!(v["errors"][0]["path"], "");
+    // authorize takes the limits too.
+    let case = tmp("authorize-case.json", &good("A"));
+    let actor = r#"{"id":"u-9","roles":["team_lead"]}"#;
+    let args = ["authorize", "--policy", POLICY, "--case", &case, "--actor", actor, "--action", "hold"];
+    let o = docket(&with(&args, &["--max-policy-bytes", &under]), None);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).starts_with("docket: limit_exceeded: "), "{}", stderr(&o));
+    let o = docket(&with(&args, &["--max-case-bytes", "20"]), None);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert_eq!(v["reasons"][0]["code"], "invalid_case", "{v}");
+    let o = docket(&with(&args, &["--max-case-bytes", &good("A").len().to_string()]), None);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert!(!v["reasons"].as_array().expect("reasons").iter().any(|r| r["code"] == "invalid_case"), "{v}");
+}
+
+#[test]
+fn limit_flags_are_in_the_help() {
+    for (cmd, flags) in [
+        (
+            "check",
+            &["--max-policy-bytes", "--max-rules-per-table", "--max-windows-per-day", "--max-dates-per-calendar"][..],
+        ),
+        (
+            "eval",
+            &[
+                "--input-format",
+                "--max-cases",
+                "--max-case-bytes",
+                "--max-string-len",
+                "--max-list-len",
+                "--max-policy-bytes",
+            ],
+        ),
+        ("report", &["--input-format", "--max-cases", "--max-case-bytes", "--max-string-len", "--max-list-len"]),
+        ("authorize", &["--max-case-bytes", "--max-string-len", "--max-list-len", "--max-policy-bytes"]),
+    ] {
+        let o = docket(&[cmd, "--help"], None);
+        let text = String::from_utf8_lossy(&o.stdout);
+        for f in flags {
+            assert!(text.contains(f), "{cmd} --help lacks {f}");
+        }
+    }
+    let o = docket(&["eval", "--policy", POLICY, "--cases", CASES, "--max-case-bytes", "lots"], None);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).starts_with("docket: invalid_argument: "), "{}", stderr(&o));
+}
+
+#[test]
+fn control_characters_in_ids_and_names_are_escaped() {
+    // The only case of its queue, so its id is the queue's oldest open case.
+    let id = "C-9\u{1b}[2J\u{1b}[1;1H\rfake_queue 99 99\nX\u{9b}31m\u{202e}";
+    let case =
+        serde_json::json!({"id": id, "kind": "payment_hold", "order_id": "O", "opened_at": "2026-11-23T08:00:00Z"});
+    let input = case.to_string();
+    let t = docket(&with(&REPORT, &["--format", "table"]), Some(&input));
+    assert_eq!(t.status.code(), Some(0), "{}", stderr(&t));
+    let text = String::from_utf8(t.stdout.clone()).expect("utf-8");
+    assert!(!text.chars().any(|c| c.is_control() && c != '\n'), "{text:?}");
+    assert!(!text.contains('\u{202e}'), "{text:?}");
+    assert!(text.contains(r"C-9\u{1b}[2J\u{1b}[1;1H\u{d}fake_queue 99 99\u{a}X\u{9b}31m\u{202e} ("), "{text}");
+    assert!(!text.lines().any(|l| l.starts_with("fake_queue")), "{text}");
+    let plain = docket(&with(&REPORT, &["--format", "table"]), Some(&good("A")));
+    let rows = |s: &str| s.lines().count();
+    assert_eq!(rows(&text), rows(&String::from_utf8_lossy(&plain.stdout)), "one row, as for a plain id");
+    // The HTML page shows the same escapes.
+    let h = docket(&with(&REPORT, &["--format", "html"]), Some(&input));
+    let html = String::from_utf8(h.stdout).expect("utf-8");
+    assert!(!html.chars().any(|c| (c.is_control() && c != '\n') || c == '\u{202e}'), "control characters in the page");
+    assert!(html.contains(r"C-9\u{1b}[2J"), "escaped id in the page");
+    // JSON output: C0 is escaped by JSON; C1 and the bidirectional override as \u escapes
+    // too, and the id reads back unchanged.
+    for out in [docket(&EVAL, Some(&input)).stdout, docket(&REPORT, Some(&input)).stdout] {
+        let s = String::from_utf8(out).expect("utf-8");
+        assert!(!s.chars().any(|c| (c.is_control() && c != '\n') || c == '\u{202e}'), "{s:?}");
+        assert!(s.contains(r"\u009b") && s.contains(r"\u202e"), "{s}");
+        let v: serde_json::Value = serde_json::from_str(s.trim_end()).expect("json");
+        let got = v.get("id").or_else(|| v["queues"]["payment_hold_review"]["oldest_open"].get("id"));
+        assert_eq!(got.and_then(|i| i.as_str()), Some(id));
+    }
+    // Policy text: check's text output and the failure message on stderr.
+    let bad = tmp(
+        "control-policy.json",
+        r#"{"docket": 1, "name": "x", "currency": "EUR", "fields": {}, "queues": {}, "z\u001b[2J\rz": 1}"#,
+    );
+    let o = docket(&["check", &bad], None);
+    let out = String::from_utf8(o.stdout).expect("utf-8");
+    assert!(out.contains(r"error[unknown_key] /z\u{1b}[2J\u{d}z: "), "{out}");
+    assert!(!out.chars().any(|c| c.is_control() && c != '\n'), "{out:?}");
+    let o = docket(&["eval", "--policy", &bad, "--cases", CASES, "--now", NOW], None);
+    let e = stderr(&o);
+    assert!(e.starts_with("docket: invalid_policy: ") && e.contains(r"/z\u{1b}[2J\u{d}z"), "{e}");
+    assert!(!e.chars().any(|c| c.is_control() && c != '\n'), "{e:?}");
+}
