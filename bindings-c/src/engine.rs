@@ -218,7 +218,10 @@ mod tests {
         let first = docket_engine::compile(POLICY, Limits::default()).unwrap();
         let id = first.id;
         drop(first);
-        let (a, b) = (docket_engine::compile(POLICY, Limits::default()).unwrap(), docket_engine::compile(POLICY, Limits::default()).unwrap());
+        let (a, b) = (
+            docket_engine::compile(POLICY, Limits::default()).unwrap(),
+            docket_engine::compile(POLICY, Limits::default()).unwrap(),
+        );
         assert!(a.id != id && b.id != id && a.id != b.id);
     }
 
