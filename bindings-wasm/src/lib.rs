@@ -178,8 +178,9 @@ impl WasmEngine {
     }
 
     /// Evaluates every case at `now`; one outcome per case, in input order. A case that
-    /// is unusable (not an object, no `id`, `kind` or `opened_at`) gets an outcome with
-    /// `error`; the rest of the batch is unaffected.
+    /// is unusable (not an object, no `id`, `kind` or `opened_at`, text that is not JSON,
+    /// over a limit) gets an outcome with `error` and its `line`, its 1-based position in
+    /// `cases` (as in NDJSON); the rest of the batch is unaffected.
     pub fn evaluate(&self, cases: CasesArg, now: Option<NowArg>) -> Result<OutcomesJs, JsValue> {
         guard(|| {
             let now = now::instant(now.as_ref().map(AsRef::as_ref))?;
@@ -194,7 +195,8 @@ impl WasmEngine {
                 if i > 0 {
                     json.push(b',');
                 }
-                serde_json::to_writer(&mut json, &OutcomeView { engine: &self.engine, outcome: &b.out, line: None })
+                let line = Some(i as u64 + 1);
+                serde_json::to_writer(&mut json, &OutcomeView { engine: &self.engine, outcome: &b.out, line })
                     .map_err(|e| Failure::Internal(format!("cannot build the result: {e}")))?;
             }
             self.put(b);

@@ -176,6 +176,8 @@ export interface Outcome {
   id: string | null;
   /** Set instead of everything else when the case itself is unusable. */
   error?: { code: CaseErrorCode; message: string };
+  /** With `error`, in `evaluate`: the case's 1-based position in `cases` (its line, as in NDJSON). */
+  line?: number;
   queue?: string | null;
   owner?: string | null;
   priority?: string | null;

@@ -26,6 +26,38 @@ function argError(e, code, path) {
   assert.deepEqual({ code: e.code, path: e.path }, { code, path }, e.message);
 }
 
+test('a bad record is only its own error, with its line (its position in the batch); later records are decided', () => {
+  const engine = new Engine(policy, { limits: { maxCaseBytes: 1000 } });
+  const text = JSON.stringify(c1001);
+  const batch = [
+    text,
+    text.replace('agent-17', 'agent-\u0000'), // a raw NUL inside a JSON string: not JSON
+    '{"id": "C-2",', // cut short
+    42, // not an object
+    [c1001], // not an object either
+    JSON.stringify({ ...c1001, note: 'x'.repeat(1000) }), // over maxCaseBytes
+    { ...c1001, note: 'x'.repeat(1000) }, // the same as an object
+    c1001,
+  ];
+  const outs = engine.evaluate(batch, NOW);
+  assert.deepEqual(outs.map((o) => [o.error?.code ?? o.queue, o.line]), [
+    ['refund_validation', undefined],
+    ['bad_json', 2],
+    ['bad_json', 3],
+    ['not_an_object', 4],
+    ['not_an_object', 5],
+    ['too_large', 6],
+    ['too_large', 7],
+    ['refund_validation', undefined],
+  ]);
+  assert.equal(outs[7].sla.resolution.state, 'breached');
+  const report = engine.report(batch, NOW);
+  assert.deepEqual([report.cases, report.errors], [8, 6]);
+  // One case on its own has no position.
+  assert.equal(engine.evaluateCase(42, NOW).line, undefined);
+  engine.free();
+});
+
 test('a case holding a lone surrogate is that case\'s bad_json; a real U+FFFD is text like any other', () => {
   const engine = new Engine(policy);
   const outs = engine.evaluate([

@@ -178,6 +178,8 @@ export interface Outcome {
     id: string | null;
     /** Set instead of everything else when the case itself is unusable. */
     error?: { code: CaseErrorCode; message: string };
+    /** With `error`, in `evaluate`: the case's 1-based position in `cases` (its line, as in NDJSON). */
+    line?: number;
     queue?: string | null;
     owner?: string | null;
     priority?: string | null;
@@ -360,8 +362,9 @@ export class Engine {
     evaluateColumns(batch: ColumnarCases, now?: Now | null, into?: ColumnarOutcomes | null): ColumnarOutcomes;
     /**
      * Evaluates every case at `now`; one outcome per case, in input order. A case that
-     * is unusable (not an object, no `id`, `kind` or `opened_at`) gets an outcome with
-     * `error`; the rest of the batch is unaffected.
+     * is unusable (not an object, no `id`, `kind` or `opened_at`, text that is not JSON,
+     * over a limit) gets an outcome with `error` and its `line`, its 1-based position in
+     * `cases` (as in NDJSON); the rest of the batch is unaffected.
      */
     evaluate(cases: ReadonlyArray<CaseInput>, now?: Now | null): Outcome[];
     /**
