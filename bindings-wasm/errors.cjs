@@ -39,6 +39,51 @@ function assertRuntime() {
   }
 }
 
+function guardEngine(Engine) {
+  const proto = Engine.prototype;
+  const mark = Symbol.for('docket-wasm.guarded');
+  if (Object.hasOwn(proto, mark)) return Engine; // one glue module loaded by two entry points
+  Object.defineProperty(proto, mark, { value: true });
+  const running = new WeakMap(); // engine -> calls in progress
+  const freed = () => new ArgumentError('the engine was freed (engine.free()); create a new Engine', { path: 'engine' });
+  const isEngine = (e) => e !== null && typeof e === 'object' && typeof e.__wbg_ptr === 'number';
+  const guarded = (f) =>
+    function (...args) {
+      if (!isEngine(this) || this.__wbg_ptr === 0) throw freed();
+      running.set(this, (running.get(this) ?? 0) + 1);
+      try {
+        return f.apply(this, args);
+      } finally {
+        const n = running.get(this) - 1;
+        if (n > 0) running.set(this, n);
+        else running.delete(this);
+      }
+    };
+  const free = proto.free;
+  const dispose = typeof Symbol.dispose === 'symbol' ? Symbol.dispose : undefined;
+  for (const key of Reflect.ownKeys(proto)) {
+    if (key === 'constructor' || key === 'free' || key === '__destroy_into_raw' || key === dispose) continue;
+    const d = Object.getOwnPropertyDescriptor(proto, key);
+    if (typeof d.value === 'function') d.value = guarded(d.value);
+    if (d.get) d.get = guarded(d.get);
+    Object.defineProperty(proto, key, d);
+  }
+  const guardedFree = function free_() {
+    if (!isEngine(this)) throw freed();
+    if (this.__wbg_ptr === 0) return;
+    if (running.has(this)) {
+      throw new ArgumentError('the engine cannot be freed while one of its own calls runs', { path: 'engine' });
+    }
+    free.call(this);
+  };
+  Object.defineProperty(guardedFree, 'name', { value: 'free' });
+  Object.defineProperty(proto, 'free', { ...Object.getOwnPropertyDescriptor(proto, 'free'), value: guardedFree });
+  if (dispose && proto[dispose] === free) {
+    Object.defineProperty(proto, dispose, { ...Object.getOwnPropertyDescriptor(proto, dispose), value: guardedFree });
+  }
+  return Engine;
+}
+
 function makeError(kind, code, message, details) {
   const { path } = details;
   if (kind === 'policy') return new PolicyError(message, details.errors, details.warnings, { code, path });
@@ -46,4 +91,4 @@ function makeError(kind, code, message, details) {
   return new DocketError(code, message, { path });
 }
 
-module.exports = { DocketError, PolicyError, ArgumentError, makeError, assertRuntime };
+module.exports = { DocketError, PolicyError, ArgumentError, makeError, assertRuntime, guardEngine };

@@ -17,8 +17,9 @@ export class DocketError extends Error {
 
 /**
  * The policy does not compile: `errors` lists every problem with its JSON path. `code` is
- * `invalid_policy`, `invalid_json` (the text is not JSON) or `limit_exceeded` (over
- * `max_policy_bytes`); `path` defaults to the first error's path.
+ * `invalid_policy`, `invalid_json` (the text is not JSON) or `limit_exceeded` (over a
+ * limit: its size, its nesting, too many rules, windows or dates); `path` defaults to
+ * the first error's path.
  */
 export class PolicyError extends DocketError {
   constructor(message, errors = [], warnings = [], options) {
@@ -31,9 +32,10 @@ export class PolicyError extends DocketError {
 
 /**
  * An argument has the wrong shape (`invalid_argument`: not an array, a bad `now`, a
- * malformed actor or columnar batch) or is over a limit (`limit_exceeded`: more cases
- * than one call takes). `path` names the argument (`cases`, `now`) or the part of a
- * columnar batch (`columns.amount`, `offsets.paused`).
+ * malformed actor, columnar batch or `options`, a circular policy object, a string that
+ * is not valid Unicode, a freed engine) or is over a limit (`limit_exceeded`: more cases
+ * than one call takes). `path` names the argument (`cases`, `now`, `engine`) or the part
+ * of it (`actor.id`, `columns.amount`, `offsets.paused`).
  */
 export class ArgumentError extends DocketError {
   constructor(message, options) {
@@ -57,6 +59,59 @@ export function assertRuntime() {
       'docket-wasm needs WebAssembly with 128-bit SIMD (Node >= 16.4, Chrome/Edge 91, Firefox 89, Safari 16.4)',
     );
   }
+}
+
+/**
+ * Guards the generated `Engine` class (once, at load): every method and getter first
+ * checks that the engine is live, so that a call after `free()` (or with a `this` that is
+ * no engine) throws an `ArgumentError` (`invalid_argument`, path `engine`) rather than
+ * the glue's plain `Error`. `free()` is refused the same way while one of the engine's
+ * own calls runs (from a getter of a case it is reading), and is a no-op on an engine
+ * already freed.
+ */
+export function guardEngine(Engine) {
+  const proto = Engine.prototype;
+  const mark = Symbol.for('docket-wasm.guarded');
+  if (Object.hasOwn(proto, mark)) return Engine; // one glue module loaded by two entry points
+  Object.defineProperty(proto, mark, { value: true });
+  const running = new WeakMap(); // engine -> calls in progress
+  const freed = () => new ArgumentError('the engine was freed (engine.free()); create a new Engine', { path: 'engine' });
+  const isEngine = (e) => e !== null && typeof e === 'object' && typeof e.__wbg_ptr === 'number';
+  const guarded = (f) =>
+    function (...args) {
+      if (!isEngine(this) || this.__wbg_ptr === 0) throw freed();
+      running.set(this, (running.get(this) ?? 0) + 1);
+      try {
+        return f.apply(this, args);
+      } finally {
+        const n = running.get(this) - 1;
+        if (n > 0) running.set(this, n);
+        else running.delete(this);
+      }
+    };
+  const free = proto.free;
+  const dispose = typeof Symbol.dispose === 'symbol' ? Symbol.dispose : undefined;
+  for (const key of Reflect.ownKeys(proto)) {
+    if (key === 'constructor' || key === 'free' || key === '__destroy_into_raw' || key === dispose) continue;
+    const d = Object.getOwnPropertyDescriptor(proto, key);
+    if (typeof d.value === 'function') d.value = guarded(d.value);
+    if (d.get) d.get = guarded(d.get);
+    Object.defineProperty(proto, key, d);
+  }
+  const guardedFree = function free_() {
+    if (!isEngine(this)) throw freed();
+    if (this.__wbg_ptr === 0) return;
+    if (running.has(this)) {
+      throw new ArgumentError('the engine cannot be freed while one of its own calls runs', { path: 'engine' });
+    }
+    free.call(this);
+  };
+  Object.defineProperty(guardedFree, 'name', { value: 'free' });
+  Object.defineProperty(proto, 'free', { ...Object.getOwnPropertyDescriptor(proto, 'free'), value: guardedFree });
+  if (dispose && proto[dispose] === free) {
+    Object.defineProperty(proto, dispose, { ...Object.getOwnPropertyDescriptor(proto, dispose), value: guardedFree });
+  }
+  return Engine;
 }
 
 /** Called by the wasm module to build the error it throws. */

@@ -42,8 +42,9 @@ export class DocketError extends Error {
 
 /**
  * The policy does not compile: `code` = `"invalid_policy"`, `"invalid_json"` (the text
- * is not JSON) or `"limit_exceeded"` (the text is over `max_policy_bytes`); `path` is the
- * first error's JSON pointer.
+ * is not JSON) or `"limit_exceeded"` (over a limit: `maxPolicyBytes`, an object nested
+ * deeper than 127 levels, too many rules, windows or dates); `path` is the first error's
+ * JSON pointer.
  */
 export class PolicyError extends DocketError {
   constructor(
@@ -59,9 +60,11 @@ export class PolicyError extends DocketError {
 }
 
 /**
- * An argument has the wrong shape (`code` = `"invalid_argument"`) or is over a limit
- * (`code` = `"limit_exceeded"`: more cases in one call than the engine takes); `path`
- * names the argument or the part of a columnar batch at fault.
+ * An argument has the wrong shape (`code` = `"invalid_argument"`: also a circular policy
+ * object, a string that is not valid Unicode, malformed `options`, a call on a freed
+ * engine) or is over a limit (`code` = `"limit_exceeded"`: more cases in one call than
+ * the engine takes); `path` names the argument or the part of it at fault (`actor.id`,
+ * `options.limits.maxCaseBytes`, `engine`, `columns.amount`).
  */
 export class ArgumentError extends DocketError {
   constructor(message: string, options?: DocketErrorOptions & { code?: ArgumentErrorCode });

@@ -6,6 +6,7 @@ errors.assertRuntime(); // before the glue, which compiles the .wasm when requir
 const glue = require('./pkg/docket_wasm.cjs');
 
 glue.__setErrorFactory(errors.makeError);
+errors.guardEngine(glue.Engine);
 
 module.exports = {
   Engine: glue.Engine,

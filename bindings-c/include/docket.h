@@ -256,6 +256,43 @@ typedef struct docket_report docket_report;
 // Reusable per-thread scratch space of the batch API. Not thread-safe: one per thread.
 typedef struct docket_workspace docket_workspace;
 
+// The limits an engine enforces on hostile or accidental input
+// (`docket_engine_new_with_limits`). Start from `docket_limits_default()` and change the
+// fields you need: a limit hit is always a specific error or a case's issue, never
+// unbounded memory or time. Every field is a count of bytes or items; 0 is a valid
+// limit (nothing is allowed).
+typedef struct {
+  // Largest policy document in bytes (default 4 MiB); over it, compiling fails with
+  // `DOCKET_RESULT_LIMIT_EXCEEDED`.
+  size_t max_policy_bytes;
+  // Longest string kept from a case, in bytes (default 4096): a longer `id` is the
+  // case's error `bad_id`; a longer `requested_by`, approver or string field value is a
+  // `bad_type` issue.
+  size_t max_string_len;
+  // Most items of a case's `paused`, `approvals` or `evidence` list (default 1000):
+  // a longer list is a `bad_type` issue and its extra items are not read.
+  size_t max_list_len;
+  // Largest case record in bytes (default 1 MiB): a longer NDJSON line or array
+  // element, or list given as JSON text in a column, is not read and makes the case's
+  // error `too_large`.
+  size_t max_case_bytes;
+  // Most cases in one call (default 1,000,000) of `docket_evaluate_json`,
+  // `docket_report_json`, `docket_report_add_json` and `docket_evaluate_columns`; more
+  // fail the call with `DOCKET_RESULT_LIMIT_EXCEEDED`.
+  size_t max_cases_per_call;
+  // Most rules in one decision table of the policy (default 10,000); more are a
+  // diagnostic `limit_exceeded` at the table's `rules` (the call fails with
+  // `DOCKET_RESULT_LIMIT_EXCEEDED` when it is the first diagnostic, else
+  // `DOCKET_RESULT_INVALID_POLICY`).
+  size_t max_rules_per_table;
+  // Most windows in one weekday's or one override's list of a calendar (default 48);
+  // more are a diagnostic `limit_exceeded`, as for `max_rules_per_table`.
+  size_t max_windows_per_day;
+  // Most holidays, and most overrides, in one calendar (default 20,000); more are a
+  // diagnostic `limit_exceeded`, as for `max_rules_per_table`.
+  size_t max_dates_per_calendar;
+} docket_limits;
+
 // Which text of the policy `docket_engine_policy_info` returns: one of the
 // `DOCKET_POLICY_INFO_*` values. A `uint32_t`, not a C enum, so that whatever a caller
 // passes (a plain 0, 1 or 2 too, in C and C++ alike) is a value the library can receive
@@ -441,6 +478,25 @@ docket_result docket_engine_new(const char *policy_json,
                                 size_t len,
                                 docket_engine **out,
                                 docket_error **err);
+
+// The default limits (those `docket_engine_new` uses): start from these and change the
+// fields you need before `docket_engine_new_with_limits`.
+docket_limits docket_limits_default(void);
+
+// Compiles a policy like `docket_engine_new`, with the limits `*limits` instead of the
+// defaults (see `docket_limits`). The engine keeps them for every later call:
+// `max_policy_bytes` and the policy limits apply to this compilation, the case limits to
+// every case the engine decodes. `limits` is required (NULL is
+// `DOCKET_RESULT_NULL_ARGUMENT`); start from `docket_limits_default()`.
+//
+// # Safety
+// `policy_json` is NULL or readable for `len` bytes; `limits` is NULL or a readable
+// `docket_limits`; `out` and `err` are NULL or writable.
+docket_result docket_engine_new_with_limits(const char *policy_json,
+                                            size_t len,
+                                            const docket_limits *limits,
+                                            docket_engine **out,
+                                            docket_error **err);
 
 // Frees an engine; NULL is a no-op. No other thread may still be using it. Its reports
 // stay valid handles to free; no other engine accepts them.

@@ -316,8 +316,12 @@ pub unsafe extern "C" fn docket_report_merge(
     err: *mut *mut docket_error,
 ) -> docket_result {
     ffi::boundary!(err; into: Mut, from: Ref => {
-        // Checked before either is read: one object cannot be both.
+        // Checked before either is read: one object cannot be both. Two NULLs are the
+        // same pointer but no report: `into` is the first argument missing.
         if into.is(&from) {
+            if into.is_null() {
+                return Err(Error::null("into"));
+            }
             return Err(Error::arg("from", "a report cannot be merged into itself"));
         }
         let from = from.get()?;
@@ -500,9 +504,9 @@ pub unsafe extern "C" fn docket_report_add_json(
     report: *mut docket_report,
     err: *mut *mut docket_error,
 ) -> docket_result {
-    ffi::boundary!(err; engine: Ref, cases: Text(len), report: Mut => {
+    ffi::boundary!(err; engine: Ref, cases: Bytes(len), report: Mut => {
         let e = engine.get()?;
-        let text = cases.get()?;
+        let bytes = cases.get()?;
         let r = report.get()?;
         if r.engine != e.id {
             return Err(Error::arg("report", "the report was created for another engine"));
@@ -510,8 +514,8 @@ pub unsafe extern "C" fn docket_report_add_json(
         let mut part = Report::new(&e.core, r.now);
         let mut case = Case::new();
         let mut outcome = Outcome::new();
-        crate::for_each_record(e, text, |_, record| {
-            e.core.decode_json(record, &mut case);
+        crate::for_each_record(e, bytes, |_, record| {
+            crate::decode_record(&e.core, record, &mut case);
             e.core.evaluate(&case, r.now, &mut outcome);
             part.add(&outcome);
         })?;

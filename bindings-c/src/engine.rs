@@ -2,7 +2,7 @@
 
 use crate::error::{Error, c_text, without_nul};
 use docket_core::FieldType;
-use docket_core::{ColumnTarget, Engine};
+use docket_core::{ColumnTarget, Engine, Limits};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Which list of names (`docket_engine_list_*`). Indexes returned by the batch API refer
@@ -121,8 +121,8 @@ fn field_type(t: FieldType) -> docket_field_type {
 }
 
 impl docket_engine {
-    pub(crate) fn compile(policy: &str) -> Result<docket_engine, Error> {
-        let core = Engine::compile(policy).map_err(|e| Error::policy(&e))?;
+    pub(crate) fn compile(policy: &str, limits: Limits) -> Result<docket_engine, Error> {
+        let core = Engine::compile_with_limits(policy, limits).map_err(|e| Error::policy(&e))?;
         let queues: Vec<String> = core.queues().map(c_text).collect();
         let owners = core.owners().map(c_text).collect();
         let metrics: Vec<&str> = core.metrics().collect();
@@ -215,16 +215,19 @@ mod tests {
 
     #[test]
     fn engine_ids_are_never_reused() {
-        let first = docket_engine::compile(POLICY).unwrap();
+        let first = docket_engine::compile(POLICY, Limits::default()).unwrap();
         let id = first.id;
         drop(first);
-        let (a, b) = (docket_engine::compile(POLICY).unwrap(), docket_engine::compile(POLICY).unwrap());
+        let (a, b) = (
+            docket_engine::compile(POLICY, Limits::default()).unwrap(),
+            docket_engine::compile(POLICY, Limits::default()).unwrap(),
+        );
         assert!(a.id != id && b.id != id && a.id != b.id);
     }
 
     #[test]
     fn names_come_from_the_core_in_its_order() {
-        let e = docket_engine::compile(POLICY).unwrap();
+        let e = docket_engine::compile(POLICY, Limits::default()).unwrap();
         let owners: Vec<&str> = e.core.owners().collect();
         let listed: Vec<&str> = e.list(docket_list::Owner as u32).unwrap().iter().map(|s| without_nul(s)).collect();
         assert_eq!(listed, owners);

@@ -2,7 +2,8 @@
 //! [`boundary!`]: it runs inside `catch_unwind` (a panic becomes
 //! `DOCKET_RESULT_INTERNAL` instead of unwinding into C) and receives each pointer
 //! argument wrapped in a view of what the function's `# Safety` section promises about
-//! it ([`Ref`], [`Mut`], [`Owned`], [`Out`], [`Text`], [`ColumnsArg`], [`OutputsArg`]).
+//! it ([`Ref`], [`Mut`], [`Owned`], [`Out`], [`Text`], [`Bytes`], [`ColumnsArg`],
+//! [`OutputsArg`]).
 //! The views' methods are safe: each checks NULL, alignment and length before the one
 //! read or write it does. Every raw-pointer read or write of the library is in this file;
 //! the rest of the binding works with references and slices.
@@ -172,9 +173,15 @@ impl<'a, T> Mut<'a, T> {
         Mut { ptr, name, life: PhantomData }
     }
 
-    /// Whether `other` is the same object.
+    /// Whether `other` is the same object (two NULLs are the same pointer, not the
+    /// same object: see [`Mut::is_null`]).
     pub(crate) fn is(&self, other: &Ref<'_, T>) -> bool {
         std::ptr::eq(self.ptr, other.ptr)
+    }
+
+    /// Whether the pointer is NULL.
+    pub(crate) fn is_null(&self) -> bool {
+        self.ptr.is_null()
     }
 
     /// The object; `null_argument` when NULL, `invalid_argument` when misaligned.
@@ -286,6 +293,32 @@ impl<'a> Text<'a> {
         // SAFETY: readable for `len` bytes during `'a` (`new`'s contract).
         let bytes = unsafe { slice(self.ptr.cast::<u8>(), self.len, Name::Arg(self.name)) }?;
         utf8(bytes, self.name)
+    }
+}
+
+/// Bytes the caller passes with their length, not yet judged as text: NDJSON, whose
+/// lines are judged one by one (a line that is not UTF-8 is that record's error).
+pub(crate) struct Bytes<'a> {
+    ptr: *const c_char,
+    len: usize,
+    name: &'static str,
+    life: PhantomData<&'a [u8]>,
+}
+
+impl<'a> Bytes<'a> {
+    /// # Safety
+    /// `ptr` is NULL or valid for reads of `len` bytes, not modified during `'a`.
+    pub(crate) unsafe fn new(ptr: *const c_char, name: &'static str, (len,): (usize,)) -> Bytes<'a> {
+        Bytes { ptr, len, name, life: PhantomData }
+    }
+
+    /// The bytes: `null_argument` for NULL (even with length 0).
+    pub(crate) fn get(self) -> Result<&'a [u8], Error> {
+        if self.ptr.is_null() {
+            return Err(Error::null(self.name));
+        }
+        // SAFETY: readable for `len` bytes during `'a` (`new`'s contract).
+        unsafe { slice(self.ptr.cast::<u8>(), self.len, Name::Arg(self.name)) }
     }
 }
 

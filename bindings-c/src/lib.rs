@@ -41,7 +41,7 @@ pub use engine::{
 pub use error::{docket_error, docket_result};
 pub use types::*;
 
-use docket_core::{Actor, Case, ErrorCode, Outcome, OutcomeView, Report};
+use docket_core::{Actor, Case, CaseError, Engine, ErrorCode, Limits, Outcome, OutcomeView, Report};
 use error::{Error, without_nul};
 use std::ffi::c_char;
 
@@ -189,7 +189,40 @@ pub unsafe extern "C" fn docket_engine_new(
     ffi::boundary!(err; policy_json: Text(len), out: Out => {
         let text = policy_json.get()?;
         let out = out.required()?;
-        out.set_box(docket_engine::compile(text)?);
+        out.set_box(docket_engine::compile(text, Limits::default())?);
+        Ok(())
+    })
+}
+
+/// The default limits (those `docket_engine_new` uses): start from these and change the
+/// fields you need before `docket_engine_new_with_limits`.
+#[unsafe(no_mangle)]
+pub extern "C" fn docket_limits_default() -> docket_limits {
+    ffi::boundary!(or docket_limits::from(Limits::default()); => docket_limits::from(Limits::default()))
+}
+
+/// Compiles a policy like `docket_engine_new`, with the limits `*limits` instead of the
+/// defaults (see `docket_limits`). The engine keeps them for every later call:
+/// `max_policy_bytes` and the policy limits apply to this compilation, the case limits to
+/// every case the engine decodes. `limits` is required (NULL is
+/// `DOCKET_RESULT_NULL_ARGUMENT`); start from `docket_limits_default()`.
+///
+/// # Safety
+/// `policy_json` is NULL or readable for `len` bytes; `limits` is NULL or a readable
+/// `docket_limits`; `out` and `err` are NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn docket_engine_new_with_limits(
+    policy_json: *const c_char,
+    len: usize,
+    limits: *const docket_limits,
+    out: *mut *mut docket_engine,
+    err: *mut *mut docket_error,
+) -> docket_result {
+    ffi::boundary!(err; policy_json: Text(len), limits: Ref, out: Out => {
+        let text = policy_json.get()?;
+        let limits = Limits::from(*limits.get()?);
+        let out = out.required()?;
+        out.set_box(docket_engine::compile(text, limits)?);
         Ok(())
     })
 }
@@ -397,32 +430,73 @@ pub unsafe extern "C" fn docket_engine_enum_find(
 // ---------------------------------------------------------------------------------------
 // JSON entry points
 
-/// Calls `f(line, record)` for every case of NDJSON text or a JSON array.
-pub(crate) fn for_each_record(engine: &docket_engine, text: &str, mut f: impl FnMut(u64, &str)) -> Result<(), Error> {
+/// One record of a batch: JSON text for the core's decoder, or an NDJSON line that is
+/// not text (not UTF-8, or holding a NUL byte), of that many bytes once trimmed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Record<'a> {
+    Json(&'a str),
+    Unreadable(usize),
+}
+
+/// Decodes one record into `case`. An unreadable line is that case's error: `too_large`
+/// over `max_case_bytes` (a record that long is never read, whatever it holds), `bad_json`
+/// otherwise (JSON text is UTF-8 without NUL bytes).
+pub(crate) fn decode_record(core: &Engine, record: Record<'_>, case: &mut Case) {
+    match record {
+        Record::Json(text) => core.decode_json(text, case),
+        Record::Unreadable(len) => {
+            // Resets the case (an empty record decodes to nothing); the error is set below.
+            core.decode_json("", case);
+            let too_large = len > core.limits().max_case_bytes;
+            case.set_error(if too_large { CaseError::TooLarge } else { CaseError::BadJson });
+        }
+    }
+}
+
+/// A line of NDJSON as a record: `None` when it is blank.
+fn line_record(line: &[u8]) -> Option<Record<'_>> {
+    match std::str::from_utf8(line) {
+        Ok(text) if !text.contains('\0') => Some(text.trim()).filter(|t| !t.is_empty()).map(Record::Json),
+        // Never blank: the trimmed line still holds the byte at fault.
+        _ => Some(Record::Unreadable(line.trim_ascii().len())),
+    }
+}
+
+/// Calls `f(line, record)` for every case of NDJSON text or a JSON array. A JSON array
+/// must be UTF-8 without NUL bytes and parse as a whole; in NDJSON each line stands alone,
+/// and a line that is not text is that record's error ([`decode_record`]).
+pub(crate) fn for_each_record(
+    engine: &docket_engine,
+    bytes: &[u8],
+    mut f: impl FnMut(u64, Record<'_>),
+) -> Result<(), Error> {
     let max = engine.core.limits().max_cases_per_call;
     let too_many = |n: usize| Error::limit("cases", format!("more than {n} cases in one call (max_cases_per_call)"));
-    if text.trim_start().starts_with('[') {
+    let whole = std::str::from_utf8(bytes).ok();
+    let array = match whole {
+        Some(text) => text.trim_start().starts_with('['),
+        None => bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'['),
+    };
+    if array {
+        let text = ffi::utf8(bytes, "cases")?;
         let records: Vec<&serde_json::value::RawValue> =
             serde_json::from_str(text).map_err(|e| Error::json("cases", &e))?;
         if records.len() > max {
             return Err(too_many(max));
         }
         for (i, r) in records.iter().enumerate() {
-            f(i as u64 + 1, r.get());
+            f(i as u64 + 1, Record::Json(r.get()));
         }
         return Ok(());
     }
     let mut n = 0usize;
-    for (i, line) in text.split('\n').enumerate() {
-        let line = line.trim();
-        if line.is_empty() {
-            continue;
-        }
+    for (i, line) in bytes.split(|&b| b == b'\n').enumerate() {
+        let Some(record) = line_record(line) else { continue };
         n += 1;
         if n > max {
             return Err(too_many(max));
         }
-        f(i as u64 + 1, line);
+        f(i as u64 + 1, record);
     }
     Ok(())
 }
@@ -446,16 +520,16 @@ pub unsafe extern "C" fn docket_evaluate_json(
     out: *mut *mut docket_buffer,
     err: *mut *mut docket_error,
 ) -> docket_result {
-    ffi::boundary!(err; engine: Ref, cases: Text(len), out: Out => {
+    ffi::boundary!(err; engine: Ref, cases: Bytes(len), out: Out => {
         let e = engine.get()?;
-        let text = cases.get()?;
+        let bytes = cases.get()?;
         let out = out.required()?;
         let mut case = Case::new();
         let mut outcome = Outcome::new();
-        let mut buf = Vec::with_capacity(text.len().saturating_mul(2));
+        let mut buf = Vec::with_capacity(bytes.len().saturating_mul(2));
         let mut write_err = None;
-        for_each_record(e, text, |line, record| {
-            e.core.decode_json(record, &mut case);
+        for_each_record(e, bytes, |line, record| {
+            decode_record(&e.core, record, &mut case);
             e.core.evaluate(&case, now_unix_s, &mut outcome);
             let view = OutcomeView { engine: &e.core, outcome: &outcome, line: Some(line) };
             if let Err(x) = serde_json::to_writer(&mut buf, &view) {
@@ -485,15 +559,15 @@ pub unsafe extern "C" fn docket_report_json(
     out: *mut *mut docket_buffer,
     err: *mut *mut docket_error,
 ) -> docket_result {
-    ffi::boundary!(err; engine: Ref, cases: Text(len), out: Out => {
+    ffi::boundary!(err; engine: Ref, cases: Bytes(len), out: Out => {
         let e = engine.get()?;
-        let text = cases.get()?;
+        let bytes = cases.get()?;
         let out = out.required()?;
         let mut case = Case::new();
         let mut outcome = Outcome::new();
         let mut report = Report::new(&e.core, now_unix_s);
-        for_each_record(e, text, |_, record| {
-            e.core.decode_json(record, &mut case);
+        for_each_record(e, bytes, |_, record| {
+            decode_record(&e.core, record, &mut case);
             e.core.evaluate(&case, now_unix_s, &mut outcome);
             report.add(&outcome);
         })?;
@@ -546,4 +620,20 @@ pub unsafe extern "C" fn docket_authorize_json(
         out.set_box(docket_buffer::new(json));
         Ok(())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Record, line_record};
+
+    #[test]
+    fn ndjson_lines_are_json_blank_or_unreadable() {
+        assert_eq!(line_record(b"  {\"id\":1} \r"), Some(Record::Json("{\"id\":1}")));
+        assert_eq!(line_record(b" \t\r"), None);
+        assert_eq!(line_record(b""), None);
+        // Not UTF-8, or a NUL byte: unreadable, its trimmed length kept for the size limit.
+        assert_eq!(line_record(b" {\"k\":\"\xff\"} "), Some(Record::Unreadable(9)));
+        assert_eq!(line_record(b"\0"), Some(Record::Unreadable(1)));
+        assert_eq!(line_record(b"{\"a\":\"\0\"}"), Some(Record::Unreadable(9)));
+    }
 }

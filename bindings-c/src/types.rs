@@ -1,7 +1,8 @@
-//! The C data types of the columnar API: column descriptions in, caller-owned output
-//! arrays out, per-case status and error codes, and the report being accumulated.
+//! The C data types of the columnar API (column descriptions in, caller-owned output
+//! arrays out, per-case status and error codes, the report being accumulated) and the
+//! engine's limits.
 
-use docket_core::Report;
+use docket_core::{Limits, Report};
 use std::ffi::c_void;
 
 /// `int64_t` outputs with no value (no due time, no next escalation).
@@ -165,4 +166,79 @@ pub struct docket_report {
     pub(crate) engine: u64,
     pub(crate) now: i64,
     pub(crate) report: Report,
+}
+
+/// The limits an engine enforces on hostile or accidental input
+/// (`docket_engine_new_with_limits`). Start from `docket_limits_default()` and change the
+/// fields you need: a limit hit is always a specific error or a case's issue, never
+/// unbounded memory or time. Every field is a count of bytes or items; 0 is a valid
+/// limit (nothing is allowed).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[allow(non_camel_case_types)]
+pub struct docket_limits {
+    /// Largest policy document in bytes (default 4 MiB); over it, compiling fails with
+    /// `DOCKET_RESULT_LIMIT_EXCEEDED`.
+    pub max_policy_bytes: usize,
+    /// Longest string kept from a case, in bytes (default 4096): a longer `id` is the
+    /// case's error `bad_id`; a longer `requested_by`, approver or string field value is a
+    /// `bad_type` issue.
+    pub max_string_len: usize,
+    /// Most items of a case's `paused`, `approvals` or `evidence` list (default 1000):
+    /// a longer list is a `bad_type` issue and its extra items are not read.
+    pub max_list_len: usize,
+    /// Largest case record in bytes (default 1 MiB): a longer NDJSON line or array
+    /// element, or list given as JSON text in a column, is not read and makes the case's
+    /// error `too_large`.
+    pub max_case_bytes: usize,
+    /// Most cases in one call (default 1,000,000) of `docket_evaluate_json`,
+    /// `docket_report_json`, `docket_report_add_json` and `docket_evaluate_columns`; more
+    /// fail the call with `DOCKET_RESULT_LIMIT_EXCEEDED`.
+    pub max_cases_per_call: usize,
+    /// Most rules in one decision table of the policy (default 10,000); more are a
+    /// diagnostic `limit_exceeded` at the table's `rules` (the call fails with
+    /// `DOCKET_RESULT_LIMIT_EXCEEDED` when it is the first diagnostic, else
+    /// `DOCKET_RESULT_INVALID_POLICY`).
+    pub max_rules_per_table: usize,
+    /// Most windows in one weekday's or one override's list of a calendar (default 48);
+    /// more are a diagnostic `limit_exceeded`, as for `max_rules_per_table`.
+    pub max_windows_per_day: usize,
+    /// Most holidays, and most overrides, in one calendar (default 20,000); more are a
+    /// diagnostic `limit_exceeded`, as for `max_rules_per_table`.
+    pub max_dates_per_calendar: usize,
+}
+
+impl From<Limits> for docket_limits {
+    fn from(l: Limits) -> docket_limits {
+        docket_limits {
+            max_policy_bytes: l.max_policy_bytes,
+            max_string_len: l.max_string_len,
+            max_list_len: l.max_list_len,
+            max_case_bytes: l.max_case_bytes,
+            max_cases_per_call: l.max_cases_per_call,
+            max_rules_per_table: l.max_rules_per_table,
+            max_windows_per_day: l.max_windows_per_day,
+            max_dates_per_calendar: l.max_dates_per_calendar,
+        }
+    }
+}
+
+impl From<docket_limits> for Limits {
+    /// The core's limits: the C fields, and the core's defaults for any limit the C
+    /// struct does not carry.
+    // The update fills fields the core adds later; today the C struct carries them all.
+    #[allow(clippy::needless_update)]
+    fn from(l: docket_limits) -> Limits {
+        Limits {
+            max_policy_bytes: l.max_policy_bytes,
+            max_string_len: l.max_string_len,
+            max_list_len: l.max_list_len,
+            max_case_bytes: l.max_case_bytes,
+            max_cases_per_call: l.max_cases_per_call,
+            max_rules_per_table: l.max_rules_per_table,
+            max_windows_per_day: l.max_windows_per_day,
+            max_dates_per_calendar: l.max_dates_per_calendar,
+            ..Limits::default()
+        }
+    }
 }

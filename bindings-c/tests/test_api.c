@@ -340,10 +340,16 @@ static void test_report_json(const char *cases, size_t cases_len) {
   out = sentinel;
   CHECK(docket_report_json(engine, "[1,", 3, NOW, &out, &err) == DOCKET_RESULT_INVALID_JSON);
   docket_error_free(err);
+  err = NULL;
   CHECK(docket_report_json(NULL, cases, cases_len, NOW, &out, NULL) == DOCKET_RESULT_NULL_ARGUMENT);
   CHECK(docket_report_json(engine, cases, cases_len, NOW, NULL, NULL) == DOCKET_RESULT_NULL_ARGUMENT);
-  CHECK(docket_report_json(engine, "\xff", 1, NOW, &out, NULL) == DOCKET_RESULT_INVALID_UTF8);
+  /* A JSON array must be UTF-8 as a whole; an NDJSON line that is not is its case's error. */
+  CHECK(docket_report_json(engine, "[\xff]", 3, NOW, &out, NULL) == DOCKET_RESULT_INVALID_UTF8);
   CHECK(out == sentinel);
+  CHECK(docket_report_json(engine, "\xff", 1, NOW, &out, &err) == DOCKET_RESULT_OK);
+  CHECK(err == NULL);
+  CHECK(contains(out, "\"cases\":1,\"errors\":1"));
+  docket_buffer_free(out);
 }
 
 static void test_authorize_json(const char *cases) {
@@ -449,7 +455,12 @@ static void test_report_handles(const char *cases, size_t cases_len) {
   CHECK(docket_report_add_json(NULL, cases, cases_len, report, NULL) == DOCKET_RESULT_NULL_ARGUMENT);
   CHECK(docket_report_add_json(engine, NULL, 1, report, NULL) == DOCKET_RESULT_NULL_ARGUMENT);
   CHECK(docket_report_add_json(engine, cases, cases_len, NULL, NULL) == DOCKET_RESULT_NULL_ARGUMENT);
-  CHECK(docket_report_add_json(engine, "\xff", 1, report, NULL) == DOCKET_RESULT_INVALID_UTF8);
+  CHECK(docket_report_add_json(engine, "[\"\xff\"]", 5, report, NULL) == DOCKET_RESULT_INVALID_UTF8);
+  /* In NDJSON a line that is not UTF-8 is one unusable case, added to the report. */
+  CHECK(docket_report_add_json(engine, "\xff\n", 2, report, &err) == DOCKET_RESULT_OK);
+  CHECK(docket_report_counts(report, &t, &err) == DOCKET_RESULT_OK);
+  CHECK_EQ_INT(t.cases, 16);
+  CHECK_EQ_INT(t.errors, 2);
   docket_report_free(report);
 }
 
@@ -717,6 +728,12 @@ static void test_columns(void) {
   docket_report_free(later);
   CHECK(docket_report_merge(NULL, report, NULL) == DOCKET_RESULT_NULL_ARGUMENT);
   CHECK(docket_report_merge(report, NULL, NULL) == DOCKET_RESULT_NULL_ARGUMENT);
+  /* Two NULLs are no report merged into itself: the first missing argument is named. */
+  CHECK(docket_report_merge(NULL, NULL, &err) == DOCKET_RESULT_NULL_ARGUMENT);
+  CHECK(err_is(err, DOCKET_RESULT_NULL_ARGUMENT, "null_argument"));
+  CHECK(strcmp(docket_error_path(err, NULL), "into") == 0);
+  docket_error_free(err);
+  err = NULL;
   CHECK(docket_report_new(NULL, NOW, &later, NULL) == DOCKET_RESULT_NULL_ARGUMENT);
   CHECK(docket_report_new(engine, NOW, NULL, NULL) == DOCKET_RESULT_NULL_ARGUMENT);
   CHECK(docket_report_to_json(NULL, report, &json, NULL) == DOCKET_RESULT_NULL_ARGUMENT);
@@ -907,6 +924,225 @@ static void test_reports_know_their_engine(const char *policy, size_t policy_len
   docket_engine_free(other);
 }
 
+/* The error outcome of input line `line` (1-based) in NDJSON output, or NULL: an
+ * unusable case's outcome carries its line. */
+static const char *outcome_with_line(const docket_buffer *b, int line) {
+  char needle[32];
+  snprintf(needle, sizeof needle, ",\"line\":%d,", line);
+  return strstr(docket_buffer_data(b), needle);
+}
+
+/* In NDJSON each line stands alone: a line that is not UTF-8, holds a NUL byte, is over
+ * max_case_bytes or is not an object is its own case's error, with its line, and the
+ * lines after it are still decided. */
+static void test_ndjson_bad_records(void) {
+  static const char good[] = "{\"id\":\"C-9\",\"kind\":\"payment_hold\",\"order_id\":\"O-9\","
+                             "\"opened_at\":\"2026-11-23T08:00:00Z\"}";
+  char text[4096];
+  size_t n = 0;
+#define ADD(bytes, len)                  \
+  do {                                   \
+    memcpy(text + n, bytes, len);        \
+    n += len;                            \
+    text[n++] = '\n';                    \
+  } while (0)
+  ADD("{\"id\":\"C-1\",\"kind\":\"\xff\xfe\"}", 23); /* line 1: not UTF-8 */
+  ADD(good, sizeof good - 1);                      /* line 2 */
+  ADD("{\"id\":\"C-\0\"}", 11);                    /* line 3: a NUL byte */
+  ADD("[1, 2]", 6);                                /* line 4: not an object */
+  ADD("   ", 3);                                   /* line 5: blank, skipped */
+  ADD("\xc3", 1);                                  /* line 6: a cut character */
+  ADD(good, sizeof good - 1);                      /* line 7 */
+#undef ADD
+  docket_buffer *out = NULL;
+  docket_error *err = NULL;
+  CHECK(docket_evaluate_json(engine, text, n, NOW, &out, &err) == DOCKET_RESULT_OK);
+  CHECK(err == NULL);
+  CHECK_EQ_INT(count_lines(out), 6);
+  const char *l1 = outcome_with_line(out, 1), *l3 = outcome_with_line(out, 3);
+  const char *l4 = outcome_with_line(out, 4), *l6 = outcome_with_line(out, 6);
+  CHECK(l1 && l3 && l4 && l6 && outcome_with_line(out, 5) == NULL);
+  /* In input order: bad_json (1), C-9 (2), bad_json (3), not_an_object (4), bad_json (6), C-9 (7). */
+  const char *o = docket_buffer_data(out);
+  const char *c9a = strstr(o, "{\"id\":\"C-9\""), *c9b = c9a ? strstr(c9a + 1, "{\"id\":\"C-9\"") : NULL;
+  CHECK(strncmp(o, "{\"id\":null,\"error\":{\"code\":\"bad_json\"", 37) == 0 && l1 && l1 < c9a);
+  CHECK(c9a && c9a < l3 && strstr(c9a, "\"queue\":\"payment_hold_review\"") < l3);
+  CHECK(l3 && strstr(c9a, "{\"id\":null,\"error\":{\"code\":\"bad_json\"") < l3);
+  CHECK(l4 && strstr(l3, "{\"id\":null,\"error\":{\"code\":\"not_an_object\"") < l4);
+  CHECK(l6 && strstr(l4, "{\"id\":null,\"error\":{\"code\":\"bad_json\"") < l6);
+  CHECK(c9b && l6 < c9b && strstr(c9b, "\"queue\":\"payment_hold_review\""));
+  docket_buffer_free(out);
+
+  /* The same lines make a report of 6 cases, 4 of them unusable. */
+  CHECK(docket_report_json(engine, text, n, NOW, &out, &err) == DOCKET_RESULT_OK);
+  CHECK(contains(out, "\"cases\":6,\"errors\":4"));
+  docket_buffer_free(out);
+}
+
+/* docket_limits: the defaults are the core's; each limit set lower is hit on its path. */
+static void test_limits(const char *policy, size_t policy_len) {
+  docket_limits d = docket_limits_default();
+  CHECK_EQ_INT(d.max_policy_bytes, 4 << 20);
+  CHECK_EQ_INT(d.max_string_len, 4096);
+  CHECK_EQ_INT(d.max_list_len, 1000);
+  CHECK_EQ_INT(d.max_case_bytes, 1 << 20);
+  CHECK_EQ_INT(d.max_cases_per_call, 1000000);
+  CHECK_EQ_INT(d.max_rules_per_table, 10000);
+  CHECK_EQ_INT(d.max_windows_per_day, 48);
+  CHECK_EQ_INT(d.max_dates_per_calendar, 20000);
+
+  docket_engine *sentinel = (docket_engine *)&checks_passed; /* never dereferenced */
+  docket_engine *e = sentinel;
+  docket_error *err = NULL;
+  CHECK(docket_engine_new_with_limits(policy, policy_len, NULL, &e, &err) == DOCKET_RESULT_NULL_ARGUMENT);
+  CHECK(strcmp(docket_error_path(err, NULL), "limits") == 0);
+  docket_error_free(err);
+  err = NULL;
+  CHECK(docket_engine_new_with_limits(NULL, 0, &d, &e, NULL) == DOCKET_RESULT_NULL_ARGUMENT);
+  CHECK(docket_engine_new_with_limits(policy, policy_len, &d, NULL, NULL) == DOCKET_RESULT_NULL_ARGUMENT);
+  CHECK(e == sentinel);
+
+  /* max_policy_bytes: one byte short of the policy fails, its exact size compiles. */
+  docket_limits l = d;
+  l.max_policy_bytes = policy_len - 1;
+  CHECK(docket_engine_new_with_limits(policy, policy_len, &l, &e, &err) == DOCKET_RESULT_LIMIT_EXCEEDED);
+  CHECK(err_is(err, DOCKET_RESULT_LIMIT_EXCEEDED, "limit_exceeded"));
+  CHECK(strcmp(docket_error_path(err, NULL), "") == 0);
+  docket_error_free(err);
+  err = NULL;
+  CHECK(e == sentinel);
+  l.max_policy_bytes = policy_len;
+  CHECK(docket_engine_new_with_limits(policy, policy_len, &l, &e, NULL) == DOCKET_RESULT_OK);
+  docket_engine_free(e);
+  e = sentinel;
+
+  /* The policy limits: the routing table has 14 rules; Friday of eu_ops has two windows;
+   * eu_ops has three holidays. Each is a diagnostic with its JSON pointer. */
+  l = d;
+  l.max_rules_per_table = 13;
+  CHECK(docket_engine_new_with_limits(policy, policy_len, &l, &e, &err) == DOCKET_RESULT_LIMIT_EXCEEDED);
+  CHECK(strcmp(docket_error_path(err, NULL), "/routing/rules") == 0);
+  CHECK(strstr(docket_error_diagnostics_json(err, NULL), "\"code\":\"limit_exceeded\"") != NULL);
+  docket_error_free(err);
+  err = NULL;
+  l = d;
+  l.max_windows_per_day = 1;
+  CHECK(docket_engine_new_with_limits(policy, policy_len, &l, &e, &err) == DOCKET_RESULT_LIMIT_EXCEEDED);
+  CHECK(strcmp(docket_error_path(err, NULL), "/calendars/eu_ops/week/fri") == 0);
+  docket_error_free(err);
+  err = NULL;
+  l = d;
+  l.max_dates_per_calendar = 2;
+  CHECK(docket_engine_new_with_limits(policy, policy_len, &l, &e, &err) == DOCKET_RESULT_LIMIT_EXCEEDED);
+  CHECK(strcmp(docket_error_path(err, NULL), "/calendars/eu_ops/holidays") == 0);
+  docket_error_free(err);
+  err = NULL;
+  CHECK(e == sentinel);
+
+  /* The case limits, kept by the engine for every call. */
+  l = d;
+  l.max_string_len = 5;
+  l.max_list_len = 1;
+  l.max_case_bytes = 200;
+  l.max_cases_per_call = 2;
+  CHECK(docket_engine_new_with_limits(policy, policy_len, &l, &e, &err) == DOCKET_RESULT_OK);
+  const char three[] =
+      /* An id of 6 bytes: over max_string_len -> bad_id. */
+      "{\"id\":\"C-1234\",\"kind\":\"payment_hold\",\"order_id\":\"O-1\",\"opened_at\":\"2026-11-23T08:00:00Z\"}\n"
+      /* Two evidence items: over max_list_len -> a bad_type issue on evidence. */
+      "{\"id\":\"C-2\",\"kind\":\"payment_hold\",\"order_id\":\"O-2\",\"opened_at\":\"2026-11-23T08:00:00Z\","
+      "\"evidence\":[\"a\",\"b\"]}\n";
+  docket_buffer *out = NULL;
+  CHECK(docket_evaluate_json(e, three, sizeof three - 1, NOW, &out, &err) == DOCKET_RESULT_OK);
+  CHECK(contains(out, "{\"id\":null,\"error\":{\"code\":\"bad_id\""));
+  CHECK(contains(out, "{\"id\":\"C-2\""));
+  CHECK(contains(out, "\"issues\":[{\"code\":\"bad_type\",\"field\":\"evidence\""));
+  docket_buffer_free(out);
+  /* A record over max_case_bytes (200) is too_large, with its line; the next is read. */
+  char big[512];
+  int k = snprintf(big, sizeof big,
+                   "{\"id\":\"C-3\",\"kind\":\"payment_hold\",\"order_id\":\"O-3\",\"opened_at\":\"2026-11-23T08:00:00Z\","
+                   "\"note\":\"%0200d\"}\n{\"id\":\"C-4\",\"kind\":\"payment_hold\",\"order_id\":\"O-4\","
+                   "\"opened_at\":\"2026-11-23T08:00:00Z\"}\n",
+                   0);
+  CHECK(docket_evaluate_json(e, big, (size_t)k, NOW, &out, &err) == DOCKET_RESULT_OK);
+  CHECK(strncmp(docket_buffer_data(out), "{\"id\":null,\"error\":{\"code\":\"too_large\"", 38) == 0);
+  CHECK(outcome_with_line(out, 1) != NULL);
+  CHECK(contains(out, "{\"id\":\"C-4\""));
+  docket_buffer_free(out);
+  /* A line over the limit is too_large even when it is not text either (never read). */
+  memset(big, 0xff, 300);
+  CHECK(docket_evaluate_json(e, big, 300, NOW, &out, &err) == DOCKET_RESULT_OK);
+  CHECK(contains(out, "{\"id\":null,\"error\":{\"code\":\"too_large\""));
+  docket_buffer_free(out);
+  /* max_cases_per_call (2): three cases fail every batch call, JSON and columnar. */
+  const char many[] = "{}\n{}\n{}\n";
+  docket_buffer *bsentinel = (docket_buffer *)&checks_passed;
+  out = bsentinel;
+  CHECK(docket_evaluate_json(e, many, 6, NOW, &out, NULL) == DOCKET_RESULT_OK);
+  docket_buffer_free(out);
+  out = bsentinel;
+  CHECK(docket_evaluate_json(e, many, 9, NOW, &out, &err) == DOCKET_RESULT_LIMIT_EXCEEDED);
+  CHECK(strcmp(docket_error_path(err, NULL), "cases") == 0);
+  docket_error_free(err);
+  err = NULL;
+  CHECK(docket_evaluate_json(e, "[{},{},{}]", 10, NOW, &out, NULL) == DOCKET_RESULT_LIMIT_EXCEEDED);
+  CHECK(docket_report_json(e, many, 9, NOW, &out, NULL) == DOCKET_RESULT_LIMIT_EXCEEDED);
+  CHECK(out == bsentinel);
+  docket_report *report = NULL;
+  CHECK(docket_report_new(e, NOW, &report, NULL) == DOCKET_RESULT_OK);
+  CHECK(docket_report_add_json(e, many, 9, report, NULL) == DOCKET_RESULT_LIMIT_EXCEEDED);
+  docket_workspace *ws = NULL;
+  CHECK(docket_workspace_new(&ws, NULL) == DOCKET_RESULT_OK);
+  docket_outputs outs = {0};
+  CHECK(docket_evaluate_columns(e, NULL, 0, 3, NOW, ws, &outs, &err) == DOCKET_RESULT_LIMIT_EXCEEDED);
+  CHECK(strcmp(docket_error_path(err, NULL), "n_cases") == 0);
+  docket_error_free(err);
+  err = NULL;
+  CHECK(docket_evaluate_columns(e, NULL, 0, 2, NOW, ws, &outs, NULL) == DOCKET_RESULT_OK);
+  /* max_string_len in a column: an id of 6 bytes is bad_id there too. */
+  uint32_t c_id = UINT32_MAX;
+  CHECK(docket_engine_list_find(e, DOCKET_LIST_COLUMN, "id", 2, &c_id, NULL) == DOCKET_RESULT_OK);
+  const char *ids[2] = {"C-1234", "C-1"};
+  size_t id_lens[2] = {6, 3};
+  docket_column id_col = {c_id, DOCKET_VALUE_KIND_STRING, ids, id_lens, NULL, NULL, 0};
+  uint8_t error[2] = {0, 0};
+  outs.error = error;
+  CHECK(docket_evaluate_columns(e, &id_col, 1, 2, NOW, ws, &outs, NULL) == DOCKET_RESULT_OK);
+  CHECK_EQ_INT(error[0], DOCKET_CASE_ERROR_BAD_ID);
+  CHECK_EQ_INT(error[1], DOCKET_CASE_ERROR_MISSING_KIND);
+  /* max_list_len (1) in a list column: case 0 has two evidence items (a bad_type issue),
+   * case 1 one. */
+  uint32_t c_kind = 0, c_order = 0, c_opened = 0, c_ev = 0, rma = 0, note = 0;
+  CHECK(docket_engine_list_find(e, DOCKET_LIST_COLUMN, "kind", 4, &c_kind, NULL) == DOCKET_RESULT_OK);
+  CHECK(docket_engine_list_find(e, DOCKET_LIST_COLUMN, "order_id", 8, &c_order, NULL) == DOCKET_RESULT_OK);
+  CHECK(docket_engine_list_find(e, DOCKET_LIST_COLUMN, "opened_at", 9, &c_opened, NULL) == DOCKET_RESULT_OK);
+  CHECK(docket_engine_list_find(e, DOCKET_LIST_COLUMN, "evidence", 8, &c_ev, NULL) == DOCKET_RESULT_OK);
+  CHECK(docket_engine_enum_find(e, c_ev, "rma_number", 10, &rma, NULL) == DOCKET_RESULT_OK);
+  CHECK(docket_engine_enum_find(e, c_ev, "inspection_note", 15, &note, NULL) == DOCKET_RESULT_OK);
+  const char *short_ids[2] = {"C-1", "C-2"}, *kinds[2] = {"refund", "refund"}, *orders[2] = {"O-1", "O-2"};
+  size_t lens3[2] = {3, 3}, kind_lens[2] = {6, 6};
+  int64_t opened[2] = {NOW - HOUR, NOW - HOUR};
+  uint32_t items[3] = {rma, note, rma};
+  size_t item_offsets[3] = {0, 2, 3};
+  docket_column cols[5] = {
+      {c_id, DOCKET_VALUE_KIND_STRING, short_ids, lens3, NULL, NULL, 0},
+      {c_kind, DOCKET_VALUE_KIND_STRING, kinds, kind_lens, NULL, NULL, 0},
+      {c_order, DOCKET_VALUE_KIND_STRING, orders, lens3, NULL, NULL, 0},
+      {c_opened, DOCKET_VALUE_KIND_I64, opened, NULL, NULL, NULL, 0},
+      {c_ev, DOCKET_VALUE_KIND_ENUM_INDEX, items, NULL, NULL, item_offsets, 0},
+  };
+  uint32_t issues[2] = {99, 99};
+  outs.issues = issues;
+  CHECK(docket_evaluate_columns(e, cols, 5, 2, NOW, ws, &outs, NULL) == DOCKET_RESULT_OK);
+  CHECK_EQ_INT(error[0], DOCKET_CASE_ERROR_NONE);
+  CHECK_EQ_INT(error[1], DOCKET_CASE_ERROR_NONE);
+  CHECK_EQ_INT(issues[0], issues[1] + 1);
+  docket_workspace_free(ws);
+  docket_report_free(report);
+  docket_engine_free(e);
+}
+
 int main(int argc, char **argv) {
   if (argc != 3) {
     fprintf(stderr, "usage: %s POLICY CASES\n", argv[0]);
@@ -925,6 +1161,8 @@ int main(int argc, char **argv) {
     test_report_handles(cases, cases_len);
     test_columns();
     test_reports_know_their_engine(policy, policy_len, cases, cases_len);
+    test_ndjson_bad_records();
+    test_limits(policy, policy_len);
   }
   docket_engine_free(engine);
   free(policy);

@@ -138,6 +138,19 @@ impl Strings {
                 out.text.push_str(&s);
                 out.ends.push(out.text.len());
             }
+            // A lone UTF-16 surrogate arrives as U+FFFD: one scan of the whole table, and
+            // only a table holding U+FFFD looks at its strings (a real U+FFFD is fine).
+            if out.text.contains('\u{FFFD}') {
+                let table = out.table();
+                if let Some(i) = (0..arr.length())
+                    .find(|&i| table.get(i as usize).is_some_and(|s| !crate::read::faithful(s, &arr.get(i))))
+                {
+                    return Err(Failure::argument(
+                        format!("strings[{i}]"),
+                        format!("`strings[{i}]` is not valid Unicode: it holds a lone UTF-16 surrogate"),
+                    ));
+                }
+            }
             return Ok(out);
         }
         let shape = "`strings` must be an array of strings or { bytes: Uint8Array, offsets: Uint32Array }";
@@ -690,9 +703,7 @@ fn column_error(e: ColumnError, columns: &[RawColumn]) -> Failure {
 /// The path of column `key` in the batch: `columns.amount`, or `columns["odd key"]`
 /// for a key that is not an identifier.
 fn column_path(key: &str) -> String {
-    let ident = key.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == '$')
-        && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$');
-    if ident { format!("columns.{key}") } else { format!("columns[{}]", serde_json::Value::from(key)) }
+    crate::read::accessor("columns", &[crate::read::Seg::Key(key.to_string())])
 }
 
 /// The result arrays, one entry per row.

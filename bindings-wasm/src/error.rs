@@ -96,7 +96,22 @@ pub(crate) fn diagnostics(list: &[Diagnostic]) -> Array {
     JSON::parse(&diagnostics_json(list)).ok().and_then(|v| v.dyn_into::<Array>().ok()).unwrap_or_default()
 }
 
+/// Sets an own data property of a fresh plain object. `__proto__` (a policy may name a
+/// metric so) is defined, not assigned: an assignment would set the prototype instead.
 pub(crate) fn set(target: &Object, key: &str, value: &JsValue) {
+    if key == "__proto__" {
+        let d = Object::new();
+        for (k, v) in [
+            ("value", value.clone()),
+            ("writable", true.into()),
+            ("enumerable", true.into()),
+            ("configurable", true.into()),
+        ] {
+            let _ = Reflect::set(&d, &JsValue::from_str(k), &v);
+        }
+        Object::define_property(target, &JsValue::from_str(key), &d);
+        return;
+    }
     // Setting a data property on a fresh plain object cannot fail.
     let _ = Reflect::set(target, &JsValue::from_str(key), value);
 }

@@ -4,28 +4,34 @@
 //! and calls `docket-core`; it decides nothing itself. The npm package built from it
 //! (see `README.md` and `ci.sh`) exposes one class, `Engine`:
 //!
-//! - `new Engine(policy)` compiles a policy object or JSON string, or throws a
-//!   `PolicyError` with every diagnostic and its JSON path;
+//! - `new Engine(policy, options?)` compiles a policy object or JSON string, with the
+//!   default limits or those of `options.limits`, or throws a `PolicyError` with every
+//!   diagnostic and its JSON path;
 //! - `evaluate(cases, now?)`, `evaluateCase(case, now?)`, `report(cases, now?)`,
 //!   `authorize(case, actor, action)`, `check()`;
 //! - `evaluateColumns(batch, now?)`, the columnar fast path (module `columnar`, README "Columnar batches").
 //!
-//! Case objects go through `serde-wasm-bindgen` straight into the core's decoder and
-//! outcomes straight back into JS objects: no JSON text on the way. Nothing panics: a
-//! bad case gives an outcome with `error`, a malformed argument throws an
-//! `ArgumentError`, and the engine stays usable after any throw.
+//! Policy, case and actor objects are read by the module `read` straight into the core
+//! (no JSON text on the way), within the engine's limits: nesting, size, and strings that
+//! must be valid Unicode. Outcomes, reports and decisions go back as the core's JSON,
+//! parsed by `JSON.parse`, so every key the policy names (even `__proto__`) is an own
+//! property. Nothing panics: a bad case gives an outcome with `error`, a malformed
+//! argument throws an `ArgumentError`, and the engine stays usable after any throw.
 
 #![deny(missing_docs)]
 
 mod columnar;
 mod error;
 mod now;
+mod options;
+mod read;
 
 use core::cell::Cell;
-use docket_core::{Actor, Case, ColumnWorkspace, Engine as CoreEngine, Outcome, OutcomeView, Report, ReportView};
+use docket_core::{Actor, Case, CaseError, ColumnWorkspace, Engine as CoreEngine, Outcome, OutcomeView, Report};
 use error::Failure;
-use js_sys::Array;
-use serde::Serialize;
+use js_sys::{Array, JSON};
+use read::{Fault, Reader};
+use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
 pub use error::set_error_factory;
@@ -38,6 +44,12 @@ extern "C" {
     /// `Policy | string`.
     #[wasm_bindgen(typescript_type = "Policy | string")]
     pub type PolicyArg;
+    /// `EngineOptions`.
+    #[wasm_bindgen(typescript_type = "EngineOptions")]
+    pub type OptionsArg;
+    /// `Required<EngineLimits>`.
+    #[wasm_bindgen(typescript_type = "Required<EngineLimits>")]
+    pub type LimitsJs;
     /// `ReadonlyArray<CaseInput>`.
     #[wasm_bindgen(typescript_type = "ReadonlyArray<CaseInput>")]
     pub type CasesArg;
@@ -112,11 +124,16 @@ fn guard<T>(f: impl FnOnce() -> Result<T, Failure>) -> Result<T, JsValue> {
     }
 }
 
-/// Serializer settings: maps become plain objects, `None` becomes `null`.
-const SER: serde_wasm_bindgen::Serializer = serde_wasm_bindgen::Serializer::json_compatible();
+/// A result as JS: the core's JSON text, parsed by `JSON.parse`, which makes every key an
+/// own data property (a queue, band or metric named `__proto__` included, which an
+/// assignment would take for the prototype).
+fn parse(json: &str) -> Result<JsValue, Failure> {
+    JSON::parse(json).map_err(|_| Failure::Internal("cannot build the result".into()))
+}
 
 fn to_js<T: Serialize + ?Sized>(v: &T) -> Result<JsValue, Failure> {
-    v.serialize(&SER).map_err(|e| Failure::Internal(format!("cannot build the result: {e}")))
+    let json = serde_json::to_string(v).map_err(|e| Failure::Internal(format!("cannot build the result: {e}")))?;
+    parse(&json)
 }
 
 /// A compiled policy with reusable decoding and evaluation buffers.
@@ -145,31 +162,47 @@ struct Bufs {
 
 #[wasm_bindgen(js_class = Engine)]
 impl WasmEngine {
-    /// Compiles a policy (an object or JSON text). Throws a `PolicyError` whose `errors`
-    /// lists every problem with its JSON path (`code` `invalid_policy`; `invalid_json`
-    /// for text that is not JSON, `limit_exceeded` for text over the size limit), or an
-    /// `ArgumentError` when `policy` is neither an object nor a string.
+    /// Compiles a policy (an object or JSON text), with the default limits or those of
+    /// `options.limits`. Throws a `PolicyError` whose `errors` lists every problem with
+    /// its JSON path (`code` `invalid_policy`; `invalid_json` for text that is not JSON,
+    /// `limit_exceeded` for a policy over a limit: its size, an object nested deeper than
+    /// 127 levels, too many rules, windows or dates), or an `ArgumentError` when `policy`
+    /// is neither an object nor a string, is circular, holds a string that is not valid
+    /// Unicode or a value JSON cannot hold, or `options` are malformed.
     #[wasm_bindgen(constructor)]
-    pub fn new(policy: PolicyArg) -> Result<WasmEngine, JsValue> {
-        guard(|| WasmEngine::compile(policy.as_ref()))
+    pub fn new(policy: PolicyArg, options: Option<OptionsArg>) -> Result<WasmEngine, JsValue> {
+        guard(|| {
+            let limits = options::limits(options.as_ref().map(AsRef::as_ref))?;
+            WasmEngine::compile(policy.as_ref(), limits)
+        })
     }
 
     /// Evaluates every case at `now`; one outcome per case, in input order. A case that
-    /// is unusable (not an object, no `id`, `kind` or `opened_at`) gets an outcome with
-    /// `error`; the rest of the batch is unaffected.
+    /// is unusable (not an object, no `id`, `kind` or `opened_at`, text that is not JSON,
+    /// over a limit) gets an outcome with `error` and its `line`, its 1-based position in
+    /// `cases` (as in NDJSON); the rest of the batch is unaffected.
     pub fn evaluate(&self, cases: CasesArg, now: Option<NowArg>) -> Result<OutcomesJs, JsValue> {
         guard(|| {
             let now = now::instant(now.as_ref().map(AsRef::as_ref))?;
             let list = self.cases(cases.as_ref())?;
-            let out = Array::new_with_length(list.length());
+            // One JSON array of every outcome, parsed once.
+            let mut json = Vec::with_capacity(1024);
+            json.push(b'[');
             let mut b = self.take();
             for (i, c) in list.iter().enumerate() {
                 self.load(&c, &mut b.case);
                 self.engine.evaluate(&b.case, now, &mut b.out);
-                out.set(i as u32, to_js(&OutcomeView { engine: &self.engine, outcome: &b.out, line: None })?);
+                if i > 0 {
+                    json.push(b',');
+                }
+                let line = Some(i as u64 + 1);
+                serde_json::to_writer(&mut json, &OutcomeView { engine: &self.engine, outcome: &b.out, line })
+                    .map_err(|e| Failure::Internal(format!("cannot build the result: {e}")))?;
             }
             self.put(b);
-            Ok(out.unchecked_into())
+            json.push(b']');
+            let json = String::from_utf8(json).map_err(|_| Failure::Internal("cannot build the result".into()))?;
+            Ok(parse(&json)?.unchecked_into())
         })
     }
 
@@ -201,7 +234,7 @@ impl WasmEngine {
                 report.add(&b.out);
             }
             self.put(b);
-            Ok(to_js(&ReportView { engine: &self.engine, report: &report })?.unchecked_into())
+            Ok(parse(&report.to_json(&self.engine))?.unchecked_into())
         })
     }
 
@@ -209,12 +242,17 @@ impl WasmEngine {
     /// order. Throws an `ArgumentError` for a malformed actor or a non-string action.
     pub fn authorize(&self, case: CaseArg, actor: ActorArg, action: ActionArg) -> Result<DecisionJs, JsValue> {
         guard(|| {
-            let action = JsValue::from(action)
+            let action: JsValue = action.into();
+            let action = action
                 .as_string()
-                .ok_or_else(|| Failure::argument("action", "`action` must be a string such as \"approve\""))?;
-            let actor: Actor = serde_wasm_bindgen::from_value(actor.into()).map_err(|e| {
-                Failure::argument("actor", format!("`actor` must be {{ id: string, roles?: string[] }}: {e}"))
-            })?;
+                .ok_or_else(|| Failure::argument("action", "`action` must be a string such as \"approve\""))
+                .and_then(|s| match read::faithful(&s, &action) {
+                    true => Ok(s),
+                    false => {
+                        Err(Failure::argument("action", "`action` is not valid Unicode (a lone UTF-16 surrogate)"))
+                    }
+                })?;
+            let actor = read_actor(actor.into())?;
             let mut b = self.take();
             self.load(case.as_ref(), &mut b.case);
             let decision = self.engine.authorize(&b.case, &actor, &action);
@@ -291,16 +329,26 @@ impl WasmEngine {
     pub fn metrics(&self) -> StringsJs {
         strings(self.engine.metrics()).unchecked_into()
     }
+
+    /// The limits in force: the defaults, or those given to the constructor.
+    #[wasm_bindgen(getter)]
+    pub fn limits(&self) -> LimitsJs {
+        options::limits_js(self.engine.limits()).unchecked_into()
+    }
 }
 
 impl WasmEngine {
-    fn compile(policy: &JsValue) -> Result<WasmEngine, Failure> {
+    fn compile(policy: &JsValue, limits: docket_core::Limits) -> Result<WasmEngine, Failure> {
         let compiled = if let Some(text) = policy.as_string() {
-            CoreEngine::compile(&text)
+            if !read::faithful(&text, policy) {
+                return Err(Failure::argument(
+                    "policy",
+                    "the policy text is not valid Unicode: it holds a lone UTF-16 surrogate",
+                ));
+            }
+            CoreEngine::compile_with_limits(&text, limits)
         } else if policy.is_object() && !policy.is_function() {
-            let value: serde_json::Value = serde_wasm_bindgen::from_value(policy.clone())
-                .map_err(|e| Failure::argument("policy", format!("the policy object is not JSON-compatible: {e}")))?;
-            CoreEngine::compile_value(&value)
+            CoreEngine::compile_value_with_limits(&read_policy(policy, &limits)?, limits)
         } else {
             return Err(Failure::argument("policy", "the policy must be an object or a JSON string"));
         };
@@ -328,13 +376,28 @@ impl WasmEngine {
         self.bufs.set(Some(b));
     }
 
-    /// Decodes one case into `case`; a failure marks the case unusable.
+    /// Decodes one case into `case`; a failure marks the case unusable. JSON text is
+    /// decoded as the core decodes it; an object is read within the engine's limits
+    /// ([`read`]): over `max_case_bytes` or nested deeper than 127 levels (a circular
+    /// object too) it is `too_large`, and a string that is not valid Unicode makes it
+    /// `bad_json`, as the same case as JSON text would be.
     fn load(&self, value: &JsValue, case: &mut Case) {
         if let Some(text) = value.as_string() {
-            self.engine.decode_json(&text, case);
+            if read::faithful(&text, value) {
+                self.engine.decode_json(&text, case);
+            } else {
+                self.engine.decode_json("", case);
+                case.set_error(CaseError::BadJson);
+            }
         } else if is_record(value) {
+            let reader = Reader::new(self.engine.limits().max_case_bytes, false);
             // An error leaves the case marked unusable (`not_an_object`); its outcome says so.
-            let _ = self.engine.decode(serde_wasm_bindgen::Deserializer::from(value.clone()), case);
+            let _ = self.engine.decode(reader.de(value.clone()), case);
+            match reader.fault() {
+                Some(Fault::TooDeep | Fault::TooLarge | Fault::Circular) => case.set_error(CaseError::TooLarge),
+                Some(Fault::NotUnicode) => case.set_error(CaseError::BadJson),
+                None => {}
+            }
         } else {
             // Arrays, other iterables, functions and scalars are not case records.
             self.engine.decode_json("null", case);
@@ -342,9 +405,72 @@ impl WasmEngine {
     }
 }
 
+/// A policy object as JSON, read within `max_policy_bytes` (measured as its JSON text)
+/// and [`read::MAX_DEPTH`]. Over either is a `PolicyError` `limit_exceeded` (as a policy
+/// text over the size limit is); a circular object, a string that is not valid Unicode
+/// or a value JSON cannot hold is an `ArgumentError` naming where it is
+/// (`policy.queues.q.self`).
+fn read_policy(policy: &JsValue, limits: &docket_core::Limits) -> Result<serde_json::Value, Failure> {
+    let reader = Reader::new(limits.max_policy_bytes, true);
+    let err = match serde_json::Value::deserialize(reader.de(policy.clone())) {
+        Ok(v) => return Ok(v),
+        Err(e) => e,
+    };
+    let at = reader.failed_at();
+    let max = limits.max_policy_bytes;
+    let limit = |path: String, message: String| {
+        Failure::Policy(docket_core::CompileError {
+            errors: vec![docket_core::Diagnostic { code: docket_core::PolicyCode::LimitExceeded, path, message }],
+            warnings: Vec::new(),
+        })
+    };
+    Err(match reader.fault() {
+        Some(Fault::TooLarge) => {
+            limit(String::new(), format!("the policy object is over {max} bytes as JSON text (max_policy_bytes)"))
+        }
+        Some(Fault::TooDeep) => {
+            limit(read::pointer(&at), format!("the policy object nests deeper than {} levels", read::MAX_DEPTH))
+        }
+        Some(Fault::Circular) => {
+            let where_ = read::accessor("policy", &at);
+            Failure::argument(
+                &where_,
+                format!("the policy object is circular: `{where_}` holds an object that holds it"),
+            )
+        }
+        Some(Fault::NotUnicode) => {
+            let where_ = read::accessor("policy", &at);
+            Failure::argument(&where_, format!("`{where_}` is not valid Unicode: it holds a lone UTF-16 surrogate"))
+        }
+        None => {
+            let where_ = read::accessor("policy", &at);
+            Failure::argument(&where_, format!("the policy object is not JSON-compatible at `{where_}`: {err}"))
+        }
+    })
+}
+
+/// The `actor` argument: `{ id: string, roles?: string[] }`, its strings valid Unicode
+/// (a lone surrogate would otherwise make two different ids equal).
+fn read_actor(actor: JsValue) -> Result<Actor, Failure> {
+    let reader = Reader::new(usize::MAX, true);
+    let err = match Actor::deserialize(reader.de(actor)) {
+        Ok(a) => return Ok(a),
+        Err(e) => e,
+    };
+    let where_ = read::accessor("actor", &reader.failed_at());
+    Err(match reader.fault() {
+        Some(Fault::NotUnicode) => {
+            Failure::argument(&where_, format!("`{where_}` is not valid Unicode: it holds a lone UTF-16 surrogate"))
+        }
+        Some(Fault::TooDeep | Fault::TooLarge | Fault::Circular) | None => {
+            Failure::argument(&where_, format!("`actor` must be {{ id: string, roles?: string[] }}: {err}"))
+        }
+    })
+}
+
 /// Whether `v` can be read as a record: an object that is not a function, an array or
-/// another iterable (a `Map` is fine). serde-wasm-bindgen reads any iterable as
-/// `[key, value]` pairs and would throw on other shapes.
+/// another iterable (a `Map` is fine). The reader ([`read`]), as serde-wasm-bindgen,
+/// reads any iterable as `[key, value]` pairs and would fail on other shapes.
 fn is_record(v: &JsValue) -> bool {
     v.is_object()
         && !v.is_function()

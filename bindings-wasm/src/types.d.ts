@@ -85,6 +85,37 @@ export interface Policy {
   controls?: ReadonlyArray<ControlDecl>;
 }
 
+/**
+ * The limits an engine enforces on hostile or accidental input (`new Engine(policy,
+ * { limits })`); each is a whole number from 0 to `Number.MAX_SAFE_INTEGER`, and an
+ * omitted one keeps its default. A limit hit is a specific error or a case's `error` or
+ * issue, never unbounded memory or time. See the README, "Limits".
+ */
+export interface EngineLimits {
+  /** Largest policy in bytes (default 4 MiB): JSON text, or an object measured as its JSON text. Over it: `PolicyError` `limit_exceeded`. */
+  maxPolicyBytes?: number;
+  /** Longest string kept from a case, in UTF-8 bytes (default 4096): a longer `id` is `bad_id`, a longer `requested_by`, approver or string field a `bad_type` issue. */
+  maxStringLen?: number;
+  /** Most items of a case's `paused`, `approvals` or `evidence` (default 1000): more are a `bad_type` issue. */
+  maxListLen?: number;
+  /** Largest case in bytes (default 1 MiB): JSON text, an object measured as its JSON text, or a list given as JSON text in a column. Over it the case's `error` is `too_large`. */
+  maxCaseBytes?: number;
+  /** Most cases in one call (default 1,000,000): `evaluate`, `report`, a columnar `length`. Over it: `ArgumentError` `limit_exceeded`. */
+  maxCasesPerCall?: number;
+  /** Most rules in one decision table (default 10,000): more are a diagnostic `limit_exceeded`. */
+  maxRulesPerTable?: number;
+  /** Most windows in one weekday or one override of a calendar (default 48): more are a diagnostic `limit_exceeded`. */
+  maxWindowsPerDay?: number;
+  /** Most holidays, and most overrides, in one calendar (default 20,000): more are a diagnostic `limit_exceeded`. */
+  maxDatesPerCalendar?: number;
+}
+
+/** Options of `new Engine(policy, options)`. */
+export interface EngineOptions {
+  /** The engine's limits; omitted ones keep their defaults. */
+  limits?: EngineLimits;
+}
+
 /** A pause of every SLA clock; `to` null or absent = still paused. */
 export interface Pause { from: Rfc3339; to?: Rfc3339 | null }
 /** An approval already given. */
@@ -145,6 +176,8 @@ export interface Outcome {
   id: string | null;
   /** Set instead of everything else when the case itself is unusable. */
   error?: { code: CaseErrorCode; message: string };
+  /** With `error`, in `evaluate`: the case's 1-based position in `cases` (its line, as in NDJSON). */
+  line?: number;
   queue?: string | null;
   owner?: string | null;
   priority?: string | null;

@@ -30,3 +30,14 @@ test('CommonJS errors are real Error subclasses with code', () => {
   assert.equal(engine.evaluate([c1001], 0).length, 1, 'usable after the throw');
   engine.free();
 });
+
+test('CommonJS: options.limits apply, and a freed engine throws a coded ArgumentError', () => {
+  const engine = new Engine(policy, { limits: { maxCasesPerCall: 1 } });
+  assert.equal(engine.limits.maxCasesPerCall, 1);
+  assert.throws(() => engine.evaluate([c1001, c1001], 0),
+    (e) => e instanceof ArgumentError && e.code === 'limit_exceeded' && e.path === 'cases');
+  engine.free();
+  assert.throws(() => engine.evaluate([c1001], 0),
+    (e) => e instanceof ArgumentError && e.code === 'invalid_argument' && e.path === 'engine');
+  assert.throws(() => engine.queues, (e) => e instanceof ArgumentError && e.path === 'engine');
+});

@@ -87,6 +87,37 @@ export interface Policy {
     controls?: ReadonlyArray<ControlDecl>;
 }
 
+/**
+ * The limits an engine enforces on hostile or accidental input (`new Engine(policy,
+ * { limits })`); each is a whole number from 0 to `Number.MAX_SAFE_INTEGER`, and an
+ * omitted one keeps its default. A limit hit is a specific error or a case's `error` or
+ * issue, never unbounded memory or time. See the README, "Limits".
+ */
+export interface EngineLimits {
+    /** Largest policy in bytes (default 4 MiB): JSON text, or an object measured as its JSON text. Over it: `PolicyError` `limit_exceeded`. */
+    maxPolicyBytes?: number;
+    /** Longest string kept from a case, in UTF-8 bytes (default 4096): a longer `id` is `bad_id`, a longer `requested_by`, approver or string field a `bad_type` issue. */
+    maxStringLen?: number;
+    /** Most items of a case's `paused`, `approvals` or `evidence` (default 1000): more are a `bad_type` issue. */
+    maxListLen?: number;
+    /** Largest case in bytes (default 1 MiB): JSON text, an object measured as its JSON text, or a list given as JSON text in a column. Over it the case's `error` is `too_large`. */
+    maxCaseBytes?: number;
+    /** Most cases in one call (default 1,000,000): `evaluate`, `report`, a columnar `length`. Over it: `ArgumentError` `limit_exceeded`. */
+    maxCasesPerCall?: number;
+    /** Most rules in one decision table (default 10,000): more are a diagnostic `limit_exceeded`. */
+    maxRulesPerTable?: number;
+    /** Most windows in one weekday or one override of a calendar (default 48): more are a diagnostic `limit_exceeded`. */
+    maxWindowsPerDay?: number;
+    /** Most holidays, and most overrides, in one calendar (default 20,000): more are a diagnostic `limit_exceeded`. */
+    maxDatesPerCalendar?: number;
+}
+
+/** Options of `new Engine(policy, options)`. */
+export interface EngineOptions {
+    /** The engine's limits; omitted ones keep their defaults. */
+    limits?: EngineLimits;
+}
+
 /** A pause of every SLA clock; `to` null or absent = still paused. */
 export interface Pause { from: Rfc3339; to?: Rfc3339 | null }
 /** An approval already given. */
@@ -147,6 +178,8 @@ export interface Outcome {
     id: string | null;
     /** Set instead of everything else when the case itself is unusable. */
     error?: { code: CaseErrorCode; message: string };
+    /** With `error`, in `evaluate`: the case's 1-based position in `cases` (its line, as in NDJSON). */
+    line?: number;
     queue?: string | null;
     owner?: string | null;
     priority?: string | null;
@@ -329,17 +362,21 @@ export class Engine {
     evaluateColumns(batch: ColumnarCases, now?: Now | null, into?: ColumnarOutcomes | null): ColumnarOutcomes;
     /**
      * Evaluates every case at `now`; one outcome per case, in input order. A case that
-     * is unusable (not an object, no `id`, `kind` or `opened_at`) gets an outcome with
-     * `error`; the rest of the batch is unaffected.
+     * is unusable (not an object, no `id`, `kind` or `opened_at`, text that is not JSON,
+     * over a limit) gets an outcome with `error` and its `line`, its 1-based position in
+     * `cases` (as in NDJSON); the rest of the batch is unaffected.
      */
     evaluate(cases: ReadonlyArray<CaseInput>, now?: Now | null): Outcome[];
     /**
-     * Compiles a policy (an object or JSON text). Throws a `PolicyError` whose `errors`
-     * lists every problem with its JSON path (`code` `invalid_policy`; `invalid_json`
-     * for text that is not JSON, `limit_exceeded` for text over the size limit), or an
-     * `ArgumentError` when `policy` is neither an object nor a string.
+     * Compiles a policy (an object or JSON text), with the default limits or those of
+     * `options.limits`. Throws a `PolicyError` whose `errors` lists every problem with
+     * its JSON path (`code` `invalid_policy`; `invalid_json` for text that is not JSON,
+     * `limit_exceeded` for a policy over a limit: its size, an object nested deeper than
+     * 127 levels, too many rules, windows or dates), or an `ArgumentError` when `policy`
+     * is neither an object nor a string, is circular, holds a string that is not valid
+     * Unicode or a value JSON cannot hold, or `options` are malformed.
      */
-    constructor(policy: Policy | string);
+    constructor(policy: Policy | string, options?: EngineOptions | null);
     /**
      * The backlog report of a batch evaluated at `now`: per queue, open volume by band,
      * SLA attainment, breaches, oldest case, and the backlog controls that fire.
@@ -353,6 +390,10 @@ export class Engine {
      * `sha256:` + hex of the policy's canonical form.
      */
     readonly fingerprint: string;
+    /**
+     * The limits in force: the defaults, or those given to the constructor.
+     */
+    readonly limits: Required<EngineLimits>;
     /**
      * SLA metric names in policy order.
      */

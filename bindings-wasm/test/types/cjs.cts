@@ -6,4 +6,6 @@ const err: docket.DocketError = new docket.PolicyError('x', [], []);
 const limit: docket.ArgumentError = new docket.ArgumentError('x', { code: 'limit_exceeded', path: 'cases' });
 const code: docket.ErrorCode = limit.code;
 const path: string = err.path;
-void [outs, err, code, path];
+const limited = new docket.Engine('{"docket":1}', { limits: { maxListLen: 10 } });
+const lists: number = limited.limits.maxListLen;
+void [outs, err, code, path, lists];
