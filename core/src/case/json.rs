@@ -3,7 +3,7 @@
 //! checked against its field's type (a mismatch is an issue of the case, never an error
 //! of the call).
 
-use super::{Case, CaseError, GivenApproval, Span};
+use super::{Case, CaseError, Span};
 use crate::engine::Engine;
 use crate::issue::{IssueCode, Subject};
 use crate::policy::Key;
@@ -77,7 +77,7 @@ impl Case {
         match res.and_then(|r| de.end().map(|()| r)) {
             Ok(Ok(())) => true,
             Ok(Err(name)) => {
-                self.issue(IssueCode::BadType, Subject::Key(name));
+                self.bad_key(name);
                 true
             }
             Err(_) => false,
@@ -220,7 +220,7 @@ impl<'de> Visitor<'de> for CaseSeed<'_> {
                     Some((what, name)) => {
                         let ok = map.next_value_seed(ListSeed { engine, case: &mut *case, what })?;
                         if !ok {
-                            case.issue(IssueCode::BadType, Subject::Key(name));
+                            case.bad_key(name);
                         }
                     }
                     None => {
@@ -238,12 +238,13 @@ impl Case {
     /// Sets a scalar key (anything but the lists) as decoding does.
     pub(crate) fn set_scalar(&mut self, engine: &Engine, key: Key, v: Scalar<'_>) {
         match key {
-            Key::Id => match v.as_str().filter(|s| !s.is_empty() && s.len() <= engine.info.limits.max_string_len) {
-                Some(s) => {
+            Key::Id => match v.as_str() {
+                Some(s) if !s.is_empty() && s.len() <= engine.info.limits.max_string_len => {
                     self.id = Some(Span::push(&mut self.text, s));
                     self.id_seen = 1;
                 }
-                None => self.id_seen = if matches!(v, Scalar::Null) { 0 } else { 2 },
+                Some(s) if !s.is_empty() => self.id_seen = 3,
+                _ => self.id_seen = if matches!(v, Scalar::Null) { 0 } else { 2 },
             },
             Key::OpenedAt => {
                 self.opened_at = v.timestamp();
@@ -442,8 +443,15 @@ impl<'de> Visitor<'de> for ListSeed<'_> {
                 }
             }
             List::Paused | List::Approvals => {
+                let mut told = false;
                 while let Some(e) = a.next_element::<Entry<'_>>()? {
                     n += 1;
+                    // The list's own issue comes before those of later entries, as when
+                    // a host sets the entries one by one (`CaseBuilder::approval`).
+                    if !ok && !told && matches!(self.what, List::Approvals) {
+                        case.bad_key("approvals");
+                        told = true;
+                    }
                     if n > max {
                         ok = false;
                         continue;
@@ -460,11 +468,13 @@ impl<'de> Visitor<'de> for ListSeed<'_> {
                         }
                         (List::Approvals, Entry { role: Some(r), by: Some(b), at, bad: false, .. }) => {
                             match (r.as_str(), b.as_str()) {
-                                (Some(r), Some(b)) if b.len() <= engine.info.limits.max_string_len => {
+                                (Some(r), Some(b)) => {
                                     let role = engine.rights.role_index(r).unwrap_or(u32::MAX);
-                                    let by = Span::push(&mut case.text, b);
-                                    let at = at.as_ref().and_then(Scalar::timestamp);
-                                    case.approvals.push(GivenApproval { role, by, at });
+                                    let at = match at {
+                                        None | Some(Scalar::Null) => Ok(None),
+                                        Some(t) => t.timestamp().map(Some).ok_or(()),
+                                    };
+                                    case.approval(engine, n - 1, role, b, at);
                                 }
                                 _ => ok = false,
                             }
