@@ -434,6 +434,55 @@ fn list_items_of_the_wrong_shape_are_issues_as_in_json() {
 }
 
 #[test]
+fn malformed_approvals_in_list_columns_are_issues_as_in_json() {
+    // Approvals given as list columns: a missing role (wrong shape: an issue of the list),
+    // an empty approver, an `at` in 2100 (after the last instant a case may carry) and an
+    // unreadable `at` (-1 s, before 1970, in an I64 column; NaN in an F64 one) read as the
+    // same JSON list, issue by issue and in order: `approvals`, then `approvals/1`,
+    // `approvals/2`, `approvals/3` by position. The entry at position 4 is good and fills
+    // the team_lead step (A1: a shipping correction of at most 50). Roles are given as
+    // text and as indexes.
+    let e = example_engine();
+    let tgt = |n: &str| e.column_target(n).unwrap_or_else(|| panic!("{n}"));
+    let (ids, kinds, opened, amounts, orders) = (["A"], ["shipping_correction"], [t(NOW) - 600], ["30.00"], ["O-1"]);
+    let off = [0_usize, 5];
+    let roles = ["team_lead"; 5];
+    let role_ix = [e.role("team_lead").expect("team_lead"); 5];
+    let by = ["u-1", "", "u-3", "u-4", "u-5"];
+    let at = [t(NOW) - 300, t(NOW) - 300, 4_102_444_800, -1, t(NOW) - 60];
+    let at_f = [at[0] as f64, at[1] as f64, at[2] as f64, f64::NAN, at[4] as f64];
+    let record = json!({"id": "A", "kind": "shipping_correction", "opened_at": NOW_MINUS_10_MIN, "amount": "30.00",
+        "order_id": "O-1", "approvals": [
+            {"by": "u-1", "at": "2026-11-23T09:55:00Z"},
+            {"role": "team_lead", "by": "", "at": "2026-11-23T09:55:00Z"},
+            {"role": "team_lead", "by": "u-3", "at": "2100-01-01T00:00:00Z"},
+            {"role": "team_lead", "by": "u-4", "at": "not a time"},
+            {"role": "team_lead", "by": "u-5", "at": "2026-11-23T09:59:00Z"}]});
+    let want = by_json(&e, &[record]);
+    let o: Value = serde_json::from_str(&want[0]).unwrap_or(Value::Null);
+    let fields: Vec<&str> = o["issues"].as_array().into_iter().flatten().filter_map(|i| i["field"].as_str()).collect();
+    assert_eq!(fields, ["approvals", "approvals/1", "approvals/2", "approvals/3"], "{o}");
+    assert_eq!(o["approvals"]["steps"][0]["done_by"], "u-5", "{o}");
+    for by_index in [false, true] {
+        let (role, when) = if by_index { (V::Index(&role_ix), V::F64(&at_f)) } else { (V::Text(&roles), V::I64(&at)) };
+        let cols = [
+            Column::new(tgt("id"), V::Text(&ids)),
+            Column::new(tgt("kind"), V::Text(&kinds)),
+            Column::new(tgt("opened_at"), V::I64(&opened)),
+            Column::new(tgt("amount"), V::Text(&amounts)),
+            Column::new(tgt("order_id"), V::Text(&orders)),
+            Column::new(tgt("approval_role"), role).present(&[0, 1, 1, 1, 1]).offsets(&off),
+            Column::new(tgt("approval_by"), V::Text(&by)).offsets(&off),
+            Column::new(tgt("approval_at"), when).offsets(&off),
+        ];
+        let batch = e.columns(1, &cols).unwrap_or_else(|x| panic!("{x}"));
+        let mut got = String::new();
+        e.evaluate_columns(&batch, t(NOW), &mut ColumnWorkspace::new(), |_, o| got = e.outcome_json(o));
+        assert_eq!(got, want[0], "roles by index: {by_index}");
+    }
+}
+
+#[test]
 fn non_finite_numbers_are_not_numbers() {
     // JSON cannot carry NaN or infinity; from a host they are `bad_type`, by cell or column.
     let e = example_engine();

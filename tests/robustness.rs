@@ -119,10 +119,11 @@ fn hostile_inputs_hit_limits() {
     // A record over the size limit.
     let big = format!("{{\"id\":\"B\",\"pad\":\"{}\"}}", "x".repeat(2 << 20));
     assert_eq!(eval_json(e, &big, now)["error"]["code"], "too_large");
-    // An over-long id is unusable; an over-long list is a bad_type issue, not a huge outcome.
+    // An over-long id is unusable, with its own code (docs/cases-and-outcomes.md); an
+    // over-long list is a bad_type issue, not a huge outcome.
     let long_id =
         format!("{{\"id\":\"{}\",\"kind\":\"refund\",\"opened_at\":\"2026-11-23T08:00:00Z\"}}", "i".repeat(5000));
-    assert_eq!(eval_json(e, &long_id, now)["error"]["code"], "bad_id");
+    assert_eq!(eval_json(e, &long_id, now)["error"]["code"], "id_too_long");
     let pauses: Vec<Value> =
         (0..5000).map(|_| json!({"from": "2026-11-23T08:00:00Z", "to": "2026-11-23T08:01:00Z"})).collect();
     let c = json!({"id": "P", "kind": "payment_hold", "order_id": "O", "opened_at": "2026-11-23T08:00:00Z", "paused": pauses});

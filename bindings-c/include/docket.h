@@ -199,6 +199,8 @@ enum docket_case_error
   DOCKET_CASE_ERROR_BAD_JSON = 8,
   // Over a limit.
   DOCKET_CASE_ERROR_TOO_LARGE = 9,
+  // `id` longer than the string limit (`max_string_len`).
+  DOCKET_CASE_ERROR_ID_TOO_LONG = 10,
   // A reason newer than this header.
   DOCKET_CASE_ERROR_OTHER = 255,
 };

@@ -153,6 +153,7 @@ fn case_error(e: Option<CaseError>) -> docket_case_error {
         Some(CaseError::BadOpenedAt) => docket_case_error::BadOpenedAt,
         Some(CaseError::BadJson) => docket_case_error::BadJson,
         Some(CaseError::TooLarge) => docket_case_error::TooLarge,
+        Some(CaseError::IdTooLong) => docket_case_error::IdTooLong,
         Some(_) => docket_case_error::Other,
     }
 }

@@ -94,6 +94,8 @@ pub enum docket_case_error {
     BadJson = 8,
     /// Over a limit.
     TooLarge = 9,
+    /// `id` longer than the string limit (`max_string_len`).
+    IdTooLong = 10,
     /// A reason newer than this header.
     Other = 255,
 }

@@ -171,7 +171,7 @@ export interface PolicyRef { name: string; version: string; fingerprint: string 
 
 export type CaseErrorCode =
 | "not_an_object" | "missing_id" | "bad_id" | "missing_kind" | "bad_kind"
-| "missing_opened_at" | "bad_opened_at" | "bad_json" | "too_large";
+| "missing_opened_at" | "bad_opened_at" | "bad_json" | "too_large" | "id_too_long";
 
 /** What Docket decided for one case (cases-and-outcomes.md). */
 export interface Outcome {
@@ -221,7 +221,7 @@ export interface Report {
 export interface Actor { id: string; roles?: ReadonlyArray<string> }
 
 export type ReasonCode =
-| "unknown_action" | "invalid_case" | "role_not_permitted" | "over_limit"
+| "unknown_action" | "invalid_actor" | "invalid_case" | "role_not_permitted" | "over_limit"
 | "separation_of_duties" | "missing_evidence";
 
 /** The answer of `authorize`. */

@@ -24,10 +24,13 @@ pub enum IssueCode {
     BadTimestamp,
     /// An approval was given by an actor barred by `separation`; it does not count.
     SeparationViolation,
+    /// A money value does not fit the decimal range once converted to the policy currency
+    /// at its `fx` rate; the field counts as absent.
+    MoneyOverflow,
 }
 
 /// Every issue code, in the order reports list them.
-pub const ISSUE_CODES: [IssueCode; 10] = [
+pub const ISSUE_CODES: [IssueCode; 11] = [
     IssueCode::MissingField,
     IssueCode::BadType,
     IssueCode::UnknownEnumValue,
@@ -38,6 +41,7 @@ pub const ISSUE_CODES: [IssueCode; 10] = [
     IssueCode::Unrouted,
     IssueCode::BadTimestamp,
     IssueCode::SeparationViolation,
+    IssueCode::MoneyOverflow,
 ];
 
 impl IssueCode {
@@ -54,6 +58,7 @@ impl IssueCode {
             IssueCode::Unrouted => "unrouted",
             IssueCode::BadTimestamp => "bad_timestamp",
             IssueCode::SeparationViolation => "separation_violation",
+            IssueCode::MoneyOverflow => "money_overflow",
         }
     }
 

@@ -1,7 +1,7 @@
 //! Building a case field by field, without JSON: the fast path for hosts that hold their
 //! cases in their own structures (columnar C and WebAssembly APIs, Rust services).
 
-use crate::case::{Case, GivenApproval, Span};
+use crate::case::{Case, CaseError, Span};
 use crate::engine::Engine;
 use crate::issue::{Issue, IssueCode, Subject};
 use crate::time::{EARLIEST_CASE_INSTANT, Instant, LATEST_CASE_INSTANT};
@@ -104,13 +104,16 @@ impl<'a> CaseBuilder<'a> {
     }
 
     /// The case id (non-empty, at most the string limit; otherwise the case is unusable
-    /// with `bad_id`, as in JSON).
+    /// with `bad_id` or `id_too_long`, as in JSON).
     pub fn id(&mut self, id: &str) -> &mut Self {
-        // As in JSON: an empty or over-long id makes the case unusable with `bad_id`.
-        let ok = !id.is_empty() && id.len() <= self.engine.info.limits.max_string_len;
-        if ok {
+        let ok = if id.is_empty() {
+            Err(CaseError::BadId)
+        } else if id.len() > self.engine.info.limits.max_string_len {
+            Err(CaseError::IdTooLong)
+        } else {
             self.case.id = Some(Span::push(&mut self.case.text, id));
-        }
+            Ok(())
+        };
         self.case.mark_id(ok);
         self
     }
@@ -162,20 +165,31 @@ impl<'a> CaseBuilder<'a> {
     }
 
     /// An approval already given, the role by index (see [`Engine::roles`]); an index out
-    /// of range is a role the policy does not declare, as an unknown role name is. An
-    /// approver over the string limit, or more approvals than the list limit, is a
-    /// `bad_type` issue of `approvals` (the approval is not counted), as in JSON.
+    /// of range is a role the policy does not declare, as an unknown role name is. As in
+    /// JSON: an empty approver, one over the string limit, or an `at` outside 1970
+    /// through 2099 is a `bad_type` issue of `approvals/<i>` (`i` counts the approvals
+    /// set so far) and the approval fills no step; more approvals than the list limit are
+    /// a `bad_type` issue of `approvals` (the extra ones are not counted).
     pub fn approval_index(&mut self, role: u32, by: &str, at: Option<Instant>) -> &mut Self {
-        if by.len() <= self.engine.info.limits.max_string_len
-            && self.case.approvals.len() < self.engine.info.limits.max_list_len
-        {
-            let role = if (role as usize) < self.engine.rights.roles.len() { role } else { u32::MAX };
-            let by = Span::push(&mut self.case.text, by);
-            self.case.approvals.push(GivenApproval { role, by, at });
-        } else {
-            self.bad_key("approvals");
+        let pos = self.case.approval_items;
+        self.case.approval_items += 1;
+        if pos >= self.engine.info.limits.max_list_len {
+            return self.bad_key("approvals");
         }
+        let role = if (role as usize) < self.engine.rights.roles.len() { role } else { u32::MAX };
+        let at = match at {
+            Some(t) if !in_range(t) => Err(()),
+            t => Ok(t),
+        };
+        self.case.approval(self.engine, pos, role, by, at);
         self
+    }
+
+    /// An entry of `approvals` of the wrong shape (no role or no approver): a `bad_type`
+    /// issue of `approvals`, and it takes its position in the list, as in JSON.
+    pub(crate) fn malformed_approval(&mut self) -> &mut Self {
+        self.case.approval_items += 1;
+        self.bad_key("approvals")
     }
 
     /// An evidence item the case carries (items the policy never names are ignored).
@@ -216,9 +230,7 @@ impl<'a> CaseBuilder<'a> {
     /// Records one `bad_type` issue of a case key (once per key, as JSON decoding does).
     #[cold]
     pub(crate) fn bad_key(&mut self, key: &'static str) -> &mut Self {
-        if !self.case.issues.iter().any(|i| i.code == IssueCode::BadType && i.subject == Subject::Key(key)) {
-            self.case.issues.push(Issue::new(IssueCode::BadType, Subject::Key(key)));
-        }
+        self.case.bad_key(key);
         self
     }
 

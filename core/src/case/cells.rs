@@ -4,7 +4,6 @@
 use super::json::{Scalar, list_of};
 use super::{Case, CaseError};
 use crate::engine::Engine;
-use crate::issue::{IssueCode, Subject};
 use crate::policy::Key;
 use crate::time::Instant;
 use alloc::borrow::Cow;
@@ -96,7 +95,7 @@ impl CellDecoder<'_> {
             // A list key: `null` leaves it empty; any scalar is the wrong shape.
             Some((_, name)) => {
                 if v != Cell::Null {
-                    self.case.issue(IssueCode::BadType, Subject::Key(name));
+                    self.case.bad_key(name);
                 }
             }
             None => self.case.set_scalar(self.engine, key.0, v.into()),

@@ -785,7 +785,7 @@ fn approvals(
         let r = ra + n;
         // An approval without its role or approver is the wrong shape, as in JSON.
         let Some(who) = by.text(k).filter(|_| role.is_present(r)) else {
-            b.bad_key("approvals");
+            b.malformed_approval();
             continue;
         };
         let when = at.and_then(|t| t.instant(aa + n));

@@ -3,7 +3,7 @@
 //! checked against its field's type (a mismatch is an issue of the case, never an error
 //! of the call).
 
-use super::{Case, CaseError, GivenApproval, Span};
+use super::{Case, CaseError, Span};
 use crate::engine::Engine;
 use crate::issue::{IssueCode, Subject};
 use crate::policy::Key;
@@ -11,6 +11,7 @@ use crate::time::{Instant, parse_rfc3339};
 use crate::value::{FieldType, OTHER_SYM, Packed, Val, decimal_from_f64, parse_decimal};
 use alloc::borrow::Cow;
 use alloc::string::String;
+use core::cell::Cell;
 use core::fmt;
 use rust_decimal::Decimal;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
@@ -33,7 +34,7 @@ impl Engine {
             return;
         }
         let mut de = serde_json::Deserializer::from_str(json);
-        let seed = CaseSeed { engine: self, case: &mut *case };
+        let seed = CaseSeed { engine: self, case: &mut *case, budget: Budget::NONE };
         let res = serde::de::DeserializeSeed::deserialize(seed, &mut de).and_then(|()| de.end());
         match res {
             Ok(()) => case.finish(self, true),
@@ -41,22 +42,149 @@ impl Engine {
         }
     }
 
-    /// Decodes a case from any serde deserializer (e.g. `serde_wasm_bindgen`).
-    /// Returns the deserializer's error if the input is structurally unreadable; the case
-    /// then carries `error` `not_an_object`.
+    /// Decodes a case from any serde deserializer (e.g. `serde_wasm_bindgen`, a
+    /// `serde_json::Value`). Returns the deserializer's error if the input is structurally
+    /// unreadable; the case then carries `error` `not_an_object`.
+    ///
+    /// `max_case_bytes` applies as it does to JSON text, on the length the record would
+    /// have written as compact JSON, counted as it is read: every string (key or value)
+    /// its UTF-8 bytes and two quotes, every key a colon, every other scalar one byte,
+    /// every list or object one byte and one per element. The count never exceeds the
+    /// record's JSON text, so a record whose JSON fits is never refused. Once the count
+    /// is over the limit, decoding stops with an error and the case carries `error`
+    /// `too_large`.
+    ///
+    /// ```
+    /// # let engine = docket_core::Engine::compile(include_str!("../../../examples/order-ops.policy.json")).unwrap();
+    /// let mut case = docket_core::Case::new();
+    /// let big = serde_json::json!({"id": "C-1", "note": "x".repeat(2 << 20)});
+    /// assert!(engine.decode(&big, &mut case).is_err());
+    /// assert_eq!(case.error().map(|e| e.code()), Some("too_large"));
+    /// ```
     pub fn decode<'de, D: serde::Deserializer<'de>>(&self, de: D, case: &mut Case) -> Result<(), D::Error> {
         case.reset(self);
-        let seed = CaseSeed { engine: self, case: &mut *case };
+        let spent = Spent { used: Cell::new(0), max: self.info.limits.max_case_bytes };
+        let seed = CaseSeed { engine: self, case: &mut *case, budget: Budget(Some(&spent)) };
         match serde::de::DeserializeSeed::deserialize(seed, de) {
             Ok(()) => {
                 case.finish(self, true);
                 Ok(())
             }
             Err(e) => {
-                case.set_error(CaseError::NotAnObject);
+                case.set_error(if spent.over() { CaseError::TooLarge } else { CaseError::NotAnObject });
                 Err(e)
             }
         }
+    }
+}
+
+/// Bytes of a serde-decoded record read so far (see [`Engine::decode`]).
+pub(crate) struct Spent {
+    used: Cell<usize>,
+    max: usize,
+}
+
+impl Spent {
+    fn over(&self) -> bool {
+        self.used.get() > self.max
+    }
+}
+
+/// What a record may still read: `Some` for a serde-decoded record, counted against
+/// `max_case_bytes`; `None` for JSON text, whose length is checked before decoding.
+#[derive(Clone, Copy)]
+pub(crate) struct Budget<'b>(Option<&'b Spent>);
+
+impl Budget<'_> {
+    const NONE: Budget<'static> = Budget(None);
+
+    /// Counts `n` bytes; an error once the record is over the limit.
+    #[inline(always)]
+    fn spend<E: de::Error>(self, n: usize) -> Result<(), E> {
+        match self.0 {
+            None => Ok(()),
+            Some(s) => {
+                s.used.set(s.used.get().saturating_add(n));
+                if s.over() { Err(E::custom("the record exceeds max_case_bytes")) } else { Ok(()) }
+            }
+        }
+    }
+}
+
+/// Skips a value, counting it against a [`Budget`] (as `IgnoredAny` without one).
+#[derive(Clone, Copy)]
+struct Skip<'b>(Budget<'b>);
+
+impl<'de> DeserializeSeed<'de> for Skip<'_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        match self.0.0 {
+            None => <IgnoredAny as de::Deserialize>::deserialize(d).map(|_| ()),
+            Some(_) => d.deserialize_any(self),
+        }
+    }
+}
+
+impl<'de> Visitor<'de> for Skip<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any value")
+    }
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<(), E> {
+        self.0.spend(1)
+    }
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<(), E> {
+        self.0.spend(1)
+    }
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<(), E> {
+        self.0.spend(1)
+    }
+    fn visit_i128<E: de::Error>(self, _: i128) -> Result<(), E> {
+        self.0.spend(1)
+    }
+    fn visit_u128<E: de::Error>(self, _: u128) -> Result<(), E> {
+        self.0.spend(1)
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<(), E> {
+        self.0.spend(1)
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<(), E> {
+        self.0.spend(v.len().saturating_add(2))
+    }
+    fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<(), E> {
+        self.0.spend(v.len().saturating_add(2))
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        self.0.spend(1)
+    }
+    fn visit_none<E: de::Error>(self) -> Result<(), E> {
+        self.0.spend(1)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+    fn visit_newtype_struct<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut a: A) -> Result<(), A::Error> {
+        self.0.spend(1)?;
+        while a.next_element_seed(self)?.is_some() {
+            self.0.spend(1)?;
+        }
+        Ok(())
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut a: A) -> Result<(), A::Error> {
+        self.0.spend(1)?;
+        while a.next_key_seed(self)?.is_some() {
+            self.0.spend(2)?;
+            a.next_value_seed(self)?;
+        }
+        Ok(())
+    }
+    fn visit_enum<A: de::EnumAccess<'de>>(self, a: A) -> Result<(), A::Error> {
+        use de::VariantAccess;
+        let ((), v) = a.variant_seed(self)?;
+        v.newtype_variant_seed(self)
     }
 }
 
@@ -66,10 +194,10 @@ impl Case {
     pub(crate) fn set_json(&mut self, engine: &Engine, key: Key, json: &str) -> bool {
         let mut de = serde_json::Deserializer::from_str(json);
         let res = match list_of(key) {
-            Some((what, name)) => {
-                ListSeed { engine, case: &mut *self, what }.deserialize(&mut de).map(|ok| ok.then_some(()).ok_or(name))
-            }
-            None => <Scalar<'_> as de::Deserialize>::deserialize(&mut de).map(|v| {
+            Some((what, name)) => ListSeed { engine, case: &mut *self, what, budget: Budget::NONE }
+                .deserialize(&mut de)
+                .map(|ok| ok.then_some(()).ok_or(name)),
+            None => ScalarSeed(Budget::NONE).deserialize(&mut de).map(|v| {
                 self.set_scalar(engine, key, v);
                 Ok(())
             }),
@@ -77,7 +205,7 @@ impl Case {
         match res.and_then(|r| de.end().map(|()| r)) {
             Ok(Ok(())) => true,
             Ok(Err(name)) => {
-                self.issue(IssueCode::BadType, Subject::Key(name));
+                self.bad_key(name);
                 true
             }
             Err(_) => false,
@@ -98,54 +226,58 @@ pub(crate) enum Scalar<'de> {
     Other,
 }
 
-impl<'de> de::Deserialize<'de> for Scalar<'de> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Scalar<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a value")
-            }
-            fn visit_unit<E>(self) -> Result<Scalar<'de>, E> {
-                Ok(Scalar::Null)
-            }
-            fn visit_none<E>(self) -> Result<Scalar<'de>, E> {
-                Ok(Scalar::Null)
-            }
-            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Scalar<'de>, D::Error> {
-                <Scalar<'de> as de::Deserialize<'de>>::deserialize(d)
-            }
-            fn visit_bool<E>(self, v: bool) -> Result<Scalar<'de>, E> {
-                Ok(Scalar::Bool(v))
-            }
-            fn visit_i64<E>(self, v: i64) -> Result<Scalar<'de>, E> {
-                Ok(Scalar::I64(v))
-            }
-            fn visit_u64<E>(self, v: u64) -> Result<Scalar<'de>, E> {
-                Ok(Scalar::U64(v))
-            }
-            fn visit_f64<E>(self, v: f64) -> Result<Scalar<'de>, E> {
-                Ok(Scalar::F64(v))
-            }
-            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Scalar<'de>, E> {
-                Ok(Scalar::Str(Cow::Borrowed(v)))
-            }
-            fn visit_str<E>(self, v: &str) -> Result<Scalar<'de>, E> {
-                Ok(Scalar::Str(Cow::Owned(v.into())))
-            }
-            fn visit_string<E>(self, v: String) -> Result<Scalar<'de>, E> {
-                Ok(Scalar::Str(Cow::Owned(v)))
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut a: A) -> Result<Scalar<'de>, A::Error> {
-                while a.next_element::<IgnoredAny>()?.is_some() {}
-                Ok(Scalar::Other)
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut a: A) -> Result<Scalar<'de>, A::Error> {
-                while a.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-                Ok(Scalar::Other)
-            }
-        }
-        d.deserialize_any(V)
+/// Reads a [`Scalar`], counting it against a [`Budget`]; composite values are skipped.
+#[derive(Clone, Copy)]
+struct ScalarSeed<'b>(Budget<'b>);
+
+impl<'de> DeserializeSeed<'de> for ScalarSeed<'_> {
+    type Value = Scalar<'de>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Scalar<'de>, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ScalarSeed<'_> {
+    type Value = Scalar<'de>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a value")
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Scalar<'de>, E> {
+        self.0.spend(1).map(|()| Scalar::Null)
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Scalar<'de>, E> {
+        self.0.spend(1).map(|()| Scalar::Null)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Scalar<'de>, D::Error> {
+        self.deserialize(d)
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Scalar<'de>, E> {
+        self.0.spend(1).map(|()| Scalar::Bool(v))
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Scalar<'de>, E> {
+        self.0.spend(1).map(|()| Scalar::I64(v))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Scalar<'de>, E> {
+        self.0.spend(1).map(|()| Scalar::U64(v))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Scalar<'de>, E> {
+        self.0.spend(1).map(|()| Scalar::F64(v))
+    }
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Scalar<'de>, E> {
+        self.0.spend(v.len().saturating_add(2)).map(|()| Scalar::Str(Cow::Borrowed(v)))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Scalar<'de>, E> {
+        self.0.spend(v.len().saturating_add(2))?;
+        Ok(Scalar::Str(Cow::Owned(v.into())))
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Scalar<'de>, E> {
+        self.0.spend(v.len().saturating_add(2)).map(|()| Scalar::Str(Cow::Owned(v)))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, a: A) -> Result<Scalar<'de>, A::Error> {
+        Skip(self.0).visit_seq(a).map(|()| Scalar::Other)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, a: A) -> Result<Scalar<'de>, A::Error> {
+        Skip(self.0).visit_map(a).map(|()| Scalar::Other)
     }
 }
 
@@ -195,6 +327,7 @@ impl<'de> de::Deserialize<'de> for KeyStr<'de> {
 pub(crate) struct CaseSeed<'a> {
     pub engine: &'a Engine,
     pub case: &'a mut Case,
+    pub budget: Budget<'a>,
 }
 
 impl<'de> DeserializeSeed<'de> for CaseSeed<'_> {
@@ -210,21 +343,22 @@ impl<'de> Visitor<'de> for CaseSeed<'_> {
         f.write_str("a case object")
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        let (engine, case) = (self.engine, self.case);
+        let (engine, case, budget) = (self.engine, self.case, self.budget);
+        budget.spend(1)?;
         while let Some(KeyStr(key)) = map.next_key()? {
+            // The key, its quotes, its colon and a comma or the closing brace.
+            budget.spend(key.len().saturating_add(4))?;
             match engine.input.key(&key) {
-                None => {
-                    map.next_value::<IgnoredAny>()?;
-                }
+                None => map.next_value_seed(Skip(budget))?,
                 Some(k) => match list_of(k) {
                     Some((what, name)) => {
-                        let ok = map.next_value_seed(ListSeed { engine, case: &mut *case, what })?;
+                        let ok = map.next_value_seed(ListSeed { engine, case: &mut *case, what, budget })?;
                         if !ok {
-                            case.issue(IssueCode::BadType, Subject::Key(name));
+                            case.bad_key(name);
                         }
                     }
                     None => {
-                        let v: Scalar<'_> = map.next_value()?;
+                        let v = map.next_value_seed(ScalarSeed(budget))?;
                         case.set_scalar(engine, k, v);
                     }
                 },
@@ -238,12 +372,13 @@ impl Case {
     /// Sets a scalar key (anything but the lists) as decoding does.
     pub(crate) fn set_scalar(&mut self, engine: &Engine, key: Key, v: Scalar<'_>) {
         match key {
-            Key::Id => match v.as_str().filter(|s| !s.is_empty() && s.len() <= engine.info.limits.max_string_len) {
-                Some(s) => {
+            Key::Id => match v.as_str() {
+                Some(s) if !s.is_empty() && s.len() <= engine.info.limits.max_string_len => {
                     self.id = Some(Span::push(&mut self.text, s));
                     self.id_seen = 1;
                 }
-                None => self.id_seen = if matches!(v, Scalar::Null) { 0 } else { 2 },
+                Some(s) if !s.is_empty() => self.id_seen = 3,
+                _ => self.id_seen = if matches!(v, Scalar::Null) { 0 } else { 2 },
             },
             Key::OpenedAt => {
                 self.opened_at = v.timestamp();
@@ -383,6 +518,7 @@ struct ListSeed<'a> {
     engine: &'a Engine,
     case: &'a mut Case,
     what: List,
+    budget: Budget<'a>,
 }
 
 impl<'de> DeserializeSeed<'de> for ListSeed<'_> {
@@ -397,39 +533,40 @@ impl<'de> Visitor<'de> for ListSeed<'_> {
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a list")
     }
-    fn visit_unit<E>(self) -> Result<bool, E> {
-        Ok(true)
+    fn visit_unit<E: de::Error>(self) -> Result<bool, E> {
+        self.budget.spend(1).map(|()| true)
     }
-    fn visit_none<E>(self) -> Result<bool, E> {
-        Ok(true)
+    fn visit_none<E: de::Error>(self) -> Result<bool, E> {
+        self.budget.spend(1).map(|()| true)
     }
-    fn visit_bool<E>(self, _: bool) -> Result<bool, E> {
-        Ok(false)
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<bool, E> {
+        self.budget.spend(1).map(|()| false)
     }
-    fn visit_i64<E>(self, _: i64) -> Result<bool, E> {
-        Ok(false)
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<bool, E> {
+        self.budget.spend(1).map(|()| false)
     }
-    fn visit_u64<E>(self, _: u64) -> Result<bool, E> {
-        Ok(false)
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<bool, E> {
+        self.budget.spend(1).map(|()| false)
     }
-    fn visit_f64<E>(self, _: f64) -> Result<bool, E> {
-        Ok(false)
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<bool, E> {
+        self.budget.spend(1).map(|()| false)
     }
-    fn visit_str<E>(self, _: &str) -> Result<bool, E> {
-        Ok(false)
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<bool, E> {
+        self.budget.spend(v.len().saturating_add(2)).map(|()| false)
     }
-    fn visit_map<A: MapAccess<'de>>(self, mut a: A) -> Result<bool, A::Error> {
-        while a.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-        Ok(false)
+    fn visit_map<A: MapAccess<'de>>(self, a: A) -> Result<bool, A::Error> {
+        Skip(self.budget).visit_map(a).map(|()| false)
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut a: A) -> Result<bool, A::Error> {
-        let (engine, case) = (self.engine, self.case);
+        let (engine, case, budget) = (self.engine, self.case, self.budget);
         let mut ok = true;
         let max = engine.info.limits.max_list_len;
         let mut n = 0usize;
+        budget.spend(1)?;
         match self.what {
             List::Evidence => {
-                while let Some(s) = a.next_element::<Scalar<'_>>()? {
+                while let Some(s) = a.next_element_seed(ScalarSeed(budget))? {
+                    budget.spend(1)?;
                     n += 1;
                     match s.as_str() {
                         Some(s) if n <= max => {
@@ -442,8 +579,16 @@ impl<'de> Visitor<'de> for ListSeed<'_> {
                 }
             }
             List::Paused | List::Approvals => {
-                while let Some(e) = a.next_element::<Entry<'_>>()? {
+                let mut told = false;
+                while let Some(e) = a.next_element_seed(EntrySeed(budget))? {
+                    budget.spend(1)?;
                     n += 1;
+                    // The list's own issue comes before those of later entries, as when
+                    // a host sets the entries one by one (`CaseBuilder::approval`).
+                    if !ok && !told && matches!(self.what, List::Approvals) {
+                        case.bad_key("approvals");
+                        told = true;
+                    }
                     if n > max {
                         ok = false;
                         continue;
@@ -460,11 +605,13 @@ impl<'de> Visitor<'de> for ListSeed<'_> {
                         }
                         (List::Approvals, Entry { role: Some(r), by: Some(b), at, bad: false, .. }) => {
                             match (r.as_str(), b.as_str()) {
-                                (Some(r), Some(b)) if b.len() <= engine.info.limits.max_string_len => {
+                                (Some(r), Some(b)) => {
                                     let role = engine.rights.role_index(r).unwrap_or(u32::MAX);
-                                    let by = Span::push(&mut case.text, b);
-                                    let at = at.as_ref().and_then(Scalar::timestamp);
-                                    case.approvals.push(GivenApproval { role, by, at });
+                                    let at = match at {
+                                        None | Some(Scalar::Null) => Ok(None),
+                                        Some(t) => t.timestamp().map(Some).ok_or(()),
+                                    };
+                                    case.approval(engine, n - 1, role, b, at);
                                 }
                                 _ => ok = false,
                             }
@@ -489,55 +636,71 @@ struct Entry<'de> {
     bad: bool,
 }
 
-impl<'de> de::Deserialize<'de> for Entry<'de> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Entry<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("an object")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut a: A) -> Result<Entry<'de>, A::Error> {
-                let mut e = Entry::default();
-                while let Some(KeyStr(k)) = a.next_key()? {
-                    let slot = match &*k {
-                        "from" => &mut e.from,
-                        "to" => &mut e.to,
-                        "role" => &mut e.role,
-                        "by" => &mut e.by,
-                        "at" => &mut e.at,
-                        _ => {
-                            a.next_value::<IgnoredAny>()?;
-                            continue;
-                        }
-                    };
-                    *slot = Some(a.next_value()?);
+/// Reads an [`Entry`], counting it against a [`Budget`].
+#[derive(Clone, Copy)]
+struct EntrySeed<'b>(Budget<'b>);
+
+impl<'de> DeserializeSeed<'de> for EntrySeed<'_> {
+    type Value = Entry<'de>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Entry<'de>, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for EntrySeed<'_> {
+    type Value = Entry<'de>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an object")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut a: A) -> Result<Entry<'de>, A::Error> {
+        let budget = self.0;
+        budget.spend(1)?;
+        let mut e = Entry::default();
+        while let Some(KeyStr(k)) = a.next_key()? {
+            budget.spend(k.len().saturating_add(4))?;
+            let slot = match &*k {
+                "from" => &mut e.from,
+                "to" => &mut e.to,
+                "role" => &mut e.role,
+                "by" => &mut e.by,
+                "at" => &mut e.at,
+                _ => {
+                    a.next_value_seed(Skip(budget))?;
+                    continue;
                 }
-                Ok(e)
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut a: A) -> Result<Entry<'de>, A::Error> {
-                while a.next_element::<IgnoredAny>()?.is_some() {}
-                Ok(Entry { bad: true, ..Entry::default() })
-            }
-            fn visit_unit<E>(self) -> Result<Entry<'de>, E> {
-                Ok(Entry { bad: true, ..Entry::default() })
-            }
-            fn visit_bool<E>(self, _: bool) -> Result<Entry<'de>, E> {
-                Ok(Entry { bad: true, ..Entry::default() })
-            }
-            fn visit_i64<E>(self, _: i64) -> Result<Entry<'de>, E> {
-                Ok(Entry { bad: true, ..Entry::default() })
-            }
-            fn visit_u64<E>(self, _: u64) -> Result<Entry<'de>, E> {
-                Ok(Entry { bad: true, ..Entry::default() })
-            }
-            fn visit_f64<E>(self, _: f64) -> Result<Entry<'de>, E> {
-                Ok(Entry { bad: true, ..Entry::default() })
-            }
-            fn visit_str<E>(self, _: &str) -> Result<Entry<'de>, E> {
-                Ok(Entry { bad: true, ..Entry::default() })
-            }
+            };
+            *slot = Some(a.next_value_seed(ScalarSeed(budget))?);
         }
-        d.deserialize_any(V)
+        Ok(e)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, a: A) -> Result<Entry<'de>, A::Error> {
+        Skip(self.0).visit_seq(a)?;
+        Ok(Entry { bad: true, ..Entry::default() })
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Entry<'de>, E> {
+        self.bad(1)
+    }
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Entry<'de>, E> {
+        self.bad(1)
+    }
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Entry<'de>, E> {
+        self.bad(1)
+    }
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Entry<'de>, E> {
+        self.bad(1)
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Entry<'de>, E> {
+        self.bad(1)
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Entry<'de>, E> {
+        self.bad(v.len().saturating_add(2))
+    }
+}
+
+impl EntrySeed<'_> {
+    /// A scalar of `n` bytes where an entry belongs.
+    fn bad<'de, E: de::Error>(self, n: usize) -> Result<Entry<'de>, E> {
+        self.0.spend(n)?;
+        Ok(Entry { bad: true, ..Entry::default() })
     }
 }

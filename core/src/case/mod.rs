@@ -29,6 +29,8 @@ pub enum CaseError {
     MissingId,
     /// `id` is not a non-empty string.
     BadId,
+    /// `id` is a string longer than the engine's `max_string_len`.
+    IdTooLong,
     /// `kind` is missing.
     MissingKind,
     /// `kind` is not a string.
@@ -50,6 +52,7 @@ impl CaseError {
             CaseError::NotAnObject => "not_an_object",
             CaseError::MissingId => "missing_id",
             CaseError::BadId => "bad_id",
+            CaseError::IdTooLong => "id_too_long",
             CaseError::MissingKind => "missing_kind",
             CaseError::BadKind => "bad_kind",
             CaseError::MissingOpenedAt => "missing_opened_at",
@@ -64,6 +67,9 @@ impl CaseError {
             CaseError::NotAnObject => "a case must be a JSON object",
             CaseError::MissingId => "the case has no `id`",
             CaseError::BadId => "`id` must be a non-empty string",
+            CaseError::IdTooLong => {
+                "`id` is longer than the limit on strings (`max_string_len`, 4096 bytes unless the host sets it)"
+            }
             CaseError::MissingKind => "the case has no `kind`",
             CaseError::BadKind => "`kind` must be a string",
             CaseError::MissingOpenedAt => "the case has no `opened_at`",
@@ -87,6 +93,21 @@ pub(crate) struct GivenApproval {
     pub role: u32,
     pub by: Span,
     pub at: Option<Instant>,
+    /// Position in the case's `approvals` list (what an issue's `approvals/<i>` names).
+    pub pos: u16,
+    /// Whether it may fill a step: `false` for an approval whose `at` is malformed (it
+    /// has its `bad_type` issue; `authorize` still counts its approver as a prior one).
+    pub counts: bool,
+}
+
+/// Why an entry of `approvals` does not count (an issue's `rules[0]`, for its detail).
+pub(crate) mod bad_approval {
+    /// `by` is the empty string.
+    pub const EMPTY_BY: u32 = 0;
+    /// `by` is longer than `max_string_len`.
+    pub const LONG_BY: u32 = 1;
+    /// `at` is present but not a case timestamp.
+    pub const BAD_AT: u32 = 2;
 }
 
 /// A decoded case. Create one with [`Case::new`] and refill it with
@@ -107,6 +128,7 @@ pub struct Case {
     head_ok: bool,
     kind_seen: u8,
     opened_seen: u8,
+    /// How `id` was seen: 0 not, 1 usable, 2 malformed, 3 a string over `max_string_len`.
     id_seen: u8,
     pub(crate) currency_bad: bool,
     /// Copies of `values[..HEAD]` when `head_ok` (absent beyond the values).
@@ -120,6 +142,8 @@ pub struct Case {
     pub(crate) completed: Vec<Option<Instant>>,
     pub(crate) pauses: Vec<(Instant, Option<Instant>)>,
     pub(crate) approvals: Vec<GivenApproval>,
+    /// Entries of `approvals` offered so far, counted or not (the next one's position).
+    pub(crate) approval_items: usize,
     pub(crate) requested_by: Option<Span>,
     pub(crate) currency: Option<Span>,
     pub(crate) evidence: Vec<u32>,
@@ -195,6 +219,7 @@ impl Case {
         self.pauses.clear();
         self.requested_by = None;
         self.approvals.clear();
+        self.approval_items = 0;
         self.evidence.clear();
         self.issues.clear();
         self.error = None;
@@ -209,10 +234,22 @@ impl Case {
         self.kind_seen = if string { 1 } else { 2 };
     }
 
-    /// Records that [`crate::CaseBuilder`] set `id`, usable or not.
-    pub(crate) fn mark_id(&mut self, usable: bool) {
-        self.id = self.id.filter(|_| usable);
-        self.id_seen = if usable { 1 } else { 2 };
+    /// Records that [`crate::CaseBuilder`] set `id`: usable, or why not.
+    pub(crate) fn mark_id(&mut self, id: Result<(), CaseError>) {
+        self.id = self.id.filter(|_| id.is_ok());
+        self.id_seen = match id {
+            Ok(()) => 1,
+            Err(CaseError::IdTooLong) => 3,
+            Err(_) => 2,
+        };
+    }
+
+    /// Records one `bad_type` issue of an entry of `approvals` that does not count; `why`
+    /// is one of [`bad_approval`].
+    pub(crate) fn bad_approval(&mut self, pos: usize, why: u32) {
+        let mut issue = Issue::new(IssueCode::BadType, Subject::Approval(pos.min(usize::from(u16::MAX)) as u16));
+        issue.rules[0] = why;
+        self.issues.push(issue);
     }
 
     /// Records that [`crate::CaseBuilder`] set `opened_at`, usable or malformed.
@@ -224,6 +261,41 @@ impl Case {
         self.issues.push(Issue::new(code, subject));
     }
 
+    /// Records one `bad_type` issue of a case key (once per key: a list with several
+    /// wrong entries has one).
+    pub(crate) fn bad_key(&mut self, key: &'static str) {
+        if !self.issues.iter().any(|i| i.code == IssueCode::BadType && i.subject == Subject::Key(key)) {
+            self.issue(IssueCode::BadType, Subject::Key(key));
+        }
+    }
+
+    /// Records the entry at position `pos` of `approvals`, whose role (resolved to `role`)
+    /// and approver `by` are strings; `at` is `Err` when present but not a case
+    /// timestamp. An empty or over-long approver makes the entry count for nothing; a
+    /// malformed `at` keeps it only as a prior approval for `authorize` (it fills no
+    /// step). Either is a `bad_type` issue of `approvals/<pos>`.
+    pub(crate) fn approval(
+        &mut self,
+        engine: &Engine,
+        pos: usize,
+        role: u32,
+        by: &str,
+        at: Result<Option<Instant>, ()>,
+    ) {
+        if by.is_empty() {
+            return self.bad_approval(pos, bad_approval::EMPTY_BY);
+        }
+        if by.len() > engine.info.limits.max_string_len {
+            return self.bad_approval(pos, bad_approval::LONG_BY);
+        }
+        if at.is_err() {
+            self.bad_approval(pos, bad_approval::BAD_AT);
+        }
+        let by = Span::push(&mut self.text, by);
+        let pos = pos.min(usize::from(u16::MAX)) as u16;
+        self.approvals.push(GivenApproval { role, by, at: at.ok().flatten(), pos, counts: at.is_ok() });
+    }
+
     /// Completes a decoded case: errors, money conversion, required fields, intake
     /// validity; with `keep_head`, the copies routing reads (see [`HEAD`]: for cases kept
     /// in a batch; a case evaluated at once and overwritten needs none).
@@ -232,6 +304,7 @@ impl Case {
             self.error = match (self.id_seen, self.kind_seen, self.opened_seen) {
                 (0, _, _) => Some(CaseError::MissingId),
                 (2, _, _) => Some(CaseError::BadId),
+                (3, _, _) => Some(CaseError::IdTooLong),
                 (_, 0, _) => Some(CaseError::MissingKind),
                 (_, 2, _) => Some(CaseError::BadKind),
                 (_, _, 0) => Some(CaseError::MissingOpenedAt),
@@ -244,6 +317,8 @@ impl Case {
         }
         // Money: convert to the policy currency, or drop it for an unknown currency.
         // `None`: the policy currency, nothing to convert (`x × 1` is `x`, scale included).
+        // A conversion that overflows the decimal range drops the value with its own
+        // issue (`money_overflow`), so the field is not also `missing_field`.
         let rate: Option<Option<Decimal>> = match self.currency {
             None => None,
             Some(c) => {
@@ -259,10 +334,14 @@ impl Case {
                 if let Some(v) = self.value_mut(engine, slot)
                     && let Val::Dec(x) = v.unpack()
                 {
-                    *v = Packed::pack(match rate.and_then(|r| x.checked_mul(r)) {
-                        Some(y) => Val::Dec(y),
-                        None => Val::Absent,
+                    let y = rate.map(|r| x.checked_mul(r));
+                    *v = Packed::pack(match y {
+                        Some(Some(y)) => Val::Dec(y),
+                        _ => Val::Absent,
                     });
+                    if y == Some(None) {
+                        self.issue(IssueCode::MoneyOverflow, Subject::Field(slot));
+                    }
                 }
             }
         }
@@ -282,10 +361,15 @@ impl Case {
             }
         }
         self.invalid = self.currency_bad
-            || self
-                .issues
-                .iter()
-                .any(|i| matches!(i.code, IssueCode::MissingField | IssueCode::BadType | IssueCode::UnknownEnumValue));
+            || self.issues.iter().any(|i| {
+                matches!(
+                    i.code,
+                    IssueCode::MissingField
+                        | IssueCode::BadType
+                        | IssueCode::UnknownEnumValue
+                        | IssueCode::MoneyOverflow
+                )
+            });
         // Completion stamps before opening count as the opening (issue `bad_timestamp`).
         if let Some(open) = self.opened_at {
             for m in 0..self.completed.len() {

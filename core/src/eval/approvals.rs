@@ -64,14 +64,15 @@ impl Engine {
             let span = Span::push(&mut out.text, r);
             out.barred.push(span);
         }
-        for (ai, a) in case.approvals.iter().enumerate() {
+        // An approval with a malformed `at` fills nothing (it has its `bad_type` issue).
+        for a in case.approvals.iter().filter(|a| a.counts) {
             let by = a.by.get(&case.text);
             let Some(si) = out.steps.iter().position(|s| s.role == a.role && s.done_by.is_none()) else { continue };
             let is_requester = self.rights.requester_cannot_approve && requester == Some(by);
             let already = self.rights.distinct_approvers
                 && out.steps.iter().any(|s| s.done_by.is_some_and(|d| d.get(&out.text) == by));
             if is_requester || already {
-                let mut issue = Issue::new(IssueCode::SeparationViolation, Subject::Approval(ai as u16));
+                let mut issue = Issue::new(IssueCode::SeparationViolation, Subject::Approval(a.pos));
                 issue.text = Some(Span::push(&mut out.text, by));
                 issue.rules[0] = u32::from(is_requester);
                 out.issues.push(issue);

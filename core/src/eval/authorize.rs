@@ -2,13 +2,17 @@
 
 use crate::case::Case;
 use crate::engine::Engine;
+use crate::policy::limits::Limits;
 use crate::value::Val;
 use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 
-/// Who wants to act: an id and the roles they hold.
+/// Who wants to act: an id and the roles they hold. [`Engine::authorize`] refuses an
+/// actor whose id is empty or longer than the engine's `max_string_len`, who lists more
+/// roles than `max_list_len`, or a role longer than `max_string_len` (reason
+/// `invalid_actor`).
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Actor {
@@ -27,6 +31,9 @@ pub enum ReasonCode {
     UnknownAction,
     /// The case itself is unusable (missing id/kind/opened_at); nothing is allowed on it.
     InvalidCase,
+    /// The actor is over the engine's limits (an empty or over-long id, an over-long
+    /// role, too many roles); then it is the only reason.
+    InvalidActor,
     /// None of the actor's roles is listed for the action.
     RoleNotPermitted,
     /// None of the actor's listed roles has a limit covering the case's value.
@@ -43,6 +50,7 @@ impl ReasonCode {
         match self {
             ReasonCode::UnknownAction => "unknown_action",
             ReasonCode::InvalidCase => "invalid_case",
+            ReasonCode::InvalidActor => "invalid_actor",
             ReasonCode::RoleNotPermitted => "role_not_permitted",
             ReasonCode::OverLimit => "over_limit",
             ReasonCode::SeparationOfDuties => "separation_of_duties",
@@ -109,8 +117,8 @@ fn reason(code: ReasonCode, detail: String) -> Reason {
 
 impl Engine {
     /// Decides whether `actor` may perform `action` on `case`, with every reason that
-    /// applies. Fails closed: an unknown action, an unusable case, unknown roles or an
-    /// absent limit value all deny.
+    /// applies. Fails closed: an unknown action, an actor over the limits, an unusable
+    /// case, unknown roles or an absent limit value all deny.
     ///
     /// ```
     /// use docket_core::{Actor, Case, Engine};
@@ -129,6 +137,10 @@ impl Engine {
             reasons.push(reason(ReasonCode::UnknownAction, format!("`{action}` is not a declared action")));
             return Decision { allowed: false, reasons };
         };
+        if let Some(detail) = self.actor_problem(actor) {
+            reasons.push(reason(ReasonCode::InvalidActor, detail));
+            return Decision { allowed: false, reasons };
+        }
         if let Some(e) = case.error {
             reasons.push(reason(ReasonCode::InvalidCase, e.message().to_string()));
             return Decision { allowed: false, reasons };
@@ -170,6 +182,8 @@ impl Engine {
                 format!("{} requested this case and may not {action} it", actor.id),
             ));
         } else if a.not_prior_approver && case.approvals.iter().any(|x| x.by.get(&case.text) == actor.id) {
+            // Every approval the case records, even one whose `at` is malformed (it fills
+            // no step, but its approver did approve): this check fails closed.
             reasons.push(reason(ReasonCode::SeparationOfDuties, format!("{} already approved this case", actor.id)));
         }
         let kind = match case.value(self, self.input.kind_slot) {
@@ -187,6 +201,23 @@ impl Engine {
             }
         }
         Decision { allowed: reasons.is_empty(), reasons }
+    }
+
+    /// What makes `actor` unacceptable, if anything: the limits on strings and lists
+    /// apply to an actor as to a case (its id is compared with `requested_by` and `by`).
+    fn actor_problem(&self, actor: &Actor) -> Option<String> {
+        let Limits { max_string_len: max, max_list_len, .. } = self.info.limits;
+        if actor.id.is_empty() {
+            return Some("the actor's `id` must be a non-empty string".to_string());
+        }
+        if actor.id.len() > max {
+            return Some(format!("the actor's `id` is {} bytes long; the limit on strings is {max}", actor.id.len()));
+        }
+        if actor.roles.len() > max_list_len {
+            return Some(format!("the actor has {} roles; the limit on lists is {max_list_len}", actor.roles.len()));
+        }
+        let (i, r) = actor.roles.iter().enumerate().find(|(_, r)| r.len() > max)?;
+        Some(format!("the actor's role {i} is {} bytes long; the limit on strings is {max}", r.len()))
     }
 
     /// [`Engine::authorize`] on a JSON case and a JSON actor, answering JSON. Malformed

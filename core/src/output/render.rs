@@ -1,5 +1,6 @@
 //! Rendering outcomes as JSON (or any serde format) with every index named.
 
+use crate::case::bad_approval;
 use crate::engine::Engine;
 use crate::issue::{Issue, IssueCode, Subject};
 use crate::output::outcome::{MetricOutcome, Outcome};
@@ -65,6 +66,19 @@ impl Engine {
                     f.write_str("expected a list of {\"from\": timestamp, \"to\": timestamp or null}")
                 }
                 Subject::Key("approvals") => f.write_str("expected a list of {\"role\", \"by\", \"at\"}"),
+                Subject::Approval(_) => match issue.rules[0] {
+                    bad_approval::EMPTY_BY => {
+                        f.write_str("`by` must name the approver (a non-empty string); this approval does not count")
+                    }
+                    bad_approval::LONG_BY => write!(
+                        f,
+                        "`by` is longer than the limit on strings ({} bytes); this approval does not count",
+                        self.info.limits.max_string_len
+                    ),
+                    _ => f.write_str(
+                        "`at` must be an RFC 3339 timestamp from 1970 through 2099, or absent; this approval fills no step",
+                    ),
+                },
                 Subject::Key("evidence") => f.write_str("expected a list of strings"),
                 _ => f.write_str("expected a string"),
             },
@@ -106,6 +120,11 @@ impl Engine {
             }
             IssueCode::Unrouted => f.write_str("no routing rule matched and the table has no default"),
             IssueCode::BadTimestamp => f.write_str("completion stamp is before opened_at; counted as opened_at"),
+            IssueCode::MoneyOverflow => write!(
+                f,
+                "the amount converted to {} at its fx rate is beyond the range of money values; the field counts as absent",
+                self.input.currency
+            ),
             IssueCode::SeparationViolation => {
                 let by = issue.text.map_or("", |s| s.get(&out.text));
                 if issue.rules[0] == 1 {

@@ -95,7 +95,9 @@ pub fn parse_date(s: &str) -> Option<i64> {
 }
 
 /// Parses an RFC 3339 timestamp (`2026-11-20T09:15:00Z`, `...+01:00`, fractional seconds
-/// allowed and truncated toward the past). Returns `None` for anything malformed.
+/// allowed and truncated toward the past). Returns `None` for anything malformed,
+/// including a leap second (`23:59:60`): instants count the seconds of UTC days of
+/// 86,400 seconds, which have no 61st second to name.
 pub fn parse_rfc3339(s: &str) -> Option<Instant> {
     let b = s.as_bytes();
     if b.len() < 20 || b.len() > 64 {
@@ -111,11 +113,11 @@ pub fn parse_rfc3339(s: &str) -> Option<Instant> {
     let hh = digits(b, 11, 2)?;
     let mm = digits(b, 14, 2)?;
     let ss = digits(b, 17, 2)?;
-    // A leap second (:60) is read as :59, the last representable second.
-    if hh > 23 || mm > 59 || ss > 60 {
+    // No leap second (:60): it has no instant of its own, and reading it as another
+    // second would change the value without a word.
+    if hh > 23 || mm > 59 || ss > 59 {
         return None;
     }
-    let ss = ss.min(59);
     let mut i = 19;
     let mut frac_nonzero = false;
     if b.get(i) == Some(&b'.') {
@@ -263,6 +265,8 @@ mod tests {
         assert_eq!(parse_rfc3339("2026-11-20T10:15:00+01:00"), Some(1_795_166_100));
         assert_eq!(parse_rfc3339("2026-11-20T09:15:00.999Z"), Some(1_795_166_100));
         assert_eq!(parse_rfc3339("1969-12-31T23:59:59.5Z"), Some(-1));
+        // The second before the 2016 leap second: 2017-01-01T00:00:00Z = 1483228800 less 1.
+        assert_eq!(parse_rfc3339("2016-12-31T23:59:59Z"), Some(1_483_228_799));
         for bad in [
             "2026-11-20",
             "2026-02-30T00:00:00Z",
@@ -270,6 +274,12 @@ mod tests {
             "x",
             "2026-11-20T09:15:00",
             "2026-11-20T09:15:00+0100",
+            // Leap seconds, real (2016-12-31) or not, at any offset or with a fraction.
+            "2016-12-31T23:59:60Z",
+            "2016-12-31T23:59:60.5Z",
+            "2017-01-01T00:59:60+01:00",
+            "2026-11-20T09:15:60Z",
+            "2026-11-20T09:15:61Z",
         ] {
             assert_eq!(parse_rfc3339(bad), None, "{bad}");
         }
