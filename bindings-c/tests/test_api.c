@@ -1047,14 +1047,14 @@ static void test_limits(const char *policy, size_t policy_len) {
   l.max_cases_per_call = 2;
   CHECK(docket_engine_new_with_limits(policy, policy_len, &l, &e, &err) == DOCKET_RESULT_OK);
   const char three[] =
-      /* An id of 6 bytes: over max_string_len -> bad_id. */
+      /* An id of 6 bytes: over max_string_len -> id_too_long. */
       "{\"id\":\"C-1234\",\"kind\":\"payment_hold\",\"order_id\":\"O-1\",\"opened_at\":\"2026-11-23T08:00:00Z\"}\n"
       /* Two evidence items: over max_list_len -> a bad_type issue on evidence. */
       "{\"id\":\"C-2\",\"kind\":\"payment_hold\",\"order_id\":\"O-2\",\"opened_at\":\"2026-11-23T08:00:00Z\","
       "\"evidence\":[\"a\",\"b\"]}\n";
   docket_buffer *out = NULL;
   CHECK(docket_evaluate_json(e, three, sizeof three - 1, NOW, &out, &err) == DOCKET_RESULT_OK);
-  CHECK(contains(out, "{\"id\":null,\"error\":{\"code\":\"bad_id\""));
+  CHECK(contains(out, "{\"id\":null,\"error\":{\"code\":\"id_too_long\""));
   CHECK(contains(out, "{\"id\":\"C-2\""));
   CHECK(contains(out, "\"issues\":[{\"code\":\"bad_type\",\"field\":\"evidence\""));
   docket_buffer_free(out);
@@ -1100,7 +1100,7 @@ static void test_limits(const char *policy, size_t policy_len) {
   docket_error_free(err);
   err = NULL;
   CHECK(docket_evaluate_columns(e, NULL, 0, 2, NOW, ws, &outs, NULL) == DOCKET_RESULT_OK);
-  /* max_string_len in a column: an id of 6 bytes is bad_id there too. */
+  /* max_string_len in a column: an id of 6 bytes is id_too_long there too. */
   uint32_t c_id = UINT32_MAX;
   CHECK(docket_engine_list_find(e, DOCKET_LIST_COLUMN, "id", 2, &c_id, NULL) == DOCKET_RESULT_OK);
   const char *ids[2] = {"C-1234", "C-1"};
@@ -1109,7 +1109,7 @@ static void test_limits(const char *policy, size_t policy_len) {
   uint8_t error[2] = {0, 0};
   outs.error = error;
   CHECK(docket_evaluate_columns(e, &id_col, 1, 2, NOW, ws, &outs, NULL) == DOCKET_RESULT_OK);
-  CHECK_EQ_INT(error[0], DOCKET_CASE_ERROR_BAD_ID);
+  CHECK_EQ_INT(error[0], DOCKET_CASE_ERROR_ID_TOO_LONG);
   CHECK_EQ_INT(error[1], DOCKET_CASE_ERROR_MISSING_KIND);
   /* max_list_len (1) in a list column: case 0 has two evidence items (a bad_type issue),
    * case 1 one. */

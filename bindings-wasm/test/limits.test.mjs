@@ -113,18 +113,18 @@ test('maxRulesPerTable, maxWindowsPerDay, maxDatesPerCalendar: a diagnostic at i
   }
 });
 
-test('maxStringLen: an id over it is bad_id, as an object, as JSON text and in a column', () => {
+test('maxStringLen: an id over it is id_too_long, as an object, as JSON text and in a column', () => {
   // C-1001's longest strings are `requested_by` agent-17 and `opened_at` (not a string
   // kept), so 8 bytes keep everything but a longer id.
   const engine = new Engine(policy, { limits: { maxStringLen: 8 } });
   const long = { ...c1001, id: 'C-1001-XY' }; // 9 bytes
   const fits = { ...c1001, id: 'C-1001' };
   const [a, b, c] = engine.evaluate([long, JSON.stringify(long), fits], NOW);
-  assert.equal(a.error.code, 'bad_id');
-  assert.equal(b.error.code, 'bad_id');
+  assert.equal(a.error.code, 'id_too_long');
+  assert.equal(b.error.code, 'id_too_long');
   assert.equal(c.queue, 'refund_validation');
   const col = engine.evaluateColumns(toColumns([long, fits]), NOW);
-  assert.deepEqual([...col.error].map((i) => col.names.errors[i] ?? null), ['bad_id', null]);
+  assert.deepEqual([...col.error].map((i) => col.names.errors[i] ?? null), ['id_too_long', null]);
   // A requested_by over the limit is a bad_type issue.
   const [r] = engine.evaluate([{ ...fits, requested_by: 'agent-1700' }], NOW);
   assert.ok(r.issues.some((i) => i.code === 'bad_type' && i.field === 'requested_by'), JSON.stringify(r.issues));

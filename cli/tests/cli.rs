@@ -568,7 +568,7 @@ fn max_string_len_and_max_list_len() {
     assert_eq!(summary(&o), [ok("C-1001")]);
     assert!(issues(&o).contains(&bad_type("order_id")), "{:?}", issues(&o));
     let o = docket(&with(&EVAL, &["--max-string-len", "5"]), Some(&c1001));
-    assert_eq!(summary(&o), [err("bad_id", 1)]);
+    assert_eq!(summary(&o), [err("id_too_long", 1)]);
 
     let o = docket(&with(&EVAL, &["--max-list-len", "1"]), Some(&c1001));
     assert!(!issues(&o).iter().any(|(c, _)| c == "bad_type"), "{:?}", issues(&o));
