@@ -268,7 +268,7 @@ typedef struct {
   // `DOCKET_RESULT_LIMIT_EXCEEDED`.
   size_t max_policy_bytes;
   // Longest string kept from a case, in bytes (default 4096): a longer `id` is the
-  // case's error `bad_id`; a longer `requested_by`, approver or string field value is a
+  // case's error `id_too_long`; a longer `requested_by`, approver or string field value is a
   // `bad_type` issue.
   size_t max_string_len;
   // Most items of a case's `paused`, `approvals` or `evidence` list (default 1000):

@@ -183,7 +183,7 @@ pub struct docket_limits {
     /// `DOCKET_RESULT_LIMIT_EXCEEDED`.
     pub max_policy_bytes: usize,
     /// Longest string kept from a case, in bytes (default 4096): a longer `id` is the
-    /// case's error `bad_id`; a longer `requested_by`, approver or string field value is a
+    /// case's error `id_too_long`; a longer `requested_by`, approver or string field value is a
     /// `bad_type` issue.
     pub max_string_len: usize,
     /// Most items of a case's `paused`, `approvals` or `evidence` list (default 1000):

@@ -130,7 +130,7 @@ struct CaseLimits {
     #[arg(long, value_name = "BYTES", default_value_t = Limits::default().max_case_bytes, verbatim_doc_comment)]
     max_case_bytes: usize,
     /// Longest string kept from a case (id, actor, string field) in bytes; a longer id is
-    /// the error `bad_id`, a longer value the issue `bad_type`
+    /// the error `id_too_long`, a longer value the issue `bad_type`
     #[arg(long, value_name = "BYTES", default_value_t = Limits::default().max_string_len, verbatim_doc_comment)]
     max_string_len: usize,
     /// Most entries in a case's `paused`, `approvals` or `evidence`; more is the issue
