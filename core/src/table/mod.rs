@@ -6,6 +6,7 @@ mod eval;
 pub(crate) mod masks;
 
 use crate::value::{FieldType, Val};
+use alloc::collections::BTreeMap;
 use alloc::string::String;
 use alloc::vec::Vec;
 use masks::Masks;
@@ -21,30 +22,61 @@ pub struct Field {
     pub name: String,
     /// Declared type.
     pub ty: FieldType,
-    /// Symbol table of an enum (its values) or string field (every constant a test names).
+    /// Symbol table of an enum (its values) or string field (every constant a test names),
+    /// by symbol. Read freely; add symbols only with [`Field::intern`], which keeps the
+    /// index by text in step.
     pub syms: Vec<String>,
     /// Set by routing rather than decoded from the case.
     pub derived: bool,
+    /// Each symbol by its text: a lookup is a search of a B-tree, never a scan.
+    index: BTreeMap<String, u32>,
 }
 
 impl Field {
-    /// Index of a symbol.
+    /// A field without symbols.
+    pub fn new(name: String, ty: FieldType, derived: bool) -> Field {
+        Field { name, ty, syms: Vec::new(), derived, index: BTreeMap::new() }
+    }
+
+    /// Index of a symbol: O(log n) string comparisons, no allocation.
+    #[inline]
     pub fn sym(&self, s: &str) -> Option<u32> {
-        self.syms.iter().position(|x| x == s).and_then(|i| u32::try_from(i).ok())
+        self.index.get(s).copied()
+    }
+
+    /// The symbol of `s`, added to the table when it is new; `(symbol, added)`.
+    pub fn intern(&mut self, s: &str) -> (u32, bool) {
+        if let Some(i) = self.sym(s) {
+            return (i, false);
+        }
+        let i = u32::try_from(self.syms.len()).unwrap_or(u32::MAX);
+        self.syms.push(String::from(s));
+        self.index.insert(String::from(s), i);
+        (i, true)
     }
 }
 
 /// The fields a table may test, by slot.
 #[derive(Clone, Debug, Default)]
 pub struct Schema {
-    /// Fields by slot.
+    /// Fields by slot. Read freely; add fields only with [`Schema::push`].
     pub fields: Vec<Field>,
+    /// Each field's slot by name (the first field of a name).
+    by_name: BTreeMap<String, u16>,
 }
 
 impl Schema {
-    /// Slot of a field name.
+    /// Slot of a field name: O(log n), no allocation.
     pub fn slot(&self, name: &str) -> Option<u16> {
-        self.fields.iter().position(|f| f.name == name).and_then(|i| u16::try_from(i).ok())
+        self.by_name.get(name).copied()
+    }
+
+    /// Adds a field; its slot.
+    pub fn push(&mut self, f: Field) -> u16 {
+        let slot = u16::try_from(self.fields.len()).unwrap_or(u16::MAX);
+        self.by_name.entry(f.name.clone()).or_insert(slot);
+        self.fields.push(f);
+        slot
     }
 }
 
@@ -121,6 +153,10 @@ impl SymSet {
     #[inline]
     fn contains(&self, s: u32) -> bool {
         if s < 64 { self.mask & (1 << s) != 0 } else { self.big.binary_search(&s).is_ok() }
+    }
+    /// The symbols of the set, ascending.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = u32> + '_ {
+        (0..64u32).filter(|&s| self.mask & (1 << s) != 0).chain(self.big.iter().copied())
     }
 }
 

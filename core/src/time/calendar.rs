@@ -61,6 +61,12 @@ const DATE_MARGIN: i64 = 3;
 const CHUNK_DAYS: i64 = 56;
 /// Bound on the offset magnitude (seconds) used when probing around a gap.
 const MAX_OFFSET_S: i64 = 16 * 3600;
+/// Days of the horizon generated at once while precomputing (the scratch space of one
+/// chunk is all that is allocated besides the result).
+const PRECOMPUTE_CHUNK_DAYS: i64 = 364;
+/// Bytes of scratch space per window while a chunk is generated (raw windows, their
+/// merged copy, the chunk's result, holiday ranges).
+const SCRATCH_BYTES_PER_WINDOW: usize = 64;
 
 /// One window of a date, in minutes after local midnight. `end <= start` means the window
 /// ends on the next date (an overnight window); `end == 1440` is `24:00`.
@@ -175,7 +181,55 @@ fn sort_merge(v: &mut Vec<(Instant, Instant)>) {
     *v = merged;
 }
 
+/// The UTC days `[from_day, to_day)` clamped to the years with working time.
+fn clamp_days(from_day: i64, to_day: i64) -> (i64, i64) {
+    let lo_day = WORLD_START.div_euclid(DAY);
+    let hi_day = WORLD_END.div_euclid(DAY);
+    let from = from_day.clamp(lo_day, hi_day);
+    (from, to_day.clamp(from, hi_day))
+}
+
+/// An upper bound on the merged working intervals of `days` UTC days (and on the windows
+/// generated for any `days` of them): the windows of every local date that can touch
+/// them (a week of dates holds each weekday's windows once), each override's windows, and
+/// one more interval per holiday (a holiday can split one interval in two).
+fn interval_bound(week: &[Vec<Window>; 7], holidays: usize, override_windows: usize, days: i64) -> usize {
+    let per_week: usize = week.iter().map(Vec::len).sum();
+    let weeks = usize::try_from((days.max(0) + 2 * DATE_MARGIN) / 7 + 1).unwrap_or(usize::MAX);
+    per_week.saturating_mul(weeks).saturating_add(override_windows).saturating_add(holidays)
+}
+
 impl Calendar {
+    /// An upper bound on the bytes a calendar of these windows, holidays and overrides
+    /// takes with the working intervals of `horizon` precomputed, and on the scratch
+    /// space precomputing them needs; counted before anything is allocated, in time
+    /// linear in the windows, holidays and overrides.
+    pub(crate) fn estimated_bytes(
+        (week, all_week): (&[Vec<Window>; 7], bool),
+        holidays: &[i64],
+        overrides: &[(i64, Vec<Window>)],
+        (from_day, to_day): (i64, i64),
+    ) -> usize {
+        let override_windows: usize = overrides.iter().map(|o| o.1.len()).sum();
+        let own = core::mem::size_of::<Calendar>()
+            + holidays.len() * core::mem::size_of::<i64>() * 2
+            + overrides.len() * core::mem::size_of::<(i64, Vec<Window>)>()
+            + override_windows * core::mem::size_of::<Window>();
+        if all_week && holidays.is_empty() && overrides.is_empty() {
+            return own;
+        }
+        let (from, to) = clamp_days(from_day, to_day);
+        let days = to - from;
+        let intervals = interval_bound(week, holidays.len(), override_windows, days);
+        let chunk = interval_bound(week, holidays.len(), override_windows, PRECOMPUTE_CHUNK_DAYS).min(intervals);
+        let per_interval = core::mem::size_of::<(Instant, Instant)>() + core::mem::size_of::<i64>();
+        let per_day = core::mem::size_of::<u32>();
+        let days = usize::try_from(days).unwrap_or(usize::MAX);
+        own.saturating_add(intervals.saturating_add(1).saturating_mul(per_interval))
+            .saturating_add(days.saturating_add(1).saturating_mul(per_day))
+            .saturating_add(chunk.saturating_mul(SCRATCH_BYTES_PER_WINDOW))
+    }
+
     /// A calendar of the given weekly windows (`week[0]` is Monday's; `all_week`: it is
     /// `24x7`), holidays and overrides (days since 1970-01-01), with the working
     /// intervals of the UTC days `[from_day, to_day)` precomputed.
@@ -218,15 +272,27 @@ impl Calendar {
 
     /// Computes the working intervals of the UTC days `[from_day, to_day)` (clamped to
     /// the years with working time), their prefix sums and the per-day index.
+    ///
+    /// The horizon is generated a chunk of days at a time, into intervals reserved once
+    /// for [`interval_bound`] of them: the memory [`Calendar::estimated_bytes`] counts.
+    /// Chunks concatenate exactly: an interval cut at a chunk's end touches its rest at
+    /// the next chunk's start, and the two merge.
     fn precompute(&mut self, from_day: i64, to_day: i64) {
-        let lo_day = WORLD_START.div_euclid(DAY);
-        let hi_day = WORLD_END.div_euclid(DAY);
-        let from = from_day.clamp(lo_day, hi_day);
-        let to = to_day.clamp(from, hi_day);
+        let (from, to) = clamp_days(from_day, to_day);
         self.h_start = from * DAY;
         self.h_end = to * DAY;
-        let mut iv = Vec::new();
-        self.generate(self.h_start, self.h_end, &mut iv);
+        let override_windows: usize = self.overrides.iter().map(|o| o.1.len()).sum();
+        let mut iv = Vec::with_capacity(interval_bound(&self.week, self.holidays.len(), override_windows, to - from));
+        let mut chunk = Vec::new();
+        let mut day = from;
+        while day < to {
+            let end = day.saturating_add(PRECOMPUTE_CHUNK_DAYS).min(to);
+            self.generate(day * DAY, end * DAY, &mut chunk);
+            for &(s, e) in &chunk {
+                push_merge(&mut iv, s, e);
+            }
+            day = end;
+        }
         let mut cum = Vec::with_capacity(iv.len() + 1);
         let mut acc = 0i64;
         cum.push(0);
