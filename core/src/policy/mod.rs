@@ -235,7 +235,9 @@ fn compile(v: &Value, d: &mut Diags, limits: Limits) -> Option<Compiled> {
     let (money_slots, kind_slot) = fields::fields(top, &mut cx)?;
     let (queues, queue_slot, priority_slot) = queues::queues(top, &mut cx);
     let queue_ix = name_index(queues.iter().map(|q| q.name.as_str()));
-    let metrics = sla::metrics(top, &mut cx);
+    // `None` over the metric limit: the SLA targets, which name metrics, are not compiled.
+    let sla_metrics = sla::metrics(top, &mut cx);
+    let metrics = sla_metrics.clone().unwrap_or_default();
     // How many values `kind` declares (tables may add symbols to a string `kind` later).
     let kind_declared = cx.schema.fields.get(kind_slot as usize).map_or(0, |f| f.syms.len());
     let (required_any, required) = fields::required(top, &mut cx, kind_slot, [queue_slot, priority_slot]);
@@ -250,7 +252,7 @@ fn compile(v: &Value, d: &mut Diags, limits: Limits) -> Option<Compiled> {
     cx.id_index.insert("invalid".to_string(), invalid_gid);
     let routing = routing::table(top, &mut cx, &queue_ix, priority_slot);
     let role_index = |name: &str| role_ix.get(name).copied();
-    let sla = sla::sla(top, &mut cx, &metrics, &calendars, &role_index);
+    let sla = sla::sla(top, &mut cx, sla_metrics.as_deref(), &calendars, &role_index);
     let approvals = rights::approvals(top, &mut cx, &role_index);
     let (requester_cannot_approve, distinct_approvers) = rights::separation(top, cx.d);
     let (actions, evidence_names) = rights::actions(top, &mut cx, &role_index, (kind_slot, kind_declared));

@@ -89,8 +89,9 @@ fn thresholds(target: i64, warn_at: Decimal, escalation: &[Escalation]) -> Metri
 }
 
 /// `sla.metrics`: the metric names (needed before the rest, for the case keys
-/// `<metric>_at`).
-pub(super) fn metrics(top: &Map<String, Value>, cx: &mut Compiler<'_>) -> Vec<String> {
+/// `<metric>_at`); `None` when they are more than `max_metrics` (reported: nothing that
+/// names metrics is compiled then).
+pub(super) fn metrics(top: &Map<String, Value>, cx: &mut Compiler<'_>) -> Option<Vec<String>> {
     let mut metrics: Vec<String> = Vec::new();
     let d = &mut *cx.d;
     if let Some(ms) = top.get("sla").and_then(Value::as_object).and_then(|m| m.get("metrics"))
@@ -103,7 +104,7 @@ pub(super) fn metrics(top: &Map<String, Value>, cx: &mut Compiler<'_>) -> Vec<St
                 "/sla/metrics",
                 format!("{} metrics exceed the limit of {max} (max_metrics)", a.len()),
             );
-            return metrics;
+            return None;
         }
         let mut seen = BTreeSet::new();
         for (i, x) in a.iter().enumerate() {
@@ -122,14 +123,15 @@ pub(super) fn metrics(top: &Map<String, Value>, cx: &mut Compiler<'_>) -> Vec<St
             }
         }
     }
-    metrics
+    Some(metrics)
 }
 
-/// The `sla` section, if the policy has one; `roles` resolves escalation targets.
+/// The `sla` section, if the policy has one; `role_index` resolves escalation targets.
+/// Without `metrics` (over their limit) the targets are not compiled.
 pub(super) fn sla(
     top: &Map<String, Value>,
     cx: &mut Compiler<'_>,
-    metrics: &[String],
+    metrics: Option<&[String]>,
     calendars: &[(String, Calendar)],
     role_index: &impl Fn(&str) -> Option<u32>,
 ) -> Option<Sla> {
@@ -144,7 +146,7 @@ pub(super) fn sla(
 fn compile(
     s: &Value,
     cx: &mut Compiler<'_>,
-    metrics: &[String],
+    metrics: Option<&[String]>,
     calendars: &[(String, Calendar)],
     top: &Map<String, Value>,
     role_index: &impl Fn(&str) -> Option<u32>,
@@ -156,6 +158,7 @@ fn compile(
     };
     let escalation = escalation(m, cx.d, role_index, cx.limits.max_escalation_steps);
     let (band_clock, bands) = bands(m, cx.d, cx.limits.max_bands);
+    let metrics = metrics?;
     let calendar_declared =
         |name: &str| top.get("calendars").and_then(Value::as_object).is_some_and(|m| m.contains_key(name));
     let calendar_ix: BTreeMap<&str, u32> =

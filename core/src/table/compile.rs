@@ -160,3 +160,39 @@ impl<O> Table<O> {
         visits
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::table::Rule;
+
+    fn kind_in(ks: &[u32]) -> Cond {
+        let mut s = SymSet::default();
+        ks.iter().for_each(|&k| s.insert(k));
+        Cond { slot: 0, pred: Pred::Sym(s), negate: false }
+    }
+
+    #[test]
+    fn the_index_is_built_only_within_its_room_and_stops_at_an_always_matching_rule() {
+        // Four values of `kind` (slot 0). R0: kind 1 and a test of slot 1; R1: no test
+        // (always matches); R2: kind 0. Candidates: value 0 [R1] (R2 is masked by R1),
+        // value 1 [R0, R1], values 2 and 3 [R1]: five, and one kept test (R0's).
+        let other = Cond { slot: 1, pred: Pred::Bool(true), negate: false };
+        let rules = alloc::vec![
+            Rule { gid: 0, conds: alloc::vec![kind_in(&[1]), other], out: () },
+            Rule { gid: 1, conds: Vec::new(), out: () },
+            Rule { gid: 2, conds: alloc::vec![kind_in(&[0])], out: () },
+        ];
+        let mut t =
+            Table { hit: Hit::First, agg: None, rules, order: Vec::new(), default: None, masks: None, index: None };
+        let bytes = 5 * core::mem::size_of::<Candidate>() + core::mem::size_of::<Cond>() + 5 * 4;
+        assert_eq!(t.index_within(0, 4, bytes - 1), 0);
+        assert!(t.index.is_none());
+        assert_eq!(t.index_within(0, 4, bytes), bytes);
+        let ix = t.index.as_ref().unwrap();
+        assert_eq!(ix.starts, [0, 1, 3, 4, 5]);
+        let rules: Vec<u32> = ix.cands.iter().map(|c| c.rule).collect();
+        assert_eq!(rules, [1, 0, 1, 1, 1]);
+        assert_eq!(ix.rest.len(), 1);
+    }
+}

@@ -683,6 +683,48 @@ impl Calendar {
 mod tests {
     use super::*;
 
+    fn w(start: u16, end: u16) -> Window {
+        Window { start, end }
+    }
+
+    #[test]
+    fn chunks_concatenate_into_the_intervals_of_the_whole_horizon() {
+        // "24x7" with one holiday compiles as 00:00-24:00 every day less 2026-12-25 (UTC):
+        // exactly two intervals, each crossing dozens of the 364-day chunks the horizon is
+        // generated in. Unmerged chunk ends would show as more intervals.
+        let utc: Tz = "UTC".parse().unwrap();
+        let day = days_from_civil(2026, 12, 25);
+        let all: [Vec<Window>; 7] = core::array::from_fn(|_| alloc::vec![w(0, 1440)]);
+        let c = Calendar::new((utc, "UTC".into()), (all, true), alloc::vec![day], Vec::new(), DEFAULT_HORIZON);
+        let (h0, h1) = c.horizon();
+        assert_eq!(c.iv, [(h0, day * DAY), ((day + 1) * DAY, h1)]);
+        assert_eq!(c.business_between(h0, h1), h1 - h0 - DAY);
+    }
+
+    #[test]
+    fn the_estimate_bounds_what_precomputing_takes() {
+        // Overnight and DST-crossing windows, split days, holidays and overrides: the
+        // intervals reserved (the bound the estimate counts) hold every interval, so the
+        // list is never reallocated, and the estimate covers the three arrays kept.
+        let berlin: Tz = "Europe/Berlin".parse().unwrap();
+        let mut week: [Vec<Window>; 7] = Default::default();
+        week[0] = alloc::vec![w(480, 720), w(780, 1080)];
+        week[4] = alloc::vec![w(1320, 360)];
+        week[5] = alloc::vec![w(0, 1440)];
+        let holidays =
+            alloc::vec![days_from_civil(2026, 12, 25), days_from_civil(2027, 1, 1), days_from_civil(2027, 1, 1)];
+        let overrides =
+            alloc::vec![(days_from_civil(2026, 12, 24), alloc::vec![w(60, 120), w(600, 660), w(1200, 1260)])];
+        let bytes = Calendar::estimated_bytes((&week, false), &holidays, &overrides, DEFAULT_HORIZON);
+        let c = Calendar::new((berlin, "Europe/Berlin".into()), (week, false), holidays, overrides, DEFAULT_HORIZON);
+        let bound = interval_bound(&c.week, c.holidays.len(), 3, DEFAULT_HORIZON.1 - DEFAULT_HORIZON.0);
+        assert!(c.iv.len() <= bound && c.iv.capacity() <= bound, "{} intervals, bound {bound}", c.iv.len());
+        let kept = c.iv.capacity() * 16 + c.cum.capacity() * 8 + c.day_first.capacity() * 4;
+        assert!(kept <= bytes, "kept {kept} > estimate {bytes}");
+        // The estimate is an upper bound, not a wild one: within 25% of what is kept.
+        assert!(bytes < kept + kept / 4, "estimate {bytes} for {kept} kept");
+    }
+
     #[test]
     fn gap_and_fold_resolution() {
         let tz: Tz = "Europe/Berlin".parse().unwrap();
