@@ -212,8 +212,8 @@ impl Calendar {
     ) -> usize {
         let override_windows: usize = overrides.iter().map(|o| o.1.len()).sum();
         let own = core::mem::size_of::<Calendar>()
-            + holidays.len() * core::mem::size_of::<i64>() * 2
-            + overrides.len() * core::mem::size_of::<(i64, Vec<Window>)>()
+            + 2 * core::mem::size_of_val(holidays)
+            + core::mem::size_of_val(overrides)
             + override_windows * core::mem::size_of::<Window>();
         if all_week && holidays.is_empty() && overrides.is_empty() {
             return own;
