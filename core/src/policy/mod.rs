@@ -26,6 +26,7 @@ pub(crate) use rights::{ApprovalOut, Rights};
 pub(crate) use routing::{RouteOut, Routing};
 pub(crate) use sla::{BandClock, Clocks, MetricTarget, Sla};
 
+use crate::table::NameIndex;
 use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::format;
 use alloc::string::{String, ToString};
@@ -266,7 +267,8 @@ fn compile(v: &Value, d: &mut Diags, limits: Limits) -> Option<Compiled> {
     // Compile the tables' tests to masks (or index large `first` tables by kind, an enum
     // every case carries, within what is left of the memory budget) now that the
     // schema's symbols are final.
-    let schema = cx.schema;
+    let mut schema = cx.schema;
+    schema.seal();
     let mut budget = cx.budget;
     budget.spend(routing.prepare(&schema, Some(kind_slot), budget.left()));
     if let Some(s) = sla.as_mut() {
@@ -279,8 +281,8 @@ fn compile(v: &Value, d: &mut Diags, limits: Limits) -> Option<Compiled> {
         return None;
     }
     let limit_order = rights::limit_order(&roles);
-    let role_order = rights::sorted_order(&roles, |r| r.name.as_str());
-    let evidence_order = rights::sorted_order(&evidence_names, String::as_str);
+    let role_order = NameIndex::new(roles.len(), |i| roles.get(i).map_or("", |r| r.name.as_str()));
+    let evidence_order = NameIndex::new(evidence_names.len(), |i| evidence_names.get(i).map_or("", String::as_str));
     let (store, route_head) = layout(&schema, queue_slot, &mut routing, sla.as_ref(), approvals.as_ref());
     Some(Compiled {
         name,

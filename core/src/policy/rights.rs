@@ -7,7 +7,7 @@ use super::Compiler;
 use super::diagnostics::{Diags, PolicyCode, child, index};
 use super::json;
 use crate::table::masks::DecBound;
-use crate::table::{Schema, Table};
+use crate::table::{NameIndex, Schema, Table};
 use crate::value::{FieldType, decimal_from_f64, parse_decimal};
 use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::format;
@@ -45,8 +45,8 @@ pub(crate) struct Action {
 #[derive(Debug)]
 pub(crate) struct Rights {
     pub roles: Vec<Role>,
-    /// Role indexes sorted by name, for binary search.
-    pub role_order: Vec<u32>,
+    /// The roles' index by name.
+    pub role_order: NameIndex,
     /// Roles with a limit, by ascending limit (ties in declaration order), for `by_limit`.
     pub limit_order: Vec<(u32, DecBound)>,
     pub approvals: Option<Table<ApprovalOut>>,
@@ -55,35 +55,19 @@ pub(crate) struct Rights {
     pub actions: Vec<Action>,
     /// Evidence items the actions name, in order of first appearance.
     pub evidence_names: Vec<String>,
-    /// Evidence item indexes sorted by name, for binary search.
-    pub evidence_order: Vec<u32>,
+    /// The evidence items' index by name.
+    pub evidence_order: NameIndex,
 }
 
 impl Rights {
     /// The index of role `r`: a binary search, no allocation.
     pub(crate) fn role_index(&self, r: &str) -> Option<u32> {
-        find(&self.role_order, |i| self.roles.get(i).map(|x| x.name.as_str()), r)
+        self.role_order.find(r, |i| self.roles.get(i).map(|x| x.name.as_str()))
     }
     /// The index of evidence item `s`: a binary search, no allocation.
     pub(crate) fn evidence_sym(&self, s: &str) -> Option<u32> {
-        find(&self.evidence_order, |i| self.evidence_names.get(i).map(String::as_str), s)
+        self.evidence_order.find(s, |i| self.evidence_names.get(i).map(String::as_str))
     }
-}
-
-/// The indexes of `items` sorted by their names (`name`); equal names keep their order.
-pub(super) fn sorted_order<T>(items: &[T], name: impl Fn(&T) -> &str) -> Vec<u32> {
-    let mut order: Vec<u32> = (0..items.len() as u32).collect();
-    order.sort_by(|&a, &b| {
-        let n = |i: u32| items.get(i as usize).map_or("", &name);
-        n(a).cmp(n(b))
-    });
-    order
-}
-
-/// The first index in `order` (sorted by `name`) whose name is `s`.
-fn find<'a>(order: &[u32], name: impl Fn(usize) -> Option<&'a str>, s: &str) -> Option<u32> {
-    let at = order.partition_point(|&i| name(i as usize).is_some_and(|n| n < s));
-    order.get(at).copied().filter(|&i| name(i as usize) == Some(s))
 }
 
 /// `roles`, in policy order.
