@@ -45,11 +45,13 @@ fn windows(n: usize) -> Vec<String> {
 #[test]
 fn calendars_take_their_memory_from_the_budget_before_they_are_computed() {
     // 100 calendars of 48 windows every day (a 487 KB policy once aborted under 4 GB).
-    // One such calendar precomputes at most 336 windows a week over the 51,134 days of
+    // One such calendar keeps at most 336 windows a week over the 51,134 days of
     // 1970-2110 (7,306 weeks counting the margin): 2,454,816 intervals of 24 bytes
-    // (58.9 MB), a 4-byte index per day (0.2 MB) and 1.1 MB of scratch, about 60.3 MB.
-    // The default budget of 256 MiB (268.4 MB) holds four (241 MB), not five (301 MB):
-    // c0..c3 compile, c4..c99 are each `limit_exceeded` at their own path.
+    // (58.9 MB) and a 4-byte index per day (0.2 MB), 59.1 MB; computing them needs 4.5 MB
+    // of scratch besides (336 windows a week over a chunk of 209 weeks, 64 bytes each),
+    // freed when done. The default budget of 256 MiB (268.4 MB) holds four (the fourth
+    // needs 63.6 of the 91.1 MB left), not five (32 MB left): c0..c3 compile, c4..c99
+    // are each `limit_exceeded` at their own path.
     let mut p = base();
     let day = windows(48);
     let week: Map<String, Value> =

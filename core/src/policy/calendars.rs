@@ -92,10 +92,12 @@ fn compile(
     if d.error_count() > errors_before {
         return None;
     }
-    let bytes = Calendar::estimated_bytes((&week.0, week.1), &holidays, &overrides, horizon);
-    if !budget.take(bytes, path, "this calendar's precomputed working intervals", d) {
+    // The intervals stay; the scratch space must fit too, but is freed when they are done.
+    let (kept, scratch) = Calendar::estimated_bytes((&week.0, week.1), &holidays, &overrides, horizon);
+    if !budget.take(kept.saturating_add(scratch), path, "this calendar's precomputed working intervals", d) {
         return None;
     }
+    budget.give_back(scratch);
     Some(Calendar::new(tz?, week, holidays, overrides, horizon))
 }
 

@@ -106,6 +106,11 @@ impl Budget {
         false
     }
 
+    /// Returns `bytes` taken earlier (scratch space freed again).
+    pub(crate) fn give_back(&mut self, bytes: usize) {
+        self.left = self.left.saturating_add(bytes).min(self.limit);
+    }
+
     /// Takes `bytes` that are already known to fit (see [`Budget::left`]).
     pub(crate) fn spend(&mut self, bytes: usize) {
         self.left = self.left.saturating_sub(bytes);

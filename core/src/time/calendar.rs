@@ -63,7 +63,7 @@ const CHUNK_DAYS: i64 = 56;
 const MAX_OFFSET_S: i64 = 16 * 3600;
 /// Days of the horizon generated at once while precomputing (the scratch space of one
 /// chunk is all that is allocated besides the result).
-const PRECOMPUTE_CHUNK_DAYS: i64 = 364;
+const PRECOMPUTE_CHUNK_DAYS: i64 = 4 * 364;
 /// Bytes of scratch space per window while a chunk is generated (raw windows, their
 /// merged copy, the chunk's result, holiday ranges).
 const SCRATCH_BYTES_PER_WINDOW: usize = 64;
@@ -200,23 +200,23 @@ fn interval_bound(week: &[Vec<Window>; 7], holidays: usize, override_windows: us
 }
 
 impl Calendar {
-    /// An upper bound on the bytes a calendar of these windows, holidays and overrides
-    /// takes with the working intervals of `horizon` precomputed, and on the scratch
-    /// space precomputing them needs; counted before anything is allocated, in time
-    /// linear in the windows, holidays and overrides.
+    /// Upper bounds on the bytes a calendar of these windows, holidays and overrides
+    /// keeps with the working intervals of `horizon` precomputed, and on the scratch space
+    /// precomputing them needs besides (freed when done): `(kept, scratch)`, counted
+    /// before anything is allocated, in time linear in the windows, holidays and overrides.
     pub(crate) fn estimated_bytes(
         (week, all_week): (&[Vec<Window>; 7], bool),
         holidays: &[i64],
         overrides: &[(i64, Vec<Window>)],
         (from_day, to_day): (i64, i64),
-    ) -> usize {
+    ) -> (usize, usize) {
         let override_windows: usize = overrides.iter().map(|o| o.1.len()).sum();
         let own = core::mem::size_of::<Calendar>()
             + 2 * core::mem::size_of_val(holidays)
             + core::mem::size_of_val(overrides)
             + override_windows * core::mem::size_of::<Window>();
         if all_week && holidays.is_empty() && overrides.is_empty() {
-            return own;
+            return (own, 0);
         }
         let (from, to) = clamp_days(from_day, to_day);
         let days = to - from;
@@ -225,9 +225,10 @@ impl Calendar {
         let per_interval = core::mem::size_of::<(Instant, Instant)>() + core::mem::size_of::<i64>();
         let per_day = core::mem::size_of::<u32>();
         let days = usize::try_from(days).unwrap_or(usize::MAX);
-        own.saturating_add(intervals.saturating_add(1).saturating_mul(per_interval))
-            .saturating_add(days.saturating_add(1).saturating_mul(per_day))
-            .saturating_add(chunk.saturating_mul(SCRATCH_BYTES_PER_WINDOW))
+        let kept = own
+            .saturating_add(intervals.saturating_add(1).saturating_mul(per_interval))
+            .saturating_add(days.saturating_add(1).saturating_mul(per_day));
+        (kept, chunk.saturating_mul(SCRATCH_BYTES_PER_WINDOW))
     }
 
     /// A calendar of the given weekly windows (`week[0]` is Monday's; `all_week`: it is
@@ -715,7 +716,11 @@ mod tests {
             alloc::vec![days_from_civil(2026, 12, 25), days_from_civil(2027, 1, 1), days_from_civil(2027, 1, 1)];
         let overrides =
             alloc::vec![(days_from_civil(2026, 12, 24), alloc::vec![w(60, 120), w(600, 660), w(1200, 1260)])];
-        let bytes = Calendar::estimated_bytes((&week, false), &holidays, &overrides, DEFAULT_HORIZON);
+        let (bytes, scratch) = Calendar::estimated_bytes((&week, false), &holidays, &overrides, DEFAULT_HORIZON);
+        // Scratch: the windows of one chunk, 64 bytes each: four a week over the 209
+        // weeks of 1,456 days and their margin, the override's three, one per holiday
+        // (three listed).
+        assert_eq!(scratch, (4 * ((4 * 364 + 6) / 7 + 1) + 3 + 3) * 64);
         let c = Calendar::new((berlin, "Europe/Berlin".into()), (week, false), holidays, overrides, DEFAULT_HORIZON);
         let bound = interval_bound(&c.week, c.holidays.len(), 3, DEFAULT_HORIZON.1 - DEFAULT_HORIZON.0);
         assert!(c.iv.len() <= bound && c.iv.capacity() <= bound, "{} intervals, bound {bound}", c.iv.len());
