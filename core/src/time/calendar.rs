@@ -720,7 +720,8 @@ mod tests {
         // Scratch: the windows of one chunk, 64 bytes each: four a week over the 209
         // weeks of 1,456 days and their margin, the override's three, one per holiday
         // (three listed).
-        assert_eq!(scratch, (4 * ((4 * 364 + 6) / 7 + 1) + 3 + 3) * 64);
+        let weeks = 209; // (1,456 days + 6 of margin) / 7, and one more
+        assert_eq!(scratch, (4 * weeks + 3 + 3) * 64);
         let c = Calendar::new((berlin, "Europe/Berlin".into()), (week, false), holidays, overrides, DEFAULT_HORIZON);
         let bound = interval_bound(&c.week, c.holidays.len(), 3, DEFAULT_HORIZON.1 - DEFAULT_HORIZON.0);
         assert!(c.iv.len() <= bound && c.iv.capacity() <= bound, "{} intervals, bound {bound}", c.iv.len());
