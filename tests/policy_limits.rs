@@ -215,3 +215,16 @@ fn a_first_table_routes_the_same_with_or_without_its_kind_index() {
         }
     }
 }
+
+#[test]
+fn deeply_nested_policy_text_is_an_error_not_a_stack_overflow() {
+    // The reader that finds repeated keys recurses once per array or object, as deep as
+    // serde_json's limit of 128 levels allows: 100,000 levels are `invalid_json`.
+    let text = format!(r#"{{"docket": 1, "x": {}{}}}"#, "[".repeat(100_000), "]".repeat(100_000));
+    let e = Engine::compile(&text).expect_err("too deep");
+    assert_eq!((e.errors[0].code.as_str(), e.errors.len()), ("invalid_json", 1));
+    // 100 levels are read (and `x` is then an unknown key).
+    let text = format!(r#"{{"docket": 1, "x": {}{}}}"#, "[".repeat(100), "]".repeat(100));
+    let e = Engine::compile(&text).expect_err("unknown key");
+    assert_eq!(e.errors[0].code.as_str(), "unknown_key");
+}
