@@ -4,21 +4,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Engine, DocketError, PolicyError, ArgumentError } from 'docket-wasm';
-import { policy, policyText, cases, NOW } from './helpers.mjs';
+import { policy, policyText, cases, NOW, thrown } from './helpers.mjs';
 
 // The core's default limits (docket_core::Limits::default()), which `new Engine` uses.
 const MAX_POLICY_BYTES = 4 << 20;
 const MAX_CASES_PER_CALL = 1_000_000;
-
-/** Runs `f`, which must throw, and returns what it threw. */
-function thrown(f) {
-  try {
-    f();
-  } catch (e) {
-    return e;
-  }
-  assert.fail('expected a throw');
-}
 
 /** Asserts `e` is an `ArgumentError` with `code` and `path`. */
 function argError(e, code, path) {

@@ -73,3 +73,13 @@ export function scalarColumn(k, vals, ref) {
   if (typeof sample === 'boolean') return Uint8Array.from(vals, (v) => (v === true ? 1 : v === false ? 0 : 255));
   return Int32Array.from(vals, (v) => (typeof v === 'string' ? ref(v) : -1));
 }
+
+/** Runs `f`, which must throw, and returns what it threw. */
+export function thrown(f) {
+  try {
+    f();
+  } catch (e) {
+    return e;
+  }
+  throw new Error('expected a throw');
+}

@@ -5,21 +5,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Engine, PolicyError, ArgumentError, DocketError } from 'docket-wasm';
-import { policy, policyText, cases, NOW } from './helpers.mjs';
+import { policy, policyText, cases, NOW, thrown } from './helpers.mjs';
 
 const c1001 = cases.find((c) => c.id === 'C-1001');
 const LONE = '\uD800'; // a high surrogate with no low one after it
 const LONE_LOW = '\uDC01';
 const REPLACEMENT = '\uFFFD'; // a real U+FFFD: valid Unicode
-
-function thrown(f) {
-  try {
-    f();
-  } catch (e) {
-    return e;
-  }
-  assert.fail('expected a throw');
-}
 
 function argError(e, code, path) {
   assert.ok(e instanceof ArgumentError && e instanceof DocketError, String(e));

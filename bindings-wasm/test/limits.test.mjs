@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Engine, PolicyError, ArgumentError, DocketError } from 'docket-wasm';
-import { policy, policyText, cases, NOW, stringTable, scalarColumn } from './helpers.mjs';
+import { policy, policyText, cases, NOW, stringTable, scalarColumn, thrown } from './helpers.mjs';
 
 // docket_core::Limits::default().
 const DEFAULTS = {
@@ -19,16 +19,6 @@ const DEFAULTS = {
 };
 
 const c1001 = cases.find((c) => c.id === 'C-1001');
-
-/** Runs `f`, which must throw, and returns what it threw. */
-function thrown(f) {
-  try {
-    f();
-  } catch (e) {
-    return e;
-  }
-  assert.fail('expected a throw');
-}
 
 function argError(e, code, path) {
   assert.ok(e instanceof ArgumentError && e instanceof DocketError, String(e));
