@@ -214,8 +214,8 @@ fn compile(v: &Value, d: &mut Diags, limits: Limits) -> Option<Compiled> {
     cx.id_paths.push("(intake validation)".to_string());
     let routing = routing::table(top, &mut cx, &queues, priority_slot);
     let role_index = |name: &str| rights::role_index(&roles, name);
-    let sla = sla::sla(top, &mut cx, &metrics, &calendars, &role_index);
-    let approvals = rights::approvals(top, &mut cx, &roles);
+    let mut sla = sla::sla(top, &mut cx, &metrics, &calendars, &role_index);
+    let mut approvals = rights::approvals(top, &mut cx, &roles);
     let (requester_cannot_approve, distinct_approvers) = rights::separation(top, cx.d);
     let (actions, evidence_names) = rights::actions(top, &mut cx, &roles, &kind_values);
     let queue_index = |name: &str| queues::queue_index(&queues, name);
@@ -223,8 +223,6 @@ fn compile(v: &Value, d: &mut Diags, limits: Limits) -> Option<Compiled> {
     let keys = fields::keys(&cx.schema, &metrics);
     let fingerprint = fingerprint(v);
     let mut routing = routing?;
-    let mut sla = sla;
-    let mut approvals = approvals;
     // Compile the tables' tests to masks (or index large `first` tables by kind, an enum
     // every case carries) now that the schema's symbols are final.
     let schema = cx.schema;
