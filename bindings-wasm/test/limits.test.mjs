@@ -51,7 +51,9 @@ test('the limits are the core defaults unless given; engine.limits reads them ba
     assert.deepEqual(d.limits, DEFAULTS, JSON.stringify(options));
     d.free();
   }
-  const all = Object.fromEntries(Object.keys(DEFAULTS).map((k, i) => [k, 100_000 + i]));
+  // Every limit set, each to its own value, all large enough for the example (the memory
+  // budget too: its calendars take a few MiB).
+  const all = Object.fromEntries(Object.keys(DEFAULTS).map((k, i) => [k, 100_000_000 + i]));
   const f = new Engine(policyText, { limits: all });
   assert.deepEqual(f.limits, all);
   f.free();

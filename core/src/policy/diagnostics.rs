@@ -163,6 +163,7 @@ impl Diags {
 }
 
 /// Appends one reference token to a JSON pointer, escaping `~` and `/` (RFC 6901).
+#[inline(never)]
 pub fn child(path: &str, token: &str) -> String {
     let mut s = String::with_capacity(path.len() + token.len() + 1);
     s.push_str(path);
@@ -178,6 +179,7 @@ pub fn child(path: &str, token: &str) -> String {
 }
 
 /// Appends an array index to a JSON pointer.
+#[inline(never)]
 pub fn index(path: &str, i: usize) -> String {
     alloc::format!("{path}/{i}")
 }

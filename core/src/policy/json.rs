@@ -1,5 +1,7 @@
 //! Helpers for walking a `serde_json::Value` policy with JSON pointer paths.
 
+// The policy compiler calls these helpers in hundreds of places: kept out of line, they
+// cost one copy each instead of one per call site (compile speed is not at stake).
 use super::diagnostics::{Diags, PolicyCode, child};
 use alloc::format;
 use alloc::string::String;
@@ -18,6 +20,7 @@ pub fn type_name(v: &Value) -> &'static str {
 }
 
 /// Expects an object whose keys are all in `allowed`; reports each unknown key.
+#[inline(never)]
 pub fn object<'v>(v: &'v Value, path: &str, allowed: &[&str], d: &mut Diags) -> Option<&'v Map<String, Value>> {
     match v {
         Value::Object(m) => {
@@ -40,6 +43,7 @@ pub fn object<'v>(v: &'v Value, path: &str, allowed: &[&str], d: &mut Diags) -> 
 }
 
 /// Expects any object (free-form keys).
+#[inline(never)]
 pub fn map<'v>(v: &'v Value, path: &str, d: &mut Diags) -> Option<&'v Map<String, Value>> {
     match v {
         Value::Object(m) => Some(m),
@@ -51,6 +55,7 @@ pub fn map<'v>(v: &'v Value, path: &str, d: &mut Diags) -> Option<&'v Map<String
 }
 
 /// Expects a string.
+#[inline(never)]
 pub fn string<'v>(v: &'v Value, path: &str, d: &mut Diags) -> Option<&'v str> {
     match v {
         Value::String(s) => Some(s),
@@ -62,6 +67,7 @@ pub fn string<'v>(v: &'v Value, path: &str, d: &mut Diags) -> Option<&'v str> {
 }
 
 /// Expects an array.
+#[inline(never)]
 pub fn array<'v>(v: &'v Value, path: &str, d: &mut Diags) -> Option<&'v [Value]> {
     match v {
         Value::Array(a) => Some(a),
@@ -73,6 +79,7 @@ pub fn array<'v>(v: &'v Value, path: &str, d: &mut Diags) -> Option<&'v [Value]>
 }
 
 /// Expects a boolean.
+#[inline(never)]
 pub fn boolean(v: &Value, path: &str, d: &mut Diags) -> Option<bool> {
     match v {
         Value::Bool(b) => Some(*b),
@@ -90,6 +97,7 @@ pub fn wrong_type(path: &str, expected: &str, got: &Value, d: &mut Diags) {
 }
 
 /// Looks up a required key, reporting `missing_key` when absent.
+#[inline(never)]
 pub fn required<'v>(m: &'v Map<String, Value>, key: &str, path: &str, d: &mut Diags) -> Option<&'v Value> {
     let v = m.get(key);
     if v.is_none() {
