@@ -293,6 +293,24 @@ typedef struct {
   // Most holidays, and most overrides, in one calendar (default 20,000); more are a
   // diagnostic `limit_exceeded`, as for `max_rules_per_table`.
   size_t max_dates_per_calendar;
+  // Most calendars in a policy (default 1,000); more are a diagnostic `limit_exceeded`, as for
+  // `max_rules_per_table`.
+  size_t max_calendars;
+  // Most SLA metrics (default 64); more are a diagnostic `limit_exceeded`, as for
+  // `max_rules_per_table`.
+  size_t max_metrics;
+  // Most SLA escalation steps (default 64); more are a diagnostic `limit_exceeded`, as for
+  // `max_rules_per_table`.
+  size_t max_escalation_steps;
+  // Most ageing bands (default 64); more are a diagnostic `limit_exceeded`, as for
+  // `max_rules_per_table`.
+  size_t max_bands;
+  // Most values of one field: an enum's values or the strings the tables name (default 100,000); more are a diagnostic `limit_exceeded`, as for
+  // `max_rules_per_table`.
+  size_t max_values_per_field;
+  // Estimated bytes the policy's calendars, SLA thresholds and table indexes may take (default 256 MiB); more are a diagnostic `limit_exceeded`, as for
+  // `max_rules_per_table`.
+  size_t max_memory_bytes;
 } docket_limits;
 
 // Which text of the policy `docket_engine_policy_info` returns: one of the

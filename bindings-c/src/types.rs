@@ -208,6 +208,24 @@ pub struct docket_limits {
     /// Most holidays, and most overrides, in one calendar (default 20,000); more are a
     /// diagnostic `limit_exceeded`, as for `max_rules_per_table`.
     pub max_dates_per_calendar: usize,
+    /// Most calendars in a policy (default 1,000); more are a diagnostic `limit_exceeded`, as for
+    /// `max_rules_per_table`.
+    pub max_calendars: usize,
+    /// Most SLA metrics (default 64); more are a diagnostic `limit_exceeded`, as for
+    /// `max_rules_per_table`.
+    pub max_metrics: usize,
+    /// Most SLA escalation steps (default 64); more are a diagnostic `limit_exceeded`, as for
+    /// `max_rules_per_table`.
+    pub max_escalation_steps: usize,
+    /// Most ageing bands (default 64); more are a diagnostic `limit_exceeded`, as for
+    /// `max_rules_per_table`.
+    pub max_bands: usize,
+    /// Most values of one field: an enum's values or the strings the tables name (default 100,000); more are a diagnostic `limit_exceeded`, as for
+    /// `max_rules_per_table`.
+    pub max_values_per_field: usize,
+    /// Estimated bytes the policy's calendars, SLA thresholds and table indexes may take (default 256 MiB); more are a diagnostic `limit_exceeded`, as for
+    /// `max_rules_per_table`.
+    pub max_memory_bytes: usize,
 }
 
 impl From<Limits> for docket_limits {
@@ -221,6 +239,12 @@ impl From<Limits> for docket_limits {
             max_rules_per_table: l.max_rules_per_table,
             max_windows_per_day: l.max_windows_per_day,
             max_dates_per_calendar: l.max_dates_per_calendar,
+            max_calendars: l.max_calendars,
+            max_metrics: l.max_metrics,
+            max_escalation_steps: l.max_escalation_steps,
+            max_bands: l.max_bands,
+            max_values_per_field: l.max_values_per_field,
+            max_memory_bytes: l.max_memory_bytes,
         }
     }
 }
@@ -240,6 +264,12 @@ impl From<docket_limits> for Limits {
             max_rules_per_table: l.max_rules_per_table,
             max_windows_per_day: l.max_windows_per_day,
             max_dates_per_calendar: l.max_dates_per_calendar,
+            max_calendars: l.max_calendars,
+            max_metrics: l.max_metrics,
+            max_escalation_steps: l.max_escalation_steps,
+            max_bands: l.max_bands,
+            max_values_per_field: l.max_values_per_field,
+            max_memory_bytes: l.max_memory_bytes,
             ..Limits::default()
         }
     }

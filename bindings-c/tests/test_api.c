@@ -990,6 +990,12 @@ static void test_limits(const char *policy, size_t policy_len) {
   CHECK_EQ_INT(d.max_rules_per_table, 10000);
   CHECK_EQ_INT(d.max_windows_per_day, 48);
   CHECK_EQ_INT(d.max_dates_per_calendar, 20000);
+  CHECK_EQ_INT(d.max_calendars, 1000);
+  CHECK_EQ_INT(d.max_metrics, 64);
+  CHECK_EQ_INT(d.max_escalation_steps, 64);
+  CHECK_EQ_INT(d.max_bands, 64);
+  CHECK_EQ_INT(d.max_values_per_field, 100000);
+  CHECK(d.max_memory_bytes == (size_t)256 << 20);
 
   docket_engine *sentinel = (docket_engine *)&checks_passed; /* never dereferenced */
   docket_engine *e = sentinel;
@@ -1037,6 +1043,38 @@ static void test_limits(const char *policy, size_t policy_len) {
   CHECK(strcmp(docket_error_path(err, NULL), "/calendars/eu_ops/holidays") == 0);
   docket_error_free(err);
   err = NULL;
+  /* The example declares 4 calendars, 2 metrics, 3 escalation steps, 4 bands and 12
+   * values of `kind` (its largest enum, and the first field over 11); one less than each
+   * is the diagnostic at that list. eu_ops, the first calendar, precomputes far more than
+   * 1,000 bytes of working intervals. */
+  struct {
+    size_t *field;
+    size_t value;
+    const char *path;
+  } policy_limits[] = {
+      {&l.max_calendars, 3, "/calendars"},
+      {&l.max_metrics, 1, "/sla/metrics"},
+      {&l.max_escalation_steps, 2, "/sla/escalation"},
+      {&l.max_bands, 3, "/sla/bands/limits"},
+      {&l.max_values_per_field, 11, "/fields/kind/values"},
+      {&l.max_memory_bytes, 1000, "/calendars/eu_ops"},
+  };
+  for (size_t i = 0; i < sizeof policy_limits / sizeof policy_limits[0]; i++) {
+    l = d;
+    *policy_limits[i].field = policy_limits[i].value;
+    CHECK(docket_engine_new_with_limits(policy, policy_len, &l, &e, &err) == DOCKET_RESULT_LIMIT_EXCEEDED);
+    CHECK(strcmp(docket_error_path(err, NULL), policy_limits[i].path) == 0);
+    docket_error_free(err);
+    err = NULL;
+    /* One more than the limit: the example compiles. */
+    l = d;
+    *policy_limits[i].field = policy_limits[i].value + 1;
+    if (policy_limits[i].field != &l.max_memory_bytes) {
+      CHECK(docket_engine_new_with_limits(policy, policy_len, &l, &e, NULL) == DOCKET_RESULT_OK);
+      docket_engine_free(e);
+      e = sentinel;
+    }
+  }
   CHECK(e == sentinel);
 
   /* The case limits, kept by the engine for every call. */

@@ -1,6 +1,7 @@
 //! The constructor's `options`: `{ limits?: { maxPolicyBytes?, maxStringLen?,
 //! maxListLen?, maxCaseBytes?, maxCasesPerCall?, maxRulesPerTable?, maxWindowsPerDay?,
-//! maxDatesPerCalendar? } }`, each limit a whole number from 0 to
+//! maxDatesPerCalendar?, maxCalendars?, maxMetrics?, maxEscalationSteps?, maxBands?,
+//! maxValuesPerField?, maxMemoryBytes? } }`, each limit a whole number from 0 to
 //! `Number.MAX_SAFE_INTEGER` mapped onto `docket_core::Limits` (an omitted one keeps its
 //! default). An unknown option or limit is refused, so that a misspelt one is not
 //! silently ignored.
@@ -12,7 +13,7 @@ use js_sys::Object;
 use wasm_bindgen::{JsCast, JsValue};
 
 /// The limits by their JS names, in the order of `docket_core::Limits`.
-pub(crate) const NAMES: [&str; 8] = [
+pub(crate) const NAMES: [&str; 14] = [
     "maxPolicyBytes",
     "maxStringLen",
     "maxListLen",
@@ -21,6 +22,12 @@ pub(crate) const NAMES: [&str; 8] = [
     "maxRulesPerTable",
     "maxWindowsPerDay",
     "maxDatesPerCalendar",
+    "maxCalendars",
+    "maxMetrics",
+    "maxEscalationSteps",
+    "maxBands",
+    "maxValuesPerField",
+    "maxMemoryBytes",
 ];
 
 /// The field of `l` named by `NAMES[i]`.
@@ -34,6 +41,12 @@ fn field(l: &mut Limits, i: usize) -> Option<&mut usize> {
         5 => &mut l.max_rules_per_table,
         6 => &mut l.max_windows_per_day,
         7 => &mut l.max_dates_per_calendar,
+        8 => &mut l.max_calendars,
+        9 => &mut l.max_metrics,
+        10 => &mut l.max_escalation_steps,
+        11 => &mut l.max_bands,
+        12 => &mut l.max_values_per_field,
+        13 => &mut l.max_memory_bytes,
         _ => return None,
     })
 }

@@ -108,6 +108,18 @@ export interface EngineLimits {
   maxWindowsPerDay?: number;
   /** Most holidays, and most overrides, in one calendar (default 20,000): more are a diagnostic `limit_exceeded`. */
   maxDatesPerCalendar?: number;
+  /** Most calendars in a policy (default 1,000): more are a diagnostic `limit_exceeded`. */
+  maxCalendars?: number;
+  /** Most SLA metrics (default 64): more are a diagnostic `limit_exceeded`. */
+  maxMetrics?: number;
+  /** Most SLA escalation steps (default 64): more are a diagnostic `limit_exceeded`. */
+  maxEscalationSteps?: number;
+  /** Most ageing bands (default 64): more are a diagnostic `limit_exceeded`. */
+  maxBands?: number;
+  /** Most values of one field: an enum's values or the strings the tables name (default 100,000): more are a diagnostic `limit_exceeded`. */
+  maxValuesPerField?: number;
+  /** Estimated bytes the policy's calendars, SLA thresholds and table indexes may take (default 256 MiB): more are a diagnostic `limit_exceeded`. */
+  maxMemoryBytes?: number;
 }
 
 /** Options of `new Engine(policy, options)`. */

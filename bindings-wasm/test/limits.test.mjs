@@ -16,6 +16,12 @@ const DEFAULTS = {
   maxRulesPerTable: 10_000,
   maxWindowsPerDay: 48,
   maxDatesPerCalendar: 20_000,
+  maxCalendars: 1000,
+  maxMetrics: 64,
+  maxEscalationSteps: 64,
+  maxBands: 64,
+  maxValuesPerField: 100_000,
+  maxMemoryBytes: 256 * 1024 * 1024,
 };
 
 const c1001 = cases.find((c) => c.id === 'C-1001');
@@ -174,4 +180,26 @@ test('maxCasesPerCall: evaluate, report and a columnar length over it are limit_
   argError(thrown(() => engine.evaluateColumns(batch, NOW)), 'limit_exceeded', 'length');
   assert.equal(engine.evaluateColumns({ ...batch, length: 2 }, NOW).length, 2);
   engine.free();
+});
+
+test('maxCalendars, maxMetrics, maxEscalationSteps, maxBands, maxValuesPerField, maxMemoryBytes: a diagnostic at its list', () => {
+  // The example declares 4 calendars, 2 metrics, 3 escalation steps, 4 bands and 12
+  // values of `kind` (its largest enum); one less than each is the diagnostic at that
+  // list, the count itself compiles. eu_ops, the first calendar, precomputes far more
+  // than 1,000 bytes of working intervals.
+  assert.equal(Object.keys(policy.calendars).length, 4);
+  assert.equal(policy.sla.escalation.length, 3);
+  assert.equal(policy.fields.kind.values.length, 12);
+  const cases = [
+    ['maxCalendars', 4, '/calendars'],
+    ['maxMetrics', 2, '/sla/metrics'],
+    ['maxEscalationSteps', 3, '/sla/escalation'],
+    ['maxBands', 4, '/sla/bands/limits'],
+    ['maxValuesPerField', 12, '/fields/kind/values'],
+  ];
+  for (const [name, n, path] of cases) {
+    policyLimit(thrown(() => new Engine(policy, { limits: { [name]: n - 1 } })), path);
+    new Engine(policy, { limits: { [name]: n } }).free();
+  }
+  policyLimit(thrown(() => new Engine(policy, { limits: { maxMemoryBytes: 1000 } })), '/calendars/eu_ops');
 });

@@ -155,6 +155,25 @@ struct PolicyLimits {
     /// Most holidays, and most overrides, in one calendar
     #[arg(long, value_name = "N", default_value_t = Limits::default().max_dates_per_calendar)]
     max_dates_per_calendar: usize,
+    /// Most calendars in a policy
+    #[arg(long, value_name = "N", default_value_t = Limits::default().max_calendars)]
+    max_calendars: usize,
+    /// Most SLA metrics in a policy
+    #[arg(long, value_name = "N", default_value_t = Limits::default().max_metrics)]
+    max_metrics: usize,
+    /// Most SLA escalation steps
+    #[arg(long, value_name = "N", default_value_t = Limits::default().max_escalation_steps)]
+    max_escalation_steps: usize,
+    /// Most ageing bands
+    #[arg(long, value_name = "N", default_value_t = Limits::default().max_bands)]
+    max_bands: usize,
+    /// Most values of one field: an enum's values, or the strings the tables name
+    #[arg(long, value_name = "N", default_value_t = Limits::default().max_values_per_field)]
+    max_values_per_field: usize,
+    /// Memory a compiled policy may take for calendars, SLA thresholds and table indexes,
+    /// in bytes; a policy that would take more does not compile (`limit_exceeded`)
+    #[arg(long, value_name = "BYTES", default_value_t = Limits::default().max_memory_bytes, verbatim_doc_comment)]
+    max_memory_bytes: usize,
 }
 
 impl PolicyLimits {
@@ -166,6 +185,12 @@ impl PolicyLimits {
             max_rules_per_table: self.max_rules_per_table,
             max_windows_per_day: self.max_windows_per_day,
             max_dates_per_calendar: self.max_dates_per_calendar,
+            max_calendars: self.max_calendars,
+            max_metrics: self.max_metrics,
+            max_escalation_steps: self.max_escalation_steps,
+            max_bands: self.max_bands,
+            max_values_per_field: self.max_values_per_field,
+            max_memory_bytes: self.max_memory_bytes,
             max_case_bytes: cases.map_or(d.max_case_bytes, |c| c.max_case_bytes),
             max_string_len: cases.map_or(d.max_string_len, |c| c.max_string_len),
             max_list_len: cases.map_or(d.max_list_len, |c| c.max_list_len),

@@ -619,6 +619,15 @@ fn policy_limit_flags() {
         ("--max-rules-per-table", "14", "13", "/routing/rules"),
         ("--max-windows-per-day", "2", "1", "/calendars/eu_ops/week/fri"),
         ("--max-dates-per-calendar", "3", "2", "/calendars/eu_ops/holidays"),
+        // 4 calendars, 2 metrics, 3 escalation steps, 4 bands, 12 values of `kind` (the
+        // example's largest enum); eu_ops, the first calendar, needs far more than 1,000
+        // bytes of working intervals and fits in the default budget.
+        ("--max-calendars", "4", "3", "/calendars"),
+        ("--max-metrics", "2", "1", "/sla/metrics"),
+        ("--max-escalation-steps", "3", "2", "/sla/escalation"),
+        ("--max-bands", "4", "3", "/sla/bands/limits"),
+        ("--max-values-per-field", "12", "11", "/fields/kind/values"),
+        ("--max-memory-bytes", "268435456", "1000", "/calendars/eu_ops"),
     ] {
         let o = docket(&["check", POLICY, flag, fits], None);
         assert_eq!(o.status.code(), Some(0), "{flag} {fits}: {}", String::from_utf8_lossy(&o.stdout));
