@@ -181,3 +181,91 @@ fn calendar_limits() {
     p["calendars"] = json!({"c": {"timezone": "UTC", "week": {"mon": windows}}});
     one(p, "limit_exceeded", "/calendars/c/week/mon");
 }
+
+/// Compile errors of policy text: (code, path) each.
+fn text_errors(text: &str) -> Vec<(String, String)> {
+    match Engine::compile(text) {
+        Ok(_) => vec![],
+        Err(e) => e.errors.iter().map(|d| (d.code.as_str().to_string(), d.path.clone())).collect(),
+    }
+}
+
+/// `base()` as text, with `"key": value` (raw JSON text) inserted at the start of the
+/// object at JSON pointer `path`.
+fn text_with(path: &str, key: &str, value: &str) -> String {
+    let p = base();
+    let target = p.pointer(path).expect("the object exists");
+    // The object's text is unique in the document, so it can be found and patched.
+    let inner = target.to_string();
+    let patched = format!("{{\"{key}\":{value},{}", &inner[1..]);
+    let text = p.to_string();
+    assert_eq!(text.matches(&inner).count(), 1, "{inner}");
+    text.replacen(&inner, &patched, 1)
+}
+
+#[test]
+fn duplicate_keys_in_the_text_are_errors_with_their_paths() {
+    let dup = |path: &str| vec![("duplicate_key".to_string(), path.to_string())];
+    // `"currency"` twice: the text's second value used to replace the first silently.
+    let text = text_with("", "currency", "\"USD\"");
+    assert_eq!(text.matches("\"currency\"").count(), 2);
+    assert_eq!(text_errors(&text), dup("/currency"));
+    // In a nested object, inside an array, and a key that needs escaping (RFC 6901).
+    assert_eq!(text_errors(&text_with("/fields", "n", r#"{"type": "integer"}"#)), dup("/fields/n"));
+    assert_eq!(text_errors(&text_with("/routing/rules/0", "id", "\"R1\"")), dup("/routing/rules/0/id"));
+    let text = text_with("/fields", "a/b~", r#"{"type":"integer"}"#);
+    let text = text.replacen("\"a/b~\"", "\"a/b~\":{\"type\":\"integer\"},\"a/b~\"", 1);
+    assert_eq!(text_errors(&text), dup("/fields/a~1b~0"));
+    // Every repeat is reported, in document order, then the other problems of the policy
+    // (the unknown key `colour`; the later `"hit": "first"` is a valid hit policy).
+    let text = text_with("/routing", "hit", "\"best\"");
+    let text = text.replacen("\"docket\":1", "\"docket\":1,\"docket\":1,\"colour\":\"red\"", 1);
+    assert_eq!(
+        text_errors(&text),
+        vec![
+            ("duplicate_key".to_string(), "/docket".to_string()),
+            ("duplicate_key".to_string(), "/routing/hit".to_string()),
+            ("unknown_key".to_string(), "/colour".to_string()),
+        ]
+    );
+    // A parsed value holds one value per key: nothing to report (see `compile_value`).
+    let parsed: Value = serde_json::from_str(&text_with("", "currency", "\"USD\"")).unwrap();
+    assert_eq!(errors(&parsed), vec![]);
+    assert_eq!(parsed["currency"], "EUR");
+}
+
+#[test]
+fn repeated_names_are_errors_with_their_paths() {
+    let dup = |path: &str| vec![("duplicate_name".to_string(), path.to_string())];
+    // Ageing bands: two named `aging` would be two equal keys of the report's `bands`.
+    let mut p = base();
+    p["calendars"] = json!({"c": {"timezone": "UTC", "week": "24x7"}});
+    p["sla"] = json!({"metrics": ["response"],
+        "bands": {"limits": [{"name": "fresh", "under": "4h"}, {"name": "aging", "under": "8h"},
+                             {"name": "aging", "under": "24h"}, {"name": "old"}]},
+        "targets": {"rules": [{"id": "S1", "then": {"calendar": "c", "response": "1h"}}]}});
+    assert_eq!(errors(&p), dup("/sla/bands/limits/2/name"));
+    let mut sla = p.clone();
+    sla["sla"]["bands"]["limits"][2]["name"] = json!("stale");
+    assert_eq!(errors(&sla), vec![]);
+    // Metrics and enum values.
+    let mut q = sla.clone();
+    q["sla"]["metrics"] = json!(["response", "response"]);
+    assert_eq!(errors(&q), dup("/sla/metrics/1"));
+    assert_eq!(errors(&with(&["fields", "kind", "values"], json!(["k", "j", "k"]))), dup("/fields/kind/values/2"));
+    // A rank list of `outputs`, and a column the table does not output.
+    let mut q = base();
+    q["routing"]["outputs"] = json!({"queue": ["a", "b", "a"]});
+    assert_eq!(errors(&q), dup("/routing/outputs/queue/2"));
+    q["routing"]["outputs"] = json!({"queu": ["a", "b"]});
+    assert_eq!(errors(&q), vec![("unknown_key".to_string(), "/routing/outputs/queu".to_string())]);
+    // `required` fields, an action's roles and its evidence items.
+    assert_eq!(errors(&with(&["required"], json!({"k": ["n", "amount", "n"]}))), dup("/required/k/2"));
+    let mut q = base();
+    q["roles"] = json!({"agent": {}, "lead": {}});
+    q["actions"] = json!({"close": {"roles": ["agent", "lead", "agent"]}});
+    assert_eq!(errors(&q), dup("/actions/close/roles/2"));
+    q["actions"] =
+        json!({"close": {"roles": ["agent"], "evidence": {"k": ["photo", "receipt", "photo"], "j": ["photo"]}}});
+    assert_eq!(errors(&q), dup("/actions/close/evidence/k/2"));
+}

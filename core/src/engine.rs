@@ -59,6 +59,11 @@ impl Engine {
     }
 
     /// Compiles a policy already parsed into a `serde_json::Value`.
+    ///
+    /// A `Value` keeps one value per object key, so a key the original text repeated
+    /// cannot be seen here (whoever parsed it kept one of them, serde_json the last) and is
+    /// not reported as `duplicate_key`, as [`Engine::compile`] reports it for text. Nor is
+    /// `max_policy_bytes` checked: there is no text to measure.
     pub fn compile_value(policy: &Value) -> Result<Engine, CompileError> {
         Engine::compile_value_with_limits(policy, Limits::default())
     }

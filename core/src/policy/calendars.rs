@@ -3,7 +3,7 @@
 
 use super::diagnostics::{Diags, PolicyCode, child, index};
 use super::json::{array, map, object, required, string, wrong_type};
-use super::limits::Limits;
+use super::limits::{Budget, Limits};
 use crate::time::calendar::{Calendar, DEFAULT_HORIZON, WEEKDAYS, Window};
 use crate::time::parse_date;
 use alloc::format;
@@ -12,12 +12,26 @@ use alloc::vec::Vec;
 use chrono_tz::Tz;
 use serde_json::{Map, Value};
 
-/// Every calendar of the policy that compiles, by name, in policy order.
-pub(super) fn calendars(top: &Map<String, Value>, d: &mut Diags, limits: &Limits) -> Vec<(String, Calendar)> {
+/// Every calendar of the policy that compiles, by name, in policy order. Each takes its
+/// estimated memory from `budget` before its working intervals are precomputed.
+pub(super) fn calendars(
+    top: &Map<String, Value>,
+    d: &mut Diags,
+    limits: &Limits,
+    budget: &mut Budget,
+) -> Vec<(String, Calendar)> {
     let mut calendars = Vec::new();
     if let Some(cm) = top.get("calendars").and_then(|c| map(c, "/calendars", d)) {
+        if cm.len() > limits.max_calendars {
+            d.error(
+                PolicyCode::LimitExceeded,
+                "/calendars",
+                format!("{} calendars exceed the limit of {}", cm.len(), limits.max_calendars),
+            );
+            return calendars;
+        }
         for (cname, spec) in cm {
-            if let Some(c) = Calendar::compile_with_limits(spec, &child("/calendars", cname), d, limits) {
+            if let Some(c) = compile(spec, &child("/calendars", cname), d, DEFAULT_HORIZON, limits, budget) {
                 calendars.push((cname.clone(), c));
             }
         }
@@ -46,17 +60,28 @@ impl Calendar {
     /// `[from_day 00:00Z, to_day 00:00Z)` are precomputed (days clamped to years
     /// 0001..=9999; empty when `to_day <= from_day`). Results never depend on the horizon,
     /// only speed and memory do (compile time and memory grow linearly with its length).
+    /// The default [`Limits`] apply, including `max_memory_bytes`.
     pub fn compile_with_horizon(v: &Value, path: &str, d: &mut Diags, from_day: i64, to_day: i64) -> Option<Calendar> {
-        compile(v, path, d, (from_day, to_day), &Limits::default())
+        let limits = Limits::default();
+        compile(v, path, d, (from_day, to_day), &limits, &mut Budget::new(&limits))
     }
 
-    /// Same as [`Calendar::compile`] with the host's limits on windows and dates.
+    /// Same as [`Calendar::compile`] with the host's limits on windows, dates and memory
+    /// (a calendar whose precomputed intervals would take more than `max_memory_bytes`
+    /// is the error `limit_exceeded` at `path`).
     pub fn compile_with_limits(v: &Value, path: &str, d: &mut Diags, limits: &Limits) -> Option<Calendar> {
-        compile(v, path, d, DEFAULT_HORIZON, limits)
+        compile(v, path, d, DEFAULT_HORIZON, limits, &mut Budget::new(limits))
     }
 }
 
-fn compile(v: &Value, path: &str, d: &mut Diags, horizon: (i64, i64), limits: &Limits) -> Option<Calendar> {
+fn compile(
+    v: &Value,
+    path: &str,
+    d: &mut Diags,
+    horizon: (i64, i64),
+    limits: &Limits,
+    budget: &mut Budget,
+) -> Option<Calendar> {
     let (max_windows, max_dates) = (limits.max_windows_per_day, limits.max_dates_per_calendar);
     let errors_before = d.error_count();
     let m = object(v, path, &["timezone", "week", "holidays", "overrides"], d)?;
@@ -67,6 +92,12 @@ fn compile(v: &Value, path: &str, d: &mut Diags, horizon: (i64, i64), limits: &L
     if d.error_count() > errors_before {
         return None;
     }
+    // The intervals stay; the scratch space must fit too, but is freed when they are done.
+    let (kept, scratch) = Calendar::estimated_bytes((&week.0, week.1), &holidays, &overrides, horizon);
+    if !budget.take(kept.saturating_add(scratch), path, "this calendar's precomputed working intervals", d) {
+        return None;
+    }
+    budget.give_back(scratch);
     Some(Calendar::new(tz?, week, holidays, overrides, horizon))
 }
 

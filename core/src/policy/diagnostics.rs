@@ -31,6 +31,10 @@ pub enum PolicyCode {
     EmptyRange,
     /// Two rules share an `id`.
     DuplicateRuleId,
+    /// An object of the policy text has the same key twice.
+    DuplicateKey,
+    /// A list of names that must be unique (band names, enum values, metrics, ...) repeats one.
+    DuplicateName,
     /// A `when` or `required` entry names a field the policy does not declare.
     UnknownField,
     /// An output names a queue not declared in `queues`.
@@ -53,7 +57,8 @@ pub enum PolicyCode {
     BadDecimal,
     /// An output value that `priority`/`output_order` cannot rank, or an `outputs` list problem.
     BadOutputs,
-    /// A policy limit (size, rules per table, windows, nesting) was exceeded.
+    /// A policy limit (size, rules per table, windows, calendars, metrics, escalation steps,
+    /// values per field, memory) was exceeded.
     LimitExceeded,
     /// Warning: a rule of a `first` table that can never match.
     MaskedRule,
@@ -75,6 +80,8 @@ impl PolicyCode {
             PolicyCode::BadTest => "bad_test",
             PolicyCode::EmptyRange => "empty_range",
             PolicyCode::DuplicateRuleId => "duplicate_rule_id",
+            PolicyCode::DuplicateKey => "duplicate_key",
+            PolicyCode::DuplicateName => "duplicate_name",
             PolicyCode::UnknownField => "unknown_field",
             PolicyCode::UnknownQueue => "unknown_queue",
             PolicyCode::UnknownCalendar => "unknown_calendar",

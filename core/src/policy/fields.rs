@@ -8,6 +8,7 @@ use super::json;
 use super::limits::MAX_FIELDS;
 use crate::table::{Field, Schema};
 use crate::value::{FieldType, decimal_from_f64, parse_decimal};
+use alloc::collections::BTreeSet;
 use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec;
@@ -43,6 +44,7 @@ pub(crate) enum Key {
 pub(crate) struct Input {
     /// The policy currency; money in another is converted by `fx`.
     pub currency: String,
+    /// The `fx` rates, sorted by currency for binary search.
     pub fx: Vec<(String, Decimal)>,
     /// Fields by slot: the declared ones, then the derived `queue` and `priority`.
     pub schema: Schema,
@@ -73,7 +75,8 @@ impl Input {
         if cur == self.currency {
             return Some(Decimal::ONE);
         }
-        self.fx.iter().find(|(c, _)| c == cur).map(|(_, r)| *r)
+        let i = self.fx.binary_search_by(|(c, _)| c.as_str().cmp(cur)).ok()?;
+        self.fx.get(i).map(|(_, r)| *r)
     }
     pub(crate) fn required_for(&self, kind: Option<u32>) -> &[u16] {
         kind.and_then(|k| self.required.get(k as usize)).map_or(&[], Vec::as_slice)
@@ -112,6 +115,8 @@ pub(super) fn money(top: &Map<String, Value>, d: &mut Diags) -> (String, Vec<(St
             }
         }
     }
+    // The keys of one object are distinct: sorted, they are a search index.
+    fx.sort_by(|a, b| a.0.cmp(&b.0));
     (currency, fx)
 }
 
@@ -130,9 +135,10 @@ pub(super) fn fields(top: &Map<String, Value>, cx: &mut Compiler<'_>) -> Option<
             );
             return None;
         }
+        let metrics = metric_names(top);
         for (fname, spec) in fm {
             let p = child("/fields", fname);
-            if RESERVED.contains(&fname.as_str()) || fname.ends_with("_at") && is_metric_name(top, fname) {
+            if RESERVED.contains(&fname.as_str()) || fname.strip_suffix("_at").is_some_and(|m| metrics.contains(m)) {
                 d.error(
                     PolicyCode::BadValue,
                     &p,
@@ -140,11 +146,12 @@ pub(super) fn fields(top: &Map<String, Value>, cx: &mut Compiler<'_>) -> Option<
                 );
                 continue;
             }
-            let Some((ty, syms)) = field(spec, &p, d) else { continue };
+            let Some(f) = field(fname, spec, &p, d, cx.limits.max_values_per_field) else { continue };
+            let ty = f.ty;
+            let slot = cx.schema.push(f);
             if ty == FieldType::Money {
-                money_slots.push(cx.schema.fields.len() as u16);
+                money_slots.push(slot);
             }
-            cx.schema.fields.push(Field { name: fname.clone(), ty, syms, derived: false });
         }
     }
     let kind_slot = match cx.schema.slot("kind") {
@@ -154,21 +161,13 @@ pub(super) fn fields(top: &Map<String, Value>, cx: &mut Compiler<'_>) -> Option<
             }
             s
         }
-        None => {
-            cx.schema.fields.push(Field {
-                name: "kind".into(),
-                ty: FieldType::String,
-                syms: Vec::new(),
-                derived: false,
-            });
-            (cx.schema.fields.len() - 1) as u16
-        }
+        None => cx.schema.push(Field::new("kind".into(), FieldType::String, false)),
     };
     Some((money_slots, kind_slot))
 }
 
-/// One field's type and, for an enum, its values.
-fn field(spec: &Value, p: &str, d: &mut Diags) -> Option<(FieldType, Vec<String>)> {
+/// One field: its type and, for an enum, its values (at most `max_values`).
+fn field(name: &str, spec: &Value, p: &str, d: &mut Diags, max_values: usize) -> Option<Field> {
     let sm = json::object(spec, p, &["type", "values", "description"], d)?;
     let tp = child(p, "type");
     let ty = json::required(sm, "type", p, d).and_then(|t| json::string(t, &tp, d))?;
@@ -180,17 +179,24 @@ fn field(spec: &Value, p: &str, d: &mut Diags) -> Option<(FieldType, Vec<String>
         );
         return None;
     };
-    let mut syms = Vec::new();
+    let mut f = Field::new(name.to_string(), ty, false);
     match (ty, sm.get("values")) {
         (FieldType::Enum, Some(vals)) => {
             let vp = child(p, "values");
             if let Some(a) = json::array(vals, &vp, d) {
+                if a.len() > max_values {
+                    d.error(
+                        PolicyCode::LimitExceeded,
+                        &vp,
+                        format!("{} enum values exceed the limit of {max_values} (max_values_per_field)", a.len()),
+                    );
+                    return None;
+                }
                 for (i, x) in a.iter().enumerate() {
-                    if let Some(s) = json::string(x, &index(&vp, i), d) {
-                        if syms.iter().any(|y: &String| y == s) {
-                            d.error(PolicyCode::BadValue, &index(&vp, i), format!("enum value `{s}` is listed twice"));
-                        }
-                        syms.push(s.to_string());
+                    if let Some(s) = json::string(x, &index(&vp, i), d)
+                        && !f.intern(s).1
+                    {
+                        d.error(PolicyCode::DuplicateName, &index(&vp, i), format!("enum value `{s}` is listed twice"));
                     }
                 }
                 if a.is_empty() {
@@ -202,15 +208,16 @@ fn field(spec: &Value, p: &str, d: &mut Diags) -> Option<(FieldType, Vec<String>
         (_, Some(_)) => d.error(PolicyCode::UnknownKey, &child(p, "values"), "`values` applies only to enum fields"),
         _ => {}
     }
-    Some((ty, syms))
+    Some(f)
 }
 
-fn is_metric_name(top: &Map<String, Value>, field: &str) -> bool {
-    let Some(m) = field.strip_suffix("_at") else { return false };
+/// The names `sla.metrics` lists (unchecked: `sla::metrics` checks them).
+fn metric_names(top: &Map<String, Value>) -> BTreeSet<&str> {
     top.get("sla")
         .and_then(|s| s.get("metrics"))
         .and_then(Value::as_array)
-        .is_some_and(|a| a.iter().any(|x| x.as_str() == Some(m)))
+        .map(|a| a.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default()
 }
 
 /// `required`: the fields every case (`*`) and each `kind` value must carry.
@@ -222,17 +229,17 @@ pub(super) fn required(
 ) -> (Vec<u16>, Vec<Vec<u16>>) {
     let d = &mut *cx.d;
     let schema = &cx.schema;
-    let kind_values: &[String] = schema.fields.get(kind_slot as usize).map_or(&[], |f| f.syms.as_slice());
+    let kind = schema.fields.get(kind_slot as usize);
     let mut required_any = Vec::new();
-    let mut required = vec![Vec::new(); kind_values.len()];
+    let mut required = vec![Vec::new(); kind.map_or(0, |f| f.syms.len())];
     if let Some(rm) = top.get("required").and_then(|r| json::map(r, "/required", d)) {
         for (k, list) in rm {
             let p = child("/required", k);
             let target = if k == "*" {
                 Some(&mut required_any)
             } else {
-                match kind_values.iter().position(|x| x == k) {
-                    Some(i) => required.get_mut(i),
+                match kind.and_then(|f| f.sym(k)) {
+                    Some(i) => required.get_mut(i as usize),
                     None => {
                         d.error(PolicyCode::NotInEnum, &p, format!("`{k}` is not a value of `kind`"));
                         None
@@ -241,10 +248,14 @@ pub(super) fn required(
             };
             let Some(a) = json::array(list, &p, d) else { continue };
             let mut slots = Vec::new();
+            let mut seen = BTreeSet::new();
             for (i, f) in a.iter().enumerate() {
                 let fp = index(&p, i);
                 if let Some(fname) = json::string(f, &fp, d) {
                     match schema.slot(fname).filter(|s| !derived.contains(s)) {
+                        Some(s) if !seen.insert(s) => {
+                            d.error(PolicyCode::DuplicateName, &fp, format!("`{fname}` is listed twice"));
+                        }
                         Some(s) => slots.push(s),
                         None => d.error(PolicyCode::UnknownField, &fp, format!("`{fname}` is not a declared field")),
                     }
@@ -328,12 +339,7 @@ mod tests {
         // and 5 (routing's place wins for 4).
         let mut schema = Schema::default();
         for i in 0..8 {
-            schema.fields.push(Field {
-                name: format!("f{i}"),
-                ty: FieldType::Integer,
-                syms: Vec::new(),
-                derived: i >= 6,
-            });
+            schema.push(Field::new(format!("f{i}"), FieldType::Integer, i >= 6));
         }
         let routing = alloc::vec![4u16, 4];
         let other = alloc::vec![2u16, 6];

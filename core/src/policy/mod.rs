@@ -17,6 +17,7 @@ mod routing;
 pub mod schema;
 mod sla;
 mod tables;
+mod text;
 
 pub(crate) use controls::{Control, Measure};
 pub(crate) use fields::{HEAD, Input, Key};
@@ -25,11 +26,13 @@ pub(crate) use rights::{ApprovalOut, Rights};
 pub(crate) use routing::{RouteOut, Routing};
 pub(crate) use sla::{BandClock, Clocks, MetricTarget, Sla};
 
+use crate::table::NameIndex;
+use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use diagnostics::{Diagnostic, Diags, PolicyCode, child};
-use limits::{FORMAT_VERSION, Limits};
+use limits::{Budget, FORMAT_VERSION, Limits};
 use serde_json::{Map, Value};
 use tables::TableCx;
 
@@ -94,6 +97,12 @@ pub(crate) struct Compiler<'d> {
     /// Every rule id (and control id) so far, and where each was declared.
     pub rule_ids: Vec<String>,
     pub id_paths: Vec<String>,
+    /// Each id's index in `rule_ids` (its first declaration).
+    pub id_index: BTreeMap<String, u32>,
+    /// The string fields whose symbols reached `limits.max_values_per_field`.
+    pub full: BTreeSet<u16>,
+    /// What is left of `limits.max_memory_bytes`.
+    pub budget: Budget,
 }
 
 impl Compiler<'_> {
@@ -103,8 +112,11 @@ impl Compiler<'_> {
             schema: &mut self.schema,
             ids: &mut self.rule_ids,
             id_paths: &mut self.id_paths,
+            id_index: &mut self.id_index,
             d: &mut *self.d,
             max_rules: self.limits.max_rules_per_table,
+            max_values: self.limits.max_values_per_field,
+            full: &mut self.full,
         }
     }
 }
@@ -141,8 +153,20 @@ pub(crate) fn compile_text(policy_json: &str, limits: Limits) -> Result<(Compile
         );
         return Err(CompileError { errors: d.errors, warnings: d.warnings });
     }
-    match serde_json::from_str::<Value>(policy_json) {
-        Ok(v) => compile_value(&v, limits),
+    match text::parse(policy_json) {
+        Ok((v, repeated)) => {
+            for (p, key) in repeated {
+                d.error(
+                    PolicyCode::DuplicateKey,
+                    &p,
+                    format!("the key `{key}` appears more than once in this object (each key may appear once)"),
+                );
+            }
+            match compile(&v, &mut d, limits) {
+                Some(c) if d.errors.is_empty() => Ok((c, d.warnings)),
+                _ => Err(CompileError { errors: d.errors, warnings: d.warnings }),
+            }
+        }
         Err(e) => {
             d.error(
                 PolicyCode::InvalidJson,
@@ -154,7 +178,8 @@ pub(crate) fn compile_text(policy_json: &str, limits: Limits) -> Result<(Compile
     }
 }
 
-/// Compiles a parsed policy: its parts and its warnings, or every error.
+/// Compiles a parsed policy: its parts and its warnings, or every error. A `Value` holds
+/// one value per object key, so keys its text repeated cannot be reported here.
 pub(crate) fn compile_value(policy: &Value, limits: Limits) -> Result<(Compiled, Vec<Diagnostic>), CompileError> {
     let mut d = Diags::default();
     match compile(policy, &mut d, limits) {
@@ -198,45 +223,64 @@ fn header<'v>(v: &'v Value, d: &mut Diags) -> Option<(&'v Map<String, Value>, St
 fn compile(v: &Value, d: &mut Diags, limits: Limits) -> Option<Compiled> {
     let (top, name, version) = header(v, d)?;
     let (currency, fx) = fields::money(top, d);
-    let mut cx = Compiler { d, limits, schema: Default::default(), rule_ids: Vec::new(), id_paths: Vec::new() };
+    let mut cx = Compiler {
+        d,
+        limits,
+        schema: Default::default(),
+        rule_ids: Vec::new(),
+        id_paths: Vec::new(),
+        id_index: BTreeMap::new(),
+        full: BTreeSet::new(),
+        budget: Budget::new(&limits),
+    };
     let (money_slots, kind_slot) = fields::fields(top, &mut cx)?;
     let (queues, queue_slot, priority_slot) = queues::queues(top, &mut cx);
-    let metrics = sla::metrics(top, &mut cx);
-    // `kind`'s values as declared (tables may add symbols to a string `kind` later).
-    let kind_values: Vec<String> = cx.schema.fields.get(kind_slot as usize).map(|f| f.syms.clone()).unwrap_or_default();
+    let queue_ix = name_index(queues.iter().map(|q| q.name.as_str()));
+    // `None` over the metric limit: the SLA targets, which name metrics, are not compiled.
+    let sla_metrics = sla::metrics(top, &mut cx);
+    let metrics = sla_metrics.clone().unwrap_or_default();
+    // How many values `kind` declares (tables may add symbols to a string `kind` later).
+    let kind_declared = cx.schema.fields.get(kind_slot as usize).map_or(0, |f| f.syms.len());
     let (required_any, required) = fields::required(top, &mut cx, kind_slot, [queue_slot, priority_slot]);
-    let invalid_queue = queues::invalid_queue(top, &queues, cx.d);
+    let invalid_queue = queues::invalid_queue(top, &queue_ix, cx.d);
     let roles = rights::roles(top, cx.d);
-    let calendars = calendars::calendars(top, cx.d, &limits);
+    let role_ix = name_index(roles.iter().map(|r| r.name.as_str()));
+    let calendars = calendars::calendars(top, cx.d, &limits, &mut cx.budget);
     // Rule id 0 names intake validation (an invalid case's outcome).
     let invalid_gid = 0u32;
     cx.rule_ids.push("invalid".to_string());
     cx.id_paths.push("(intake validation)".to_string());
-    let routing = routing::table(top, &mut cx, &queues, priority_slot);
-    let role_index = |name: &str| rights::role_index(&roles, name);
-    let mut sla = sla::sla(top, &mut cx, &metrics, &calendars, &role_index);
-    let mut approvals = rights::approvals(top, &mut cx, &roles);
+    cx.id_index.insert("invalid".to_string(), invalid_gid);
+    let routing = routing::table(top, &mut cx, &queue_ix, priority_slot);
+    let role_index = |name: &str| role_ix.get(name).copied();
+    let mut sla = sla::sla(top, &mut cx, sla_metrics.as_deref(), &calendars, &role_index);
+    let mut approvals = rights::approvals(top, &mut cx, &role_index);
     let (requester_cannot_approve, distinct_approvers) = rights::separation(top, cx.d);
-    let (actions, evidence_names) = rights::actions(top, &mut cx, &roles, &kind_values);
-    let queue_index = |name: &str| queues::queue_index(&queues, name);
+    let (actions, evidence_names) = rights::actions(top, &mut cx, &role_index, (kind_slot, kind_declared));
+    let queue_index = |name: &str| queue_ix.get(name).copied();
     let controls = controls::controls(top, &mut cx, &queue_index, &role_index);
     let keys = fields::keys(&cx.schema, &metrics);
     let fingerprint = fingerprint(v);
     let mut routing = routing?;
     // Compile the tables' tests to masks (or index large `first` tables by kind, an enum
-    // every case carries) now that the schema's symbols are final.
-    let schema = cx.schema;
-    routing.prepare(&schema, Some(kind_slot));
+    // every case carries, within what is left of the memory budget) now that the
+    // schema's symbols are final.
+    let mut schema = cx.schema;
+    schema.seal();
+    let mut budget = cx.budget;
+    budget.spend(routing.prepare(&schema, Some(kind_slot), budget.left()));
     if let Some(s) = sla.as_mut() {
-        s.targets.prepare(&schema, Some(kind_slot));
+        budget.spend(s.targets.prepare(&schema, Some(kind_slot), budget.left()));
     }
     if let Some(a) = approvals.as_mut() {
-        a.prepare(&schema, Some(kind_slot));
+        budget.spend(a.prepare(&schema, Some(kind_slot), budget.left()));
     }
     if !cx.d.errors.is_empty() {
         return None;
     }
     let limit_order = rights::limit_order(&roles);
+    let role_order = NameIndex::new(roles.len(), |i| roles.get(i).map_or("", |r| r.name.as_str()));
+    let evidence_order = NameIndex::new(evidence_names.len(), |i| evidence_names.get(i).map_or("", String::as_str));
     let (store, route_head) = layout(&schema, queue_slot, &mut routing, sla.as_ref(), approvals.as_ref());
     Some(Compiled {
         name,
@@ -260,16 +304,28 @@ fn compile(v: &Value, d: &mut Diags, limits: Limits) -> Option<Compiled> {
         clocks: Clocks { calendars, metrics, sla },
         rights: Rights {
             roles,
+            role_order,
             limit_order,
             approvals,
             requester_cannot_approve,
             distinct_approvers,
             actions,
             evidence_names,
+            evidence_order,
         },
         controls,
         rule_ids: cx.rule_ids,
     })
+}
+
+/// Each name's position in `names` (the first, when a name repeats), for compile-time
+/// lookups in O(log n).
+fn name_index<'a>(names: impl Iterator<Item = &'a str>) -> BTreeMap<&'a str, u32> {
+    let mut ix = BTreeMap::new();
+    for (i, n) in names.enumerate() {
+        ix.entry(n).or_insert(i as u32);
+    }
+    ix
 }
 
 /// Where a case stores each field ([`Input::store`]), and whether routing reads only a

@@ -5,6 +5,7 @@ use super::diagnostics::{Diags, PolicyCode, child};
 use super::json;
 use crate::table::Field;
 use crate::value::FieldType;
+use alloc::collections::BTreeMap;
 use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
@@ -33,28 +34,20 @@ pub(super) fn queues(top: &Map<String, Value>, cx: &mut Compiler<'_>) -> (Vec<Qu
             queues.push(Queue { name: qname.clone(), owner: owner.to_string() });
         }
     }
-    let schema = &mut cx.schema;
-    let queue_slot = schema.fields.len() as u16;
-    schema.fields.push(Field {
-        name: "queue".into(),
-        ty: FieldType::Enum,
-        syms: queues.iter().map(|q| q.name.clone()).collect(),
-        derived: true,
-    });
-    let priority_slot = schema.fields.len() as u16;
-    schema.fields.push(Field { name: "priority".into(), ty: FieldType::String, syms: Vec::new(), derived: true });
+    let mut queue = Field::new("queue".into(), FieldType::Enum, true);
+    for q in &queues {
+        queue.intern(&q.name);
+    }
+    let queue_slot = cx.schema.push(queue);
+    let priority_slot = cx.schema.push(Field::new("priority".into(), FieldType::String, true));
     (queues, queue_slot, priority_slot)
 }
 
-/// The index of the queue named `name`.
-pub(super) fn queue_index(queues: &[Queue], name: &str) -> Option<u32> {
-    queues.iter().position(|q| q.name == name).map(|i| i as u32)
-}
-
-/// `invalid_queue`: where intake validation sends an invalid case.
-pub(super) fn invalid_queue(top: &Map<String, Value>, queues: &[Queue], d: &mut Diags) -> Option<u32> {
+/// `invalid_queue`: where intake validation sends an invalid case (`queues`: each
+/// queue's index by name).
+pub(super) fn invalid_queue(top: &Map<String, Value>, queues: &BTreeMap<&str, u32>, d: &mut Diags) -> Option<u32> {
     let q = top.get("invalid_queue").and_then(|q| json::string(q, "/invalid_queue", d))?;
-    let i = queue_index(queues, q);
+    let i = queues.get(q).copied();
     if i.is_none() {
         d.error(PolicyCode::UnknownQueue, "/invalid_queue", format!("`{q}` is not a declared queue"));
     }

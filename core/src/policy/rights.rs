@@ -7,8 +7,9 @@ use super::Compiler;
 use super::diagnostics::{Diags, PolicyCode, child, index};
 use super::json;
 use crate::table::masks::DecBound;
-use crate::table::{Schema, Table};
+use crate::table::{NameIndex, Schema, Table};
 use crate::value::{FieldType, decimal_from_f64, parse_decimal};
+use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec;
@@ -44,6 +45,8 @@ pub(crate) struct Action {
 #[derive(Debug)]
 pub(crate) struct Rights {
     pub roles: Vec<Role>,
+    /// The roles' index by name.
+    pub role_order: NameIndex,
     /// Roles with a limit, by ascending limit (ties in declaration order), for `by_limit`.
     pub limit_order: Vec<(u32, DecBound)>,
     pub approvals: Option<Table<ApprovalOut>>,
@@ -52,14 +55,18 @@ pub(crate) struct Rights {
     pub actions: Vec<Action>,
     /// Evidence items the actions name, in order of first appearance.
     pub evidence_names: Vec<String>,
+    /// The evidence items' index by name.
+    pub evidence_order: NameIndex,
 }
 
 impl Rights {
+    /// The index of role `r`: a binary search, no allocation.
     pub(crate) fn role_index(&self, r: &str) -> Option<u32> {
-        self.roles.iter().position(|x| x.name == r).map(|i| i as u32)
+        self.role_order.find(r, |i| self.roles.get(i).map(|x| x.name.as_str()))
     }
+    /// The index of evidence item `s`: a binary search, no allocation.
     pub(crate) fn evidence_sym(&self, s: &str) -> Option<u32> {
-        self.evidence_names.iter().position(|x| x == s).map(|i| i as u32)
+        self.evidence_order.find(s, |i| self.evidence_names.get(i).map(String::as_str))
     }
 }
 
@@ -89,15 +96,15 @@ pub(super) fn roles(top: &Map<String, Value>, d: &mut Diags) -> Vec<Role> {
     roles
 }
 
-/// The index of the role named `name` among `roles`.
-pub(super) fn role_index(roles: &[Role], name: &str) -> Option<u32> {
-    roles.iter().position(|r| r.name == name).map(|i| i as u32)
-}
-
-/// `approvals`: the approval chain's decision table.
-pub(super) fn approvals(top: &Map<String, Value>, cx: &mut Compiler<'_>, roles: &[Role]) -> Option<Table<ApprovalOut>> {
+/// `approvals`: the approval chain's decision table (`role_index` resolves role names).
+pub(super) fn approvals(
+    top: &Map<String, Value>,
+    cx: &mut Compiler<'_>,
+    role_index: &impl Fn(&str) -> Option<u32>,
+) -> Option<Table<ApprovalOut>> {
     let a = top.get("approvals")?;
-    cx.tables().table(a, "/approvals", "approvals", false, |cx, then, p| {
+    let column = |c: &str| c == "role";
+    cx.tables().table(a, "/approvals", "approvals", false, &column, |cx, then, p| {
         let m = json::object(then, p, &["role", "limit_field"], cx.d)?;
         let r = json::required(m, "role", p, cx.d).and_then(|r| json::string(r, &child(p, "role"), cx.d))?;
         let keys = vec![("role".to_string(), r.to_string())];
@@ -123,7 +130,7 @@ pub(super) fn approvals(top: &Map<String, Value>, cx: &mut Compiler<'_>, roles: 
                     "`limit_field` applies only to `\"role\": \"by_limit\"`",
                 );
             }
-            match role_index(roles, r) {
+            match role_index(r) {
                 Some(i) => Some((ApprovalOut::Role(i), keys)),
                 None => {
                     cx.d.error(
@@ -162,16 +169,20 @@ pub(super) fn separation(top: &Map<String, Value>, d: &mut Diags) -> (bool, bool
     (requester_cannot_approve, distinct_approvers)
 }
 
-/// `actions`, in policy order, and the evidence items they name.
+/// `actions`, in policy order, and the evidence items they name. `role_index` resolves
+/// role names; `kind` is the slot of `kind` and how many values it declares.
 pub(super) fn actions(
     top: &Map<String, Value>,
     cx: &mut Compiler<'_>,
-    roles: &[Role],
-    kind_values: &[String],
+    role_index: &impl Fn(&str) -> Option<u32>,
+    kind: (u16, usize),
 ) -> (Vec<Action>, Vec<String>) {
     let mut actions = Vec::new();
     let mut evidence_names: Vec<String> = Vec::new();
+    let mut evidence_ix: BTreeMap<String, u32> = BTreeMap::new();
     let d = &mut *cx.d;
+    let kind_value =
+        |k: &str| cx.schema.fields.get(kind.0 as usize).and_then(|f| f.sym(k)).filter(|&i| (i as usize) < kind.1);
     let Some(am) = top.get("actions").and_then(|a| json::map(a, "/actions", d)) else {
         return (actions, evidence_names);
     };
@@ -181,10 +192,14 @@ pub(super) fn actions(
         let Some(m) = json::object(spec, &p, &keys, d) else { continue };
         let mut aroles = Vec::new();
         if let Some(a) = json::required(m, "roles", &p, d).and_then(|r| json::array(r, &child(&p, "roles"), d)) {
+            let mut seen = BTreeSet::new();
             for (i, r) in a.iter().enumerate() {
                 let rp = index(&child(&p, "roles"), i);
                 if let Some(r) = json::string(r, &rp, d) {
-                    match role_index(roles, r) {
+                    match role_index(r) {
+                        Some(x) if !seen.insert(x) => {
+                            d.error(PolicyCode::DuplicateName, &rp, format!("role `{r}` is listed twice"));
+                        }
                         Some(x) => aroles.push(x),
                         None => d.error(PolicyCode::UnknownRole, &rp, format!("`{r}` is not a declared role")),
                     }
@@ -204,7 +219,7 @@ pub(super) fn actions(
         let not_requester = flag("not_requester", d);
         let not_prior_approver = flag("not_prior_approver", d);
         let evidence = match m.get("evidence") {
-            Some(e) => evidence(e, &child(&p, "evidence"), d, kind_values, &mut evidence_names),
+            Some(e) => evidence(e, &child(&p, "evidence"), d, &kind_value, (&mut evidence_names, &mut evidence_ix)),
             None => Vec::new(),
         };
         actions.push(Action {
@@ -219,38 +234,46 @@ pub(super) fn actions(
     (actions, evidence_names)
 }
 
-/// An action's `evidence`: the items each `kind` value needs, as symbols of `names`
-/// (which gains the items it has not seen).
+/// An action's `evidence`: the items each `kind` value (`kind_value` resolves them)
+/// needs, as symbols of `names` (which gains the items it has not seen, with their index).
 fn evidence(
     e: &Value,
     path: &str,
     d: &mut Diags,
-    kind_values: &[String],
-    names: &mut Vec<String>,
+    kind_value: &impl Fn(&str) -> Option<u32>,
+    (names, ix): (&mut Vec<String>, &mut BTreeMap<String, u32>),
 ) -> Vec<(u32, Vec<u32>)> {
     let mut evidence = Vec::new();
     let Some(em) = json::map(e, path, d) else { return evidence };
     for (k, items) in em {
         let kp = child(path, k);
-        let Some(ki) = kind_values.iter().position(|x| x == k) else {
+        let Some(ki) = kind_value(k) else {
             d.error(PolicyCode::NotInEnum, &kp, format!("`{k}` is not a value of `kind`"));
             continue;
         };
         let Some(a) = json::array(items, &kp, d) else { continue };
         let mut syms = Vec::new();
+        let mut seen = BTreeSet::new();
         for (i, it) in a.iter().enumerate() {
-            if let Some(s) = json::string(it, &index(&kp, i), d) {
-                let si = match names.iter().position(|x| x == s) {
-                    Some(si) => si,
+            let ip = index(&kp, i);
+            if let Some(s) = json::string(it, &ip, d) {
+                let si = match ix.get(s) {
+                    Some(&si) => si,
                     None => {
+                        let si = names.len() as u32;
                         names.push(s.to_string());
-                        names.len() - 1
+                        ix.insert(s.to_string(), si);
+                        si
                     }
                 };
-                syms.push(si as u32);
+                if seen.insert(si) {
+                    syms.push(si);
+                } else {
+                    d.error(PolicyCode::DuplicateName, &ip, format!("evidence item `{s}` is listed twice"));
+                }
             }
         }
-        evidence.push((ki as u32, syms));
+        evidence.push((ki, syms));
     }
     evidence
 }

@@ -3,9 +3,10 @@
 use super::Compiler;
 use super::diagnostics::{PolicyCode, child};
 use super::json;
-use super::queues::{Queue, queue_index};
+use super::queues::Queue;
 use super::tables::RankKeys;
 use crate::table::Table;
+use alloc::collections::BTreeMap;
 use alloc::format;
 use alloc::string::String;
 use alloc::string::ToString;
@@ -30,12 +31,13 @@ pub(crate) struct Routing {
     pub table: Table<RouteOut>,
 }
 
-/// The routing table; a priority an output names becomes a value of the derived
-/// `priority` field (at `priority_slot`), in order of first appearance.
+/// The routing table (`queues`: each queue's index by name); a priority an output names
+/// becomes a value of the derived `priority` field (at `priority_slot`), in order of
+/// first appearance.
 pub(super) fn table(
     top: &Map<String, Value>,
     cx: &mut Compiler<'_>,
-    queues: &[Queue],
+    queues: &BTreeMap<&str, u32>,
     priority_slot: u16,
 ) -> Option<Table<RouteOut>> {
     let mut cx = cx.tables();
@@ -43,10 +45,11 @@ pub(super) fn table(
         cx.d.error(PolicyCode::MissingKey, "", "missing required key `routing`");
         return None;
     };
-    cx.table(r, "/routing", "routing", false, |cx, then, p| {
+    let column = |c: &str| c == "queue" || c == "priority";
+    cx.table(r, "/routing", "routing", false, &column, |cx, then, p| {
         let m = json::object(then, p, &["queue", "priority"], cx.d)?;
         let q = json::required(m, "queue", p, cx.d).and_then(|q| json::string(q, &child(p, "queue"), cx.d))?;
-        let Some(queue) = queue_index(queues, q) else {
+        let Some(queue) = queues.get(q).copied() else {
             cx.d.error(PolicyCode::UnknownQueue, &child(p, "queue"), format!("`{q}` is not a declared queue"));
             return None;
         };
@@ -57,13 +60,7 @@ pub(super) fn table(
                 let s = json::string(pv, &child(p, "priority"), cx.d)?;
                 keys.push(("priority".into(), s.to_string()));
                 let f = cx.schema.fields.get_mut(priority_slot as usize)?;
-                Some(match f.sym(s) {
-                    Some(i) => i,
-                    None => {
-                        f.syms.push(s.to_string());
-                        (f.syms.len() - 1) as u32
-                    }
-                })
+                Some(f.intern(s).0)
             }
         };
         Some((RouteOut { queue, priority }, keys))

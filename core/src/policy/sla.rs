@@ -10,6 +10,7 @@ use crate::table::Table;
 use crate::time::calendar::Calendar;
 use crate::time::parse_duration;
 use crate::value::{decimal_from_f64, parse_decimal};
+use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec;
@@ -88,35 +89,49 @@ fn thresholds(target: i64, warn_at: Decimal, escalation: &[Escalation]) -> Metri
 }
 
 /// `sla.metrics`: the metric names (needed before the rest, for the case keys
-/// `<metric>_at`).
-pub(super) fn metrics(top: &Map<String, Value>, cx: &mut Compiler<'_>) -> Vec<String> {
+/// `<metric>_at`); `None` when they are more than `max_metrics` (reported: nothing that
+/// names metrics is compiled then).
+pub(super) fn metrics(top: &Map<String, Value>, cx: &mut Compiler<'_>) -> Option<Vec<String>> {
     let mut metrics: Vec<String> = Vec::new();
     let d = &mut *cx.d;
     if let Some(ms) = top.get("sla").and_then(Value::as_object).and_then(|m| m.get("metrics"))
         && let Some(a) = json::array(ms, "/sla/metrics", d)
     {
+        let max = cx.limits.max_metrics;
+        if a.len() > max {
+            d.error(
+                PolicyCode::LimitExceeded,
+                "/sla/metrics",
+                format!("{} metrics exceed the limit of {max} (max_metrics)", a.len()),
+            );
+            return None;
+        }
+        let mut seen = BTreeSet::new();
         for (i, x) in a.iter().enumerate() {
             let p = index("/sla/metrics", i);
             if let Some(s) = json::string(x, &p, d) {
-                if s.is_empty() || metrics.iter().any(|m| m == s) || cx.schema.slot(&format!("{s}_at")).is_some() {
+                if !seen.insert(s) {
+                    d.error(PolicyCode::DuplicateName, &p, format!("metric `{s}` is listed twice"));
+                } else if s.is_empty() || cx.schema.slot(&format!("{s}_at")).is_some() {
                     d.error(
                         PolicyCode::BadValue,
                         &p,
-                        format!("metric `{s}` is empty, repeated, or clashes with a field named `{s}_at`"),
+                        format!("metric `{s}` is empty or clashes with a field named `{s}_at`"),
                     );
                 }
                 metrics.push(s.to_string());
             }
         }
     }
-    metrics
+    Some(metrics)
 }
 
-/// The `sla` section, if the policy has one; `roles` resolves escalation targets.
+/// The `sla` section, if the policy has one; `role_index` resolves escalation targets.
+/// Without `metrics` (over their limit) the targets are not compiled.
 pub(super) fn sla(
     top: &Map<String, Value>,
     cx: &mut Compiler<'_>,
-    metrics: &[String],
+    metrics: Option<&[String]>,
     calendars: &[(String, Calendar)],
     role_index: &impl Fn(&str) -> Option<u32>,
 ) -> Option<Sla> {
@@ -131,7 +146,7 @@ pub(super) fn sla(
 fn compile(
     s: &Value,
     cx: &mut Compiler<'_>,
-    metrics: &[String],
+    metrics: Option<&[String]>,
     calendars: &[(String, Calendar)],
     top: &Map<String, Value>,
     role_index: &impl Fn(&str) -> Option<u32>,
@@ -141,13 +156,23 @@ fn compile(
         Some(w) => ratio(w, "/sla/warn_at", cx.d).unwrap_or(Decimal::ONE),
         None => Decimal::ONE,
     };
-    let escalation = escalation(m, cx.d, role_index);
-    let (band_clock, bands) = bands(m, cx.d);
+    let escalation = escalation(m, cx.d, role_index, cx.limits.max_escalation_steps);
+    let (band_clock, bands) = bands(m, cx.d, cx.limits.max_bands);
+    let metrics = metrics?;
     let calendar_declared =
         |name: &str| top.get("calendars").and_then(Value::as_object).is_some_and(|m| m.contains_key(name));
+    let calendar_ix: BTreeMap<&str, u32> =
+        calendars.iter().enumerate().rev().map(|(i, (n, _))| (n.as_str(), i as u32)).collect();
+    let metric_ix: BTreeMap<&str, usize> = metrics.iter().enumerate().rev().map(|(i, n)| (n.as_str(), i)).collect();
+    let t = json::required(m, "targets", "/sla", cx.d)?;
+    let bytes = thresholds_bytes(t, metrics.len(), escalation.len());
+    if !cx.budget.take(bytes, "/sla/targets", "the SLA thresholds (target rules × metrics × escalation steps)", cx.d)
+    {
+        return None;
+    }
+    let column = |c: &str| c == "calendar" || metric_ix.contains_key(c);
     let mut tcx = cx.tables();
-    let t = json::required(m, "targets", "/sla", tcx.d)?;
-    let targets = tcx.table(t, "/sla/targets", "targets", true, |cx, then, p| {
+    let targets = tcx.table(t, "/sla/targets", "targets", true, &column, |cx, then, p| {
         let tm = json::map(then, p, cx.d)?;
         let mut keys = RankKeys::new();
         let mut calendar = None;
@@ -157,11 +182,11 @@ fn compile(
             if k == "calendar" {
                 let c = json::string(v, &kp, cx.d)?;
                 keys.push(("calendar".into(), c.to_string()));
-                calendar = calendars.iter().position(|(n, _)| n == c).map(|i| i as u32);
+                calendar = calendar_ix.get(c).copied();
                 if calendar.is_none() && !calendar_declared(c) {
                     cx.d.error(PolicyCode::UnknownCalendar, &kp, format!("`{c}` is not a declared calendar"));
                 }
-            } else if let Some(mi) = metrics.iter().position(|x| x == k) {
+            } else if let Some(&mi) = metric_ix.get(k.as_str()) {
                 let s = json::string(v, &kp, cx.d)?;
                 keys.push((k.clone(), s.to_string()));
                 match parse_duration(s) {
@@ -210,12 +235,47 @@ fn ratio(v: &Value, p: &str, d: &mut Diags) -> Option<Decimal> {
     }
 }
 
-/// `sla.escalation`: steps of increasing `at`, each to a declared role.
-fn escalation(m: &Map<String, Value>, d: &mut Diags, role_index: &impl Fn(&str) -> Option<u32>) -> Vec<Escalation> {
+/// An upper bound on the bytes of the thresholds the target table `t` compiles to, counted
+/// before they are allocated: for each rule and the default, a slot per metric, and for
+/// each metric a rule names, its escalation thresholds.
+fn thresholds_bytes(t: &Value, metrics: usize, steps: usize) -> usize {
+    let thens = t
+        .get("rules")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|r| r.get("then"))
+        .chain(t.get("default"))
+        .filter_map(Value::as_object);
+    let (mut outputs, mut named) = (0usize, 0usize);
+    for then in thens {
+        outputs += 1;
+        named = named.saturating_add(then.len().min(metrics));
+    }
+    let per_output = metrics.saturating_mul(core::mem::size_of::<Option<MetricTarget>>());
+    let per_named = steps.saturating_mul(core::mem::size_of::<i64>());
+    outputs.saturating_mul(per_output).saturating_add(named.saturating_mul(per_named))
+}
+
+/// `sla.escalation`: steps of increasing `at`, each to a declared role; at most `max`.
+fn escalation(
+    m: &Map<String, Value>,
+    d: &mut Diags,
+    role_index: &impl Fn(&str) -> Option<u32>,
+    max: usize,
+) -> Vec<Escalation> {
     let mut escalation: Vec<Escalation> = Vec::new();
     let Some(a) = m.get("escalation").and_then(|e| json::array(e, "/sla/escalation", d)) else {
         return escalation;
     };
+    if a.len() > max {
+        d.error(
+            PolicyCode::LimitExceeded,
+            "/sla/escalation",
+            format!("{} escalation steps exceed the limit of {max} (max_escalation_steps)", a.len()),
+        );
+        return escalation;
+    }
     for (i, step) in a.iter().enumerate() {
         let p = index("/sla/escalation", i);
         let Some(sm) = json::object(step, &p, &["at", "to"], d) else { continue };
@@ -237,10 +297,11 @@ fn escalation(m: &Map<String, Value>, d: &mut Diags, role_index: &impl Fn(&str) 
     escalation
 }
 
-/// `sla.bands`: the ageing bands and the clock they read.
-fn bands(m: &Map<String, Value>, d: &mut Diags) -> (BandClock, Vec<Band>) {
+/// `sla.bands`: the ageing bands (at most `max`) and the clock they read.
+fn bands(m: &Map<String, Value>, d: &mut Diags, max: usize) -> (BandClock, Vec<Band>) {
     let mut band_clock = BandClock::Calendar;
     let mut bands = Vec::new();
+    let mut names = BTreeSet::new();
     let Some(bm) = m.get("bands").and_then(|b| json::object(b, "/sla/bands", &["clock", "limits"], d)) else {
         return (band_clock, bands);
     };
@@ -262,11 +323,24 @@ fn bands(m: &Map<String, Value>, d: &mut Diags) -> (BandClock, Vec<Band>) {
     else {
         return (band_clock, bands);
     };
+    if a.len() > max {
+        d.error(
+            PolicyCode::LimitExceeded,
+            "/sla/bands/limits",
+            format!("{} bands exceed the limit of {max} (max_bands)", a.len()),
+        );
+        return (band_clock, bands);
+    }
     for (i, b) in a.iter().enumerate() {
         let p = index("/sla/bands/limits", i);
         let Some(bm) = json::object(b, &p, &["name", "under"], d) else { continue };
-        let name =
-            json::required(bm, "name", &p, d).and_then(|n| json::string(n, &child(&p, "name"), d)).unwrap_or_default();
+        let name = json::required(bm, "name", &p, d).and_then(|n| json::string(n, &child(&p, "name"), d));
+        if let Some(n) = name
+            && !names.insert(n)
+        {
+            d.error(PolicyCode::DuplicateName, &child(&p, "name"), format!("band name `{n}` is listed twice"));
+        }
+        let name = name.unwrap_or_default();
         let under = bm.get("under").and_then(|u| {
             let up = child(&p, "under");
             let s = json::string(u, &up, d)?;

@@ -7,6 +7,7 @@ use super::json;
 use crate::table::{Agg, Atom, Cmp, Cond, Hit, MAX_LIST_TEST, Pred, Rule, Schema, SymSet, Table};
 use crate::time::parse_rfc3339;
 use crate::value::{FieldType, parse_decimal};
+use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
@@ -16,8 +17,11 @@ use serde_json::{Map, Value};
 /// The raw output values of one rule that ranking may look at: (column, value text).
 pub(crate) type RankKeys = Vec<(String, String)>;
 
-/// Each ranked output column with its values in rank order (a table's `outputs`).
-type Ranking = Vec<(String, Vec<String>)>;
+/// Each ranked output column with each of its values' rank (a table's `outputs`).
+type Ranking<'v> = Vec<(&'v str, BTreeMap<&'v str, usize>)>;
+
+/// How many of a field's values a `not_in_enum` message lists.
+const LISTED_VALUES: usize = 12;
 
 /// Context for compiling the tables of one policy.
 pub(crate) struct TableCx<'a> {
@@ -27,38 +31,53 @@ pub(crate) struct TableCx<'a> {
     pub ids: &'a mut Vec<String>,
     /// Where each id was declared, for duplicate messages.
     pub id_paths: &'a mut Vec<String>,
+    /// Each id's index in `ids` (its first declaration).
+    pub id_index: &'a mut BTreeMap<String, u32>,
     /// Diagnostics.
     pub d: &'a mut Diags,
     /// Most rules accepted in one table ([`crate::Limits::max_rules_per_table`]).
     pub max_rules: usize,
+    /// Most symbols of a field ([`crate::Limits::max_values_per_field`]).
+    pub max_values: usize,
+    /// The string fields whose symbols reached `max_values` (reported once each).
+    pub full: &'a mut BTreeSet<u16>,
 }
 
 impl TableCx<'_> {
     /// Registers a trace id, reporting duplicates.
     pub fn add_id(&mut self, id: &str, path: &str) -> u32 {
-        if let Some(i) = self.ids.iter().position(|x| x == id) {
-            let first = self.id_paths.get(i).cloned().unwrap_or_default();
-            self.d.error(PolicyCode::DuplicateRuleId, path, format!("rule id `{id}` is already used at {first}"));
+        let gid = self.ids.len() as u32;
+        match self.id_index.get(id) {
+            Some(&i) => {
+                let first = self.id_paths.get(i as usize).cloned().unwrap_or_default();
+                self.d.error(PolicyCode::DuplicateRuleId, path, format!("rule id `{id}` is already used at {first}"));
+            }
+            None => {
+                self.id_index.insert(id.to_string(), gid);
+            }
         }
         self.ids.push(id.to_string());
         self.id_paths.push(path.to_string());
-        (self.ids.len() - 1) as u32
+        gid
     }
 
-    /// Compiles a table at `path`. `out` parses one rule's (or the default's) `then`.
+    /// Compiles a table at `path`. `out` parses one rule's (or the default's) `then`;
+    /// `column` tells the names of the table's output columns (those `outputs` may rank).
+    #[allow(clippy::too_many_arguments)]
     pub fn table<O>(
         &mut self,
         v: &Value,
         path: &str,
         name: &str,
         aggregatable: bool,
+        column: &dyn Fn(&str) -> bool,
         mut out: impl FnMut(&mut Self, &Value, &str) -> Option<(O, RankKeys)>,
     ) -> Option<Table<O>> {
         let errors = self.d.error_count();
         let m = json::object(v, path, &["hit", "aggregate", "outputs", "rules", "default"], self.d)?;
         let hit = hit_policy(m, path, self.d);
         let agg = aggregate(m, path, self.d, hit, name, aggregatable);
-        let ranking = ranking(m, path, self.d);
+        let ranking = ranking(m, path, self.d, name, column);
         if matches!(hit, Hit::Priority | Hit::OutputOrder) && ranking.is_empty() {
             self.d.error(PolicyCode::BadOutputs, path, "hit policies `priority` and `output_order` need `outputs` listing each output column's values in rank order");
         }
@@ -171,6 +190,7 @@ impl TableCx<'_> {
             return Some(Cond { slot, pred: Pred::Null, negate });
         }
         let field = self.schema.fields.get_mut(slot as usize)?;
+        let (max_values, full) = (self.max_values, &mut *self.full);
         let pred = match field.ty {
             FieldType::Enum | FieldType::String => {
                 let mut set = SymSet::default();
@@ -178,8 +198,20 @@ impl TableCx<'_> {
                     Value::String(s) => match field.sym(s) {
                         Some(i) => set.insert(i),
                         None if field.ty == FieldType::String && !field.derived => {
-                            field.syms.push(s.clone());
-                            set.insert((field.syms.len() - 1) as u32);
+                            if field.syms.len() >= max_values {
+                                if full.insert(slot) {
+                                    d.error(
+                                        PolicyCode::LimitExceeded,
+                                        p,
+                                        format!(
+                                            "the tests of `{}` name more than {max_values} distinct strings (max_values_per_field)",
+                                            field.name
+                                        ),
+                                    );
+                                }
+                                return;
+                            }
+                            set.insert(field.intern(s).0);
                         }
                         None => {
                             let code =
@@ -187,11 +219,7 @@ impl TableCx<'_> {
                             d.error(
                                 code,
                                 p,
-                                format!(
-                                    "`{s}` is not one of the values of `{}` ({})",
-                                    field.name,
-                                    field.syms.join(", ")
-                                ),
+                                format!("`{s}` is not one of the values of `{}` ({})", field.name, listed(&field.syms)),
                             );
                         }
                     },
@@ -276,35 +304,64 @@ fn aggregate(
     Some(agg)
 }
 
-/// A table's `outputs`: each ranked column's values in rank order.
-fn ranking(m: &Map<String, Value>, path: &str, d: &mut Diags) -> Ranking {
+/// Up to [`LISTED_VALUES`] of a field's values, for a message.
+fn listed(syms: &[String]) -> String {
+    let mut s = String::new();
+    for (i, v) in syms.iter().take(LISTED_VALUES).enumerate() {
+        if i > 0 {
+            s.push_str(", ");
+        }
+        s.push_str(v);
+    }
+    if syms.len() > LISTED_VALUES {
+        s.push_str(&format!(", ... {} values in all", syms.len()));
+    }
+    s
+}
+
+/// A table's `outputs`: each ranked column's values with their rank. Each column must be
+/// one of the table's output columns, and each value is listed once.
+fn ranking<'v>(
+    m: &'v Map<String, Value>,
+    path: &str,
+    d: &mut Diags,
+    name: &str,
+    column: &dyn Fn(&str) -> bool,
+) -> Ranking<'v> {
     let mut r = Vec::new();
     let Some(o) = m.get("outputs") else { return r };
     let p = child(path, "outputs");
     let Some(om) = json::map(o, &p, d) else { return r };
     for (col, vals) in om {
         let cp = child(&p, col);
+        if !column(col) {
+            d.error(PolicyCode::UnknownKey, &cp, format!("`{col}` is not an output column of the {name} table"));
+            continue;
+        }
         let Some(arr) = json::array(vals, &cp, d) else { continue };
-        let mut names = Vec::new();
+        let mut ranks = BTreeMap::new();
         for (i, x) in arr.iter().enumerate() {
-            if let Some(s) = json::string(x, &index(&cp, i), d) {
-                names.push(s.to_string());
+            let vp = index(&cp, i);
+            if let Some(s) = json::string(x, &vp, d)
+                && ranks.insert(s, i).is_some()
+            {
+                d.error(PolicyCode::DuplicateName, &vp, format!("`{s}` is listed twice in `outputs.{col}`"));
             }
         }
-        r.push((col.clone(), names));
+        r.push((col.as_str(), ranks));
     }
     r
 }
 
 /// Rule indexes in rank order: by each ranked column's value position, column by
 /// column, then rule order. Under `priority` and `output_order` every output must rank.
-fn rank_order(keys: &[RankKeys], ranking: &Ranking, hit: Hit, rules_path: &str, d: &mut Diags) -> Vec<u32> {
+fn rank_order(keys: &[RankKeys], ranking: &Ranking<'_>, hit: Hit, rules_path: &str, d: &mut Diags) -> Vec<u32> {
     let mut ranks: Vec<(Vec<usize>, u32)> = Vec::with_capacity(keys.len());
     for (i, k) in keys.iter().enumerate() {
         let mut rank = Vec::with_capacity(ranking.len());
         for (col, order) in ranking {
-            let val = k.iter().find(|(c, _)| c == col).map(|(_, v)| v.as_str());
-            match val.and_then(|v| order.iter().position(|x| x == v)) {
+            let val = k.iter().find(|(c, _)| c.as_str() == *col).map(|(_, v)| v.as_str());
+            match val.and_then(|v| order.get(v).copied()) {
                 Some(p) => rank.push(p),
                 None => {
                     if matches!(hit, Hit::Priority | Hit::OutputOrder) {

@@ -545,25 +545,21 @@ mod tests {
                     Rule { gid: i as u32, conds, out: outs.get(i).copied().unwrap_or(0) }
                 })
                 .collect();
-            let schema = crate::table::Schema {
-                fields: TYPES
-                    .iter()
-                    .enumerate()
-                    .map(|(i, &(ty, n))| crate::table::Field {
-                        name: alloc::format!("f{i}"),
-                        ty,
-                        syms: (0..n).map(|k| alloc::format!("s{k}")).collect(),
-                        derived: false,
-                    })
-                    .collect(),
-            };
+            let mut schema = crate::table::Schema::default();
+            for (i, &(ty, n)) in TYPES.iter().enumerate() {
+                let mut f = crate::table::Field::new(alloc::format!("f{i}"), ty, false);
+                for k in 0..n {
+                    f.intern(&alloc::format!("s{k}"));
+                }
+                schema.push(f);
+            }
             for hit in [Hit::Unique, Hit::Any, Hit::Priority, Hit::First, Hit::RuleOrder, Hit::OutputOrder, Hit::Collect] {
                 // Rank order: by output value, then rule order.
                 let mut order: Vec<u32> = (0..rules.len() as u32).collect();
                 order.sort_by_key(|&i| rules.get(i as usize).map(|r| r.out));
                 let plain = Table { hit, agg: None, rules: rules.clone(), order, default: None, masks: None, index: None };
                 let mut masked = plain.clone();
-                masked.prepare(&schema, Some(0));
+                masked.prepare(&schema, Some(0), usize::MAX);
                 prop_assert!(masked.masks.is_some());
                 let mut indexed = plain.clone();
                 indexed.index_on(0, 5);

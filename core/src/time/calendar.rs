@@ -61,6 +61,12 @@ const DATE_MARGIN: i64 = 3;
 const CHUNK_DAYS: i64 = 56;
 /// Bound on the offset magnitude (seconds) used when probing around a gap.
 const MAX_OFFSET_S: i64 = 16 * 3600;
+/// Days of the horizon generated at once while precomputing (the scratch space of one
+/// chunk is all that is allocated besides the result).
+const PRECOMPUTE_CHUNK_DAYS: i64 = 4 * 364;
+/// Bytes of scratch space per window while a chunk is generated (raw windows, their
+/// merged copy, the chunk's result, holiday ranges).
+const SCRATCH_BYTES_PER_WINDOW: usize = 64;
 
 /// One window of a date, in minutes after local midnight. `end <= start` means the window
 /// ends on the next date (an overnight window); `end == 1440` is `24:00`.
@@ -175,7 +181,56 @@ fn sort_merge(v: &mut Vec<(Instant, Instant)>) {
     *v = merged;
 }
 
+/// The UTC days `[from_day, to_day)` clamped to the years with working time.
+fn clamp_days(from_day: i64, to_day: i64) -> (i64, i64) {
+    let lo_day = WORLD_START.div_euclid(DAY);
+    let hi_day = WORLD_END.div_euclid(DAY);
+    let from = from_day.clamp(lo_day, hi_day);
+    (from, to_day.clamp(from, hi_day))
+}
+
+/// An upper bound on the merged working intervals of `days` UTC days (and on the windows
+/// generated for any `days` of them): the windows of every local date that can touch
+/// them (a week of dates holds each weekday's windows once), each override's windows, and
+/// one more interval per holiday (a holiday can split one interval in two).
+fn interval_bound(week: &[Vec<Window>; 7], holidays: usize, override_windows: usize, days: i64) -> usize {
+    let per_week: usize = week.iter().map(Vec::len).sum();
+    let weeks = usize::try_from((days.max(0) + 2 * DATE_MARGIN) / 7 + 1).unwrap_or(usize::MAX);
+    per_week.saturating_mul(weeks).saturating_add(override_windows).saturating_add(holidays)
+}
+
 impl Calendar {
+    /// Upper bounds on the bytes a calendar of these windows, holidays and overrides
+    /// keeps with the working intervals of `horizon` precomputed, and on the scratch space
+    /// precomputing them needs besides (freed when done): `(kept, scratch)`, counted
+    /// before anything is allocated, in time linear in the windows, holidays and overrides.
+    pub(crate) fn estimated_bytes(
+        (week, all_week): (&[Vec<Window>; 7], bool),
+        holidays: &[i64],
+        overrides: &[(i64, Vec<Window>)],
+        (from_day, to_day): (i64, i64),
+    ) -> (usize, usize) {
+        let override_windows: usize = overrides.iter().map(|o| o.1.len()).sum();
+        let own = core::mem::size_of::<Calendar>()
+            + 2 * core::mem::size_of_val(holidays)
+            + core::mem::size_of_val(overrides)
+            + override_windows * core::mem::size_of::<Window>();
+        if all_week && holidays.is_empty() && overrides.is_empty() {
+            return (own, 0);
+        }
+        let (from, to) = clamp_days(from_day, to_day);
+        let days = to - from;
+        let intervals = interval_bound(week, holidays.len(), override_windows, days);
+        let chunk = interval_bound(week, holidays.len(), override_windows, PRECOMPUTE_CHUNK_DAYS).min(intervals);
+        let per_interval = core::mem::size_of::<(Instant, Instant)>() + core::mem::size_of::<i64>();
+        let per_day = core::mem::size_of::<u32>();
+        let days = usize::try_from(days).unwrap_or(usize::MAX);
+        let kept = own
+            .saturating_add(intervals.saturating_add(1).saturating_mul(per_interval))
+            .saturating_add(days.saturating_add(1).saturating_mul(per_day));
+        (kept, chunk.saturating_mul(SCRATCH_BYTES_PER_WINDOW))
+    }
+
     /// A calendar of the given weekly windows (`week[0]` is Monday's; `all_week`: it is
     /// `24x7`), holidays and overrides (days since 1970-01-01), with the working
     /// intervals of the UTC days `[from_day, to_day)` precomputed.
@@ -218,15 +273,27 @@ impl Calendar {
 
     /// Computes the working intervals of the UTC days `[from_day, to_day)` (clamped to
     /// the years with working time), their prefix sums and the per-day index.
+    ///
+    /// The horizon is generated a chunk of days at a time, into intervals reserved once
+    /// for [`interval_bound`] of them: the memory [`Calendar::estimated_bytes`] counts.
+    /// Chunks concatenate exactly: an interval cut at a chunk's end touches its rest at
+    /// the next chunk's start, and the two merge.
     fn precompute(&mut self, from_day: i64, to_day: i64) {
-        let lo_day = WORLD_START.div_euclid(DAY);
-        let hi_day = WORLD_END.div_euclid(DAY);
-        let from = from_day.clamp(lo_day, hi_day);
-        let to = to_day.clamp(from, hi_day);
+        let (from, to) = clamp_days(from_day, to_day);
         self.h_start = from * DAY;
         self.h_end = to * DAY;
-        let mut iv = Vec::new();
-        self.generate(self.h_start, self.h_end, &mut iv);
+        let override_windows: usize = self.overrides.iter().map(|o| o.1.len()).sum();
+        let mut iv = Vec::with_capacity(interval_bound(&self.week, self.holidays.len(), override_windows, to - from));
+        let mut chunk = Vec::new();
+        let mut day = from;
+        while day < to {
+            let end = day.saturating_add(PRECOMPUTE_CHUNK_DAYS).min(to);
+            self.generate(day * DAY, end * DAY, &mut chunk);
+            for &(s, e) in &chunk {
+                push_merge(&mut iv, s, e);
+            }
+            day = end;
+        }
         let mut cum = Vec::with_capacity(iv.len() + 1);
         let mut acc = 0i64;
         cum.push(0);
@@ -616,6 +683,53 @@ impl Calendar {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn w(start: u16, end: u16) -> Window {
+        Window { start, end }
+    }
+
+    #[test]
+    fn chunks_concatenate_into_the_intervals_of_the_whole_horizon() {
+        // "24x7" with one holiday compiles as 00:00-24:00 every day less 2026-12-25 (UTC):
+        // exactly two intervals, each crossing dozens of the 364-day chunks the horizon is
+        // generated in. Unmerged chunk ends would show as more intervals.
+        let utc: Tz = "UTC".parse().unwrap();
+        let day = days_from_civil(2026, 12, 25);
+        let all: [Vec<Window>; 7] = core::array::from_fn(|_| alloc::vec![w(0, 1440)]);
+        let c = Calendar::new((utc, "UTC".into()), (all, true), alloc::vec![day], Vec::new(), DEFAULT_HORIZON);
+        let (h0, h1) = c.horizon();
+        assert_eq!(c.iv, [(h0, day * DAY), ((day + 1) * DAY, h1)]);
+        assert_eq!(c.business_between(h0, h1), h1 - h0 - DAY);
+    }
+
+    #[test]
+    fn the_estimate_bounds_what_precomputing_takes() {
+        // Overnight and DST-crossing windows, split days, holidays and overrides: the
+        // intervals reserved (the bound the estimate counts) hold every interval, so the
+        // list is never reallocated, and the estimate covers the three arrays kept.
+        let berlin: Tz = "Europe/Berlin".parse().unwrap();
+        let mut week: [Vec<Window>; 7] = Default::default();
+        week[0] = alloc::vec![w(480, 720), w(780, 1080)];
+        week[4] = alloc::vec![w(1320, 360)];
+        week[5] = alloc::vec![w(0, 1440)];
+        let holidays =
+            alloc::vec![days_from_civil(2026, 12, 25), days_from_civil(2027, 1, 1), days_from_civil(2027, 1, 1)];
+        let overrides =
+            alloc::vec![(days_from_civil(2026, 12, 24), alloc::vec![w(60, 120), w(600, 660), w(1200, 1260)])];
+        let (bytes, scratch) = Calendar::estimated_bytes((&week, false), &holidays, &overrides, DEFAULT_HORIZON);
+        // Scratch: the windows of one chunk, 64 bytes each: four a week over the 209
+        // weeks of 1,456 days and their margin, the override's three, one per holiday
+        // (three listed).
+        let weeks = 209; // (1,456 days + 6 of margin) / 7, and one more
+        assert_eq!(scratch, (4 * weeks + 3 + 3) * 64);
+        let c = Calendar::new((berlin, "Europe/Berlin".into()), (week, false), holidays, overrides, DEFAULT_HORIZON);
+        let bound = interval_bound(&c.week, c.holidays.len(), 3, DEFAULT_HORIZON.1 - DEFAULT_HORIZON.0);
+        assert!(c.iv.len() <= bound && c.iv.capacity() <= bound, "{} intervals, bound {bound}", c.iv.len());
+        let kept = c.iv.capacity() * 16 + c.cum.capacity() * 8 + c.day_first.capacity() * 4;
+        assert!(kept <= bytes, "kept {kept} > estimate {bytes}");
+        // The estimate is an upper bound, not a wild one: within 25% of what is kept.
+        assert!(bytes < kept + kept / 4, "estimate {bytes} for {kept} kept");
+    }
 
     #[test]
     fn gap_and_fold_resolution() {
