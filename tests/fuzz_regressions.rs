@@ -1,9 +1,14 @@
 //! Replays every input kept in `fuzz/regressions/<target>/` (inputs that once crashed a fuzz
 //! target, kept after the fix) and the fuzz seeds, through the same code paths as the fuzz
-//! targets, in ordinary `cargo test`.
+//! targets, in ordinary `cargo test`. `scripts/fuzz` copies every crash it finds there.
 
+use docket::{
+    docket_authorize_json, docket_buffer_free, docket_engine_free, docket_engine_new, docket_error_free,
+    docket_evaluate_json, docket_report_json, docket_result,
+};
 use docket_core::{Actor, Case, Engine, Outcome, Report};
 use std::path::Path;
+use std::ptr::null_mut;
 
 fn inputs(dir: &str) -> Vec<(String, Vec<u8>)> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join("fuzz");
@@ -57,4 +62,52 @@ fn case_eval_inputs() {
             let _ = e.authorize(&case, &actor, action);
         }
     }
+}
+
+#[test]
+fn c_json_inputs() {
+    // As the `c_json` target: any bytes through the C JSON entry points (evaluate, report,
+    // authorize with the bytes up to the first NUL as the case). A panic caught at the
+    // boundary (`DOCKET_RESULT_INTERNAL`) fails here, though the fuzzer cannot see it.
+    let all = inputs("c_json");
+    assert!(!all.is_empty(), "no fuzz seeds found");
+    let p = docket_tests::EXAMPLE_POLICY;
+    let (mut e, mut err) = (null_mut(), null_mut());
+    let r = unsafe { docket_engine_new(p.as_ptr().cast(), p.len(), &mut e, &mut err) };
+    assert_eq!(r, docket_result::Ok, "example policy compiles");
+    for (name, data) in all {
+        let (ptr, n) = (data.as_ptr().cast(), data.len());
+        for f in [docket_evaluate_json, docket_report_json] {
+            let (mut out, mut err) = (null_mut(), null_mut());
+            let r = unsafe { f(e, ptr, n, 1_795_428_000, &mut out, &mut err) };
+            assert_ne!(r, docket_result::Internal, "{name}");
+            unsafe {
+                docket_buffer_free(out);
+                docket_error_free(err);
+            }
+        }
+        let split = data.iter().position(|&b| b == 0).unwrap_or(n);
+        let actor = br#"{"id":"u-9","roles":["team_lead"]}"#;
+        let action = b"close";
+        let (mut out, mut err) = (null_mut(), null_mut());
+        let r = unsafe {
+            docket_authorize_json(
+                e,
+                ptr,
+                split,
+                actor.as_ptr().cast(),
+                actor.len(),
+                action.as_ptr().cast(),
+                action.len(),
+                &mut out,
+                &mut err,
+            )
+        };
+        assert_ne!(r, docket_result::Internal, "{name}");
+        unsafe {
+            docket_buffer_free(out);
+            docket_error_free(err);
+        }
+    }
+    unsafe { docket_engine_free(e) };
 }
