@@ -40,6 +40,7 @@ mod eval;
 pub mod issue;
 mod output;
 mod policy;
+mod sort;
 mod table;
 pub mod time;
 mod value;

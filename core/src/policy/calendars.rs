@@ -240,7 +240,7 @@ fn windows(v: &Value, path: &str, d: &mut Diags, max: usize) -> Option<Vec<Windo
             None => ok = false,
         }
     }
-    list.sort_unstable_by_key(|w| (w.start, w.end));
+    crate::sort::sort_by_key(&mut list, |w| (w.start, w.end));
     ok.then_some(list)
 }
 

@@ -116,7 +116,7 @@ pub(super) fn money(top: &Map<String, Value>, d: &mut Diags) -> (String, Vec<(St
         }
     }
     // The keys of one object are distinct: sorted, they are a search index.
-    fx.sort_by(|a, b| a.0.cmp(&b.0));
+    crate::sort::sort_by(&mut fx, |a, b| a.0.cmp(&b.0));
     (currency, fx)
 }
 
@@ -288,7 +288,7 @@ pub(super) fn keys(schema: &Schema, metrics: &[String]) -> Vec<(String, Key)> {
             keys.push((f.name.clone(), Key::Field(i as u16)));
         }
     }
-    keys.sort_by(|a, b| a.0.cmp(&b.0));
+    crate::sort::sort_by(&mut keys, |a, b| a.0.cmp(&b.0));
     keys.dedup_by(|a, b| a.0 == b.0);
     keys
 }

@@ -279,8 +279,8 @@ fn compile(v: &Value, d: &mut Diags, limits: Limits) -> Option<Compiled> {
         return None;
     }
     let limit_order = rights::limit_order(&roles);
-    let role_order = NameIndex::new(roles.len(), |i| roles.get(i).map_or("", |r| r.name.as_str()));
-    let evidence_order = NameIndex::new(evidence_names.len(), |i| evidence_names.get(i).map_or("", String::as_str));
+    let role_order = NameIndex::new(roles.len(), &|i| roles.get(i).map_or("", |r| r.name.as_str()));
+    let evidence_order = NameIndex::new(evidence_names.len(), &|i| evidence_names.get(i).map_or("", String::as_str));
     let (store, route_head) = layout(&schema, queue_slot, &mut routing, sla.as_ref(), approvals.as_ref());
     Some(Compiled {
         name,
@@ -380,7 +380,7 @@ fn canonical(v: &Value, out: &mut String) {
     match v {
         Value::Object(m) => {
             let mut keys: Vec<&String> = m.keys().collect();
-            keys.sort();
+            crate::sort::sort_by(&mut keys, |a, b| a.cmp(b));
             out.push('{');
             for (i, k) in keys.iter().enumerate() {
                 if i > 0 {

@@ -283,6 +283,6 @@ pub(super) fn limit_order(roles: &[Role]) -> Vec<(u32, DecBound)> {
     let mut limited: Vec<(u32, Decimal)> =
         roles.iter().enumerate().filter_map(|(i, r)| Some((i as u32, r.limit?))).collect();
     // Stable: equal limits keep declaration order.
-    limited.sort_by_key(|&(_, l)| l);
+    crate::sort::sort_by_key(&mut limited, |&(_, l)| l);
     limited.into_iter().map(|(i, l)| (i, DecBound::new(l))).collect()
 }

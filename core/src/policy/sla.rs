@@ -10,7 +10,7 @@ use crate::table::Table;
 use crate::time::calendar::Calendar;
 use crate::time::parse_duration;
 use crate::value::{decimal_from_f64, parse_decimal};
-use alloc::collections::{BTreeMap, BTreeSet};
+use alloc::collections::BTreeSet;
 use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec;
@@ -161,9 +161,8 @@ fn compile(
     let metrics = metrics?;
     let calendar_declared =
         |name: &str| top.get("calendars").and_then(Value::as_object).is_some_and(|m| m.contains_key(name));
-    let calendar_ix: BTreeMap<&str, u32> =
-        calendars.iter().enumerate().rev().map(|(i, (n, _))| (n.as_str(), i as u32)).collect();
-    let metric_ix: BTreeMap<&str, usize> = metrics.iter().enumerate().rev().map(|(i, n)| (n.as_str(), i)).collect();
+    let calendar_ix = super::name_index(calendars.iter().map(|(n, _)| n.as_str()));
+    let metric_ix = super::name_index(metrics.iter().map(String::as_str));
     let t = json::required(m, "targets", "/sla", cx.d)?;
     let bytes = thresholds_bytes(t, metrics.len(), escalation.len());
     if !cx.budget.take(bytes, "/sla/targets", "the SLA thresholds (target rules × metrics × escalation steps)", cx.d)
@@ -186,7 +185,7 @@ fn compile(
                 if calendar.is_none() && !calendar_declared(c) {
                     cx.d.error(PolicyCode::UnknownCalendar, &kp, format!("`{c}` is not a declared calendar"));
                 }
-            } else if let Some(&mi) = metric_ix.get(k.as_str()) {
+            } else if let Some(mi) = metric_ix.get(k.as_str()).map(|&i| i as usize) {
                 let s = json::string(v, &kp, cx.d)?;
                 keys.push((k.clone(), s.to_string()));
                 match parse_duration(s) {

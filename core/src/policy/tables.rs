@@ -356,7 +356,7 @@ fn ranking<'v>(
 /// Rule indexes in rank order: by each ranked column's value position, column by
 /// column, then rule order. Under `priority` and `output_order` every output must rank.
 fn rank_order(keys: &[RankKeys], ranking: &Ranking<'_>, hit: Hit, rules_path: &str, d: &mut Diags) -> Vec<u32> {
-    let mut ranks: Vec<(Vec<usize>, u32)> = Vec::with_capacity(keys.len());
+    let mut ranks: Vec<Vec<usize>> = Vec::with_capacity(keys.len());
     for (i, k) in keys.iter().enumerate() {
         let mut rank = Vec::with_capacity(ranking.len());
         for (col, order) in ranking {
@@ -379,10 +379,13 @@ fn rank_order(keys: &[RankKeys], ranking: &Ranking<'_>, hit: Hit, rules_path: &s
                 }
             }
         }
-        ranks.push((rank, i as u32));
+        ranks.push(rank);
     }
-    ranks.sort();
-    ranks.into_iter().map(|(_, i)| i).collect()
+    // Stable, so equal ranks keep rule order.
+    crate::sort::order(ranks.len(), &mut |a, b| match (ranks.get(a), ranks.get(b)) {
+        (Some(x), Some(y)) => x.cmp(y),
+        _ => core::cmp::Ordering::Equal,
+    })
 }
 
 fn not_only<'v>(o: &'v Map<String, Value>, path: &str, d: &mut Diags) -> Option<&'v Value> {

@@ -241,7 +241,7 @@ impl Masks {
         }
         let all = if rules.len() == MAX_RULES { u64::MAX } else { (1u64 << rules.len()) - 1 };
         let mut slots: Vec<u16> = rules.iter().flat_map(|r| r.conds.iter().map(|c| c.slot)).collect();
-        slots.sort_unstable();
+        crate::sort::sort_by(&mut slots, u16::cmp);
         slots.dedup();
         let mut masks = Masks { all, ..Masks::default() };
         for slot in slots {
@@ -307,7 +307,7 @@ fn sorted_bounds<'a, T: PartialOrd + Copy + 'a>(atoms: impl Iterator<Item = &'a 
             return None;
         }
     }
-    b.sort_by(|x, y| x.partial_cmp(y).unwrap_or(Ordering::Equal));
+    crate::sort::sort_by(&mut b, |x, y| x.partial_cmp(y).unwrap_or(Ordering::Equal));
     b.dedup_by(|x, y| x == y);
     (b.len() <= MAX_BOUNDS).then_some(b)
 }

@@ -36,10 +36,9 @@ pub(crate) struct NameIndex {
 
 impl NameIndex {
     /// The index of `n` names; `name(i)` is the `i`-th.
-    pub(crate) fn new<'a>(n: usize, name: impl Fn(usize) -> &'a str) -> NameIndex {
-        let mut order: Vec<u32> = (0..n as u32).collect();
-        order.sort_by(|&a, &b| {
-            let (a, b) = (name(a as usize), name(b as usize));
+    pub(crate) fn new<'a>(n: usize, name: &dyn Fn(usize) -> &'a str) -> NameIndex {
+        let order = crate::sort::order(n, &mut |a, b| {
+            let (a, b) = (name(a), name(b));
             a.len().cmp(&b.len()).then_with(|| a.cmp(b))
         });
         let longest = order.last().map_or(0, |&i| name(i as usize).len());
@@ -131,7 +130,7 @@ impl Field {
         self.syms.push(String::from(s));
         if self.sealed {
             // Not while compiling (the index is built once, by `seal`): rebuilt whole.
-            self.index = NameIndex::new(self.syms.len(), |j| self.syms.get(j).map_or("", String::as_str));
+            self.index = NameIndex::new(self.syms.len(), &|j| self.syms.get(j).map_or("", String::as_str));
         } else {
             self.building.insert(String::from(s), i);
         }
@@ -142,7 +141,7 @@ impl Field {
     /// compares lengths before bytes and keeps no second copy of the symbols.
     pub fn seal(&mut self) {
         if !self.sealed {
-            self.index = NameIndex::new(self.syms.len(), |i| self.syms.get(i).map_or("", String::as_str));
+            self.index = NameIndex::new(self.syms.len(), &|i| self.syms.get(i).map_or("", String::as_str));
             self.building = BTreeMap::new();
             self.sealed = true;
         }
@@ -432,7 +431,7 @@ mod tests {
         names.extend(["", "a", "refund", "gold"].map(String::from));
         names.extend((60..75).map(|n| "x".repeat(n)));
         names.extend((0..20).map(|i| format!("{}{i:02}", "y".repeat(70))));
-        let ix = NameIndex::new(names.len(), |i| names.get(i).map_or("", String::as_str));
+        let ix = NameIndex::new(names.len(), &|i| names.get(i).map_or("", String::as_str));
         let get = |i: usize| names.get(i).map(String::as_str);
         for (i, n) in names.iter().enumerate() {
             assert_eq!(ix.find(n, get), Some(i as u32), "{n:?}");

@@ -241,9 +241,9 @@ impl Calendar {
         mut overrides: Vec<(i64, Vec<Window>)>,
         (from_day, to_day): (i64, i64),
     ) -> Calendar {
-        overrides.sort_unstable_by_key(|o| o.0);
+        crate::sort::sort_by_key(&mut overrides, |o| o.0);
         overrides.dedup_by_key(|o| o.0);
-        holidays.sort_unstable();
+        crate::sort::sort_by(&mut holidays, i64::cmp);
         holidays.dedup();
         holidays.retain(|h| overrides.binary_search_by_key(h, |o| o.0).is_err());
         let busy_overrides: Vec<i64> = overrides.iter().filter(|o| !o.1.is_empty()).map(|o| o.0).collect();
