@@ -619,7 +619,9 @@ docket_result docket_engine_enum_find(const docket_engine *engine,
 // `now_unix_s`, and returns one outcome per case as NDJSON, in input order (the
 // outcome format of the spec). A record that is not a usable case (malformed line,
 // missing `id`...) yields an outcome with `error` and its `line`; the rest of the
-// batch is unaffected. A malformed or truncated JSON *array* fails the whole call with
+// batch is unaffected. The input is one JSON array when its first `[` closes at its end
+// (or never closes), else NDJSON, so an NDJSON first line `[]` does not make it an
+// array. A malformed or truncated JSON *array* fails the whole call with
 // `DOCKET_RESULT_INVALID_JSON`.
 //
 // # Safety

@@ -465,6 +465,43 @@ fn line_record(line: &[u8]) -> Option<Record<'_>> {
 /// Calls `f(line, record)` for every case of NDJSON text or a JSON array. A JSON array
 /// must be UTF-8 without NUL bytes and parse as a whole; in NDJSON each line stands alone,
 /// and a line that is not text is that record's error ([`decode_record`]).
+/// Whether `bytes` are meant as one JSON array: the first byte that is not whitespace is
+/// `[` and that bracket closes at the end (strings and escapes respected, only
+/// whitespace after it) or never closes (a truncated array, which fails the call).
+/// When it closes before more than whitespace, the input is NDJSON, so NDJSON whose
+/// first line is `[]` stays NDJSON.
+fn is_one_array(bytes: &[u8]) -> bool {
+    let ws = |b: u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r');
+    let start = bytes.iter().position(|&b| !ws(b));
+    if start.and_then(|i| bytes.get(i)) != Some(&b'[') {
+        return false;
+    }
+    let (mut depth, mut in_str, mut esc) = (0u64, false, false);
+    for (i, &b) in bytes.iter().enumerate().skip(start.unwrap_or(0)) {
+        if in_str {
+            match b {
+                _ if esc => esc = false,
+                b'\\' => esc = true,
+                b'"' => in_str = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_str = true,
+            b'[' | b'{' => depth += 1,
+            b']' | b'}' => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    return bytes.get(i + 1..).is_some_and(|rest| rest.iter().all(|&c| ws(c)));
+                }
+            }
+            _ => {}
+        }
+    }
+    true
+}
+
 pub(crate) fn for_each_record(
     engine: &docket_engine,
     bytes: &[u8],
@@ -472,12 +509,7 @@ pub(crate) fn for_each_record(
 ) -> Result<(), Error> {
     let max = engine.core.limits().max_cases_per_call;
     let too_many = |n: usize| Error::limit("cases", format!("more than {n} cases in one call (max_cases_per_call)"));
-    let whole = std::str::from_utf8(bytes).ok();
-    let array = match whole {
-        Some(text) => text.trim_start().starts_with('['),
-        None => bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'['),
-    };
-    if array {
+    if is_one_array(bytes) {
         let text = ffi::utf8(bytes, "cases")?;
         let records: Vec<&serde_json::value::RawValue> =
             serde_json::from_str(text).map_err(|e| Error::json("cases", &e))?;
@@ -505,7 +537,9 @@ pub(crate) fn for_each_record(
 /// `now_unix_s`, and returns one outcome per case as NDJSON, in input order (the
 /// outcome format of the spec). A record that is not a usable case (malformed line,
 /// missing `id`...) yields an outcome with `error` and its `line`; the rest of the
-/// batch is unaffected. A malformed or truncated JSON *array* fails the whole call with
+/// batch is unaffected. The input is one JSON array when its first `[` closes at its end
+/// (or never closes), else NDJSON, so an NDJSON first line `[]` does not make it an
+/// array. A malformed or truncated JSON *array* fails the whole call with
 /// `DOCKET_RESULT_INVALID_JSON`.
 ///
 /// # Safety

@@ -306,6 +306,17 @@ static void test_evaluate_json(const char *cases, size_t cases_len) {
   docket_buffer_free(out2);
   out2 = NULL;
 
+  /* NDJSON whose first line is `[]`: that bracket closes before more input, so this is
+     NDJSON, not an array; line 1 is its own error (not an object), line 2 is routed. */
+  const char first_empty[] = "[]\n{\"id\":\"C-1\",\"kind\":\"payment_hold\",\"order_id\":\"O-1\",\"opened_at\":\"2026-11-23T08:00:00Z\"}\n";
+  CHECK(docket_evaluate_json(engine, first_empty, sizeof first_empty - 1, NOW, &out2, &err) == DOCKET_RESULT_OK);
+  CHECK_EQ_INT(count_lines(out2), 2);
+  CHECK(contains(out2, "\"code\":\"not_an_object\""));
+  CHECK(contains(out2, "\"line\":1"));
+  CHECK(contains(out2, "\"queue\":\"payment_hold_review\""));
+  docket_buffer_free(out2);
+  out2 = NULL;
+
   /* Empty input: no cases, an empty buffer. */
   CHECK(docket_evaluate_json(engine, "", 0, NOW, &out2, &err) == DOCKET_RESULT_OK);
   CHECK(docket_buffer_len(out2) == 0 && docket_buffer_data(out2)[0] == '\0');
@@ -317,7 +328,8 @@ static void test_evaluate_json(const char *cases, size_t cases_len) {
   CHECK(docket_evaluate_json(engine, NULL, 5, NOW, &out2, NULL) == DOCKET_RESULT_NULL_ARGUMENT);
   CHECK(docket_evaluate_json(engine, cases, cases_len, NOW, NULL, NULL) == DOCKET_RESULT_NULL_ARGUMENT);
   CHECK(docket_evaluate_json(engine, "[{\"id\":\"\xe2\x82\"}]", 12, NOW, &out2, NULL) == DOCKET_RESULT_INVALID_UTF8);
-  CHECK(docket_evaluate_json(engine, "[]\0[]", 5, NOW, &out2, NULL) == DOCKET_RESULT_LENGTH_MISMATCH);
+  /* One array (its `[` closes at the end) holding a NUL: the array is read whole. */
+  CHECK(docket_evaluate_json(engine, "[\0]", 3, NOW, &out2, NULL) == DOCKET_RESULT_LENGTH_MISMATCH);
   CHECK(docket_evaluate_json(engine, "[{}", 3, NOW, &out2, NULL) == DOCKET_RESULT_INVALID_JSON);
   CHECK(out2 == sentinel);
   docket_buffer_free(out);

@@ -29,7 +29,7 @@ mod read;
 use core::cell::Cell;
 use docket_core::{Actor, Case, CaseError, ColumnWorkspace, Engine as CoreEngine, Outcome, OutcomeView, Report};
 use error::Failure;
-use js_sys::{Array, JSON};
+use js_sys::{Array, JSON, JsString};
 use read::{Fault, Reader};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
@@ -382,7 +382,25 @@ impl WasmEngine {
     /// object too) it is `too_large`, and a string that is not valid Unicode makes it
     /// `bad_json`, as the same case as JSON text would be.
     fn load(&self, value: &JsValue, case: &mut Case) {
-        if let Some(text) = value.as_string() {
+        if let Some(js) = value.dyn_ref::<JsString>() {
+            let max = self.engine.limits().max_case_bytes;
+            // Judged before the text is copied into the module's memory: a string of more
+            // UTF-16 units than `max_case_bytes`, its surrounding JSON whitespace aside,
+            // has more UTF-8 bytes than that too.
+            let sliced;
+            let value = if js.length() as usize > max {
+                let (lo, hi) = trimmed(js);
+                if (hi - lo) as usize > max {
+                    self.engine.decode_json("", case);
+                    case.set_error(CaseError::TooLarge);
+                    return;
+                }
+                sliced = JsValue::from(js.slice(lo, hi));
+                &sliced
+            } else {
+                value
+            };
+            let text = value.as_string().unwrap_or_default();
             if read::faithful(&text, value) {
                 self.engine.decode_json(&text, case);
             } else {
@@ -471,6 +489,19 @@ fn read_actor(actor: JsValue) -> Result<Actor, Failure> {
 /// Whether `v` can be read as a record: an object that is not a function, an array or
 /// another iterable (a `Map` is fine). The reader ([`read`]), as serde-wasm-bindgen,
 /// reads any iterable as `[key, value]` pairs and would fail on other shapes.
+/// The range of `s` without its leading and trailing JSON whitespace, in UTF-16 units.
+fn trimmed(s: &JsString) -> (u32, u32) {
+    let ws = |i: u32| matches!(s.char_code_at(i) as u32, 0x20 | 0x09 | 0x0A | 0x0D);
+    let (mut lo, mut hi) = (0, s.length());
+    while lo < hi && ws(lo) {
+        lo += 1;
+    }
+    while hi > lo && ws(hi - 1) {
+        hi -= 1;
+    }
+    (lo, hi)
+}
+
 fn is_record(v: &JsValue) -> bool {
     v.is_object()
         && !v.is_function()

@@ -225,6 +225,12 @@ impl Reader {
 
     /// A string value, converted and counted; `None` when `v` is not a string.
     fn text(&self, v: &JsValue) -> Result<Option<String>> {
+        let Some(js) = v.dyn_ref::<JsString>() else { return Ok(None) };
+        // A string takes at least one UTF-8 byte a UTF-16 unit: one longer than what is
+        // left of the budget is over it before it is converted (and copied into memory).
+        if self.bytes.get().saturating_add(js.length() as usize).saturating_add(2) > self.max_bytes {
+            return Err(self.fail(Fault::TooLarge));
+        }
         let Some(s) = v.as_string() else { return Ok(None) };
         self.spend(s.len().saturating_add(2))?;
         if !faithful(&s, v) {

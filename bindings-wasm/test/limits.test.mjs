@@ -158,6 +158,11 @@ test('maxCaseBytes: a case over it is too_large (object, JSON text, list text in
   assert.deepEqual(outs.map((o) => o.error?.code ?? o.queue),
     ['too_large', 'too_large', 'too_large', 'refund_validation', 'refund_validation']);
   assert.equal(outs[3].sla.resolution.state, 'breached');
+  // Surrounding whitespace is not part of the record: C-1001's text padded far past the
+  // limit still fits it (the padding is judged before the text is copied into wasm).
+  const padded = `${'\n'.repeat(5000)}${json}${' \t'.repeat(5000)}`;
+  assert.equal(engine.evaluateCase(padded, NOW).queue, 'refund_validation');
+  assert.equal(engine.evaluateCase(`${padded}x`, NOW).error.code, 'too_large');
   // Not a measure of anything else: half the limit is too small for C-1001 itself.
   const small = new Engine(policy, { limits: { maxCaseBytes: Math.floor(json.length / 2) } });
   assert.deepEqual(small.evaluate([c1001, json], NOW).map((o) => o.error?.code), ['too_large', 'too_large']);
