@@ -1,11 +1,12 @@
-//! SLA clocks: each metric's target, business time elapsed (less pauses), due instant,
-//! state and escalation, and the case's ageing band.
+//! SLA clocks as of `now`: each metric's target, business time elapsed (less pauses),
+//! due instant, state and escalation, time spent waiting on dependencies and the cause of
+//! a miss; the case's ageing band; the next instant any of it changes.
 
-use crate::case::Case;
+use crate::case::{Case, Span};
 use crate::engine::Engine;
 use crate::issue::{Issue, IssueCode, Subject};
-use crate::output::outcome::{Escalation, MetricOutcome, Outcome, SlaState};
-use crate::policy::{BandClock, MetricTarget};
+use crate::output::outcome::{Cause, Escalation, MetricOutcome, Outcome, SlaState};
+use crate::policy::{BandClock, MetricTarget, Sla};
 use crate::table::{Agg, Found};
 use crate::time::Instant;
 use crate::time::calendar::{Calendar, Origin, SEARCH_LIMIT_S};
@@ -14,14 +15,62 @@ impl Engine {
     pub(super) fn clocks(&self, case: &Case, now: Instant, out: &mut Outcome) {
         let Some(sla) = &self.clocks.sla else { return };
         let opened = case.opened_at.unwrap_or(0);
-        let all_done = case.completed.iter().all(Option::is_some);
-        out.open = !all_done;
-        // Merged, sorted pauses (open pauses end at MAX).
+        // What had happened by `now`: a stamp after it has not happened yet (`after_now`).
+        let closed = match case.closed_at {
+            Some(c) if c > now => {
+                out.issues.push(Issue::new(IssueCode::AfterNow, Subject::Key("closed_at")));
+                None
+            }
+            c => c,
+        };
+        let mut all_done = true;
+        for (m, c) in case.completed.iter().enumerate() {
+            match *c {
+                Some(t) if t <= now => {}
+                Some(_) => {
+                    out.issues.push(Issue::new(IssueCode::AfterNow, Subject::Metric(m as u16)));
+                    all_done = false;
+                }
+                None => all_done = false,
+            }
+        }
+        // A closed case is not open, whatever its metrics.
+        out.open = closed.is_none() && !all_done;
+        // Merged, sorted pauses as of `now`: one not begun is left out, one not ended by
+        // `now` is still running (open pauses end at MAX).
         out.pauses.clear();
-        out.pauses.extend(case.pauses.iter().map(|&(f, t)| (f, t.unwrap_or(Instant::MAX))));
+        for p in &case.pauses {
+            if p.from > now {
+                out.issues.push(Issue::new(IssueCode::AfterNow, Subject::Item("paused", p.pos)));
+                continue;
+            }
+            let to = match p.to {
+                Some(t) if t <= now => t,
+                Some(_) => {
+                    out.issues.push(Issue::new(IssueCode::AfterNow, Subject::Item("paused", p.pos)));
+                    Instant::MAX
+                }
+                None => Instant::MAX,
+            };
+            out.pauses.push((p.from, to));
+        }
         out.pauses.sort_unstable();
         merge(&mut out.pauses);
         let paused_now = out.pauses.iter().any(|&(f, t)| f <= now && now < t);
+        // Waits as of `now`, as pauses.
+        let mut waits = false;
+        for w in &case.waits {
+            if w.from > now || w.to.is_some_and(|t| t > now) {
+                out.issues.push(Issue::new(IssueCode::AfterNow, Subject::Item("waiting", w.pos)));
+            }
+            waits |= w.from <= now;
+        }
+        if waits {
+            for &name in &case.undeclared {
+                let name = Span::push(&mut out.text, name.get(&case.text));
+                out.deps.push(name);
+            }
+        }
 
         let mut hits = core::mem::take(&mut out.hits);
         let found = sla.targets.eval(|s| self.get(case, out, s), &mut hits);
@@ -45,28 +94,73 @@ impl Engine {
                 }
             }
         }
+        let at = Asof { now, opened, closed, paused_now, waits };
         // Business time from `opened` to a stop, by calendar and stop: running metrics on
         // one calendar, and the ageing band, share the same span.
         let mut spans = Spans::default();
+        // The next change of the running clocks: the least business time, from `opened`
+        // and less pauses, at which one changes state (by calendar; most cases have one).
+        let mut next = Next::default();
         for m in 0..self.clocks.metrics.len() {
             let target = self.metric_target(found, out, m);
             let mo = match (target, calendar) {
                 (Some((t, cal_override)), Some(cal)) => {
-                    self.clock(case, m, t, cal_override.unwrap_or(cal), opened, now, paused_now, &mut spans, out)
+                    let cal = cal_override.unwrap_or(cal);
+                    let mo = self.clock(case, m, t, cal, &at, &mut spans, out);
+                    if let Some((_, x)) = mo {
+                        self.offer(&mut next, cal, x, &at, &mut spans, out);
+                    }
+                    mo.map(|(mo, _)| mo)
                 }
                 _ => None,
             };
             out.sla.push(mo);
         }
+        out.next_change_at = None;
         if out.open {
             let age = match (sla.band_clock, calendar.and_then(|c| Some((c, self.clocks.calendars.get(c as usize)?)))) {
                 (BandClock::Business, Some((c, (_, cal)))) => {
                     let o = spans.origin(c, cal, opened);
-                    spans.get(c, now.max(opened), || business_less_pauses(cal, &o, opened, now, &out.pauses))
+                    let age = spans.get(c, now, || business_less_pauses(cal, &o, opened, now, &out.pauses));
+                    // The next band: when the business age reaches this band's limit.
+                    let under = band_under(sla, age);
+                    self.offer(&mut next, c, under.filter(|_| !paused_now), &at, &mut spans, out);
+                    age
                 }
-                _ => now.saturating_sub(opened).max(0),
+                _ => {
+                    let age = now.saturating_sub(opened).max(0);
+                    next.at = earliest(next.at, band_under(sla, age).and_then(|u| opened.checked_add(u)));
+                    age
+                }
             };
             out.band = sla.bands.iter().position(|b| b.under.is_none_or(|u| age < u)).map(|i| i as u32);
+            self.flush(&mut next, &at, &mut spans, out);
+            out.next_change_at = next.at;
+        }
+    }
+
+    /// Offers the threshold `x` of business time on calendar `cal` (`None`: none) to
+    /// `next`; a threshold of another calendar first turns the pending one into an instant.
+    fn offer(&self, next: &mut Next, cal: u32, x: Option<i64>, at: &Asof, spans: &mut Spans, out: &Outcome) {
+        let Some(x) = x else { return };
+        match next.pending {
+            Some((c, y)) if c == cal => next.pending = Some((c, y.min(x))),
+            _ => {
+                self.flush(next, at, spans, out);
+                next.pending = Some((cal, x));
+            }
+        }
+    }
+
+    /// Turns the pending threshold of `next` into the instant the clocks reach it.
+    fn flush(&self, next: &mut Next, at: &Asof, spans: &mut Spans, out: &Outcome) {
+        if let Some((c, y)) = next.pending.take()
+            && let Some((_, calendar)) = self.clocks.calendars.get(c as usize)
+        {
+            let o = spans.origin(c, calendar, at.opened);
+            if let Reach::At(d) = reach(calendar, &o, at.opened, y, &out.pauses) {
+                next.at = earliest(next.at, Some(d));
+            }
         }
     }
 
@@ -106,7 +200,7 @@ impl Engine {
                 }
                 let (t, cal) = best?;
                 if sla.targets.agg == Some(Agg::Sum) && n > 1 {
-                    return Some((Target::Sum(sum), Some(cal)));
+                    return Some((Target::Sum(sum, t.ladder), Some(cal)));
                 }
                 Some((Target::One(t), Some(cal)))
             }
@@ -117,6 +211,8 @@ impl Engine {
     // In WebAssembly `clock` and `approve` stay functions of their own: V8 runs the
     // columnar batch 6-7% faster than with both inlined into `evaluate`; natively it
     // makes no measurable difference.
+    /// Metric `m`'s clock, and for a running one the least business time at which its
+    /// state or escalation level would change (warning, breach, the next step).
     #[allow(clippy::too_many_arguments)]
     #[cfg_attr(target_arch = "wasm32", inline(never))]
     fn clock(
@@ -125,25 +221,25 @@ impl Engine {
         m: usize,
         t: Target<'_>,
         cal: u32,
-        opened: Instant,
-        now: Instant,
-        paused_now: bool,
+        at: &Asof,
         spans: &mut Spans,
         out: &mut Outcome,
-    ) -> Option<MetricOutcome> {
+    ) -> Option<(MetricOutcome, Option<i64>)> {
         let sla = self.clocks.sla.as_ref()?;
         let (_, calendar) = self.clocks.calendars.get(cal as usize)?;
         let summed;
         let mt: &MetricTarget = match t {
             Target::One(x) => x,
-            Target::Sum(s) => {
-                summed = sla.thresholds(s);
+            Target::Sum(s, ladder) => {
+                summed = sla.thresholds(s, ladder);
                 &summed
             }
         };
+        let (opened, paused_now) = (at.opened, at.paused_now);
         let target = mt.target;
-        let completed_at = case.completed.get(m).copied().flatten();
-        let stop = completed_at.unwrap_or(now).max(opened);
+        // The clock stops at the metric's own stamp, else at the closing, else runs.
+        let stopped_at = case.completed.get(m).copied().flatten().filter(|&c| c <= at.now).or(at.closed);
+        let stop = stopped_at.unwrap_or(at.now).max(opened);
         // Every span of this clock starts at `opened`: its place in the calendar is found once.
         let o = spans.origin(cal, calendar, opened);
         let elapsed = spans.get(cal, stop, || business_less_pauses(calendar, &o, opened, stop, &out.pauses));
@@ -156,7 +252,7 @@ impl Engine {
                 None
             }
         };
-        let state = match completed_at {
+        let state = match stopped_at {
             Some(_) if elapsed <= target => SlaState::Met,
             Some(_) => SlaState::Missed,
             None if elapsed > target => SlaState::Breached,
@@ -164,9 +260,10 @@ impl Engine {
             None if elapsed >= mt.warn_from => SlaState::Warning,
             None => SlaState::Ok,
         };
-        let escalation = if completed_at.is_none() && !sla.escalation.is_empty() {
-            let level = mt.steps.iter().take_while(|&&s| elapsed > s).count();
-            let next = sla.escalation.get(level).map(|e| ((level + 1) as u32, e.to));
+        let ladder = sla.steps(mt.ladder);
+        let level = mt.steps.iter().take_while(|&&s| elapsed > s).count();
+        let escalation = if stopped_at.is_none() && !ladder.is_empty() {
+            let next = ladder.get(level).map(|e| ((level + 1) as u32, e.to));
             let next_at = match (next, mt.steps.get(level)) {
                 // A step at 1.0 × target is reached exactly at `due`.
                 (Some(_), Some(&s)) if !paused_now && s == target => due,
@@ -180,15 +277,115 @@ impl Engine {
         } else {
             None
         };
-        Some(MetricOutcome {
+        // A running clock not paused changes when its elapsed time reaches the warning
+        // share, then passes the target, then the next step (elapsed > s from s + 1 on).
+        let change = if stopped_at.is_none() && !paused_now {
+            let warn = (elapsed < mt.warn_from && mt.warn_from <= target).then_some(mt.warn_from);
+            let breach = (elapsed <= target).then(|| target.saturating_add(1));
+            let step = if ladder.is_empty() { None } else { mt.steps.get(level).map(|s| s.saturating_add(1)) };
+            [warn, breach, step].into_iter().flatten().min()
+        } else {
+            None
+        };
+        let cause = if at.waits { self.waiting(case, m, calendar, &o, stop, at, out) } else { false };
+        let cause = matches!(state, SlaState::Missed | SlaState::Breached).then(|| {
+            // The dependency whose wait alone explains the overrun (the largest such;
+            // ties to the first), else the queue's own.
+            let overrun = elapsed.saturating_sub(target);
+            let mut best = None;
+            if cause {
+                for &(mi, d, w) in &out.waiting {
+                    if usize::from(mi) == m && w >= overrun && best.is_none_or(|(_, b)| w > b) {
+                        best = Some((d, w));
+                    }
+                }
+            }
+            best.map_or(Cause::Own, |(d, _)| Cause::Dependency(d))
+        });
+        let mo = MetricOutcome {
             state,
             calendar: cal,
             target_s: target,
             due,
             elapsed_s: elapsed,
-            completed_at,
+            completed_at: stopped_at,
             escalation,
-        })
+            cause,
+        };
+        Some((mo, change))
+    }
+
+    /// Metric `m`'s business time waiting on each dependency within its running span
+    /// `[opened, stop)`, less pauses, pushed to `out.waiting` when not zero (dependency
+    /// order: the declared ones, then the case's own names). Whether any was.
+    #[allow(clippy::too_many_arguments)]
+    #[cold]
+    #[inline(never)]
+    fn waiting(
+        &self,
+        case: &Case,
+        m: usize,
+        cal: &Calendar,
+        o: &Origin,
+        stop: Instant,
+        at: &Asof,
+        out: &mut Outcome,
+    ) -> bool {
+        let deps = self.clocks.dependencies.len() + case.undeclared.len();
+        let mut any = false;
+        let mut iv = core::mem::take(&mut out.waits);
+        for d in 0..deps as u32 {
+            iv.clear();
+            for w in case.waits.iter().filter(|w| w.dep == d && w.from <= at.now) {
+                let (f, t) = (w.from.max(at.opened), w.to.filter(|&t| t <= at.now).unwrap_or(Instant::MAX).min(stop));
+                if f < t {
+                    iv.push((f, t));
+                }
+            }
+            if iv.is_empty() {
+                continue;
+            }
+            iv.sort_unstable();
+            merge(&mut iv);
+            let secs: i64 = iv.iter().map(|&(f, t)| business_less_pauses(cal, o, f, t, &out.pauses)).sum();
+            if secs > 0 {
+                out.waiting.push((m as u16, d, secs));
+                any = true;
+            }
+        }
+        out.waits = iv;
+        any
+    }
+}
+
+/// What evaluation as of `now` knows of a case: its opening and closing (`None`: not
+/// closed by `now`), whether a pause is running at `now`, whether it waited on anything.
+struct Asof {
+    now: Instant,
+    opened: Instant,
+    closed: Option<Instant>,
+    paused_now: bool,
+    waits: bool,
+}
+
+/// The next change of a case being found: the earliest instant so far, and the least
+/// threshold of business time not yet turned into an instant, with its calendar.
+#[derive(Default)]
+struct Next {
+    at: Option<Instant>,
+    pending: Option<(u32, i64)>,
+}
+
+/// The limit of the ageing band of `age` (`None` for the last band, or without bands).
+fn band_under(sla: &Sla, age: i64) -> Option<i64> {
+    sla.bands.iter().find(|b| b.under.is_none_or(|u| age < u)).and_then(|b| b.under)
+}
+
+/// The earlier of two instants, either possibly absent.
+fn earliest(a: Option<Instant>, b: Option<Instant>) -> Option<Instant> {
+    match (a, b) {
+        (Some(x), Some(y)) => Some(x.min(y)),
+        (x, y) => x.or(y),
     }
 }
 
@@ -228,11 +425,12 @@ impl Spans {
     }
 }
 
-/// A metric's target: one rule's (with precomputed thresholds) or an aggregate sum.
+/// A metric's target: one rule's (with precomputed thresholds) or an aggregate sum, with
+/// the ladder of the first rule naming the metric.
 #[derive(Clone, Copy)]
 enum Target<'a> {
     One(&'a MetricTarget),
-    Sum(i64),
+    Sum(i64, u32),
 }
 
 /// Sorts are done by the caller; merges overlapping or touching intervals in place.

@@ -3,7 +3,7 @@
 use crate::case::bad_approval;
 use crate::engine::Engine;
 use crate::issue::{Issue, IssueCode, Subject};
-use crate::output::outcome::{MetricOutcome, Outcome};
+use crate::output::outcome::{Cause, MetricOutcome, Outcome};
 use crate::time::Rfc3339;
 use alloc::string::String;
 use core::fmt::{self, Write};
@@ -50,6 +50,7 @@ impl Engine {
                 let _ = out;
                 IssueField::Approval(i)
             }
+            Subject::Item(list, i) => IssueField::Item(list, i),
         })
     }
 
@@ -62,9 +63,13 @@ impl Engine {
                     write!(f, "expected a value of type {ty}")
                 }
                 Subject::Metric(_) => f.write_str("expected an RFC 3339 timestamp or null"),
-                Subject::Key("paused") => {
-                    f.write_str("expected a list of {\"from\": timestamp, \"to\": timestamp or null}")
+                Subject::Key("paused") => f.write_str(
+                    "expected a list of {\"from\": timestamp, \"to\": timestamp or null, \"reason\": string or null}",
+                ),
+                Subject::Key("waiting") => {
+                    f.write_str("expected a list of {\"from\": timestamp, \"to\": timestamp or null, \"on\": string}")
                 }
+                Subject::Key("closed_at") => f.write_str("expected an RFC 3339 timestamp or null"),
                 Subject::Key("approvals") => f.write_str("expected a list of {\"role\", \"by\", \"at\"}"),
                 Subject::Approval(_) => match issue.rules[0] {
                     bad_approval::EMPTY_BY => {
@@ -125,6 +130,18 @@ impl Engine {
                 "the amount converted to {} at its fx rate is beyond the range of money values; the field counts as absent",
                 self.input.currency
             ),
+            IssueCode::AfterNow => f.write_str(match issue.subject {
+                Subject::Metric(_) => "the stamp is after now: it has not happened yet, the clock runs",
+                Subject::Key(_) => "closed_at is after now: it has not happened yet, the case is open",
+                Subject::Item("paused", _) => {
+                    "the pause begins or ends after now: one not begun does not count, one not ended is still running"
+                }
+                _ => "the wait begins or ends after now: one not begun does not count, one not ended is still running",
+            }),
+            IssueCode::UnknownDependency => f.write_str(match issue.subject {
+                Subject::Item("paused", _) => "the reason is not a declared dependency; the pause still applies",
+                _ => "not a declared dependency; the time waited counts under this name",
+            }),
             IssueCode::SeparationViolation => {
                 let by = issue.text.map_or("", |s| s.get(&out.text));
                 if issue.rules[0] == 1 {
@@ -146,6 +163,8 @@ pub enum IssueField<'a> {
     MetricAt(&'a str, bool),
     /// An entry of the case's `approvals`.
     Approval(u16),
+    /// An entry of another list of the case (`paused`, `waiting`).
+    Item(&'a str, u16),
 }
 
 impl fmt::Display for IssueField<'_> {
@@ -155,6 +174,7 @@ impl fmt::Display for IssueField<'_> {
             IssueField::MetricAt(m, true) => write!(f, "{m}_at"),
             IssueField::MetricAt(m, false) => f.write_str(m),
             IssueField::Approval(i) => write!(f, "approvals/{i}"),
+            IssueField::Item(list, i) => write!(f, "{list}/{i}"),
         }
     }
 }
@@ -205,19 +225,19 @@ impl Serialize for Sla<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let (e, o) = (self.0, self.1);
         let mut m = s.serialize_map(None)?;
-        for (name, mo) in e.clocks.metrics.iter().zip(o.sla.iter()) {
+        for (k, (name, mo)) in e.clocks.metrics.iter().zip(o.sla.iter()).enumerate() {
             if let Some(mo) = mo {
-                m.serialize_entry(name, &Metric(e, mo))?;
+                m.serialize_entry(name, &Metric(e, o, k, mo))?;
             }
         }
         m.end()
     }
 }
 
-struct Metric<'a>(&'a Engine, &'a MetricOutcome);
+struct Metric<'a>(&'a Engine, &'a Outcome, usize, &'a MetricOutcome);
 impl Serialize for Metric<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let (e, mo) = (self.0, self.1);
+        let (e, o, k, mo) = (self.0, self.1, self.2, self.3);
         let mut m = s.serialize_map(None)?;
         m.serialize_entry("state", mo.state.as_str())?;
         m.serialize_entry("calendar", e.clocks.calendars.get(mo.calendar as usize).map_or("", |c| c.0.as_str()))?;
@@ -231,6 +251,25 @@ impl Serialize for Metric<'_> {
         }
         if let Some(esc) = &mo.escalation {
             m.serialize_entry("escalation", &Esc(e, esc))?;
+        }
+        m.serialize_entry("waiting_s", &Waiting(e, o, k))?;
+        match mo.cause {
+            Some(Cause::Own) => m.serialize_entry("cause", "own")?,
+            Some(Cause::Dependency(d)) => m.serialize_entry("cause", o.dependency_name(e, d))?,
+            None => {}
+        }
+        m.end()
+    }
+}
+
+/// `{dependency: business seconds}` of one metric.
+struct Waiting<'a>(&'a Engine, &'a Outcome, usize);
+impl Serialize for Waiting<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let (e, o) = (self.0, self.1);
+        let mut m = s.serialize_map(None)?;
+        for (d, secs) in o.waiting_s(self.2) {
+            m.serialize_entry(o.dependency_name(e, d), &secs)?;
         }
         m.end()
     }
@@ -346,6 +385,11 @@ impl Serialize for OutcomeView<'_> {
             m.serialize_entry("policy", &PolicyRef(e))?;
             return m.end();
         }
+        if o.not_yet_open {
+            m.serialize_entry("not_yet_open", &true)?;
+            m.serialize_entry("policy", &PolicyRef(e))?;
+            return m.end();
+        }
         let queue = o.queue.and_then(|q| e.routing.queues.get(q as usize));
         m.serialize_entry("queue", &queue.map(|q| q.name.as_str()))?;
         m.serialize_entry("owner", &queue.map(|q| q.owner.as_str()))?;
@@ -354,6 +398,9 @@ impl Serialize for OutcomeView<'_> {
             m.serialize_entry("sla", &Sla(e, o))?;
             if let Some(b) = o.band.and_then(|b| e.clocks.sla.as_ref().and_then(|s| s.bands.get(b as usize))) {
                 m.serialize_entry("band", &b.name)?;
+            }
+            if o.open {
+                m.serialize_entry("next_change_at", &o.next_change_at.map(|t| Disp(Rfc3339(t))))?;
             }
         }
         if o.has_approvals {
