@@ -158,7 +158,7 @@ fn closing_stops_every_clock_without_its_own_stamp() {
         (Some("missed"), Some("own"))
     );
     // Reports: a closed case is not in the backlog.
-    let r = report(&ENGINE, &[c.clone()], "2026-11-25T10:00:00Z");
+    let r = report(&ENGINE, std::slice::from_ref(&c), "2026-11-25T10:00:00Z");
     assert_eq!((r["queues"]["qa"]["open"].as_u64(), r["queues"]["qa"]["missed"].as_u64()), (Some(0), Some(1)));
     // closed_at after now has not happened: the case is still open.
     let o = eval(&ENGINE, &c, "2026-11-23T09:00:00Z");
