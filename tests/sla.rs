@@ -103,11 +103,17 @@ fn clocks_of_other_example_cases() {
     let e = example_engine();
     let now = "2026-11-23T10:00:00Z";
     // C-1003: fraud review on `always`, opened 08:40Z, 15m response target: by 10:00Z, 80m
-    // elapsed > 15m → breached; 80m >= 2 × 15m → all three escalation steps passed.
+    // elapsed > 15m → breached. S01's own ladder (1×, 2×, 8×: team_lead, ops_manager,
+    // leadership): 80m > 30m, < 120m → level 2; leadership at 08:40Z + 2h. (The
+    // policy-wide ladder, meant for multi-day refunds, had it at client_sponsor.)
     let o = eval_str(&e, &example_case("C-1003"), now);
     assert_eq!(o["sla"]["response"]["state"], "breached");
-    assert_eq!(o["sla"]["response"]["escalation"], json!({"level": 3}));
-    // resolution 4h: 80m elapsed, due 12:40Z; 80/240 = 1/3 < 0.75 → ok; band: 1h20m → fresh.
+    assert_eq!(
+        o["sla"]["response"]["escalation"],
+        json!({"level": 2, "next_level": 3, "next_to": "leadership", "next_at": "2026-11-23T10:40:00Z"})
+    );
+    // resolution 4h: 80m elapsed, due 12:40Z; 80/240 = 1/3 < S01's warn_at 0.5 → ok; band:
+    // 1h20m → fresh.
     assert_eq!(o["sla"]["resolution"]["due"], "2026-11-23T12:40:00Z");
     assert_eq!(o["sla"]["resolution"]["state"], "ok");
     assert_eq!(o["band"], "fresh");
