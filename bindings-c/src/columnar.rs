@@ -489,6 +489,9 @@ pub struct docket_queue_summary {
     pub missed: u64,
     /// `opened_at` of the oldest open case, or `DOCKET_NO_TIME`.
     pub oldest_open_at: i64,
+    /// Open cases not breached with some running metric at risk (within the policy's
+    /// `sla.at_risk` of business time of its target).
+    pub at_risk: u64,
 }
 
 /// Evaluates cases given as NDJSON or a JSON array (as `docket_evaluate_json`) at the
@@ -570,6 +573,7 @@ pub unsafe extern "C" fn docket_report_queue(
             met: q.met,
             missed: q.missed,
             oldest_open_at: q.oldest_open.as_ref().map_or(DOCKET_NO_TIME, |(t, _)| *t),
+            at_risk: q.at_risk,
         };
         out.set(s);
         Ok(())

@@ -453,6 +453,9 @@ static void test_report_handles(const char *cases, size_t cases_len) {
   CHECK_EQ_INT(q.oldest_open_at, NOW - 3 * DAY - 45 * 60);
   CHECK(docket_report_queue(report, 10, &q, &err) == DOCKET_RESULT_OK);
   CHECK_EQ_INT(q.cases, 2);
+  /* Both on S07 (eu_ops, response 4h), opened before eu_ops opens Mon 08:00 CET: at 11:00
+   * CET 3h elapsed, 1h left, within the example's sla.at_risk of 2h. */
+  CHECK_EQ_INT(q.at_risk, 2);
   CHECK(docket_report_queue(report, 0, &q, &err) == DOCKET_RESULT_OK);
   /* new_order_review (0): no example case is a new_order, and R99 catches none of them. */
   CHECK_EQ_INT(q.cases, 0);

@@ -213,6 +213,27 @@ export interface QueueReport {
   attainment: number | null;
   oldest_open: { id: string; opened_at: Rfc3339 } | null;
   issues: Record<string, number>;
+  /** The queue's owning team. */
+  owner: string;
+  /** Open cases not breached with a running metric within `sla.at_risk` of its target. */
+  at_risk: number;
+  /** Per metric of the policy: attainment of completed clocks beside the open ones. */
+  metrics: Record<string, MetricReport>;
+  /** Approval steps open cases still need, by role (roles with a count). */
+  pending_approvals: Record<string, number>;
+  /** Open cases by the role their escalation has reached (roles with a count). */
+  escalated_to: Record<string, number>;
+}
+
+/** One metric's figures in one queue of a report. */
+export interface MetricReport {
+  met: number;
+  missed: number;
+  attainment: number | null;
+  /** Open cases whose clock of this metric runs. */
+  open: number;
+  breached_open: number;
+  at_risk: number;
 }
 
 /** A batch backlog report. */
@@ -222,6 +243,8 @@ export interface Report {
   errors: number;
   invalid: number;
   unrouted: number;
+  /** The policy's `sla.at_risk` in business seconds (null: nothing is at risk). */
+  at_risk_horizon_s: number | null;
   queues: Record<string, QueueReport>;
   controls: Array<{ id: string; queue: string; alert: string; to?: string }>;
   policy: PolicyRef;

@@ -744,3 +744,68 @@ fn control_characters_in_ids_and_names_are_escaped() {
     assert!(e.starts_with("docket: invalid_policy: ") && e.contains(r"/z\u{1b}[2J\u{d}z"), "{e}");
     assert!(!e.chars().any(|c| c.is_control() && c != '\n'), "{e:?}");
 }
+
+/// The JSON report of the example, and its table and HTML page.
+fn example_report() -> (serde_json::Value, String, String) {
+    let run = |format: &str| {
+        let o = docket(&["report", "--policy", POLICY, "--cases", CASES, "--now", NOW, "--format", format], None);
+        assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8(o.stdout).expect("utf-8")
+    };
+    (serde_json::from_str(&run("json")).expect("json"), run("table"), run("html"))
+}
+
+#[test]
+fn table_and_page_carry_the_numbers_of_the_json_report() {
+    let (r, table, html) = example_report();
+    let queues = r["queues"].as_object().expect("queues");
+    for (name, q) in queues {
+        for (metric, m) in q["metrics"].as_object().expect("metrics") {
+            let n = |k: &str| m[k].as_u64().expect("count").to_string();
+            let attain = m["attainment"].as_f64().map_or("—".to_string(), |a| format!("{:.1}%", a * 100.0));
+            // Table: `queue metric met missed attain. open breached at-risk`.
+            let row: Vec<String> = [name.as_str(), metric]
+                .iter()
+                .map(|s| s.to_string())
+                .chain([n("met"), n("missed"), attain.clone(), n("open"), n("breached_open"), n("at_risk")])
+                .collect();
+            assert!(table.lines().any(|l| l.split_whitespace().collect::<Vec<_>>() == row), "table lacks {row:?}");
+            // Page: the same row of <table id="metrics">.
+            let cells: String = row.iter().map(|c| format!("<td>{c}</td>")).collect();
+            let plain = html
+                .replace("<td class=\"bad\">", "<td>")
+                .replace("<td class=\"warn\">", "<td>")
+                .replace("<td class=\"\">", "<td>");
+            assert!(plain.contains(&format!("<tr>{cells}</tr>")), "page lacks {cells}");
+        }
+        // Who: the owner, in the table and the page.
+        let owner = q["owner"].as_str().expect("owner");
+        assert!(table.lines().any(|l| l.starts_with(name.as_str()) && l.contains(owner)), "{name} {owner}");
+        assert!(html.contains(&format!("<tr><td>{name}</td><td>{owner}</td>")), "{name} {owner}");
+    }
+    // The example's refund_validation: its completed clocks all met (100%), yet its open
+    // clocks are breached; the chart draws them red beside the green, and says so.
+    let m = &r["queues"]["refund_validation"]["metrics"]["response"];
+    assert_eq!(m["attainment"], 1.0);
+    let breached = m["breached_open"].as_u64().expect("count");
+    assert!(breached > 0);
+    assert!(html.contains(&format!("refund_validation · response: {breached} breached (open)</title>")));
+    assert!(html.contains(&format!("attainment 100.0% (1/1) · {breached} breached")));
+    // Who, as the example decides it: C-1001 (refund 1250 EUR) reached level 2 of its
+    // resolution ladder (ops_manager) and still needs finance_reviewer (A3).
+    let q = &r["queues"]["refund_validation"];
+    assert!(q["escalated_to"]["ops_manager"].as_u64() >= Some(1));
+    assert!(q["pending_approvals"]["finance_reviewer"].as_u64() >= Some(1));
+    assert!(html.contains("<table id=\"who\"") && html.contains("<table id=\"causes\""));
+    // Why: every breach of the example is the queue's own (no case waits on anything).
+    for (name, q) in queues {
+        let own = q["breached_by_cause"]["own"].as_u64().expect("own");
+        if own > 0 {
+            assert!(
+                table.lines().any(|l| l.split_whitespace().collect::<Vec<_>>()
+                    == [name.as_str(), "own", "0", &own.to_string(), "0h00m"]),
+                "why row of {name}"
+            );
+        }
+    }
+}

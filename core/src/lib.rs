@@ -67,7 +67,7 @@ pub use eval::columns::ColumnWorkspace;
 pub use issue::{Issue, IssueCode};
 pub use output::outcome::{Cause, Escalation, MetricOutcome, Outcome, Route, SlaState, Step};
 pub use output::render::{IssueField, OutcomeView};
-pub use output::report::{FiredControl, QueueReport, Report, ReportView, UndeclaredDependency};
+pub use output::report::{FiredControl, MetricReport, QueueReport, Report, ReportView, UndeclaredDependency};
 pub use policy::CompileError;
 pub use policy::diagnostics::{Diagnostic, PolicyCode, diagnostics_json};
 pub use policy::limits::{FORMAT_VERSION, Limits, MAX_DEPENDENCIES, MAX_FIELDS};

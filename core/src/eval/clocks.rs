@@ -273,7 +273,8 @@ impl Engine {
                 },
                 _ => None,
             };
-            Some(Escalation { level: level as u32, next, next_at })
+            let reached = level.checked_sub(1).and_then(|i| ladder.get(i)).map(|e| e.to);
+            Some(Escalation { level: level as u32, next, next_at, reached })
         } else {
             None
         };

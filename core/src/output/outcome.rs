@@ -52,6 +52,8 @@ pub struct Escalation {
     pub next: Option<(u32, u32)>,
     /// When the next step is reached (null while paused or beyond the search horizon).
     pub next_at: Option<Instant>,
+    /// The role of the last step passed (`None` at level 0): whom the case has reached.
+    pub reached: Option<u32>,
 }
 
 /// Why a metric was missed or is breached (see the time semantics).

@@ -45,6 +45,47 @@ pub struct QueueReport {
     pub waiting_s: Vec<i64>,
     /// The same for names the cases gave that the policy does not declare, sorted by name.
     pub undeclared: Vec<UndeclaredDependency>,
+    /// Open cases not breached with some running metric at risk (see [`Report::at_risk_s`]).
+    pub at_risk: u64,
+    /// Per metric (policy order).
+    pub metrics: Vec<MetricReport>,
+    /// Approval steps not yet given of open cases, by role (policy order).
+    pub pending_approvals: Vec<u64>,
+    /// Open cases by the role their escalation has reached (the role of the last step
+    /// passed by the case's most escalated metric; the first such metric on a tie), by role.
+    pub escalated_to: Vec<u64>,
+}
+
+/// The figures of one metric in one queue.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct MetricReport {
+    /// Completed within target.
+    pub met: u64,
+    /// Completed after target.
+    pub missed: u64,
+    /// Open cases whose clock of this metric is running (any running state).
+    pub open: u64,
+    /// Open cases whose clock of this metric is breached.
+    pub breached_open: u64,
+    /// Open cases whose clock of this metric runs, is not breached, and has at most the
+    /// policy's `sla.at_risk` of business time remaining.
+    pub at_risk: u64,
+}
+
+impl MetricReport {
+    /// `met / (met + missed)`, if any completed.
+    pub fn attainment(&self) -> Option<f64> {
+        let total = self.met + self.missed;
+        (total > 0).then(|| self.met as f64 / total as f64)
+    }
+
+    fn merge(&mut self, o: &MetricReport) {
+        self.met += o.met;
+        self.missed += o.missed;
+        self.open += o.open;
+        self.breached_open += o.breached_open;
+        self.at_risk += o.at_risk;
+    }
 }
 
 /// Report figures of a dependency the cases named but the policy does not declare.
@@ -102,6 +143,15 @@ impl QueueReport {
         if let Some((t, id)) = &o.oldest_open {
             self.offer_oldest(*t, id);
         }
+        self.at_risk += o.at_risk;
+        if self.metrics.len() < o.metrics.len() {
+            self.metrics.resize(o.metrics.len(), MetricReport::default());
+        }
+        for (a, b) in self.metrics.iter_mut().zip(&o.metrics) {
+            a.merge(b);
+        }
+        add_all(&mut self.pending_approvals, &o.pending_approvals);
+        add_all(&mut self.escalated_to, &o.escalated_to);
     }
 
     /// The figures of the undeclared dependency `name` (added in name order when new).
@@ -147,6 +197,8 @@ pub struct Report {
     pub not_yet_open: u64,
     /// Per queue, by queue index (policy order).
     pub queues: Vec<QueueReport>,
+    /// The policy's `sla.at_risk` horizon in business seconds (`None`: nothing is at risk).
+    pub at_risk_s: Option<i64>,
 }
 
 /// A backlog control that fired for a queue.
@@ -172,9 +224,13 @@ impl Report {
             missed_by_cause: vec![0; deps + 1],
             breached_by_cause: vec![0; deps + 1],
             waiting_s: vec![0; deps],
+            metrics: vec![MetricReport::default(); engine.clocks.metrics.len()],
+            pending_approvals: vec![0; engine.rights.roles.len()],
+            escalated_to: vec![0; engine.rights.roles.len()],
             ..QueueReport::default()
         };
-        Report { now, queues: vec![queue; engine.routing.queues.len()], ..Report::default() }
+        let at_risk_s = engine.clocks.sla.as_ref().and_then(|s| s.at_risk);
+        Report { now, queues: vec![queue; engine.routing.queues.len()], at_risk_s, ..Report::default() }
     }
 
     /// Adds one outcome (of the engine the report was made for).
@@ -191,6 +247,7 @@ impl Report {
         if o.invalid {
             self.invalid += 1;
         }
+        let horizon = self.at_risk_s;
         let Some(q) = o.queue.and_then(|q| self.queues.get_mut(q as usize)) else {
             self.unrouted += 1;
             return;
@@ -202,8 +259,12 @@ impl Report {
             }
         }
         let mut worst = 0u8;
+        let mut at_risk = false;
+        // The most escalated metric: (level, role reached).
+        let mut reached: Option<(u32, u32)> = None;
         let deps = q.waiting_s.len() as u32;
-        for m in o.sla.iter().flatten() {
+        for (k, m) in o.sla.iter().enumerate() {
+            let Some(m) = m else { continue };
             match m.state {
                 SlaState::Met => q.met += 1,
                 SlaState::Missed => q.missed += 1,
@@ -211,6 +272,27 @@ impl Report {
                 SlaState::Warning => worst = worst.max(2),
                 SlaState::Paused => worst = worst.max(1),
                 SlaState::Ok => {}
+            }
+            if let Some(mr) = q.metrics.get_mut(k) {
+                match m.state {
+                    SlaState::Met => mr.met += 1,
+                    SlaState::Missed => mr.missed += 1,
+                    running => {
+                        mr.open += 1;
+                        if running == SlaState::Breached {
+                            mr.breached_open += 1;
+                        } else if horizon.is_some_and(|h| m.remaining_s() <= h) {
+                            mr.at_risk += 1;
+                            at_risk = true;
+                        }
+                    }
+                }
+            }
+            if let Some(e) = &m.escalation
+                && let Some(r) = e.reached
+                && reached.is_none_or(|(l, _)| e.level > l)
+            {
+                reached = Some((e.level, r));
             }
             let Some(cause) = m.cause else { continue };
             let missed = m.state == SlaState::Missed;
@@ -249,6 +331,17 @@ impl Report {
                 2 => q.warning += 1,
                 1 => q.paused += 1,
                 _ => {}
+            }
+            if at_risk && worst < 3 {
+                q.at_risk += 1;
+            }
+            if let Some(n) = reached.and_then(|(_, r)| q.escalated_to.get_mut(r as usize)) {
+                *n += 1;
+            }
+            for st in o.steps.iter().filter(|st| st.done_by.is_none()) {
+                if let Some(n) = q.pending_approvals.get_mut(st.role as usize) {
+                    *n += 1;
+                }
             }
             q.offer_oldest(o.opened_at, o.id().unwrap_or(""));
         }
@@ -335,13 +428,13 @@ impl Serialize for ReportView<'_> {
                 let mut m = s.serialize_map(None)?;
                 for (q, qr) in self.0.routing.queues.iter().zip(&self.1.queues) {
                     if qr.cases > 0 {
-                        m.serialize_entry(&q.name, &QueueView(self.0, qr))?;
+                        m.serialize_entry(&q.name, &QueueView(self.0, qr, q))?;
                     }
                 }
                 m.end()
             }
         }
-        struct QueueView<'a>(&'a Engine, &'a QueueReport);
+        struct QueueView<'a>(&'a Engine, &'a QueueReport, &'a crate::policy::Queue);
         impl Serialize for QueueView<'_> {
             fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
                 let (e, q) = (self.0, self.1);
@@ -393,6 +486,43 @@ impl Serialize for ReportView<'_> {
                         m.end()
                     }
                 }
+                struct Metrics<'a>(&'a Engine, &'a QueueReport);
+                impl Serialize for Metrics<'_> {
+                    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                        let mut m = s.serialize_map(None)?;
+                        for (name, x) in self.0.clocks.metrics.iter().zip(&self.1.metrics) {
+                            m.serialize_entry(name, &MetricView(x))?;
+                        }
+                        m.end()
+                    }
+                }
+                struct MetricView<'a>(&'a MetricReport);
+                impl Serialize for MetricView<'_> {
+                    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                        let x = self.0;
+                        let mut m = s.serialize_map(None)?;
+                        m.serialize_entry("met", &x.met)?;
+                        m.serialize_entry("missed", &x.missed)?;
+                        m.serialize_entry("attainment", &x.attainment().map(round4))?;
+                        m.serialize_entry("open", &x.open)?;
+                        m.serialize_entry("breached_open", &x.breached_open)?;
+                        m.serialize_entry("at_risk", &x.at_risk)?;
+                        m.end()
+                    }
+                }
+                /// Counts by role, the roles with a count, in policy order.
+                struct ByRole<'a>(&'a Engine, &'a [u64]);
+                impl Serialize for ByRole<'_> {
+                    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                        let mut m = s.serialize_map(None)?;
+                        for (r, n) in self.0.rights.roles.iter().zip(self.1) {
+                            if *n > 0 {
+                                m.serialize_entry(&r.name, n)?;
+                            }
+                        }
+                        m.end()
+                    }
+                }
                 struct Waiting<'a>(&'a Engine, &'a QueueReport);
                 impl Serialize for Waiting<'_> {
                     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -407,6 +537,7 @@ impl Serialize for ReportView<'_> {
                     }
                 }
                 let mut m = s.serialize_map(None)?;
+                m.serialize_entry("owner", &self.2.owner)?;
                 m.serialize_entry("cases", &q.cases)?;
                 m.serialize_entry("open", &q.open)?;
                 m.serialize_entry("bands", &Bands(e, q))?;
@@ -416,10 +547,14 @@ impl Serialize for ReportView<'_> {
                 m.serialize_entry("met", &q.met)?;
                 m.serialize_entry("missed", &q.missed)?;
                 m.serialize_entry("attainment", &q.attainment().map(round4))?;
+                m.serialize_entry("at_risk", &q.at_risk)?;
+                m.serialize_entry("metrics", &Metrics(e, q))?;
                 m.serialize_entry("oldest_open", &q.oldest_open.as_ref().map(Oldest))?;
                 m.serialize_entry("missed_by_cause", &ByCause(e, q, true))?;
                 m.serialize_entry("breached_by_cause", &ByCause(e, q, false))?;
                 m.serialize_entry("waiting_s", &Waiting(e, q))?;
+                m.serialize_entry("pending_approvals", &ByRole(e, &q.pending_approvals))?;
+                m.serialize_entry("escalated_to", &ByRole(e, &q.escalated_to))?;
                 m.serialize_entry("issues", &Issues(&q.issues))?;
                 m.end()
             }
@@ -454,6 +589,7 @@ impl Serialize for ReportView<'_> {
         m.serialize_entry("invalid", &r.invalid)?;
         m.serialize_entry("unrouted", &r.unrouted)?;
         m.serialize_entry("not_yet_open", &r.not_yet_open)?;
+        m.serialize_entry("at_risk_horizon_s", &r.at_risk_s)?;
         m.serialize_entry("queues", &Queues(e, r))?;
         m.serialize_entry("controls", &Controls(r.controls(e)))?;
         m.serialize_entry("policy", &crate::output::render::PolicyRef(e))?;

@@ -21,6 +21,7 @@ mod text;
 
 pub(crate) use controls::{Control, Measure};
 pub(crate) use fields::{HEAD, Input, Key};
+pub(crate) use queues::Queue;
 
 pub(crate) use rights::{ApprovalOut, Rights};
 pub(crate) use routing::{RouteOut, Routing};

@@ -267,6 +267,9 @@ pub struct Sla {
     pub warn_at: Option<f64>,
     pub escalation: Option<Vec<EscalationStep>>,
     pub bands: Option<Bands>,
+    /// The at-risk horizon of reports: a running metric whose remaining business time
+    /// (on the case's calendar) is at most this duration is at risk.
+    pub at_risk: Option<Duration>,
     pub targets: Table<TargetThen>,
 }
 

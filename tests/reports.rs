@@ -1,0 +1,268 @@
+//! Reports that answer a leader's questions (docs/reports.md): attainment per metric with
+//! breached and at-risk open clocks, owners, pending approvals and escalations reached,
+//! misses and breaches by cause; and the merge property over every part of a report.
+
+use docket_core::{Case, Engine, Outcome, Report};
+use docket_tests::*;
+use proptest::prelude::*;
+use serde_json::{Value, json};
+use std::sync::LazyLock;
+
+/// Two queues on the 24x7 UTC calendar `always` (business time = wall-clock time):
+/// refunds (owner finance_ops) and holds (owner payments); response 1h, resolution 8h,
+/// warning at 0.75, at risk within 2h; escalation to team_lead at 1.0× and ops_manager at
+/// 1.5×; every refund needs finance_reviewer, an amount over 1000 also ops_manager.
+fn report_policy() -> Value {
+    let example: Value = serde_json::from_str(EXAMPLE_POLICY).unwrap();
+    json!({
+        "docket": 1, "name": "reports", "version": "1", "currency": "EUR",
+        "fields": {"kind": {"type": "enum", "values": ["refund", "hold"]}, "amount": {"type": "money"},
+                   "channel": {"type": "enum", "values": ["web", "phone"]}, "vip": {"type": "bool"}},
+        "queues": {"refunds": {"owner": "finance_ops"}, "holds": {"owner": "payments"}},
+        "routing": {"hit": "first", "rules": [
+            {"id": "R1", "when": {"kind": "refund"}, "then": {"queue": "refunds", "priority": "P2"}},
+            {"id": "R2", "when": {}, "then": {"queue": "holds", "priority": "P2"}}]},
+        "calendars": {"always": example["calendars"]["always"].clone()},
+        "dependencies": ["warehouse", "carrier"],
+        "roles": {"team_lead": {"limit": "250"}, "ops_manager": {"limit": "5000"}, "finance_reviewer": {}},
+        "approvals": {"hit": "rule_order", "rules": [
+            {"id": "A1", "when": {"kind": "refund"}, "then": {"role": "finance_reviewer"}},
+            {"id": "A2", "when": {"amount": "> 1000"}, "then": {"role": "ops_manager"}}]},
+        "sla": {
+            "metrics": ["response", "resolution"],
+            "warn_at": 0.75,
+            "at_risk": "2h",
+            "escalation": [{"at": 1.0, "to": "team_lead"}, {"at": 1.5, "to": "ops_manager"}],
+            "bands": {"clock": "calendar", "limits": [{"name": "fresh", "under": "4h"}, {"name": "old"}]},
+            "targets": {"hit": "first", "rules": [
+                {"id": "S1", "when": {}, "then": {"calendar": "always", "response": "1h", "resolution": "8h"}}]}
+        }
+    })
+}
+
+static ENGINE: LazyLock<Engine> = LazyLock::new(|| engine(&report_policy()));
+
+const NOW: &str = "2026-11-23T10:00:00Z";
+
+/// The worked example of docs/reports.md, at 2026-11-23T10:00Z.
+fn worked_cases() -> Vec<Value> {
+    vec![
+        // Opened 10h ago, nothing done: response 10h > 1h and resolution 10h > 8h are
+        // breached; response passed 1.0× (1h) and 1.5× (1h30m): level 2, ops_manager;
+        // resolution passed 1.0× (8h) only: level 1. Most escalated: ops_manager.
+        json!({"id": "R-1", "kind": "refund", "amount": "100", "opened_at": "2026-11-23T00:00:00Z"}),
+        // 7h ago, responded after 30m (met); resolution 7h: warning (≥ 6h) and 1h left
+        // (≤ 2h): at risk. Needs finance_reviewer and ops_manager; ops_manager given.
+        json!({"id": "R-2", "kind": "refund", "amount": "2000", "opened_at": "2026-11-23T03:00:00Z",
+               "response_at": "2026-11-23T03:30:00Z",
+               "approvals": [{"role": "ops_manager", "by": "u-1", "at": "2026-11-23T04:00:00Z"}]}),
+        // 6h ago: exactly 2h left, at risk (the horizon is inclusive); warning.
+        json!({"id": "R-3", "kind": "refund", "amount": "100", "opened_at": "2026-11-23T04:00:00Z",
+               "response_at": "2026-11-23T04:30:00Z"}),
+        // 5h59m ago: 2h01m left, not at risk; 5h59m < 6h: ok.
+        json!({"id": "R-4", "kind": "refund", "amount": "100", "opened_at": "2026-11-23T04:01:00Z",
+               "response_at": "2026-11-23T04:10:00Z"}),
+        // Responded after 2h (missed), closed after 9h: resolution missed; not open, so
+        // its missing finance_reviewer approval is not pending work.
+        json!({"id": "R-5", "kind": "refund", "amount": "100", "opened_at": "2026-11-23T00:00:00Z",
+               "response_at": "2026-11-23T02:00:00Z", "closed_at": "2026-11-23T09:00:00Z"}),
+        // A hold 30m old: response 30m left (at risk, ok: 30m < 45m), resolution 7h30m left.
+        json!({"id": "H-1", "kind": "hold", "opened_at": "2026-11-23T09:30:00Z"}),
+    ]
+}
+
+fn outcome(e: &Engine, c: &Value, now: i64) -> Outcome {
+    let mut case = Case::new();
+    e.decode_json(&c.to_string(), &mut case);
+    let mut o = Outcome::new();
+    e.evaluate(&case, now, &mut o);
+    o
+}
+
+fn report(e: &Engine, cases: &[Value], now: &str) -> Value {
+    let now = t(now);
+    let mut r = Report::new(e, now);
+    for c in cases {
+        r.add(&outcome(e, c, now));
+    }
+    serde_json::from_str(&r.to_json(e)).unwrap()
+}
+
+#[test]
+fn attainment_per_metric_beside_breached_and_at_risk() {
+    let r = report(&ENGINE, &worked_cases(), NOW);
+    assert_eq!(r["at_risk_horizon_s"], 7200);
+    let q = &r["queues"]["refunds"];
+    // Open R-1..R-4; R-1 breached; warning and at risk.
+    assert_eq!((q["cases"].as_u64(), q["open"].as_u64()), (Some(5), Some(4)));
+    assert_eq!((q["breached"].as_u64(), q["warning"].as_u64(), q["at_risk"].as_u64()), (Some(1), Some(2), Some(2)));
+    // Response: met by, missed by R-5 (3/4); running only on R-1, breached.
+    assert_eq!(
+        q["metrics"]["response"],
+        json!({"met": 3, "missed": 1, "attainment": 0.75, "open": 1, "breached_open": 1, "at_risk": 0})
+    );
+    // Resolution: missed by R-5 (0/1); running on R-1 (breached), R-2, R-3 (at risk), R-4.
+    assert_eq!(
+        q["metrics"]["resolution"],
+        json!({"met": 0, "missed": 1, "attainment": 0.0, "open": 4, "breached_open": 1, "at_risk": 2})
+    );
+    // Every metric together, as before: 3 met, 2 missed.
+    assert_eq!(q["attainment"], 0.6);
+    let h = &r["queues"]["holds"];
+    assert_eq!(h["at_risk"], 1);
+    assert_eq!(h["metrics"]["response"]["at_risk"], 1);
+    assert_eq!(h["metrics"]["resolution"]["at_risk"], 0);
+}
+
+#[test]
+fn a_queue_whose_open_cases_are_all_breached_is_not_a_clean_100_percent() {
+    // Two refunds both responded in time (response attainment 100%), both open past 8h.
+    let cases: Vec<Value> = ["A", "B"]
+        .iter()
+        .map(|id| {
+            json!({"id": id, "kind": "refund", "amount": "10", "opened_at": "2026-11-22T20:00:00Z",
+                   "response_at": "2026-11-22T20:10:00Z"})
+        })
+        .collect();
+    let r = report(&ENGINE, &cases, NOW);
+    let q = &r["queues"]["refunds"];
+    assert_eq!(q["attainment"], 1.0);
+    assert_eq!((q["open"].as_u64(), q["breached"].as_u64()), (Some(2), Some(2)));
+    assert_eq!(q["metrics"]["resolution"]["breached_open"], 2);
+    assert_eq!(q["metrics"]["resolution"]["attainment"], Value::Null);
+}
+
+#[test]
+fn without_a_horizon_nothing_is_at_risk() {
+    let mut p = report_policy();
+    p["sla"].as_object_mut().unwrap().remove("at_risk");
+    let r = report(&engine(&p), &worked_cases(), NOW);
+    assert_eq!(r["at_risk_horizon_s"], Value::Null);
+    assert_eq!(r["queues"]["refunds"]["at_risk"], 0);
+    assert_eq!(r["queues"]["refunds"]["metrics"]["resolution"]["at_risk"], 0);
+    // A horizon that is not a duration is a compile error at its path.
+    p["sla"]["at_risk"] = json!("soon");
+    let err = Engine::compile_value(&p).unwrap_err();
+    assert_eq!((err.errors[0].code.as_str(), err.path()), ("bad_duration", "/sla/at_risk"));
+}
+
+#[test]
+fn who_owns_approves_and_has_been_escalated_to() {
+    let r = report(&ENGINE, &worked_cases(), NOW);
+    let q = &r["queues"]["refunds"];
+    assert_eq!(q["owner"], "finance_ops");
+    assert_eq!(r["queues"]["holds"]["owner"], "payments");
+    // finance_reviewer is missing on R-1..R-4 (R-5 is closed); R-2's ops_manager was given.
+    assert_eq!(q["pending_approvals"], json!({"finance_reviewer": 4}));
+    // R-1 reached ops_manager (its response, level 2); no other case passed a step.
+    assert_eq!(q["escalated_to"], json!({"ops_manager": 1}));
+    assert_eq!(r["queues"]["holds"]["escalated_to"], json!({}));
+    // One level each: the first metric's role wins the tie. Opened 1h30m ago: response
+    // 1h30m (passed 1.0×, not 1.5× = 1h30m, which needs more): team_lead.
+    let c = json!({"id": "T", "kind": "hold", "opened_at": "2026-11-23T08:30:00Z"});
+    let r = report(&ENGINE, &[c], NOW);
+    assert_eq!(r["queues"]["holds"]["escalated_to"], json!({"team_lead": 1}));
+}
+
+#[test]
+fn misses_and_breaches_by_cause() {
+    // A hold that waited on the carrier for all its 10h: both breaches are the carrier's;
+    // R-1 (own) breached both metrics; R-5 missed both (own).
+    let mut cases = worked_cases();
+    cases.push(json!({"id": "H-2", "kind": "hold", "opened_at": "2026-11-23T00:00:00Z",
+                      "waiting": [{"from": "2026-11-23T00:00:00Z", "on": "carrier"}]}));
+    let r = report(&ENGINE, &cases, NOW);
+    assert_eq!(r["queues"]["refunds"]["missed_by_cause"], json!({"own": 2, "warehouse": 0, "carrier": 0}));
+    assert_eq!(r["queues"]["refunds"]["breached_by_cause"], json!({"own": 2, "warehouse": 0, "carrier": 0}));
+    assert_eq!(r["queues"]["holds"]["breached_by_cause"], json!({"own": 0, "warehouse": 0, "carrier": 2}));
+    assert_eq!(r["queues"]["holds"]["waiting_s"], json!({"warehouse": 0, "carrier": 72000}));
+}
+
+// ---------------------------------------------------------------------------------------
+// The merge property: the report of a batch equals the merge of the reports of any split.
+
+const BASE: i64 = 1_795_046_400; // 2026-11-19T00:00:00Z
+
+fn ts(x: i64) -> String {
+    docket_core::time::Rfc3339(x).to_string()
+}
+
+/// A generated case: kind, amount, channel, opened within a week before `now`, optional
+/// stamps, closing, a wait, an approval; ids from a small set so ties and repeats occur.
+fn arb_case() -> impl Strategy<Value = Value> {
+    let minute = 0i64..(7 * 24 * 60);
+    (
+        0u8..6,
+        prop_oneof![Just("refund"), Just("hold")],
+        prop_oneof![Just("10"), Just("2000"), Just("x")],
+        prop_oneof![Just("web"), Just("phone")],
+        any::<bool>(),
+        minute.clone(),
+        prop::option::weighted(0.5, 0i64..600),
+        prop::option::weighted(0.3, 0i64..3000),
+        prop::option::weighted(0.2, 0i64..3000),
+        prop::option::weighted(0.3, (0i64..600, prop_oneof![Just("warehouse"), Just("carrier"), Just("legal")])),
+        prop::option::weighted(0.3, prop_oneof![Just("ops_manager"), Just("finance_reviewer")]),
+    )
+        .prop_map(|(id, kind, amount, channel, vip, opened, resp, resol, closed, wait, appr)| {
+            let at = |m: i64| ts(BASE + m * 60);
+            let mut c = json!({"id": format!("C-{id}"), "kind": kind, "amount": amount, "channel": channel,
+                               "vip": vip, "opened_at": at(opened)});
+            if let Some(d) = resp {
+                c["response_at"] = json!(at(opened + d));
+            }
+            if let Some(d) = resol {
+                c["resolution_at"] = json!(at(opened + d));
+            }
+            if let Some(d) = closed {
+                c["closed_at"] = json!(at(opened + d));
+            }
+            if let Some((d, on)) = wait {
+                c["waiting"] = json!([{"from": at(opened + d), "on": on}]);
+            }
+            if let Some(role) = appr {
+                c["approvals"] = json!([{"role": role, "by": "u-1", "at": at(opened)}]);
+            }
+            c
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// Any split of a batch into parts, reported apart and merged in any order, gives the
+    /// report of the whole batch: every figure (`Report` equality) and the JSON.
+    #[test]
+    fn the_merge_of_any_split_is_the_whole(
+        cases in prop::collection::vec(arb_case(), 0..40),
+        cuts in prop::collection::vec(0usize..40, 0..4),
+        reverse in any::<bool>(),
+    ) {
+        let e = &*ENGINE;
+        let now = BASE + 7 * 86_400;
+        let outs: Vec<Outcome> = cases.iter().map(|c| outcome(e, c, now)).collect();
+        let mut whole = Report::new(e, now);
+        outs.iter().for_each(|o| whole.add(o));
+        let mut cuts: Vec<usize> = cuts.into_iter().map(|c| c.min(outs.len())).collect();
+        cuts.push(0);
+        cuts.push(outs.len());
+        cuts.sort_unstable();
+        let mut parts: Vec<Report> = cuts
+            .windows(2)
+            .map(|w| {
+                let mut r = Report::new(e, now);
+                outs[w[0]..w[1]].iter().for_each(|o| r.add(o));
+                r
+            })
+            .collect();
+        if reverse {
+            parts.reverse();
+        }
+        let mut merged = Report::new(e, now);
+        for p in &parts {
+            merged.merge(p);
+        }
+        prop_assert_eq!(&merged, &whole);
+        prop_assert_eq!(merged.to_json(e), whole.to_json(e));
+    }
+}
