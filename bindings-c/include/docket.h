@@ -409,6 +409,9 @@ typedef struct {
   uint64_t missed;
   // `opened_at` of the oldest open case, or `DOCKET_NO_TIME`.
   int64_t oldest_open_at;
+  // Open cases not breached with some running metric at risk (within the policy's
+  // `sla.at_risk` of business time of its target).
+  uint64_t at_risk;
 } docket_queue_summary;
 
 // The policy's `name`.
