@@ -174,3 +174,36 @@ fn no_allocation_per_case_in_the_columnar_path_once_warm() {
     // The cases were really evaluated: every refund of every round went to its queue.
     assert_eq!(routed, 5 * n);
 }
+
+#[test]
+fn a_report_split_by_dimensions_allocates_nothing_per_case_once_it_has_seen_each_combination() {
+    // A combination of values first met allocates its figures; every later case of a
+    // combination already met (and every per-metric, approval, escalation and cause
+    // count) allocates nothing.
+    let e = example_engine();
+    let now = t("2026-11-23T10:00:00Z");
+    let lines: Vec<&str> = EXAMPLE_CASES.lines().collect();
+    let mut cases: Vec<Case> = lines.iter().map(|_| Case::new()).collect();
+    let mut outs = vec![Outcome::new(); lines.len()];
+    let dims = docket_core::Dimensions::new(&e, &["kind", "channel", "split_shipment"]).unwrap();
+    let mut report = Report::with_dimensions(&e, now, dims);
+    let mut round = |count: bool| {
+        let before = allocs();
+        for (l, c) in lines.iter().zip(cases.iter_mut()) {
+            e.decode_json(l, c);
+        }
+        e.evaluate_batch(&cases, now, &mut outs);
+        for (c, o) in cases.iter().zip(&outs) {
+            report.add_case(&e, c, o);
+        }
+        let n = allocs() - before;
+        if count {
+            assert_eq!(n, 0, "allocations in a warm round over {} cases", lines.len());
+        }
+    };
+    round(false);
+    round(true);
+    round(true);
+    assert_eq!(report.cases, 3 * lines.len() as u64);
+    assert!(report.queues.iter().any(|q| q.by.len() > 1));
+}

@@ -231,7 +231,8 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
 
     /// Any split of a batch into parts, reported apart and merged in any order, gives the
-    /// report of the whole batch: every figure (`Report` equality) and the JSON.
+    /// report of the whole batch: every figure (`Report` equality) and the JSON, split by
+    /// kind, channel and vip too.
     #[test]
     fn the_merge_of_any_split_is_the_whole(
         cases in prop::collection::vec(arb_case(), 0..40),
@@ -240,9 +241,11 @@ proptest! {
     ) {
         let e = &*ENGINE;
         let now = BASE + 7 * 86_400;
-        let outs: Vec<Outcome> = cases.iter().map(|c| outcome(e, c, now)).collect();
-        let mut whole = Report::new(e, now);
-        outs.iter().for_each(|o| whole.add(o));
+        let decoded: Vec<Case> = cases.iter().map(|c| { let mut k = Case::new(); e.decode_json(&c.to_string(), &mut k); k }).collect();
+        let outs: Vec<Outcome> = decoded.iter().map(|k| { let mut o = Outcome::new(); e.evaluate(k, now, &mut o); o }).collect();
+        let dims = || docket_core::Dimensions::new(e, &["kind", "channel", "vip"]).unwrap();
+        let mut whole = Report::with_dimensions(e, now, dims());
+        decoded.iter().zip(&outs).for_each(|(k, o)| whole.add_case(e, k, o));
         let mut cuts: Vec<usize> = cuts.into_iter().map(|c| c.min(outs.len())).collect();
         cuts.push(0);
         cuts.push(outs.len());
@@ -250,19 +253,129 @@ proptest! {
         let mut parts: Vec<Report> = cuts
             .windows(2)
             .map(|w| {
-                let mut r = Report::new(e, now);
-                outs[w[0]..w[1]].iter().for_each(|o| r.add(o));
+                let mut r = Report::with_dimensions(e, now, dims());
+                for i in w[0]..w[1] {
+                    r.add_case(e, &decoded[i], &outs[i]);
+                }
                 r
             })
             .collect();
         if reverse {
             parts.reverse();
         }
-        let mut merged = Report::new(e, now);
+        let mut merged = Report::with_dimensions(e, now, dims());
         for p in &parts {
             merged.merge(p);
         }
         prop_assert_eq!(&merged, &whole);
         prop_assert_eq!(merged.to_json(e), whole.to_json(e));
     }
+}
+
+#[test]
+fn dimensions_split_every_count_of_a_queue() {
+    let e = &*ENGINE;
+    let dims = docket_core::Dimensions::new(e, &["channel", "vip"]).unwrap();
+    let now = t(NOW);
+    let mut cases = worked_cases();
+    // by phone, R-3 by web and vip, R-4 and R-5 without a channel.
+    cases[0]["channel"] = json!("phone");
+    cases[1]["channel"] = json!("phone");
+    cases[2]["channel"] = json!("web");
+    cases[2]["vip"] = json!(true);
+    let mut r = Report::with_dimensions(e, now, dims);
+    for c in &cases {
+        let mut case = Case::new();
+        e.decode_json(&c.to_string(), &mut case);
+        let mut o = Outcome::new();
+        e.evaluate(&case, now, &mut o);
+        r.add_case(e, &case, &o);
+    }
+    let r: Value = serde_json::from_str(&r.to_json(e)).unwrap();
+    assert_eq!(r["by"], json!(["channel", "vip"]));
+    let by = r["queues"]["refunds"]["by"].as_array().unwrap();
+    let values: Vec<&Value> = by.iter().map(|b| &b["values"]).collect();
+    // Ordered by channel (absent, web, phone: the policy's order), then vip (absent,
+    // false, true).
+    assert_eq!(
+        values,
+        [
+            &json!({"channel": null, "vip": null}),
+            &json!({"channel": "web", "vip": true}),
+            &json!({"channel": "phone", "vip": null})
+        ]
+    );
+    // Absent channel: R-4 (open, ok, response met) and R-5 (closed, both missed).
+    assert_eq!((by[0]["cases"].as_u64(), by[0]["open"].as_u64(), by[0]["met"].as_u64()), (Some(2), Some(1), Some(1)));
+    assert_eq!(by[0]["missed"], 2);
+    // web + vip: R-3, at risk.
+    assert_eq!((by[1]["cases"].as_u64(), by[1]["at_risk"].as_u64()), (Some(1), Some(1)));
+    // phone: R-1 (breached, reached ops_manager) and R-2 (at risk); both need finance_reviewer.
+    assert_eq!((by[2]["breached"].as_u64(), by[2]["at_risk"].as_u64()), (Some(1), Some(1)));
+    assert_eq!(by[2]["escalated_to"], json!({"ops_manager": 1}));
+    assert_eq!(by[2]["pending_approvals"], json!({"finance_reviewer": 2}));
+    assert_eq!(by[2]["metrics"]["resolution"]["breached_open"], 1);
+    // The parts add up to the queue.
+    let sum = |k: &str| by.iter().map(|b| b[k].as_u64().unwrap()).sum::<u64>();
+    for k in ["cases", "open", "breached", "warning", "at_risk", "met", "missed"] {
+        assert_eq!(Some(sum(k)), r["queues"]["refunds"][k].as_u64(), "{k}");
+    }
+    // Without dimensions there is no `by`.
+    assert!(report(e, &cases, NOW)["queues"]["refunds"].get("by").is_none());
+}
+
+#[test]
+fn dimensions_are_enum_or_bool_fields_given_once() {
+    let e = &*ENGINE;
+    let err = |f: &[&str]| docket_core::Dimensions::new(e, f).unwrap_err();
+    assert_eq!(err(&["amount"]), "`amount` is a money field; reports split by enum and bool fields");
+    assert_eq!(err(&["nope"]), "`nope` is not a field of the policy");
+    assert_eq!(err(&["kind", "kind"]), "`kind` is given twice");
+    assert!(docket_core::Dimensions::new(e, &["kind", "channel", "vip"]).is_ok());
+}
+
+#[test]
+fn trend_deltas_and_verdicts_by_the_documented_rule() {
+    use docket_core::Verdict;
+    // The rule (docs/reports.md, "Trend"): growing when breached grew or breached + at
+    // risk grew; else shrinking when open or breached + at risk shrank; else contained.
+    assert_eq!(Verdict::of(0, 1, -1), Verdict::Growing); // a case turned from at risk to breached
+    assert_eq!(Verdict::of(-5, 0, 1), Verdict::Growing); // fewer cases, more at risk
+    assert_eq!(Verdict::of(3, 0, 0), Verdict::Contained); // more cases, no more risk
+    assert_eq!(Verdict::of(0, 0, 0), Verdict::Contained);
+    assert_eq!(Verdict::of(-1, 0, 0), Verdict::Shrinking);
+    assert_eq!(Verdict::of(2, -1, 0), Verdict::Shrinking); // risk down though volume up
+    // Reports of the worked example 6 hours apart.
+    let cases = worked_cases();
+    let earlier = report(&ENGINE, &cases, "2026-11-23T04:00:00Z");
+    let now = report(&ENGINE, &cases, NOW);
+    let t = docket_core::trend(&now, &earlier).unwrap();
+    assert_eq!(t["elapsed_s"], 6 * 3600);
+    assert_eq!(t["baseline"], json!({"now": "2026-11-23T04:00:00Z", "same_policy": true}));
+    // refunds at 04:00: R-1 (response 4h > 1h: breached), R-2 (responded, resolution 7h
+    // left), R-3 (opened at that very instant; its 04:30 response has not happened: 1h
+    // left, at risk), R-5 (response missed, closing at 09:00 not yet: resolution 4h left)
+    // are open; R-4 is not yet open. Oldest: at 00:00 (R-1 by id), 4h old.
+    let q0 = &earlier["queues"]["refunds"];
+    assert_eq!((q0["open"].as_i64(), q0["breached"].as_i64(), q0["at_risk"].as_i64()), (Some(4), Some(1), Some(1)));
+    // At 10:00: open 4, breached 1, at risk 2; oldest R-1, 10h old. Risk
+    // (breached + at risk) grew by one: growing.
+    assert_eq!(
+        t["queues"]["refunds"],
+        json!({"open": 0, "breached": 0, "at_risk": 1, "oldest_age_s": 6 * 3600, "verdict": "growing"})
+    );
+    // holds: H-1 (09:30) had not happened at 04:00: 0 cases then (absent from the earlier
+    // report), 1 open at risk now; oldest age 30m against 0.
+    assert!(earlier["queues"].get("holds").is_none());
+    assert_eq!(
+        t["queues"]["holds"],
+        json!({"open": 1, "breached": 0, "at_risk": 1, "oldest_age_s": 1800, "verdict": "growing"})
+    );
+    // The other way round the queue is gone from the current report: it shrank.
+    let back = docket_core::trend(&earlier, &now).unwrap();
+    assert_eq!(back["queues"]["holds"]["verdict"], "shrinking");
+    assert_eq!(back["elapsed_s"], -6 * 3600);
+    // Not a report.
+    assert!(docket_core::trend(&now, &json!({"queues": {}})).is_err());
+    assert!(docket_core::trend(&now, &json!({"now": "2026-11-23T04:00:00Z"})).is_err());
 }

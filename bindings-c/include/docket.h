@@ -692,6 +692,23 @@ docket_result docket_report_new(const docket_engine *engine,
                                 docket_report **out,
                                 docket_error **err);
 
+// Creates an empty backlog report for `engine` at `now_unix_s` whose queues are also
+// split by the values of the fields named in `by` (UTF-8, `len` bytes, comma-separated
+// enum or bool field names, e.g. `kind,channel`), as `docket report --by`. Add cases with
+// `docket_report_add_json`; `docket_evaluate_columns` refuses such a report
+// (`DOCKET_RESULT_INVALID_ARGUMENT`). A field that cannot split a report fails with
+// `DOCKET_RESULT_INVALID_ARGUMENT`, path `by`.
+//
+// # Safety
+// `engine` is a live engine or NULL; `by` is readable for `len` bytes; `out` and `err`
+// are writable or NULL.
+docket_result docket_report_new_by(const docket_engine *engine,
+                                   int64_t now_unix_s,
+                                   const char *by,
+                                   size_t len,
+                                   docket_report **out,
+                                   docket_error **err);
+
 // Frees a report; NULL is a no-op.
 //
 // # Safety

@@ -296,6 +296,37 @@ pub unsafe extern "C" fn docket_report_new(
     })
 }
 
+/// Creates an empty backlog report for `engine` at `now_unix_s` whose queues are also
+/// split by the values of the fields named in `by` (UTF-8, `len` bytes, comma-separated
+/// enum or bool field names, e.g. `kind,channel`), as `docket report --by`. Add cases with
+/// `docket_report_add_json`; `docket_evaluate_columns` refuses such a report
+/// (`DOCKET_RESULT_INVALID_ARGUMENT`). A field that cannot split a report fails with
+/// `DOCKET_RESULT_INVALID_ARGUMENT`, path `by`.
+///
+/// # Safety
+/// `engine` is a live engine or NULL; `by` is readable for `len` bytes; `out` and `err`
+/// are writable or NULL.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn docket_report_new_by(
+    engine: *const docket_engine,
+    now_unix_s: i64,
+    by: *const c_char,
+    len: usize,
+    out: *mut *mut docket_report,
+    err: *mut *mut docket_error,
+) -> docket_result {
+    ffi::boundary!(err; engine: Ref, by: Bytes(len), out: Out => {
+        let e = engine.get()?;
+        let text = ffi::utf8(by.get()?, "by")?;
+        let out = out.required()?;
+        let fields: Vec<&str> = if text.is_empty() { Vec::new() } else { text.split(',').collect() };
+        let dims = docket_core::Dimensions::new(&e.core, &fields).map_err(|m| Error::arg("by", m))?;
+        let report = Report::with_dimensions(&e.core, now_unix_s, dims);
+        out.set_box(docket_report { engine: e.id, now: now_unix_s, report });
+        Ok(())
+    })
+}
+
 /// Frees a report; NULL is a no-op.
 ///
 /// # Safety
@@ -412,6 +443,9 @@ pub unsafe extern "C" fn docket_evaluate_columns(
         {
             return Err(Error::arg("outputs.report", "the report belongs to another engine or `now`"));
         }
+        if report.as_ref().is_some_and(|r| !r.report.dimensions.is_empty()) {
+            return Err(Error::arg("outputs.report", "a report split by fields takes cases as JSON (docket_report_add_json)"));
+        }
         let mut pool: Vec<Vec<&str>> = std::mem::take(&mut ws.texts);
         let cols = validate(e, columns.get()?, &mut pool)?;
         let core_cols = core_columns(&cols);
@@ -515,13 +549,13 @@ pub unsafe extern "C" fn docket_report_add_json(
         if r.engine != e.id {
             return Err(Error::arg("report", "the report was created for another engine"));
         }
-        let mut part = Report::new(&e.core, r.now);
+        let mut part = Report::with_dimensions(&e.core, r.now, r.report.dimensions.clone());
         let mut case = Case::new();
         let mut outcome = Outcome::new();
         crate::for_each_record(e, bytes, |_, record| {
             crate::decode_record(&e.core, record, &mut case);
             e.core.evaluate(&case, r.now, &mut outcome);
-            part.add(&outcome);
+            part.add_case(&e.core, &case, &outcome);
         })?;
         r.report.merge(&part);
         Ok(())

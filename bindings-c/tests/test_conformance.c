@@ -426,7 +426,22 @@ static void run_fixture(const char *path) {
   jnode *report = get(fx, "report");
   if (report) {
     docket_buffer *rep = NULL;
-    CHECK(docket_report_json(engine, cases->start, cases->len, now, &rep, NULL) == DOCKET_RESULT_OK);
+    jnode *by = get(report, "by");
+    if (by) {
+      /* The fields the report splits its queues by, comma-separated. */
+      char fields[512] = "";
+      for (size_t k = 0; k < by->n; k++) {
+        if (k) strncat(fields, ",", sizeof fields - strlen(fields) - 1);
+        strncat(fields, str(by->kids[k]), sizeof fields - strlen(fields) - 1);
+      }
+      docket_report *r = NULL;
+      CHECK(docket_report_new_by(engine, now, fields, strlen(fields), &r, NULL) == DOCKET_RESULT_OK);
+      CHECK(docket_report_add_json(engine, cases->start, cases->len, r, NULL) == DOCKET_RESULT_OK);
+      CHECK(docket_report_to_json(engine, r, &rep, NULL) == DOCKET_RESULT_OK);
+      docket_report_free(r);
+    } else {
+      CHECK(docket_report_json(engine, cases->start, cases->len, now, &rep, NULL) == DOCKET_RESULT_OK);
+    }
     if (rep) {
       jnode *actual = parse(docket_buffer_data(rep), docket_buffer_len(rep));
       expect_match(path, "report", get(report, "expect"), actual, str(get(report, "why")), docket_buffer_data(rep),

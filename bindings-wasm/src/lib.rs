@@ -74,6 +74,9 @@ extern "C" {
     /// `Outcome[]`.
     #[wasm_bindgen(typescript_type = "Outcome[]")]
     pub type OutcomesJs;
+    /// `ReadonlyArray<string>`.
+    #[wasm_bindgen(typescript_type = "ReadonlyArray<string>")]
+    pub type FieldsArg;
     /// `Report`.
     #[wasm_bindgen(typescript_type = "Report")]
     pub type ReportJs;
@@ -221,17 +224,19 @@ impl WasmEngine {
     }
 
     /// The backlog report of a batch evaluated at `now`: per queue, open volume by band,
-    /// SLA attainment, breaches, oldest case, and the backlog controls that fire.
-    pub fn report(&self, cases: CasesArg, now: Option<NowArg>) -> Result<ReportJs, JsValue> {
+    /// SLA attainment, breaches, oldest case, and the backlog controls that fire;
+    /// `by` (field names) splits every count of a queue by the values of those fields.
+    pub fn report(&self, cases: CasesArg, now: Option<NowArg>, by: Option<FieldsArg>) -> Result<ReportJs, JsValue> {
         guard(|| {
             let now = now::instant(now.as_ref().map(AsRef::as_ref))?;
+            let dims = options::report_dimensions(&self.engine, by.as_ref().map(AsRef::as_ref))?;
             let list = self.cases(cases.as_ref())?;
-            let mut report = Report::new(&self.engine, now);
+            let mut report = Report::with_dimensions(&self.engine, now, dims);
             let mut b = self.take();
             for c in list.iter() {
                 self.load(&c, &mut b.case);
                 self.engine.evaluate(&b.case, now, &mut b.out);
-                report.add(&b.out);
+                report.add_case(&self.engine, &b.case, &b.out);
             }
             self.put(b);
             Ok(parse(&report.to_json(&self.engine))?.unchecked_into())

@@ -128,6 +128,26 @@ pub(crate) fn limits_js(l: &Limits) -> JsValue {
     obj.into()
 }
 
+/// The dimensions of `report`'s `by` (omitted, `undefined` or `null`: none): an array
+/// of field names.
+#[inline(never)]
+pub(crate) fn report_dimensions(
+    engine: &docket_core::Engine,
+    by: Option<&JsValue>,
+) -> Result<docket_core::Dimensions, Failure> {
+    let mut fields: Vec<String> = Vec::new();
+    if let Some(by) = by.filter(|v| !v.is_undefined() && !v.is_null()) {
+        let names = js_sys::Array::is_array(by).then(|| by.unchecked_ref::<js_sys::Array>().iter());
+        for f in names.into_iter().flatten().map(|f| f.as_string()) {
+            fields.push(f.ok_or_else(|| Failure::argument("by", "`by` must be an array of field names"))?);
+        }
+        if !js_sys::Array::is_array(by) {
+            return Err(Failure::argument("by", "`by` must be an array of field names"));
+        }
+    }
+    docket_core::Dimensions::new(engine, &fields).map_err(|e| Failure::argument("by", e))
+}
+
 #[cfg(test)]
 mod tests {
     use super::{NAMES, field};

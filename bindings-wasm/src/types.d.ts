@@ -223,7 +223,12 @@ export interface QueueReport {
   pending_approvals: Record<string, number>;
   /** Open cases by the role their escalation has reached (roles with a count). */
   escalated_to: Record<string, number>;
+  /** With `by`: the queue's figures per combination of values that its cases have. */
+  by?: Array<QueueSplit>;
 }
+
+/** A queue's figures for one combination of values of `by` (null: absent). */
+export type QueueSplit = Omit<QueueReport, "owner" | "by"> & { values: Record<string, string | boolean | null> };
 
 /** One metric's figures in one queue of a report. */
 export interface MetricReport {
@@ -245,6 +250,8 @@ export interface Report {
   unrouted: number;
   /** The policy's `sla.at_risk` in business seconds (null: nothing is at risk). */
   at_risk_horizon_s: number | null;
+  /** The fields of `by`, when given. */
+  by?: string[];
   queues: Record<string, QueueReport>;
   controls: Array<{ id: string; queue: string; alert: string; to?: string }>;
   policy: PolicyRef;

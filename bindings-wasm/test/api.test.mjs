@@ -298,3 +298,26 @@ test('the glue registers engines with a FinalizationRegistry (safety net without
   for (let i = 0; i < 20; i++) new Engine(policy).evaluate([c1001], NOW);
   if (global.gc) global.gc();
 });
+
+test('report splits queues by fields, and refuses fields that cannot split one', () => {
+  const engine = new Engine(policy);
+  const r = engine.report(cases, NOW, ['kind', 'channel']);
+  assert.deepEqual(r.by, ['kind', 'channel']);
+  // refund_validation holds C-1001 (refund, web), C-1002 (shipping_correction, app),
+  // C-1013 (refund, no channel) and C-1015 (adjustment, no channel).
+  const values = r.queues.refund_validation.by.map((b) => JSON.stringify(b.values)).sort();
+  assert.deepEqual(values, [
+    '{"kind":"adjustment","channel":null}',
+    '{"kind":"refund","channel":"web"}',
+    '{"kind":"refund","channel":null}',
+    '{"kind":"shipping_correction","channel":"app"}',
+  ]);
+  const sum = r.queues.refund_validation.by.reduce((n, b) => n + b.cases, 0);
+  assert.equal(sum, r.queues.refund_validation.cases);
+  // Without `by` the report has no split.
+  assert.equal(engine.report(cases, NOW).queues.refund_validation.by, undefined);
+  const isArg = (path, re) => (e) => e instanceof ArgumentError && e.code === 'invalid_argument' && e.path === path && re.test(e.message);
+  assert.throws(() => engine.report(cases, NOW, ['amount']), isArg('by', /`amount` is a money field/));
+  assert.throws(() => engine.report(cases, NOW, 'kind'), isArg('by', /array of field names/));
+  assert.throws(() => engine.report(cases, NOW, [1]), isArg('by', /array of field names/));
+});

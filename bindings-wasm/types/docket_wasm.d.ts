@@ -215,6 +215,38 @@ export interface QueueReport {
     attainment: number | null;
     oldest_open: { id: string; opened_at: Rfc3339 } | null;
     issues: Record<string, number>;
+    /** The queue's owning team. */
+    owner: string;
+    /** Open cases not breached with a running metric within `sla.at_risk` of its target. */
+    at_risk: number;
+    /** Per metric of the policy: attainment of completed clocks beside the open ones. */
+    metrics: Record<string, MetricReport>;
+    /** Approval steps open cases still need, by role (roles with a count). */
+    pending_approvals: Record<string, number>;
+    /** Open cases by the role their escalation has reached (roles with a count). */
+    escalated_to: Record<string, number>;
+    /** With `options.by`: the queue's figures per combination of values that its cases have. */
+    by?: Array<QueueSplit>;
+}
+
+/** A queue's figures for one combination of values of `options.by` (null: absent). */
+export type QueueSplit = Omit<QueueReport, "owner" | "by"> & { values: Record<string, string | boolean | null> };
+
+/** One metric's figures in one queue of a report. */
+export interface MetricReport {
+    met: number;
+    missed: number;
+    attainment: number | null;
+    /** Open cases whose clock of this metric runs. */
+    open: number;
+    breached_open: number;
+    at_risk: number;
+}
+
+/** Options of `report`. */
+export interface ReportOptions {
+    /** Split every count of a queue by the values of these enum or bool fields (`kind` is one). */
+    by?: ReadonlyArray<string>;
 }
 
 /** A batch backlog report. */
@@ -224,6 +256,10 @@ export interface Report {
     errors: number;
     invalid: number;
     unrouted: number;
+    /** The policy's `sla.at_risk` in business seconds (null: nothing is at risk). */
+    at_risk_horizon_s: number | null;
+    /** The fields of `options.by`, when given. */
+    by?: string[];
     queues: Record<string, QueueReport>;
     controls: Array<{ id: string; queue: string; alert: string; to?: string }>;
     policy: PolicyRef;
@@ -391,9 +427,10 @@ export class Engine {
     constructor(policy: Policy | string, options?: EngineOptions | null);
     /**
      * The backlog report of a batch evaluated at `now`: per queue, open volume by band,
-     * SLA attainment, breaches, oldest case, and the backlog controls that fire.
+     * SLA attainment, breaches, oldest case, and the backlog controls that fire;
+     * `options.by` splits every count of a queue by the values of those fields.
      */
-    report(cases: ReadonlyArray<CaseInput>, now?: Now | null): Report;
+    report(cases: ReadonlyArray<CaseInput>, now?: Now | null, options?: ReportOptions | null): Report;
     /**
      * Ageing band names in policy order.
      */

@@ -1,6 +1,6 @@
 //! The backlog report as one self-contained HTML page (inline SVG, no external assets).
 
-use crate::render::{age, by_role, causes, hm, pct, rows};
+use crate::render::{age, by_role, causes, hm, pct, rows, signed, signed_hm, values};
 use docket_core::{Engine, QueueReport, Report};
 use std::fmt::Write;
 
@@ -22,10 +22,10 @@ h1{font-size:22px;margin:0 0 4px} h2{font-size:17px;margin:28px 0 8px}
 .card b{display:block;font-size:22px} .card span{font-size:12px;color:#5b6775}
 table{border-collapse:collapse;background:#fff;font-size:13px} th,td{border:1px solid #dde2e8;padding:5px 9px;text-align:right}
 th:first-child,td:first-child{text-align:left} th{background:#eef1f5}
-.bad{color:#c62828;font-weight:600} .warn{color:#e65100;font-weight:600} svg text{font-size:12px;fill:#1d2733}";
+.bad{color:#c62828;font-weight:600} .warn{color:#e65100;font-weight:600} .good{color:#2e7d32;font-weight:600} svg text{font-size:12px;fill:#1d2733}";
 
 /// One self-contained HTML page for operations leaders.
-pub fn page(engine: &Engine, rep: &Report) -> String {
+pub fn page(engine: &Engine, rep: &Report, trend: Option<&serde_json::Value>) -> String {
     let bands: Vec<&str> = engine.bands().collect();
     let rows: Vec<_> = rows(engine, rep).collect();
     let now = docket_core::time::Rfc3339(rep.now).to_string();
@@ -92,6 +92,10 @@ pub fn page(engine: &Engine, rep: &Report) -> String {
         );
     }
     s.push_str("</table>\n");
+    if let Some(t) = trend {
+        trend_table(&mut s, t);
+    }
+    by_table(&mut s, engine, rep);
     metrics_table(&mut s, engine, rep);
     who_table(&mut s, engine, rep);
     causes_table(&mut s, engine, rep);
@@ -306,6 +310,70 @@ fn causes_table(s: &mut String, engine: &Engine, rep: &Report) {
                 hm(c.waiting_s)
             );
         }
+    }
+    s.push_str("</table>\n");
+}
+
+/// Per queue and combination of the `--by` fields.
+fn by_table(s: &mut String, engine: &Engine, rep: &Report) {
+    if rep.dimensions.is_empty() {
+        return;
+    }
+    let fields: Vec<&str> = rep.dimensions.fields().collect();
+    let _ = writeln!(
+        s,
+        "<h2>By {}</h2><table id=\"by\"><tr><th>queue</th><th>values</th><th>cases</th><th>open</th><th>warning</th><th>breached</th><th>at risk</th><th>met</th><th>missed</th><th>attainment</th></tr>",
+        esc(&fields.join(", "))
+    );
+    for (name, q) in rows(engine, rep) {
+        for (c, x) in &q.by {
+            let _ = writeln!(
+                s,
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"{}\">{}</td><td class=\"{}\">{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                esc(name),
+                esc(&values(engine, rep, *c)),
+                x.cases,
+                x.open,
+                x.warning,
+                if x.breached > 0 { "bad" } else { "" },
+                x.breached,
+                if x.at_risk > 0 { "warn" } else { "" },
+                x.at_risk,
+                x.met,
+                x.missed,
+                pct(x.attainment())
+            );
+        }
+    }
+    s.push_str("</table>\n");
+}
+
+/// The change of each queue since the baseline report, and its verdict.
+fn trend_table(s: &mut String, t: &serde_json::Value) {
+    let _ = writeln!(
+        s,
+        "<h2>Trend since {} ({} later{})</h2><table id=\"trend\"><tr><th>queue</th><th>open</th><th>breached</th><th>at risk</th><th>oldest age</th><th>verdict</th></tr>",
+        esc(t["baseline"]["now"].as_str().unwrap_or("?")),
+        hm(t["elapsed_s"].as_i64().unwrap_or(0)),
+        if t["baseline"]["same_policy"] == true { "" } else { "; the baseline is of another policy" }
+    );
+    for (name, q) in t["queues"].as_object().into_iter().flatten() {
+        let verdict = q["verdict"].as_str().unwrap_or("");
+        let cls = match verdict {
+            "growing" => "bad",
+            "shrinking" => "good",
+            _ => "",
+        };
+        let _ = writeln!(
+            s,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"{cls}\">{}</td></tr>",
+            esc(name),
+            signed(&q["open"]),
+            signed(&q["breached"]),
+            signed(&q["at_risk"]),
+            signed_hm(&q["oldest_age_s"]),
+            esc(verdict)
+        );
     }
     s.push_str("</table>\n");
 }

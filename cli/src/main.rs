@@ -8,8 +8,8 @@ mod table;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use docket_core::{
-    Actor, Case, CompileError, Diagnostic, Engine, ErrorCode, Limits, Outcome, OutcomeView, PolicyCode, Report,
-    diagnostics_json,
+    Actor, Case, CompileError, Diagnostic, Dimensions, Engine, ErrorCode, Limits, Outcome, OutcomeView, PolicyCode,
+    Report, diagnostics_json,
 };
 use input::InputFormat;
 use std::fs::File;
@@ -66,6 +66,15 @@ enum Cmd {
         /// Output format: JSON, a text table for a terminal, or one self-contained HTML page.
         #[arg(long, value_enum, default_value_t = Format::Json)]
         format: Format,
+        /// Split every count of a queue by the values of these enum or bool fields (`kind`
+        /// is one), e.g. `--by kind,channel`
+        #[arg(long, value_name = "FIELD[,FIELD]", value_delimiter = ',', verbatim_doc_comment)]
+        by: Vec<String>,
+        /// An earlier report (its JSON) to compare with: per queue the change of open,
+        /// breached and at-risk cases and of the oldest open case's age, and a verdict
+        /// (growing, contained, shrinking)
+        #[arg(long, value_name = "EARLIER.json", verbatim_doc_comment)]
+        baseline: Option<String>,
     },
     /// Decide whether an actor may take an action on a case (exit 0 allowed, 1 denied)
     ///
@@ -246,7 +255,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Cmd::Check { policy, json, limits } => check(&policy, json, limits.with(None, None)),
         Cmd::Eval { input } => eval(&input),
-        Cmd::Report { input, format } => report(&input, format),
+        Cmd::Report { input, format, by, baseline } => report(&input, format, &by, baseline.as_deref()),
         Cmd::Authorize { policy, case, actor, action, case_limits, policy_limits } => {
             authorize(&policy, &case, &actor, &action, policy_limits.with(Some(&case_limits), None))
         }
@@ -408,24 +417,63 @@ fn eval(input: &Input) -> Result<ExitCode, Failure> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn report(input: &Input, format: Format) -> Result<ExitCode, Failure> {
+fn report(input: &Input, format: Format, by: &[String], baseline: Option<&str>) -> Result<ExitCode, Failure> {
     let engine = load_engine(&input.policy, input.limits())?;
     let now = parse_now(input.now.as_deref())?;
-    let mut rep = Report::new(&engine, now);
+    let baseline: Option<serde_json::Value> = match baseline {
+        None => None,
+        Some(path) => {
+            let text = read_at_most(path, BASELINE_MAX_BYTES)?.ok_or_else(|| {
+                Failure::new(ErrorCode::LimitExceeded, format!("--baseline is over {BASELINE_MAX_BYTES} bytes"))
+            })?;
+            let v = serde_json::from_str(&text)
+                .map_err(|e| Failure::new(ErrorCode::InvalidJson, format!("--baseline is not JSON: {e}")))?;
+            Some(v)
+        }
+    };
+    let fields: Vec<&str> = by.iter().map(String::as_str).collect();
+    let dims = Dimensions::new(&engine, &fields).map_err(|e| Failure::argument(format!("--by: {e}")))?;
+    let mut rep = Report::with_dimensions(&engine, now, dims);
     let mut out = Outcome::new();
     input::for_each_case(&engine, &input.cases, input.input_format, |_, case| {
         engine.evaluate(case, now, &mut out);
-        rep.add(&out);
+        rep.add_case(&engine, case, &out);
         Ok(())
     })?;
+    let json = rep.to_json(&engine);
+    let trend = match &baseline {
+        None => None,
+        Some(b) => {
+            let current: serde_json::Value =
+                serde_json::from_str(&json).map_err(|e| Failure::new(ErrorCode::Internal, e.to_string()))?;
+            Some(docket_core::trend(&current, b).map_err(|e| Failure::argument(format!("--baseline: {e}")))?)
+        }
+    };
     let text = match format {
-        Format::Table => table::table(&engine, &rep),
-        Format::Html => html::page(&engine, &rep),
-        Format::Json => String::from_utf8_lossy(&escape::json(rep.to_json(&engine).as_bytes())).into_owned() + "\n",
+        Format::Table => table::table(&engine, &rep, trend.as_ref()),
+        Format::Html => html::page(&engine, &rep, trend.as_ref()),
+        Format::Json => {
+            let json = match &trend {
+                None => json,
+                // The report's JSON with `trend` added as its last key.
+                Some(t) => {
+                    let mut v: serde_json::Value =
+                        serde_json::from_str(&json).map_err(|e| Failure::new(ErrorCode::Internal, e.to_string()))?;
+                    if let Some(m) = v.as_object_mut() {
+                        m.insert("trend".into(), t.clone());
+                    }
+                    v.to_string()
+                }
+            };
+            String::from_utf8_lossy(&escape::json(json.as_bytes())).into_owned() + "\n"
+        }
     };
     io::stdout().write_all(text.as_bytes()).map_err(Failure::output)?;
     Ok(ExitCode::SUCCESS)
 }
+
+/// The largest `--baseline` report read.
+const BASELINE_MAX_BYTES: usize = 256 << 20;
 
 fn authorize(policy: &str, case: &str, actor: &str, action: &str, limits: Limits) -> Result<ExitCode, Failure> {
     let engine = load_engine(policy, limits)?;

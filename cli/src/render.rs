@@ -66,3 +66,27 @@ pub fn causes<'a>(engine: &'a Engine, q: &'a QueueReport) -> Vec<CauseRow<'a>> {
     rows.retain(|r| r.missed > 0 || r.breached > 0 || r.waiting_s > 0);
     rows
 }
+
+/// `kind=refund, channel=web` of combination `c` (`—` for an absent value).
+pub fn values(engine: &Engine, rep: &Report, c: u32) -> String {
+    let parts: Vec<String> = rep
+        .dimensions
+        .values(engine, c)
+        .map(|(f, v)| format!("{f}={}", v.map_or("—".to_string(), |v| v.to_string())))
+        .collect();
+    parts.join(", ")
+}
+
+/// A delta with its sign (`+3`, `-1`, `0`), or a dash when unknown.
+pub fn signed(v: &serde_json::Value) -> String {
+    v.as_i64().map_or("—".into(), |n| if n > 0 { format!("+{n}") } else { n.to_string() })
+}
+
+/// A delta of seconds as signed hours and minutes (`+1h30m`, `-0h05m`, `0h00m`).
+pub fn signed_hm(v: &serde_json::Value) -> String {
+    v.as_i64().map_or("—".into(), |n| match n {
+        0 => hm(0),
+        n if n > 0 => format!("+{}", hm(n)),
+        n => format!("-{}", hm(n.saturating_neg())),
+    })
+}

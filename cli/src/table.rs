@@ -1,14 +1,14 @@
 //! The backlog report as a fixed-width text table (`report --format table`).
 
 use crate::escape::text;
-use crate::render::{age, by_role, causes, hm, pct, rows};
+use crate::render::{age, by_role, causes, hm, pct, rows, signed, signed_hm, values};
 use docket_core::{Engine, Report};
 use std::fmt::Write;
 
 /// A fixed-width text table for a person at a terminal. Every name and id from the policy
 /// or the cases is printed with its control characters escaped ([`text`]), so none can
 /// move the cursor or start a row.
-pub fn table(engine: &Engine, rep: &Report) -> String {
+pub fn table(engine: &Engine, rep: &Report, trend: Option<&serde_json::Value>) -> String {
     let bands: Vec<&str> = engine.bands().collect();
     let mut s = String::new();
     let _ = writeln!(
@@ -51,6 +51,10 @@ pub fn table(engine: &Engine, rep: &Report) -> String {
             oldest
         );
     }
+    if let Some(t) = trend {
+        trend_section(&mut s, t);
+    }
+    by(&mut s, engine, rep);
     metrics(&mut s, engine, rep);
     who(&mut s, engine, rep);
     why(&mut s, engine, rep);
@@ -145,5 +149,62 @@ fn why(s: &mut String, engine: &Engine, rep: &Report) {
     }
     if !any {
         let _ = writeln!(s, "none");
+    }
+}
+
+/// Per queue and combination of the `--by` fields: the main counts (the JSON has all).
+fn by(s: &mut String, engine: &Engine, rep: &Report) {
+    if rep.dimensions.is_empty() {
+        return;
+    }
+    let fields: Vec<&str> = rep.dimensions.fields().collect();
+    let _ = writeln!(s, "\nBy {}", text(&fields.join(", ")));
+    let _ = writeln!(
+        s,
+        "{:<30} {:<36} {:>6} {:>6} {:>7} {:>8} {:>7} {:>5} {:>6} {:>8}",
+        "queue", "values", "cases", "open", "warning", "breached", "at risk", "met", "missed", "attain."
+    );
+    for (name, q) in rows(engine, rep) {
+        for (c, x) in &q.by {
+            let _ = writeln!(
+                s,
+                "{:<30} {:<36} {:>6} {:>6} {:>7} {:>8} {:>7} {:>5} {:>6} {:>8}",
+                text(name),
+                text(&values(engine, rep, *c)),
+                x.cases,
+                x.open,
+                x.warning,
+                x.breached,
+                x.at_risk,
+                x.met,
+                x.missed,
+                pct(x.attainment())
+            );
+        }
+    }
+}
+
+/// The change of each queue since the baseline report, and its verdict.
+fn trend_section(s: &mut String, t: &serde_json::Value) {
+    let _ = writeln!(
+        s,
+        "\nTrend since {} ({} later{})",
+        text(t["baseline"]["now"].as_str().unwrap_or("?")),
+        hm(t["elapsed_s"].as_i64().unwrap_or(0)),
+        if t["baseline"]["same_policy"] == true { "" } else { "; the baseline is of another policy" }
+    );
+    let _ =
+        writeln!(s, "{:<30} {:>6} {:>8} {:>7} {:>11}  verdict", "queue", "open", "breached", "at risk", "oldest age");
+    for (name, q) in t["queues"].as_object().into_iter().flatten() {
+        let _ = writeln!(
+            s,
+            "{:<30} {:>6} {:>8} {:>7} {:>11}  {}",
+            text(name),
+            signed(&q["open"]),
+            signed(&q["breached"]),
+            signed(&q["at_risk"]),
+            signed_hm(&q["oldest_age_s"]),
+            q["verdict"].as_str().unwrap_or("")
+        );
     }
 }

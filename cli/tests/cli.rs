@@ -809,3 +809,113 @@ fn table_and_page_carry_the_numbers_of_the_json_report() {
         }
     }
 }
+
+#[test]
+fn report_by_splits_every_queue_in_every_format() {
+    let args = |format: &'static str| {
+        vec!["report", "--policy", POLICY, "--cases", CASES, "--now", NOW, "--by", "kind,channel", "--format", format]
+    };
+    let out = |format| {
+        let o = docket(&args(format), None);
+        assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8(o.stdout).expect("utf-8")
+    };
+    let r: serde_json::Value = serde_json::from_str(&out("json")).expect("json");
+    let (table, html) = (out("table"), out("html"));
+    assert_eq!(r["by"], serde_json::json!(["kind", "channel"]));
+    // refund_validation holds C-1001 (refund, web), C-1002 (shipping_correction, app),
+    // C-1013 (refund, no channel) and C-1015 (adjustment, no channel): four combinations.
+    let by = r["queues"]["refund_validation"]["by"].as_array().expect("by");
+    let mut values: Vec<String> = by.iter().map(|b| b["values"].to_string()).collect();
+    values.sort();
+    assert_eq!(
+        values,
+        [
+            r#"{"kind":"adjustment","channel":null}"#,
+            r#"{"kind":"refund","channel":"web"}"#,
+            r#"{"kind":"refund","channel":null}"#,
+            r#"{"kind":"shipping_correction","channel":"app"}"#
+        ]
+    );
+    for (name, q) in r["queues"].as_object().expect("queues") {
+        for b in q["by"].as_array().expect("by") {
+            let v = b["values"].as_object().expect("values");
+            let show = |k: &str| v[k].as_str().unwrap_or("—").to_string();
+            let label = format!("kind={}, channel={}", show("kind"), show("channel"));
+            let n = |k: &str| b[k].as_u64().expect("count").to_string();
+            let attain = b["attainment"].as_f64().map_or("—".to_string(), |a| format!("{:.1}%", a * 100.0));
+            let line = format!(
+                "{} {} {} {} {} {} {} {} {} {}",
+                name,
+                label,
+                n("cases"),
+                n("open"),
+                n("warning"),
+                n("breached"),
+                n("at_risk"),
+                n("met"),
+                n("missed"),
+                attain
+            );
+            let norm = |l: &str| l.split_whitespace().collect::<Vec<_>>().join(" ");
+            assert!(table.lines().any(|l| norm(l) == norm(&line)), "table lacks {line}");
+            assert!(
+                html.contains(&format!("<tr><td>{name}</td><td>{label}</td><td>{}</td>", n("cases"))),
+                "page lacks {line}"
+            );
+        }
+    }
+    // A field that cannot split a report is a usage error naming it.
+    let o = docket(&["report", "--policy", POLICY, "--cases", CASES, "--now", NOW, "--by", "amount"], None);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--by: `amount` is a money field"), "{}", stderr(&o));
+}
+
+#[test]
+fn report_baseline_adds_a_trend_in_every_format() {
+    let base = docket(&["report", "--policy", POLICY, "--cases", CASES, "--now", "2026-11-22T10:00:00Z"], None);
+    let base_path = tmp("baseline.json", &String::from_utf8_lossy(&base.stdout));
+    let run = |format: &str| {
+        let o = docket(
+            &[
+                "report",
+                "--policy",
+                POLICY,
+                "--cases",
+                CASES,
+                "--now",
+                NOW,
+                "--baseline",
+                &base_path,
+                "--format",
+                format,
+            ],
+            None,
+        );
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        String::from_utf8(o.stdout).expect("utf-8")
+    };
+    let r: serde_json::Value = serde_json::from_str(&run("json")).expect("json");
+    let (table, html) = (run("table"), run("html"));
+    let t = &r["trend"];
+    assert_eq!(t["elapsed_s"], 86_400);
+    // refund_validation a day earlier: C-1001 (opened Fri 2026-11-20) and C-1013 (Fri)
+    // were open and breached; C-1002 and C-1015 (opened Mon 2026-11-23) had not happened.
+    // Now all four are open and breached: +2 open, +2 breached, growing; its oldest case
+    // (C-1001 both times) is a day older.
+    assert_eq!(
+        t["queues"]["refund_validation"],
+        serde_json::json!({"open": 2, "breached": 2, "at_risk": 0, "oldest_age_s": 86_400, "verdict": "growing"})
+    );
+    for (name, q) in t["queues"].as_object().expect("queues") {
+        let v = q["verdict"].as_str().expect("verdict");
+        assert!(table.lines().any(|l| l.starts_with(name.as_str()) && l.ends_with(v)), "table: {name} {v}");
+        assert!(html.contains(&format!("<tr><td>{name}</td>")) && html.contains(&format!(">{v}</td></tr>")));
+    }
+    assert!(html.contains("<table id=\"trend\""));
+    // A baseline that is not a report is a usage error.
+    let bad = tmp("bad-baseline.json", "{\"queues\": {}}");
+    let o = docket(&["report", "--policy", POLICY, "--cases", CASES, "--now", NOW, "--baseline", &bad], None);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--baseline: the baseline is not a report"), "{}", stderr(&o));
+}

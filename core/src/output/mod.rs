@@ -1,6 +1,8 @@
 //! Output: what evaluation decided ([`outcome`]), rendered as JSON ([`render`]), and a
 //! batch's backlog report ([`report`]).
 
+pub(crate) mod dims;
 pub(crate) mod outcome;
 pub(crate) mod render;
 pub(crate) mod report;
+pub(crate) mod trend;

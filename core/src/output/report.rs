@@ -2,8 +2,10 @@
 //! fire. Reports of sub-batches [`merge`](Report::merge) into exactly the report of the
 //! whole batch.
 
+use crate::case::Case;
 use crate::engine::Engine;
 use crate::issue::ISSUE_CODES;
+use crate::output::dims::{Dimensions, ValuesView};
 use crate::output::outcome::{Cause, Outcome, SlaState};
 use crate::policy::Measure;
 use crate::time::{Instant, Rfc3339};
@@ -54,6 +56,10 @@ pub struct QueueReport {
     /// Open cases by the role their escalation has reached (the role of the last step
     /// passed by the case's most escalated metric; the first such metric on a tie), by role.
     pub escalated_to: Vec<u64>,
+    /// The queue's figures split by the report's [`Dimensions`]: (combination, figures),
+    /// by combination, for the combinations of values its cases have; empty without
+    /// dimensions.
+    pub by: Vec<(u32, QueueReport)>,
 }
 
 /// The figures of one metric in one queue.
@@ -152,6 +158,23 @@ impl QueueReport {
         }
         add_all(&mut self.pending_approvals, &o.pending_approvals);
         add_all(&mut self.escalated_to, &o.escalated_to);
+        for (c, sub) in &o.by {
+            if let Some(q) = self.by_mut(*c, &QueueReport::default()) {
+                q.merge(sub);
+            }
+        }
+    }
+
+    /// The figures of combination `c` (a copy of `blank` when new, kept in order).
+    fn by_mut(&mut self, c: u32, blank: &QueueReport) -> Option<&mut QueueReport> {
+        let i = match self.by.binary_search_by_key(&c, |(k, _)| *k) {
+            Ok(i) => i,
+            Err(i) => {
+                self.by.insert(i, (c, blank.clone()));
+                i
+            }
+        };
+        self.by.get_mut(i).map(|(_, q)| q)
     }
 
     /// The figures of the undeclared dependency `name` (added in name order when new).
@@ -199,6 +222,10 @@ pub struct Report {
     pub queues: Vec<QueueReport>,
     /// The policy's `sla.at_risk` horizon in business seconds (`None`: nothing is at risk).
     pub at_risk_s: Option<i64>,
+    /// The fields each queue is split by ([`Report::with_dimensions`]).
+    pub dimensions: Dimensions,
+    /// An empty queue's figures, sized for the engine (what a new combination starts from).
+    blank: QueueReport,
 }
 
 /// A backlog control that fired for a queue.
@@ -230,11 +257,37 @@ impl Report {
             ..QueueReport::default()
         };
         let at_risk_s = engine.clocks.sla.as_ref().and_then(|s| s.at_risk);
-        Report { now, queues: vec![queue; engine.routing.queues.len()], at_risk_s, ..Report::default() }
+        Report {
+            now,
+            queues: vec![queue.clone(); engine.routing.queues.len()],
+            at_risk_s,
+            blank: queue,
+            ..Report::default()
+        }
+    }
+
+    /// An empty report whose queues are also split by the values of `dimensions`; add
+    /// cases with [`Report::add_case`] (an outcome added alone is counted in its queue only).
+    pub fn with_dimensions(engine: &Engine, now: Instant, dimensions: Dimensions) -> Report {
+        let mut r = Report::new(engine, now);
+        r.dimensions = dimensions;
+        r
+    }
+
+    /// Adds the outcome of `case` (evaluated by `engine`, the report's), counted in its
+    /// queue and in the queue's combination of the case's values of the dimensions.
+    pub fn add_case(&mut self, engine: &Engine, case: &Case, o: &Outcome) {
+        let c = (!self.dimensions.is_empty()).then(|| self.dimensions.combination(engine, case));
+        self.add_in(o, c);
     }
 
     /// Adds one outcome (of the engine the report was made for).
     pub fn add(&mut self, o: &Outcome) {
+        self.add_in(o, None);
+    }
+
+    /// Adds one outcome, also to combination `by` of its queue.
+    fn add_in(&mut self, o: &Outcome, by: Option<u32>) {
         self.cases += 1;
         if o.error.is_some() {
             self.errors += 1;
@@ -252,6 +305,17 @@ impl Report {
             self.unrouted += 1;
             return;
         };
+        q.add(o, horizon);
+        if let Some(q) = by.and_then(|c| q.by_mut(c, &self.blank)) {
+            q.add(o, horizon);
+        }
+    }
+}
+
+impl QueueReport {
+    /// Adds one outcome routed to this queue.
+    fn add(&mut self, o: &Outcome, horizon: Option<i64>) {
+        let q = self;
         q.cases += 1;
         for i in &o.issues {
             if let Some(c) = q.issues.get_mut(i.code.index()) {
@@ -346,9 +410,15 @@ impl Report {
             q.offer_oldest(o.opened_at, o.id().unwrap_or(""));
         }
     }
+}
 
-    /// Merges the report of another part of the same batch (same engine and `now`).
+impl Report {
+    /// Merges the report of another part of the same batch (same engine, `now` and
+    /// dimensions).
     pub fn merge(&mut self, other: &Report) {
+        if self.dimensions.is_empty() {
+            self.dimensions = other.dimensions.clone();
+        }
         self.cases += other.cases;
         self.errors += other.errors;
         self.invalid += other.invalid;
@@ -428,13 +498,28 @@ impl Serialize for ReportView<'_> {
                 let mut m = s.serialize_map(None)?;
                 for (q, qr) in self.0.routing.queues.iter().zip(&self.1.queues) {
                     if qr.cases > 0 {
-                        m.serialize_entry(&q.name, &QueueView(self.0, qr, q))?;
+                        m.serialize_entry(&q.name, &QueueView(self.0, qr, Part::Queue(q, self.1)))?;
                     }
                 }
                 m.end()
             }
         }
-        struct QueueView<'a>(&'a Engine, &'a QueueReport, &'a crate::policy::Queue);
+        /// A queue (with its owner and its split), or one combination of a queue's split.
+        enum Part<'a> {
+            Queue(&'a crate::policy::Queue, &'a Report),
+            Values(&'a Dimensions, u32),
+        }
+        struct QueueView<'a>(&'a Engine, &'a QueueReport, Part<'a>);
+        struct By<'a>(&'a Engine, &'a QueueReport, &'a Dimensions);
+        impl Serialize for By<'_> {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                let mut seq = s.serialize_seq(None)?;
+                for (c, q) in &self.1.by {
+                    seq.serialize_element(&QueueView(self.0, q, Part::Values(self.2, *c)))?;
+                }
+                seq.end()
+            }
+        }
         impl Serialize for QueueView<'_> {
             fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
                 let (e, q) = (self.0, self.1);
@@ -537,7 +622,10 @@ impl Serialize for ReportView<'_> {
                     }
                 }
                 let mut m = s.serialize_map(None)?;
-                m.serialize_entry("owner", &self.2.owner)?;
+                match &self.2 {
+                    Part::Queue(queue, _) => m.serialize_entry("owner", &queue.owner)?,
+                    Part::Values(d, c) => m.serialize_entry("values", &ValuesView(e, d, *c))?,
+                }
                 m.serialize_entry("cases", &q.cases)?;
                 m.serialize_entry("open", &q.open)?;
                 m.serialize_entry("bands", &Bands(e, q))?;
@@ -556,6 +644,11 @@ impl Serialize for ReportView<'_> {
                 m.serialize_entry("pending_approvals", &ByRole(e, &q.pending_approvals))?;
                 m.serialize_entry("escalated_to", &ByRole(e, &q.escalated_to))?;
                 m.serialize_entry("issues", &Issues(&q.issues))?;
+                if let Part::Queue(_, r) = &self.2
+                    && !r.dimensions.is_empty()
+                {
+                    m.serialize_entry("by", &By(e, q, &r.dimensions))?;
+                }
                 m.end()
             }
         }
@@ -590,6 +683,15 @@ impl Serialize for ReportView<'_> {
         m.serialize_entry("unrouted", &r.unrouted)?;
         m.serialize_entry("not_yet_open", &r.not_yet_open)?;
         m.serialize_entry("at_risk_horizon_s", &r.at_risk_s)?;
+        if !r.dimensions.is_empty() {
+            struct Fields<'a>(&'a Dimensions);
+            impl Serialize for Fields<'_> {
+                fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                    s.collect_seq(self.0.fields())
+                }
+            }
+            m.serialize_entry("by", &Fields(&r.dimensions))?;
+        }
         m.serialize_entry("queues", &Queues(e, r))?;
         m.serialize_entry("controls", &Controls(r.controls(e)))?;
         m.serialize_entry("policy", &crate::output::render::PolicyRef(e))?;
