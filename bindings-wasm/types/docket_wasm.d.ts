@@ -225,11 +225,11 @@ export interface QueueReport {
     pending_approvals: Record<string, number>;
     /** Open cases by the role their escalation has reached (roles with a count). */
     escalated_to: Record<string, number>;
-    /** With `options.by`: the queue's figures per combination of values that its cases have. */
+    /** With `by`: the queue's figures per combination of values that its cases have. */
     by?: Array<QueueSplit>;
 }
 
-/** A queue's figures for one combination of values of `options.by` (null: absent). */
+/** A queue's figures for one combination of values of `by` (null: absent). */
 export type QueueSplit = Omit<QueueReport, "owner" | "by"> & { values: Record<string, string | boolean | null> };
 
 /** One metric's figures in one queue of a report. */
@@ -243,12 +243,6 @@ export interface MetricReport {
     at_risk: number;
 }
 
-/** Options of `report`. */
-export interface ReportOptions {
-    /** Split every count of a queue by the values of these enum or bool fields (`kind` is one). */
-    by?: ReadonlyArray<string>;
-}
-
 /** A batch backlog report. */
 export interface Report {
     now: Rfc3339;
@@ -258,7 +252,7 @@ export interface Report {
     unrouted: number;
     /** The policy's `sla.at_risk` in business seconds (null: nothing is at risk). */
     at_risk_horizon_s: number | null;
-    /** The fields of `options.by`, when given. */
+    /** The fields of `by`, when given. */
     by?: string[];
     queues: Record<string, QueueReport>;
     controls: Array<{ id: string; queue: string; alert: string; to?: string }>;
@@ -428,9 +422,9 @@ export class Engine {
     /**
      * The backlog report of a batch evaluated at `now`: per queue, open volume by band,
      * SLA attainment, breaches, oldest case, and the backlog controls that fire;
-     * `options.by` splits every count of a queue by the values of those fields.
+     * `by` (field names) splits every count of a queue by the values of those fields.
      */
-    report(cases: ReadonlyArray<CaseInput>, now?: Now | null, options?: ReportOptions | null): Report;
+    report(cases: ReadonlyArray<CaseInput>, now?: Now | null, by?: ReadonlyArray<string> | null): Report;
     /**
      * Ageing band names in policy order.
      */
