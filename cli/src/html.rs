@@ -186,7 +186,8 @@ const CLOCK_COLORS: [(&str, &str); 5] = [
 /// open (breached, at risk, on track) side by side, with attainment of the completed ones
 /// beside it. A queue whose open clocks are all breached shows red, whatever its attainment.
 fn attainment_chart(s: &mut String, engine: &Engine, rep: &Report, rows: &[(&str, &QueueReport)]) {
-    let (label_w, bar_w, row_h) = (LABEL_W, BAR_W, ROW_H);
+    // Labels name a queue and a metric: wider than the backlog chart's.
+    let (label_w, bar_w, row_h) = (LABEL_W + 90.0, BAR_W, ROW_H);
     let metrics: Vec<&str> = engine.metrics().collect();
     let n = rows.len() * metrics.len();
     let max =
