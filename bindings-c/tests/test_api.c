@@ -424,6 +424,31 @@ static void test_authorize_json(const char *cases) {
 }
 
 
+/* docket_report_new_by: the queues split by kind and channel (docs/reports.md). */
+static void test_report_by(const char *cases, size_t cases_len) {
+  docket_report *report = NULL;
+  docket_error *err = NULL;
+  CHECK(docket_report_new_by(engine, NOW, "kind,channel", 12, &report, &err) == DOCKET_RESULT_OK);
+  CHECK(docket_report_add_json(engine, cases, cases_len, report, &err) == DOCKET_RESULT_OK);
+  docket_buffer *json = NULL;
+  CHECK(docket_report_to_json(engine, report, &json, &err) == DOCKET_RESULT_OK);
+  /* refund_validation holds C-1015, an adjustment without a channel, and C-1001, a
+   * refund by web: each the only case of its combination. */
+  CHECK(contains(json, "\"by\":[\"kind\",\"channel\"]"));
+  CHECK(contains(json, "{\"values\":{\"kind\":\"adjustment\",\"channel\":null},\"cases\":1"));
+  CHECK(contains(json, "{\"values\":{\"kind\":\"refund\",\"channel\":\"web\"},\"cases\":1"));
+  docket_buffer_free(json);
+  docket_report_free(report);
+  /* A money field cannot split a report. */
+  report = NULL;
+  CHECK(docket_report_new_by(engine, NOW, "amount", 6, &report, &err) == DOCKET_RESULT_INVALID_ARGUMENT);
+  CHECK(report == NULL);
+  CHECK(strcmp(docket_error_path(err, NULL), "by") == 0);
+  CHECK(strstr(docket_error_message(err, NULL), "money field") != NULL);
+  docket_error_free(err);
+  CHECK(docket_report_new_by(engine, NOW, "kind", 4, NULL, NULL) == DOCKET_RESULT_NULL_ARGUMENT);
+}
+
 static void test_report_handles(const char *cases, size_t cases_len) {
   docket_report *report = NULL;
   docket_error *err = NULL;
@@ -1212,6 +1237,7 @@ int main(int argc, char **argv) {
     test_report_json(cases, cases_len);
     test_authorize_json(cases);
     test_report_handles(cases, cases_len);
+    test_report_by(cases, cases_len);
     test_columns();
     test_reports_know_their_engine(policy, policy_len, cases, cases_len);
     test_ndjson_bad_records();
