@@ -269,6 +269,12 @@ proptest! {
         }
         prop_assert_eq!(&merged, &whole);
         prop_assert_eq!(merged.to_json(e), whole.to_json(e));
+        // Merged into an empty `Report::default()` (with its `now`), the same.
+        let mut from_default = Report { now, ..Report::default() };
+        for p in &parts {
+            from_default.merge(p);
+        }
+        prop_assert_eq!(from_default.to_json(e), whole.to_json(e));
     }
 }
 

@@ -159,22 +159,38 @@ impl QueueReport {
         add_all(&mut self.pending_approvals, &o.pending_approvals);
         add_all(&mut self.escalated_to, &o.escalated_to);
         for (c, sub) in &o.by {
-            if let Some(q) = self.by_mut(*c, &QueueReport::default()) {
+            if let Some(q) = self.by_mut(*c, false) {
                 q.merge(sub);
             }
         }
     }
 
-    /// The figures of combination `c` (a copy of `blank` when new, kept in order).
-    fn by_mut(&mut self, c: u32, blank: &QueueReport) -> Option<&mut QueueReport> {
+    /// The figures of combination `c`, kept in order; when new, empty figures sized as
+    /// this queue's (`sized`) or no figures at all (a merge grows them).
+    fn by_mut(&mut self, c: u32, sized: bool) -> Option<&mut QueueReport> {
         let i = match self.by.binary_search_by_key(&c, |(k, _)| *k) {
             Ok(i) => i,
             Err(i) => {
-                self.by.insert(i, (c, blank.clone()));
+                let blank = if sized { self.blank() } else { QueueReport::default() };
+                self.by.insert(i, (c, blank));
                 i
             }
         };
         self.by.get_mut(i).map(|(_, q)| q)
+    }
+
+    /// Empty figures sized as these (what a new combination of a split starts from).
+    fn blank(&self) -> QueueReport {
+        QueueReport {
+            bands: vec![0; self.bands.len()],
+            missed_by_cause: vec![0; self.missed_by_cause.len()],
+            breached_by_cause: vec![0; self.breached_by_cause.len()],
+            waiting_s: vec![0; self.waiting_s.len()],
+            metrics: vec![MetricReport::default(); self.metrics.len()],
+            pending_approvals: vec![0; self.pending_approvals.len()],
+            escalated_to: vec![0; self.escalated_to.len()],
+            ..QueueReport::default()
+        }
     }
 
     /// The figures of the undeclared dependency `name` (added in name order when new).
@@ -224,8 +240,6 @@ pub struct Report {
     pub at_risk_s: Option<i64>,
     /// The fields each queue is split by ([`Report::with_dimensions`]).
     pub dimensions: Dimensions,
-    /// An empty queue's figures, sized for the engine (what a new combination starts from).
-    blank: QueueReport,
 }
 
 /// A backlog control that fired for a queue.
@@ -257,13 +271,7 @@ impl Report {
             ..QueueReport::default()
         };
         let at_risk_s = engine.clocks.sla.as_ref().and_then(|s| s.at_risk);
-        Report {
-            now,
-            queues: vec![queue.clone(); engine.routing.queues.len()],
-            at_risk_s,
-            blank: queue,
-            ..Report::default()
-        }
+        Report { now, queues: vec![queue; engine.routing.queues.len()], at_risk_s, ..Report::default() }
     }
 
     /// An empty report whose queues are also split by the values of `dimensions`; add
@@ -306,8 +314,10 @@ impl Report {
             return;
         };
         q.add(o, horizon);
-        if let Some(q) = by.and_then(|c| q.by_mut(c, &self.blank)) {
-            q.add(o, horizon);
+        if let Some(c) = by {
+            if let Some(q) = q.by_mut(c, true) {
+                q.add(o, horizon);
+            }
         }
     }
 }
@@ -418,6 +428,10 @@ impl Report {
     pub fn merge(&mut self, other: &Report) {
         if self.dimensions.is_empty() {
             self.dimensions = other.dimensions.clone();
+        }
+        // An empty report (`Report::default()`) takes the other's horizon.
+        if self.queues.is_empty() {
+            self.at_risk_s = other.at_risk_s;
         }
         self.cases += other.cases;
         self.errors += other.errors;
