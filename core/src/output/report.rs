@@ -314,10 +314,10 @@ impl Report {
             return;
         };
         q.add(o, horizon);
-        if let Some(c) = by {
-            if let Some(q) = q.by_mut(c, true) {
-                q.add(o, horizon);
-            }
+        if let Some(c) = by
+            && let Some(q) = q.by_mut(c, true)
+        {
+            q.add(o, horizon);
         }
     }
 }
