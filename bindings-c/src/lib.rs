@@ -41,7 +41,7 @@ pub use engine::{
 pub use error::{docket_error, docket_result};
 pub use types::*;
 
-use docket_core::{Actor, Case, CaseError, Engine, ErrorCode, Limits, Outcome, OutcomeView, Report};
+use docket_core::{Actor, Case, CaseError, Engine, ErrorCode, Limits, Outcome, Report};
 use error::{Error, without_nul};
 use std::ffi::c_char;
 
@@ -561,19 +561,12 @@ pub unsafe extern "C" fn docket_evaluate_json(
         let mut case = Case::new();
         let mut outcome = Outcome::new();
         let mut buf = Vec::with_capacity(bytes.len().saturating_mul(2));
-        let mut write_err = None;
         for_each_record(e, bytes, |line, record| {
             decode_record(&e.core, record, &mut case);
             e.core.evaluate(&case, now_unix_s, &mut outcome);
-            let view = OutcomeView { engine: &e.core, outcome: &outcome, line: Some(line) };
-            if let Err(x) = serde_json::to_writer(&mut buf, &view) {
-                write_err.get_or_insert(x);
-            }
+            e.core.write_outcome(&outcome, Some(line), &mut buf);
             buf.push(b'\n');
         })?;
-        if let Some(x) = write_err {
-            return Err(Error::json("outcome", &x));
-        }
         out.set_box(docket_buffer::new(buf));
         Ok(())
     })

@@ -195,9 +195,7 @@ impl WasmEngine {
                 if i > 0 {
                     json.push(b',');
                 }
-                let line = Some(i as u64 + 1);
-                serde_json::to_writer(&mut json, &OutcomeView { engine: &self.engine, outcome: &b.out, line })
-                    .map_err(|e| Failure::Internal(format!("cannot build the result: {e}")))?;
+                self.engine.write_outcome(&b.out, Some(i as u64 + 1), &mut json);
             }
             self.put(b);
             json.push(b']');

@@ -3,13 +3,13 @@
 mod escape;
 mod html;
 mod input;
+mod pipeline;
 mod render;
 mod table;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use docket_core::{
-    Actor, Case, CompileError, Diagnostic, Engine, ErrorCode, Limits, Outcome, OutcomeView, PolicyCode, Report,
-    diagnostics_json,
+    Actor, Case, CompileError, Diagnostic, Engine, ErrorCode, Limits, Outcome, PolicyCode, Report, diagnostics_json,
 };
 use input::InputFormat;
 use std::fs::File;
@@ -390,21 +390,9 @@ fn check(path: &str, json: bool, limits: Limits) -> Result<ExitCode, Failure> {
 fn eval(input: &Input) -> Result<ExitCode, Failure> {
     let engine = load_engine(&input.policy, input.limits())?;
     let now = parse_now(input.now.as_deref())?;
-    let stdout = io::stdout();
-    let mut w = BufWriter::with_capacity(1 << 16, stdout.lock());
-    let mut out = Outcome::new();
-    let mut json = Vec::new();
-    let read = input::for_each_case(&engine, &input.cases, input.input_format, |line, case| {
-        engine.evaluate(case, now, &mut out);
-        let view = OutcomeView { engine: &engine, outcome: &out, line: Some(line) };
-        json.clear();
-        serde_json::to_writer(&mut json, &view).map_err(io::Error::other)?;
-        json.push(b'\n');
-        w.write_all(&escape::json(&json))
-    });
-    // The outcomes written before a failure (a broken array, too many cases) stay written.
-    w.flush().map_err(Failure::output)?;
-    read?;
+    let workers = std::thread::available_parallelism().map_or(1, usize::from);
+    let mut w = BufWriter::with_capacity(1 << 16, io::stdout());
+    pipeline::eval(&engine, &input.cases, input.input_format, now, workers, &mut w)?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -744,3 +744,33 @@ fn control_characters_in_ids_and_names_are_escaped() {
     assert!(e.starts_with("docket: invalid_policy: ") && e.contains(r"/z\u{1b}[2J\u{d}z"), "{e}");
     assert!(!e.chars().any(|c| c.is_control() && c != '\n'), "{e:?}");
 }
+
+#[test]
+fn many_batches_come_out_in_input_order_with_their_lines() {
+    // 6,000 records: several batches of the evaluation pipeline (1,024 records each), so
+    // the workers finish them in any order. Every 7th line is not JSON and every 11th is
+    // blank (skipped, but counted in the line numbers). Each outcome must be the one of
+    // its own line, in input order: ids carry the line they were written on.
+    let mut text = String::new();
+    let mut want = Vec::new();
+    for line in 1..=6000u64 {
+        if line % 11 == 0 {
+            text.push('\n');
+        } else if line % 7 == 0 {
+            text.push_str("{\"id\": \n");
+            want.push(err("bad_json", line));
+        } else {
+            let id = format!("L-{line}");
+            text.push_str(&good(&id));
+            text.push('\n');
+            want.push(ok(&id));
+        }
+    }
+    let cases = tmp("many-batches.ndjson", &text);
+    let o = docket(&["eval", "--policy", POLICY, "--cases", &cases, "--now", NOW], None);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(summary(&o), want);
+    // From a pipe, the same.
+    let piped = docket(&["eval", "--policy", POLICY, "--cases", "-", "--now", NOW], Some(&text));
+    assert_eq!(piped.stdout, o.stdout);
+}

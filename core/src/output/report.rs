@@ -271,7 +271,7 @@ impl Serialize for ReportView<'_> {
                     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
                         let mut m = s.serialize_map(Some(2))?;
                         m.serialize_entry("id", &self.0.1)?;
-                        m.serialize_entry("opened_at", &crate::output::render::Disp(Rfc3339(self.0.0)))?;
+                        m.serialize_entry("opened_at", &Rfc3339(self.0.0))?;
                         m.end()
                     }
                 }
@@ -326,7 +326,7 @@ impl Serialize for ReportView<'_> {
             }
         }
         let mut m = s.serialize_map(None)?;
-        m.serialize_entry("now", &crate::output::render::Disp(Rfc3339(r.now)))?;
+        m.serialize_entry("now", &Rfc3339(r.now))?;
         m.serialize_entry("cases", &r.cases)?;
         m.serialize_entry("errors", &r.errors)?;
         m.serialize_entry("invalid", &r.invalid)?;
