@@ -1,5 +1,5 @@
-//! Output: what evaluation decided ([`outcome`]), rendered as JSON ([`render`]), and a
-//! batch's backlog report ([`report`]).
+//! Output: what evaluation decided ([`outcome`]), rendered as JSON ([`render`], through
+//! the writer of [`json`]), and a batch's backlog report ([`report`]).
 
 pub(crate) mod json;
 pub(crate) mod outcome;

@@ -1,6 +1,6 @@
 //! Outcomes: what Docket decided for one case. Reusable buffers; rendering to JSON
-//! (or any serde format) goes through [`OutcomeView`], which names everything from the
-//! engine.
+//! ([`Engine::write_outcome`](crate::Engine::write_outcome), or [`OutcomeView`](crate::OutcomeView) with
+//! serde_json) names everything from the engine.
 
 use crate::case::{CaseError, Span};
 use crate::issue::{Issue, IssueCode};
@@ -173,7 +173,7 @@ impl Outcome {
     pub fn issues(&self) -> &[Issue] {
         &self.issues
     }
-    /// Trace: ids of the rules that decided, as indexes (see [`OutcomeView`]).
+    /// Trace: ids of the rules that decided, as indexes (see [`OutcomeView`](crate::OutcomeView)).
     pub fn trace_gids(&self) -> &[u32] {
         &self.trace
     }

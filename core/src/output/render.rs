@@ -1,4 +1,4 @@
-//! Rendering outcomes as JSON (or any serde format) with every index named.
+//! Rendering outcomes as JSON text with every index named ([`Engine::write_outcome`]).
 
 use crate::case::bad_approval;
 use crate::engine::Engine;
@@ -10,7 +10,8 @@ use alloc::vec::Vec;
 use core::fmt::{self, Write};
 use serde::ser::{Serialize, SerializeMap, Serializer};
 
-/// An outcome with its engine, serializable with serde.
+/// An outcome with its engine, serializable with serde_json (as the text
+/// [`Engine::write_outcome`] writes).
 #[derive(Clone, Copy)]
 pub struct OutcomeView<'a> {
     /// The engine that produced the outcome.
