@@ -164,19 +164,19 @@ pub struct Case {
     pub(crate) closed_at: Option<Instant>,
     pub(crate) completed: Vec<Option<Instant>>,
     pub(crate) pauses: Vec<Pause>,
-    /// Entries of `paused` offered so far (the next one's position).
-    pub(crate) pause_items: usize,
     pub(crate) waits: Vec<Wait>,
-    /// Entries of `waiting` offered so far.
-    pub(crate) wait_items: usize,
-    /// The names `waiting` gives that the policy does not declare, in order of first use.
-    pub(crate) undeclared: Vec<Span>,
     pub(crate) approvals: Vec<GivenApproval>,
     /// Entries of `approvals` offered so far, counted or not (the next one's position).
     pub(crate) approval_items: usize,
     pub(crate) requested_by: Option<Span>,
     pub(crate) currency: Option<Span>,
     pub(crate) evidence: Vec<u32>,
+    /// The names `waiting` gives that the policy does not declare, in order of first use.
+    pub(crate) undeclared: Vec<Span>,
+    /// Entries of `paused` offered so far (the next one's position).
+    pub(crate) pause_items: usize,
+    /// Entries of `waiting` offered so far.
+    pub(crate) wait_items: usize,
 }
 
 impl Case {
@@ -517,5 +517,17 @@ fn fill<T: Copy>(v: &mut Vec<T>, n: usize, x: T) {
     } else {
         v.clear();
         v.resize(n, x);
+    }
+}
+#[cfg(test)]
+mod layout_probe {
+    #[test]
+    fn print_sizes() {
+        std::println!(
+            "Case {} Outcome {} MetricOutcome {}",
+            core::mem::size_of::<super::Case>(),
+            core::mem::size_of::<crate::Outcome>(),
+            core::mem::size_of::<crate::MetricOutcome>()
+        );
     }
 }
