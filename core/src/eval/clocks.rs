@@ -136,8 +136,9 @@ impl Engine {
     fn offer(&self, next: &mut Next, cal: u32, x: Option<i64>, at: &Asof, spans: &mut Spans, out: &Outcome) {
         let Some(x) = x else { return };
         match next.pending {
+            None => next.pending = Some((cal, x)),
             Some((c, y)) if c == cal => next.pending = Some((c, y.min(x))),
-            _ => {
+            Some(_) => {
                 self.flush(next, at, spans, out);
                 next.pending = Some((cal, x));
             }
