@@ -90,18 +90,16 @@ impl Engine {
         let mut next = Next::default();
         for m in 0..self.clocks.metrics.len() {
             let target = self.metric_target(found, out, m);
-            let mo = match (target, calendar) {
+            match (target, calendar) {
                 (Some((t, cal_override)), Some(cal)) => {
                     let cal = cal_override.unwrap_or(cal);
-                    let mo = self.clock(case, m, t, cal, &at, &mut spans, out);
-                    if let Some((_, x)) = mo {
-                        self.offer(&mut next, cal, x, &at, &mut spans, out);
+                    // Pushes the metric's outcome (`None` without its calendar).
+                    if let Some(x) = self.clock(case, m, t, cal, &at, &mut spans, out) {
+                        next.offer(cal, x, |c, y| self.reach_at(c, opened, y, &out.pauses));
                     }
-                    mo.map(|(mo, _)| mo)
                 }
-                _ => None,
-            };
-            out.sla.push(mo);
+                _ => out.sla.push(None),
+            }
         }
         out.next_change_at = None;
         if out.open {
@@ -121,40 +119,32 @@ impl Engine {
             // The next band: when the age reaches this band's limit.
             if let Some(under) = band.and_then(|i| sla.bands.get(i)).and_then(|b| b.under) {
                 match band_cal {
-                    Some((c, _)) if !paused_now => self.offer(&mut next, c, Some(under), &at, &mut spans, out),
+                    Some((c, _)) if !paused_now => {
+                        next.offer(c, under, |c, y| self.reach_at(c, opened, y, &out.pauses))
+                    }
                     Some(_) => {}
                     None => next.at = earliest(next.at, opened.checked_add(under)),
                 }
             }
-            self.flush(&mut next, &at, &mut spans, out);
+            if let Some((c, y)) = next.pending
+                && let Some((_, cal)) = self.clocks.calendars.get(c as usize)
+                && let Reach::At(d) = reach(cal, &spans.origin(c, cal, opened), opened, y, &out.pauses)
+            {
+                next.at = earliest(next.at, Some(d));
+            }
             out.next_change_at = next.at;
         }
     }
 
-    /// Offers the threshold `x` of business time on calendar `cal` (`None`: none) to
-    /// `next`; a threshold of another calendar first turns the pending one into an instant.
-    fn offer(&self, next: &mut Next, cal: u32, x: Option<i64>, at: &Asof, spans: &mut Spans, out: &Outcome) {
-        let Some(x) = x else { return };
-        match next.pending {
-            None => next.pending = Some((cal, x)),
-            Some((c, y)) if c == cal => next.pending = Some((c, y.min(x))),
-            Some(_) => {
-                self.flush(next, at, spans, out);
-                next.pending = Some((cal, x));
-            }
-        }
-    }
-
-    /// Turns the pending threshold of `next` into the instant the clocks reach it.
+    /// The instant the clocks on calendar `cal` from `opened`, less `pauses`, reach `y`
+    /// of business time (within the search horizon).
+    #[cold]
     #[inline(never)]
-    fn flush(&self, next: &mut Next, at: &Asof, spans: &mut Spans, out: &Outcome) {
-        if let Some((c, y)) = next.pending.take()
-            && let Some((_, calendar)) = self.clocks.calendars.get(c as usize)
-        {
-            let o = spans.origin(c, calendar, at.opened);
-            if let Reach::At(d) = reach(calendar, &o, at.opened, y, &out.pauses) {
-                next.at = earliest(next.at, Some(d));
-            }
+    fn reach_at(&self, cal: u32, opened: Instant, y: i64, pauses: &[(Instant, Instant)]) -> Option<Instant> {
+        let (_, calendar) = self.clocks.calendars.get(cal as usize)?;
+        match reach(calendar, &calendar.origin(opened), opened, y, pauses) {
+            Reach::At(d) => Some(d),
+            _ => None,
         }
     }
 
@@ -205,8 +195,9 @@ impl Engine {
     // In WebAssembly `clock` and `approve` stay functions of their own: V8 runs the
     // columnar batch 6-7% faster than with both inlined into `evaluate`; natively it
     // makes no measurable difference.
-    /// Metric `m`'s clock, and for a running one the least business time at which its
-    /// state or escalation level would change (warning, breach, the next step).
+    /// Pushes metric `m`'s clock to the outcome; for a running one, returns the least
+    /// business time at which its state or escalation level would change (warning, breach,
+    /// the next step).
     #[allow(clippy::too_many_arguments)]
     #[cfg_attr(target_arch = "wasm32", inline(never))]
     fn clock(
@@ -218,9 +209,12 @@ impl Engine {
         at: &Asof,
         spans: &mut Spans,
         out: &mut Outcome,
-    ) -> Option<(MetricOutcome, Option<i64>)> {
-        let sla = self.clocks.sla.as_ref()?;
-        let (_, calendar) = self.clocks.calendars.get(cal as usize)?;
+    ) -> Option<i64> {
+        let (Some(sla), Some((_, calendar))) = (self.clocks.sla.as_ref(), self.clocks.calendars.get(cal as usize))
+        else {
+            out.sla.push(None);
+            return None;
+        };
         let summed;
         let mt: &MetricTarget = match t {
             Target::One(x) => x,
@@ -303,7 +297,7 @@ impl Engine {
                 None
             }
         };
-        let mo = MetricOutcome {
+        out.sla.push(Some(MetricOutcome {
             state,
             calendar: cal,
             target_s: target,
@@ -312,8 +306,8 @@ impl Engine {
             completed_at: stopped_at,
             escalation,
             cause,
-        };
-        Some((mo, change))
+        }));
+        change
     }
 
     /// Metric `m`'s business time waiting on each dependency within its running span
@@ -392,6 +386,22 @@ struct Asof {
 struct Next {
     at: Option<Instant>,
     pending: Option<(u32, i64)>,
+}
+
+impl Next {
+    /// Offers threshold `x` on calendar `cal`; a threshold of another calendar first turns
+    /// the pending one into an instant (with `reach`).
+    #[inline(always)]
+    fn offer(&mut self, cal: u32, x: i64, reach: impl FnOnce(u32, i64) -> Option<Instant>) {
+        self.pending = match self.pending {
+            None => Some((cal, x)),
+            Some((c, y)) if c == cal => Some((c, y.min(x))),
+            Some((c, y)) => {
+                self.at = earliest(self.at, reach(c, y));
+                Some((cal, x))
+            }
+        };
+    }
 }
 
 /// The cause of metric `m`'s overrun: the dependency whose wait alone explains it (the
