@@ -74,6 +74,50 @@ fn no_allocation_per_case_once_warm() {
 }
 
 #[test]
+fn no_allocation_per_case_with_waits_closings_and_later_stamps_once_warm() {
+    // Cases that wait on declared and undeclared dependencies (a cause), pause for a
+    // reason, close, carry stamps after `now`, or open after it.
+    let e = example_engine();
+    let now = t("2026-11-23T10:00:00Z");
+    let lines = [
+        r#"{"id":"W1","kind":"payment_hold","amount":"90","order_id":"O","opened_at":"2026-11-22T08:00:00Z","waiting":[{"from":"2026-11-22T08:10:00Z","to":"2026-11-22T12:00:00Z","on":"finance"},{"from":"2026-11-22T09:00:00Z","on":"platform"},{"from":"2026-11-22T09:30:00Z","to":"2026-11-22T09:40:00Z","on":"legal"}],"paused":[{"from":"2026-11-22T13:00:00Z","to":"2026-11-22T14:00:00Z","reason":"customer"}]}"#,
+        r#"{"id":"W2","kind":"refund","amount":"80","order_id":"O","opened_at":"2026-11-20T08:00:00Z","closed_at":"2026-11-21T08:00:00Z","waiting":[{"from":"2026-11-20T09:00:00Z","to":"2026-11-21T09:00:00Z","on":"warehouse"}]}"#,
+        r#"{"id":"W3","kind":"refund","amount":"80","order_id":"O","opened_at":"2026-11-23T08:00:00Z","response_at":"2026-11-23T11:00:00Z","closed_at":"2026-11-24T08:00:00Z","paused":[{"from":"2026-11-23T09:00:00Z","to":"2026-11-23T12:00:00Z"}],"waiting":[{"from":"2026-11-23T12:00:00Z","on":"carrier"}]}"#,
+        r#"{"id":"W4","kind":"refund","amount":"80","order_id":"O","opened_at":"2026-11-24T08:00:00Z"}"#,
+    ];
+    let mut cases: Vec<Case> = lines.iter().map(|_| Case::new()).collect();
+    let mut outs = vec![Outcome::new(); lines.len()];
+    let mut report = Report::new(&e, now);
+    let mut round = |count: bool| {
+        let before = allocs();
+        for (l, c) in lines.iter().zip(cases.iter_mut()) {
+            e.decode_json(l, c);
+        }
+        e.evaluate_batch(&cases, now, &mut outs);
+        for o in &outs {
+            report.add(o);
+        }
+        let n = allocs() - before;
+        if count {
+            assert_eq!(n, 0, "allocations in a warm round");
+        }
+    };
+    round(false);
+    round(false);
+    for _ in 0..3 {
+        round(true);
+    }
+    // They were evaluated as meant: W1 waited on an undeclared name, W2 is closed, W3 has
+    // stamps after now, W4 is not yet open.
+    assert!(
+        outs[0].waiting_s(0).count() > 0
+            && outs[0].waiting_s(0).any(|(d, _)| outs[0].dependency_name(&e, d) == "legal")
+    );
+    assert!(!outs[1].is_open() && outs[2].is_open() && outs[3].not_yet_open());
+    assert_eq!(report.not_yet_open, 5);
+}
+
+#[test]
 fn no_allocation_per_case_in_the_columnar_path_once_warm() {
     use docket_core::{Column, ColumnValues as V, ColumnWorkspace};
     let e = example_engine();

@@ -68,15 +68,18 @@ fn eval_json(e: &docket_core::Engine, text: &str, now: i64) -> Value {
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(512))]
 
-    /// Any JSON value as a case yields one outcome: an `error`, or a decision; never a panic.
+    /// Any JSON value as a case yields one outcome: an `error`, a case not yet open, or a
+    /// decision; never a panic.
     #[test]
     fn any_json_value_as_a_case_is_evaluated(v in arb_json(), now in -10_000_000_000i64..300_000_000_000i64) {
         let e = &*ENGINE;
         let o = eval_json(e, &v.to_string(), now);
-        prop_assert!(o.get("error").is_some() || o.get("trace").is_some());
+        prop_assert!(o.get("error").is_some() || o.get("trace").is_some() || o["not_yet_open"] == true);
     }
 
-    /// A well-formed case with arbitrary field values always gets a decision, never an error.
+    /// A well-formed case with arbitrary field values always gets a decision, never an
+    /// error; one opened after `now` (clamped into 1970 through 2099) is not yet open and
+    /// decides nothing.
     #[test]
     fn a_usable_case_always_gets_a_decision(extra in prop::collection::vec(("[a-z_]{1,20}", arb_json()), 0..8), opened in 0i64..4_000_000_000, now in 0i64..4_000_000_000) {
         let e = &*ENGINE;
@@ -88,7 +91,14 @@ proptest! {
         }
         let o = eval_json(e, &case.to_string(), now);
         prop_assert!(o.get("error").is_none(), "{}", o);
-        prop_assert!(o["queue"].is_string());
+        let clamped = now.clamp(docket_core::time::EARLIEST_CASE_INSTANT, docket_core::time::LATEST_CASE_INSTANT);
+        if opened > clamped {
+            prop_assert_eq!(&o["not_yet_open"], &json!(true));
+            prop_assert!(o.get("queue").is_none() && o.get("sla").is_none() && o.get("issues").is_none(), "{}", o);
+        } else {
+            prop_assert!(o["queue"].is_string());
+            prop_assert!(o.get("not_yet_open").is_none());
+        }
     }
 
     /// The same case alone and inside a batch of arbitrary others gives the same outcome.

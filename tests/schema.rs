@@ -52,3 +52,24 @@ fn schema_rejects_what_the_compiler_rejects() {
     policy["calendars"]["eu_ops"]["week"]["mon"] = serde_json::json!(["8-17"]);
     assert!(validate(&policy).is_err());
 }
+
+#[test]
+fn schema_takes_dependencies_ladders_per_rule_and_controls_by_cause() {
+    let mut policy: serde_json::Value = serde_json::from_str(EXAMPLE_POLICY).expect("example json");
+    // The example has `dependencies` and a target rule with its own `warn_at` and ladder.
+    assert!(policy["dependencies"].is_array() && policy["sla"]["targets"]["rules"][0]["then"]["escalation"].is_array());
+    policy["controls"] = serde_json::json!([
+        {"id": "BC9", "when": {"breached_by_cause": {"own": ">= 5", "warehouse": ">= 1"}}, "then": {"alert": "x"}}]);
+    validate(&policy).expect("controls by cause are valid");
+    assert!(docket_core::Engine::compile_value(&policy).is_ok());
+    // A dependency that is not a string, and a ladder step without `to`: both refuse it.
+    for (ptr, v) in [
+        ("/dependencies", serde_json::json!([1])),
+        ("/sla/targets/rules/0/then/escalation", serde_json::json!([{"at": 1.0}])),
+    ] {
+        let mut p = policy.clone();
+        *p.pointer_mut(ptr).expect("pointer") = v;
+        assert!(validate(&p).is_err(), "schema accepted {ptr}");
+        assert!(docket_core::Engine::compile_value(&p).is_err(), "compiler accepted {ptr}");
+    }
+}

@@ -44,9 +44,11 @@ fn worked_examples_1_to_5_and_8() {
         // 8. New York Mon 23:00 local (night desk 22:00-06:00), 3h: Tue 02:00 local.
         ("night_desk", "2026-11-24T04:00:00Z", "3h", "2026-11-24T07:00:00Z"),
     ];
+    // `now` after every opening (a case opened after `now` is not yet open); the due
+    // instant does not depend on `now`.
     for (cal, opened, target, due) in cases {
         let e = policy_with_target(cal, target);
-        let r = response(&e, opened, json!({}), "2026-11-23T00:00:00Z");
+        let r = response(&e, opened, json!({}), "2027-01-04T00:00:00Z");
         assert_eq!(r["due"], due, "{cal} {opened} {target}");
         assert_eq!(r["calendar"], cal);
     }
@@ -80,15 +82,19 @@ fn the_spec_outcome_of_c_1001() {
         json!({
             "response":   { "state": "met", "calendar": "eu_ops", "target_s": 3600,
                             "due": "2026-11-20T10:15:00Z", "elapsed_s": 2700, "remaining_s": 900,
-                            "consumed": 0.75, "completed_at": "2026-11-20T10:00:00Z" },
+                            "consumed": 0.75, "completed_at": "2026-11-20T10:00:00Z", "waiting_s": {} },
             "resolution": { "state": "breached", "calendar": "eu_ops", "target_s": 28800,
                             "due": "2026-11-21T10:15:00Z", "elapsed_s": 45900, "remaining_s": -17100,
                             "consumed": 1.59375,
                             "escalation": { "level": 2, "next_level": 3, "next_to": "client_sponsor",
-                                            "next_at": "2026-11-23T13:15:00Z" } }
+                                            "next_at": "2026-11-23T13:15:00Z" },
+                            "waiting_s": {}, "cause": "own" }
         })
     );
     assert_eq!(o["band"], "critical");
+    // The next change: step 3 (200% = 16h) passes once elapsed > 57600 s, one business
+    // second after it is reached at Mon 14:15 CET; the band is already the last one.
+    assert_eq!(o["next_change_at"], "2026-11-23T13:15:01Z");
     assert_eq!(o["issues"], json!([]));
 }
 
@@ -97,11 +103,17 @@ fn clocks_of_other_example_cases() {
     let e = example_engine();
     let now = "2026-11-23T10:00:00Z";
     // C-1003: fraud review on `always`, opened 08:40Z, 15m response target: by 10:00Z, 80m
-    // elapsed > 15m → breached; 80m >= 2 × 15m → all three escalation steps passed.
+    // elapsed > 15m → breached. S01's own ladder (1×, 2×, 8×: team_lead, ops_manager,
+    // leadership): 80m > 30m, < 120m → level 2; leadership at 08:40Z + 2h. (The
+    // policy-wide ladder, meant for multi-day refunds, had it at client_sponsor.)
     let o = eval_str(&e, &example_case("C-1003"), now);
     assert_eq!(o["sla"]["response"]["state"], "breached");
-    assert_eq!(o["sla"]["response"]["escalation"], json!({"level": 3}));
-    // resolution 4h: 80m elapsed, due 12:40Z; 80/240 = 1/3 < 0.75 → ok; band: 1h20m → fresh.
+    assert_eq!(
+        o["sla"]["response"]["escalation"],
+        json!({"level": 2, "next_level": 3, "next_to": "leadership", "next_at": "2026-11-23T10:40:00Z"})
+    );
+    // resolution 4h: 80m elapsed, due 12:40Z; 80/240 = 1/3 < S01's warn_at 0.5 → ok; band:
+    // 1h20m → fresh.
     assert_eq!(o["sla"]["resolution"]["due"], "2026-11-23T12:40:00Z");
     assert_eq!(o["sla"]["resolution"]["state"], "ok");
     assert_eq!(o["band"], "fresh");

@@ -39,7 +39,10 @@ pub fn eval_str(engine: &Engine, case: &str, now: &str) -> Value {
     engine.decode_json(case, &mut c);
     let mut o = Outcome::new();
     engine.evaluate(&c, t(now), &mut o);
-    assert_route_agrees(engine, &c, &o);
+    // A case not yet open decides nothing; routing alone does not know `now`.
+    if !o.not_yet_open() {
+        assert_route_agrees(engine, &c, &o);
+    }
     serde_json::from_str(&engine.outcome_json(&o)).unwrap_or_else(|e| panic!("outcome is not JSON: {e}"))
 }
 

@@ -25,6 +25,10 @@ pub enum docket_list {
     Role = 5,
     /// Queue owners, aligned with `DOCKET_LIST_QUEUE`.
     Owner = 6,
+    /// Declared dependencies, policy order (values of the `waiting_on` and
+    /// `paused_reason` columns; `docket_outputs.sla_cause`; the inner dimension of
+    /// `docket_outputs.sla_waiting`).
+    Dependency = 7,
 }
 
 /// The declared type of an input column (`docket_engine_column_type`).
@@ -70,7 +74,16 @@ impl ColumnDef {
         use ColumnTarget as T;
         matches!(
             self.target,
-            T::PausedFrom | T::PausedTo | T::ApprovalRole | T::ApprovalBy | T::ApprovalAt | T::Evidence
+            T::PausedFrom
+                | T::PausedTo
+                | T::PausedReason
+                | T::WaitingFrom
+                | T::WaitingTo
+                | T::WaitingOn
+                | T::ApprovalRole
+                | T::ApprovalBy
+                | T::ApprovalAt
+                | T::Evidence
         )
     }
 }
@@ -102,7 +115,7 @@ pub struct docket_engine {
     /// This engine's id, unique in the process (reports remember it).
     pub(crate) id: u64,
     /// Name lists by `docket_list` value, NUL-terminated.
-    pub(crate) lists: [Vec<String>; 7],
+    pub(crate) lists: [Vec<String>; 8],
     pub(crate) columns: Vec<ColumnDef>,
     /// name, version, fingerprint (NUL-terminated), by `docket_policy_info` value.
     pub(crate) info: [String; 3],
@@ -157,6 +170,13 @@ impl docket_engine {
             docket_field_type::String,
             core.evidence_items().iter().map(|x| c_text(x)).collect(),
         ));
+        // After the columns above, so that their indexes stay what they were.
+        let dependencies: Vec<String> = core.dependencies().map(c_text).collect();
+        specs.push(("closed_at".into(), docket_field_type::Timestamp, Vec::new()));
+        specs.push(("paused_reason".into(), docket_field_type::Enum, dependencies.clone()));
+        specs.push(("waiting_from".into(), docket_field_type::Timestamp, Vec::new()));
+        specs.push(("waiting_to".into(), docket_field_type::Timestamp, Vec::new()));
+        specs.push(("waiting_on".into(), docket_field_type::Enum, dependencies.clone()));
         let columns: Vec<ColumnDef> = specs
             .into_iter()
             .filter_map(|(name, ty, values)| {
@@ -172,6 +192,7 @@ impl docket_engine {
             columns.iter().map(|c| c.name.clone()).collect(),
             roles,
             owners,
+            dependencies,
         ];
         let info = [c_text(core.name()), c_text(core.version()), c_text(core.fingerprint())];
         let id = NEXT_ENGINE_ID.fetch_add(1, Ordering::Relaxed);
@@ -203,6 +224,10 @@ impl docket_engine {
 
     pub(crate) fn metric_count(&self) -> usize {
         self.lists.get(docket_list::Metric as usize).map_or(0, Vec::len)
+    }
+
+    pub(crate) fn dependency_count(&self) -> usize {
+        self.lists.get(docket_list::Dependency as usize).map_or(0, Vec::len)
     }
 }
 

@@ -565,7 +565,7 @@ static void test_columns(void) {
   CHECK(docket_report_new(engine, NOW, &report, &err) == DOCKET_RESULT_OK);
   CHECK(docket_report_new(engine, NOW, &report2, &err) == DOCKET_RESULT_OK);
   docket_outputs outs = {queue, priority, band, status, error, issues, required, remaining,
-                         state, due, elapsed, target, level, next_at, report};
+                         state, due, elapsed, target, level, next_at, report, NULL, NULL, NULL};
   for (int i = 0; i < N; i++) queue[i] = 99;
 
   CHECK(docket_evaluate_columns(engine, columns, ncols, N, NOW, ws, &outs, &err) == DOCKET_RESULT_OK);
@@ -889,6 +889,105 @@ static void test_columns(void) {
 /* A report answers only to the engine it was made for, known by an id no other engine
  * ever has: not to another engine of the same policy, nor to one created after its own
  * engine was freed (which may sit at the same address). */
+/* SLA clocks v2 through the columns (docs/time-semantics.md): closed_at, waits and pause
+ * reasons in; not-yet-open status, next_change_at, causes and waiting seconds out. Four
+ * payment holds (R03 -> payment_hold_review; S02: `always`, response 1h, resolution 8h). */
+static void test_columns_clocks_v2(void) {
+  enum { N = 4 };
+  docket_workspace *ws = NULL;
+  docket_error *err = NULL;
+  CHECK(docket_workspace_new(&ws, &err) == DOCKET_RESULT_OK);
+  uint32_t hold = enum_index("kind", "payment_hold");
+  size_t ndeps = 0;
+  CHECK(docket_engine_list_len(engine, DOCKET_LIST_DEPENDENCY, &ndeps, &err) == DOCKET_RESULT_OK);
+  CHECK_EQ_INT(ndeps, 5); /* warehouse, finance, carrier, customer, platform */
+  uint32_t warehouse = enum_index("waiting_on", "warehouse");
+  CHECK_EQ_INT(warehouse, 0);
+  const char *ids[N] = {"W0", "W1", "W2", "W3"};
+  size_t id_lens[N] = {2, 2, 2, 2};
+  uint32_t kinds[N] = {hold, hold, hold, hold};
+  const char *orders[N] = {"O", "O", "O", "O"};
+  size_t order_lens[N] = {1, 1, 1, 1};
+  /* W1 opens an hour after now: not yet open. */
+  int64_t opened[N] = {NOW - 3 * HOUR, NOW + HOUR, NOW - 3 * HOUR, NOW - 3 * HOUR};
+  int64_t responded[N] = {NOW - 30 * 60, 0, 0, 0};
+  uint8_t responded_present[N] = {1, 0, 0, 0};
+  int64_t closed[N] = {0, 0, NOW - HOUR, 0};
+  uint8_t closed_present[N] = {0, 0, 1, 0};
+  /* W0 waited on the warehouse for two hours; W3 on dependency 99 (undeclared) since its
+   * opening, and is paused for finance (index 1) since ten minutes ago. */
+  size_t wait_offsets[N + 1] = {0, 1, 1, 1, 2};
+  int64_t wait_from[2] = {NOW - 3 * HOUR, NOW - 3 * HOUR};
+  int64_t wait_to[2] = {NOW - HOUR, 0};
+  uint8_t wait_to_present[2] = {1, 0};
+  uint32_t wait_on[2] = {warehouse, 99};
+  size_t pause_offsets[N + 1] = {0, 0, 0, 0, 1};
+  int64_t pause_from[1] = {NOW - 10 * 60};
+  uint32_t pause_reason[1] = {1};
+  docket_column columns[] = {
+      {col("id"), DOCKET_VALUE_KIND_STRING, ids, id_lens, NULL, NULL, 0},
+      {col("kind"), DOCKET_VALUE_KIND_ENUM_INDEX, kinds, NULL, NULL, NULL, 0},
+      {col("order_id"), DOCKET_VALUE_KIND_STRING, orders, order_lens, NULL, NULL, 0},
+      {col("opened_at"), DOCKET_VALUE_KIND_I64, opened, NULL, NULL, NULL, 0},
+      {col("response_at"), DOCKET_VALUE_KIND_I64, responded, NULL, responded_present, NULL, 0},
+      {col("closed_at"), DOCKET_VALUE_KIND_I64, closed, NULL, closed_present, NULL, 0},
+      {col("waiting_from"), DOCKET_VALUE_KIND_I64, wait_from, NULL, NULL, wait_offsets, 0},
+      {col("waiting_to"), DOCKET_VALUE_KIND_I64, wait_to, NULL, wait_to_present, wait_offsets, 0},
+      {col("waiting_on"), DOCKET_VALUE_KIND_ENUM_INDEX, wait_on, NULL, NULL, wait_offsets, 0},
+      {col("paused_from"), DOCKET_VALUE_KIND_I64, pause_from, NULL, NULL, pause_offsets, 0},
+      {col("paused_reason"), DOCKET_VALUE_KIND_ENUM_INDEX, pause_reason, NULL, NULL, pause_offsets, 0},
+  };
+  const size_t ncols = sizeof columns / sizeof columns[0];
+  uint8_t status[N], state[N * 2];
+  int32_t band[N], cause[N * 2];
+  uint32_t issues[N];
+  int64_t next_change[N], waiting[N * 2 * 5];
+  docket_report *report = NULL;
+  CHECK(docket_report_new(engine, NOW, &report, &err) == DOCKET_RESULT_OK);
+  docket_outputs outs = {0};
+  outs.status = status, outs.sla_state = state, outs.band = band, outs.sla_cause = cause, outs.issues = issues;
+  outs.next_change_at = next_change, outs.sla_waiting = waiting, outs.report = report;
+  CHECK(docket_evaluate_columns(engine, columns, ncols, N, NOW, ws, &outs, &err) == DOCKET_RESULT_OK);
+  CHECK(err == NULL);
+  /* W0: responded after 2h30m of a 1h target, missed by 1h30m; its two hours waiting on
+   * the warehouse explain it. The resolution runs (3h < 8h, under 0.75 x 8h: ok) with the
+   * same two hours waited. Next change: the band turns `aging` at 4h of age, an hour from
+   * now (the resolution warns at 6h). */
+  CHECK_EQ_INT(status[0], DOCKET_CASE_STATUS_OK);
+  CHECK_EQ_INT(state[0], DOCKET_SLA_STATE_MISSED);
+  CHECK_EQ_INT(cause[0], (int32_t)warehouse);
+  CHECK_EQ_INT(state[1], DOCKET_SLA_STATE_OK);
+  CHECK_EQ_INT(cause[1], DOCKET_NO_INDEX);
+  CHECK_EQ_INT(waiting[(0 * 2 + 0) * 5 + 0], 2 * HOUR);
+  CHECK_EQ_INT(waiting[(0 * 2 + 1) * 5 + 0], 2 * HOUR);
+  CHECK_EQ_INT(waiting[(0 * 2 + 1) * 5 + 1], 0);
+  CHECK_EQ_INT(next_change[0], NOW + HOUR);
+  /* W1: opened after now: nothing decided. */
+  CHECK_EQ_INT(status[1], DOCKET_CASE_STATUS_NOT_YET_OPEN);
+  CHECK_EQ_INT(state[2], DOCKET_SLA_STATE_NONE);
+  CHECK_EQ_INT(band[1], DOCKET_NO_INDEX);
+  CHECK_EQ_INT(next_change[1], DOCKET_NO_TIME);
+  /* W2: closed after 2h without a stamp: response missed at the closing (own), resolution
+   * met; not open: no band, no next change. */
+  CHECK_EQ_INT(state[4], DOCKET_SLA_STATE_MISSED);
+  CHECK_EQ_INT(cause[4], DOCKET_CAUSE_OWN);
+  CHECK_EQ_INT(state[5], DOCKET_SLA_STATE_MET);
+  CHECK_EQ_INT(band[2], DOCKET_NO_INDEX);
+  CHECK_EQ_INT(next_change[2], DOCKET_NO_TIME);
+  /* W3: 2h50m elapsed (the last 10 minutes paused), breached by 1h50m; it waited on the
+   * undeclared dependency all that running time: the cause, an unknown_dependency issue. */
+  CHECK_EQ_INT(state[6], DOCKET_SLA_STATE_BREACHED);
+  CHECK_EQ_INT(cause[6], DOCKET_CAUSE_UNDECLARED);
+  CHECK_EQ_INT(issues[3], 1);
+  CHECK_EQ_INT(waiting[(3 * 2 + 0) * 5 + 0], 0);
+  docket_report_totals t = {0};
+  CHECK(docket_report_counts(report, &t, &err) == DOCKET_RESULT_OK);
+  CHECK_EQ_INT(t.cases, 4);
+  CHECK_EQ_INT(t.not_yet_open, 1);
+  docket_report_free(report);
+  docket_workspace_free(ws);
+}
+
 static void test_reports_know_their_engine(const char *policy, size_t policy_len, const char *cases,
                                            size_t cases_len) {
   docket_engine *other = NULL, *gone = NULL, *later = NULL;
@@ -1210,6 +1309,7 @@ int main(int argc, char **argv) {
     test_authorize_json(cases);
     test_report_handles(cases, cases_len);
     test_columns();
+    test_columns_clocks_v2();
     test_reports_know_their_engine(policy, policy_len, cases, cases_len);
     test_ndjson_bad_records();
     test_limits(policy, policy_len);

@@ -328,6 +328,13 @@ impl WasmEngine {
         strings(self.engine.metrics()).unchecked_into()
     }
 
+    /// The dependencies cases may wait on, in policy order (the columnar `waiting`
+    /// arrays' inner dimension).
+    #[wasm_bindgen(getter)]
+    pub fn dependencies(&self) -> StringsJs {
+        strings(self.engine.dependencies()).unchecked_into()
+    }
+
     /// The limits in force: the defaults, or those given to the constructor.
     #[wasm_bindgen(getter)]
     pub fn limits(&self) -> LimitsJs {

@@ -46,7 +46,10 @@ export interface SlaDecl {
   warn_at?: number;
   escalation?: ReadonlyArray<{ at: number; to: string }>;
   bands?: { clock?: "calendar" | "business"; limits: ReadonlyArray<{ name: string; under?: Duration }> };
-  targets: DecisionTable<{ calendar: string } & Record<string, Duration>>;
+  /** A rule's `warn_at` and `escalation` replace the policy-wide ones for the cases it decides. */
+  targets: DecisionTable<
+    { calendar: string; warn_at?: number; escalation?: ReadonlyArray<{ at: number; to: string }> } & Record<string, unknown>
+  >;
 }
 
 export interface ActionDecl {
@@ -59,7 +62,8 @@ export interface ActionDecl {
 
 export interface ControlDecl {
   id: string;
-  when: Record<string, Test>;
+  /** Measures and `queue` → tests; `missed_by_cause` and `breached_by_cause` → `{ cause: test }` (`own` or a dependency). */
+  when: Record<string, Test | Record<string, Test>>;
   then: { alert: string; to?: string };
 }
 
@@ -77,6 +81,8 @@ export interface Policy {
   invalid_queue?: string;
   routing: DecisionTable<{ queue?: string; priority?: string }>;
   calendars?: Record<string, CalendarDecl>;
+  /** What cases may wait on (`waiting`, a pause's `reason`): unique names, not `own`, at most 32. */
+  dependencies?: ReadonlyArray<string>;
   sla?: SlaDecl;
   roles?: Record<string, { limit?: string | number }>;
   approvals?: DecisionTable<{ role: string; limit_field?: string }>;
@@ -128,8 +134,10 @@ export interface EngineOptions {
   limits?: EngineLimits;
 }
 
-/** A pause of every SLA clock; `to` null or absent = still paused. */
-export interface Pause { from: Rfc3339; to?: Rfc3339 | null }
+/** A pause of every SLA clock; `to` null or absent = still paused; `reason`: the dependency waited for. */
+export interface Pause { from: Rfc3339; to?: Rfc3339 | null; reason?: string | null }
+/** Time the case waited on a dependency while its clocks ran; `to` null or absent = still waiting. */
+export interface Wait { from: Rfc3339; to?: Rfc3339 | null; on: string }
 /** An approval already given. */
 export interface GivenApproval { role: string; by: string; at?: Rfc3339 }
 
@@ -138,8 +146,11 @@ export interface Case {
   id: string;
   kind: string;
   opened_at: Rfc3339;
+  /** When the case was closed: every clock without its own stamp stops there. */
+  closed_at?: Rfc3339 | null;
   currency?: string;
   paused?: ReadonlyArray<Pause>;
+  waiting?: ReadonlyArray<Wait>;
   requested_by?: string | null;
   approvals?: ReadonlyArray<GivenApproval>;
   evidence?: ReadonlyArray<string>;
@@ -169,8 +180,13 @@ export interface MetricOutcome {
   elapsed_s: number;
   remaining_s: number;
   consumed: number | null;
+  /** The clock's stop: the metric's stamp, or the case's `closed_at`. */
   completed_at?: Rfc3339;
   escalation?: EscalationOutcome;
+  /** Business seconds waited on each dependency within the clock's running span. */
+  waiting_s: Record<string, number>;
+  /** For a missed or breached metric: the dependency whose wait explains the overrun, or `"own"`. */
+  cause?: string;
 }
 
 export interface ApprovalStep { role: string; rule: string; done_by?: string }
@@ -190,11 +206,15 @@ export interface Outcome {
   error?: { code: CaseErrorCode; message: string };
   /** With `error`, in `evaluate`: the case's 1-based position in `cases` (its line, as in NDJSON). */
   line?: number;
+  /** Set (instead of everything else) when the case was opened after `now`. */
+  not_yet_open?: true;
   queue?: string | null;
   owner?: string | null;
   priority?: string | null;
   sla?: Record<string, MetricOutcome>;
   band?: string;
+  /** Open cases: the earliest instant after `now` at which the evaluation would differ; null: nothing scheduled. */
+  next_change_at?: Rfc3339 | null;
   approvals?: { steps: ApprovalStep[]; remaining: string[]; barred: string[] };
   issues?: Issue[];
   trace?: string[];
@@ -212,6 +232,12 @@ export interface QueueReport {
   missed: number;
   attainment: number | null;
   oldest_open: { id: string; opened_at: Rfc3339 } | null;
+  /** Missed metrics by cause: `own`, each dependency. */
+  missed_by_cause: Record<string, number>;
+  /** Breached metrics (of open cases) by cause. */
+  breached_by_cause: Record<string, number>;
+  /** Business seconds waited per dependency, summed over the metrics. */
+  waiting_s: Record<string, number>;
   issues: Record<string, number>;
 }
 
@@ -222,6 +248,8 @@ export interface Report {
   errors: number;
   invalid: number;
   unrouted: number;
+  /** Cases opened after `now` (counted nowhere else). */
+  not_yet_open: number;
   queues: Record<string, QueueReport>;
   controls: Array<{ id: string; queue: string; alert: string; to?: string }>;
   policy: PolicyRef;
@@ -252,16 +280,19 @@ export interface PackedStrings {
 /**
  * Columnar cases: one typed array per case key, all rows in step. See the README,
  * "Columnar batches".
- * - `Int32Array`: index into `strings`; `-1` = key absent. For `paused`, `approvals`
- *   and `evidence` (without `offsets.evidence`) the string is the list as JSON text.
+ * - `Int32Array`: index into `strings`; `-1` = key absent. For `paused`, `waiting`,
+ *   `approvals` and `evidence` (without `offsets.evidence`) the string is the list as
+ *   JSON text.
  * - `Float64Array`: a number; `NaN` = absent. For timestamp keys (`opened_at`,
- *   `<metric>_at`, fields of type timestamp) it is epoch **seconds**.
+ *   `closed_at`, `<metric>_at`, fields of type timestamp) it is epoch **seconds**.
  * - `Uint8Array`: a bool; `0` false, `1` true, anything else absent.
  *
  * Lists may instead be given as typed list columns, one entry per item, case `i` owning
  * items `offsets.<group>[i]` to `offsets.<group>[i + 1]` (see `ColumnarOffsets`):
  * `paused_from` and `paused_to` (`Float64Array` epoch seconds; `paused_to` `NaN` = still
- * paused), `approval_role` and `approval_by` (`Int32Array` string indexes) and
+ * paused) and `paused_reason` (`Int32Array` string indexes), `waiting_from` and
+ * `waiting_to` (`Float64Array`; `waiting_to` `NaN` = still waiting) and `waiting_on`
+ * (`Int32Array` string indexes of dependency names), `approval_role` and `approval_by` (`Int32Array` string indexes) and
  * `approval_at` (`Float64Array`, `NaN` = no time), and `evidence` (`Int32Array` string
  * indexes of the items, with `offsets.evidence`).
  */
@@ -286,8 +317,10 @@ export interface ColumnarCases {
  * items `offsets[i]` to `offsets[i + 1]` (exclusive) of its group's columns.
  */
 export interface ColumnarOffsets {
-  /** For `paused_from` and `paused_to`. */
+  /** For `paused_from`, `paused_to` and `paused_reason`. */
   paused?: Uint32Array;
+  /** For `waiting_from`, `waiting_to` and `waiting_on`. */
+  waiting?: Uint32Array;
   /** For `approval_role`, `approval_by` and `approval_at`. */
   approvals?: Uint32Array;
   /** For `evidence` given as items (without it, `columns.evidence` is JSON text per case). */
@@ -306,6 +339,10 @@ export interface MetricColumns {
   target: Float64Array;
   /** Escalation steps passed; `-1` = none (completed metric or no ladder). */
   level: Int32Array;
+  /** For a missed or breached metric, index into `names.causes`; `-1` = none. */
+  cause: Int32Array;
+  /** Business seconds waited, `length` × `names.dependencies.length`: row `i`, dependency `d` at `i * dependencies + d`. */
+  waiting: Float64Array;
 }
 
 /** Results of `evaluateColumns`, one entry per row; `-1` = none in every index column. */
@@ -329,6 +366,10 @@ export interface ColumnarOutcomes {
   steps: Uint32Array;
   /** Approval steps not yet filled. */
   remaining: Uint32Array;
+  /** 1 when the case was opened after `now` (then nothing else is decided). */
+  not_yet_open: Uint8Array;
+  /** The earliest instant after `now` at which the case's evaluation would differ, epoch seconds; `NaN` = none. */
+  next_change_at: Float64Array;
   sla: Record<string, MetricColumns>;
   names: {
     queues: string[];
@@ -336,5 +377,9 @@ export interface ColumnarOutcomes {
     bands: string[];
     states: SlaState[];
     errors: CaseErrorCode[];
+    /** The policy's declared dependencies (the inner dimension of `waiting`). */
+    dependencies: string[];
+    /** `"own"`, the declared dependencies, then undeclared names the batch's cases gave. */
+    causes: string[];
   };
 }

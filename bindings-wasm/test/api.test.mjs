@@ -20,7 +20,7 @@ test('C-1001 matches the spec example outcome', () => {
   // Opened Fri 10:15 CET, responded 11:00 CET: 45 min of a 1h target, due 11:15 CET.
   assert.deepEqual(o.sla.response, {
     state: 'met', calendar: 'eu_ops', target_s: 3600, due: '2026-11-20T10:15:00Z',
-    elapsed_s: 2700, remaining_s: 900, consumed: 0.75, completed_at: '2026-11-20T10:00:00Z',
+    elapsed_s: 2700, remaining_s: 900, consumed: 0.75, completed_at: '2026-11-20T10:00:00Z', waiting_s: {},
   });
   // Fri 10:15-12:00 + 13:00-17:00 (5h45m), Sat 09:00-13:00 (4h), Mon 08:00-11:00 (3h) = 45900 s.
   // The 8h target is reached Sat 11:15 CET = 10:15Z; 200% (16h) Mon 14:15 CET = 13:15Z.
@@ -28,9 +28,13 @@ test('C-1001 matches the spec example outcome', () => {
     state: 'breached', calendar: 'eu_ops', target_s: 28800, due: '2026-11-21T10:15:00Z',
     elapsed_s: 45900, remaining_s: -17100, consumed: 1.59375,
     escalation: { level: 2, next_level: 3, next_to: 'client_sponsor', next_at: '2026-11-23T13:15:00Z' },
+    // It waited on nothing: the breach is the queue's own.
+    waiting_s: {}, cause: 'own',
   });
-  // Calendar age 72h45m >= 72h -> critical.
+  // Calendar age 72h45m >= 72h -> critical, the last band; step 3 is passed one working
+  // second after it is reached.
   assert.equal(o.band, 'critical');
+  assert.equal(o.next_change_at, '2026-11-23T13:15:01Z');
   // A2 by_limit -> ops_manager (smallest limit >= 1250), A3 adds finance_reviewer; u-7 filled the first.
   assert.deepEqual(o.approvals, {
     steps: [{ role: 'ops_manager', rule: 'A2', done_by: 'u-7' }, { role: 'finance_reviewer', rule: 'A3' }],

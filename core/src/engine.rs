@@ -119,6 +119,15 @@ impl Engine {
     pub fn metric(&self, name: &str) -> Option<u16> {
         self.clocks.metrics.iter().position(|m| m == name).map(|i| i as u16)
     }
+    /// The dependencies cases may wait on (`dependencies`), in policy order: the
+    /// indexes of [`crate::Cause::Dependency`] and of the `waiting_on` column.
+    pub fn dependencies(&self) -> impl Iterator<Item = &str> {
+        self.clocks.dependencies.iter().map(String::as_str)
+    }
+    /// The index of a declared dependency (see [`Engine::dependencies`]).
+    pub fn dependency(&self, name: &str) -> Option<u32> {
+        self.clocks.dependency(name)
+    }
     /// Queue names in policy order; outcome queue indexes refer to this order.
     pub fn queues(&self) -> impl Iterator<Item = &str> {
         self.routing.queues.iter().map(|q| q.name.as_str())

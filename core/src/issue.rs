@@ -27,10 +27,15 @@ pub enum IssueCode {
     /// A money value does not fit the decimal range once converted to the policy currency
     /// at its `fx` rate; the field counts as absent.
     MoneyOverflow,
+    /// A stamp of the case is after the evaluation's `now`: it has not happened yet (a
+    /// completion stamp, `closed_at`, the start or end of a pause or of a wait).
+    AfterNow,
+    /// `waiting` or a pause's `reason` names a dependency the policy does not declare.
+    UnknownDependency,
 }
 
 /// Every issue code, in the order reports list them.
-pub const ISSUE_CODES: [IssueCode; 11] = [
+pub const ISSUE_CODES: [IssueCode; 13] = [
     IssueCode::MissingField,
     IssueCode::BadType,
     IssueCode::UnknownEnumValue,
@@ -42,6 +47,8 @@ pub const ISSUE_CODES: [IssueCode; 11] = [
     IssueCode::BadTimestamp,
     IssueCode::SeparationViolation,
     IssueCode::MoneyOverflow,
+    IssueCode::AfterNow,
+    IssueCode::UnknownDependency,
 ];
 
 impl IssueCode {
@@ -59,6 +66,8 @@ impl IssueCode {
             IssueCode::BadTimestamp => "bad_timestamp",
             IssueCode::SeparationViolation => "separation_violation",
             IssueCode::MoneyOverflow => "money_overflow",
+            IssueCode::AfterNow => "after_now",
+            IssueCode::UnknownDependency => "unknown_dependency",
         }
     }
 
@@ -85,6 +94,8 @@ pub enum Subject {
     Approval(u16),
     /// An approval step, by position in the outcome's steps.
     Step(u16),
+    /// An entry of a list of the case (`paused`, `waiting`), by position.
+    Item(&'static str, u16),
 }
 
 /// One issue of a case. `Copy`, no heap: details are rendered from the policy and outcome.

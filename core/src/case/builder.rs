@@ -138,14 +138,48 @@ impl<'a> CaseBuilder<'a> {
         self
     }
 
-    /// A pause; `to` `None` = still paused.
-    pub fn pause(&mut self, from: Instant, to: Option<Instant>) -> &mut Self {
-        let ok = in_range(from) && to.is_none_or(|t| in_range(t) && t >= from);
-        if ok && self.case.pauses.len() < self.engine.info.limits.max_list_len {
-            self.case.pauses.push((from, to));
-        } else {
-            self.bad_key("paused");
+    /// When the case was closed, seconds since the epoch (1970 through 2099; otherwise a
+    /// `bad_type` issue, as in JSON).
+    pub fn closed_at(&mut self, t: Instant) -> &mut Self {
+        let ok = in_range(t);
+        self.case.closed_at = ok.then_some(t);
+        if !ok {
+            self.bad_key("closed_at");
         }
+        self
+    }
+
+    /// A pause; `to` `None` = still paused. An interval outside 1970 through 2099 or
+    /// ending before it starts, or more pauses than the list limit, is a `bad_type` issue
+    /// of `paused`, as in JSON.
+    pub fn pause(&mut self, from: Instant, to: Option<Instant>) -> &mut Self {
+        self.pause_reason(from, to, None)
+    }
+
+    /// A pause with the dependency it waits for (`reason`); a name the policy does not
+    /// declare is the issue `unknown_dependency` (the pause still applies).
+    pub fn pause_reason(&mut self, from: Instant, to: Option<Instant>, reason: Option<&str>) -> &mut Self {
+        let ok = in_range(from) && to.is_none_or(|t| in_range(t) && t >= from);
+        self.case.pause(self.engine, ok.then_some((from, to, reason)));
+        self
+    }
+
+    /// Time the case waited on dependency `on` (see [`Engine::dependencies`]); `to`
+    /// `None` = still waiting. As in JSON: a name the policy does not declare is the issue
+    /// `unknown_dependency` (the time still counts, under that name); a malformed interval
+    /// or more entries than the list limit is a `bad_type` issue of `waiting`.
+    pub fn waiting(&mut self, from: Instant, to: Option<Instant>, on: &str) -> &mut Self {
+        let ok = in_range(from) && to.is_none_or(|t| in_range(t) && t >= from);
+        self.case.wait(self.engine, ok.then_some((from, to, Ok(on))));
+        self
+    }
+
+    /// [`CaseBuilder::waiting`] with the dependency by index (see
+    /// [`Engine::dependencies`]); an index past the declared ones is an undeclared
+    /// dependency named by its decimal digits (`unknown_dependency`).
+    pub fn waiting_index(&mut self, from: Instant, to: Option<Instant>, on: u32) -> &mut Self {
+        let ok = in_range(from) && to.is_none_or(|t| in_range(t) && t >= from);
+        self.case.wait(self.engine, ok.then_some((from, to, Err(on))));
         self
     }
 
@@ -182,6 +216,13 @@ impl<'a> CaseBuilder<'a> {
             t => Ok(t),
         };
         self.case.approval(self.engine, pos, role, by, at);
+        self
+    }
+
+    /// An entry of `waiting` of the wrong shape (no dependency): a `bad_type` issue of
+    /// `waiting`, and it takes its position in the list, as in JSON.
+    pub(crate) fn bad_waiting(&mut self) -> &mut Self {
+        self.case.wait(self.engine, None);
         self
     }
 

@@ -59,6 +59,8 @@ pub enum ColumnTarget {
     Id,
     /// `opened_at`.
     OpenedAt,
+    /// `closed_at`.
+    ClosedAt,
     /// `currency`.
     Currency,
     /// `requested_by`.
@@ -69,6 +71,8 @@ pub enum ColumnTarget {
     Field(u16),
     /// `paused`, the whole list as JSON text per case.
     Paused,
+    /// `waiting`, the whole list as JSON text per case.
+    Waiting,
     /// `approvals`, the whole list as JSON text per case.
     Approvals,
     /// `evidence`: with offsets, the items of every case (text, or indexes into
@@ -78,6 +82,16 @@ pub enum ColumnTarget {
     PausedFrom,
     /// List column `paused_to`: end of each pause; absent = still paused.
     PausedTo,
+    /// List column `paused_reason`: the dependency each pause waits for (index into
+    /// [`Engine::dependencies`], or its name); may be absent.
+    PausedReason,
+    /// List column `waiting_from`: start of each wait (an instant).
+    WaitingFrom,
+    /// List column `waiting_to`: end of each wait; absent = still waiting.
+    WaitingTo,
+    /// List column `waiting_on`: the dependency of each wait (index into
+    /// [`Engine::dependencies`], or its name).
+    WaitingOn,
     /// List column `approval_role`: the role of each approval given (index into
     /// [`Engine::roles`], or its name).
     ApprovalRole,
@@ -91,14 +105,31 @@ impl ColumnTarget {
     /// Whether the column holds items of every case (needs offsets).
     fn is_items(self, has_offsets: bool) -> bool {
         use ColumnTarget as T;
-        matches!(self, T::PausedFrom | T::PausedTo | T::ApprovalRole | T::ApprovalBy | T::ApprovalAt)
-            || (self == T::Evidence && has_offsets)
+        matches!(
+            self,
+            T::PausedFrom
+                | T::PausedTo
+                | T::PausedReason
+                | T::WaitingFrom
+                | T::WaitingTo
+                | T::WaitingOn
+                | T::ApprovalRole
+                | T::ApprovalBy
+                | T::ApprovalAt
+        ) || (self == T::Evidence && has_offsets)
     }
     /// Whether the column's numbers are instants.
     fn takes_instants(self, engine: &Engine) -> bool {
         use ColumnTarget as T;
         match self {
-            T::OpenedAt | T::Completed(_) | T::PausedFrom | T::PausedTo | T::ApprovalAt => true,
+            T::OpenedAt
+            | T::ClosedAt
+            | T::Completed(_)
+            | T::PausedFrom
+            | T::PausedTo
+            | T::WaitingFrom
+            | T::WaitingTo
+            | T::ApprovalAt => true,
             T::Field(s) => engine.field_type(s) == Some(FieldType::Timestamp),
             _ => false,
         }
@@ -253,8 +284,9 @@ impl core::fmt::Display for ColumnError {
 pub struct Columns<'a> {
     pub(crate) len: usize,
     pub(crate) scalars: Vec<Column<'a>>,
-    /// paused_from, paused_to, approval_role, approval_by, approval_at, evidence items.
-    pub(crate) lists: [Option<Column<'a>>; 6],
+    /// paused_from, paused_to, approval_role, approval_by, approval_at, evidence items,
+    /// paused_reason, waiting_from, waiting_to, waiting_on.
+    pub(crate) lists: [Option<Column<'a>>; LISTS],
 }
 
 impl Columns<'_> {
@@ -267,6 +299,9 @@ impl Columns<'_> {
         self.len == 0
     }
 }
+
+/// How many list columns a batch may have.
+const LISTS: usize = 10;
 
 /// A number read as an instant, in seconds (JavaScript's `Date` range; beyond it, or not
 /// finite, it is malformed).
@@ -282,24 +317,32 @@ fn instant(x: f64) -> Instant {
 }
 
 impl Engine {
-    /// Resolves a column name: any case key (`id`, `opened_at`, a field, `<metric>_at`,
-    /// `currency`, `requested_by`, `paused`, `approvals`, `evidence`) or a list column
-    /// (`paused_from`, `paused_to`, `approval_role`, `approval_by`, `approval_at`).
+    /// Resolves a column name: any case key (`id`, `opened_at`, `closed_at`, a field,
+    /// `<metric>_at`, `currency`, `requested_by`, `paused`, `waiting`, `approvals`,
+    /// `evidence`) or a list column (`paused_from`, `paused_to`, `paused_reason`,
+    /// `waiting_from`, `waiting_to`, `waiting_on`, `approval_role`, `approval_by`,
+    /// `approval_at`).
     pub fn column_target(&self, name: &str) -> Option<ColumnTarget> {
         use ColumnTarget as T;
         Some(match self.input.key(name) {
             Some(Key::Id) => T::Id,
             Some(Key::OpenedAt) => T::OpenedAt,
+            Some(Key::ClosedAt) => T::ClosedAt,
             Some(Key::Currency) => T::Currency,
             Some(Key::RequestedBy) => T::RequestedBy,
             Some(Key::Completed(m)) => T::Completed(m),
             Some(Key::Field(s)) => T::Field(s),
             Some(Key::Paused) => T::Paused,
+            Some(Key::Waiting) => T::Waiting,
             Some(Key::Approvals) => T::Approvals,
             Some(Key::Evidence) => T::Evidence,
             None => match name {
                 "paused_from" => T::PausedFrom,
                 "paused_to" => T::PausedTo,
+                "paused_reason" => T::PausedReason,
+                "waiting_from" => T::WaitingFrom,
+                "waiting_to" => T::WaitingTo,
+                "waiting_on" => T::WaitingOn,
                 "approval_role" => T::ApprovalRole,
                 "approval_by" => T::ApprovalBy,
                 "approval_at" => T::ApprovalAt,
@@ -315,6 +358,7 @@ impl Engine {
         let name = match target {
             T::Id => "id",
             T::OpenedAt => "opened_at",
+            T::ClosedAt => "closed_at",
             T::Currency => "currency",
             T::RequestedBy => "requested_by",
             T::Completed(m) => {
@@ -322,10 +366,15 @@ impl Engine {
             }
             T::Field(s) => self.input.field_name(s),
             T::Paused => "paused",
+            T::Waiting => "waiting",
             T::Approvals => "approvals",
             T::Evidence => "evidence",
             T::PausedFrom => "paused_from",
             T::PausedTo => "paused_to",
+            T::PausedReason => "paused_reason",
+            T::WaitingFrom => "waiting_from",
+            T::WaitingTo => "waiting_to",
+            T::WaitingOn => "waiting_on",
             T::ApprovalRole => "approval_role",
             T::ApprovalBy => "approval_by",
             T::ApprovalAt => "approval_at",
@@ -335,7 +384,7 @@ impl Engine {
 
     /// Checks the shape of a batch of `len` cases: every column long enough, offsets of
     /// list columns (and only of those) well formed, no target given twice, list columns
-    /// of one group (`paused_*`; `approval_*`) with the same items per case. Values are
+    /// of one group (`paused_*`; `waiting_*`; `approval_*`) with the same items per case. Values are
     /// not checked here: a value of the wrong kind is an issue of its case.
     pub fn columns<'a>(&self, len: usize, cols: &[Column<'a>]) -> Result<Columns<'a>, ColumnError> {
         use ColumnTarget as T;
@@ -356,7 +405,7 @@ impl Engine {
             });
         }
         let mut scalars = Vec::with_capacity(cols.len());
-        let mut lists: [Option<Column<'a>>; 6] = [None; 6];
+        let mut lists: [Option<Column<'a>>; LISTS] = [None; LISTS];
         for (j, c) in cols.iter().enumerate() {
             if cols.iter().take(j).any(|o| o.target == c.target) {
                 return Err(err(j, "target", format!("`{}` is given twice", name(c.target))));
@@ -399,10 +448,12 @@ impl Engine {
             // List items must have a kind their list can hold; every other column takes
             // any kind (a value of the wrong kind is its case's issue).
             let ok_kind = match (c.target, c.values) {
-                (T::PausedFrom | T::PausedTo | T::ApprovalAt, v) => {
+                (T::PausedFrom | T::PausedTo | T::WaitingFrom | T::WaitingTo | T::ApprovalAt, v) => {
                     matches!(v, ColumnValues::I64(_) | ColumnValues::F64(_))
                 }
-                (T::ApprovalRole, v) => matches!(v, ColumnValues::Index(_) | ColumnValues::Text(_)),
+                (T::ApprovalRole | T::PausedReason | T::WaitingOn, v) => {
+                    matches!(v, ColumnValues::Index(_) | ColumnValues::Text(_))
+                }
                 (T::Evidence, v) if items_col => matches!(v, ColumnValues::Index(_) | ColumnValues::Text(_)),
                 (T::ApprovalBy, v) => matches!(v, ColumnValues::Text(_)),
                 _ => true,
@@ -417,6 +468,10 @@ impl Engine {
                 T::ApprovalBy => Some(3),
                 T::ApprovalAt => Some(4),
                 T::Evidence if items_col => Some(5),
+                T::PausedReason => Some(6),
+                T::WaitingFrom => Some(7),
+                T::WaitingTo => Some(8),
+                T::WaitingOn => Some(9),
                 _ => None,
             };
             match slot.and_then(|s| lists.get_mut(s)) {
@@ -426,7 +481,11 @@ impl Engine {
         }
         // Groups: a member needs its lead, with the same number of items per case.
         let index = |t: ColumnTarget| cols.iter().position(|c| c.target == t);
-        let groups = [(T::PausedFrom, &[T::PausedTo][..]), (T::ApprovalBy, &[T::ApprovalRole, T::ApprovalAt][..])];
+        let groups = [
+            (T::PausedFrom, &[T::PausedTo, T::PausedReason][..]),
+            (T::WaitingFrom, &[T::WaitingTo, T::WaitingOn][..]),
+            (T::ApprovalBy, &[T::ApprovalRole, T::ApprovalAt][..]),
+        ];
         for (lead, members) in groups {
             for &m in members {
                 let Some((mj, mc)) = index(m).and_then(|j| Some((j, cols.get(j)?))) else { continue };
@@ -459,8 +518,14 @@ impl Engine {
         {
             return Err(err(j, "target", "`approval_by` needs the `approval_role` column too".into()));
         }
+        if let Some(j) = index(T::WaitingFrom)
+            && index(T::WaitingOn).is_none()
+        {
+            return Err(err(j, "target", "`waiting_from` needs the `waiting_on` column too".into()));
+        }
         // A list is given one way: as JSON text per case or as list columns, not both.
-        for (whole, items) in [(T::Paused, T::PausedFrom), (T::Approvals, T::ApprovalBy)] {
+        for (whole, items) in [(T::Paused, T::PausedFrom), (T::Waiting, T::WaitingFrom), (T::Approvals, T::ApprovalBy)]
+        {
             if let (Some(_), Some(j)) = (index(whole), index(items)) {
                 return Err(err(
                     j,
@@ -550,11 +615,13 @@ pub(crate) fn set_column(engine: &Engine, col: &Column<'_>, start: usize, block:
     let key = match col.target {
         T::Id => Key::Id,
         T::OpenedAt => Key::OpenedAt,
+        T::ClosedAt => Key::ClosedAt,
         T::Currency => Key::Currency,
         T::RequestedBy => Key::RequestedBy,
         T::Completed(m) => Key::Completed(m),
         T::Field(s) => Key::Field(s),
         T::Paused => Key::Paused,
+        T::Waiting => Key::Waiting,
         T::Approvals => Key::Approvals,
         T::Evidence => Key::Evidence,
         // List columns are set by `set_lists`.
@@ -570,12 +637,18 @@ pub(crate) fn set_column(engine: &Engine, col: &Column<'_>, start: usize, block:
         (T::RequestedBy, V::Text(v)) => rows(engine, v, p, start, block, |b, s| {
             b.requested_by(s);
         }),
-        (T::Paused | T::Approvals | T::Evidence, _) => set_whole_list(engine, col, key, start, block),
+        (T::Paused | T::Waiting | T::Approvals | T::Evidence, _) => set_whole_list(engine, col, key, start, block),
         (T::OpenedAt, V::I64(v)) => rows(engine, v, p, start, block, |b, t| {
             b.opened_at(t);
         }),
         (T::OpenedAt, V::F64(v)) => rows(engine, v, p, start, block, |b, x| {
             b.opened_at(instant(x));
+        }),
+        (T::ClosedAt, V::I64(v)) => rows(engine, v, p, start, block, |b, t| {
+            b.closed_at(t);
+        }),
+        (T::ClosedAt, V::F64(v)) => rows(engine, v, p, start, block, |b, x| {
+            b.closed_at(instant(x));
         }),
         (T::Completed(m), V::I64(v)) => rows(engine, v, p, start, block, |b, t| {
             b.completed(m, t);
@@ -589,12 +662,13 @@ pub(crate) fn set_column(engine: &Engine, col: &Column<'_>, start: usize, block:
     }
 }
 
-/// `paused`, `approvals` or `evidence` given whole: as JSON text per case, parsed as in a
+/// `paused`, `waiting`, `approvals` or `evidence` given whole: as JSON text per case, parsed as in a
 /// record; any other kind of value is the wrong shape, as a scalar is in JSON.
 fn set_whole_list(engine: &Engine, col: &Column<'_>, key: Key, start: usize, block: &mut [Case]) {
     let ColumnValues::Text(v) = col.values else {
         let name = match col.target {
             ColumnTarget::Paused => "paused",
+            ColumnTarget::Waiting => "waiting",
             ColumnTarget::Approvals => "approvals",
             _ => "evidence",
         };
@@ -728,14 +802,20 @@ fn set_cells(engine: &Engine, col: &Column<'_>, key: Key, start: usize, block: &
     }
 }
 
-/// Sets the list columns (pauses, approvals given, evidence items) of case `i`.
+/// Sets the list columns (pauses, waits, approvals given, evidence items) of case `i`.
 #[inline]
-pub(crate) fn set_lists(engine: &Engine, lists: &[Option<Column<'_>>; 6], i: usize, case: &mut Case) {
-    let [from, to, role, by, at, evidence] = lists;
+pub(crate) fn set_lists(engine: &Engine, lists: &[Option<Column<'_>>; LISTS], i: usize, case: &mut Case) {
+    let [from, to, role, by, at, evidence, reason, wait_from, wait_to, wait_on] = lists;
     if let Some(from) = from {
         let (a, z) = from.items(i);
         if a < z {
-            pauses(engine, from, to.as_ref(), i, a..z, case);
+            pauses(engine, from, [to.as_ref(), reason.as_ref()], i, a..z, case);
+        }
+    }
+    if let (Some(from), Some(on)) = (wait_from, wait_on) {
+        let (a, z) = from.items(i);
+        if a < z {
+            waits(engine, from, [wait_to.as_ref(), Some(on)], i, a..z, case);
         }
     }
     if let (Some(by), Some(role)) = (by, role) {
@@ -758,13 +838,62 @@ pub(crate) fn set_lists(engine: &Engine, lists: &[Option<Column<'_>>; 6], i: usi
     }
 }
 
-/// Pauses `items` of case `i` (the lead column's items; `paused_to` lines up with them).
-fn pauses(engine: &Engine, from: &Column<'_>, to: Option<&Column<'_>>, i: usize, items: Range<usize>, case: &mut Case) {
+/// A dependency given by index or name in item `k` of a list column (`None`: absent).
+fn dependency<'a>(engine: &'a Engine, col: &Column<'a>, k: usize) -> Option<Result<&'a str, u32>> {
+    if !col.is_present(k) {
+        return None;
+    }
+    Some(match col.values {
+        ColumnValues::Index(v) => {
+            let i = v.get(k).copied().unwrap_or(u32::MAX);
+            engine.clocks.dependencies.get(i as usize).map(String::as_str).ok_or(i)
+        }
+        _ => Ok(col.text(k).unwrap_or("")),
+    })
+}
+
+/// Pauses `items` of case `i` (the lead column's items; `paused_to` and `paused_reason`
+/// line up with them).
+fn pauses(
+    engine: &Engine,
+    from: &Column<'_>,
+    [to, reason]: [Option<&Column<'_>>; 2],
+    i: usize,
+    items: Range<usize>,
+    case: &mut Case,
+) {
     let mut b = CaseBuilder::resume(engine, case);
     let ta = to.map_or(0, |t| t.items(i).0);
+    let ra = reason.map_or(0, |r| r.items(i).0);
     for (n, k) in items.enumerate() {
         let end = to.and_then(|t| t.instant(ta + n));
-        b.pause(from.instant(k).unwrap_or(Instant::MIN), end);
+        // A reason given by an index past the declared dependencies names none of them
+        // (`""` is never a dependency's name): `unknown_dependency`, as an unknown name.
+        let why = reason.and_then(|r| dependency(engine, r, ra + n)).map(|d| d.unwrap_or(""));
+        b.pause_reason(from.instant(k).unwrap_or(Instant::MIN), end, why);
+    }
+}
+
+/// Waits `items` of case `i` (the `waiting_from` column's items; `waiting_to` and
+/// `waiting_on` line up with them).
+fn waits(
+    engine: &Engine,
+    from: &Column<'_>,
+    [to, on]: [Option<&Column<'_>>; 2],
+    i: usize,
+    items: Range<usize>,
+    case: &mut Case,
+) {
+    let (ta, oa) = (to.map_or(0, |t| t.items(i).0), on.map_or(0, |o| o.items(i).0));
+    for (n, k) in items.enumerate() {
+        let end = to.and_then(|t| t.instant(ta + n));
+        let start = from.instant(k).unwrap_or(Instant::MIN);
+        match on.and_then(|o| dependency(engine, o, oa + n)) {
+            Some(Ok(name)) => CaseBuilder::resume(engine, case).waiting(start, end, name),
+            Some(Err(i)) => CaseBuilder::resume(engine, case).waiting_index(start, end, i),
+            // A wait on nothing is the wrong shape, as in JSON.
+            None => CaseBuilder::resume(engine, case).bad_waiting(),
+        };
     }
 }
 

@@ -388,6 +388,15 @@ impl Case {
                     _ => 2,
                 };
             }
+            Key::ClosedAt => match &v {
+                Scalar::Null => self.closed_at = None,
+                other => {
+                    self.closed_at = other.timestamp();
+                    if self.closed_at.is_none() {
+                        self.issue(IssueCode::BadType, Subject::Key("closed_at"));
+                    }
+                }
+            },
             Key::Completed(m) => {
                 let t = match &v {
                     Scalar::Null => None,
@@ -442,7 +451,7 @@ impl Case {
                 }
             }
             // Lists are decoded by `ListSeed`.
-            Key::Paused | Key::Approvals | Key::Evidence => {}
+            Key::Paused | Key::Waiting | Key::Approvals | Key::Evidence => {}
         }
     }
 }
@@ -500,6 +509,7 @@ fn field_value(engine: &Engine, slot: u16, v: &Scalar<'_>) -> Result<Val, IssueC
 pub(super) fn list_of(key: Key) -> Option<(List, &'static str)> {
     match key {
         Key::Paused => Some((List::Paused, "paused")),
+        Key::Waiting => Some((List::Waiting, "waiting")),
         Key::Approvals => Some((List::Approvals, "approvals")),
         Key::Evidence => Some((List::Evidence, "evidence")),
         _ => None,
@@ -509,11 +519,13 @@ pub(super) fn list_of(key: Key) -> Option<(List, &'static str)> {
 #[derive(Clone, Copy)]
 pub(super) enum List {
     Paused,
+    Waiting,
     Approvals,
     Evidence,
 }
 
-/// Decodes `paused`, `approvals` or `evidence`; yields `false` when the shape is wrong.
+/// Decodes `paused`, `waiting`, `approvals` or `evidence`; yields `false` when the shape
+/// is wrong.
 struct ListSeed<'a> {
     engine: &'a Engine,
     case: &'a mut Case,
@@ -578,14 +590,48 @@ impl<'de> Visitor<'de> for ListSeed<'_> {
                     }
                 }
             }
-            List::Paused | List::Approvals => {
+            List::Paused | List::Waiting => {
+                while let Some(e) = a.next_element_seed(EntrySeed(budget))? {
+                    budget.spend(1)?;
+                    n += 1;
+                    // The interval; `to` null or absent: still running. Then the name
+                    // (a pause's optional `reason`, a wait's required `on`).
+                    let interval = match &e {
+                        Entry { from: Some(f), to, bad: false, .. } => {
+                            let from = f.timestamp();
+                            let to_t = to.as_ref().and_then(Scalar::timestamp);
+                            let to_ok = matches!(to, None | Some(Scalar::Null)) || to_t.is_some();
+                            from.filter(|&f| to_ok && to_t.is_none_or(|t| t >= f)).map(|f| (f, to_t))
+                        }
+                        _ => None,
+                    };
+                    let name = if matches!(self.what, List::Paused) { &e.reason } else { &e.on };
+                    let name = match name {
+                        None | Some(Scalar::Null) if matches!(self.what, List::Paused) => Ok(None),
+                        Some(Scalar::Str(s)) => Ok(Some(&**s)),
+                        _ => Err(()),
+                    };
+                    let entry = match (interval, name) {
+                        (Some((f, t)), Ok(name)) => Some((f, t, name)),
+                        _ => None,
+                    };
+                    if entry.is_none() || n > max {
+                        ok = false;
+                    }
+                    match self.what {
+                        List::Paused => case.pause(engine, entry),
+                        _ => case.wait(engine, entry.and_then(|(f, t, on)| on.map(|on| (f, t, Ok(on))))),
+                    }
+                }
+            }
+            List::Approvals => {
                 let mut told = false;
                 while let Some(e) = a.next_element_seed(EntrySeed(budget))? {
                     budget.spend(1)?;
                     n += 1;
                     // The list's own issue comes before those of later entries, as when
                     // a host sets the entries one by one (`CaseBuilder::approval`).
-                    if !ok && !told && matches!(self.what, List::Approvals) {
+                    if !ok && !told {
                         case.bad_key("approvals");
                         told = true;
                     }
@@ -593,29 +639,18 @@ impl<'de> Visitor<'de> for ListSeed<'_> {
                         ok = false;
                         continue;
                     }
-                    match (self.what, e) {
-                        (List::Paused, Entry { from: Some(f), to, bad: false, .. }) => {
-                            let from = f.timestamp();
-                            let to_t = to.as_ref().and_then(Scalar::timestamp);
-                            let to_ok = matches!(to, None | Some(Scalar::Null)) || to_t.is_some();
-                            match from {
-                                Some(from) if to_ok && to_t.is_none_or(|t| t >= from) => case.pauses.push((from, to_t)),
-                                _ => ok = false,
+                    match e {
+                        Entry { role: Some(r), by: Some(b), at, bad: false, .. } => match (r.as_str(), b.as_str()) {
+                            (Some(r), Some(b)) => {
+                                let role = engine.rights.role_index(r).unwrap_or(u32::MAX);
+                                let at = match at {
+                                    None | Some(Scalar::Null) => Ok(None),
+                                    Some(t) => t.timestamp().map(Some).ok_or(()),
+                                };
+                                case.approval(engine, n - 1, role, b, at);
                             }
-                        }
-                        (List::Approvals, Entry { role: Some(r), by: Some(b), at, bad: false, .. }) => {
-                            match (r.as_str(), b.as_str()) {
-                                (Some(r), Some(b)) => {
-                                    let role = engine.rights.role_index(r).unwrap_or(u32::MAX);
-                                    let at = match at {
-                                        None | Some(Scalar::Null) => Ok(None),
-                                        Some(t) => t.timestamp().map(Some).ok_or(()),
-                                    };
-                                    case.approval(engine, n - 1, role, b, at);
-                                }
-                                _ => ok = false,
-                            }
-                        }
+                            _ => ok = false,
+                        },
                         _ => ok = false,
                     }
                 }
@@ -625,11 +660,13 @@ impl<'de> Visitor<'de> for ListSeed<'_> {
     }
 }
 
-/// An element of `paused` or `approvals`.
+/// An element of `paused`, `waiting` or `approvals`.
 #[derive(Default)]
 struct Entry<'de> {
     from: Option<Scalar<'de>>,
     to: Option<Scalar<'de>>,
+    reason: Option<Scalar<'de>>,
+    on: Option<Scalar<'de>>,
     role: Option<Scalar<'de>>,
     by: Option<Scalar<'de>>,
     at: Option<Scalar<'de>>,
@@ -661,6 +698,8 @@ impl<'de> Visitor<'de> for EntrySeed<'_> {
             let slot = match &*k {
                 "from" => &mut e.from,
                 "to" => &mut e.to,
+                "reason" => &mut e.reason,
+                "on" => &mut e.on,
                 "role" => &mut e.role,
                 "by" => &mut e.by,
                 "at" => &mut e.at,

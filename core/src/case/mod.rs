@@ -100,6 +100,28 @@ pub(crate) struct GivenApproval {
     pub counts: bool,
 }
 
+/// One entry of `paused`: `to` `None` = still paused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Pause {
+    pub from: Instant,
+    pub to: Option<Instant>,
+    /// Position in the case's `paused` list (what an issue's `paused/<i>` names).
+    pub pos: u16,
+}
+
+/// One entry of `waiting`: time the case waited on a dependency; `to` `None` = still
+/// waiting.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Wait {
+    pub from: Instant,
+    pub to: Option<Instant>,
+    /// A declared dependency's index, or (from the count of declared ones on) the case's
+    /// undeclared name `dep - declared` (see [`Case::undeclared`]).
+    pub dep: u32,
+    /// Position in the case's `waiting` list.
+    pub pos: u16,
+}
+
 /// Why an entry of `approvals` does not count (an issue's `rules[0]`, for its detail).
 pub(crate) mod bad_approval {
     /// `by` is the empty string.
@@ -139,14 +161,22 @@ pub struct Case {
     pub(crate) text: String,
     pub(crate) issues: Vec<Issue>,
     pub(crate) opened_at: Option<Instant>,
+    pub(crate) closed_at: Option<Instant>,
     pub(crate) completed: Vec<Option<Instant>>,
-    pub(crate) pauses: Vec<(Instant, Option<Instant>)>,
+    pub(crate) pauses: Vec<Pause>,
+    pub(crate) waits: Vec<Wait>,
     pub(crate) approvals: Vec<GivenApproval>,
     /// Entries of `approvals` offered so far, counted or not (the next one's position).
     pub(crate) approval_items: usize,
     pub(crate) requested_by: Option<Span>,
     pub(crate) currency: Option<Span>,
     pub(crate) evidence: Vec<u32>,
+    /// The names `waiting` gives that the policy does not declare, in order of first use.
+    pub(crate) undeclared: Vec<Span>,
+    /// Entries of `paused` offered so far (the next one's position).
+    pub(crate) pause_items: usize,
+    /// Entries of `waiting` offered so far.
+    pub(crate) wait_items: usize,
 }
 
 impl Case {
@@ -212,11 +242,16 @@ impl Case {
         self.text.clear();
         self.id = None;
         self.opened_at = None;
+        self.closed_at = None;
         fill(&mut self.values, engine.input.schema.fields.len(), Packed::ABSENT);
         self.currency = None;
         self.currency_bad = false;
         fill(&mut self.completed, engine.clocks.metrics.len(), None);
         self.pauses.clear();
+        self.pause_items = 0;
+        self.waits.clear();
+        self.wait_items = 0;
+        self.undeclared.clear();
         self.requested_by = None;
         self.approvals.clear();
         self.approval_items = 0;
@@ -250,6 +285,65 @@ impl Case {
         let mut issue = Issue::new(IssueCode::BadType, Subject::Approval(pos.min(usize::from(u16::MAX)) as u16));
         issue.rules[0] = why;
         self.issues.push(issue);
+    }
+
+    /// Records the next entry of `paused` (its position is counted here): `None` for one
+    /// that is malformed (a `bad_type` issue of the list, the entry not read), else its
+    /// interval and `reason` (a dependency name: one the policy does not declare is the
+    /// issue `unknown_dependency` of the entry, and the pause still applies).
+    pub(crate) fn pause(&mut self, engine: &Engine, entry: Option<(Instant, Option<Instant>, Option<&str>)>) {
+        let pos = self.pause_items;
+        self.pause_items += 1;
+        let Some((from, to, reason)) = entry.filter(|_| pos < engine.info.limits.max_list_len) else {
+            return self.bad_key("paused");
+        };
+        let pos = pos.min(usize::from(u16::MAX)) as u16;
+        if let Some(r) = reason
+            && engine.clocks.dependency(r).is_none()
+        {
+            self.issue(IssueCode::UnknownDependency, Subject::Item("paused", pos));
+        }
+        self.pauses.push(Pause { from, to, pos });
+    }
+
+    /// Records the next entry of `waiting`, as [`Case::pause`] does: `on` names the
+    /// dependency (one the policy does not declare is the issue `unknown_dependency`, and
+    /// the time still counts, under that name). `on` is `Err(i)` for a dependency given by
+    /// index `i` (columnar hosts): past the declared ones, it is undeclared and named by
+    /// its decimal digits.
+    pub(crate) fn wait(&mut self, engine: &Engine, entry: Option<(Instant, Option<Instant>, Result<&str, u32>)>) {
+        let pos = self.wait_items;
+        self.wait_items += 1;
+        let Some((from, to, on)) = entry.filter(|_| pos < engine.info.limits.max_list_len) else {
+            return self.bad_key("waiting");
+        };
+        let pos = pos.min(usize::from(u16::MAX)) as u16;
+        let declared = engine.clocks.dependencies.len() as u32;
+        let dep = match on {
+            Ok(name) => engine.clocks.dependency(name),
+            Err(i) => (i < declared).then_some(i),
+        };
+        let dep = match dep {
+            Some(d) => d,
+            None => {
+                self.issue(IssueCode::UnknownDependency, Subject::Item("waiting", pos));
+                let mut digits = [0u8; 10];
+                let name = match on {
+                    Ok(name) => name,
+                    Err(i) => decimal(i, &mut digits),
+                };
+                let known = self.undeclared.iter().position(|s| s.get(&self.text) == name);
+                let k = match known {
+                    Some(k) => k,
+                    None => {
+                        self.undeclared.push(Span::push(&mut self.text, name));
+                        self.undeclared.len() - 1
+                    }
+                };
+                declared + k as u32
+            }
+        };
+        self.waits.push(Wait { from, to, dep, pos });
     }
 
     /// Records that [`crate::CaseBuilder`] set `opened_at`, usable or malformed.
@@ -370,8 +464,15 @@ impl Case {
                         | IssueCode::MoneyOverflow
                 )
             });
-        // Completion stamps before opening count as the opening (issue `bad_timestamp`).
+        // Completion stamps before opening count as the opening (issue `bad_timestamp`);
+        // so does a closing before it.
         if let Some(open) = self.opened_at {
+            if let Some(c) = self.closed_at
+                && c < open
+            {
+                self.closed_at = Some(open);
+                self.issue(IssueCode::BadTimestamp, Subject::Key("closed_at"));
+            }
             for m in 0..self.completed.len() {
                 if let Some(Some(t)) = self.completed.get(m).copied()
                     && t < open
@@ -392,6 +493,22 @@ impl Case {
     }
 }
 
+/// The decimal digits of `i`, written into `buf`.
+fn decimal(mut i: u32, buf: &mut [u8; 10]) -> &str {
+    let mut at = buf.len();
+    loop {
+        at -= 1;
+        if let Some(b) = buf.get_mut(at) {
+            *b = b'0' + (i % 10) as u8;
+        }
+        i /= 10;
+        if i == 0 || at == 0 {
+            break;
+        }
+    }
+    buf.get(at..).and_then(|d| core::str::from_utf8(d).ok()).unwrap_or("")
+}
+
 /// Sets `v` to `n` copies of `x`, keeping its buffer.
 #[inline]
 fn fill<T: Copy>(v: &mut Vec<T>, n: usize, x: T) {
@@ -400,5 +517,17 @@ fn fill<T: Copy>(v: &mut Vec<T>, n: usize, x: T) {
     } else {
         v.clear();
         v.resize(n, x);
+    }
+}
+#[cfg(test)]
+mod layout_probe {
+    #[test]
+    fn print_sizes() {
+        std::println!(
+            "Case {} Outcome {} MetricOutcome {}",
+            core::mem::size_of::<super::Case>(),
+            core::mem::size_of::<crate::Outcome>(),
+            core::mem::size_of::<crate::MetricOutcome>()
+        );
     }
 }

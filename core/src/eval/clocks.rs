@@ -1,10 +1,11 @@
-//! SLA clocks: each metric's target, business time elapsed (less pauses), due instant,
-//! state and escalation, and the case's ageing band.
+//! SLA clocks as of `now`: each metric's target, business time elapsed (less pauses),
+//! due instant, state and escalation, time spent waiting on dependencies and the cause of
+//! a miss; the case's ageing band; the next instant any of it changes.
 
-use crate::case::Case;
+use crate::case::{Case, Span};
 use crate::engine::Engine;
 use crate::issue::{Issue, IssueCode, Subject};
-use crate::output::outcome::{Escalation, MetricOutcome, Outcome, SlaState};
+use crate::output::outcome::{Cause, Escalation, MetricOutcome, Outcome, SlaState};
 use crate::policy::{BandClock, MetricTarget};
 use crate::table::{Agg, Found};
 use crate::time::Instant;
@@ -14,14 +15,49 @@ impl Engine {
     pub(super) fn clocks(&self, case: &Case, now: Instant, out: &mut Outcome) {
         let Some(sla) = &self.clocks.sla else { return };
         let opened = case.opened_at.unwrap_or(0);
-        let all_done = case.completed.iter().all(Option::is_some);
-        out.open = !all_done;
-        // Merged, sorted pauses (open pauses end at MAX).
+        // What had happened by `now`: a stamp after it has not happened yet (`after_now`).
+        let closed = match case.closed_at {
+            Some(c) if c > now => {
+                after_now(out, Subject::Key("closed_at"));
+                None
+            }
+            c => c,
+        };
+        let mut all_done = true;
+        for (m, c) in case.completed.iter().enumerate() {
+            match *c {
+                Some(t) if t <= now => {}
+                Some(_) => {
+                    after_now(out, Subject::Metric(m as u16));
+                    all_done = false;
+                }
+                None => all_done = false,
+            }
+        }
+        // A closed case is not open, whatever its metrics.
+        out.open = closed.is_none() && !all_done;
+        // Merged, sorted pauses as of `now`: one not begun is left out, one not ended by
+        // `now` is still running (open pauses end at MAX).
         out.pauses.clear();
-        out.pauses.extend(case.pauses.iter().map(|&(f, t)| (f, t.unwrap_or(Instant::MAX))));
+        for p in &case.pauses {
+            if p.from > now {
+                after_now(out, Subject::Item("paused", p.pos));
+                continue;
+            }
+            let to = match p.to {
+                Some(t) if t <= now => t,
+                Some(_) => {
+                    after_now(out, Subject::Item("paused", p.pos));
+                    Instant::MAX
+                }
+                None => Instant::MAX,
+            };
+            out.pauses.push((p.from, to));
+        }
         out.pauses.sort_unstable();
         merge(&mut out.pauses);
         let paused_now = out.pauses.iter().any(|&(f, t)| f <= now && now < t);
+        let waits = !case.waits.is_empty() && waits_as_of(case, now, out);
 
         let mut hits = core::mem::take(&mut out.hits);
         let found = sla.targets.eval(|s| self.get(case, out, s), &mut hits);
@@ -45,28 +81,70 @@ impl Engine {
                 }
             }
         }
+        let at = Asof { now, opened, closed, paused_now, waits };
         // Business time from `opened` to a stop, by calendar and stop: running metrics on
         // one calendar, and the ageing band, share the same span.
         let mut spans = Spans::default();
+        // The next change of the running clocks: the least business time, from `opened`
+        // and less pauses, at which one changes state (by calendar; most cases have one).
+        let mut next = Next::default();
         for m in 0..self.clocks.metrics.len() {
             let target = self.metric_target(found, out, m);
-            let mo = match (target, calendar) {
+            match (target, calendar) {
                 (Some((t, cal_override)), Some(cal)) => {
-                    self.clock(case, m, t, cal_override.unwrap_or(cal), opened, now, paused_now, &mut spans, out)
+                    let cal = cal_override.unwrap_or(cal);
+                    // Pushes the metric's outcome (`None` without its calendar).
+                    if let Some(x) = self.clock(case, m, t, cal, &at, &mut spans, out) {
+                        next.offer(cal, x, |c, y| self.reach_at(c, opened, y, &out.pauses));
+                    }
                 }
-                _ => None,
-            };
-            out.sla.push(mo);
+                _ => out.sla.push(None),
+            }
         }
+        out.next_change_at = None;
         if out.open {
-            let age = match (sla.band_clock, calendar.and_then(|c| Some((c, self.clocks.calendars.get(c as usize)?)))) {
-                (BandClock::Business, Some((c, (_, cal)))) => {
-                    let o = spans.origin(c, cal, opened);
-                    spans.get(c, now.max(opened), || business_less_pauses(cal, &o, opened, now, &out.pauses))
-                }
-                _ => now.saturating_sub(opened).max(0),
+            let band_cal = match sla.band_clock {
+                BandClock::Business => calendar.and_then(|c| Some((c, &self.clocks.calendars.get(c as usize)?.1))),
+                BandClock::Calendar => None,
             };
-            out.band = sla.bands.iter().position(|b| b.under.is_none_or(|u| age < u)).map(|i| i as u32);
+            let age = match band_cal {
+                Some((c, cal)) => {
+                    let o = spans.origin(c, cal, opened);
+                    spans.get(c, now, || business_less_pauses(cal, &o, opened, now, &out.pauses))
+                }
+                None => now.saturating_sub(opened).max(0),
+            };
+            let band = sla.bands.iter().position(|b| b.under.is_none_or(|u| age < u));
+            out.band = band.map(|i| i as u32);
+            // The next band: when the age reaches this band's limit.
+            if let Some(under) = band.and_then(|i| sla.bands.get(i)).and_then(|b| b.under) {
+                match band_cal {
+                    Some((c, _)) if !paused_now => {
+                        next.offer(c, under, |c, y| self.reach_at(c, opened, y, &out.pauses))
+                    }
+                    Some(_) => {}
+                    None => next.at = earliest(next.at, opened.checked_add(under)),
+                }
+            }
+            if let Some((c, y)) = next.pending
+                && let Some((_, cal)) = self.clocks.calendars.get(c as usize)
+                && let Reach::At(d) = reach(cal, &spans.origin(c, cal, opened), opened, y, &out.pauses)
+            {
+                next.at = earliest(next.at, Some(d));
+            }
+            out.next_change_at = next.at;
+        }
+    }
+
+    /// The instant the clocks on calendar `cal` from `opened`, less `pauses`, reach `y`
+    /// of business time (within the search horizon).
+    #[cold]
+    #[inline(never)]
+    fn reach_at(&self, cal: u32, opened: Instant, y: i64, pauses: &[(Instant, Instant)]) -> Option<Instant> {
+        let (_, calendar) = self.clocks.calendars.get(cal as usize)?;
+        match reach(calendar, &calendar.origin(opened), opened, y, pauses) {
+            Reach::At(d) => Some(d),
+            _ => None,
         }
     }
 
@@ -106,7 +184,7 @@ impl Engine {
                 }
                 let (t, cal) = best?;
                 if sla.targets.agg == Some(Agg::Sum) && n > 1 {
-                    return Some((Target::Sum(sum), Some(cal)));
+                    return Some((Target::Sum(sum, t.ladder), Some(cal)));
                 }
                 Some((Target::One(t), Some(cal)))
             }
@@ -117,6 +195,9 @@ impl Engine {
     // In WebAssembly `clock` and `approve` stay functions of their own: V8 runs the
     // columnar batch 6-7% faster than with both inlined into `evaluate`; natively it
     // makes no measurable difference.
+    /// Pushes metric `m`'s clock to the outcome; for a running one, returns the least
+    /// business time at which its state or escalation level would change (warning, breach,
+    /// the next step).
     #[allow(clippy::too_many_arguments)]
     #[cfg_attr(target_arch = "wasm32", inline(never))]
     fn clock(
@@ -125,25 +206,28 @@ impl Engine {
         m: usize,
         t: Target<'_>,
         cal: u32,
-        opened: Instant,
-        now: Instant,
-        paused_now: bool,
+        at: &Asof,
         spans: &mut Spans,
         out: &mut Outcome,
-    ) -> Option<MetricOutcome> {
-        let sla = self.clocks.sla.as_ref()?;
-        let (_, calendar) = self.clocks.calendars.get(cal as usize)?;
+    ) -> Option<i64> {
+        let (Some(sla), Some((_, calendar))) = (self.clocks.sla.as_ref(), self.clocks.calendars.get(cal as usize))
+        else {
+            out.sla.push(None);
+            return None;
+        };
         let summed;
         let mt: &MetricTarget = match t {
             Target::One(x) => x,
-            Target::Sum(s) => {
-                summed = sla.thresholds(s);
+            Target::Sum(s, ladder) => {
+                summed = sla.thresholds(s, ladder);
                 &summed
             }
         };
+        let (opened, paused_now) = (at.opened, at.paused_now);
         let target = mt.target;
-        let completed_at = case.completed.get(m).copied().flatten();
-        let stop = completed_at.unwrap_or(now).max(opened);
+        // The clock stops at the metric's own stamp, else at the closing, else runs.
+        let stopped_at = case.completed.get(m).copied().flatten().filter(|&c| c <= at.now).or(at.closed);
+        let stop = stopped_at.unwrap_or(at.now).max(opened);
         // Every span of this clock starts at `opened`: its place in the calendar is found once.
         let o = spans.origin(cal, calendar, opened);
         let elapsed = spans.get(cal, stop, || business_less_pauses(calendar, &o, opened, stop, &out.pauses));
@@ -156,39 +240,187 @@ impl Engine {
                 None
             }
         };
-        let state = match completed_at {
-            Some(_) if elapsed <= target => SlaState::Met,
-            Some(_) => SlaState::Missed,
-            None if elapsed > target => SlaState::Breached,
-            None if paused_now => SlaState::Paused,
-            None if elapsed >= mt.warn_from => SlaState::Warning,
-            None => SlaState::Ok,
+        let (state, escalation, change) = match stopped_at {
+            Some(_) => (if elapsed <= target { SlaState::Met } else { SlaState::Missed }, None, None),
+            None => {
+                let state = if elapsed > target {
+                    SlaState::Breached
+                } else if paused_now {
+                    SlaState::Paused
+                } else if elapsed >= mt.warn_from {
+                    SlaState::Warning
+                } else {
+                    SlaState::Ok
+                };
+                let ladder = sla.steps(mt.ladder);
+                let level = mt.steps.iter().take_while(|&&s| elapsed > s).count();
+                let step = if ladder.is_empty() { None } else { mt.steps.get(level).copied() };
+                let escalation = (!ladder.is_empty()).then(|| {
+                    let next = ladder.get(level).map(|e| ((level + 1) as u32, e.to));
+                    let next_at = match step {
+                        _ if paused_now => None,
+                        // A step at 1.0 × target is reached exactly at `due`.
+                        Some(s) if s == target => due,
+                        Some(s) => match reach(calendar, &o, opened, s, &out.pauses) {
+                            Reach::At(d) => Some(d),
+                            _ => None,
+                        },
+                        None => None,
+                    };
+                    Escalation { level: level as u32, next, next_at }
+                });
+                // Not paused, the clock changes when its elapsed time reaches the warning
+                // share, then passes the target, then the next step (elapsed > s from
+                // s + 1 on): the least of these ahead.
+                let change = if paused_now {
+                    None
+                } else {
+                    let warn = if elapsed < mt.warn_from && mt.warn_from <= target { mt.warn_from } else { i64::MAX };
+                    let breach = if elapsed <= target { target.saturating_add(1) } else { i64::MAX };
+                    let step = step.map_or(i64::MAX, |s| s.saturating_add(1));
+                    Some(warn.min(breach).min(step)).filter(|&x| x != i64::MAX)
+                };
+                (state, escalation, change)
+            }
         };
-        let escalation = if completed_at.is_none() && !sla.escalation.is_empty() {
-            let level = mt.steps.iter().take_while(|&&s| elapsed > s).count();
-            let next = sla.escalation.get(level).map(|e| ((level + 1) as u32, e.to));
-            let next_at = match (next, mt.steps.get(level)) {
-                // A step at 1.0 × target is reached exactly at `due`.
-                (Some(_), Some(&s)) if !paused_now && s == target => due,
-                (Some(_), Some(&s)) if !paused_now => match reach(calendar, &o, opened, s, &out.pauses) {
-                    Reach::At(d) => Some(d),
-                    _ => None,
-                },
-                _ => None,
-            };
-            Some(Escalation { level: level as u32, next, next_at })
-        } else {
-            None
+        let cause = match state {
+            SlaState::Missed | SlaState::Breached => Some(if at.waits {
+                self.waiting(case, m, calendar, &o, stop, at, out);
+                cause(out, m, elapsed.saturating_sub(target))
+            } else {
+                Cause::Own
+            }),
+            _ => {
+                if at.waits {
+                    self.waiting(case, m, calendar, &o, stop, at, out);
+                }
+                None
+            }
         };
-        Some(MetricOutcome {
+        out.sla.push(Some(MetricOutcome {
             state,
             calendar: cal,
             target_s: target,
             due,
             elapsed_s: elapsed,
-            completed_at,
+            completed_at: stopped_at,
             escalation,
-        })
+            cause,
+        }));
+        change
+    }
+
+    /// Metric `m`'s business time waiting on each dependency within its running span
+    /// `[opened, stop)`, less pauses, pushed to `out.waiting` when not zero (dependency
+    /// order: the declared ones, then the case's own names).
+    #[allow(clippy::too_many_arguments)]
+    #[cold]
+    #[inline(never)]
+    fn waiting(&self, case: &Case, m: usize, cal: &Calendar, o: &Origin, stop: Instant, at: &Asof, out: &mut Outcome) {
+        let deps = self.clocks.dependencies.len() + case.undeclared.len();
+        let mut iv = core::mem::take(&mut out.waits);
+        for d in 0..deps as u32 {
+            iv.clear();
+            for w in case.waits.iter().filter(|w| w.dep == d && w.from <= at.now) {
+                let (f, t) = (w.from.max(at.opened), w.to.filter(|&t| t <= at.now).unwrap_or(Instant::MAX).min(stop));
+                if f < t {
+                    iv.push((f, t));
+                }
+            }
+            if iv.is_empty() {
+                continue;
+            }
+            iv.sort_unstable();
+            merge(&mut iv);
+            let secs: i64 = iv.iter().map(|&(f, t)| business_less_pauses(cal, o, f, t, &out.pauses)).sum();
+            if secs > 0 {
+                out.waiting.push((m as u16, d, secs));
+            }
+        }
+        out.waits = iv;
+    }
+}
+
+/// Records the issue `after_now` of `subject`.
+#[cold]
+#[inline(never)]
+fn after_now(out: &mut Outcome, subject: Subject) {
+    out.issues.push(Issue::new(IssueCode::AfterNow, subject));
+}
+
+/// The case's waits as of `now`, as its pauses: `after_now` for one that begins or ends
+/// later; whether any had begun by `now` (then the case's own dependency names are kept
+/// in the outcome).
+#[cold]
+#[inline(never)]
+fn waits_as_of(case: &Case, now: Instant, out: &mut Outcome) -> bool {
+    let mut waits = false;
+    for w in &case.waits {
+        if w.from > now || w.to.is_some_and(|t| t > now) {
+            after_now(out, Subject::Item("waiting", w.pos));
+        }
+        waits |= w.from <= now;
+    }
+    if waits {
+        for &name in &case.undeclared {
+            let name = Span::push(&mut out.text, name.get(&case.text));
+            out.deps.push(name);
+        }
+    }
+    waits
+}
+
+/// What evaluation as of `now` knows of a case: its opening and closing (`None`: not
+/// closed by `now`), whether a pause is running at `now`, whether it waited on anything.
+struct Asof {
+    now: Instant,
+    opened: Instant,
+    closed: Option<Instant>,
+    paused_now: bool,
+    waits: bool,
+}
+
+/// The next change of a case being found: the earliest instant so far, and the least
+/// threshold of business time not yet turned into an instant, with its calendar.
+#[derive(Default)]
+struct Next {
+    at: Option<Instant>,
+    pending: Option<(u32, i64)>,
+}
+
+impl Next {
+    /// Offers threshold `x` on calendar `cal`; a threshold of another calendar first turns
+    /// the pending one into an instant (with `reach`).
+    #[inline(always)]
+    fn offer(&mut self, cal: u32, x: i64, reach: impl FnOnce(u32, i64) -> Option<Instant>) {
+        self.pending = match self.pending {
+            None => Some((cal, x)),
+            Some((c, y)) if c == cal => Some((c, y.min(x))),
+            Some((c, y)) => {
+                self.at = earliest(self.at, reach(c, y));
+                Some((cal, x))
+            }
+        };
+    }
+}
+
+/// The cause of metric `m`'s overrun: the dependency whose wait alone explains it (the
+/// largest such wait; ties to the first dependency), else the queue's own.
+fn cause(out: &Outcome, m: usize, overrun: i64) -> Cause {
+    let mut best: Option<(u32, i64)> = None;
+    for &(mi, d, w) in &out.waiting {
+        if usize::from(mi) == m && w >= overrun && best.is_none_or(|(_, b)| w > b) {
+            best = Some((d, w));
+        }
+    }
+    best.map_or(Cause::Own, |(d, _)| Cause::Dependency(d))
+}
+
+/// The earlier of two instants, either possibly absent.
+fn earliest(a: Option<Instant>, b: Option<Instant>) -> Option<Instant> {
+    match (a, b) {
+        (Some(x), Some(y)) => Some(x.min(y)),
+        (x, y) => x.or(y),
     }
 }
 
@@ -228,11 +460,12 @@ impl Spans {
     }
 }
 
-/// A metric's target: one rule's (with precomputed thresholds) or an aggregate sum.
+/// A metric's target: one rule's (with precomputed thresholds) or an aggregate sum, with
+/// the ladder of the first rule naming the metric.
 #[derive(Clone, Copy)]
 enum Target<'a> {
     One(&'a MetricTarget),
-    Sum(i64),
+    Sum(i64, u32),
 }
 
 /// Sorts are done by the caller; merges overlapping or touching intervals in place.

@@ -48,7 +48,12 @@ impl Engine {
         out.barred.clear();
         out.issues.clear();
         out.trace.clear();
-        if out.error.is_some() {
+        out.waiting.clear();
+        out.deps.clear();
+        out.next_change_at = None;
+        // A case opened after `now` has not happened yet: nothing is decided.
+        out.not_yet_open = out.error.is_none() && out.opened_at > now;
+        if out.error.is_some() || out.not_yet_open {
             return;
         }
         out.issues.extend_from_slice(&case.issues);

@@ -60,6 +60,12 @@ impl<'b> Json<'b> {
         Json { buf, first: true }
     }
 
+    /// Text written as it is (it must be JSON in its place).
+    #[inline]
+    pub(crate) fn raw(&mut self, s: &[u8]) {
+        self.buf.extend_from_slice(s);
+    }
+
     /// Opens an object.
     #[inline]
     pub(crate) fn open(&mut self) {

@@ -54,6 +54,18 @@ pub struct Escalation {
     pub next_at: Option<Instant>,
 }
 
+/// Why a metric was missed or is breached (see the time semantics).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Cause {
+    /// No wait on a dependency explains the overrun: the queue's own time.
+    Own,
+    /// The dependency whose wait explains it: the index of a declared one
+    /// ([`Engine::dependencies`](crate::Engine::dependencies)), or, from their count on,
+    /// a name the case gave that the policy does not declare
+    /// ([`Outcome::dependency_name`]).
+    Dependency(u32),
+}
+
 /// One SLA clock of one case.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct MetricOutcome {
@@ -67,10 +79,13 @@ pub struct MetricOutcome {
     pub due: Option<Instant>,
     /// Business seconds elapsed, less pauses.
     pub elapsed_s: i64,
-    /// Completion stamp, for completed metrics.
+    /// The instant the clock stopped: the metric's completion stamp, or the case's
+    /// `closed_at` for a metric closed without one.
     pub completed_at: Option<Instant>,
     /// Escalation (running clocks of policies with a ladder).
     pub escalation: Option<Escalation>,
+    /// Why the metric was missed or is breached (`None` in any other state).
+    pub cause: Option<Cause>,
 }
 
 impl MetricOutcome {
@@ -118,6 +133,16 @@ pub struct Outcome {
     pub(crate) trace: Vec<u32>,
     pub(crate) hits: Vec<u32>,
     pub(crate) pauses: Vec<(Instant, Instant)>,
+    /// Opened after `now`: nothing else is decided.
+    pub(crate) not_yet_open: bool,
+    pub(crate) next_change_at: Option<Instant>,
+    /// Business seconds each metric waited on each dependency, when not zero:
+    /// `(metric, dependency, seconds)`, by metric then dependency.
+    pub(crate) waiting: Vec<(u16, u32, i64)>,
+    /// The names the case waited on that the policy does not declare (outcome text).
+    pub(crate) deps: Vec<Span>,
+    /// Scratch: one dependency's waits, merged.
+    pub(crate) waits: Vec<(Instant, Instant)>,
 }
 
 impl Outcome {
@@ -153,9 +178,37 @@ impl Outcome {
     pub fn band_index(&self) -> Option<u32> {
         self.band
     }
-    /// Whether any metric is still running.
+    /// Whether the case is open: not closed by `now` and some metric still running.
     pub fn is_open(&self) -> bool {
         self.open
+    }
+    /// Whether the case was opened after `now` (then nothing else is decided).
+    pub fn not_yet_open(&self) -> bool {
+        self.not_yet_open
+    }
+    /// The earliest instant after `now` at which the case's evaluation would differ (a
+    /// metric turns warning or breached, the next escalation step, the next ageing band)
+    /// if nothing else happens; `None` for a case that is not open or when nothing is
+    /// scheduled.
+    pub fn next_change_at(&self) -> Option<Instant> {
+        self.next_change_at
+    }
+    /// Business seconds metric `metric` spent waiting on each dependency within its
+    /// running span, for those it waited on: `(dependency, seconds)`, dependencies in
+    /// order (see [`Cause::Dependency`] for what the index means).
+    pub fn waiting_s(&self, metric: usize) -> impl Iterator<Item = (u32, i64)> + '_ {
+        self.waiting.iter().filter(move |w| usize::from(w.0) == metric).map(|w| (w.1, w.2))
+    }
+    /// The name of dependency `dep` ([`Cause::Dependency`], [`Outcome::waiting_s`]).
+    pub fn dependency_name<'a>(&'a self, engine: &'a crate::Engine, dep: u32) -> &'a str {
+        match engine.clocks.dependencies.get(dep as usize) {
+            Some(d) => d,
+            None => self.dependency_name_in(engine.clocks.dependencies.len() as u32, dep),
+        }
+    }
+    /// The name of an undeclared dependency `dep` of a policy declaring `declared`.
+    pub(crate) fn dependency_name_in(&self, declared: u32, dep: u32) -> &str {
+        dep.checked_sub(declared).and_then(|k| self.deps.get(k as usize)).map_or("", |s| s.get(&self.text))
     }
     /// Approval steps in order.
     pub fn steps(&self) -> &[Step] {

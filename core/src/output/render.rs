@@ -4,7 +4,7 @@ use crate::case::bad_approval;
 use crate::engine::Engine;
 use crate::issue::{Issue, IssueCode, Subject};
 use crate::output::json::Json;
-use crate::output::outcome::{MetricOutcome, Outcome};
+use crate::output::outcome::{Cause, MetricOutcome, Outcome};
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt::{self, Write};
@@ -54,6 +54,7 @@ impl Engine {
                 let _ = out;
                 IssueField::Approval(i)
             }
+            Subject::Item(list, i) => IssueField::Item(list, i),
         })
     }
 
@@ -66,9 +67,13 @@ impl Engine {
                     write!(f, "expected a value of type {ty}")
                 }
                 Subject::Metric(_) => f.write_str("expected an RFC 3339 timestamp or null"),
-                Subject::Key("paused") => {
-                    f.write_str("expected a list of {\"from\": timestamp, \"to\": timestamp or null}")
+                Subject::Key("paused") => f.write_str(
+                    "expected a list of {\"from\": timestamp, \"to\": timestamp or null, \"reason\": string or null}",
+                ),
+                Subject::Key("waiting") => {
+                    f.write_str("expected a list of {\"from\": timestamp, \"to\": timestamp or null, \"on\": string}")
                 }
+                Subject::Key("closed_at") => f.write_str("expected an RFC 3339 timestamp or null"),
                 Subject::Key("approvals") => f.write_str("expected a list of {\"role\", \"by\", \"at\"}"),
                 Subject::Approval(_) => match issue.rules[0] {
                     bad_approval::EMPTY_BY => {
@@ -129,6 +134,18 @@ impl Engine {
                 "the amount converted to {} at its fx rate is beyond the range of money values; the field counts as absent",
                 self.input.currency
             ),
+            IssueCode::AfterNow => f.write_str(match issue.subject {
+                Subject::Metric(_) => "the stamp is after now: it has not happened yet, the clock runs",
+                Subject::Key(_) => "closed_at is after now: it has not happened yet, the case is open",
+                Subject::Item("paused", _) => {
+                    "the pause begins or ends after now: one not begun does not count, one not ended is still running"
+                }
+                _ => "the wait begins or ends after now: one not begun does not count, one not ended is still running",
+            }),
+            IssueCode::UnknownDependency => f.write_str(match issue.subject {
+                Subject::Item("paused", _) => "the reason is not a declared dependency; the pause still applies",
+                _ => "not a declared dependency; the time waited counts under this name",
+            }),
             IssueCode::SeparationViolation => {
                 let by = issue.text.map_or("", |s| s.get(&out.text));
                 if issue.rules[0] == 1 {
@@ -150,6 +167,8 @@ pub enum IssueField<'a> {
     MetricAt(&'a str, bool),
     /// An entry of the case's `approvals`.
     Approval(u16),
+    /// An entry of another list of the case (`paused`, `waiting`).
+    Item(&'a str, u16),
 }
 
 impl fmt::Display for IssueField<'_> {
@@ -159,6 +178,7 @@ impl fmt::Display for IssueField<'_> {
             IssueField::MetricAt(m, true) => write!(f, "{m}_at"),
             IssueField::MetricAt(m, false) => f.write_str(m),
             IssueField::Approval(i) => write!(f, "approvals/{i}"),
+            IssueField::Item(list, i) => write!(f, "{list}/{i}"),
         }
     }
 }
@@ -192,6 +212,13 @@ fn outcome(j: &mut Json<'_>, e: &Engine, o: &Outcome, line: Option<u64>) {
         j.close();
         return;
     }
+    if o.not_yet_open {
+        j.key("not_yet_open");
+        j.raw(b"true");
+        policy(j, e);
+        j.close();
+        return;
+    }
     let queue = o.queue.and_then(|q| e.routing.queues.get(q as usize));
     j.key("queue");
     j.opt_string(queue.map(|q| q.name.as_str()));
@@ -202,16 +229,23 @@ fn outcome(j: &mut Json<'_>, e: &Engine, o: &Outcome, line: Option<u64>) {
     if let Some(sla) = e.clocks.sla.as_ref() {
         j.key("sla");
         j.open();
-        for (name, mo) in e.clocks.metrics.iter().zip(o.sla.iter()) {
+        for (k, (name, mo)) in e.clocks.metrics.iter().zip(o.sla.iter()).enumerate() {
             if let Some(mo) = mo {
                 j.key_escaped(name);
-                metric(j, e, mo);
+                metric(j, e, o, k, mo);
             }
         }
         j.close();
         if let Some(b) = o.band.and_then(|b| sla.bands.get(b as usize)) {
             j.key("band");
             j.string(&b.name);
+        }
+        if o.open {
+            j.key("next_change_at");
+            match o.next_change_at {
+                Some(t) => j.instant(t),
+                None => j.null(),
+            }
         }
     }
     if o.has_approvals {
@@ -249,7 +283,7 @@ fn issue(j: &mut Json<'_>, e: &Engine, o: &Outcome, i: &Issue) {
     j.close();
 }
 
-fn metric(j: &mut Json<'_>, e: &Engine, mo: &MetricOutcome) {
+fn metric(j: &mut Json<'_>, e: &Engine, o: &Outcome, k: usize, mo: &MetricOutcome) {
     j.open();
     j.key("state");
     j.string(mo.state.as_str());
@@ -292,6 +326,25 @@ fn metric(j: &mut Json<'_>, e: &Engine, mo: &MetricOutcome) {
             }
         }
         j.close();
+    }
+    // `{dependency: business seconds}` waited within the metric's running span.
+    j.key("waiting_s");
+    j.open();
+    for (d, secs) in o.waiting_s(k) {
+        j.key_escaped(o.dependency_name(e, d));
+        j.int(secs);
+    }
+    j.close();
+    match mo.cause {
+        Some(Cause::Own) => {
+            j.key("cause");
+            j.string("own");
+        }
+        Some(Cause::Dependency(d)) => {
+            j.key("cause");
+            j.string(o.dependency_name(e, d));
+        }
+        None => {}
     }
     j.close();
 }

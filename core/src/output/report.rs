@@ -4,7 +4,7 @@
 
 use crate::engine::Engine;
 use crate::issue::ISSUE_CODES;
-use crate::output::outcome::{Outcome, SlaState};
+use crate::output::outcome::{Cause, Outcome, SlaState};
 use crate::policy::Measure;
 use crate::time::{Instant, Rfc3339};
 use alloc::string::String;
@@ -36,6 +36,28 @@ pub struct QueueReport {
     pub oldest_open: Option<(Instant, String)>,
     /// Issue counts by [`ISSUE_CODES`] order.
     pub issues: [u64; ISSUE_CODES.len()],
+    /// Missed metrics by cause: `[0]` the queue's own, `[1 + d]` declared dependency `d`.
+    pub missed_by_cause: Vec<u64>,
+    /// Breached metrics (of open cases) by cause, as `missed_by_cause`.
+    pub breached_by_cause: Vec<u64>,
+    /// Business seconds the metrics of the queue's cases waited on each declared
+    /// dependency (summed over metrics: a wait during two running clocks counts twice).
+    pub waiting_s: Vec<i64>,
+    /// The same for names the cases gave that the policy does not declare, sorted by name.
+    pub undeclared: Vec<UndeclaredDependency>,
+}
+
+/// Report figures of a dependency the cases named but the policy does not declare.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct UndeclaredDependency {
+    /// The name the cases gave.
+    pub name: String,
+    /// Missed metrics it caused.
+    pub missed: u64,
+    /// Breached metrics it caused.
+    pub breached: u64,
+    /// Business seconds waited on it.
+    pub waiting_s: i64,
 }
 
 impl QueueReport {
@@ -62,9 +84,36 @@ impl QueueReport {
         for (a, b) in self.issues.iter_mut().zip(o.issues.iter()) {
             *a += b;
         }
+        add_all(&mut self.missed_by_cause, &o.missed_by_cause);
+        add_all(&mut self.breached_by_cause, &o.breached_by_cause);
+        if self.waiting_s.len() < o.waiting_s.len() {
+            self.waiting_s.resize(o.waiting_s.len(), 0);
+        }
+        for (a, b) in self.waiting_s.iter_mut().zip(&o.waiting_s) {
+            *a = a.saturating_add(*b);
+        }
+        for u in &o.undeclared {
+            if let Some(x) = self.undeclared_mut(&u.name) {
+                x.missed += u.missed;
+                x.breached += u.breached;
+                x.waiting_s = x.waiting_s.saturating_add(u.waiting_s);
+            }
+        }
         if let Some((t, id)) = &o.oldest_open {
             self.offer_oldest(*t, id);
         }
+    }
+
+    /// The figures of the undeclared dependency `name` (added in name order when new).
+    fn undeclared_mut(&mut self, name: &str) -> Option<&mut UndeclaredDependency> {
+        let i = match self.undeclared.binary_search_by(|u| u.name.as_str().cmp(name)) {
+            Ok(i) => i,
+            Err(i) => {
+                self.undeclared.insert(i, UndeclaredDependency { name: name.into(), ..Default::default() });
+                i
+            }
+        };
+        self.undeclared.get_mut(i)
     }
 
     fn offer_oldest(&mut self, t: Instant, id: &str) {
@@ -94,6 +143,8 @@ pub struct Report {
     pub invalid: u64,
     /// Outcomes that no queue owns (`unrouted`, `ambiguous_rules`).
     pub unrouted: u64,
+    /// Outcomes of cases opened after `now` (counted nowhere else).
+    pub not_yet_open: u64,
     /// Per queue, by queue index (policy order).
     pub queues: Vec<QueueReport>,
 }
@@ -115,18 +166,26 @@ impl Report {
     /// An empty report for `engine` at `now`.
     pub fn new(engine: &Engine, now: Instant) -> Report {
         let bands = engine.bands().count();
-        Report {
-            now,
-            queues: vec![QueueReport { bands: vec![0; bands], ..QueueReport::default() }; engine.routing.queues.len()],
-            ..Report::default()
-        }
+        let deps = engine.clocks.dependencies.len();
+        let queue = QueueReport {
+            bands: vec![0; bands],
+            missed_by_cause: vec![0; deps + 1],
+            breached_by_cause: vec![0; deps + 1],
+            waiting_s: vec![0; deps],
+            ..QueueReport::default()
+        };
+        Report { now, queues: vec![queue; engine.routing.queues.len()], ..Report::default() }
     }
 
-    /// Adds one outcome.
+    /// Adds one outcome (of the engine the report was made for).
     pub fn add(&mut self, o: &Outcome) {
         self.cases += 1;
         if o.error.is_some() {
             self.errors += 1;
+            return;
+        }
+        if o.not_yet_open {
+            self.not_yet_open += 1;
             return;
         }
         if o.invalid {
@@ -143,6 +202,7 @@ impl Report {
             }
         }
         let mut worst = 0u8;
+        let deps = q.waiting_s.len() as u32;
         for m in o.sla.iter().flatten() {
             match m.state {
                 SlaState::Met => q.met += 1,
@@ -151,6 +211,32 @@ impl Report {
                 SlaState::Warning => worst = worst.max(2),
                 SlaState::Paused => worst = worst.max(1),
                 SlaState::Ok => {}
+            }
+            let Some(cause) = m.cause else { continue };
+            let missed = m.state == SlaState::Missed;
+            let c = match cause {
+                Cause::Own => 0,
+                Cause::Dependency(d) if d < deps => d + 1,
+                Cause::Dependency(d) => {
+                    if let Some(u) = q.undeclared_mut(o.dependency_name_in(deps, d)) {
+                        if missed { u.missed += 1 } else { u.breached += 1 }
+                    }
+                    continue;
+                }
+            };
+            let by = if missed { &mut q.missed_by_cause } else { &mut q.breached_by_cause };
+            if let Some(n) = by.get_mut(c as usize) {
+                *n += 1;
+            }
+        }
+        for &(_, d, secs) in &o.waiting {
+            match q.waiting_s.get_mut(d as usize) {
+                Some(w) => *w = w.saturating_add(secs),
+                None => {
+                    if let Some(u) = q.undeclared_mut(o.dependency_name_in(deps, d)) {
+                        u.waiting_s = u.waiting_s.saturating_add(secs);
+                    }
+                }
             }
         }
         if o.open {
@@ -174,6 +260,7 @@ impl Report {
         self.errors += other.errors;
         self.invalid += other.invalid;
         self.unrouted += other.unrouted;
+        self.not_yet_open += other.not_yet_open;
         if self.queues.len() < other.queues.len() {
             self.queues.resize(other.queues.len(), QueueReport::default());
         }
@@ -207,6 +294,8 @@ impl Report {
                             let total = qr.met + qr.missed;
                             (total > 0).then(|| Decimal::from(qr.met) / Decimal::from(total))
                         }
+                        Measure::MissedBy(c) => qr.missed_by_cause.get(*c as usize).map(|&n| Decimal::from(n)),
+                        Measure::BreachedBy(c) => qr.breached_by_cause.get(*c as usize).map(|&n| Decimal::from(n)),
                     };
                     v.is_some_and(|v| atoms.iter().any(|a| a.holds(v)) != *negate)
                 });
@@ -287,6 +376,36 @@ impl Serialize for ReportView<'_> {
                         m.end()
                     }
                 }
+                /// Counts by cause: `own`, the declared dependencies, the undeclared names.
+                struct ByCause<'a>(&'a Engine, &'a QueueReport, bool);
+                impl Serialize for ByCause<'_> {
+                    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                        let (e, q, missed) = (self.0, self.1, self.2);
+                        let by = if missed { &q.missed_by_cause } else { &q.breached_by_cause };
+                        let mut m = s.serialize_map(None)?;
+                        m.serialize_entry("own", by.first().unwrap_or(&0))?;
+                        for (d, n) in e.clocks.dependencies.iter().zip(by.iter().skip(1)) {
+                            m.serialize_entry(d, n)?;
+                        }
+                        for u in &q.undeclared {
+                            m.serialize_entry(&u.name, if missed { &u.missed } else { &u.breached })?;
+                        }
+                        m.end()
+                    }
+                }
+                struct Waiting<'a>(&'a Engine, &'a QueueReport);
+                impl Serialize for Waiting<'_> {
+                    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                        let mut m = s.serialize_map(None)?;
+                        for (d, n) in self.0.clocks.dependencies.iter().zip(&self.1.waiting_s) {
+                            m.serialize_entry(d, n)?;
+                        }
+                        for u in &self.1.undeclared {
+                            m.serialize_entry(&u.name, &u.waiting_s)?;
+                        }
+                        m.end()
+                    }
+                }
                 let mut m = s.serialize_map(None)?;
                 m.serialize_entry("cases", &q.cases)?;
                 m.serialize_entry("open", &q.open)?;
@@ -298,6 +417,9 @@ impl Serialize for ReportView<'_> {
                 m.serialize_entry("missed", &q.missed)?;
                 m.serialize_entry("attainment", &q.attainment().map(round4))?;
                 m.serialize_entry("oldest_open", &q.oldest_open.as_ref().map(Oldest))?;
+                m.serialize_entry("missed_by_cause", &ByCause(e, q, true))?;
+                m.serialize_entry("breached_by_cause", &ByCause(e, q, false))?;
+                m.serialize_entry("waiting_s", &Waiting(e, q))?;
                 m.serialize_entry("issues", &Issues(&q.issues))?;
                 m.end()
             }
@@ -331,10 +453,21 @@ impl Serialize for ReportView<'_> {
         m.serialize_entry("errors", &r.errors)?;
         m.serialize_entry("invalid", &r.invalid)?;
         m.serialize_entry("unrouted", &r.unrouted)?;
+        m.serialize_entry("not_yet_open", &r.not_yet_open)?;
         m.serialize_entry("queues", &Queues(e, r))?;
         m.serialize_entry("controls", &Controls(r.controls(e)))?;
         m.serialize_entry("policy", &crate::output::render::PolicyRef(e))?;
         m.end()
+    }
+}
+
+/// Adds `b` into `a` element by element (growing `a` to `b`'s length).
+fn add_all(a: &mut Vec<u64>, b: &[u64]) {
+    if a.len() < b.len() {
+        a.resize(b.len(), 0);
+    }
+    for (x, y) in a.iter_mut().zip(b) {
+        *x += y;
     }
 }
 

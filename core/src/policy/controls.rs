@@ -25,6 +25,10 @@ pub(crate) enum Measure {
     Met,
     OldestAge,
     Attainment,
+    /// Missed metrics whose cause is `own` (0) or dependency `d` (`1 + d`).
+    MissedBy(u32),
+    /// Breached metrics of open cases by cause, as `MissedBy`.
+    BreachedBy(u32),
 }
 
 #[derive(Clone, Debug)]
@@ -42,6 +46,7 @@ pub(super) fn controls(
     cx: &mut Compiler<'_>,
     queue_index: &impl Fn(&str) -> Option<u32>,
     role_index: &impl Fn(&str) -> Option<u32>,
+    dependencies: &[String],
 ) -> Vec<Control> {
     let mut controls = Vec::new();
     let Some(a) = top.get("controls").and_then(|c| json::array(c, "/controls", cx.d)) else { return controls };
@@ -55,7 +60,7 @@ pub(super) fn controls(
         }
         let d = &mut *cx.d;
         let (queues, tests) = match m.get("when").and_then(|w| json::map(w, &child(&p, "when"), d)) {
-            Some(wm) => when(wm, &child(&p, "when"), d, queue_index),
+            Some(wm) => when(wm, &child(&p, "when"), d, queue_index, dependencies),
             None => (None, Vec::new()),
         };
         let mut alert = String::new();
@@ -88,6 +93,7 @@ fn when(
     path: &str,
     d: &mut Diags,
     queue_index: &impl Fn(&str) -> Option<u32>,
+    dependencies: &[String],
 ) -> (Option<(Vec<u32>, bool)>, Tests) {
     let mut queues_test = None;
     let mut tests = Vec::new();
@@ -114,6 +120,30 @@ fn when(
             queues_test = Some((qs, negate));
             continue;
         }
+        if k == "missed_by_cause" || k == "breached_by_cause" {
+            // `{cause: test}`: a test of the count of each cause named.
+            let Some(by) = json::map(t, &tp, d) else { continue };
+            for (cause, ct) in by {
+                let cp = child(&tp, cause);
+                let c = match cause.as_str() {
+                    "own" => Some(0),
+                    name => dependencies.iter().position(|x| x == name).map(|i| i as u32 + 1),
+                };
+                let Some(c) = c else {
+                    d.error(
+                        PolicyCode::UnknownDependency,
+                        &cp,
+                        format!("`{cause}` is neither `own` nor a declared dependency"),
+                    );
+                    continue;
+                };
+                let m = if k == "missed_by_cause" { Measure::MissedBy(c) } else { Measure::BreachedBy(c) };
+                if let Some((atoms, negate)) = measure_test(ct, m, &cp, d) {
+                    tests.push((m, atoms, negate));
+                }
+            }
+            continue;
+        }
         let measure = match k.as_str() {
             "open" => Measure::Open,
             "breached" => Measure::Breached,
@@ -124,7 +154,7 @@ fn when(
             "oldest_age" => Measure::OldestAge,
             "attainment" => Measure::Attainment,
             other => {
-                d.error(PolicyCode::UnknownField, &tp, format!("`{other}` is not a backlog measure (open, breached, warning, paused, missed, met, oldest_age, attainment) or `queue`"));
+                d.error(PolicyCode::UnknownField, &tp, format!("`{other}` is not a backlog measure (open, breached, warning, paused, missed, met, oldest_age, attainment, missed_by_cause, breached_by_cause) or `queue`"));
                 continue;
             }
         };

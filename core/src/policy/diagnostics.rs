@@ -60,6 +60,9 @@ pub enum PolicyCode {
     /// A policy limit (size, rules per table, windows, calendars, metrics, escalation steps,
     /// values per field, memory) was exceeded.
     LimitExceeded,
+    /// A control's `missed_by_cause` or `breached_by_cause` names a cause that is neither
+    /// `own` nor a declared dependency.
+    UnknownDependency,
     /// Warning: a rule of a `first` table that can never match.
     MaskedRule,
     /// Warning: a declared item that nothing uses.
@@ -94,6 +97,7 @@ impl PolicyCode {
             PolicyCode::BadDecimal => "bad_decimal",
             PolicyCode::BadOutputs => "bad_outputs",
             PolicyCode::LimitExceeded => "limit_exceeded",
+            PolicyCode::UnknownDependency => "unknown_dependency",
             PolicyCode::MaskedRule => "masked_rule",
             PolicyCode::Unused => "unused",
         }

@@ -22,16 +22,30 @@ use serde_json::{Map, Value};
 pub(crate) const HEAD: usize = 7;
 
 /// Keys of a case with a fixed meaning; a field may not take these names.
-const RESERVED: &[&str] =
-    &["id", "opened_at", "paused", "requested_by", "approvals", "evidence", "currency", "queue", "priority", "owner"];
+const RESERVED: &[&str] = &[
+    "id",
+    "opened_at",
+    "closed_at",
+    "paused",
+    "waiting",
+    "requested_by",
+    "approvals",
+    "evidence",
+    "currency",
+    "queue",
+    "priority",
+    "owner",
+];
 
 /// What a case key means.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Key {
     Id,
     OpenedAt,
+    ClosedAt,
     Completed(u16),
     Paused,
+    Waiting,
     RequestedBy,
     Approvals,
     Evidence,
@@ -274,7 +288,9 @@ pub(super) fn keys(schema: &Schema, metrics: &[String]) -> Vec<(String, Key)> {
     let mut keys: Vec<(String, Key)> = vec![
         ("id".into(), Key::Id),
         ("opened_at".into(), Key::OpenedAt),
+        ("closed_at".into(), Key::ClosedAt),
         ("paused".into(), Key::Paused),
+        ("waiting".into(), Key::Waiting),
         ("requested_by".into(), Key::RequestedBy),
         ("approvals".into(), Key::Approvals),
         ("evidence".into(), Key::Evidence),

@@ -10,6 +10,10 @@ pub const FORMAT_VERSION: u64 = 1;
 /// `queue` and `priority` and for a position no case has.
 pub const MAX_FIELDS: usize = 65_000;
 
+/// Most dependencies a policy may declare (`dependencies`): a case's waiting time is
+/// kept per dependency in fixed-size storage.
+pub const MAX_DEPENDENCIES: usize = 32;
+
 /// Limits on hostile or accidental input. Every limit hit is a specific error, never
 /// unbounded memory or time. Hosts may lower or raise them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

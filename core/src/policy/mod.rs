@@ -134,6 +134,7 @@ const TOP_KEYS: &[&str] = &[
     "invalid_queue",
     "routing",
     "calendars",
+    "dependencies",
     "sla",
     "roles",
     "approvals",
@@ -253,12 +254,13 @@ fn compile(v: &Value, d: &mut Diags, limits: Limits) -> Option<Compiled> {
     cx.id_index.insert("invalid".to_string(), invalid_gid);
     let routing = routing::table(top, &mut cx, &queue_ix, priority_slot);
     let role_index = |name: &str| role_ix.get(name).copied();
+    let dependencies = sla::dependencies(top, cx.d);
     let mut sla = sla::sla(top, &mut cx, sla_metrics.as_deref(), &calendars, &role_index);
     let mut approvals = rights::approvals(top, &mut cx, &role_index);
     let (requester_cannot_approve, distinct_approvers) = rights::separation(top, cx.d);
     let (actions, evidence_names) = rights::actions(top, &mut cx, &role_index, (kind_slot, kind_declared));
     let queue_index = |name: &str| queue_ix.get(name).copied();
-    let controls = controls::controls(top, &mut cx, &queue_index, &role_index);
+    let controls = controls::controls(top, &mut cx, &queue_index, &role_index, &dependencies);
     let keys = fields::keys(&cx.schema, &metrics);
     let fingerprint = fingerprint(v);
     let mut routing = routing?;
@@ -301,7 +303,7 @@ fn compile(v: &Value, d: &mut Diags, limits: Limits) -> Option<Compiled> {
             route_head,
         },
         routing: Routing { queues, invalid_queue, invalid_gid, table: routing },
-        clocks: Clocks { calendars, metrics, sla },
+        clocks: Clocks { calendars, metrics, dependencies, sla },
         rights: Rights {
             roles,
             role_order,

@@ -40,6 +40,10 @@ pub struct Policy {
     pub routing: Table<RoutingThen>,
     /// Business calendars by name.
     pub calendars: Option<BTreeMap<String, CalendarDef>>,
+    /// The dependencies a case may wait on (`waiting`, a pause's `reason`): unique names,
+    /// not `own`, at most 32.
+    #[schemars(length(max = 32))]
+    pub dependencies: Option<Vec<String>>,
     /// SLA metrics, thresholds, bands and the targets table.
     pub sla: Option<Sla>,
     /// Roles with optional approval limits (in the policy currency).
@@ -190,10 +194,14 @@ pub struct ApprovalThen {
     pub limit_field: Option<String>,
 }
 
-/// SLA target outputs: `calendar` plus a duration (`90m`, `4h`, `2h30m`) per metric.
+/// SLA target outputs: `calendar` plus a duration (`90m`, `4h`, `2h30m`) per metric;
+/// `warn_at` and `escalation` replace the policy-wide ones for the cases the rule decides.
 #[derive(Deserialize, JsonSchema)]
 pub struct TargetThen {
     pub calendar: String,
+    /// Share of the target at which a running clock turns `warning`.
+    pub warn_at: Option<f64>,
+    pub escalation: Option<Vec<EscalationStep>>,
     #[serde(flatten)]
     pub metrics: BTreeMap<String, Duration>,
 }
@@ -325,10 +333,19 @@ pub struct ActionDef {
 #[serde(deny_unknown_fields)]
 pub struct Control {
     pub id: String,
-    /// `queue` and backlog measures (open, breached, warning, paused, missed, met, oldest_age, attainment) → tests.
-    pub when: BTreeMap<String, Test>,
+    /// `queue` and backlog measures (open, breached, warning, paused, missed, met, oldest_age,
+    /// attainment) → tests; `missed_by_cause` and `breached_by_cause` → `{cause: test}`
+    /// (`own` or a declared dependency).
+    pub when: BTreeMap<String, ControlTest>,
     pub then: ControlThen,
     pub description: Option<String>,
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum ControlTest {
+    Test(Test),
+    ByCause(BTreeMap<String, Test>),
 }
 
 #[derive(Deserialize, JsonSchema)]

@@ -5,6 +5,7 @@
 use super::Compiler;
 use super::diagnostics::{Diags, PolicyCode, child, index};
 use super::json;
+use super::limits::MAX_DEPENDENCIES;
 use super::tables::RankKeys;
 use crate::table::Table;
 use crate::time::calendar::Calendar;
@@ -26,6 +27,16 @@ pub(crate) struct MetricTarget {
     pub warn_from: i64,
     /// Escalation step k is passed when elapsed > floor(at_k × target).
     pub steps: Vec<i64>,
+    /// The ladder these thresholds come from (an index of [`Sla::ladders`]).
+    pub ladder: u32,
+}
+
+/// A warning share and an escalation ladder: the policy-wide ones (`sla.warn_at`,
+/// `sla.escalation`) or a target rule's own.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Ladder {
+    pub warn_at: Decimal,
+    pub steps: Vec<Escalation>,
 }
 
 /// SLA target outputs.
@@ -47,7 +58,7 @@ pub(crate) struct Band {
     pub under: Option<i64>,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Escalation {
     pub at: Decimal,
     pub to: u32,
@@ -55,37 +66,89 @@ pub(crate) struct Escalation {
 
 #[derive(Clone, Debug)]
 pub(crate) struct Sla {
-    pub warn_at: Decimal,
-    pub escalation: Vec<Escalation>,
+    /// Ladder 0 is the policy-wide one; then one for each target rule that has its own
+    /// `warn_at` or `escalation`.
+    pub ladders: Vec<Ladder>,
     pub band_clock: BandClock,
     pub bands: Vec<Band>,
     pub targets: Table<TargetOut>,
 }
 
-/// The compiled clocks: calendars, metric names and the SLA section, if any.
+/// The compiled clocks: calendars, metric names, the dependencies cases may wait on and
+/// the SLA section, if any.
 #[derive(Debug)]
 pub(crate) struct Clocks {
     pub calendars: Vec<(String, Calendar)>,
     pub metrics: Vec<String>,
+    /// `dependencies`, in declaration order (at most [`MAX_DEPENDENCIES`]).
+    pub dependencies: Vec<String>,
     pub sla: Option<Sla>,
 }
 
+impl Clocks {
+    /// The index of a declared dependency.
+    pub(crate) fn dependency(&self, name: &str) -> Option<u32> {
+        self.dependencies.iter().position(|d| d == name).map(|i| i as u32)
+    }
+}
+
 impl Sla {
-    /// Thresholds of a summed target (collect + sum).
-    pub(crate) fn thresholds(&self, target: i64) -> MetricTarget {
-        thresholds(target, self.warn_at, &self.escalation)
+    /// Thresholds of a summed target (collect + sum) on ladder `ladder`.
+    pub(crate) fn thresholds(&self, target: i64, ladder: u32) -> MetricTarget {
+        match self.ladders.get(ladder as usize) {
+            Some(l) => thresholds(target, l, ladder),
+            None => MetricTarget { target, warn_from: target, steps: Vec::new(), ladder: 0 },
+        }
+    }
+
+    /// The escalation steps of ladder `ladder`.
+    pub(crate) fn steps(&self, ladder: u32) -> &[Escalation] {
+        self.ladders.get(ladder as usize).map_or(&[], |l| l.steps.as_slice())
     }
 }
 
 /// Precomputes warning and escalation thresholds in whole seconds.
-fn thresholds(target: i64, warn_at: Decimal, escalation: &[Escalation]) -> MetricTarget {
+fn thresholds(target: i64, ladder: &Ladder, index: u32) -> MetricTarget {
     let t = Decimal::from(target);
     let to_i64 = |x: Decimal| -> i64 { i64::try_from(x).unwrap_or(i64::MAX) };
     MetricTarget {
         target,
-        warn_from: to_i64((warn_at * t).ceil()),
-        steps: escalation.iter().map(|e| to_i64((e.at * t).floor())).collect(),
+        warn_from: to_i64((ladder.warn_at * t).ceil()),
+        steps: ladder.steps.iter().map(|e| to_i64((e.at * t).floor())).collect(),
+        ladder: index,
     }
+}
+
+/// `dependencies`: the names of those a case may wait on (`waiting`, a pause's `reason`),
+/// unique, not empty, not `own` (the cause of a miss no dependency explains), at most
+/// [`MAX_DEPENDENCIES`].
+pub(super) fn dependencies(top: &Map<String, Value>, d: &mut Diags) -> Vec<String> {
+    let mut deps: Vec<String> = Vec::new();
+    let Some(a) = top.get("dependencies").and_then(|v| json::array(v, "/dependencies", d)) else { return deps };
+    if a.len() > MAX_DEPENDENCIES {
+        d.error(
+            PolicyCode::LimitExceeded,
+            "/dependencies",
+            format!("{} dependencies exceed the limit of {MAX_DEPENDENCIES}", a.len()),
+        );
+        return deps;
+    }
+    for (i, x) in a.iter().enumerate() {
+        let p = index("/dependencies", i);
+        let Some(s) = json::string(x, &p, d) else { continue };
+        if deps.iter().any(|e| e == s) {
+            d.error(PolicyCode::DuplicateName, &p, format!("dependency `{s}` is listed twice"));
+        } else if s.is_empty() || s == "own" {
+            d.error(
+                PolicyCode::BadValue,
+                &p,
+                "a dependency name is not empty and not `own` (the cause of a miss no dependency explains)",
+            );
+        } else {
+            deps.push(s.to_string());
+        }
+    }
+    deps
 }
 
 /// `sla.metrics`: the metric names (needed before the rest, for the case keys
@@ -112,11 +175,16 @@ pub(super) fn metrics(top: &Map<String, Value>, cx: &mut Compiler<'_>) -> Option
             if let Some(s) = json::string(x, &p, d) {
                 if !seen.insert(s) {
                     d.error(PolicyCode::DuplicateName, &p, format!("metric `{s}` is listed twice"));
-                } else if s.is_empty() || cx.schema.slot(&format!("{s}_at")).is_some() {
+                } else if s.is_empty()
+                    || cx.schema.slot(&format!("{s}_at")).is_some()
+                    || matches!(s, "calendar" | "warn_at" | "escalation" | "closed")
+                {
                     d.error(
                         PolicyCode::BadValue,
                         &p,
-                        format!("metric `{s}` is empty or clashes with a field named `{s}_at`"),
+                        format!(
+                            "metric `{s}` is empty, clashes with a field named `{s}_at`, or is a key of a target rule's `then` (calendar, warn_at, escalation) or `closed`"
+                        ),
                     );
                 }
                 metrics.push(s.to_string());
@@ -156,7 +224,7 @@ fn compile(
         Some(w) => ratio(w, "/sla/warn_at", cx.d).unwrap_or(Decimal::ONE),
         None => Decimal::ONE,
     };
-    let escalation = escalation(m, cx.d, role_index, cx.limits.max_escalation_steps);
+    let steps = escalation(m.get("escalation"), "/sla/escalation", cx.d, role_index, cx.limits.max_escalation_steps);
     let (band_clock, bands) = bands(m, cx.d, cx.limits.max_bands);
     let metrics = metrics?;
     let calendar_declared =
@@ -164,20 +232,53 @@ fn compile(
     let calendar_ix = super::name_index(calendars.iter().map(|(n, _)| n.as_str()));
     let metric_ix = super::name_index(metrics.iter().map(String::as_str));
     let t = json::required(m, "targets", "/sla", cx.d)?;
-    let bytes = thresholds_bytes(t, metrics.len(), escalation.len());
+    let bytes = thresholds_bytes(t, metrics.len(), steps.len());
+    let mut ladders = vec![Ladder { warn_at, steps }];
     if !cx.budget.take(bytes, "/sla/targets", "the SLA thresholds (target rules × metrics × escalation steps)", cx.d)
     {
         return None;
     }
     let column = |c: &str| c == "calendar" || metric_ix.contains_key(c);
+    let max_steps = cx.limits.max_escalation_steps;
     let mut tcx = cx.tables();
     let targets = tcx.table(t, "/sla/targets", "targets", true, &column, |cx, then, p| {
         let tm = json::map(then, p, cx.d)?;
         let mut keys = RankKeys::new();
         let mut calendar = None;
         let mut out = vec![None; metrics.len()];
+        // The rule's own ladder, when it has `warn_at` or `escalation`: what it does not
+        // give comes from the policy-wide one.
+        let mut ladder = 0u32;
+        if tm.contains_key("warn_at") || tm.contains_key("escalation") {
+            let base = ladders.first().cloned().unwrap_or(Ladder { warn_at: Decimal::ONE, steps: Vec::new() });
+            let warn_at = match tm.get("warn_at") {
+                Some(w) => ratio(w, &child(p, "warn_at"), cx.d).unwrap_or(base.warn_at),
+                None => base.warn_at,
+            };
+            let steps = match tm.get("escalation") {
+                Some(e) => escalation(Some(e), &child(p, "escalation"), cx.d, role_index, max_steps),
+                None => base.steps,
+            };
+            let own = Ladder { warn_at, steps };
+            // Rules with the same ladder share it.
+            ladder = match ladders.iter().position(|l| *l == own) {
+                Some(i) => i as u32,
+                None => {
+                    ladders.push(own);
+                    (ladders.len() - 1) as u32
+                }
+            };
+            if let Some(l) = ladders.get(ladder as usize) {
+                keys.push(("warn_at".into(), l.warn_at.to_string()));
+                let steps: Vec<String> = l.steps.iter().map(|s| format!("{}:{}", s.at, s.to)).collect();
+                keys.push(("escalation".into(), steps.join(",")));
+            }
+        }
         for (k, v) in tm {
             let kp = child(p, k);
+            if k == "warn_at" || k == "escalation" {
+                continue;
+            }
             if k == "calendar" {
                 let c = json::string(v, &kp, cx.d)?;
                 keys.push(("calendar".into(), c.to_string()));
@@ -204,7 +305,7 @@ fn compile(
                 cx.d.error(
                     PolicyCode::UnknownMetric,
                     &kp,
-                    format!("`{k}` is neither `calendar` nor a metric of `sla.metrics`"),
+                    format!("`{k}` is neither `calendar`, `warn_at`, `escalation` nor a metric of `sla.metrics`"),
                 );
             }
         }
@@ -212,10 +313,11 @@ fn compile(
             cx.d.error(PolicyCode::MissingKey, p, "missing required key `calendar`");
         }
         let calendar = calendar?;
-        let metrics_out = out.into_iter().map(|t| t.map(|t| thresholds(t, warn_at, &escalation))).collect();
+        let l = ladders.get(ladder as usize)?;
+        let metrics_out = out.into_iter().map(|t| t.map(|t| thresholds(t, l, ladder))).collect();
         Some((TargetOut { calendar, metrics: metrics_out }, keys))
     })?;
-    Some(Sla { warn_at, escalation, band_clock, bands, targets })
+    Some(Sla { ladders, band_clock, bands, targets })
 }
 
 /// A share of the target (`warn_at`, an escalation step's `at`).
@@ -246,37 +348,43 @@ fn thresholds_bytes(t: &Value, metrics: usize, steps: usize) -> usize {
         .filter_map(|r| r.get("then"))
         .chain(t.get("default"))
         .filter_map(Value::as_object);
-    let (mut outputs, mut named) = (0usize, 0usize);
+    let (mut outputs, mut named_steps) = (0usize, 0usize);
     for then in thens {
         outputs += 1;
-        named = named.saturating_add(then.len().min(metrics));
+        // A rule with its own ladder has its own steps (and the ladder itself).
+        let own = then.get("escalation").and_then(Value::as_array).map(Vec::len);
+        let rule_steps = own.unwrap_or(steps);
+        let ladder = own.map_or(0, |n| n.saturating_mul(core::mem::size_of::<Escalation>()));
+        named_steps =
+            named_steps.saturating_add(then.len().min(metrics).saturating_mul(rule_steps)).saturating_add(ladder);
     }
     let per_output = metrics.saturating_mul(core::mem::size_of::<Option<MetricTarget>>());
-    let per_named = steps.saturating_mul(core::mem::size_of::<i64>());
-    outputs.saturating_mul(per_output).saturating_add(named.saturating_mul(per_named))
+    outputs.saturating_mul(per_output).saturating_add(named_steps.saturating_mul(core::mem::size_of::<i64>()))
 }
 
-/// `sla.escalation`: steps of increasing `at`, each to a declared role; at most `max`.
+/// An escalation ladder (`sla.escalation`, or a target rule's own at `path`): steps of
+/// increasing `at`, each to a declared role; at most `max`.
 fn escalation(
-    m: &Map<String, Value>,
+    v: Option<&Value>,
+    path: &str,
     d: &mut Diags,
     role_index: &impl Fn(&str) -> Option<u32>,
     max: usize,
 ) -> Vec<Escalation> {
     let mut escalation: Vec<Escalation> = Vec::new();
-    let Some(a) = m.get("escalation").and_then(|e| json::array(e, "/sla/escalation", d)) else {
+    let Some(a) = v.and_then(|e| json::array(e, path, d)) else {
         return escalation;
     };
     if a.len() > max {
         d.error(
             PolicyCode::LimitExceeded,
-            "/sla/escalation",
+            path,
             format!("{} escalation steps exceed the limit of {max} (max_escalation_steps)", a.len()),
         );
         return escalation;
     }
     for (i, step) in a.iter().enumerate() {
-        let p = index("/sla/escalation", i);
+        let p = index(path, i);
         let Some(sm) = json::object(step, &p, &["at", "to"], d) else { continue };
         let at = json::required(sm, "at", &p, d).and_then(|a| ratio(a, &child(&p, "at"), d));
         let to = json::required(sm, "to", &p, d).and_then(|t| json::string(t, &child(&p, "to"), d)).and_then(|t| {
