@@ -22,7 +22,7 @@ mod text;
 pub(crate) use controls::{Control, Measure};
 pub(crate) use fields::{HEAD, Input, Key};
 
-pub(crate) use rights::{ApprovalOut, Rights};
+pub(crate) use rights::{Action, ApprovalOut, Rights};
 pub(crate) use routing::{RouteOut, Routing};
 pub(crate) use sla::{BandClock, Clocks, MetricTarget, Sla};
 
@@ -255,6 +255,7 @@ fn compile(v: &Value, d: &mut Diags, limits: Limits) -> Option<Compiled> {
     let role_index = |name: &str| role_ix.get(name).copied();
     let mut sla = sla::sla(top, &mut cx, sla_metrics.as_deref(), &calendars, &role_index);
     let mut approvals = rights::approvals(top, &mut cx, &role_index);
+    let fill = rights::fill(top, cx.d);
     let (requester_cannot_approve, distinct_approvers) = rights::separation(top, cx.d);
     let (actions, evidence_names) = rights::actions(top, &mut cx, &role_index, (kind_slot, kind_declared));
     let queue_index = |name: &str| queue_ix.get(name).copied();
@@ -279,6 +280,14 @@ fn compile(v: &Value, d: &mut Diags, limits: Limits) -> Option<Compiled> {
         return None;
     }
     let limit_order = rights::limit_order(&roles);
+    let rank = rights::ranks(&roles);
+    let approve = actions.iter().position(|a| a.name == "approve");
+    let mut approver = alloc::vec![false; roles.len()];
+    for &r in approve.and_then(|i| actions.get(i)).map_or(&[][..], |a| a.roles.as_slice()) {
+        if let Some(x) = approver.get_mut(r as usize) {
+            *x = true;
+        }
+    }
     let role_order = NameIndex::new(roles.len(), |i| roles.get(i).map_or("", |r| r.name.as_str()));
     let evidence_order = NameIndex::new(evidence_names.len(), |i| evidence_names.get(i).map_or("", String::as_str));
     let (store, route_head) = layout(&schema, queue_slot, &mut routing, sla.as_ref(), approvals.as_ref());
@@ -307,6 +316,10 @@ fn compile(v: &Value, d: &mut Diags, limits: Limits) -> Option<Compiled> {
             role_order,
             limit_order,
             approvals,
+            fill,
+            rank,
+            approve,
+            approver,
             requester_cannot_approve,
             distinct_approvers,
             actions,

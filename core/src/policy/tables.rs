@@ -74,7 +74,13 @@ impl TableCx<'_> {
         mut out: impl FnMut(&mut Self, &Value, &str) -> Option<(O, RankKeys)>,
     ) -> Option<Table<O>> {
         let errors = self.d.error_count();
-        let m = json::object(v, path, &["hit", "aggregate", "outputs", "rules", "default"], self.d)?;
+        // Only the approvals table says who may fill its steps.
+        let keys: &[&str] = if name == "approvals" {
+            &["hit", "aggregate", "outputs", "rules", "default", "fill"]
+        } else {
+            &["hit", "aggregate", "outputs", "rules", "default"]
+        };
+        let m = json::object(v, path, keys, self.d)?;
         let hit = hit_policy(m, path, self.d);
         let agg = aggregate(m, path, self.d, hit, name, aggregatable);
         let ranking = ranking(m, path, self.d, name, column);
