@@ -503,3 +503,209 @@ fn action_gates_require_approvals_and_bar_approvers() {
     assert_eq!(reason_codes(&d), ["approvals_pending"]);
     assert!(d["reasons"][0]["detail"].as_str().unwrap().contains("cannot be determined"));
 }
+
+/// A policy with the example's roles and approval rules and nothing else to slow it down
+/// (no calendars), its decision rights set by the flags the property test varies.
+fn rights_policy(v: &Variant) -> Value {
+    let mut approve = json!({"roles": ["team_lead", "ops_manager", "finance_reviewer", "cfo", "procurement_lead", "leadership"],
+                             "not_requester": v.not_requester, "not_prior_approver": v.not_prior_approver,
+                             "not_approver": v.not_approver});
+    if v.within_limit {
+        approve["within_limit"] = json!("amount");
+    }
+    json!({
+        "docket": 1, "name": "rights", "version": "1", "currency": "EUR",
+        "fields": {
+            "kind": {"type": "enum", "values": ["refund", "adjustment", "shipping_correction", "vendor_failure", "service_incident", "payment_hold"]},
+            "amount": {"type": "money"}, "vendor_failures_90d": {"type": "integer"}, "orders_affected": {"type": "integer"}
+        },
+        "queues": {"q": {"owner": "o"}},
+        "routing": {"hit": "first", "rules": [{"id": "R1", "when": {}, "then": {"queue": "q"}}]},
+        "roles": {"agent": {"limit": "0"}, "team_lead": {"limit": "250"}, "ops_manager": {"limit": "2500"},
+                  "finance_reviewer": {"limit": "25000"}, "cfo": {}, "procurement_lead": {}, "leadership": {}},
+        "approvals": {
+            "fill": v.fill, "hit": "rule_order",
+            "rules": [
+                {"id": "A1", "when": {"kind": "shipping_correction", "amount": "<= 50"}, "then": {"role": "team_lead"}},
+                {"id": "A2", "when": {"kind": ["refund", "adjustment", "shipping_correction"], "amount": "> 50"},
+                 "then": {"role": "by_limit", "limit_field": "amount"}},
+                {"id": "A3", "when": {"kind": "refund", "amount": ">= 1000"}, "then": {"role": "finance_reviewer"}},
+                {"id": "A4", "when": {"kind": "vendor_failure"}, "then": {"role": "procurement_lead"}},
+                {"id": "A5", "when": {"orders_affected": ">= 100"}, "then": {"role": "leadership"}}
+            ]
+        },
+        "separation": {"requester_cannot_approve": v.requester_cannot_approve, "distinct_approvers": v.distinct_approvers},
+        "actions": {"approve": approve}
+    })
+}
+
+#[derive(Clone, Debug)]
+struct Variant {
+    fill: &'static str,
+    requester_cannot_approve: bool,
+    distinct_approvers: bool,
+    not_requester: bool,
+    not_prior_approver: bool,
+    not_approver: bool,
+    within_limit: bool,
+}
+
+mod property {
+    use super::*;
+    use proptest::prelude::*;
+
+    const ROLES: [&str; 8] =
+        ["agent", "team_lead", "ops_manager", "finance_reviewer", "cfo", "procurement_lead", "leadership", "superuser"];
+    const PEOPLE: [&str; 4] = ["u-1", "u-2", "u-3", "agent-17"];
+    /// Around the case's opening (08:00) and `now` (10:00, or 07:30, before the opening).
+    const ATS: [Option<&str>; 7] = [
+        None,
+        Some("2026-11-23T07:00:00Z"),
+        Some("2026-11-23T09:00:00Z"),
+        Some("2026-11-23T09:30:00Z"),
+        Some("2026-11-23T10:00:00Z"),
+        Some("2026-11-23T10:30:00Z"),
+        Some("yesterday"),
+    ];
+
+    fn variant() -> impl Strategy<Value = Variant> {
+        (prop::sample::select(vec!["same_role", "same_or_higher"]), any::<[bool; 6]>()).prop_map(|(fill, b)| Variant {
+            fill,
+            requester_cannot_approve: b[0],
+            distinct_approvers: b[1],
+            not_requester: b[2],
+            not_prior_approver: b[3],
+            not_approver: b[4],
+            within_limit: b[5],
+        })
+    }
+
+    fn approval() -> impl Strategy<Value = Value> {
+        (0..ROLES.len(), prop::sample::select(vec!["u-1", "u-2", "u-3", "agent-17", ""]), 0..ATS.len()).prop_map(
+            |(r, by, at)| {
+                let mut a = json!({"role": ROLES[r], "by": by});
+                if let Some(t) = ATS[at] {
+                    a["at"] = json!(t);
+                }
+                a
+            },
+        )
+    }
+
+    fn case() -> impl Strategy<Value = Value> {
+        (
+            prop::sample::select(vec![
+                "refund",
+                "adjustment",
+                "shipping_correction",
+                "vendor_failure",
+                "service_incident",
+                "payment_hold",
+            ]),
+            prop::sample::select(vec![None, Some("30"), Some("250"), Some("1250.00"), Some("2600"), Some("30000")]),
+            any::<bool>(),
+            prop::option::of(prop::sample::select(PEOPLE.to_vec())),
+            prop::collection::vec(approval(), 0..6),
+        )
+            .prop_map(|(kind, amount, many, requester, approvals)| {
+                let mut c = json!({"id": "P", "kind": kind, "opened_at": "2026-11-23T08:00:00Z",
+                                   "vendor_failures_90d": 4, "approvals": approvals});
+                if let Some(a) = amount {
+                    c["amount"] = json!(a);
+                }
+                if many {
+                    c["orders_affected"] = json!(150);
+                }
+                if let Some(r) = requester {
+                    c["requested_by"] = json!(r);
+                }
+                c
+            })
+    }
+
+    fn actor() -> impl Strategy<Value = (String, Vec<String>)> {
+        (
+            prop::sample::select(vec!["u-1", "u-2", "u-3", "agent-17", ""]),
+            prop::collection::vec(prop::sample::select(ROLES.to_vec()), 0..3),
+        )
+            .prop_map(|(id, roles)| (id.to_string(), roles.into_iter().map(String::from).collect()))
+    }
+
+    fn remaining(o: &Value) -> usize {
+        o["approvals"]["remaining"].as_array().map_or(0, Vec::len)
+    }
+
+    /// The reason evaluation gives the approval at `index`, if it counts for nothing.
+    fn reason_of(o: &Value, index: usize) -> Option<String> {
+        let field = format!("approvals/{index}");
+        o["issues"]
+            .as_array()?
+            .iter()
+            .find(|i| i["code"] == "approval_ignored" && i["field"] == field.as_str())
+            .and_then(|i| i["reason"].as_str().map(String::from))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+        /// authorize(approve) is allowed if and only if recording that approval at `now`
+        /// reduces `remaining` by exactly one: allowed, the approval it describes fills
+        /// the step it names; refused, an approval by the actor in any role it holds
+        /// fills nothing, and (for one role) for the reason authorize gave first.
+        #[test]
+        fn authorize_approve_agrees_with_counting_the_approval(
+            v in variant(),
+            case in case(),
+            (id, roles) in actor(),
+            early in any::<bool>(),
+        ) {
+            let e = engine(&rights_policy(&v));
+            // `now` is 10:00, or 07:30: before the case is opened.
+            let now = if early { "2026-11-23T07:30:00Z" } else { NOW };
+            let before = eval(&e, &case, now);
+            let d = authorize_with(&e, &case, &id, &roles.iter().map(String::as_str).collect::<Vec<_>>(), "approve", now);
+            let n = case["approvals"].as_array().map_or(0, Vec::len);
+            let with = |role: &str| {
+                let mut c = case.clone();
+                c["approvals"].as_array_mut().unwrap().push(json!({"role": role, "by": id, "at": now}));
+                eval(&e, &c, now)
+            };
+            if d["allowed"] == true {
+                let fills = &d["fills"];
+                let after = with(fills["as"].as_str().unwrap());
+                prop_assert_eq!(remaining(&after) + 1, remaining(&before), "{} then {}", d, after);
+                prop_assert_eq!(reason_of(&after, n), None);
+                // The step it names is the one filled, by the actor; the others are as before.
+                let (b, a) = (before["approvals"]["steps"].as_array().unwrap(), after["approvals"]["steps"].as_array().unwrap());
+                prop_assert_eq!(a.len(), b.len());
+                for (x, y) in b.iter().zip(a) {
+                    if x != y {
+                        prop_assert_eq!(&y["role"], &fills["role"]);
+                        prop_assert_eq!(&y["rule"], &fills["rule"]);
+                        prop_assert_eq!(&y["done_by"], &json!(id));
+                    }
+                }
+            } else {
+                prop_assert!(d.get("fills").is_none());
+                let first = d["reasons"][0]["code"].as_str().unwrap().to_string();
+                for r in &roles {
+                    let after = with(r);
+                    prop_assert_eq!(remaining(&after), remaining(&before), "{} then {}", d, after);
+                    prop_assert_eq!(&after["approvals"]["steps"], &before["approvals"]["steps"]);
+                    let why = reason_of(&after, n);
+                    prop_assert!(why.is_some(), "{}", after);
+                    if roles.len() == 1 {
+                        // Evaluation names the same cause, in its own words where the
+                        // record says more: before_opened for no step open yet, malformed
+                        // for a record without an approver or with an undeclared role.
+                        let why = why.unwrap();
+                        let same = why == first
+                            || (why == "before_opened" && first == "no_open_step")
+                            || (why == "malformed" && (first == "invalid_actor" || first == "role_not_permitted"));
+                        prop_assert!(same, "authorize {} / evaluation {}: {} then {}", first, why, d, after);
+                    }
+                }
+            }
+        }
+    }
+}

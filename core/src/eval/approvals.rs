@@ -16,8 +16,11 @@ use crate::table::Found;
 use crate::time::Instant;
 use crate::value::Val;
 
-/// Why an approval counts for nothing: the `reason` of the issue `approval_ignored`, in
-/// the order evaluation tries them (the first that applies is reported).
+/// Why an approval counts for nothing: the `reason` of the issue `approval_ignored`.
+/// The first that applies is reported: `malformed`, `after_now`, then what `authorize`
+/// would answer first at the approval's instant (`role_not_permitted`, `over_limit`,
+/// `separation_of_duties`, `duplicate`, `no_open_step`), where `no_open_step` because
+/// the case was not open yet is `before_opened`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Ignored {
     /// It names no approver, its `at` is not a timestamp, or its role is not declared.
@@ -117,8 +120,8 @@ pub(crate) struct Judged {
 }
 
 impl Judged {
-    /// The first reason the approval counts for nothing, if one applies (evaluation's
-    /// order after `malformed`, `after_now` and `before_opened`).
+    /// The first reason the approval counts for nothing, if one applies, in
+    /// `authorize`'s order.
     pub(crate) fn first_reason(&self) -> Option<Ignored> {
         Some(if !self.listed {
             Ignored::RoleNotPermitted
@@ -356,7 +359,6 @@ impl Engine {
             Form::BadAt => Err((Ignored::Malformed, bad_approval::BAD_AT)),
             Form::Usable if a.role == u32::MAX => Err((Ignored::Malformed, bad_approval::UNDECLARED_ROLE)),
             Form::Usable if after_now => Err((Ignored::AfterNow, 0)),
-            Form::Usable if case.opened_at.is_some_and(|o| a.effective(now) < o) => Err((Ignored::BeforeOpened, 0)),
             Form::Usable => {
                 let roles = [a.role];
                 let c = Candidate { by, hash: a.by_hash, roles: &roles, t: a.effective(now), at: a.at, pos: a.pos };
@@ -367,6 +369,8 @@ impl Engine {
                         Err((Ignored::SeparationOfDuties, j.separation.map_or(0, |s| s as u32)))
                     }
                     (Some(Ignored::Duplicate), _) => Err((Ignored::Duplicate, j.repeats.unwrap_or(0))),
+                    // No step is open before the case is: the record says when it was given.
+                    (Some(Ignored::NoOpenStep), _) if !j.opened => Err((Ignored::BeforeOpened, 0)),
                     (Some(reason), _) => Err((reason, a.role)),
                     (None, None) => Err((Ignored::NoOpenStep, a.role)),
                 }

@@ -250,6 +250,9 @@ impl Engine {
         };
         self.decide(case, actor, action, now, &mut d);
         d.allowed = d.reasons.is_empty();
+        if !d.allowed {
+            d.fills = None;
+        }
         d
     }
 
