@@ -154,6 +154,12 @@ mod tests {
             max_rules_per_table: 1005,
             max_windows_per_day: 1006,
             max_dates_per_calendar: 1007,
+            max_calendars: 1008,
+            max_metrics: 1009,
+            max_escalation_steps: 1010,
+            max_bands: 1011,
+            max_values_per_field: 1012,
+            max_memory_bytes: 1013,
             ..Limits::default()
         };
         assert_eq!(l, expected);
