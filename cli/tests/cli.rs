@@ -63,6 +63,32 @@ fn check_exit_codes_and_json() {
 }
 
 #[test]
+fn check_deny_warnings_exits_1_on_any_warning() {
+    // The example policy has no warning: it passes under --deny-warnings.
+    let o = docket(&["check", POLICY, "--deny-warnings"], None);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stdout));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("(0 warning(s))"));
+    // The same policy with a queue no routing rule names: one unused_queue warning, with
+    // its pointer. It compiles (exit 0) unless warnings are denied (exit 1).
+    let mut p: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(POLICY).expect("policy")).expect("json");
+    p["queues"]["spare"] = json!({"owner": "nobody"});
+    let spare = tmp("spare.json", &p.to_string());
+    let o = docket(&["check", &spare], None);
+    assert_eq!(o.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.contains("warning[unused_queue] /queues/spare: "), "{text}");
+    let o = docket(&["check", &spare, "--deny-warnings"], None);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("--deny-warnings: 1 warning(s) fail the check"));
+    let o = docket(&["check", &spare, "--deny-warnings", "--json"], None);
+    assert_eq!(o.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert_eq!(v["warnings"][0]["code"], "unused_queue");
+    assert_eq!(v["warnings"][0]["path"], "/queues/spare");
+}
+
+#[test]
 fn eval_writes_one_outcome_per_line_in_order() {
     let o = docket(&["eval", "--policy", POLICY, "--cases", CASES, "--now", NOW], None);
     assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));

@@ -10,6 +10,7 @@ pub(crate) mod diagnostics;
 mod fields;
 mod json;
 pub(crate) mod limits;
+mod lint;
 mod queues;
 mod rights;
 mod routing;
@@ -288,6 +289,52 @@ fn compile(v: &Value, d: &mut Diags, limits: Limits) -> Option<Compiled> {
             *x = true;
         }
     }
+    // The linter reads the compiled tables (their tests by field slot, before routing's
+    // masks are relocated to storage positions).
+    let mut tables = alloc::vec![lint::TableView {
+        path: "/routing",
+        hit: routing.hit,
+        one_decides: true,
+        rules: routing.rules.iter().map(|r| (r.gid, r.conds.as_slice())).collect(),
+        order: &routing.order,
+    }];
+    if let Some(s) = sla.as_ref() {
+        tables.push(lint::TableView {
+            path: "/sla/targets",
+            hit: s.targets.hit,
+            one_decides: false,
+            rules: s.targets.rules.iter().map(|r| (r.gid, r.conds.as_slice())).collect(),
+            order: &s.targets.order,
+        });
+    }
+    if let Some(a) = approvals.as_ref() {
+        tables.push(lint::TableView {
+            path: "/approvals",
+            hit: a.hit,
+            one_decides: false,
+            rules: a.rules.iter().map(|r| (r.gid, r.conds.as_slice())).collect(),
+            order: &a.order,
+        });
+    }
+    lint::Lint {
+        schema: &schema,
+        rule_ids: &cx.rule_ids,
+        kind_slot,
+        required_any: &required_any,
+        required: &required,
+        queues: &queues,
+        invalid_queue,
+        routing: &routing,
+        tables,
+        approvals: approvals.as_ref(),
+        roles: &roles,
+        limit_order: &limit_order,
+        rank: &rank,
+        fill,
+        approve: approve.and_then(|i| actions.get(i)),
+        approver: &approver,
+    }
+    .run(cx.d);
     let role_order = NameIndex::new(roles.len(), |i| roles.get(i).map_or("", |r| r.name.as_str()));
     let evidence_order = NameIndex::new(evidence_names.len(), |i| evidence_names.get(i).map_or("", String::as_str));
     let (store, route_head) = layout(&schema, queue_slot, &mut routing, sla.as_ref(), approvals.as_ref());
