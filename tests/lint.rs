@@ -254,13 +254,16 @@ fn limit_without_value_where_an_approval_step_meets_an_absent_amount() {
 #[test]
 fn the_example_policy_has_no_warnings_and_its_earlier_form_had_the_issues_findings() {
     assert_eq!(warnings(&serde_json::from_str(EXAMPLE_POLICY).unwrap()), Vec::<(String, String)>::new());
-    // The example as it was (approve with within_limit amount and no procurement_lead,
-    // leadership, fill same_role; tests/conformance/example-policy.json keeps it): the
+    // The example as it was (approve with within_limit amount and without procurement_lead
+    // and leadership; fill same_role): the
     // procurement_lead (A4) and leadership (A5) steps can never be filled, vendor failures
     // and the kinds A5 admits have no amount for within_limit, and a finance_reviewer
     // step (A3, refunds of 1000 and more) above 25000 has no one to cover it.
-    let fx: Value = serde_json::from_str(include_str!("conformance/example-policy.json")).unwrap();
-    let got = warnings(&fx["policy"]);
+    let mut old: Value = serde_json::from_str(EXAMPLE_POLICY).unwrap();
+    old["approvals"].as_object_mut().unwrap().remove("fill");
+    old["actions"]["approve"] = json!({"roles": ["team_lead", "ops_manager", "finance_reviewer", "cfo"],
+                                       "within_limit": "amount", "not_requester": true, "not_prior_approver": true});
+    let got = warnings(&old);
     let want = [
         ("unfillable_step", "/approvals/rules/2/then/role"),
         ("limit_without_value", "/approvals/rules/3"),
