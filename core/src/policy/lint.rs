@@ -190,24 +190,24 @@ impl Lint<'_> {
         let within = self.approve.and_then(|a| a.within_limit);
         // Each role the rule's step may resolve to, with the values of its limit field
         // that resolve to it (for `by_limit`).
-        let mut steps: Vec<(u32, Option<Vec<Iv<Decimal>>>)> = Vec::new();
+        let mut steps: Vec<(u32, Option<Vec<Iv<Key>>>)> = Vec::new();
         match out {
             ApprovalOut::Role(s) => steps.push((s, None)),
             ApprovalOut::ByLimit(slot) => {
                 let vals = self.decimals(&b, slot);
-                let mut prev: Bd<Decimal> = Bd::Inf;
+                let mut prev: Bd<Key> = Bd::Inf;
                 let mut last: Option<Decimal> = None;
                 for &(r, _) in self.limit_order {
                     let Some(limit) = self.roles.get(r as usize).and_then(|x| x.limit) else { continue };
                     if last == Some(limit) {
                         continue; // an equal limit: the first declared takes its values
                     }
-                    let band = vec![Iv { lo: prev, hi: Bd::In(limit) }];
+                    let band = vec![Iv { lo: prev, hi: Bd::In(Key::D(limit)) }];
                     let hit = intersect_ivs(&vals, &band, None);
                     if !hit.is_empty() {
                         steps.push((r, Some(hit)));
                     }
-                    prev = Bd::Ex(limit);
+                    prev = Bd::Ex(Key::D(limit));
                     last = Some(limit);
                 }
                 let above = intersect_ivs(&vals, &[Iv { lo: prev, hi: Bd::Inf }], None);
@@ -276,7 +276,7 @@ impl Lint<'_> {
                 (Some(v), ApprovalOut::ByLimit(f)) if f == w => v.clone(),
                 _ => self.decimals(&b, w),
             };
-            if !intersect_ivs(&vals, &[Iv { lo: Bd::Ex(cap), hi: Bd::Inf }], None).is_empty() {
+            if !intersect_ivs(&vals, &[Iv { lo: Bd::Ex(Key::D(cap)), hi: Bd::Inf }], None).is_empty() {
                 d.warn(
                     PolicyCode::UnfillableStep,
                     &role_path,
@@ -300,9 +300,9 @@ impl Lint<'_> {
     }
 
     /// The present values of decimal field `slot` a box admits.
-    fn decimals(&self, b: &Boxed, slot: u16) -> Vec<Iv<Decimal>> {
+    fn decimals(&self, b: &Boxed, slot: u16) -> Vec<Iv<Key>> {
         match b.iter().find(|(s, _)| *s == slot).map(|(_, x)| &x.vals) {
-            Some(Vals::Dec(v)) => v.clone(),
+            Some(Vals::Ivs(v)) => v.clone(),
             _ => all(),
         }
     }
@@ -450,44 +450,57 @@ impl<T: PartialOrd + Copy> Iv<T> {
     }
 }
 
+/// A value of a numeric field: an exact decimal (integer and money fields), a number, an
+/// instant. The values of one field are all of one kind, so values of two kinds are
+/// never compared (the derived order would put every decimal first).
+#[derive(Clone, Copy, Debug, PartialEq, PartialOrd)]
+enum Key {
+    D(Decimal),
+    N(f64),
+    T(Instant),
+}
+
 /// Closes an interval of a discrete domain onto its whole values (`> 3` is `>= 4`):
 /// `None` when it holds none.
-type Close<T> = fn(Iv<T>) -> Option<Iv<T>>;
+type Close = fn(Iv<Key>) -> Option<Iv<Key>>;
 
-fn close_dec(iv: Iv<Decimal>) -> Option<Iv<Decimal>> {
+/// Integers: whole decimals.
+fn close_int(iv: Iv<Key>) -> Option<Iv<Key>> {
     let lo = match iv.lo {
         Bd::Inf => Bd::Inf,
-        Bd::In(a) => Bd::In(a.ceil()),
-        Bd::Ex(a) => Bd::In(a.floor().checked_add(Decimal::ONE)?),
+        Bd::In(Key::D(a)) => Bd::In(Key::D(a.ceil())),
+        Bd::Ex(Key::D(a)) => Bd::In(Key::D(a.floor().checked_add(Decimal::ONE)?)),
+        other => other,
     };
     let hi = match iv.hi {
         Bd::Inf => Bd::Inf,
-        Bd::In(b) => Bd::In(b.floor()),
-        Bd::Ex(b) => Bd::In(b.ceil().checked_sub(Decimal::ONE)?),
+        Bd::In(Key::D(b)) => Bd::In(Key::D(b.floor())),
+        Bd::Ex(Key::D(b)) => Bd::In(Key::D(b.ceil().checked_sub(Decimal::ONE)?)),
+        other => other,
     };
     let iv = Iv { lo, hi };
     (!iv.is_empty()).then_some(iv)
 }
 
-fn close_time(iv: Iv<Instant>) -> Option<Iv<Instant>> {
-    // Cases carry instants of 1970 through 2099 only.
+/// Instants: whole seconds, and only those a case may carry (1970 through 2099).
+fn close_time(iv: Iv<Key>) -> Option<Iv<Key>> {
     let lo = match iv.lo {
-        Bd::Inf => EARLIEST_CASE_INSTANT,
-        Bd::In(a) => a,
-        Bd::Ex(a) => a.checked_add(1)?,
+        Bd::In(Key::T(a)) => a,
+        Bd::Ex(Key::T(a)) => a.checked_add(1)?,
+        _ => EARLIEST_CASE_INSTANT,
     }
     .max(EARLIEST_CASE_INSTANT);
     let hi = match iv.hi {
-        Bd::Inf => LATEST_CASE_INSTANT,
-        Bd::In(b) => b,
-        Bd::Ex(b) => b.checked_sub(1)?,
+        Bd::In(Key::T(b)) => b,
+        Bd::Ex(Key::T(b)) => b.checked_sub(1)?,
+        _ => LATEST_CASE_INSTANT,
     }
     .min(LATEST_CASE_INSTANT);
-    (lo <= hi).then_some(Iv { lo: Bd::In(lo), hi: Bd::In(hi) })
+    (lo <= hi).then_some(Iv { lo: Bd::In(Key::T(lo)), hi: Bd::In(Key::T(hi)) })
 }
 
 /// The intersection of two sorted lists of disjoint intervals (sorted, disjoint).
-fn intersect_ivs<T: PartialOrd + Copy>(a: &[Iv<T>], b: &[Iv<T>], close: Option<Close<T>>) -> Vec<Iv<T>> {
+fn intersect_ivs(a: &[Iv<Key>], b: &[Iv<Key>], close: Option<Close>) -> Vec<Iv<Key>> {
     let mut out = Vec::new();
     let (mut i, mut j) = (0, 0);
     while let (Some(x), Some(y)) = (a.get(i), b.get(j)) {
@@ -508,15 +521,15 @@ fn intersect_ivs<T: PartialOrd + Copy>(a: &[Iv<T>], b: &[Iv<T>], close: Option<C
 }
 
 /// The complement of a sorted list of disjoint intervals: the gaps between them.
-fn complement_ivs<T: PartialOrd + Copy>(a: &[Iv<T>], close: Option<Close<T>>) -> Vec<Iv<T>> {
-    let flip = |b: Bd<T>| match b {
+fn complement_ivs(a: &[Iv<Key>], close: Option<Close>) -> Vec<Iv<Key>> {
+    let flip = |b: Bd<Key>| match b {
         Bd::Inf => Bd::Inf,
         Bd::In(x) => Bd::Ex(x),
         Bd::Ex(x) => Bd::In(x),
     };
     let mut out = Vec::new();
     let mut lo = Bd::Inf;
-    let mut push = |iv: Iv<T>| {
+    let mut push = |iv: Iv<Key>| {
         if !iv.is_empty() {
             match close {
                 Some(c) => out.extend(c(iv)),
@@ -538,29 +551,32 @@ fn complement_ivs<T: PartialOrd + Copy>(a: &[Iv<T>], close: Option<Close<T>>) ->
 }
 
 /// The whole line.
-fn all<T>() -> Vec<Iv<T>> {
+fn all() -> Vec<Iv<Key>> {
     vec![Iv { lo: Bd::Inf, hi: Bd::Inf }]
 }
 
 /// The intervals of a numeric test's alternatives (any may hold).
-fn atom_ivs<T: Copy>(atoms: &[Atom<T>]) -> Vec<Iv<T>> {
+fn atom_ivs<T: Copy>(atoms: &[Atom<T>], key: fn(T) -> Key) -> Vec<Iv<Key>> {
     let mut v = Vec::with_capacity(atoms.len() + 1);
     for a in atoms {
         match *a {
-            Atom::Cmp(op, b) => match op {
-                Cmp::Eq => v.push(Iv { lo: Bd::In(b), hi: Bd::In(b) }),
-                Cmp::Ne => {
-                    v.push(Iv { lo: Bd::Inf, hi: Bd::Ex(b) });
-                    v.push(Iv { lo: Bd::Ex(b), hi: Bd::Inf });
+            Atom::Cmp(op, b) => {
+                let b = key(b);
+                match op {
+                    Cmp::Eq => v.push(Iv { lo: Bd::In(b), hi: Bd::In(b) }),
+                    Cmp::Ne => {
+                        v.push(Iv { lo: Bd::Inf, hi: Bd::Ex(b) });
+                        v.push(Iv { lo: Bd::Ex(b), hi: Bd::Inf });
+                    }
+                    Cmp::Lt => v.push(Iv { lo: Bd::Inf, hi: Bd::Ex(b) }),
+                    Cmp::Le => v.push(Iv { lo: Bd::Inf, hi: Bd::In(b) }),
+                    Cmp::Gt => v.push(Iv { lo: Bd::Ex(b), hi: Bd::Inf }),
+                    Cmp::Ge => v.push(Iv { lo: Bd::In(b), hi: Bd::Inf }),
                 }
-                Cmp::Lt => v.push(Iv { lo: Bd::Inf, hi: Bd::Ex(b) }),
-                Cmp::Le => v.push(Iv { lo: Bd::Inf, hi: Bd::In(b) }),
-                Cmp::Gt => v.push(Iv { lo: Bd::Ex(b), hi: Bd::Inf }),
-                Cmp::Ge => v.push(Iv { lo: Bd::In(b), hi: Bd::Inf }),
-            },
+            }
             Atom::Range { lo, lo_incl, hi, hi_incl } => v.push(Iv {
-                lo: if lo_incl { Bd::In(lo) } else { Bd::Ex(lo) },
-                hi: if hi_incl { Bd::In(hi) } else { Bd::Ex(hi) },
+                lo: if lo_incl { Bd::In(key(lo)) } else { Bd::Ex(key(lo)) },
+                hi: if hi_incl { Bd::In(key(hi)) } else { Bd::Ex(key(hi)) },
             }),
         }
     }
@@ -568,7 +584,7 @@ fn atom_ivs<T: Copy>(atoms: &[Atom<T>]) -> Vec<Iv<T>> {
 }
 
 /// The union of some intervals, as a sorted list of disjoint ones.
-fn union_ivs<T: PartialOrd + Copy>(mut v: Vec<Iv<T>>, close: Option<Close<T>>) -> Vec<Iv<T>> {
+fn union_ivs(mut v: Vec<Iv<Key>>, close: Option<Close>) -> Vec<Iv<Key>> {
     if let Some(c) = close {
         v = v.into_iter().filter_map(c).collect();
     }
@@ -582,7 +598,7 @@ fn union_ivs<T: PartialOrd + Copy>(mut v: Vec<Iv<T>>, close: Option<Close<T>>) -
             Ordering::Equal
         }
     });
-    let mut out: Vec<Iv<T>> = Vec::with_capacity(v.len());
+    let mut out: Vec<Iv<Key>> = Vec::with_capacity(v.len());
     for iv in v {
         match out.last_mut() {
             // Overlapping, or touching at a value one of them holds: one interval.
@@ -607,12 +623,8 @@ enum Vals {
     Syms(bool, Vec<u32>),
     /// Booleans: bit 0 `false`, bit 1 `true`.
     Bools(u8),
-    /// Decimals (integer and money fields).
-    Dec(Vec<Iv<Decimal>>),
-    /// Numbers.
-    Num(Vec<Iv<f64>>),
-    /// Instants.
-    Time(Vec<Iv<Instant>>),
+    /// Intervals of a numeric field: decimals, numbers or instants.
+    Ivs(Vec<Iv<Key>>),
 }
 
 /// The values of one field a rule admits: present values, and absence.
@@ -654,16 +666,19 @@ impl Lint<'_> {
         let vals = match ty {
             FieldType::Enum | FieldType::String => Vals::Syms(true, Vec::new()),
             FieldType::Bool => Vals::Bools(3),
-            FieldType::Integer | FieldType::Money => Vals::Dec(all()),
-            FieldType::Number => Vals::Num(all()),
-            FieldType::Timestamp => Vals::Time(union_ivs(all(), Some(close_time))),
+            FieldType::Integer | FieldType::Money | FieldType::Number => Vals::Ivs(all()),
+            FieldType::Timestamp => Vals::Ivs(union_ivs(all(), Some(close_time))),
         };
         Set { absent: true, vals }
     }
 
-    fn close_dec(&self, slot: u16) -> Option<Close<Decimal>> {
-        let ty = self.schema.fields.get(slot as usize).map(|f| f.ty);
-        (ty == Some(FieldType::Integer)).then_some(close_dec as Close<Decimal>)
+    /// How field `slot`'s intervals close onto its values, for a discrete domain.
+    fn close(&self, slot: u16) -> Option<Close> {
+        match self.schema.fields.get(slot as usize).map(|f| f.ty) {
+            Some(FieldType::Integer) => Some(close_int),
+            Some(FieldType::Timestamp) => Some(close_time),
+            _ => None,
+        }
     }
 
     /// The set of a test.
@@ -674,9 +689,9 @@ impl Lint<'_> {
             Pred::Null => None,
             Pred::Sym(s) => Some(Vals::Syms(false, s.iter().collect())),
             Pred::Bool(b) => Some(Vals::Bools(if *b { 2 } else { 1 })),
-            Pred::Dec(a) => Some(Vals::Dec(union_ivs(atom_ivs(a), self.close_dec(c.slot)))),
-            Pred::Num(a) => Some(Vals::Num(union_ivs(atom_ivs(a), None))),
-            Pred::Time(a) => Some(Vals::Time(union_ivs(atom_ivs(a), Some(close_time)))),
+            Pred::Dec(a) => Some(Vals::Ivs(union_ivs(atom_ivs(a, Key::D), self.close(c.slot)))),
+            Pred::Num(a) => Some(Vals::Ivs(union_ivs(atom_ivs(a, Key::N), None))),
+            Pred::Time(a) => Some(Vals::Ivs(union_ivs(atom_ivs(a, Key::T), self.close(c.slot)))),
         };
         match (held, c.negate) {
             // `null` holds exactly for absence, `{"not": null}` for every present value.
@@ -692,9 +707,7 @@ impl Lint<'_> {
         match like {
             Vals::Syms(..) => Vals::Syms(false, Vec::new()),
             Vals::Bools(_) => Vals::Bools(0),
-            Vals::Dec(_) => Vals::Dec(Vec::new()),
-            Vals::Num(_) => Vals::Num(Vec::new()),
-            Vals::Time(_) => Vals::Time(Vec::new()),
+            Vals::Ivs(_) => Vals::Ivs(Vec::new()),
         }
     }
 
@@ -712,9 +725,7 @@ impl Lint<'_> {
                 Vals::Syms(n, l)
             }
             (Vals::Bools(x), Vals::Bools(y)) => Vals::Bools(x & y),
-            (Vals::Dec(x), Vals::Dec(y)) => Vals::Dec(intersect_ivs(x, y, self.close_dec(slot))),
-            (Vals::Num(x), Vals::Num(y)) => Vals::Num(intersect_ivs(x, y, None)),
-            (Vals::Time(x), Vals::Time(y)) => Vals::Time(intersect_ivs(x, y, Some(close_time))),
+            (Vals::Ivs(x), Vals::Ivs(y)) => Vals::Ivs(intersect_ivs(x, y, self.close(slot))),
             // Tests of one field share its type.
             _ => self.empty_vals(a),
         }
@@ -727,13 +738,9 @@ impl Lint<'_> {
                 Vals::Syms(n, l)
             }
             (Vals::Bools(x), Vals::Bools(y)) => Vals::Bools(x & !y & 3),
-            (Vals::Dec(x), Vals::Dec(y)) => {
-                let c = self.close_dec(slot);
-                Vals::Dec(intersect_ivs(x, &complement_ivs(y, c), c))
-            }
-            (Vals::Num(x), Vals::Num(y)) => Vals::Num(intersect_ivs(x, &complement_ivs(y, None), None)),
-            (Vals::Time(x), Vals::Time(y)) => {
-                Vals::Time(intersect_ivs(x, &complement_ivs(y, Some(close_time)), Some(close_time)))
+            (Vals::Ivs(x), Vals::Ivs(y)) => {
+                let c = self.close(slot);
+                Vals::Ivs(intersect_ivs(x, &complement_ivs(y, c), c))
             }
             _ => a.clone(),
         }
@@ -744,9 +751,7 @@ impl Lint<'_> {
             Vals::Syms(false, l) => l.is_empty(),
             Vals::Syms(true, l) => self.finite_syms(slot).is_some_and(|n| l.len() >= n),
             Vals::Bools(m) => *m & 3 == 0,
-            Vals::Dec(l) => l.is_empty(),
-            Vals::Num(l) => l.is_empty(),
-            Vals::Time(l) => l.is_empty(),
+            Vals::Ivs(l) => l.is_empty(),
         }
     }
 
@@ -763,9 +768,7 @@ impl Lint<'_> {
         let len = |v: &Vals| match v {
             Vals::Syms(_, l) => l.len(),
             Vals::Bools(_) => 1,
-            Vals::Dec(l) => l.len(),
-            Vals::Num(l) => l.len(),
-            Vals::Time(l) => l.len(),
+            Vals::Ivs(l) => l.len(),
         };
         1 + (len(&a.vals) + len(&b.vals)) as u64
     }
@@ -787,9 +790,7 @@ impl Lint<'_> {
                 },
             },
             (Vals::Bools(a), Vals::Bools(b)) => a & b & 3 != 0,
-            (Vals::Dec(a), Vals::Dec(b)) => ivs_meet(a, b, self.close_dec(slot)),
-            (Vals::Num(a), Vals::Num(b)) => ivs_meet(a, b, None),
-            (Vals::Time(a), Vals::Time(b)) => ivs_meet(a, b, Some(close_time)),
+            (Vals::Ivs(a), Vals::Ivs(b)) => ivs_meet(a, b, self.close(slot)),
             _ => false,
         }
     }
@@ -835,7 +836,7 @@ impl Lint<'_> {
 }
 
 /// Whether two sorted lists of disjoint intervals share a value.
-fn ivs_meet<T: PartialOrd + Copy>(a: &[Iv<T>], b: &[Iv<T>], close: Option<Close<T>>) -> bool {
+fn ivs_meet(a: &[Iv<Key>], b: &[Iv<Key>], close: Option<Close>) -> bool {
     let (mut i, mut j) = (0, 0);
     while let (Some(x), Some(y)) = (a.get(i), b.get(j)) {
         let m = x.meet(y);
