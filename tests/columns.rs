@@ -562,7 +562,8 @@ fn malformed_approvals_in_list_columns_are_issues_as_in_json() {
     // an empty approver, an `at` in 2100 (after the last instant a case may carry) and an
     // unreadable `at` (-1 s, before 1970, in an I64 column; NaN in an F64 one) read as the
     // same JSON list, issue by issue and in order: `approvals`, then `approvals/1`,
-    // `approvals/2`, `approvals/3` by position. The entry at position 4 is good and fills
+    // `approvals/2`, `approvals/3` by position; then, evaluated, the same four count for
+    // nothing as `malformed` (approval_ignored). The entry at position 4 is good and fills
     // the team_lead step (A1: a shipping correction of at most 50). Roles are given as
     // text and as indexes.
     let e = example_engine();
@@ -584,7 +585,20 @@ fn malformed_approvals_in_list_columns_are_issues_as_in_json() {
     let want = by_json(&e, &[record]);
     let o: Value = serde_json::from_str(&want[0]).unwrap_or(Value::Null);
     let fields: Vec<&str> = o["issues"].as_array().into_iter().flatten().filter_map(|i| i["field"].as_str()).collect();
-    assert_eq!(fields, ["approvals", "approvals/1", "approvals/2", "approvals/3"], "{o}");
+    assert_eq!(
+        fields,
+        [
+            "approvals",
+            "approvals/1",
+            "approvals/2",
+            "approvals/3",
+            "approvals/0",
+            "approvals/1",
+            "approvals/2",
+            "approvals/3"
+        ],
+        "{o}"
+    );
     assert_eq!(o["approvals"]["steps"][0]["done_by"], "u-5", "{o}");
     for by_index in [false, true] {
         let (role, when) = if by_index { (V::Index(&role_ix), V::F64(&at_f)) } else { (V::Text(&roles), V::I64(&at)) };

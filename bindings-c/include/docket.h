@@ -450,6 +450,11 @@ typedef struct {
 // The policy's fingerprint (`sha256:` and 64 hex digits).
 #define DOCKET_POLICY_INFO_FINGERPRINT 2
 
+// The policy's compile warnings as a JSON array of `{"code","path","message"}` (`"[]"`
+// when there are none): the same list as `docket check --json` and the npm package's
+// `check()`.
+#define DOCKET_POLICY_INFO_WARNINGS 3
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -556,9 +561,10 @@ docket_result docket_engine_new_with_limits(const char *policy_json,
 void docket_engine_free(docket_engine *engine);
 
 // The policy's name (`DOCKET_POLICY_INFO_NAME`), version label
-// (`DOCKET_POLICY_INFO_VERSION`) or fingerprint (`DOCKET_POLICY_INFO_FINGERPRINT`),
-// borrowed from the engine, NUL-terminated, its length in `*out_len`. Any other `which`
-// is `DOCKET_RESULT_INVALID_ARGUMENT`.
+// (`DOCKET_POLICY_INFO_VERSION`), fingerprint (`DOCKET_POLICY_INFO_FINGERPRINT`) or
+// compile warnings as a JSON array of `{"code","path","message"}`
+// (`DOCKET_POLICY_INFO_WARNINGS`), borrowed from the engine, NUL-terminated, its length
+// in `*out_len`. Any other `which` is `DOCKET_RESULT_INVALID_ARGUMENT`.
 //
 // # Safety
 // `engine` is a live engine or NULL; the out pointers are writable or NULL.
@@ -676,10 +682,12 @@ docket_result docket_report_json(const docket_engine *engine,
                                  docket_buffer **out,
                                  docket_error **err);
 
-// May `actor` perform `action` on `case`? `case_json` is one case object, `actor_json`
-// is `{"id": "...", "roles": ["..."]}`, `action` a declared action name. Returns the
-// decision as JSON: `{"allowed": bool, "reasons": [...]}`. A denial is a successful
-// call; malformed JSON is `DOCKET_RESULT_INVALID_JSON`, an actor of the wrong shape is
+// May `actor` perform `action` on `case` at `now_unix_s`? `case_json` is one case
+// object, `actor_json` is `{"id": "...", "roles": ["..."]}`, `action` a declared action
+// name. Returns the decision record as JSON, ready to append to an audit log:
+// `{"case", "actor", "action", "now", "allowed", "reasons", "fills" (an allowed
+// approve), "policy"}`. A denial is a successful call; malformed JSON is
+// `DOCKET_RESULT_INVALID_JSON`, an actor of the wrong shape is
 // `DOCKET_RESULT_INVALID_ARGUMENT`.
 //
 // # Safety
@@ -692,6 +700,7 @@ docket_result docket_authorize_json(const docket_engine *engine,
                                     size_t actor_len,
                                     const char *action,
                                     size_t action_len,
+                                    int64_t now_unix_s,
                                     docket_buffer **out,
                                     docket_error **err);
 

@@ -103,6 +103,10 @@ pub const DOCKET_POLICY_INFO_NAME: docket_policy_info = docket_policy_info(0);
 pub const DOCKET_POLICY_INFO_VERSION: docket_policy_info = docket_policy_info(1);
 /// The policy's fingerprint (`sha256:` and 64 hex digits).
 pub const DOCKET_POLICY_INFO_FINGERPRINT: docket_policy_info = docket_policy_info(2);
+/// The policy's compile warnings as a JSON array of `{"code","path","message"}` (`"[]"`
+/// when there are none): the same list as `docket check --json` and the npm package's
+/// `check()`.
+pub const DOCKET_POLICY_INFO_WARNINGS: docket_policy_info = docket_policy_info(3);
 
 /// Engine ids: never reused in a process, unlike addresses (an engine freed and another
 /// allocated may share one), so a report can tell its own engine from any other.
@@ -117,8 +121,8 @@ pub struct docket_engine {
     /// Name lists by `docket_list` value, NUL-terminated.
     pub(crate) lists: [Vec<String>; 8],
     pub(crate) columns: Vec<ColumnDef>,
-    /// name, version, fingerprint (NUL-terminated), by `docket_policy_info` value.
-    pub(crate) info: [String; 3],
+    /// name, version, fingerprint, warnings (NUL-terminated), by `docket_policy_info` value.
+    pub(crate) info: [String; 4],
 }
 
 fn field_type(t: FieldType) -> docket_field_type {
@@ -194,7 +198,12 @@ impl docket_engine {
             owners,
             dependencies,
         ];
-        let info = [c_text(core.name()), c_text(core.version()), c_text(core.fingerprint())];
+        let info = [
+            c_text(core.name()),
+            c_text(core.version()),
+            c_text(core.fingerprint()),
+            c_text(&docket_core::diagnostics_json(core.warnings())),
+        ];
         let id = NEXT_ENGINE_ID.fetch_add(1, Ordering::Relaxed);
         Ok(docket_engine { core, id, lists, columns, info })
     }
@@ -204,7 +213,9 @@ impl docket_engine {
         self.info.get(i as usize).map(String::as_str).ok_or_else(|| {
             Error::arg(
                 "which",
-                format!("{i} is not a docket_policy_info value (DOCKET_POLICY_INFO_NAME, _VERSION or _FINGERPRINT)"),
+                format!(
+                    "{i} is not a docket_policy_info value (DOCKET_POLICY_INFO_NAME, _VERSION, _FINGERPRINT or _WARNINGS)"
+                ),
             )
         })
     }

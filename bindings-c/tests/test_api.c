@@ -136,7 +136,10 @@ static void test_names(void) {
   check_text(s, len, "2026.11.2");
   CHECK(docket_engine_policy_info(engine, 2, &s, &len, &err) == DOCKET_RESULT_OK);
   CHECK(len == 7 + 64 && strncmp(s, "sha256:", 7) == 0);
-  CHECK(docket_engine_policy_info(engine, 3, &s, &len, &err) == DOCKET_RESULT_INVALID_ARGUMENT);
+  /* 3: the compile warnings as JSON; the example policy has none. */
+  CHECK(docket_engine_policy_info(engine, 3, &s, &len, &err) == DOCKET_RESULT_OK);
+  check_text(s, len, "[]");
+  CHECK(docket_engine_policy_info(engine, 4, &s, &len, &err) == DOCKET_RESULT_INVALID_ARGUMENT);
   docket_error_free(err);
   err = NULL;
   CHECK(docket_engine_policy_info(NULL, 0, &s, &len, NULL) == DOCKET_RESULT_NULL_ARGUMENT);
@@ -149,6 +152,8 @@ static void test_names(void) {
   check_text(s, len, "2026.11.2");
   CHECK(docket_engine_policy_info(engine, DOCKET_POLICY_INFO_FINGERPRINT, &s, &len, NULL) == DOCKET_RESULT_OK);
   CHECK(len == 7 + 64 && strncmp(s, "sha256:", 7) == 0);
+  CHECK(docket_engine_policy_info(engine, DOCKET_POLICY_INFO_WARNINGS, &s, &len, NULL) == DOCKET_RESULT_OK);
+  check_text(s, len, "[]");
   /* Any value past them is refused, naming the argument. */
   CHECK(docket_engine_policy_info(engine, (docket_policy_info)UINT32_MAX, &s, &len, &err) ==
         DOCKET_RESULT_INVALID_ARGUMENT);
@@ -370,55 +375,79 @@ static void test_authorize_json(const char *cases) {
   const char *c1001 = cases;
   size_t c1001_len = (size_t)(strchr(cases, '\n') - cases);
 
-  /* close: agent, team_lead, ops_manager may; a refund needs refund_receipt, which C-1001 has. */
+  /* C-1001 at NOW (2026-11-23T10:00:00Z): its ops_manager step is filled by u-7, its
+   * finance_reviewer step (A3) is open. close requires every step filled: pending. The
+   * answer is a decision record: case, actor, action, now, the policy. */
   const char *lead = "{\"id\":\"u-9\",\"roles\":[\"team_lead\"]}";
-  CHECK(docket_authorize_json(engine, c1001, c1001_len, lead, strlen(lead), "close", 5, &out, &err) == DOCKET_RESULT_OK);
-  CHECK(strcmp(docket_buffer_data(out), "{\"allowed\":true,\"reasons\":[]}") == 0);
+  CHECK(docket_authorize_json(engine, c1001, c1001_len, lead, strlen(lead), "close", 5, NOW, &out, &err) ==
+        DOCKET_RESULT_OK);
+  CHECK(contains(out, "{\"case\":\"C-1001\",\"actor\":\"u-9\",\"action\":\"close\",\"now\":\"2026-11-23T10:00:00Z\","
+                      "\"allowed\":false,"));
+  CHECK(contains(out, "\"code\":\"approvals_pending\""));
+  CHECK(contains(out, "\"roles\":[\"finance_reviewer\"]"));
+  CHECK(contains(out, "\"policy\":{\"name\":\"acme-order-ops\",\"version\":\"2026.11.2\",\"fingerprint\":\"sha256:"));
   docket_buffer_free(out);
-  /* approve within_limit amount: 1250.00 > team_lead's 250 -> over_limit. */
-  CHECK(docket_authorize_json(engine, c1001, c1001_len, lead, strlen(lead), "approve", 7, &out, &err) == DOCKET_RESULT_OK);
+  /* A finance_reviewer may fill the open step, and the record names it. */
+  const char *reviewer = "{\"id\":\"u-8\",\"roles\":[\"finance_reviewer\"]}";
+  CHECK(docket_authorize_json(engine, c1001, c1001_len, reviewer, strlen(reviewer), "approve", 7, NOW, &out, &err) ==
+        DOCKET_RESULT_OK);
+  CHECK(contains(out, "\"allowed\":true,\"reasons\":[],\"fills\":{\"role\":\"finance_reviewer\",\"rule\":\"A3\","
+                      "\"as\":\"finance_reviewer\"}"));
+  docket_buffer_free(out);
+  /* A team_lead (250) ranks below finance_reviewer: no open step it may fill. */
+  CHECK(docket_authorize_json(engine, c1001, c1001_len, lead, strlen(lead), "approve", 7, NOW, &out, &err) ==
+        DOCKET_RESULT_OK);
   CHECK(contains(out, "\"allowed\":false"));
-  CHECK(contains(out, "\"code\":\"over_limit\""));
+  CHECK(contains(out, "\"code\":\"no_open_step\""));
+  docket_buffer_free(out);
+  /* As of 2026-11-20T10:30:00Z (1795170600), before u-7's approval at 11:00, the
+   * ops_manager step (A2) is the first open one: an ops_manager fills it. */
+  const char *manager = "{\"id\":\"u-6\",\"roles\":[\"ops_manager\"]}";
+  CHECK(docket_authorize_json(engine, c1001, c1001_len, manager, strlen(manager), "approve", 7, 1795170600LL, &out,
+                              &err) == DOCKET_RESULT_OK);
+  CHECK(contains(out, "\"now\":\"2026-11-20T10:30:00Z\""));
+  CHECK(contains(out, "\"fills\":{\"role\":\"ops_manager\",\"rule\":\"A2\""));
   docket_buffer_free(out);
   /* cancel is not_requester: agent-17 requested C-1001. */
   const char *requester = "{\"id\":\"agent-17\",\"roles\":[\"ops_manager\"]}";
-  CHECK(docket_authorize_json(engine, c1001, c1001_len, requester, strlen(requester), "cancel", 6, &out, &err) ==
+  CHECK(docket_authorize_json(engine, c1001, c1001_len, requester, strlen(requester), "cancel", 6, NOW, &out, &err) ==
         DOCKET_RESULT_OK);
   CHECK(contains(out, "\"code\":\"separation_of_duties\""));
   docket_buffer_free(out);
   /* An undeclared action is a denial, not a call error. */
-  CHECK(docket_authorize_json(engine, c1001, c1001_len, lead, strlen(lead), "launch", 6, &out, &err) == DOCKET_RESULT_OK);
+  CHECK(docket_authorize_json(engine, c1001, c1001_len, lead, strlen(lead), "launch", 6, NOW, &out, &err) ==
+        DOCKET_RESULT_OK);
   CHECK(contains(out, "\"code\":\"unknown_action\""));
   docket_buffer_free(out);
 
   docket_buffer *sentinel = (docket_buffer *)&checks_passed;
   out = sentinel;
   /* Truncated case JSON, truncated actor, actor of the wrong shape, bad text. */
-  CHECK(docket_authorize_json(engine, c1001, c1001_len - 1, lead, strlen(lead), "close", 5, &out, &err) ==
+  CHECK(docket_authorize_json(engine, c1001, c1001_len - 1, lead, strlen(lead), "close", 5, NOW, &out, &err) ==
         DOCKET_RESULT_INVALID_JSON);
   CHECK(strcmp(docket_error_path(err, NULL), "case_json") == 0);
   docket_error_free(err);
   err = NULL;
-  CHECK(docket_authorize_json(engine, c1001, c1001_len, lead, strlen(lead) - 2, "close", 5, &out, &err) ==
+  CHECK(docket_authorize_json(engine, c1001, c1001_len, lead, strlen(lead) - 2, "close", 5, NOW, &out, &err) ==
         DOCKET_RESULT_INVALID_JSON);
   CHECK(strcmp(docket_error_path(err, NULL), "actor_json") == 0);
   docket_error_free(err);
   err = NULL;
-  CHECK(docket_authorize_json(engine, c1001, c1001_len, "{\"name\":\"x\"}", 12, "close", 5, &out, &err) ==
+  CHECK(docket_authorize_json(engine, c1001, c1001_len, "{\"name\":\"x\"}", 12, "close", 5, NOW, &out, &err) ==
         DOCKET_RESULT_INVALID_ARGUMENT);
   docket_error_free(err);
   err = NULL;
-  CHECK(docket_authorize_json(engine, c1001, c1001_len, lead, strlen(lead), "clos\xe9", 5, &out, NULL) ==
+  CHECK(docket_authorize_json(engine, c1001, c1001_len, lead, strlen(lead), "clos\xe9", 5, NOW, &out, NULL) ==
         DOCKET_RESULT_INVALID_UTF8);
-  CHECK(docket_authorize_json(engine, c1001, c1001_len, lead, strlen(lead), "close", 6, &out, NULL) ==
+  CHECK(docket_authorize_json(engine, c1001, c1001_len, lead, strlen(lead), "close", 6, NOW, &out, NULL) ==
         DOCKET_RESULT_LENGTH_MISMATCH);
-  CHECK(docket_authorize_json(engine, NULL, 0, lead, strlen(lead), "close", 5, &out, NULL) == DOCKET_RESULT_NULL_ARGUMENT);
-  CHECK(docket_authorize_json(engine, c1001, c1001_len, NULL, 0, "close", 5, &out, NULL) == DOCKET_RESULT_NULL_ARGUMENT);
-  CHECK(docket_authorize_json(engine, c1001, c1001_len, lead, strlen(lead), NULL, 0, &out, NULL) ==
+  CHECK(docket_authorize_json(engine, NULL, 0, lead, strlen(lead), "close", 5, NOW, &out, NULL) == DOCKET_RESULT_NULL_ARGUMENT);
+  CHECK(docket_authorize_json(engine, c1001, c1001_len, NULL, 0, "close", 5, NOW, &out, NULL) == DOCKET_RESULT_NULL_ARGUMENT);
+  CHECK(docket_authorize_json(engine, c1001, c1001_len, lead, strlen(lead), NULL, 0, NOW, &out, NULL) ==
         DOCKET_RESULT_NULL_ARGUMENT);
-  CHECK(docket_authorize_json(engine, c1001, c1001_len, lead, strlen(lead), "close", 5, NULL, NULL) ==
+  CHECK(docket_authorize_json(engine, c1001, c1001_len, lead, strlen(lead), "close", 5, NOW, NULL, NULL) ==
         DOCKET_RESULT_NULL_ARGUMENT);
-  CHECK(docket_authorize_json(NULL, c1001, c1001_len, lead, strlen(lead), "close", 5, &out, NULL) ==
+  CHECK(docket_authorize_json(NULL, c1001, c1001_len, lead, strlen(lead), "close", 5, NOW, &out, NULL) ==
         DOCKET_RESULT_NULL_ARGUMENT);
   CHECK(out == sentinel);
 }

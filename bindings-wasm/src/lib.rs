@@ -8,7 +8,7 @@
 //!   default limits or those of `options.limits`, or throws a `PolicyError` with every
 //!   diagnostic and its JSON path;
 //! - `evaluate(cases, now?)`, `evaluateCase(case, now?)`, `report(cases, now?)`,
-//!   `authorize(case, actor, action)`, `check()`;
+//!   `authorize(case, actor, action, now?)`, `check()`;
 //! - `evaluateColumns(batch, now?)`, the columnar fast path (module `columnar`, README "Columnar batches").
 //!
 //! Policy, case and actor objects are read by the module `read` straight into the core
@@ -236,10 +236,19 @@ impl WasmEngine {
         })
     }
 
-    /// May `actor` perform `action` on `case`? Every reason that applies, in the spec's
-    /// order. Throws an `ArgumentError` for a malformed actor or a non-string action.
-    pub fn authorize(&self, case: CaseArg, actor: ActorArg, action: ActionArg) -> Result<DecisionJs, JsValue> {
+    /// May `actor` perform `action` on `case` at `now` (default: the current time)? The
+    /// decision record: case, actor, action, now, allowed, every reason that applies in
+    /// the documented order, the step an allowed `approve` fills, the policy. Throws an
+    /// `ArgumentError` for a malformed actor, a non-string action or a bad `now`.
+    pub fn authorize(
+        &self,
+        case: CaseArg,
+        actor: ActorArg,
+        action: ActionArg,
+        now: Option<NowArg>,
+    ) -> Result<DecisionJs, JsValue> {
         guard(|| {
+            let now = now::instant(now.as_ref().map(AsRef::as_ref))?;
             let action: JsValue = action.into();
             let action = action
                 .as_string()
@@ -253,13 +262,15 @@ impl WasmEngine {
             let actor = read_actor(actor.into())?;
             let mut b = self.take();
             self.load(case.as_ref(), &mut b.case);
-            let decision = self.engine.authorize(&b.case, &actor, &action);
+            let decision = self.engine.authorize(&b.case, &actor, &action, now);
             self.put(b);
             Ok(to_js(&decision)?.unchecked_into())
         })
     }
 
-    /// The compile warnings (e.g. `masked_rule`, `unused`), each `{code, path, message}`.
+    /// The compile warnings (`unreachable_rule`, `unfillable_step`, `unused_queue`,
+    /// `limit_without_value`), each `{code, path, message}`: the same list as
+    /// `docket check` and the C library's `DOCKET_POLICY_INFO_WARNINGS`.
     pub fn check(&self) -> DiagnosticsJs {
         error::diagnostics(self.engine.warnings()).unchecked_into()
     }

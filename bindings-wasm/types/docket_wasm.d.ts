@@ -59,7 +59,20 @@ export interface ActionDecl {
     within_limit?: string;
     not_requester?: boolean;
     not_prior_approver?: boolean;
+    /** Refused to an actor who gave one of the case's counted approvals. */
+    not_approver?: boolean;
+    /** What must be complete first: `approvals` (every approval step filled). */
+    requires?: ReadonlyArray<"approvals">;
     evidence?: Record<string, ReadonlyArray<string>>;
+    description?: string;
+}
+
+/** Who may fill an approval step: its own role, or also a role that ranks above it. */
+export type Fill = "same_role" | "same_or_higher";
+
+/** The approvals table: its outputs are roles; `fill` says who may fill a step. */
+export interface ApprovalsDecl extends DecisionTable<{ role: string; limit_field?: string }> {
+    fill?: Fill;
 }
 
 export interface ControlDecl {
@@ -87,7 +100,7 @@ export interface Policy {
     dependencies?: ReadonlyArray<string>;
     sla?: SlaDecl;
     roles?: Record<string, { limit?: string | number }>;
-    approvals?: DecisionTable<{ role: string; limit_field?: string }>;
+    approvals?: ApprovalsDecl;
     separation?: { requester_cannot_approve?: boolean; distinct_approvers?: boolean };
     actions?: Record<string, ActionDecl>;
     controls?: ReadonlyArray<ControlDecl>;
@@ -162,6 +175,9 @@ export interface Case {
 /** A case object, or one case as JSON text. */
 export type CaseInput = Case | string;
 
+/** The codes of compile warnings (`check()`, `PolicyError.warnings`). */
+export type WarningCode = "unreachable_rule" | "unfillable_step" | "unused_queue" | "limit_without_value";
+
 /** A compile diagnostic: stable code and JSON pointer into the policy. */
 export interface Diagnostic { code: string; path: string; message: string }
 
@@ -193,7 +209,24 @@ export interface MetricOutcome {
 
 export interface ApprovalStep { role: string; rule: string; done_by?: string }
 
-export interface Issue { code: string; field?: string; detail: string }
+/** Why an approval counts for nothing (the `reason` of the issue `approval_ignored`). */
+export type ApprovalIgnoredReason =
+| "malformed" | "after_now" | "before_opened" | "role_not_permitted" | "over_limit"
+| "separation_of_duties" | "duplicate" | "no_open_step";
+
+export type IssueCode =
+| "missing_field" | "bad_type" | "unknown_enum_value" | "unknown_currency" | "money_overflow"
+| "ambiguous_rules" | "no_authority" | "no_working_time" | "unrouted" | "bad_timestamp"
+| "approval_ignored";
+
+export interface Issue {
+    code: IssueCode;
+    /** A field, `<metric>_at`, a metric, `approvals` or `approvals/<index>`. */
+    field?: string;
+    /** `approval_ignored` only: why the approval counts for nothing. */
+    reason?: ApprovalIgnoredReason;
+    detail: string;
+}
 
 export interface PolicyRef { name: string; version: string; fingerprint: string }
 
@@ -260,14 +293,39 @@ export interface Report {
 /** Who wants to act. */
 export interface Actor { id: string; roles?: ReadonlyArray<string> }
 
+/** Why an action is denied, in the order reasons are given. */
 export type ReasonCode =
 | "unknown_action" | "invalid_actor" | "invalid_case" | "role_not_permitted" | "over_limit"
-| "separation_of_duties" | "missing_evidence";
+| "separation_of_duties" | "duplicate" | "no_open_step" | "approvals_pending" | "missing_evidence";
 
-/** The answer of `authorize`. */
+/** One reason of a denial. */
+export interface Reason {
+    code: ReasonCode;
+    /** Every reason but `missing_evidence`. */
+    detail?: string;
+    /** `missing_evidence`: the missing items, in the policy's order. */
+    items?: string[];
+    /** `approvals_pending`: the open steps' roles, in rule order. */
+    roles?: string[];
+}
+
+/**
+ * The answer of `authorize`: a decision record, ready to append to an audit log as it is
+ * (the same from the command line, Rust, C and JS).
+ */
 export interface Decision {
+    /** The case's id (null for an unusable case without one). */
+    case: string | null;
+    /** The actor's id (null when it is empty or over `maxStringLen`: `invalid_actor`). */
+    actor: string | null;
+    action: string;
+    /** The instant decided as of. */
+    now: Rfc3339;
     allowed: boolean;
-    reasons: Array<{ code: ReasonCode; detail?: string; items?: string[] }>;
+    reasons: Reason[];
+    /** An allowed `approve`: the step it fills, and the actor's role to record it with. */
+    fills?: { role: string; rule: string; as: string };
+    policy: PolicyRef;
 }
 
 /**
@@ -398,12 +456,16 @@ export class Engine {
     free(): void;
     [Symbol.dispose](): void;
     /**
-     * May `actor` perform `action` on `case`? Every reason that applies, in the spec's
-     * order. Throws an `ArgumentError` for a malformed actor or a non-string action.
+     * May `actor` perform `action` on `case` at `now` (default: the current time)? The
+     * decision record: case, actor, action, now, allowed, every reason that applies in
+     * the documented order, the step an allowed `approve` fills, the policy. Throws an
+     * `ArgumentError` for a malformed actor, a non-string action or a bad `now`.
      */
-    authorize(_case: CaseInput, actor: Actor, action: string): Decision;
+    authorize(_case: CaseInput, actor: Actor, action: string, now?: Now | null): Decision;
     /**
-     * The compile warnings (e.g. `masked_rule`, `unused`), each `{code, path, message}`.
+     * The compile warnings (`unreachable_rule`, `unfillable_step`, `unused_queue`,
+     * `limit_without_value`), each `{code, path, message}`: the same list as
+     * `docket check` and the C library's `DOCKET_POLICY_INFO_WARNINGS`.
      */
     check(): Diagnostic[];
     /**

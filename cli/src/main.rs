@@ -17,8 +17,9 @@ use std::io::{self, BufWriter, Read, Write};
 use std::process::ExitCode;
 
 const EXIT_CODES: &str = "\
-Exit codes: 0 success; 1 policy does not compile (check) or action denied (authorize);
-2 unusable arguments, unreadable files or an uncompilable policy.";
+Exit codes: 0 success; 1 policy does not compile, or has warnings under --deny-warnings
+(check), or action denied (authorize); 2 unusable arguments, unreadable files or an
+uncompilable policy.";
 
 /// Rules and SLA engine for order operations.
 #[derive(Parser)]
@@ -32,7 +33,12 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Cmd {
-    /// Compile a policy; print its errors and warnings (exit 0 if it compiles, 1 if not).
+    /// Compile a policy; print its errors and warnings (exit 0 if it compiles, 1 if not)
+    ///
+    /// Warnings (each with a stable code and a JSON pointer) point at parts of a policy
+    /// that compile but cannot do what they seem to: unreachable_rule, unfillable_step,
+    /// unused_queue, limit_without_value.
+    #[command(verbatim_doc_comment)]
     Check {
         /// Policy file (JSON); `-` reads stdin.
         #[arg(value_name = "POLICY")]
@@ -40,6 +46,9 @@ enum Cmd {
         /// Print the result as one JSON object (ok, errors, warnings, policy).
         #[arg(long)]
         json: bool,
+        /// Exit 1 when the policy has any warning (as when it does not compile).
+        #[arg(long)]
+        deny_warnings: bool,
         #[command(flatten)]
         limits: PolicyLimits,
     },
@@ -69,7 +78,8 @@ enum Cmd {
     },
     /// Decide whether an actor may take an action on a case (exit 0 allowed, 1 denied)
     ///
-    /// Prints the decision as JSON: {"allowed": ..., "reasons": [...]}.
+    /// Prints the decision record as one line of JSON, ready to append to an audit log:
+    /// {"case", "actor", "action", "now", "allowed", "reasons", "fills" (approve), "policy"}.
     #[command(verbatim_doc_comment)]
     Authorize {
         /// Policy file (JSON); `-` reads stdin.
@@ -84,6 +94,9 @@ enum Cmd {
         /// Action name as the policy declares it (hold, cancel, close, approve, ...).
         #[arg(long, value_name = "NAME")]
         action: String,
+        /// The instant the decision is made as of, RFC 3339; defaults to the current time.
+        #[arg(long, value_name = "RFC3339")]
+        now: Option<String>,
         #[command(flatten)]
         case_limits: CaseLimits,
         #[command(flatten)]
@@ -244,11 +257,14 @@ fn main() -> ExitCode {
         Err(e) => return usage_error(e.format(&mut cmd)),
     };
     let result = match cli.command {
-        Cmd::Check { policy, json, limits } => check(&policy, json, limits.with(None, None)),
+        Cmd::Check { policy, json, deny_warnings, limits } => {
+            check(&policy, json, deny_warnings, limits.with(None, None))
+        }
         Cmd::Eval { input } => eval(&input),
         Cmd::Report { input, format } => report(&input, format),
-        Cmd::Authorize { policy, case, actor, action, case_limits, policy_limits } => {
-            authorize(&policy, &case, &actor, &action, policy_limits.with(Some(&case_limits), None))
+        Cmd::Authorize { policy, case, actor, action, now, case_limits, policy_limits } => {
+            let limits = policy_limits.with(Some(&case_limits), None);
+            authorize(&policy, &case, (&actor, &action, now.as_deref()), limits)
         }
         Cmd::Version => {
             println!("docket {}", version());
@@ -345,7 +361,7 @@ fn parse_now(now: Option<&str>) -> Result<i64, Failure> {
     }
 }
 
-fn check(path: &str, json: bool, limits: Limits) -> Result<ExitCode, Failure> {
+fn check(path: &str, json: bool, deny_warnings: bool, limits: Limits) -> Result<ExitCode, Failure> {
     let (errors, warnings, engine) = match compile(path, limits)? {
         Ok(e) => (Vec::new(), e.warnings().to_vec(), Some(e)),
         Err(e) => (e.errors, e.warnings, None),
@@ -383,8 +399,12 @@ fn check(path: &str, json: bool, limits: Limits) -> Result<ExitCode, Failure> {
             ),
             None => println!("policy does not compile: {} error(s), {} warning(s)", errors.len(), warnings.len()),
         }
+        if deny_warnings && engine.is_some() && !warnings.is_empty() {
+            println!("--deny-warnings: {} warning(s) fail the check", warnings.len());
+        }
     }
-    Ok(if engine.is_some() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    let ok = engine.is_some() && (warnings.is_empty() || !deny_warnings);
+    Ok(if ok { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 
 fn eval(input: &Input) -> Result<ExitCode, Failure> {
@@ -415,8 +435,14 @@ fn report(input: &Input, format: Format) -> Result<ExitCode, Failure> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn authorize(policy: &str, case: &str, actor: &str, action: &str, limits: Limits) -> Result<ExitCode, Failure> {
+fn authorize(
+    policy: &str,
+    case: &str,
+    (actor, action, now): (&str, &str, Option<&str>),
+    limits: Limits,
+) -> Result<ExitCode, Failure> {
     let engine = load_engine(policy, limits)?;
+    let now = parse_now(now)?;
     let record = input::read_case(case, limits.max_case_bytes)?;
     let actor: Actor = serde_json::from_str(actor).map_err(|e| {
         // Text that is not JSON at all is `invalid_json`; JSON of the wrong shape is an
@@ -429,7 +455,7 @@ fn authorize(policy: &str, case: &str, actor: &str, action: &str, limits: Limits
         Ok(text) => engine.decode_json(&text, &mut case),
         Err(e) => input::unusable(&engine, &mut case, e),
     }
-    let d = engine.authorize(&case, &actor, action);
+    let d = engine.authorize(&case, &actor, action, now);
     let json = serde_json::to_string(&d).map_err(|e| Failure::new(ErrorCode::Internal, e.to_string()))?;
     println!("{}", String::from_utf8_lossy(&escape::json(json.as_bytes())));
     Ok(if d.allowed { ExitCode::SUCCESS } else { ExitCode::from(1) })

@@ -62,7 +62,7 @@ pub use case::columns::{Column, ColumnError, ColumnTarget, ColumnValues, Columns
 pub use case::{Case, CaseError};
 pub use engine::Engine;
 pub use error::ErrorCode;
-pub use eval::authorize::{Actor, Decision, Reason, ReasonCode};
+pub use eval::authorize::{Actor, Decision, Fills, PolicyInfo, Reason, ReasonCode};
 pub use eval::columns::ColumnWorkspace;
 pub use issue::{Issue, IssueCode};
 pub use output::outcome::{Cause, Escalation, MetricOutcome, Outcome, Route, SlaState, Step};

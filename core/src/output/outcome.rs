@@ -108,6 +108,9 @@ pub struct Step {
     pub(crate) gid: u32,
     /// The actor who filled it (outcome text span).
     pub(crate) done_by: Option<Span>,
+    /// The approval that filled it: its index in the case's approvals (as the case keeps
+    /// them), `u32::MAX` while open.
+    pub(crate) filler: u32,
 }
 
 /// The outcome of one case. Create once with [`Outcome::new`], then let

@@ -2,9 +2,11 @@
 
 use crate::case::bad_approval;
 use crate::engine::Engine;
+use crate::eval::Ignored;
 use crate::issue::{Issue, IssueCode, Subject};
 use crate::output::json::Json;
 use crate::output::outcome::{Cause, MetricOutcome, Outcome};
+use crate::time::Rfc3339;
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt::{self, Write};
@@ -146,14 +148,47 @@ impl Engine {
                 Subject::Item("paused", _) => "the reason is not a declared dependency; the pause still applies",
                 _ => "not a declared dependency; the time waited counts under this name",
             }),
-            IssueCode::SeparationViolation => {
-                let by = issue.text.map_or("", |s| s.get(&out.text));
-                if issue.rules[0] == 1 {
-                    write!(f, "approval by {by} does not count: the requester cannot approve")
-                } else {
-                    write!(f, "approval by {by} does not count: one actor may fill at most one step")
-                }
+            IssueCode::ApprovalIgnored => self.ignored_detail(out, issue, f),
+        }
+    }
+
+    /// The detail of `approval_ignored`: why the approval counts for nothing.
+    fn ignored_detail(&self, out: &Outcome, issue: &Issue, f: &mut dyn Write) -> fmt::Result {
+        let [reason, aux, lo, hi] = issue.rules;
+        let at = Rfc3339((i64::from(hi as i32) << 32) | i64::from(lo));
+        let role = |r: u32| self.rights.roles.get(r as usize).map_or("", |x| x.name.as_str());
+        let by = issue.text.map_or("", |s| s.get(&out.text));
+        match Ignored::from_u32(reason) {
+            Some(Ignored::Malformed) => f.write_str(match aux {
+                bad_approval::EMPTY_BY => "`by` is empty: the approval names no approver",
+                bad_approval::LONG_BY => "`by` is longer than the limit on strings: the approval names no approver",
+                bad_approval::BAD_AT => "`at` is not an RFC 3339 timestamp from 1970 through 2099",
+                bad_approval::UNDECLARED_ROLE => "its role is not one the policy declares",
+                _ => "not {\"role\": string, \"by\": string, \"at\": timestamp}",
+            }),
+            Some(Ignored::AfterNow) => write!(f, "given at {at}, after the evaluation instant {}", Rfc3339(out.now)),
+            Some(Ignored::BeforeOpened) => {
+                write!(f, "given at {at}, before the case was opened at {}", Rfc3339(out.opened_at))
             }
+            Some(Ignored::RoleNotPermitted) => match self.rights.approve_action() {
+                Some(_) => write!(f, "`{}` may not approve: actions.approve does not list it", role(aux)),
+                None => f.write_str("the policy declares no `approve` action, so no role may approve"),
+            },
+            Some(Ignored::OverLimit) => {
+                let field =
+                    self.rights.approve_action().and_then(|a| a.within_limit).map_or("", |s| self.input.field_name(s));
+                write!(f, "the limit of `{}` does not cover the case's {field}", role(aux))
+            }
+            Some(Ignored::SeparationOfDuties) => match aux {
+                0 => write!(f, "{by} requested this case and may not approve it"),
+                1 => write!(f, "{by} already gave an approval of this case"),
+                _ => write!(f, "{by} already filled a step; one approver fills at most one"),
+            },
+            Some(Ignored::Duplicate) => write!(f, "repeats approvals/{aux} (same role, approver and time)"),
+            Some(Ignored::NoOpenStep) => {
+                write!(f, "no open step that `{}` may fill (fill: {})", role(aux), self.rights.fill.as_str())
+            }
+            None => f.write_str("the approval counts for nothing"),
         }
     }
 }
@@ -277,6 +312,10 @@ fn issue(j: &mut Json<'_>, e: &Engine, o: &Outcome, i: &Issue) {
     if let Some(f) = e.issue_field(o, i) {
         j.key("field");
         j.display(|w| write!(w, "{f}"));
+    }
+    if let Some(r) = i.reason() {
+        j.key("reason");
+        j.string(r);
     }
     j.key("detail");
     j.display(|w| e.issue_detail(o, i, w));
