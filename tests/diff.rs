@@ -235,17 +235,17 @@ fn each_aspect_is_told_apart() {
     p["queues"]["refund_validation"]["owner"] = json!("finance_controls");
     let (c, doc) = changes(&p, refund, None);
     assert_eq!(c, only(&[Aspect::Owner]));
-    assert_eq!((doc["before"]["owner"].clone(), doc["after"]["owner"].clone()), (json!("finance_ops"), json!("finance_controls")));
+    assert_eq!(
+        (doc["before"]["owner"].clone(), doc["after"]["owner"].clone()),
+        (json!("finance_ops"), json!("finance_controls"))
+    );
 
     // R11 sends to another queue at P3: queue, owner, priority; S07 (4h/40h) replaces S06:
     // targets and due, and the response (2h30m of 4h = 0.625) is ok instead of breached.
     let mut p = base.clone();
     p["routing"]["rules"][10]["then"] = json!({"queue": "new_order_review", "priority": "P3"});
     let (c, _) = changes(&p, refund, None);
-    assert_eq!(
-        c,
-        only(&[Aspect::Queue, Aspect::Owner, Aspect::Priority, Aspect::Targets, Aspect::Due, Aspect::State])
-    );
+    assert_eq!(c, only(&[Aspect::Queue, Aspect::Owner, Aspect::Priority, Aspect::Targets, Aspect::Due, Aspect::State]));
 
     // team_lead's limit raised to 500: by_limit 400 now resolves to team_lead.
     let mut p = base.clone();
@@ -350,7 +350,7 @@ fn a_comparison_allocates_nothing_once_warm() {
             old.decode_json(l, &mut a);
             new.decode_json(l, &mut b);
             d.compare(&old, &a, &new, &b, now);
-            report.add(&d);
+            report.add(d);
             buf.clear();
             d.write_json(&old, &new, Some(1), &mut buf);
         }

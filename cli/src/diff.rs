@@ -126,13 +126,19 @@ pub fn run(d: &Diff<'_>) -> Result<ExitCode, Failure> {
             let mut rows = Rows { text: Vec::new(), kept: 0, more: 0 };
             merge(&mut report, pipeline::run(d.old, d.cases, d.input_format, workers, &mut rows)?);
             let summary = summary_value(d.old, d.new, &report);
-            tail.extend_from_slice(diff_html::page(&summary, &String::from_utf8_lossy(&rows.text), rows.more).as_bytes());
+            tail.extend_from_slice(
+                diff_html::page(&summary, &String::from_utf8_lossy(&rows.text), rows.more).as_bytes(),
+            );
         }
     }
     stdout.write_all(&tail).and_then(|()| stdout.flush()).map_err(Failure::output)?;
     if report.fails(d.fail_on) {
-        let hit: Vec<String> =
-            d.fail_on.iter().filter(|a| report.count(*a) > 0).map(|a| format!("{} {}", a.as_str(), report.count(a))).collect();
+        let hit: Vec<String> = d
+            .fail_on
+            .iter()
+            .filter(|a| report.count(*a) > 0)
+            .map(|a| format!("{} {}", a.as_str(), report.count(a)))
+            .collect();
         eprintln!("docket: diff: cases changed in {} (--fail-on)", hit.join(", "));
         return Ok(ExitCode::from(1));
     }
@@ -326,7 +332,11 @@ fn summary_text(old: &Engine, new: &Engine, report: &DiffReport) -> String {
         .as_object()
         .map(|m| m.iter().filter(|(_, n)| n.as_u64() != Some(0)).map(|(k, n)| format!("{k} {n}")).collect())
         .unwrap_or_default();
-    let _ = writeln!(s, "  cases by changed aspect: {}", if aspects.is_empty() { "none".into() } else { aspects.join(", ") });
+    let _ = writeln!(
+        s,
+        "  cases by changed aspect: {}",
+        if aspects.is_empty() { "none".into() } else { aspects.join(", ") }
+    );
 
     let cells = sum["queue_matrix"].as_array().cloned().unwrap_or_default();
     let (moves, stay): (Vec<&Value>, Vec<&Value>) = cells.iter().partition(|c| c["from"] != c["to"]);
@@ -375,12 +385,8 @@ fn summary_text(old: &Engine, new: &Engine, report: &DiffReport) -> String {
         if items.is_empty() { "none".into() } else { items.join(", ") }
     };
     let _ = writeln!(s, "\nApproval steps per role (before → after): {}", pairs(&sum["approval_steps"]));
-    let rules: Vec<String> = sum["rules"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|r| format!("{} {}", text(&r["rule"]), counts(r)))
-        .collect();
+    let rules: Vec<String> =
+        sum["rules"].as_array().into_iter().flatten().map(|r| format!("{} {}", text(&r["rule"]), counts(r))).collect();
     let _ = writeln!(
         s,
         "Rules whose cases changed (before → after): {}",
@@ -390,7 +396,8 @@ fn summary_text(old: &Engine, new: &Engine, report: &DiffReport) -> String {
         let v: Vec<String> = sum[k].as_array().into_iter().flatten().map(text).collect();
         if v.is_empty() { "none".into() } else { v.join(", ") }
     };
-    let _ = writeln!(s, "Rules that start deciding cases: {}; that stop: {}", ids("rules_started"), ids("rules_stopped"));
+    let _ =
+        writeln!(s, "Rules that start deciding cases: {}; that stop: {}", ids("rules_started"), ids("rules_stopped"));
     let statuses = |k: &str| -> String {
         sum[k].as_object().into_iter().flatten().map(|(k, n)| format!("{k} {n}")).collect::<Vec<_>>().join(", ")
     };

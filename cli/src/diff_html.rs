@@ -101,7 +101,9 @@ pub fn page(doc: &Value, rows: &str, more: u64) -> String {
     );
 
     // Cases changed per aspect.
-    p.push_str("<h2>Cases changed, per decision</h2><table id=\"aspects\"><tr><th>decision</th><th>cases changed</th></tr>");
+    p.push_str(
+        "<h2>Cases changed, per decision</h2><table id=\"aspects\"><tr><th>decision</th><th>cases changed</th></tr>",
+    );
     for (a, c) in sum["aspects"].as_object().into_iter().flatten() {
         let _ = write!(p, "<tr><td>{}</td><td>{}</td></tr>", esc(a), n(c));
     }
@@ -111,9 +113,16 @@ pub fn page(doc: &Value, rows: &str, more: u64) -> String {
     backlog(&mut p, sum);
 
     // Approval steps per role.
-    p.push_str("<h2>Approval steps per role</h2><table id=\"roles\"><tr><th>role</th><th>steps, before → after</th></tr>");
+    p.push_str(
+        "<h2>Approval steps per role</h2><table id=\"roles\"><tr><th>role</th><th>steps, before → after</th></tr>",
+    );
     for (role, c) in sum["approval_steps"].as_object().into_iter().flatten() {
-        let _ = write!(p, "<tr><td>{}</td>{}</tr>", esc(role), count_cell(c["before"].as_u64(), c["after"].as_u64(), false));
+        let _ = write!(
+            p,
+            "<tr><td>{}</td>{}</tr>",
+            esc(role),
+            count_cell(c["before"].as_u64(), c["after"].as_u64(), false)
+        );
     }
     p.push_str("</table>\n");
 
@@ -125,7 +134,12 @@ pub fn page(doc: &Value, rows: &str, more: u64) -> String {
     } else {
         p.push_str("<table id=\"rules\"><tr><th>rule</th><th>cases, before → after</th></tr>");
         for r in &rules {
-            let _ = write!(p, "<tr><td>{}</td>{}</tr>", s(&r["rule"]), count_cell(r["before"].as_u64(), r["after"].as_u64(), false));
+            let _ = write!(
+                p,
+                "<tr><td>{}</td>{}</tr>",
+                s(&r["rule"]),
+                count_cell(r["before"].as_u64(), r["after"].as_u64(), false)
+            );
         }
         p.push_str("</table>");
     }
@@ -147,7 +161,8 @@ pub fn page(doc: &Value, rows: &str, more: u64) -> String {
             other => other,
         };
         let class = if n(v) > 0 { " class=\"worse\"" } else { "" };
-        let _ = write!(p, "<tr><td>{}</td><td{class}>{}</td><td>{}</td></tr>", esc(label), n(v), n(&sum["no_longer"][k]));
+        let _ =
+            write!(p, "<tr><td>{}</td><td{class}>{}</td><td>{}</td></tr>", esc(label), n(v), n(&sum["no_longer"][k]));
     }
     p.push_str("</table>\n");
 
@@ -156,7 +171,9 @@ pub fn page(doc: &Value, rows: &str, more: u64) -> String {
     if rows.is_empty() {
         p.push_str("<p id=\"cases\">No case changes.</p>");
     } else {
-        p.push_str("<table id=\"cases\"><tr><th>case</th><th>line</th><th>changed</th><th>before</th><th>after</th></tr>\n");
+        p.push_str(
+            "<table id=\"cases\"><tr><th>case</th><th>line</th><th>changed</th><th>before</th><th>after</th></tr>\n",
+        );
         p.push_str(rows);
         p.push_str("</table>");
         if more > 0 {
@@ -239,10 +256,9 @@ fn backlog(p: &mut String, sum: &Value) {
         }
     }
     let ly = h - 10.0;
-    let _ = write!(
+    let _ = writeln!(
         p,
-        r##"<rect x="{label_w}" y="{}" width="12" height="12" fill="#c62828"/><text x="{}" y="{ly}">breached (after; muted: before)</text><rect x="{}" y="{}" width="12" height="12" fill="#f9a825"/><text x="{}" y="{ly}">at risk (warning)</text></svg>
-"##,
+        r##"<rect x="{label_w}" y="{}" width="12" height="12" fill="#c62828"/><text x="{}" y="{ly}">breached (after; muted: before)</text><rect x="{}" y="{}" width="12" height="12" fill="#f9a825"/><text x="{}" y="{ly}">at risk (warning)</text></svg>"##,
         ly - 10.0,
         label_w + 16.0,
         label_w + 230.0,

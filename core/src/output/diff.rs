@@ -455,9 +455,7 @@ fn same_steps(ea: &Engine, a: &Outcome, eb: &Engine, b: &Outcome) -> bool {
 fn metric_changes(ea: &Engine, x: Option<&MetricOutcome>, eb: &Engine, y: Option<&MetricOutcome>) -> Changes {
     match (x, y) {
         (None, None) => Changes::NONE,
-        (Some(_), None) | (None, Some(_)) => {
-            Changes::of(Aspect::Targets).with(Aspect::Due).with(Aspect::State)
-        }
+        (Some(_), None) | (None, Some(_)) => Changes::of(Aspect::Targets).with(Aspect::Due).with(Aspect::State),
         (Some(x), Some(y)) => {
             let mut c = Changes::NONE;
             if x.target_s != y.target_s || calendar(ea, x.calendar) != calendar(eb, y.calendar) {
