@@ -362,3 +362,40 @@ fn a_comparison_allocates_nothing_once_warm() {
     // The counter counts: a round with fresh buffers allocates.
     assert!(round(&mut CaseDiff::new()) > 0);
 }
+
+#[test]
+fn the_c_library_returns_the_cores_document_byte_for_byte() {
+    use docket::{
+        docket_buffer_data, docket_buffer_free, docket_buffer_len, docket_diff_json, docket_engine_free,
+        docket_engine_new, docket_result,
+    };
+    use std::ptr::null_mut;
+    let (old, new) = (example_engine(), r10_engine());
+    let mut run = DiffRun::new(&old, &new, t(NOW));
+    let (mut a, mut b) = (Case::new(), Case::new());
+    for (i, line) in EXAMPLE_CASES.lines().enumerate() {
+        old.decode_json(line, &mut a);
+        new.decode_json(line, &mut b);
+        run.add(&a, &b, Some(i as u64 + 1));
+    }
+    let want = run.finish();
+    let compile = |p: &str| {
+        let (mut e, mut err) = (null_mut(), null_mut());
+        let r = unsafe { docket_engine_new(p.as_ptr().cast(), p.len(), &mut e, &mut err) };
+        assert_eq!(r, docket_result::Ok);
+        e
+    };
+    let (co, cn) = (compile(EXAMPLE_POLICY), compile(R10_1500));
+    let (mut out, mut err) = (null_mut(), null_mut());
+    let r = unsafe {
+        docket_diff_json(co, cn, EXAMPLE_CASES.as_ptr().cast(), EXAMPLE_CASES.len(), t(NOW), &mut out, &mut err)
+    };
+    assert_eq!(r, docket_result::Ok);
+    let got = unsafe { std::slice::from_raw_parts(docket_buffer_data(out).cast::<u8>(), docket_buffer_len(out)) };
+    assert_eq!(std::str::from_utf8(got), Ok(want.as_str()));
+    unsafe {
+        docket_buffer_free(out);
+        docket_engine_free(co);
+        docket_engine_free(cn);
+    }
+}
