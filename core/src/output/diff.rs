@@ -270,17 +270,16 @@ impl CaseDiff {
     pub fn write_json(&self, old: &Engine, new: &Engine, line: Option<u64>, buf: &mut Vec<u8>) {
         let j = &mut Json::new(buf);
         j.open();
-        j.key("id");
-        j.opt_string(self.old.id().or(self.new.id()));
+        field(j, "id", self.old.id().or(self.new.id()));
         if let Some(l) = line {
-            j.key("line");
-            j.uint(l);
+            count(j, "line", l);
         }
         j.key("changed");
         j.open_array();
-        for a in self.changes.iter() {
-            j.item();
-            j.string(a.as_str());
+        for a in ASPECTS {
+            if self.changes.contains(a) {
+                item(j, a.as_str());
+            }
         }
         j.close_array();
         j.key("before");
@@ -297,31 +296,24 @@ impl CaseDiff {
         let c = self.changes;
         j.open();
         if c.contains(Aspect::Error) {
-            j.key("error");
-            j.opt_string(o.error().map(|x| x.code()));
+            field(j, "error", o.error().map(|x| x.code()));
         }
         let q = queue(e, o);
-        j.key("queue");
-        j.opt_string(q.map(|q| q.0));
+        field(j, "queue", q.map(|q| q.0));
         if c.contains(Aspect::Owner) {
-            j.key("owner");
-            j.opt_string(q.map(|q| q.1));
+            field(j, "owner", q.map(|q| q.1));
         }
-        j.key("priority");
-        j.opt_string(priority(e, o));
+        field(j, "priority", priority(e, o));
         if c.contains(Aspect::Approvals) {
             j.key("approvals");
             j.open_array();
             for st in o.steps() {
                 j.item();
                 j.open();
-                j.key("role");
-                j.string(role(e, st.role));
-                j.key("rule");
-                j.string(e.rule_id(st.gid));
+                field(j, "role", Some(role(e, st.role)));
+                field(j, "rule", Some(e.rule_id(st.gid)));
                 if let Some(by) = o.done_by(st) {
-                    j.key("done_by");
-                    j.string(by);
+                    field(j, "done_by", Some(by));
                 }
                 j.close();
             }
@@ -330,7 +322,10 @@ impl CaseDiff {
         if self.metrics.iter().any(|m| !m.changes.is_empty()) {
             j.key("sla");
             j.open();
-            for m in self.metrics.iter().filter(|m| !m.changes.is_empty()) {
+            for m in &self.metrics {
+                if m.changes.is_empty() {
+                    continue;
+                }
                 // Named by this side's policy, else by the other (then its index is the
                 // one of the pair that is set).
                 let Some(name) = metric_name(e, index(m)).or_else(|| metric_name(other, m.old.or(m.new))) else {
@@ -345,8 +340,7 @@ impl CaseDiff {
             j.close();
         }
         if c.contains(Aspect::Band) {
-            j.key("band");
-            j.opt_string(band(e, o));
+            field(j, "band", band(e, o));
         }
         if c.contains(Aspect::Issues) {
             j.key("issues");
@@ -354,8 +348,7 @@ impl CaseDiff {
             for i in o.issues() {
                 j.item();
                 j.open();
-                j.key("code");
-                j.string(i.code.as_str());
+                field(j, "code", Some(i.code.as_str()));
                 if let Some(f) = e.issue_field(o, i) {
                     j.key("field");
                     j.display(|w| write!(w, "{f}"));
@@ -367,12 +360,33 @@ impl CaseDiff {
         j.key("rules");
         j.open_array();
         for &g in o.trace_gids() {
-            j.item();
-            j.string(e.rule_id(g));
+            item(j, e.rule_id(g));
         }
         j.close_array();
         j.close();
     }
+}
+
+/// `"key": value` (a string or null). Not inlined: the comparison's JSON writes many
+/// fields, and one copy serves them all (the npm package pays for every copy).
+#[inline(never)]
+pub(crate) fn field(j: &mut Json<'_>, key: &str, value: Option<&str>) {
+    j.key(key);
+    j.opt_string(value);
+}
+
+/// `"key": n`.
+#[inline(never)]
+pub(crate) fn count(j: &mut Json<'_>, key: &str, n: u64) {
+    j.key(key);
+    j.uint(n);
+}
+
+/// A string element of the open array.
+#[inline(never)]
+pub(crate) fn item(j: &mut Json<'_>, s: &str) {
+    j.item();
+    j.string(s);
 }
 
 impl Engine {
@@ -400,8 +414,7 @@ impl Engine {
 /// A metric's clock as a comparison shows it: what its target, due and state are.
 fn metric(j: &mut Json<'_>, e: &Engine, mo: &MetricOutcome) {
     j.open();
-    j.key("calendar");
-    j.string(calendar(e, mo.calendar));
+    field(j, "calendar", Some(calendar(e, mo.calendar)));
     j.key("target_s");
     j.int(mo.target_s);
     j.key("due");
@@ -409,8 +422,7 @@ fn metric(j: &mut Json<'_>, e: &Engine, mo: &MetricOutcome) {
         Some(d) => j.instant(d),
         None => j.null(),
     }
-    j.key("state");
-    j.string(mo.state.as_str());
+    field(j, "state", Some(mo.state.as_str()));
     j.close();
 }
 

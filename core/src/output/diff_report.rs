@@ -6,11 +6,10 @@
 use crate::case::Case;
 use crate::engine::Engine;
 use crate::issue::IssueCode;
-use crate::output::diff::{ASPECTS, Aspect, CaseDiff, Changes, role};
+use crate::output::diff::{ASPECTS, Aspect, CaseDiff, Changes, count, field, item};
 use crate::output::json::Json;
 use crate::output::outcome::Outcome;
 use crate::output::report::{QueueReport, Report};
-use crate::table::NameIndex;
 use crate::time::Instant;
 use alloc::string::String;
 use alloc::vec;
@@ -165,10 +164,14 @@ impl DiffReport {
     pub fn write_head(&self, old: &Engine, new: &Engine, buf: &mut Vec<u8>) {
         let j = &mut Json::new(buf);
         j.open();
-        j.key("old");
-        policy(j, old);
-        j.key("new");
-        policy(j, new);
+        for (key, e) in [("old", old), ("new", new)] {
+            j.key(key);
+            j.open();
+            field(j, "name", Some(&e.info.name));
+            field(j, "version", Some(&e.info.version));
+            field(j, "fingerprint", Some(&e.info.fingerprint));
+            j.close();
+        }
         j.key("now");
         j.instant(self.now);
         j.key("changed");
@@ -190,67 +193,41 @@ impl DiffReport {
     pub fn write_json(&self, old: &Engine, new: &Engine, buf: &mut Vec<u8>) {
         let j = &mut Json::new(buf);
         j.open();
-        j.key("cases");
-        j.uint(self.cases);
-        j.key("changed");
-        j.uint(self.changed);
+        count(j, "cases", self.cases);
+        count(j, "changed", self.changed);
         j.key("aspects");
         j.open();
         for (a, n) in ASPECTS.iter().zip(&self.aspects) {
-            j.key(a.as_str());
-            j.uint(*n);
+            count(j, a.as_str(), *n);
         }
         j.close();
-        self.matrix(j, old, new);
-        self.queues(j, old, new);
-        self.roles(j, old, new);
-        self.rules(j, old, new);
-        for (key, counts) in [("newly", &self.newly), ("no_longer", &self.no_longer)] {
-            j.key(key);
-            j.open();
-            for (s, n) in STATUSES.iter().zip(counts) {
-                j.key(s);
-                j.uint(*n);
-            }
-            j.close();
-        }
-        j.close();
-    }
 
-    fn matrix(&self, j: &mut Json<'_>, old: &Engine, new: &Engine) {
-        fn name(e: &Engine, i: usize) -> Option<&str> {
-            i.checked_sub(1).and_then(|q| e.routing.queues.get(q)).map(|q| q.name.as_str())
-        }
+        let qa = names(old.routing.queues.len(), &|i| old.routing.queues.get(i).map(|q| q.name.as_str()));
+        let qb = names(new.routing.queues.len(), &|i| new.routing.queues.get(i).map(|q| q.name.as_str()));
         j.key("queue_matrix");
         j.open_array();
+        let width = self.width.max(1);
         for (cell, &n) in self.matrix.iter().enumerate() {
             if n == 0 {
                 continue;
             }
-            let (row, col) = (cell / self.width.max(1), cell % self.width.max(1));
+            // Row and column 0 are no queue.
+            let (row, col) = ((cell / width).checked_sub(1), (cell % width).checked_sub(1));
             j.item();
             j.open();
-            j.key("from");
-            j.opt_string(name(old, row));
-            j.key("to");
-            j.opt_string(name(new, col));
-            j.key("cases");
-            j.uint(n);
+            field(j, "from", row.and_then(|k| qa.get(k).copied()));
+            field(j, "to", col.and_then(|k| qb.get(k).copied()));
+            count(j, "cases", n);
             j.close();
         }
         j.close_array();
-    }
 
-    fn queues(&self, j: &mut Json<'_>, old: &Engine, new: &Engine) {
-        fn names(e: &Engine) -> Vec<&str> {
-            e.routing.queues.iter().map(|q| q.name.as_str()).collect()
-        }
-        let (a, b) = (names(old), names(new));
         j.key("queues");
         j.open();
-        for (name, i, k) in union(&a, &b) {
-            let x = i.and_then(|i| self.before.queues.get(i)).filter(|q| q.cases > 0);
-            let y = k.and_then(|k| self.after.queues.get(k)).filter(|q| q.cases > 0);
+        for (i, k) in union(&qa, &qb) {
+            let x = self.before.queues.get(i).filter(|q| q.cases > 0);
+            let y = self.after.queues.get(k).filter(|q| q.cases > 0);
+            let Some(name) = qa.get(i).or(qb.get(k)) else { continue };
             if x.is_none() && y.is_none() {
                 continue;
             }
@@ -263,74 +240,87 @@ impl DiffReport {
             j.close();
         }
         j.close();
-    }
 
-    fn roles(&self, j: &mut Json<'_>, old: &Engine, new: &Engine) {
-        fn names(e: &Engine) -> Vec<&str> {
-            (0..e.rights.roles.len() as u32).map(|r| role(e, r)).collect()
-        }
-        let (a, b) = (names(old), names(new));
-        let [sa, sb] = &self.steps;
+        let ra = names(old.rights.roles.len(), &|i| old.rights.roles.get(i).map(|r| r.name.as_str()));
+        let rb = names(new.rights.roles.len(), &|i| new.rights.roles.get(i).map(|r| r.name.as_str()));
         j.key("approval_steps");
         j.open();
-        for (name, i, k) in union(&a, &b) {
-            let x = i.and_then(|i| sa.get(i)).copied().unwrap_or(0);
-            let y = k.and_then(|k| sb.get(k)).copied().unwrap_or(0);
-            if x == 0 && y == 0 {
-                continue;
+        self.counts(j, [&ra, &rb], &self.steps, false);
+        j.close();
+
+        let ra = names(old.info.rule_ids.len(), &|i| old.info.rule_ids.get(i).map(String::as_str));
+        let rb = names(new.info.rule_ids.len(), &|i| new.info.rule_ids.get(i).map(String::as_str));
+        j.key("rules");
+        j.open_array();
+        self.counts(j, [&ra, &rb], &self.rules, true);
+        j.close_array();
+        for (key, started) in [("rules_started", true), ("rules_stopped", false)] {
+            j.key(key);
+            j.open_array();
+            let [r0, r1] = &self.rules;
+            for (i, k) in union(&ra, &rb) {
+                let (x, y) = (at(r0, i), at(r1, k));
+                let (from, to) = if started { (x, y) } else { (y, x) };
+                if let (0, 1..) = (from, to)
+                    && let Some(id) = ra.get(i).or(rb.get(k))
+                {
+                    item(j, id);
+                }
             }
-            j.key_escaped(name);
+            j.close_array();
+        }
+
+        for (key, counts) in [("newly", &self.newly), ("no_longer", &self.no_longer)] {
+            j.key(key);
             j.open();
-            j.key("before");
-            j.uint(x);
-            j.key("after");
-            j.uint(y);
+            for (s, n) in STATUSES.iter().zip(counts) {
+                count(j, s, *n);
+            }
             j.close();
         }
         j.close();
     }
 
-    fn rules(&self, j: &mut Json<'_>, old: &Engine, new: &Engine) {
-        fn names(e: &Engine) -> Vec<&str> {
-            e.info.rule_ids.iter().map(String::as_str).collect()
-        }
-        let (a, b) = (names(old), names(new));
-        let [ra, rb] = &self.rules;
-        let rows: Vec<(&str, u64, u64)> = union(&a, &b)
-            .map(|(id, i, k)| {
-                let x = i.and_then(|i| ra.get(i)).copied().unwrap_or(0);
-                let y = k.and_then(|k| rb.get(k)).copied().unwrap_or(0);
-                (id, x, y)
-            })
-            .filter(|(_, x, y)| x != y)
-            .collect();
-        j.key("rules");
-        j.open_array();
-        for (id, x, y) in &rows {
-            j.item();
-            j.open();
-            j.key("rule");
-            j.string(id);
-            j.key("before");
-            j.uint(*x);
-            j.key("after");
-            j.uint(*y);
+    /// Counts by name before and after, for every name either side has: as
+    /// `{"name": {"before", "after"}}` entries of an open object (those not zero on both
+    /// sides), or as `{"rule", "before", "after"}` elements of an open array (`rows`:
+    /// those that differ).
+    fn counts(&self, j: &mut Json<'_>, names: [&[&str]; 2], counts: &[Vec<u64>; 2], rows: bool) {
+        let [a, b] = names;
+        let [c0, c1] = counts;
+        for (i, k) in union(a, b) {
+            let (x, y) = (at(c0, i), at(c1, k));
+            let Some(name) = a.get(i).or(b.get(k)) else { continue };
+            if (rows && x == y) || (x == 0 && y == 0) {
+                continue;
+            }
+            if rows {
+                j.item();
+                j.open();
+                field(j, "rule", Some(name));
+            } else {
+                j.key_escaped(name);
+                j.open();
+            }
+            count(j, "before", x);
+            count(j, "after", y);
             j.close();
         }
-        j.close_array();
-        for (key, pick) in [("rules_started", (0, 1)), ("rules_stopped", (1, 0))] {
-            j.key(key);
-            j.open_array();
-            for (id, x, y) in &rows {
-                let (from, to) = if pick == (0, 1) { (*x, *y) } else { (*y, *x) };
-                if from == 0 && to > 0 {
-                    j.item();
-                    j.string(id);
-                }
-            }
-            j.close_array();
-        }
     }
+}
+
+/// The `n` names `name` gives.
+fn names<'e>(n: usize, name: &dyn Fn(usize) -> Option<&'e str>) -> Vec<&'e str> {
+    let mut v = Vec::with_capacity(n);
+    for i in 0..n {
+        v.push(name(i).unwrap_or(""));
+    }
+    v
+}
+
+/// The count at `i` (0 beyond the counts).
+fn at(counts: &[u64], i: usize) -> u64 {
+    counts.get(i).copied().unwrap_or(0)
 }
 
 fn add_all(a: &mut [u64], b: &[u64]) {
@@ -339,17 +329,32 @@ fn add_all(a: &mut [u64], b: &[u64]) {
     }
 }
 
-/// Every name of `a` and `b` once, `a`'s in order then `b`'s others, with its index in
-/// each.
-fn union<'a>(a: &'a [&'a str], b: &'a [&'a str]) -> impl Iterator<Item = (&'a str, Option<usize>, Option<usize>)> {
-    let ia = NameIndex::new(a.len(), &|i| a.get(i).copied().unwrap_or(""));
-    let ib = NameIndex::new(b.len(), &|i| b.get(i).copied().unwrap_or(""));
-    let find = move |index: &NameIndex, names: &'a [&'a str], s: &str| {
-        index.find(s, |i| names.get(i).copied()).map(|i| i as usize)
-    };
-    let first = a.iter().enumerate().map(move |(i, s)| (*s, Some(i), find(&ib, b, s)));
-    let rest = b.iter().enumerate().filter(move |(_, s)| find(&ia, a, s).is_none()).map(|(k, s)| (*s, None, Some(k)));
-    first.chain(rest)
+/// Every name of `a` and `b` once, `a`'s in order then `b`'s others: its index in `a`
+/// and in `b` (`usize::MAX` where it has none). Names are found in `b` by a binary
+/// search of its sorted order.
+#[inline(never)]
+fn union(a: &[&str], b: &[&str]) -> Vec<(usize, usize)> {
+    let name = |i: u32| b.get(i as usize).copied().unwrap_or("");
+    let sorted = crate::sort::order(b.len(), &mut |x, y| name(x as u32).cmp(name(y as u32)));
+    let mut seen = vec![false; b.len()];
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    for (i, s) in a.iter().enumerate() {
+        let at = sorted.partition_point(|&k| name(k) < *s);
+        let k = match sorted.get(at) {
+            Some(&k) if name(k) == *s => k as usize,
+            _ => usize::MAX,
+        };
+        if let Some(x) = seen.get_mut(k) {
+            *x = true;
+        }
+        out.push((i, k));
+    }
+    for (k, s) in seen.iter().enumerate() {
+        if !s {
+            out.push((usize::MAX, k));
+        }
+    }
+    out
 }
 
 /// A queue's backlog under one policy, or `null` when it has no case there.
@@ -367,8 +372,7 @@ fn backlog(j: &mut Json<'_>, q: Option<&QueueReport>) {
         ("met", q.met),
         ("missed", q.missed),
     ] {
-        j.key(k);
-        j.uint(n);
+        count(j, k, n);
     }
     j.key("attainment");
     match q.attainment() {
@@ -383,18 +387,6 @@ fn round4(x: f64) -> f64 {
     let scaled = x * 10_000.0;
     let r = if scaled - (scaled as i64 as f64) >= 0.5 { scaled as i64 + 1 } else { scaled as i64 };
     r as f64 / 10_000.0
-}
-
-/// `{name, version, fingerprint}` of a policy.
-fn policy(j: &mut Json<'_>, e: &Engine) {
-    j.open();
-    j.key("name");
-    j.string(&e.info.name);
-    j.key("version");
-    j.string(&e.info.version);
-    j.key("fingerprint");
-    j.string(&e.info.fingerprint);
-    j.close();
 }
 
 /// A whole comparison into its JSON document, case by case: what the C and WebAssembly
