@@ -822,6 +822,30 @@ docket_result docket_report_queue(const docket_report *report,
                                   docket_queue_summary *out,
                                   docket_error **err);
 
+// Evaluates every case under the policy in force (`old`) and a proposed one (`new`) at
+// `now_unix_s`, and returns the comparison as one JSON document: `{"old": {name,
+// version, fingerprint}, "new": {...}, "now": ..., "changed": [...], "summary": {...}}`.
+// `changed` lists each case whose decisions differ (queue, owner, priority, approval
+// steps, SLA targets, due, state, band, issues), with its `line`, the aspects that
+// changed and the queue, priority, deciding rules and changed values before and after;
+// `summary` counts cases per changed aspect and gives the queue from → to matrix, each
+// queue's backlog before and after, approval steps per role, the rules whose cases
+// change, and the cases that newly become unrouted, invalid, unusable or without
+// authority. Names are matched across the two policies by text. `cases` are read as
+// `docket_evaluate_json` reads them (NDJSON or one JSON array), within `old`'s limits
+// on the number of cases; each case is decoded by each engine, within its own limits.
+//
+// # Safety
+// `old` and `new` are live engines or NULL; `cases` is NULL or readable for `len` bytes;
+// `out` and `err` are writable or NULL.
+docket_result docket_diff_json(const docket_engine *old,
+                               const docket_engine *new_,
+                               const char *cases,
+                               size_t len,
+                               int64_t now_unix_s,
+                               docket_buffer **out,
+                               docket_error **err);
+
 #ifdef __cplusplus
 }  // extern "C"
 #endif  // __cplusplus

@@ -28,12 +28,14 @@
 #![deny(clippy::undocumented_unsafe_blocks)]
 
 mod columnar;
+mod diff;
 mod engine;
 mod error;
 mod ffi;
 mod types;
 
 pub use columnar::*;
+pub use diff::docket_diff_json;
 pub use engine::{
     DOCKET_POLICY_INFO_FINGERPRINT, DOCKET_POLICY_INFO_NAME, DOCKET_POLICY_INFO_VERSION, DOCKET_POLICY_INFO_WARNINGS,
     docket_engine, docket_field_type, docket_list, docket_policy_info,

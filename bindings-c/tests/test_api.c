@@ -1321,6 +1321,49 @@ static void test_limits(const char *policy, size_t policy_len) {
   docket_engine_free(e);
 }
 
+/* docket_diff_json: the example policy against itself with rule R10's threshold raised
+ * from 1000 to 1500 (docs/policy-changes.md derives every value). Only C-1001 (a 1250 EUR
+ * refund) leaves R10: it falls to R11, P1 -> P2, S05's 1h/8h -> S06's 2h/16h on eu_ops. */
+static void test_diff_json(const char *policy, size_t policy_len, const char *cases, size_t cases_len) {
+  char *changed = malloc(policy_len + 1);
+  memcpy(changed, policy, policy_len + 1);
+  const char *r10 = "\"amount\": \">= 1000\"},\n        \"then\": {\"queue\": \"refund_validation\"";
+  char *at = strstr(changed, r10);
+  CHECK(at != NULL);
+  if (!at) {
+    free(changed);
+    return;
+  }
+  memcpy(at + strlen("\"amount\": \">= "), "1500", 4);
+  docket_engine *r10_engine = NULL;
+  docket_error *err = NULL;
+  CHECK(docket_engine_new(changed, policy_len, &r10_engine, &err) == DOCKET_RESULT_OK);
+  docket_buffer *out = NULL;
+  CHECK(docket_diff_json(engine, r10_engine, cases, cases_len, NOW, &out, &err) == DOCKET_RESULT_OK);
+  CHECK(contains(out, "\"changed\":[{\"id\":\"C-1001\",\"line\":1,\"changed\":[\"priority\",\"targets\",\"due\",\"state\"]"));
+  /* The 16h resolution target: 9h45m by Saturday's close, then Mon 08:00-14:15 CET. */
+  CHECK(contains(out, "\"resolution\":{\"calendar\":\"eu_ops\",\"target_s\":57600,\"due\":\"2026-11-23T13:15:00Z\",\"state\":\"warning\"}"));
+  CHECK(contains(out, "\"rules\":[\"R11\",\"S06\",\"A2\",\"A3\"]"));
+  CHECK(contains(out, "\"summary\":{\"cases\":15,\"changed\":1,"));
+  /* R10 decided C-1001, C-1013 (2208 EUR) and C-1015 (2600 EUR); afterwards the last two. */
+  CHECK(contains(out, "{\"rule\":\"R10\",\"before\":3,\"after\":2}"));
+  docket_buffer_free(out);
+  /* A policy against itself changes nothing. */
+  CHECK(docket_diff_json(engine, engine, cases, cases_len, NOW, &out, &err) == DOCKET_RESULT_OK);
+  CHECK(contains(out, "\"changed\":[],\"summary\":{\"cases\":15,\"changed\":0,"));
+  docket_buffer_free(out);
+  /* Errors: a missing engine names its argument; a broken array fails the call. */
+  CHECK(docket_diff_json(engine, NULL, cases, cases_len, NOW, &out, &err) == DOCKET_RESULT_NULL_ARGUMENT);
+  size_t len = 0;
+  CHECK(strcmp(docket_error_path(err, &len), "new") == 0);
+  docket_error_free(err);
+  err = NULL;
+  CHECK(docket_diff_json(engine, r10_engine, "[1,", 3, NOW, &out, &err) == DOCKET_RESULT_INVALID_JSON);
+  docket_error_free(err);
+  docket_engine_free(r10_engine);
+  free(changed);
+}
+
 int main(int argc, char **argv) {
   if (argc != 3) {
     fprintf(stderr, "usage: %s POLICY CASES\n", argv[0]);
@@ -1342,6 +1385,7 @@ int main(int argc, char **argv) {
     test_reports_know_their_engine(policy, policy_len, cases, cases_len);
     test_ndjson_bad_records();
     test_limits(policy, policy_len);
+    test_diff_json(policy, policy_len, cases, cases_len);
   }
   docket_engine_free(engine);
   free(policy);

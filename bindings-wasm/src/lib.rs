@@ -9,7 +9,10 @@
 //!   diagnostic and its JSON path;
 //! - `evaluate(cases, now?)`, `evaluateCase(case, now?)`, `report(cases, now?)`,
 //!   `authorize(case, actor, action, now?)`, `check()`;
-//! - `evaluateColumns(batch, now?)`, the columnar fast path (module `columnar`, README "Columnar batches").
+//! - `evaluateColumns(batch, now?)`, the columnar fast path (module `columnar`, README "Columnar batches");
+//!
+//! and one function, `diff(oldEngine, newEngine, cases, now?)`, which compares a policy
+//! change on a batch of cases (module `diff`).
 //!
 //! Policy, case and actor objects are read by the module `read` straight into the core
 //! (no JSON text on the way), within the engine's limits: nesting, size, and strings that
@@ -21,6 +24,7 @@
 #![deny(missing_docs)]
 
 mod columnar;
+mod diff;
 mod error;
 mod now;
 mod options;
@@ -34,6 +38,7 @@ use read::{Fault, Reader};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
+pub use diff::diff;
 pub use error::set_error_factory;
 
 #[wasm_bindgen(typescript_custom_section)]

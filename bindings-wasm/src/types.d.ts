@@ -441,3 +441,78 @@ export interface ColumnarOutcomes {
     causes: string[];
   };
 }
+
+/** A decision a policy change can alter for a case (`diff`). */
+export type Aspect =
+  | "error" | "queue" | "owner" | "priority" | "approvals" | "targets" | "due" | "state" | "band" | "issues";
+
+/** What a case can newly become, or stop being, under the new policy. */
+export type DiffStatus = "unrouted" | "invalid" | "error" | "no_authority";
+
+/** One metric's clock in a comparison; `null` where the policy sets no target. */
+export interface DiffMetric { calendar: string; target_s: number; due: Rfc3339 | null; state: SlaState }
+
+/**
+ * A changed case under one policy: its queue, priority and deciding rules (the trace),
+ * and the value of each changed aspect (`sla` holds the metrics whose target, due or
+ * state changed).
+ */
+export interface DiffSide {
+  queue: string | null;
+  priority: string | null;
+  rules: string[];
+  error?: CaseErrorCode | null;
+  owner?: string | null;
+  approvals?: ApprovalStep[];
+  sla?: Record<string, DiffMetric | null>;
+  band?: string | null;
+  issues?: Array<{ code: string; field?: string }>;
+}
+
+/** A case whose decisions differ between the two policies. */
+export interface CaseChange {
+  id: string | null;
+  /** The case's 1-based position in `cases`. */
+  line?: number;
+  changed: Aspect[];
+  before: DiffSide;
+  after: DiffSide;
+}
+
+/** A queue's backlog under one policy (`null`: no case there). */
+export interface DiffBacklog {
+  cases: number;
+  open: number;
+  warning: number;
+  breached: number;
+  met: number;
+  missed: number;
+  attainment: number | null;
+}
+
+/** The impact of a policy change on the batch. */
+export interface DiffSummary {
+  cases: number;
+  changed: number;
+  /** Cases changed in each aspect. */
+  aspects: Record<Aspect, number>;
+  /** Cases by old and new queue (`null`: no queue), cells with cases only. */
+  queue_matrix: Array<{ from: string | null; to: string | null; cases: number }>;
+  queues: Record<string, { before: DiffBacklog | null; after: DiffBacklog | null }>;
+  approval_steps: Record<string, { before: number; after: number }>;
+  /** The rules whose number of cases decided changes. */
+  rules: Array<{ rule: string; before: number; after: number }>;
+  rules_started: string[];
+  rules_stopped: string[];
+  newly: Record<DiffStatus, number>;
+  no_longer: Record<DiffStatus, number>;
+}
+
+/** The answer of `diff(oldEngine, newEngine, cases, now)`. */
+export interface Diff {
+  old: PolicyRef;
+  new: PolicyRef;
+  now: Rfc3339;
+  changed: CaseChange[];
+  summary: DiffSummary;
+}

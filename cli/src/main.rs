@@ -1,11 +1,15 @@
-//! `docket`: check a policy, evaluate case files, print backlog reports, authorize actions.
+//! `docket`: check a policy, evaluate case files, print backlog reports, authorize actions,
+//! test a policy against suites, and compare two policies on a batch of cases.
 
+mod diff;
+mod diff_html;
 mod escape;
 mod html;
 mod input;
 mod pipeline;
 mod render;
 mod table;
+mod test_suite;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use docket_core::{
@@ -18,7 +22,8 @@ use std::process::ExitCode;
 
 const EXIT_CODES: &str = "\
 Exit codes: 0 success; 1 policy does not compile, or has warnings under --deny-warnings
-(check), or action denied (authorize); 2 unusable arguments, unreadable files or an
+(check), action denied (authorize), a test fails (test), or a case changes in a --fail-on
+aspect (diff); 2 unusable arguments, unreadable files, suites that cannot be used or an
 uncompilable policy.";
 
 /// Rules and SLA engine for order operations.
@@ -97,6 +102,96 @@ enum Cmd {
         /// The instant the decision is made as of, RFC 3339; defaults to the current time.
         #[arg(long, value_name = "RFC3339")]
         now: Option<String>,
+        #[command(flatten)]
+        case_limits: CaseLimits,
+        #[command(flatten)]
+        policy_limits: PolicyLimits,
+    },
+    /// Run test suites against a policy (exit 0 all pass, 1 a test fails, 2 unusable input)
+    ///
+    /// A suite (JSON) holds `now`, cases with the part of their outcome each must get
+    /// (matched by subset: other fields are ignored, `null` expects null or absent, an
+    /// array matches one of the same length element by element), optional `authorize`
+    /// questions with the part of the decision, and optional `report` fields of the
+    /// cases' report. A failure prints every field that differs, expected against got.
+    /// A suite may pin the policy `fingerprint` it was written for; another one is a
+    /// warning. --record prints a suite from today's outcomes instead: of the cases of
+    /// --cases FILE, or of the one SUITE given (its expectations written again).
+    #[command(verbatim_doc_comment)]
+    Test {
+        /// Policy file (JSON); `-` reads stdin.
+        #[arg(value_name = "POLICY")]
+        policy: String,
+        /// Suite files (JSON).
+        #[arg(value_name = "SUITE")]
+        suites: Vec<String>,
+        /// Also write the results as JUnit XML to FILE.
+        #[arg(long, value_name = "FILE")]
+        junit: Option<String>,
+        /// After the results, list the rules of each table that no case of the suites fired.
+        #[arg(long)]
+        coverage: bool,
+        /// Print a suite from today's outcomes (of --cases, or of the one SUITE given).
+        #[arg(long)]
+        record: bool,
+        /// With --record: the cases of the new suite (NDJSON or a JSON array; `-` reads stdin).
+        #[arg(long, value_name = "CASES")]
+        cases: Option<String>,
+        /// With --record: the outcome fields each case's `expect` keeps, comma-separated
+        /// paths, `*` for every key or element [default: error,queue,owner,priority,
+        /// sla.*.state,sla.*.due,band,approvals.remaining,issues.*.code,trace]
+        #[arg(long, value_name = "PATHS", verbatim_doc_comment)]
+        fields: Option<String>,
+        /// With --record --cases: the suite's `now`, RFC 3339; defaults to the current time.
+        #[arg(long, value_name = "RFC3339")]
+        now: Option<String>,
+        /// With --record --cases: how CASES is given (see `docket eval --help`).
+        #[arg(long, value_enum, value_name = "FORMAT", default_value_t = InputFormat::Auto)]
+        input_format: InputFormat,
+        #[command(flatten)]
+        case_limits: CaseLimits,
+        #[command(flatten)]
+        policy_limits: PolicyLimits,
+    },
+    /// Compare two policies on a batch of cases: the cases whose decisions change, and
+    /// the impact of the change
+    ///
+    /// Every case is evaluated under both policies. Per changed case: which decisions
+    /// changed (queue, owner, priority, approvals, SLA targets, due, state, band,
+    /// issues) with the deciding rules before and after. Then a summary: queue from → to,
+    /// cases changed per decision, breached, at-risk and attainment per queue before and
+    /// after, approval steps per role, the rules whose cases change, and the cases that
+    /// newly become unrouted, invalid, unusable or without authority. Streams: memory stays
+    /// flat for any number of cases. Exit 1 with --fail-on when a case changes in one of
+    /// its aspects.
+    #[command(verbatim_doc_comment)]
+    Diff {
+        /// The policy in force (JSON).
+        #[arg(long, value_name = "POLICY")]
+        old: String,
+        /// The policy proposed (JSON).
+        #[arg(long, value_name = "POLICY")]
+        new: String,
+        /// Cases: NDJSON, or one JSON array; `-` reads stdin.
+        #[arg(long, value_name = "CASES")]
+        cases: String,
+        /// Evaluation time, RFC 3339 (2026-11-23T10:00:00Z); defaults to the current time.
+        #[arg(long, value_name = "RFC3339")]
+        now: Option<String>,
+        /// Output: text for a terminal, one JSON document, or a self-contained HTML page.
+        #[arg(long, value_enum, default_value_t = diff::DiffFormat::Table)]
+        format: diff::DiffFormat,
+        /// Exit 1 when any case changes in one of these, comma-separated: error, queue,
+        /// owner, priority, approvals, targets, due, state, band, issues; sla (targets,
+        /// due, state, band); any
+        #[arg(long, value_name = "ASPECTS", verbatim_doc_comment)]
+        fail_on: Option<String>,
+        /// How CASES is given (see `docket eval --help`).
+        #[arg(long, value_enum, value_name = "FORMAT", default_value_t = InputFormat::Auto)]
+        input_format: InputFormat,
+        /// Most cases in one JSON array (NDJSON is streamed and has no such limit)
+        #[arg(long, value_name = "N", default_value_t = Limits::default().max_cases_per_call, help_heading = "Limits")]
+        max_cases: usize,
         #[command(flatten)]
         case_limits: CaseLimits,
         #[command(flatten)]
@@ -266,6 +361,36 @@ fn main() -> ExitCode {
             let limits = policy_limits.with(Some(&case_limits), None);
             authorize(&policy, &case, (&actor, &action, now.as_deref()), limits)
         }
+        Cmd::Test {
+            policy,
+            suites,
+            junit,
+            coverage,
+            record,
+            cases,
+            fields,
+            now,
+            input_format,
+            case_limits,
+            policy_limits,
+        } => load_engine(&policy, policy_limits.with(Some(&case_limits), None)).and_then(|engine| {
+            let o = test_suite::Options {
+                policy: &policy,
+                suites: &suites,
+                junit: junit.as_deref(),
+                coverage,
+                record,
+                cases: cases.as_deref(),
+                input_format,
+                fields: fields.as_deref(),
+                now: now.as_deref(),
+            };
+            test_suite::run(&engine, &o)
+        }),
+        Cmd::Diff { old, new, cases, now, format, fail_on, input_format, max_cases, case_limits, policy_limits } => {
+            let limits = policy_limits.with(Some(&case_limits), Some(max_cases));
+            compare(&old, &new, &cases, now.as_deref(), format, fail_on.as_deref(), input_format, limits)
+        }
         Cmd::Version => {
             println!("docket {}", version());
             Ok(ExitCode::SUCCESS)
@@ -433,6 +558,28 @@ fn report(input: &Input, format: Format) -> Result<ExitCode, Failure> {
     };
     io::stdout().write_all(text.as_bytes()).map_err(Failure::output)?;
     Ok(ExitCode::SUCCESS)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn compare(
+    old: &str,
+    new: &str,
+    cases: &str,
+    now: Option<&str>,
+    format: diff::DiffFormat,
+    fail_on: Option<&str>,
+    input_format: InputFormat,
+    limits: Limits,
+) -> Result<ExitCode, Failure> {
+    let fail_on = docket_core::Changes::parse(fail_on.unwrap_or("")).map_err(|name| {
+        Failure::argument(format!(
+            "--fail-on: `{name}` is not one of error, queue, owner, priority, approvals, targets, due, state, band, issues, sla, any"
+        ))
+    })?;
+    let (old, new) = (load_engine(old, limits)?, load_engine(new, limits)?);
+    let now = parse_now(now)?;
+    let workers = std::thread::available_parallelism().map_or(1, usize::from);
+    diff::run(&diff::Diff { old: &old, new: &new, cases, input_format, now, format, fail_on, workers })
 }
 
 fn authorize(

@@ -1,9 +1,9 @@
-//! `docket eval` on every core, in input order, in flat memory.
+//! `docket eval` (and `docket diff`) on every core, in input order, in flat memory.
 //!
 //! The reading thread cuts the input into batches of records ([`input::for_each_record`]
-//! still judges each record: too long, not UTF-8...). Workers, one a core, decode,
-//! evaluate and render a batch's records into the batch's output; one writing thread
-//! writes finished batches in their input order. A fixed set of [`IN_FLIGHT`] batches
+//! still judges each record: too long, not UTF-8...). Workers, one a core, turn a
+//! batch's records into the batch's output ([`Work`]: `eval` decodes, evaluates and
+//! renders each); one writing thread writes finished batches in their input order. A fixed set of [`IN_FLIGHT`] batches
 //! circulates between the three, so memory stays flat whatever the input's size: the
 //! reader waits for a batch the writer has emptied. Records are handed on whole, so a
 //! batch is its records' text (at most [`BATCH_BYTES`], or one record when a record is
@@ -55,6 +55,34 @@ impl Batch {
     }
 }
 
+/// What a worker does with each record, keeping its buffers (and whatever it adds up)
+/// from one record to the next.
+pub trait Work: Send {
+    /// Appends the output of record `number` (its text, or why it cannot be decoded)
+    /// to `out`.
+    fn record(&mut self, number: u64, record: Result<&str, CaseError>, out: &mut Vec<u8>);
+}
+
+/// `docket eval`'s work: decode, evaluate, render one outcome a line.
+struct Eval<'e> {
+    engine: &'e Engine,
+    now: i64,
+    case: Case,
+    outcome: Outcome,
+    json: Vec<u8>,
+}
+
+impl Work for Eval<'_> {
+    fn record(&mut self, number: u64, record: Result<&str, CaseError>, out: &mut Vec<u8>) {
+        input::decode(self.engine, record, &mut self.case);
+        self.engine.evaluate(&self.case, self.now, &mut self.outcome);
+        self.json.clear();
+        self.engine.write_outcome(&self.outcome, Some(number), &mut self.json);
+        self.json.push(b'\n');
+        out.extend_from_slice(&escape::json(&self.json));
+    }
+}
+
 /// Evaluates every case of `path` at `now` and writes one outcome a line to `w`, in
 /// input order, on `workers` threads (at least one). The outcomes of the records read
 /// before a failure (a broken array, too many cases, output that cannot be written) are
@@ -67,8 +95,24 @@ pub fn eval(
     workers: usize,
     w: &mut (dyn Write + Send),
 ) -> Result<(), Failure> {
-    let workers = workers.max(1);
-    let n = in_flight(workers);
+    let workers = (0..workers.max(1))
+        .map(|_| Eval { engine, now, case: Case::new(), outcome: Outcome::new(), json: Vec::new() })
+        .collect();
+    run(engine, path, format, workers, w).map(|_| ())
+}
+
+/// Hands every record of `path` to `workers` (one thread each, at least one) and writes
+/// their output to `w` in input order; `engine`'s limits judge the records. Returns the
+/// workers, with what they added up, once every record is done. The output of the
+/// records read before a failure is written before the failure is returned.
+pub fn run<W: Work>(
+    engine: &Engine,
+    path: &str,
+    format: InputFormat,
+    workers: Vec<W>,
+    w: &mut (dyn Write + Send),
+) -> Result<Vec<W>, Failure> {
+    let n = in_flight(workers.len().max(1));
     // Empty batches go back to the reader through `free`; it holds every batch at most.
     let (free_tx, free_rx) = mpsc::sync_channel::<Batch>(n);
     for _ in 0..n {
@@ -78,19 +122,25 @@ pub fn eval(
     let (done_tx, done_rx) = mpsc::sync_channel::<Batch>(n);
     let work_rx = Mutex::new(work_rx);
     std::thread::scope(|s| {
-        for _ in 0..workers {
+        let mut handles = Vec::new();
+        for mut worker in workers {
             let done_tx = done_tx.clone();
             let work_rx = &work_rx;
-            s.spawn(move || work(engine, now, work_rx, &done_tx));
+            handles.push(s.spawn(move || {
+                work(&mut worker, work_rx, &done_tx);
+                worker
+            }));
         }
         drop(done_tx);
         let writer = s.spawn(move || write(done_rx, &free_tx, w));
         let read = read(engine, path, format, &free_rx, work_tx);
         let written = writer.join().unwrap_or_else(|_| Err(io::Error::other("the writing thread failed")));
+        let workers: Option<Vec<W>> = handles.into_iter().map(|h| h.join().ok()).collect();
         // A failure to write stops the reader too (its batches have nowhere to go):
         // report that, not the reader's consequence of it.
         written.map_err(Failure::output)?;
-        read.map(|_| ())
+        read?;
+        workers.ok_or_else(|| Failure::new(docket_core::ErrorCode::Internal, "a worker thread failed"))
     })
 }
 
@@ -129,9 +179,8 @@ fn read(
     read
 }
 
-/// Decodes, evaluates and renders batches until there are none.
-fn work(engine: &Engine, now: i64, work: &Mutex<mpsc::Receiver<Batch>>, done: &mpsc::SyncSender<Batch>) {
-    let (mut case, mut outcome, mut json) = (Case::new(), Outcome::new(), Vec::new());
+/// Turns batches into output until there are none.
+fn work(worker: &mut impl Work, work: &Mutex<mpsc::Receiver<Batch>>, done: &mpsc::SyncSender<Batch>) {
     loop {
         // The lock is held only while waiting for the next batch.
         let next = match work.lock() {
@@ -145,12 +194,7 @@ fn work(engine: &Engine, now: i64, work: &Mutex<mpsc::Receiver<Batch>>, done: &m
                 // The reader stored whole UTF-8 records.
                 text.get(a..b).and_then(|t| std::str::from_utf8(t).ok()).ok_or(CaseError::BadJson)
             });
-            input::decode(engine, record, &mut case);
-            engine.evaluate(&case, now, &mut outcome);
-            json.clear();
-            engine.write_outcome(&outcome, Some(number), &mut json);
-            json.push(b'\n');
-            out.extend_from_slice(&escape::json(&json));
+            worker.record(number, record, out);
         }
         if done.send(batch).is_err() {
             return;

@@ -65,6 +65,8 @@ pub use error::ErrorCode;
 pub use eval::authorize::{Actor, Decision, Fills, PolicyInfo, Reason, ReasonCode};
 pub use eval::columns::ColumnWorkspace;
 pub use issue::{Issue, IssueCode};
+pub use output::diff::{ASPECTS, Aspect, CaseDiff, Changes};
+pub use output::diff_report::{DiffReport, DiffRun};
 pub use output::outcome::{Cause, Escalation, MetricOutcome, Outcome, Route, SlaState, Step};
 pub use output::render::{IssueField, OutcomeView};
 pub use output::report::{FiredControl, QueueReport, Report, ReportView, UndeclaredDependency};

@@ -1,7 +1,7 @@
 // Type-level test: the published typings from an ESM consumer. `tsc` fails if a shape
 // is `any` where it must not be (the @ts-expect-error lines must be errors).
-import { Engine, PolicyError, ArgumentError, DocketError } from 'docket-wasm';
-import type { Outcome, Report, Decision, Policy, Case, ColumnarOutcomes, Diagnostic, SlaState, ErrorCode, ReasonCode } from 'docket-wasm';
+import { Engine, PolicyError, ArgumentError, DocketError, diff } from 'docket-wasm';
+import type { Outcome, Report, Decision, Policy, Case, ColumnarOutcomes, Diagnostic, SlaState, ErrorCode, ReasonCode, Diff, Aspect } from 'docket-wasm';
 
 declare const policy: Policy;
 const engine = new Engine(policy);
@@ -55,5 +55,12 @@ const wrong: number = outs[0].queue;
 engine.evaluate([c], { when: 'now' });
 // @ts-expect-error a policy needs `docket`, `name`, `currency`, `queues`, `routing`
 new Engine({ name: 'x' });
-void [state, n, allowed, w, q, wrong];
+// A policy change's impact: typed down to each changed aspect.
+const change: Diff = diff(engine, engine, [c], '2026-11-23T10:00:00Z');
+const aspect: Aspect | undefined = change.changed[0]?.changed[0];
+const moved: number = change.summary.aspects.queue;
+const breachedAfter: number | undefined = change.summary.queues['refund_validation']?.after?.breached;
+// @ts-expect-error an aspect is one of the names, not any string
+const notAnAspect: Aspect = 'colour';
+void [state, n, allowed, w, q, wrong, aspect, moved, breachedAfter, notAnAspect];
 engine.free();

@@ -1,6 +1,9 @@
 //! Output: what evaluation decided ([`outcome`]), rendered as JSON ([`render`], through
-//! the writer of [`json`]), and a batch's backlog report ([`report`]).
+//! the writer of [`json`]), a batch's backlog report ([`report`]), and the comparison
+//! of a case, or a batch, under two policies ([`diff`], [`diff_report`]).
 
+pub(crate) mod diff;
+pub(crate) mod diff_report;
 pub(crate) mod json;
 pub(crate) mod outcome;
 pub(crate) mod render;
