@@ -33,28 +33,6 @@ impl Engine {
     pub fn evaluate(&self, case: &Case, now: Instant, out: &mut Outcome) {
         // `now` outside the range a case may carry is clamped into it (1970 through 2099).
         let now = now.clamp(crate::time::EARLIEST_CASE_INSTANT, crate::time::LATEST_CASE_INSTANT);
-        self.start(case, now, out);
-        if out.error.is_some() {
-            return;
-        }
-        out.issues.extend_from_slice(&case.issues);
-        self.route_into(case, out);
-        self.clocks(case, now, out);
-        self.approve(case, now, out);
-    }
-
-    /// The routing and approval steps of a case at `now` (already clamped), without its
-    /// SLA clocks or intake issues: what `authorize` needs of an evaluation.
-    pub(crate) fn approvals_at(&self, case: &Case, now: Instant, out: &mut Outcome) {
-        self.start(case, now, out);
-        if out.error.is_none() {
-            self.route_into(case, out);
-            self.approve(case, now, out);
-        }
-    }
-
-    /// Clears `out` for the evaluation of `case` at `now`.
-    fn start(&self, case: &Case, now: Instant, out: &mut Outcome) {
         out.text.clear();
         out.id = case.id().map(|id| Span::push(&mut out.text, id));
         out.error = case.error;
@@ -71,6 +49,13 @@ impl Engine {
         out.barred.clear();
         out.issues.clear();
         out.trace.clear();
+        if out.error.is_some() {
+            return;
+        }
+        out.issues.extend_from_slice(&case.issues);
+        self.route_into(case, out);
+        self.clocks(case, now, out);
+        self.approve(case, now, out);
     }
 
     /// Evaluates a batch: `outcomes[i]` receives the outcome of `cases[i]`. Returns the
