@@ -441,6 +441,8 @@ impl Case {
     /// Records the entry at position `pos` of `approvals` that names no approver (`why`,
     /// one of [`bad_approval`]): its `bad_type` issue (of the list for the wrong shape,
     /// else of the entry), and its place in the list.
+    #[cold]
+    #[inline(never)]
     pub(crate) fn no_approver(&mut self, pos: usize, why: u32) {
         if why == bad_approval::WRONG_SHAPE {
             self.bad_key("approvals");

@@ -119,26 +119,6 @@ pub(crate) struct Judged {
     pub fills: Option<(usize, u32)>,
 }
 
-impl Judged {
-    /// The first reason the approval counts for nothing, if one applies, in
-    /// `authorize`'s order.
-    pub(crate) fn first_reason(&self) -> Option<Ignored> {
-        Some(if !self.listed {
-            Ignored::RoleNotPermitted
-        } else if !self.covered {
-            Ignored::OverLimit
-        } else if self.separation.is_some() {
-            Ignored::SeparationOfDuties
-        } else if !self.fresh {
-            Ignored::Duplicate
-        } else if self.fills.is_none() {
-            Ignored::NoOpenStep
-        } else {
-            return None;
-        })
-    }
-}
-
 impl Engine {
     /// The index of role `r` as an approval records it: `u32::MAX` for a role the policy
     /// does not declare (or one longer than `max_string_len`, which no actor may hold).
@@ -162,6 +142,7 @@ impl Engine {
 
     /// The one rule of who fills a step: judges candidate `c` against the steps of `out`
     /// as they stand at its instant (filled by the approvals taken before it).
+    #[inline]
     pub(crate) fn judge(&self, case: &Case, out: &Outcome, c: &Candidate<'_>, now: Instant) -> Judged {
         let rights = &self.rights;
         let within_limit = rights.approve_action().and_then(|a| a.within_limit);
@@ -195,6 +176,32 @@ impl Engine {
         j
     }
 
+    /// [`Engine::judge`] for one recorded approval in its one role, stopping at the first
+    /// reason it counts for nothing (the same predicates, in `authorize`'s order): the
+    /// step it fills, or why not (with what the issue's detail names).
+    #[inline]
+    fn judge_one(&self, case: &Case, out: &Outcome, c: &Candidate<'_>, now: Instant) -> Result<usize, (Ignored, u32)> {
+        let rights = &self.rights;
+        let r = c.roles.first().copied().unwrap_or(u32::MAX);
+        if !rights.approver.get(r as usize).copied().unwrap_or(false) {
+            return Err((Ignored::RoleNotPermitted, r));
+        }
+        if !self.covers(case, rights.approve_action().and_then(|a| a.within_limit), r) {
+            return Err((Ignored::OverLimit, r));
+        }
+        if let Some(s) = self.separation(case, out, c, now) {
+            return Err((Ignored::SeparationOfDuties, s as u32));
+        }
+        if let Some(p) = self.repeats(case, c, r, now) {
+            return Err((Ignored::Duplicate, p));
+        }
+        // No step is open before the case is: the record says when it was given.
+        if case.opened_at.is_none_or(|o| c.t < o) {
+            return Err((Ignored::BeforeOpened, 0));
+        }
+        out.steps.iter().position(|s| s.done_by.is_none() && rights.may_fill(r, s.role)).ok_or((Ignored::NoOpenStep, r))
+    }
+
     /// Whether role `a` rather than `b` should fill `step` (both may): its own role
     /// first, then the least senior, then policy order.
     fn rather(&self, a: u32, b: u32, step: Option<&Step>) -> bool {
@@ -204,6 +211,7 @@ impl Engine {
     }
 
     /// Whether separation of duties bars the candidate's approver at its instant.
+    #[inline]
     fn separation(&self, case: &Case, out: &Outcome, c: &Candidate<'_>, now: Instant) -> Option<Separation> {
         let rights = &self.rights;
         let approve = rights.approve_action();
@@ -234,8 +242,8 @@ impl Engine {
         now: Instant,
     ) -> bool {
         case.approvals.iter().any(|a| {
-            a.by_is(&case.text, by, hash)
-                && (a.form == Form::BadAt || (a.form == Form::Usable && (a.effective(now), a.pos) < before))
+            (a.form == Form::BadAt || (a.form == Form::Usable && (a.effective(now), a.pos) < before))
+                && a.by_is(&case.text, by, hash)
         })
     }
 
@@ -316,11 +324,26 @@ impl Engine {
             let span = Span::push(&mut out.text, r.get(&case.text));
             out.barred.push(span);
         }
-        // The order approvals are taken in (the case keeps them sorted: see
-        // `Case::finish`): those that cannot count, then by `at`, list order breaking
-        // ties; one without `at` counts as given at `now`, so it is taken among those
-        // given at `now`, by position; those given after `now` last (they count for
-        // nothing yet).
+        let list = &case.approvals;
+        // Most often every approval is usable and given before `now`: then the list's
+        // own (sorted) order is the order they are taken in.
+        let simple = list.first().is_some_and(|f| f.form == Form::Usable)
+            && list.last().is_some_and(|l| l.at.is_some_and(|t| t < now));
+        if simple {
+            for k in 0..list.len() {
+                self.take(case, now, out, k);
+            }
+        } else if !list.is_empty() {
+            self.take_in_order(case, now, out);
+        }
+    }
+
+    /// Takes the case's approvals in the order of `at` (the case keeps them sorted: see
+    /// `Case::finish`): those that cannot count, then by `at`, list order breaking ties;
+    /// one without `at` counts as given at `now`, so it is taken among those given at
+    /// `now`, by position; those given after `now` last (they count for nothing yet).
+    #[inline(never)]
+    fn take_in_order(&self, case: &Case, now: Instant, out: &mut Outcome) {
         let list = &case.approvals;
         let len = list.len();
         let from = |k: usize| list.get(k..).unwrap_or(&[]);
@@ -362,41 +385,33 @@ impl Engine {
             Form::Usable => {
                 let roles = [a.role];
                 let c = Candidate { by, hash: a.by_hash, roles: &roles, t: a.effective(now), at: a.at, pos: a.pos };
-                let j = self.judge(case, out, &c, now);
-                match (j.first_reason(), j.fills) {
-                    (None, Some((step, _))) => Ok(step),
-                    (Some(Ignored::SeparationOfDuties), _) => {
-                        Err((Ignored::SeparationOfDuties, j.separation.map_or(0, |s| s as u32)))
-                    }
-                    (Some(Ignored::Duplicate), _) => Err((Ignored::Duplicate, j.repeats.unwrap_or(0))),
-                    // No step is open before the case is: the record says when it was given.
-                    (Some(Ignored::NoOpenStep), _) if !j.opened => Err((Ignored::BeforeOpened, 0)),
-                    (Some(reason), _) => Err((reason, a.role)),
-                    (None, None) => Err((Ignored::NoOpenStep, a.role)),
-                }
+                self.judge_one(case, out, &c, now)
             }
         };
-        // Whoever gave an approval by now is a prior approver from then on.
-        let named = matches!(a.form, Form::BadAt | Form::Usable) && !after_now;
-        let approve = self.rights.approve_action();
-        if named && approve.is_some_and(|x| x.not_prior_approver) {
-            bar(out, by);
-        }
-        match judged {
+        let span = match judged {
             Ok(step) => {
                 let span = Span::push(&mut out.text, by);
                 if let Some(s) = out.steps.get_mut(step) {
                     s.done_by = Some(span);
                     s.filler = k as u32;
                 }
-                if self.rights.distinct_approvers || approve.is_some_and(|x| x.not_approver) {
-                    bar(out, by);
-                }
+                Some(span)
             }
             Err((reason, aux)) => {
                 let issue = ignored(out, a, by, reason, aux);
                 out.issues.push(issue);
+                None
             }
+        };
+        // Whoever gave an approval by now is a prior approver from then on; whoever
+        // filled a step is barred from the others under distinct approvers.
+        let approve = self.rights.approve_action();
+        let named = matches!(a.form, Form::BadAt | Form::Usable) && !after_now;
+        let prior = named && approve.is_some_and(|x| x.not_prior_approver);
+        let filler = span.is_some() && (self.rights.distinct_approvers || approve.is_some_and(|x| x.not_approver));
+        if (prior || filler) && !out.barred.iter().any(|b| b.get(&out.text) == by) {
+            let span = span.unwrap_or_else(|| Span::push(&mut out.text, by));
+            out.barred.push(span);
         }
     }
 
@@ -407,14 +422,6 @@ impl Engine {
             Some(&(i, _)) => Some(i),
             None => self.rights.roles.iter().position(|r| r.limit.is_none()).map(|i| i as u32),
         }
-    }
-}
-
-/// Adds `by` to the barred approvers, once.
-fn bar(out: &mut Outcome, by: &str) {
-    if !out.barred.iter().any(|b| b.get(&out.text) == by) {
-        let span = Span::push(&mut out.text, by);
-        out.barred.push(span);
     }
 }
 

@@ -43,16 +43,6 @@ impl Engine {
         self.approve(case, now, out);
     }
 
-    /// The routing and approval steps of a case at `now` (already clamped), without its
-    /// SLA clocks or intake issues: what `authorize` needs of an evaluation.
-    pub(crate) fn approvals_at(&self, case: &Case, now: Instant, out: &mut Outcome) {
-        self.start(case, now, out);
-        if out.error.is_none() {
-            self.route_into(case, out);
-            self.approve(case, now, out);
-        }
-    }
-
     /// Clears `out` for the evaluation of `case` at `now`.
     fn start(&self, case: &Case, now: Instant, out: &mut Outcome) {
         out.text.clear();

@@ -226,20 +226,9 @@ impl Lint<'_> {
                 }
             }
         }
-        if let (Some(w), ApprovalOut::Role(_)) = (within, out)
-            && let Some(kinds) = self.absent_for_some_kind(&b, w)
-        {
-            d.warn(
-                PolicyCode::LimitWithoutValue,
-                rule_path,
-                format!(
-                    "`{}` (actions.approve.within_limit) can be absent when this rule adds a step ({kinds}): no role covers an absent value, so no one can fill it",
-                    self.field_name(w)
-                ),
-            );
-        }
-        if let (Some(w), ApprovalOut::ByLimit(f)) = (within, out)
-            && w != f
+        // A `by_limit` step on the within_limit field itself exists only with a value.
+        let own_field = matches!(out, ApprovalOut::ByLimit(f) if Some(f) == within);
+        if let (Some(w), false) = (within, own_field)
             && let Some(kinds) = self.absent_for_some_kind(&b, w)
         {
             d.warn(
