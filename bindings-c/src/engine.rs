@@ -71,20 +71,7 @@ impl ColumnDef {
     }
     /// Whether the column holds the items of every case (and takes offsets).
     pub fn is_list(&self) -> bool {
-        use ColumnTarget as T;
-        matches!(
-            self.target,
-            T::PausedFrom
-                | T::PausedTo
-                | T::PausedReason
-                | T::WaitingFrom
-                | T::WaitingTo
-                | T::WaitingOn
-                | T::ApprovalRole
-                | T::ApprovalBy
-                | T::ApprovalAt
-                | T::Evidence
-        )
+        self.target.is_list()
     }
 }
 
