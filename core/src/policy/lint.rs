@@ -20,8 +20,9 @@
 //! the instants a case may carry (1970 through 2099), and every field may be absent. The
 //! work is bounded: a rule whose uncovered part splits into more than [`MAX_PIECES`]
 //! pieces is not reported, and a table is examined for at most [`MAX_STEPS`] steps (a
-//! step: one value or interval of a test compared); the rules left when the steps run
-//! out are not reported. Nothing is reported that does not hold.
+//! step: one earlier rule considered, or one value or interval of a test compared); the
+//! rules left when the steps run out are not reported. Nothing is reported that does not
+//! hold.
 
 use super::RouteOut;
 use super::diagnostics::{Diags, PolicyCode, child, index};
@@ -41,7 +42,7 @@ use rust_decimal::Decimal;
 /// Most pieces the uncovered part of one rule may split into before it is given up.
 pub const MAX_PIECES: usize = 256;
 /// Most steps `unreachable_rule` spends on one table.
-pub const MAX_STEPS: u64 = 2_000_000;
+pub const MAX_STEPS: u64 = 500_000;
 
 /// A decision table as the linter reads it: where it is, its hit policy, its rules'
 /// tests and ids, and their rank order.
@@ -125,36 +126,45 @@ impl Lint<'_> {
     fn unreachable(&self, t: &TableView<'_>, ranked: bool, d: &mut Diags) {
         let seq: Vec<usize> =
             if ranked { t.order.iter().map(|&i| i as usize).collect() } else { (0..t.rules.len()).collect() };
-        let boxes: Vec<Boxed> = t.rules.iter().map(|(_, c)| self.boxed(c)).collect();
         let id = |k: usize| t.rules.get(k).and_then(|(g, _)| self.rule_ids.get(*g as usize)).map_or("", String::as_str);
+        // The rules' boxes, and their kinds as a bit mask (two rules whose masks share no
+        // bit share no case, which one AND tells), built in deciding order as the rules
+        // are reached: a table the steps run out on is not built whole.
+        let mut boxes: Vec<(Boxed, u64)> = Vec::with_capacity(seq.len().min(1024));
         let mut steps = 0u64;
         for (p, &j) in seq.iter().enumerate() {
-            let Some(bj) = boxes.get(j) else { continue };
+            let bj = self.boxed(t.rules.get(j).map_or(&[][..], |(_, c)| c));
+            let kj = self.kind_mask(&bj);
             let mut uncovered: Vec<Boxed> = Vec::new();
-            if !self.is_empty(bj) {
+            if !self.is_empty(&bj) {
                 uncovered.push(bj.clone());
             }
+            boxes.push((bj, kj));
             let mut by: Vec<usize> = Vec::new();
             let mut gave_up = false;
-            for &i in seq.get(..p).unwrap_or(&[]) {
+            for (q, (bi, ki)) in boxes.iter().enumerate().take(p) {
                 if uncovered.is_empty() {
                     break;
                 }
-                let Some(bi) = boxes.get(i) else { continue };
+                // Most earlier rules share no case with what is left: checked without
+                // building anything (first by their kinds).
+                steps += 1;
+                if ki & kj == 0 || !uncovered.iter().any(|piece| self.overlap(piece, bi, &mut steps)) {
+                    if steps > MAX_STEPS {
+                        gave_up = true;
+                        break;
+                    }
+                    continue;
+                }
                 let mut next = Vec::with_capacity(uncovered.len());
-                let mut cut = false;
-                for piece in &uncovered {
-                    match self.subtract(piece, bi, &mut steps) {
-                        Some(pieces) => {
-                            cut = true;
-                            next.extend(pieces);
-                        }
-                        None => next.push(piece.clone()),
+                for piece in uncovered {
+                    if self.overlap(&piece, bi, &mut steps) {
+                        next.extend(self.split(&piece, bi, &mut steps));
+                    } else {
+                        next.push(piece);
                     }
                 }
-                if cut {
-                    by.push(i);
-                }
+                by.push(seq.get(q).copied().unwrap_or(0));
                 uncovered = next;
                 if uncovered.len() > MAX_PIECES || steps > MAX_STEPS {
                     gave_up = true;
@@ -784,32 +794,49 @@ impl Lint<'_> {
         }
     }
 
-    /// `b` less `a`, as disjoint pieces; `None` when they do not overlap (`b` stays whole).
-    fn subtract(&self, b: &Boxed, a: &Boxed, steps: &mut u64) -> Option<Vec<Boxed>> {
-        fn get(bx: &Boxed, slot: u16) -> Option<&Set> {
-            bx.iter().find(|(s, _)| *s == slot).map(|(_, x)| x)
-        }
-        // Do they overlap? Every field `a` tests must meet `b`'s (any value, untested).
-        for (slot, sa) in a {
-            let meets = match get(b, *slot) {
-                Some(sb) => {
-                    *steps += Self::cost(sb, sa);
-                    self.overlaps(*slot, sb, sa)
+    /// The kinds a box admits, as a bit mask: bit `k` for the `k`-th value of an enum
+    /// `kind` of at most 63 values, bit 63 for a case without one; every bit when the
+    /// box does not test `kind` or its values are more or open.
+    fn kind_mask(&self, b: &Boxed) -> u64 {
+        let n = self.finite_syms(self.kind_slot).filter(|&n| n <= 63);
+        match (b.iter().find(|(s, _)| *s == self.kind_slot), n) {
+            (Some((_, set)), Some(n)) => {
+                let mut m = if set.absent { 1 << 63 } else { 0 };
+                match &set.vals {
+                    Vals::Syms(false, l) => l.iter().filter(|&&k| k < 63).for_each(|&k| m |= 1 << k),
+                    Vals::Syms(true, l) => {
+                        (0..n as u32).filter(|k| l.binary_search(k).is_err()).for_each(|k| m |= 1 << k)
+                    }
+                    _ => m = u64::MAX,
                 }
-                None => {
-                    *steps += 1;
-                    !self.set_empty(*slot, sa)
-                }
-            };
-            if !meets {
-                return None;
+                m
             }
+            _ => u64::MAX,
         }
-        // Peel off, field by field, the part of `b` outside `a`.
+    }
+
+    /// Whether boxes `b` and `a` share a case: every field `a` tests meets `b`'s (any
+    /// value, where `b` does not test it). Builds nothing.
+    fn overlap(&self, b: &Boxed, a: &Boxed, steps: &mut u64) -> bool {
+        a.iter().all(|(slot, sa)| match b.iter().find(|(s, _)| s == slot) {
+            Some((_, sb)) => {
+                *steps += Self::cost(sb, sa);
+                self.overlaps(*slot, sb, sa)
+            }
+            None => {
+                *steps += 1;
+                !self.set_empty(*slot, sa)
+            }
+        })
+    }
+
+    /// `b` less `a` (which overlap), as disjoint pieces: field by field, the part of `b`
+    /// outside `a` on that field and inside it on the fields before.
+    fn split(&self, b: &Boxed, a: &Boxed, steps: &mut u64) -> Vec<Boxed> {
         let mut pieces = Vec::new();
         let mut cur = b.clone();
         for (slot, sa) in a {
-            let sb = get(&cur, *slot).cloned().unwrap_or_else(|| self.full(*slot));
+            let sb = cur.iter().find(|(s, _)| s == slot).map(|(_, x)| x.clone()).unwrap_or_else(|| self.full(*slot));
             *steps += Self::cost(&sb, sa);
             let rest = Set { absent: sb.absent && !sa.absent, vals: self.minus_vals(*slot, &sb.vals, &sa.vals) };
             if !self.set_empty(*slot, &rest) {
@@ -820,7 +847,7 @@ impl Lint<'_> {
             let meet = Set { absent: sb.absent && sa.absent, vals: self.and_vals(*slot, &sb.vals, &sa.vals) };
             put(&mut cur, *slot, meet);
         }
-        Some(pieces)
+        pieces
     }
 }
 
