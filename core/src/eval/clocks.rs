@@ -5,7 +5,7 @@
 use crate::case::{Case, Span};
 use crate::engine::Engine;
 use crate::issue::{Issue, IssueCode, Subject};
-use crate::output::outcome::{Cause, Escalation, MetricOutcome, Outcome, SlaState};
+use crate::output::outcome::{Escalation, MetricOutcome, Outcome, SlaState};
 use crate::policy::{BandClock, MetricTarget};
 use crate::table::{Agg, Found};
 use crate::time::Instant;
@@ -283,20 +283,9 @@ impl Engine {
                 (state, escalation, change)
             }
         };
-        let cause = match state {
-            SlaState::Missed | SlaState::Breached => Some(if at.waits {
-                self.waiting(case, m, calendar, &o, stop, at, out);
-                cause(out, m, elapsed.saturating_sub(target))
-            } else {
-                Cause::Own
-            }),
-            _ => {
-                if at.waits {
-                    self.waiting(case, m, calendar, &o, stop, at, out);
-                }
-                None
-            }
-        };
+        if at.waits {
+            self.waiting(case, m, calendar, &o, stop, at, out);
+        }
         out.sla.push(Some(MetricOutcome {
             state,
             calendar: cal,
@@ -305,7 +294,6 @@ impl Engine {
             elapsed_s: elapsed,
             completed_at: stopped_at,
             escalation,
-            cause,
         }));
         change
     }
@@ -402,18 +390,6 @@ impl Next {
             }
         };
     }
-}
-
-/// The cause of metric `m`'s overrun: the dependency whose wait alone explains it (the
-/// largest such wait; ties to the first dependency), else the queue's own.
-fn cause(out: &Outcome, m: usize, overrun: i64) -> Cause {
-    let mut best: Option<(u32, i64)> = None;
-    for &(mi, d, w) in &out.waiting {
-        if usize::from(mi) == m && w >= overrun && best.is_none_or(|(_, b)| w > b) {
-            best = Some((d, w));
-        }
-    }
-    best.map_or(Cause::Own, |(d, _)| Cause::Dependency(d))
 }
 
 /// The earlier of two instants, either possibly absent.

@@ -253,7 +253,7 @@ impl Serialize for Metric<'_> {
             m.serialize_entry("escalation", &Esc(e, esc))?;
         }
         m.serialize_entry("waiting_s", &Waiting(e, o, k))?;
-        match mo.cause {
+        match o.cause(k) {
             Some(Cause::Own) => m.serialize_entry("cause", "own")?,
             Some(Cause::Dependency(d)) => m.serialize_entry("cause", o.dependency_name(e, d))?,
             None => {}
