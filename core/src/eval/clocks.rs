@@ -120,13 +120,16 @@ impl Engine {
             if let Some(under) = band.and_then(|i| sla.bands.get(i)).and_then(|b| b.under) {
                 match band_cal {
                     Some((c, _)) if !paused_now => {
-                        next.offer(c, under, |c, y| self.reach_at(c, opened, y, &out.pauses))
+                        next.offer(c, (under, age), |c, y| self.reach_at(c, opened, y, &out.pauses))
                     }
                     Some(_) => {}
                     None => next.at = earliest(next.at, opened.checked_add(under)),
                 }
             }
-            if let Some((c, y)) = next.pending
+            // Business time accrues no faster than time: a threshold `y` that is `y - e`
+            // ahead cannot be reached before `now + (y - e)`; past a known change, no search.
+            if let Some((c, y, e)) = next.pending
+                && next.at.is_none_or(|b| now.saturating_add(y.saturating_sub(e)) < b)
                 && let Some((_, cal)) = self.clocks.calendars.get(c as usize)
                 && let Reach::At(d) = reach(cal, &spans.origin(c, cal, opened), opened, y, &out.pauses)
             {
@@ -209,7 +212,7 @@ impl Engine {
         at: &Asof,
         spans: &mut Spans,
         out: &mut Outcome,
-    ) -> Option<i64> {
+    ) -> Option<(i64, i64)> {
         let (Some(sla), Some((_, calendar))) = (self.clocks.sla.as_ref(), self.clocks.calendars.get(cal as usize))
         else {
             out.sla.push(None);
@@ -278,7 +281,7 @@ impl Engine {
                     let warn = if elapsed < mt.warn_from && mt.warn_from <= target { mt.warn_from } else { i64::MAX };
                     let breach = if elapsed <= target { target.saturating_add(1) } else { i64::MAX };
                     let step = step.map_or(i64::MAX, |s| s.saturating_add(1));
-                    Some(warn.min(breach).min(step)).filter(|&x| x != i64::MAX)
+                    Some((warn.min(breach).min(step), elapsed)).filter(|&(x, _)| x != i64::MAX)
                 };
                 (state, escalation, change)
             }
@@ -373,20 +376,22 @@ struct Asof {
 #[derive(Default)]
 struct Next {
     at: Option<Instant>,
-    pending: Option<(u32, i64)>,
+    /// Calendar, least threshold, and the business time its clocks have at `now`.
+    pending: Option<(u32, i64, i64)>,
 }
 
 impl Next {
-    /// Offers threshold `x` on calendar `cal`; a threshold of another calendar first turns
-    /// the pending one into an instant (with `reach`).
+    /// Offers threshold `x` (with the business time `e` at `now`) on calendar `cal`; a
+    /// threshold of another calendar first turns the pending one into an instant (with
+    /// `reach`).
     #[inline(always)]
-    fn offer(&mut self, cal: u32, x: i64, reach: impl FnOnce(u32, i64) -> Option<Instant>) {
+    fn offer(&mut self, cal: u32, (x, e): (i64, i64), reach: impl FnOnce(u32, i64) -> Option<Instant>) {
         self.pending = match self.pending {
-            None => Some((cal, x)),
-            Some((c, y)) if c == cal => Some((c, y.min(x))),
-            Some((c, y)) => {
+            None => Some((cal, x, e)),
+            Some((c, y, e)) if c == cal => Some((c, y.min(x), e)),
+            Some((c, y, _)) => {
                 self.at = earliest(self.at, reach(c, y));
-                Some((cal, x))
+                Some((cal, x, e))
             }
         };
     }
