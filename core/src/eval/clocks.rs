@@ -345,6 +345,8 @@ fn after_now(out: &mut Outcome, subject: Subject) {
 #[cold]
 #[inline(never)]
 fn waits_as_of(case: &Case, now: Instant, out: &mut Outcome) -> bool {
+    out.waiting.clear();
+    out.deps.clear();
     let mut waits = false;
     for w in &case.waits {
         if w.from > now || w.to.is_some_and(|t| t > now) {
@@ -352,6 +354,7 @@ fn waits_as_of(case: &Case, now: Instant, out: &mut Outcome) -> bool {
         }
         waits |= w.from <= now;
     }
+    out.waited = waits;
     if waits {
         for &name in &case.undeclared {
             let name = Span::push(&mut out.text, name.get(&case.text));

@@ -134,6 +134,9 @@ pub struct Outcome {
     /// Opened after `now`: nothing else is decided.
     pub(crate) not_yet_open: bool,
     pub(crate) next_change_at: Option<Instant>,
+    /// Whether the case had waited on anything by `now` (else `waiting` and `deps` are
+    /// stale: not cleared, not read).
+    pub(crate) waited: bool,
     /// Business seconds each metric waited on each dependency, when not zero:
     /// `(metric, dependency, seconds)`, by metric then dependency.
     pub(crate) waiting: Vec<(u16, u32, i64)>,
@@ -195,7 +198,8 @@ impl Outcome {
     /// running span, for those it waited on: `(dependency, seconds)`, dependencies in
     /// order (see [`Cause::Dependency`] for what the index means).
     pub fn waiting_s(&self, metric: usize) -> impl Iterator<Item = (u32, i64)> + '_ {
-        self.waiting.iter().filter(move |w| usize::from(w.0) == metric).map(|w| (w.1, w.2))
+        let waiting = if self.waited { self.waiting.as_slice() } else { &[] };
+        waiting.iter().filter(move |w| usize::from(w.0) == metric).map(|w| (w.1, w.2))
     }
     /// Why metric `metric` was missed or is breached (`None` in any other state): the
     /// dependency whose wait alone explains the overrun (`elapsed_s - target_s`), the
@@ -223,7 +227,8 @@ impl Outcome {
     }
     /// The name of an undeclared dependency `dep` of a policy declaring `declared`.
     pub(crate) fn dependency_name_in(&self, declared: u32, dep: u32) -> &str {
-        dep.checked_sub(declared).and_then(|k| self.deps.get(k as usize)).map_or("", |s| s.get(&self.text))
+        let deps = if self.waited { self.deps.as_slice() } else { &[] };
+        dep.checked_sub(declared).and_then(|k| deps.get(k as usize)).map_or("", |s| s.get(&self.text))
     }
     /// Approval steps in order.
     pub fn steps(&self) -> &[Step] {

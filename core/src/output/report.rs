@@ -229,7 +229,8 @@ impl Report {
                 *n += 1;
             }
         }
-        for &(_, d, secs) in &o.waiting {
+        let waiting: &[(u16, u32, i64)] = if o.waited { &o.waiting } else { &[] };
+        for &(_, d, secs) in waiting {
             match q.waiting_s.get_mut(d as usize) {
                 Some(w) => *w = w.saturating_add(secs),
                 None => {
