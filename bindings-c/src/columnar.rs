@@ -243,17 +243,18 @@ impl OutputArrays<'_> {
     fn write_metrics(&mut self, i: usize, metrics: usize, o: &Outcome) {
         let (sla, base) = (o.sla(), i * metrics);
         match metrics {
-            2 => self.metric_slots::<2>(base, sla),
-            3 => self.metric_slots::<3>(base, sla),
-            4 => self.metric_slots::<4>(base, sla),
-            _ => (0..metrics).for_each(|k| self.metric_slots::<1>(base + k, sla.get(k..).unwrap_or_default())),
+            2 => self.metric_slots::<2>(base, sla, o, 0),
+            3 => self.metric_slots::<3>(base, sla, o, 0),
+            4 => self.metric_slots::<4>(base, sla, o, 0),
+            _ => (0..metrics).for_each(|k| self.metric_slots::<1>(base + k, sla.get(k..).unwrap_or_default(), o, k)),
         }
     }
 
     /// `N` metrics' outputs at `base..base + N`, from `sla` (a metric past its end: none):
     /// output by output (each wanted one checked once), metric by metric inside.
     #[inline(always)]
-    fn metric_slots<const N: usize>(&mut self, base: usize, sla: &[Option<MetricOutcome>]) {
+    /// `first` is the index of `sla[0]` among the case's metrics.
+    fn metric_slots<const N: usize>(&mut self, base: usize, sla: &[Option<MetricOutcome>], o: &Outcome, first: usize) {
         let m = |k: usize| sla.get(k).and_then(Option::as_ref);
         fn each<T, const N: usize>(out: &mut Option<&mut [T]>, base: usize, v: impl Fn(usize) -> T) {
             if let Some(slots) = out.as_mut().and_then(|a| a.get_mut(base..)).and_then(|a| a.first_chunk_mut::<N>()) {
@@ -271,7 +272,7 @@ impl OutputArrays<'_> {
             m(k).and_then(|m| m.escalation).and_then(|e| e.next_at).unwrap_or(DOCKET_NO_TIME)
         });
         let deps = self.dependencies;
-        each::<_, N>(&mut self.sla_cause, base, |k| match m(k).and_then(|m| m.cause) {
+        each::<_, N>(&mut self.sla_cause, base, |k| match o.cause(first + k) {
             None => DOCKET_NO_INDEX,
             Some(Cause::Own) => DOCKET_CAUSE_OWN,
             Some(Cause::Dependency(d)) if (d as usize) < deps => d as i32,

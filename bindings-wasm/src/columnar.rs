@@ -832,7 +832,7 @@ impl Outputs {
             for (d, secs) in out.waiting_s(k).filter(|&(d, _)| (d as usize) < deps) {
                 put(&mut m.waiting, i * deps + d as usize, secs as f64);
             }
-            let cause = match mo.cause {
+            let cause = match out.cause(k) {
                 None => -1,
                 Some(Cause::Own) => 0,
                 Some(Cause::Dependency(d)) if (d as usize) < deps => d as i32 + 1,

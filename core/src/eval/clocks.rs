@@ -5,7 +5,7 @@
 use crate::case::{Case, Span};
 use crate::engine::Engine;
 use crate::issue::{Issue, IssueCode, Subject};
-use crate::output::outcome::{Cause, Escalation, MetricOutcome, Outcome, SlaState};
+use crate::output::outcome::{Escalation, MetricOutcome, Outcome, SlaState};
 use crate::policy::{BandClock, MetricTarget};
 use crate::table::{Agg, Found};
 use crate::time::Instant;
@@ -120,13 +120,16 @@ impl Engine {
             if let Some(under) = band.and_then(|i| sla.bands.get(i)).and_then(|b| b.under) {
                 match band_cal {
                     Some((c, _)) if !paused_now => {
-                        next.offer(c, under, |c, y| self.reach_at(c, opened, y, &out.pauses))
+                        next.offer(c, (under, age), |c, y| self.reach_at(c, opened, y, &out.pauses))
                     }
                     Some(_) => {}
                     None => next.at = earliest(next.at, opened.checked_add(under)),
                 }
             }
-            if let Some((c, y)) = next.pending
+            // Business time accrues no faster than time: a threshold `y` that is `y - e`
+            // ahead cannot be reached before `now + (y - e)`; past a known change, no search.
+            if let Some((c, y, e)) = next.pending
+                && next.at.is_none_or(|b| now.saturating_add(y.saturating_sub(e)) < b)
                 && let Some((_, cal)) = self.clocks.calendars.get(c as usize)
                 && let Reach::At(d) = reach(cal, &spans.origin(c, cal, opened), opened, y, &out.pauses)
             {
@@ -209,7 +212,7 @@ impl Engine {
         at: &Asof,
         spans: &mut Spans,
         out: &mut Outcome,
-    ) -> Option<i64> {
+    ) -> Option<(i64, i64)> {
         let (Some(sla), Some((_, calendar))) = (self.clocks.sla.as_ref(), self.clocks.calendars.get(cal as usize))
         else {
             out.sla.push(None);
@@ -278,25 +281,14 @@ impl Engine {
                     let warn = if elapsed < mt.warn_from && mt.warn_from <= target { mt.warn_from } else { i64::MAX };
                     let breach = if elapsed <= target { target.saturating_add(1) } else { i64::MAX };
                     let step = step.map_or(i64::MAX, |s| s.saturating_add(1));
-                    Some(warn.min(breach).min(step)).filter(|&x| x != i64::MAX)
+                    Some((warn.min(breach).min(step), elapsed)).filter(|&(x, _)| x != i64::MAX)
                 };
                 (state, escalation, change)
             }
         };
-        let cause = match state {
-            SlaState::Missed | SlaState::Breached => Some(if at.waits {
-                self.waiting(case, m, calendar, &o, stop, at, out);
-                cause(out, m, elapsed.saturating_sub(target))
-            } else {
-                Cause::Own
-            }),
-            _ => {
-                if at.waits {
-                    self.waiting(case, m, calendar, &o, stop, at, out);
-                }
-                None
-            }
-        };
+        if at.waits {
+            self.waiting(case, m, calendar, &o, stop, at, out);
+        }
         out.sla.push(Some(MetricOutcome {
             state,
             calendar: cal,
@@ -305,7 +297,6 @@ impl Engine {
             elapsed_s: elapsed,
             completed_at: stopped_at,
             escalation,
-            cause,
         }));
         change
     }
@@ -354,6 +345,8 @@ fn after_now(out: &mut Outcome, subject: Subject) {
 #[cold]
 #[inline(never)]
 fn waits_as_of(case: &Case, now: Instant, out: &mut Outcome) -> bool {
+    out.waiting.clear();
+    out.deps.clear();
     let mut waits = false;
     for w in &case.waits {
         if w.from > now || w.to.is_some_and(|t| t > now) {
@@ -361,6 +354,7 @@ fn waits_as_of(case: &Case, now: Instant, out: &mut Outcome) -> bool {
         }
         waits |= w.from <= now;
     }
+    out.waited = waits;
     if waits {
         for &name in &case.undeclared {
             let name = Span::push(&mut out.text, name.get(&case.text));
@@ -385,35 +379,25 @@ struct Asof {
 #[derive(Default)]
 struct Next {
     at: Option<Instant>,
-    pending: Option<(u32, i64)>,
+    /// Calendar, least threshold, and the business time its clocks have at `now`.
+    pending: Option<(u32, i64, i64)>,
 }
 
 impl Next {
-    /// Offers threshold `x` on calendar `cal`; a threshold of another calendar first turns
-    /// the pending one into an instant (with `reach`).
+    /// Offers threshold `x` (with the business time `e` at `now`) on calendar `cal`; a
+    /// threshold of another calendar first turns the pending one into an instant (with
+    /// `reach`).
     #[inline(always)]
-    fn offer(&mut self, cal: u32, x: i64, reach: impl FnOnce(u32, i64) -> Option<Instant>) {
+    fn offer(&mut self, cal: u32, (x, e): (i64, i64), reach: impl FnOnce(u32, i64) -> Option<Instant>) {
         self.pending = match self.pending {
-            None => Some((cal, x)),
-            Some((c, y)) if c == cal => Some((c, y.min(x))),
-            Some((c, y)) => {
+            None => Some((cal, x, e)),
+            Some((c, y, e)) if c == cal => Some((c, y.min(x), e)),
+            Some((c, y, _)) => {
                 self.at = earliest(self.at, reach(c, y));
-                Some((cal, x))
+                Some((cal, x, e))
             }
         };
     }
-}
-
-/// The cause of metric `m`'s overrun: the dependency whose wait alone explains it (the
-/// largest such wait; ties to the first dependency), else the queue's own.
-fn cause(out: &Outcome, m: usize, overrun: i64) -> Cause {
-    let mut best: Option<(u32, i64)> = None;
-    for &(mi, d, w) in &out.waiting {
-        if usize::from(mi) == m && w >= overrun && best.is_none_or(|(_, b)| w > b) {
-            best = Some((d, w));
-        }
-    }
-    best.map_or(Cause::Own, |(d, _)| Cause::Dependency(d))
 }
 
 /// The earlier of two instants, either possibly absent.

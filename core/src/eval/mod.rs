@@ -61,8 +61,8 @@ impl Engine {
         out.barred.clear();
         out.issues.clear();
         out.trace.clear();
-        out.waiting.clear();
-        out.deps.clear();
+        // `waiting` and `deps` are cleared (and read) only for a case that waited.
+        out.waited = false;
         out.next_change_at = None;
         // A case opened after `now` has not happened yet: nothing is decided.
         out.not_yet_open = out.error.is_none() && out.opened_at > now;

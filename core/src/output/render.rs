@@ -374,7 +374,7 @@ fn metric(j: &mut Json<'_>, e: &Engine, o: &Outcome, k: usize, mo: &MetricOutcom
         j.int(secs);
     }
     j.close();
-    match mo.cause {
+    match o.cause(k) {
         Some(Cause::Own) => {
             j.key("cause");
             j.string("own");

@@ -203,7 +203,7 @@ impl Report {
         }
         let mut worst = 0u8;
         let deps = q.waiting_s.len() as u32;
-        for m in o.sla.iter().flatten() {
+        for (k, m) in o.sla.iter().enumerate().filter_map(|(k, m)| Some((k, m.as_ref()?))) {
             match m.state {
                 SlaState::Met => q.met += 1,
                 SlaState::Missed => q.missed += 1,
@@ -212,7 +212,7 @@ impl Report {
                 SlaState::Paused => worst = worst.max(1),
                 SlaState::Ok => {}
             }
-            let Some(cause) = m.cause else { continue };
+            let Some(cause) = o.cause(k) else { continue };
             let missed = m.state == SlaState::Missed;
             let c = match cause {
                 Cause::Own => 0,
@@ -229,7 +229,8 @@ impl Report {
                 *n += 1;
             }
         }
-        for &(_, d, secs) in &o.waiting {
+        let waiting: &[(u16, u32, i64)] = if o.waited { &o.waiting } else { &[] };
+        for &(_, d, secs) in waiting {
             match q.waiting_s.get_mut(d as usize) {
                 Some(w) => *w = w.saturating_add(secs),
                 None => {
