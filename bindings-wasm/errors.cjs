@@ -39,12 +39,15 @@ function assertRuntime() {
   }
 }
 
+const RUNNING = Symbol.for('docket-wasm.running');
+
 function guardEngine(Engine) {
   const proto = Engine.prototype;
   const mark = Symbol.for('docket-wasm.guarded');
   if (Object.hasOwn(proto, mark)) return Engine; // one glue module loaded by two entry points
   Object.defineProperty(proto, mark, { value: true });
   const running = new WeakMap(); // engine -> calls in progress
+  Object.defineProperty(proto, RUNNING, { value: running });
   const freed = () => new ArgumentError('the engine was freed (engine.free()); create a new Engine', { path: 'engine' });
   const isEngine = (e) => e !== null && typeof e === 'object' && typeof e.__wbg_ptr === 'number';
   const guarded = (f) =>
@@ -84,6 +87,32 @@ function guardEngine(Engine) {
   return Engine;
 }
 
+function guardDiff(Engine, diff) {
+  const running = Engine.prototype[RUNNING];
+  const live = (e, path) => {
+    if (!(e instanceof Engine) || e.__wbg_ptr === 0) {
+      throw new ArgumentError(`\`${path}\` must be an Engine that is not freed`, { path });
+    }
+  };
+  const guarded = function diff_(oldEngine, newEngine, cases, now) {
+    live(oldEngine, 'oldEngine');
+    live(newEngine, 'newEngine');
+    const engines = [oldEngine, newEngine];
+    for (const e of engines) running.set(e, (running.get(e) ?? 0) + 1);
+    try {
+      return diff(oldEngine, newEngine, cases, now);
+    } finally {
+      for (const e of engines) {
+        const n = running.get(e) - 1;
+        if (n > 0) running.set(e, n);
+        else running.delete(e);
+      }
+    }
+  };
+  Object.defineProperty(guarded, 'name', { value: 'diff' });
+  return guarded;
+}
+
 function makeError(kind, code, message, details) {
   const { path } = details;
   if (kind === 'policy') return new PolicyError(message, details.errors, details.warnings, { code, path });
@@ -91,4 +120,4 @@ function makeError(kind, code, message, details) {
   return new DocketError(code, message, { path });
 }
 
-module.exports = { DocketError, PolicyError, ArgumentError, makeError, assertRuntime, guardEngine };
+module.exports = { DocketError, PolicyError, ArgumentError, makeError, assertRuntime, guardEngine, guardDiff };

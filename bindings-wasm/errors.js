@@ -61,6 +61,9 @@ export function assertRuntime() {
   }
 }
 
+/** Where an `Engine` class keeps its calls in progress (engine -> count). */
+const RUNNING = Symbol.for('docket-wasm.running');
+
 /**
  * Guards the generated `Engine` class (once, at load): every method and getter first
  * checks that the engine is live, so that a call after `free()` (or with a `this` that is
@@ -75,6 +78,7 @@ export function guardEngine(Engine) {
   if (Object.hasOwn(proto, mark)) return Engine; // one glue module loaded by two entry points
   Object.defineProperty(proto, mark, { value: true });
   const running = new WeakMap(); // engine -> calls in progress
+  Object.defineProperty(proto, RUNNING, { value: running });
   const freed = () => new ArgumentError('the engine was freed (engine.free()); create a new Engine', { path: 'engine' });
   const isEngine = (e) => e !== null && typeof e === 'object' && typeof e.__wbg_ptr === 'number';
   const guarded = (f) =>
@@ -112,6 +116,38 @@ export function guardEngine(Engine) {
     Object.defineProperty(proto, dispose, { ...Object.getOwnPropertyDescriptor(proto, dispose), value: guardedFree });
   }
   return Engine;
+}
+
+/**
+ * Guards the generated `diff` function (once, at load, after `guardEngine`): both
+ * engines must be live engines (else an `ArgumentError`, path `oldEngine` or
+ * `newEngine`), and neither can be freed while the comparison runs (from a getter of a
+ * case it is reading), as during one of an engine's own calls.
+ */
+export function guardDiff(Engine, diff) {
+  const running = Engine.prototype[RUNNING];
+  const live = (e, path) => {
+    if (!(e instanceof Engine) || e.__wbg_ptr === 0) {
+      throw new ArgumentError(`\`${path}\` must be an Engine that is not freed`, { path });
+    }
+  };
+  const guarded = function diff_(oldEngine, newEngine, cases, now) {
+    live(oldEngine, 'oldEngine');
+    live(newEngine, 'newEngine');
+    const engines = [oldEngine, newEngine];
+    for (const e of engines) running.set(e, (running.get(e) ?? 0) + 1);
+    try {
+      return diff(oldEngine, newEngine, cases, now);
+    } finally {
+      for (const e of engines) {
+        const n = running.get(e) - 1;
+        if (n > 0) running.set(e, n);
+        else running.delete(e);
+      }
+    }
+  };
+  Object.defineProperty(guarded, 'name', { value: 'diff' });
+  return guarded;
 }
 
 /** Called by the wasm module to build the error it throws. */

@@ -48,7 +48,9 @@ fn an_approval_with_an_empty_approver_fills_no_step() {
     assert_eq!(
         o["issues"],
         json!([{"code": "bad_type", "field": "approvals/0",
-                "detail": "`by` must name the approver (a non-empty string); this approval does not count"}])
+                "detail": "`by` must name the approver (a non-empty string); this approval does not count"},
+               {"code": "approval_ignored", "field": "approvals/0", "reason": "malformed",
+                "detail": "`by` is empty: the approval names no approver"}])
     );
     assert_eq!(o["queue"], "data_quality_review");
     // The same approval with an approver fills the first step (the test can tell).
@@ -70,7 +72,9 @@ fn an_approver_over_the_string_limit_is_an_issue_of_that_approval() {
     assert_eq!(
         o["issues"],
         json!([{"code": "bad_type", "field": "approvals/0",
-                "detail": "`by` is longer than the limit on strings (4096 bytes); this approval does not count"}])
+                "detail": "`by` is longer than the limit on strings (4096 bytes); this approval does not count"},
+               {"code": "approval_ignored", "field": "approvals/0", "reason": "malformed",
+                "detail": "`by` is longer than the limit on strings: the approval names no approver"}])
     );
 }
 
@@ -86,18 +90,24 @@ fn an_approval_with_a_malformed_at_fills_no_step_but_its_approver_approved() {
         let c = refund("1250.00", json!({"approvals": [{"role": "ops_manager", "by": "u-7", "at": at}]}));
         let o = eval(&e, &c, NOW);
         assert_eq!(o["approvals"]["remaining"], json!(["ops_manager", "finance_reviewer"]), "{at}");
+        // Its decoding issue, then the evaluation's: the approval counted for nothing.
         assert_eq!(
             o["issues"],
             json!([{"code": "bad_type", "field": "approvals/0",
-                    "detail": "`at` must be an RFC 3339 timestamp from 1970 through 2099, or absent; this approval fills no step"}]),
+                    "detail": "`at` must be an RFC 3339 timestamp from 1970 through 2099, or absent; this approval fills no step"},
+                   {"code": "approval_ignored", "field": "approvals/0", "reason": "malformed",
+                    "detail": "`at` is not an RFC 3339 timestamp from 1970 through 2099"}]),
             "{at}"
         );
         let mut case = Case::new();
         e.decode_json(&c.to_string(), &mut case);
-        let d = serde_json::to_value(e.authorize(&case, &actor, "approve")).expect("json");
+        let d = serde_json::to_value(e.authorize(&case, &actor, "approve", t(NOW))).expect("json");
         assert_eq!(
-            d,
-            json!({"allowed": false, "reasons": [{"code": "separation_of_duties", "detail": "u-7 already approved this case"}]}),
+            (&d["allowed"], &d["reasons"]),
+            (
+                &json!(false),
+                &json!([{"code": "separation_of_duties", "detail": "u-7 already gave an approval of this case"}])
+            ),
             "{at}"
         );
     }
@@ -116,9 +126,13 @@ fn an_approval_with_a_malformed_at_fills_no_step_but_its_approver_approved() {
 #[test]
 fn approval_issues_name_positions_in_the_given_list() {
     // Entry 0 is not an object (a bad_type issue of the list), entry 1 has an empty
-    // approver (approvals/1), entry 2 is the requester's (separation_violation at
-    // approvals/2, its position in the list, not among the entries kept), entry 3 fills
-    // finance_reviewer. Decoding issues come first, the list's before its entries'.
+    // approver (approvals/1): both count for nothing as malformed. Entry 2 is the
+    // requester's (separation_of_duties at approvals/2, its position in the list, not
+    // among the entries kept). Entry 3, a finance_reviewer, fills the first open step it
+    // may fill: the example fills "same_or_higher", and 25000 outranks ops_manager's
+    // 2500, so it fills ops_manager's (A2), and finance_reviewer's remains. Decoding
+    // issues come first, the list's before its entries'; then the approvals in the order
+    // they are taken (the malformed ones first).
     let e = example_engine();
     let c = refund(
         "1250.00",
@@ -131,9 +145,17 @@ fn approval_issues_name_positions_in_the_given_list() {
     let o = eval(&e, &c, NOW);
     assert_eq!(
         codes(&o),
-        pairs(&[("bad_type", "approvals"), ("bad_type", "approvals/1"), ("separation_violation", "approvals/2")])
+        pairs(&[
+            ("bad_type", "approvals"),
+            ("bad_type", "approvals/1"),
+            ("approval_ignored", "approvals/0"),
+            ("approval_ignored", "approvals/1"),
+            ("approval_ignored", "approvals/2")
+        ])
     );
-    assert_eq!(o["approvals"]["remaining"], json!(["ops_manager"]));
+    let reasons: Vec<&str> = o["issues"].as_array().unwrap().iter().filter_map(|i| i["reason"].as_str()).collect();
+    assert_eq!(reasons, ["malformed", "malformed", "separation_of_duties"]);
+    assert_eq!(o["approvals"]["remaining"], json!(["finance_reviewer"]));
     assert_eq!(o["approvals"]["barred"], json!(["agent-17", "u-8"]));
 }
 
@@ -141,6 +163,9 @@ fn approval_issues_name_positions_in_the_given_list() {
 fn the_builder_reads_approvals_as_json_does() {
     // The same three approvals set one by one: an empty approver, an `at` in 2100
     // (4102444800 s, after the last instant a case may carry), a good one without `at`.
+    // The first two count for nothing (malformed); the third, given at `now` for want of
+    // an `at`, is a finance_reviewer's, which outranks ops_manager ("same_or_higher"):
+    // it fills the first open step, ops_manager's, and finance_reviewer's remains.
     let e = example_engine();
     let json_case = refund(
         "1250.00",
@@ -150,8 +175,16 @@ fn the_builder_reads_approvals_as_json_does() {
             {"role": "finance_reviewer", "by": "u-8"}]}),
     );
     let want = eval(&e, &json_case, NOW);
-    assert_eq!(codes(&want), pairs(&[("bad_type", "approvals/0"), ("bad_type", "approvals/1")]));
-    assert_eq!(want["approvals"]["remaining"], json!(["ops_manager"]));
+    assert_eq!(
+        codes(&want),
+        pairs(&[
+            ("bad_type", "approvals/0"),
+            ("bad_type", "approvals/1"),
+            ("approval_ignored", "approvals/0"),
+            ("approval_ignored", "approvals/1")
+        ])
+    );
+    assert_eq!(want["approvals"]["remaining"], json!(["finance_reviewer"]));
     let (kind, amount, order) =
         (e.slot("kind").expect("kind"), e.slot("amount").expect("amount"), e.slot("order_id").expect("order_id"));
     let mut case = Case::new();
@@ -273,7 +306,8 @@ fn authorize_refuses_actors_over_the_limits() {
     let mut case = Case::new();
     e.decode_json(&example_case("C-1001"), &mut case);
     let decide = |id: String, roles: Vec<String>| {
-        serde_json::to_value(e.authorize(&case, &Actor { id, roles }, "hold")).expect("json")
+        let d = serde_json::to_value(e.authorize(&case, &Actor { id, roles }, "hold", t(NOW))).expect("json");
+        json!({"allowed": d["allowed"], "reasons": d["reasons"]})
     };
     let lead = || vec!["team_lead".to_string()];
     let refused = [
@@ -292,7 +326,7 @@ fn authorize_refuses_actors_over_the_limits() {
     }
     assert_eq!(decide("u-9".into(), vec!["r".repeat(4096), "team_lead".into()])["allowed"], true);
     // An unknown action is still the only reason, before the actor is looked at.
-    let d = serde_json::to_value(e.authorize(&case, &Actor::default(), "fly")).expect("json");
+    let d = serde_json::to_value(e.authorize(&case, &Actor::default(), "fly", t(NOW))).expect("json");
     assert_eq!(d["reasons"][0]["code"], "unknown_action");
 }
 

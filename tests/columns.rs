@@ -130,7 +130,9 @@ fn typed(e: &Engine, records: &[Value], roles_by_index: bool) -> Owned {
         };
         let texts = || Data::Text(vals.iter().map(|v| text(v)).collect());
         match target {
-            ColumnTarget::OpenedAt | ColumnTarget::Completed(_) if all(&|v| instant(v).is_some()) => {
+            ColumnTarget::OpenedAt | ColumnTarget::ClosedAt | ColumnTarget::Completed(_)
+                if all(&|v| instant(v).is_some()) =>
+            {
                 o.push(target, Data::I64(vals.iter().map(|v| instant(v).unwrap_or(0)).collect()), Some(present), None);
             }
             ColumnTarget::Field(s) => {
@@ -169,16 +171,53 @@ fn typed(e: &Engine, records: &[Value], roles_by_index: bool) -> Owned {
                 }) =>
             {
                 let (mut off, mut from, mut to, mut to_p) = (vec![0], Vec::new(), Vec::new(), Vec::new());
+                let (mut why, mut why_p) = (Vec::new(), Vec::new());
                 for v in &vals {
                     for p in v.as_array().into_iter().flatten() {
                         from.push(instant(&p["from"]).unwrap_or(0));
                         to.push(instant(&p["to"]).unwrap_or(0));
                         to_p.push(u8::from(!p["to"].is_null()));
+                        why.push(p["reason"].as_str().unwrap_or("").to_string());
+                        why_p.push(u8::from(p["reason"].is_string()));
                     }
                     off.push(from.len());
                 }
+                if why_p.contains(&1) {
+                    o.push(ColumnTarget::PausedReason, Data::Text(why), Some(why_p), Some(off.clone()));
+                }
                 o.push(ColumnTarget::PausedFrom, Data::I64(from), None, Some(off.clone()));
                 o.push(ColumnTarget::PausedTo, Data::I64(to), Some(to_p), Some(off));
+            }
+            ColumnTarget::Waiting
+                if all(&|v| {
+                    v.as_array().is_some_and(|a| {
+                        a.iter().all(|w| {
+                            instant(&w["from"]).is_some()
+                                && (w["to"].is_null() || instant(&w["to"]).is_some())
+                                && w["on"].is_string()
+                        })
+                    })
+                }) =>
+            {
+                let (mut off, mut from, mut to, mut to_p, mut on) =
+                    (vec![0], Vec::new(), Vec::new(), Vec::new(), Vec::new());
+                for v in &vals {
+                    for w in v.as_array().into_iter().flatten() {
+                        from.push(instant(&w["from"]).unwrap_or(0));
+                        to.push(instant(&w["to"]).unwrap_or(0));
+                        to_p.push(u8::from(!w["to"].is_null()));
+                        on.push(w["on"].as_str().unwrap_or("").to_string());
+                    }
+                    off.push(from.len());
+                }
+                // Declared dependencies by index, when every one is declared.
+                let on = match on.iter().map(|d| e.dependency(d)).collect::<Option<Vec<u32>>>() {
+                    Some(ix) if roles_by_index => Data::Index(ix),
+                    _ => Data::Text(on),
+                };
+                o.push(ColumnTarget::WaitingFrom, Data::I64(from), None, Some(off.clone()));
+                o.push(ColumnTarget::WaitingTo, Data::I64(to), Some(to_p), Some(off.clone()));
+                o.push(ColumnTarget::WaitingOn, on, None, Some(off));
             }
             ColumnTarget::Approvals
                 if all(&|v| {
@@ -220,7 +259,7 @@ fn typed(e: &Engine, records: &[Value], roles_by_index: bool) -> Owned {
                 o.push(ColumnTarget::Evidence, Data::Text(items), None, Some(off));
             }
             // Lists as JSON text, ids and other text keys as text.
-            ColumnTarget::Paused | ColumnTarget::Approvals | ColumnTarget::Evidence => {
+            ColumnTarget::Paused | ColumnTarget::Waiting | ColumnTarget::Approvals | ColumnTarget::Evidence => {
                 o.push(target, Data::Text(vals.iter().map(|v| v.to_string()).collect()), Some(present), None)
             }
             _ if all(&|v| v.is_string()) => o.push(target, texts(), Some(present), None),
@@ -278,6 +317,90 @@ fn batches_across_blocks_equal_cases_one_by_one() {
     let want = by_json(&e, &records);
     let got = typed(&e, &records, true).evaluate(&e, &mut ColumnWorkspace::new());
     assert_eq!(got, want);
+}
+
+#[test]
+fn closings_waits_and_pause_reasons_in_columns_decide_as_in_json() {
+    // Clocks v2 inputs: `closed_at`, waits on declared and undeclared dependencies, pause
+    // reasons, stamps after now, a case opened after now; as typed list columns (waits on
+    // declared dependencies by index too) and as JSON text, equal to JSON decoding.
+    let e = example_engine();
+    let hold = |id: &str, extra: Value| {
+        let mut r = json!({"id": id, "kind": "payment_hold", "order_id": "O", "opened_at": "2026-11-23T07:00:00Z"});
+        for (k, v) in extra.as_object().expect("object") {
+            r[k] = v.clone();
+        }
+        r
+    };
+    let records = vec![
+        hold(
+            "V0",
+            json!({"response_at": "2026-11-23T09:30:00Z", "waiting": [
+            {"from": "2026-11-23T07:00:00Z", "to": "2026-11-23T09:00:00Z", "on": "warehouse"},
+            {"from": "2026-11-23T07:30:00Z", "to": null, "on": "carrier"}]}),
+        ),
+        hold(
+            "V1",
+            json!({"closed_at": "2026-11-23T09:00:00Z", "paused": [
+            {"from": "2026-11-23T08:00:00Z", "to": "2026-11-23T08:30:00Z", "reason": "customer"}]}),
+        ),
+        hold("V2", json!({"opened_at": "2026-11-23T11:00:00Z"})),
+        hold(
+            "V3",
+            json!({"response_at": "2026-11-23T12:00:00Z", "closed_at": "2026-11-23T13:00:00Z",
+            "paused": [{"from": "2026-11-23T09:50:00Z", "to": "2026-11-23T11:00:00Z", "reason": "finance"},
+                       {"from": "2026-11-23T08:00:00Z"}],
+            "waiting": [{"from": "2026-11-23T09:00:00Z", "to": "2026-11-23T11:00:00Z", "on": "finance"}]}),
+        ),
+        hold("V4", json!({})),
+    ];
+    let mut with_undeclared = records.clone();
+    with_undeclared[4]["waiting"] = json!([{"from": "2026-11-23T07:00:00Z", "on": "legal"}]);
+    with_undeclared[1]["paused"][0]["reason"] = json!("lunch");
+    let mut ws = ColumnWorkspace::new();
+    for recs in [&records, &with_undeclared] {
+        let want = by_json(&e, recs);
+        for by_index in [true, false] {
+            let cols = typed(&e, recs, by_index);
+            let targets: Vec<ColumnTarget> = cols.cols.iter().map(|c| c.0).collect();
+            for t in [ColumnTarget::ClosedAt, ColumnTarget::WaitingOn, ColumnTarget::PausedReason] {
+                assert!(targets.contains(&t), "{t:?} not among {targets:?}");
+            }
+            assert_eq!(cols.evaluate(&e, &mut ws), want, "by index: {by_index}");
+        }
+        // The whole `waiting` list as JSON text per case.
+        let mut text = Owned { n: recs.len(), ..Owned::default() };
+        for (k, target) in [("id", ColumnTarget::Id), ("order_id", e.column_target("order_id").expect("order_id"))] {
+            text.push(
+                target,
+                Data::Text(recs.iter().map(|r| r[k].as_str().unwrap_or("").to_string()).collect()),
+                None,
+                None,
+            );
+        }
+        let kind = e.slot("kind").and_then(|k| e.symbol(k, "payment_hold")).expect("payment_hold");
+        text.push(ColumnTarget::Field(e.slot("kind").expect("kind")), Data::Index(vec![kind; recs.len()]), None, None);
+        for (k, target) in [
+            ("opened_at", ColumnTarget::OpenedAt),
+            ("response_at", e.column_target("response_at").expect("response_at")),
+            ("closed_at", ColumnTarget::ClosedAt),
+        ] {
+            let v: Vec<i64> = recs.iter().map(|r| instant(&r[k]).unwrap_or(0)).collect();
+            let p: Vec<u8> = recs.iter().map(|r| u8::from(!r[k].is_null())).collect();
+            text.push(target, Data::I64(v), Some(p), None);
+        }
+        for (k, target) in [("paused", ColumnTarget::Paused), ("waiting", ColumnTarget::Waiting)] {
+            let v: Vec<String> = recs.iter().map(|r| r[k].to_string()).collect();
+            let p: Vec<u8> = recs.iter().map(|r| u8::from(!r[k].is_null())).collect();
+            text.push(target, Data::Text(v), Some(p), None);
+        }
+        assert_eq!(text.evaluate(&e, &mut ws), want);
+    }
+    // What the outcomes say is checked by tests/clocks.rs; here, that they say something.
+    let out: Vec<Value> =
+        by_json(&e, &with_undeclared).iter().map(|s| serde_json::from_str(s).expect("json")).collect();
+    assert_eq!(out[2]["not_yet_open"], true);
+    assert_eq!(out[4]["sla"]["response"]["cause"], "legal");
 }
 
 /// A tiny deterministic generator (xorshift), so failures replay.
@@ -439,7 +562,8 @@ fn malformed_approvals_in_list_columns_are_issues_as_in_json() {
     // an empty approver, an `at` in 2100 (after the last instant a case may carry) and an
     // unreadable `at` (-1 s, before 1970, in an I64 column; NaN in an F64 one) read as the
     // same JSON list, issue by issue and in order: `approvals`, then `approvals/1`,
-    // `approvals/2`, `approvals/3` by position. The entry at position 4 is good and fills
+    // `approvals/2`, `approvals/3` by position; then, evaluated, the same four count for
+    // nothing as `malformed` (approval_ignored). The entry at position 4 is good and fills
     // the team_lead step (A1: a shipping correction of at most 50). Roles are given as
     // text and as indexes.
     let e = example_engine();
@@ -461,7 +585,20 @@ fn malformed_approvals_in_list_columns_are_issues_as_in_json() {
     let want = by_json(&e, &[record]);
     let o: Value = serde_json::from_str(&want[0]).unwrap_or(Value::Null);
     let fields: Vec<&str> = o["issues"].as_array().into_iter().flatten().filter_map(|i| i["field"].as_str()).collect();
-    assert_eq!(fields, ["approvals", "approvals/1", "approvals/2", "approvals/3"], "{o}");
+    assert_eq!(
+        fields,
+        [
+            "approvals",
+            "approvals/1",
+            "approvals/2",
+            "approvals/3",
+            "approvals/0",
+            "approvals/1",
+            "approvals/2",
+            "approvals/3"
+        ],
+        "{o}"
+    );
     assert_eq!(o["approvals"]["steps"][0]["done_by"], "u-5", "{o}");
     for by_index in [false, true] {
         let (role, when) = if by_index { (V::Index(&role_ix), V::F64(&at_f)) } else { (V::Text(&roles), V::I64(&at)) };

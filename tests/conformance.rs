@@ -112,10 +112,18 @@ fn run(path: &std::path::Path) -> Vec<String> {
             failures.push(format!("{name} report ({}): {m}", r["why"].as_str().unwrap_or("")));
         }
     }
+    if let Some(w) = fx.get("warnings") {
+        let actual = serde_json::to_value(engine.warnings()).expect("warnings json");
+        if let Err(m) = matches(&w["expect"], Some(&actual), "") {
+            failures.push(format!("{name} warnings ({}): {m}", w["why"].as_str().unwrap_or("")));
+        }
+    }
     for a in fx["authorize"].as_array().into_iter().flatten() {
         let id = a["case"].as_str().expect("case id");
         let actor: Actor = serde_json::from_value(a["actor"].clone()).expect("actor");
-        let d = engine.authorize(&cases[by_id(id)], &actor, a["action"].as_str().expect("action"));
+        // An entry's own `now`, else the fixture's.
+        let at = a.get("now").and_then(Value::as_str).map_or(now, t);
+        let d = engine.authorize(&cases[by_id(id)], &actor, a["action"].as_str().expect("action"), at);
         let actual = serde_json::to_value(&d).expect("decision json");
         if let Err(m) = matches(&a["expect"], Some(&actual), "") {
             failures.push(format!("{name} authorize {id} {} ({}): {m}", a["action"], a["why"].as_str().unwrap_or("")));

@@ -59,7 +59,9 @@ fn case_eval_inputs() {
         }
         let actor = Actor { id: "u-1".into(), roles: vec!["team_lead".into(), "cfo".into()] };
         for action in ["approve", "close", "cancel", "hold", "nope"] {
-            let _ = e.authorize(&case, &actor, action);
+            for now in [1_795_428_000, i64::MIN, i64::MAX] {
+                let _ = e.authorize(&case, &actor, action, now);
+            }
         }
     }
 }
@@ -99,6 +101,7 @@ fn c_json_inputs() {
                 actor.len(),
                 action.as_ptr().cast(),
                 action.len(),
+                1_795_428_000,
                 &mut out,
                 &mut err,
             )

@@ -11,7 +11,8 @@ use std::sync::LazyLock;
 /// Two queues on the 24x7 UTC calendar `always` (business time = wall-clock time):
 /// refunds (owner finance_ops) and holds (owner payments); response 1h, resolution 8h,
 /// warning at 0.75, at risk within 2h; escalation to team_lead at 1.0× and ops_manager at
-/// 1.5×; every refund needs finance_reviewer, an amount over 1000 also ops_manager.
+/// 1.5×; every refund needs finance_reviewer, an amount over 1000 also ops_manager (both
+/// roles may approve: an approval counts only for a role listed under `approve`).
 fn report_policy() -> Value {
     let example: Value = serde_json::from_str(EXAMPLE_POLICY).unwrap();
     json!({
@@ -28,6 +29,7 @@ fn report_policy() -> Value {
         "approvals": {"hit": "rule_order", "rules": [
             {"id": "A1", "when": {"kind": "refund"}, "then": {"role": "finance_reviewer"}},
             {"id": "A2", "when": {"amount": "> 1000"}, "then": {"role": "ops_manager"}}]},
+        "actions": {"approve": {"roles": ["ops_manager", "finance_reviewer"]}},
         "sla": {
             "metrics": ["response", "resolution"],
             "warn_at": 0.75,

@@ -212,11 +212,32 @@ fn hit_priority_first_rule_order_output_order() {
     // output_order: every match sorted by rank; routing takes the first.
     let e = table(json!("output_order"), rules.clone(), outputs);
     assert_eq!(route(&e, json!({"n": 4})).0.as_deref(), Some("b"));
-    // first: table order, so the catch-all L always wins (and masks H and M).
+    // first: table order, so the catch-all L always wins: H and M can never decide
+    // (unreachable_rule, by L). Under priority (above) L ranks last and all three decide.
     let e = table(json!("first"), rules.clone(), json!({}));
     assert_eq!(route(&e, json!({"n": 6})).2, ["L"]);
-    let w: Vec<_> = e.warnings().iter().map(|w| (w.code.as_str(), w.path.as_str())).collect();
-    assert_eq!(w, [("masked_rule", "/routing/rules/1"), ("masked_rule", "/routing/rules/2")]);
+    let unreachable = |e: &docket_core::Engine| -> Vec<(String, String)> {
+        e.warnings()
+            .iter()
+            .filter(|w| w.code.as_str() == "unreachable_rule")
+            .map(|w| (w.path.clone(), w.message.clone()))
+            .collect()
+    };
+    assert_eq!(
+        unreachable(&e),
+        [
+            (
+                "/routing/rules/1".to_string(),
+                "rule `H` can never decide: the rules before it (`L`) match every case it matches".to_string()
+            ),
+            (
+                "/routing/rules/2".to_string(),
+                "rule `M` can never decide: the rules before it (`L`) match every case it matches".to_string()
+            ),
+        ]
+    );
+    let e = table(json!("priority"), rules.clone(), json!({"outputs": {"priority": ["P1", "P2", "P3"]}}));
+    assert_eq!(unreachable(&e), []);
     // rule_order and collect: every match in table order; routing takes the first.
     for hit in ["rule_order", "collect"] {
         let e = table(json!(hit), rules.clone(), json!({}));

@@ -133,7 +133,7 @@ fn bench(c: &mut Criterion) {
     g.bench_function("authorize close", |b| {
         b.iter(|| {
             for case in &decoded {
-                black_box(engine.authorize(case, &actor, "close"));
+                black_box(engine.authorize(case, &actor, "close", NOW));
             }
         })
     });

@@ -24,13 +24,17 @@ for (const r of rows) {
 const native = by('rust: batch (evaluate_batch)');
 const columnar = by('rust: columnar batch');
 const json = by('rust: decode JSON + full evaluation');
-// The native Rust batch path that takes the same input as each binding path: columns for
-// the columnar APIs, JSON text for the JSON and object APIs.
-const same = (name) => (/columnar/.test(name) ? columnar : /JSON|objects/.test(name) ? json : native);
+const jsonText = by('rust: decode JSON + full evaluation + render JSON');
+// The native Rust batch path that takes the same input and gives the same output as each
+// binding path: columns for the columnar APIs; JSON text to JSON text for the C JSON call
+// and the wasm objects (which return outcomes, built from JSON text); JSON text to
+// outcomes otherwise.
+const same = (name) =>
+  /columnar/.test(name) ? columnar : /^c: JSON|objects/.test(name) ? jsonText ?? json : /JSON/.test(name) ? json : native;
 console.log('\n**Bindings vs the native Rust batch paths** (full evaluation, same 10,000 cases; ratio = ns/case ÷ the native ns/case, lower is better). "× evaluate_batch": against `Engine::evaluate_batch` on cases decoded beforehand (no input handling at all). "× native, same input": against the native Rust batch path that takes the same input: `Engine::evaluate_columns` on the same columns for the columnar paths, JSON decoding + evaluation for the JSON and object paths — what the boundary itself costs.\n');
 console.log('| path | ns/case | × evaluate_batch | × native, same input (which) |');
 console.log('|---|---:|---:|---:|');
-for (const p of ['rust: batch (evaluate_batch)', 'rust: columnar batch', 'rust: decode JSON + full evaluation', 'c: columnar', 'c: JSON', 'wasm: columnar', 'wasm: objects']) {
+for (const p of ['rust: batch (evaluate_batch)', 'rust: columnar batch', 'rust: decode JSON + full evaluation', 'rust: render outcomes', 'c: columnar', 'c: JSON', 'wasm: columnar', 'wasm: objects']) {
   for (const r of rows.filter((x) => x.name.startsWith(p))) {
     const base = same(r.name);
     const w = base ? `${(r.ns_per_case / base.ns_per_case).toFixed(2)}× (${base.name.replace(/^rust: /, '').replace(/, full evaluation$/, '')})` : '—';

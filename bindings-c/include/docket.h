@@ -36,8 +36,15 @@
 // `int64_t` outputs with no value (no due time, no next escalation).
 #define DOCKET_NO_TIME INT64_MIN
 
-// `int32_t` index outputs with no value (no queue, priority or band).
+// `int32_t` index outputs with no value (no queue, priority or band; no cause).
 #define DOCKET_NO_INDEX -1
+
+// `docket_outputs.sla_cause`: the metric's overrun is the queue's own (`"own"`).
+#define DOCKET_CAUSE_OWN -2
+
+// `docket_outputs.sla_cause`: a dependency the case named but the policy does not
+// declare (its name is in the case's JSON outcome).
+#define DOCKET_CAUSE_UNDECLARED -3
 
 // The result of every fallible function. Values are stable: a code is never reused
 // for another meaning; retired codes stay reserved.
@@ -116,6 +123,10 @@ enum docket_list
   DOCKET_LIST_ROLE = 5,
   // Queue owners, aligned with `DOCKET_LIST_QUEUE`.
   DOCKET_LIST_OWNER = 6,
+  // Declared dependencies, policy order (values of the `waiting_on` and
+  // `paused_reason` columns; `docket_outputs.sla_cause`; the inner dimension of
+  // `docket_outputs.sla_waiting`).
+  DOCKET_LIST_DEPENDENCY = 7,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -164,6 +175,8 @@ enum docket_case_status
   DOCKET_CASE_STATUS_INVALID = 1,
   // Unusable (see `docket_outputs.error`); nothing else decided.
   DOCKET_CASE_STATUS_ERROR = 2,
+  // Opened after `now`: nothing decided yet.
+  DOCKET_CASE_STATUS_NOT_YET_OPEN = 3,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -320,7 +333,8 @@ typedef struct {
 typedef uint32_t docket_policy_info;
 
 // One input column: `n_cases` values (or, for the list columns `paused_from`,
-// `paused_to`, `approval_role`, `approval_by`, `approval_at`, `evidence`, the items of
+// `paused_to`, `paused_reason`, `waiting_from`, `waiting_to`, `waiting_on`,
+// `approval_role`, `approval_by`, `approval_at`, `evidence`, the items of
 // every case, case `i` owning items `offsets[i]` to `offsets[i+1]`). Every array must be
 // aligned for its element type (`values` for the type its `kind` names, `lens` and
 // `offsets` for `size_t`); a misaligned one fails the call with
@@ -345,7 +359,11 @@ typedef struct {
 
 // Caller-owned output arrays. Any pointer may be NULL (not wanted). Per-case arrays
 // hold `n_cases` elements; per-metric arrays `n_cases * metric count` elements, case
-// `i` metric `k` at `[i * metrics + k]` (metric order: `DOCKET_LIST_METRIC`).
+// `i` metric `k` at `[i * metrics + k]` (metric order: `DOCKET_LIST_METRIC`);
+// `sla_waiting` `n_cases * metric count * dependency count` elements, dependency `d` of
+// case `i` metric `k` at `[(i * metrics + k) * dependencies + d]` (dependency order:
+// `DOCKET_LIST_DEPENDENCY`). Initialize with `{0}` and set what you want: fields are only
+// ever added at the end.
 typedef struct {
   // Queue index (`DOCKET_LIST_QUEUE`), or `DOCKET_NO_INDEX`.
   int32_t *queue;
@@ -377,6 +395,16 @@ typedef struct {
   int64_t *escalation_next_at;
   // Optional report (same engine, same `now`) to which every outcome is added.
   docket_report *report;
+  // The earliest instant after `now` at which the case's evaluation would differ (Unix
+  // seconds), or `DOCKET_NO_TIME`: nothing scheduled, or the case is not open.
+  int64_t *next_change_at;
+  // Per metric: why it was missed or is breached: a dependency index
+  // (`DOCKET_LIST_DEPENDENCY`), `DOCKET_CAUSE_OWN`, `DOCKET_CAUSE_UNDECLARED`; else
+  // `DOCKET_NO_INDEX`.
+  int32_t *sla_cause;
+  // Per metric and declared dependency: business seconds the metric waited on it
+  // within its running span.
+  int64_t *sla_waiting;
 } docket_outputs;
 
 // Batch totals of a report (`docket_report_counts`).
@@ -389,6 +417,8 @@ typedef struct {
   uint64_t invalid;
   // Cases no queue owns.
   uint64_t unrouted;
+  // Cases opened after the report's `now` (counted nowhere else).
+  uint64_t not_yet_open;
 } docket_report_totals;
 
 // Backlog figures of one queue (`docket_report_queue`).
@@ -422,6 +452,11 @@ typedef struct {
 
 // The policy's fingerprint (`sha256:` and 64 hex digits).
 #define DOCKET_POLICY_INFO_FINGERPRINT 2
+
+// The policy's compile warnings as a JSON array of `{"code","path","message"}` (`"[]"`
+// when there are none): the same list as `docket check --json` and the npm package's
+// `check()`.
+#define DOCKET_POLICY_INFO_WARNINGS 3
 
 #ifdef __cplusplus
 extern "C" {
@@ -529,9 +564,10 @@ docket_result docket_engine_new_with_limits(const char *policy_json,
 void docket_engine_free(docket_engine *engine);
 
 // The policy's name (`DOCKET_POLICY_INFO_NAME`), version label
-// (`DOCKET_POLICY_INFO_VERSION`) or fingerprint (`DOCKET_POLICY_INFO_FINGERPRINT`),
-// borrowed from the engine, NUL-terminated, its length in `*out_len`. Any other `which`
-// is `DOCKET_RESULT_INVALID_ARGUMENT`.
+// (`DOCKET_POLICY_INFO_VERSION`), fingerprint (`DOCKET_POLICY_INFO_FINGERPRINT`) or
+// compile warnings as a JSON array of `{"code","path","message"}`
+// (`DOCKET_POLICY_INFO_WARNINGS`), borrowed from the engine, NUL-terminated, its length
+// in `*out_len`. Any other `which` is `DOCKET_RESULT_INVALID_ARGUMENT`.
 //
 // # Safety
 // `engine` is a live engine or NULL; the out pointers are writable or NULL.
@@ -649,10 +685,12 @@ docket_result docket_report_json(const docket_engine *engine,
                                  docket_buffer **out,
                                  docket_error **err);
 
-// May `actor` perform `action` on `case`? `case_json` is one case object, `actor_json`
-// is `{"id": "...", "roles": ["..."]}`, `action` a declared action name. Returns the
-// decision as JSON: `{"allowed": bool, "reasons": [...]}`. A denial is a successful
-// call; malformed JSON is `DOCKET_RESULT_INVALID_JSON`, an actor of the wrong shape is
+// May `actor` perform `action` on `case` at `now_unix_s`? `case_json` is one case
+// object, `actor_json` is `{"id": "...", "roles": ["..."]}`, `action` a declared action
+// name. Returns the decision record as JSON, ready to append to an audit log:
+// `{"case", "actor", "action", "now", "allowed", "reasons", "fills" (an allowed
+// approve), "policy"}`. A denial is a successful call; malformed JSON is
+// `DOCKET_RESULT_INVALID_JSON`, an actor of the wrong shape is
 // `DOCKET_RESULT_INVALID_ARGUMENT`.
 //
 // # Safety
@@ -665,6 +703,7 @@ docket_result docket_authorize_json(const docket_engine *engine,
                                     size_t actor_len,
                                     const char *action,
                                     size_t action_len,
+                                    int64_t now_unix_s,
                                     docket_buffer **out,
                                     docket_error **err);
 
@@ -751,7 +790,12 @@ docket_result docket_report_to_json(const docket_engine *engine,
 // integer `I64`; number `F64` or `I64`; money `STRING` (decimal), `SCALED` or `I64`
 // (whole units); bool `BOOL`; timestamps `I64` seconds). List columns need `offsets`;
 // `paused_to` needs `paused_from`, `approval_at`/`approval_role` need `approval_by`,
-// with the same item counts per case.
+// with the same item counts per case; `paused_reason` needs `paused_from`; `waiting_from`
+// needs `waiting_on`, and `waiting_to`/`waiting_on` need `waiting_from`, with the same
+// item counts. `waiting_on` and `paused_reason` take dependency names
+// (`DOCKET_VALUE_STRING`) or indexes (`DOCKET_VALUE_ENUM_INDEX`, `DOCKET_LIST_DEPENDENCY`;
+// an index past the declared ones is a dependency the policy does not declare, as an
+// unknown name is: `unknown_dependency`).
 //
 // # Safety
 // `engine` is a live engine or NULL; `columns` is NULL or readable for `n_columns`
@@ -797,6 +841,30 @@ docket_result docket_report_queue(const docket_report *report,
                                   uint32_t queue,
                                   docket_queue_summary *out,
                                   docket_error **err);
+
+// Evaluates every case under the policy in force (`old`) and a proposed one (`new`) at
+// `now_unix_s`, and returns the comparison as one JSON document: `{"old": {name,
+// version, fingerprint}, "new": {...}, "now": ..., "changed": [...], "summary": {...}}`.
+// `changed` lists each case whose decisions differ (queue, owner, priority, approval
+// steps, SLA targets, due, state, band, issues), with its `line`, the aspects that
+// changed and the queue, priority, deciding rules and changed values before and after;
+// `summary` counts cases per changed aspect and gives the queue from → to matrix, each
+// queue's backlog before and after, approval steps per role, the rules whose cases
+// change, and the cases that newly become unrouted, invalid, unusable or without
+// authority. Names are matched across the two policies by text. `cases` are read as
+// `docket_evaluate_json` reads them (NDJSON or one JSON array), within `old`'s limits
+// on the number of cases; each case is decoded by each engine, within its own limits.
+//
+// # Safety
+// `old` and `new` are live engines or NULL; `cases` is NULL or readable for `len` bytes;
+// `out` and `err` are writable or NULL.
+docket_result docket_diff_json(const docket_engine *old,
+                               const docket_engine *new_,
+                               const char *cases,
+                               size_t len,
+                               int64_t now_unix_s,
+                               docket_buffer **out,
+                               docket_error **err);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -12,7 +12,8 @@ use crate::error::{Error, docket_error, docket_result};
 use crate::ffi::{self, ColumnArg, OutputArrays, Values};
 use crate::types::*;
 use docket_core::{
-    Case, CaseError, Column, ColumnTarget, ColumnValues, ColumnWorkspace, MetricOutcome, Outcome, Report, SlaState,
+    Case, CaseError, Cause, Column, ColumnTarget, ColumnValues, ColumnWorkspace, MetricOutcome, Outcome, Report,
+    SlaState,
 };
 use std::ffi::c_char;
 
@@ -185,6 +186,7 @@ impl OutputArrays<'_> {
             || self.sla_target.is_some()
             || self.escalation_level.is_some()
             || self.escalation_next_at.is_some()
+            || self.sla_cause.is_some()
     }
 
     #[inline]
@@ -195,6 +197,8 @@ impl OutputArrays<'_> {
         put(&mut self.status, i, || {
             let s = if o.error().is_some() {
                 docket_case_status::Error
+            } else if o.not_yet_open() {
+                docket_case_status::NotYetOpen
             } else if o.invalid() {
                 docket_case_status::Invalid
             } else {
@@ -206,8 +210,30 @@ impl OutputArrays<'_> {
         put(&mut self.issues, i, || o.issues().len() as u32);
         put(&mut self.approvals_required, i, || o.steps().len() as u32);
         put(&mut self.approvals_remaining, i, || o.steps().iter().filter(|s| o.done_by(s).is_none()).count() as u32);
+        put(&mut self.next_change_at, i, || o.next_change_at().unwrap_or(DOCKET_NO_TIME));
         if per_metric {
             self.write_metrics(i, metrics, o);
+        }
+        if self.sla_waiting.is_some() {
+            self.write_waiting(i, metrics, o);
+        }
+    }
+
+    /// Case `i`'s business seconds waiting, per metric and declared dependency.
+    fn write_waiting(&mut self, i: usize, metrics: usize, o: &Outcome) {
+        let deps = self.dependencies;
+        let Some(slots) =
+            self.sla_waiting.as_mut().and_then(|a| a.get_mut(i * metrics * deps..(i + 1) * metrics * deps))
+        else {
+            return;
+        };
+        slots.fill(0);
+        for k in 0..metrics {
+            for (d, secs) in o.waiting_s(k) {
+                if let Some(x) = slots.get_mut(k * deps + d as usize).filter(|_| (d as usize) < deps) {
+                    *x = secs;
+                }
+            }
         }
     }
 
@@ -217,17 +243,18 @@ impl OutputArrays<'_> {
     fn write_metrics(&mut self, i: usize, metrics: usize, o: &Outcome) {
         let (sla, base) = (o.sla(), i * metrics);
         match metrics {
-            2 => self.metric_slots::<2>(base, sla),
-            3 => self.metric_slots::<3>(base, sla),
-            4 => self.metric_slots::<4>(base, sla),
-            _ => (0..metrics).for_each(|k| self.metric_slots::<1>(base + k, sla.get(k..).unwrap_or_default())),
+            2 => self.metric_slots::<2>(base, sla, o, 0),
+            3 => self.metric_slots::<3>(base, sla, o, 0),
+            4 => self.metric_slots::<4>(base, sla, o, 0),
+            _ => (0..metrics).for_each(|k| self.metric_slots::<1>(base + k, sla.get(k..).unwrap_or_default(), o, k)),
         }
     }
 
     /// `N` metrics' outputs at `base..base + N`, from `sla` (a metric past its end: none):
     /// output by output (each wanted one checked once), metric by metric inside.
     #[inline(always)]
-    fn metric_slots<const N: usize>(&mut self, base: usize, sla: &[Option<MetricOutcome>]) {
+    /// `first` is the index of `sla[0]` among the case's metrics.
+    fn metric_slots<const N: usize>(&mut self, base: usize, sla: &[Option<MetricOutcome>], o: &Outcome, first: usize) {
         let m = |k: usize| sla.get(k).and_then(Option::as_ref);
         fn each<T, const N: usize>(out: &mut Option<&mut [T]>, base: usize, v: impl Fn(usize) -> T) {
             if let Some(slots) = out.as_mut().and_then(|a| a.get_mut(base..)).and_then(|a| a.first_chunk_mut::<N>()) {
@@ -243,6 +270,13 @@ impl OutputArrays<'_> {
         each::<_, N>(&mut self.escalation_level, base, |k| m(k).and_then(|m| m.escalation).map_or(0, |e| e.level));
         each::<_, N>(&mut self.escalation_next_at, base, |k| {
             m(k).and_then(|m| m.escalation).and_then(|e| e.next_at).unwrap_or(DOCKET_NO_TIME)
+        });
+        let deps = self.dependencies;
+        each::<_, N>(&mut self.sla_cause, base, |k| match o.cause(first + k) {
+            None => DOCKET_NO_INDEX,
+            Some(Cause::Own) => DOCKET_CAUSE_OWN,
+            Some(Cause::Dependency(d)) if (d as usize) < deps => d as i32,
+            Some(Cause::Dependency(_)) => DOCKET_CAUSE_UNDECLARED,
         });
     }
 }
@@ -407,7 +441,12 @@ pub unsafe extern "C" fn docket_report_to_json(
 /// integer `I64`; number `F64` or `I64`; money `STRING` (decimal), `SCALED` or `I64`
 /// (whole units); bool `BOOL`; timestamps `I64` seconds). List columns need `offsets`;
 /// `paused_to` needs `paused_from`, `approval_at`/`approval_role` need `approval_by`,
-/// with the same item counts per case.
+/// with the same item counts per case; `paused_reason` needs `paused_from`; `waiting_from`
+/// needs `waiting_on`, and `waiting_to`/`waiting_on` need `waiting_from`, with the same
+/// item counts. `waiting_on` and `paused_reason` take dependency names
+/// (`DOCKET_VALUE_STRING`) or indexes (`DOCKET_VALUE_ENUM_INDEX`, `DOCKET_LIST_DEPENDENCY`;
+/// an index past the declared ones is a dependency the policy does not declare, as an
+/// unknown name is: `unknown_dependency`).
 ///
 /// # Safety
 /// `engine` is a live engine or NULL; `columns` is NULL or readable for `n_columns`
@@ -500,6 +539,8 @@ pub struct docket_report_totals {
     pub invalid: u64,
     /// Cases no queue owns.
     pub unrouted: u64,
+    /// Cases opened after the report's `now` (counted nowhere else).
+    pub not_yet_open: u64,
 }
 
 /// Backlog figures of one queue (`docket_report_queue`).
@@ -576,7 +617,13 @@ pub unsafe extern "C" fn docket_report_counts(
         let r = report.get()?;
         let out = out.required()?;
         let t = &r.report;
-        out.set(docket_report_totals { cases: t.cases, errors: t.errors, invalid: t.invalid, unrouted: t.unrouted });
+        out.set(docket_report_totals {
+            cases: t.cases,
+            errors: t.errors,
+            invalid: t.invalid,
+            unrouted: t.unrouted,
+            not_yet_open: t.not_yet_open,
+        });
         Ok(())
     })
 }

@@ -25,6 +25,10 @@ pub enum docket_list {
     Role = 5,
     /// Queue owners, aligned with `DOCKET_LIST_QUEUE`.
     Owner = 6,
+    /// Declared dependencies, policy order (values of the `waiting_on` and
+    /// `paused_reason` columns; `docket_outputs.sla_cause`; the inner dimension of
+    /// `docket_outputs.sla_waiting`).
+    Dependency = 7,
 }
 
 /// The declared type of an input column (`docket_engine_column_type`).
@@ -67,11 +71,7 @@ impl ColumnDef {
     }
     /// Whether the column holds the items of every case (and takes offsets).
     pub fn is_list(&self) -> bool {
-        use ColumnTarget as T;
-        matches!(
-            self.target,
-            T::PausedFrom | T::PausedTo | T::ApprovalRole | T::ApprovalBy | T::ApprovalAt | T::Evidence
-        )
+        self.target.is_list()
     }
 }
 
@@ -90,6 +90,10 @@ pub const DOCKET_POLICY_INFO_NAME: docket_policy_info = docket_policy_info(0);
 pub const DOCKET_POLICY_INFO_VERSION: docket_policy_info = docket_policy_info(1);
 /// The policy's fingerprint (`sha256:` and 64 hex digits).
 pub const DOCKET_POLICY_INFO_FINGERPRINT: docket_policy_info = docket_policy_info(2);
+/// The policy's compile warnings as a JSON array of `{"code","path","message"}` (`"[]"`
+/// when there are none): the same list as `docket check --json` and the npm package's
+/// `check()`.
+pub const DOCKET_POLICY_INFO_WARNINGS: docket_policy_info = docket_policy_info(3);
 
 /// Engine ids: never reused in a process, unlike addresses (an engine freed and another
 /// allocated may share one), so a report can tell its own engine from any other.
@@ -102,10 +106,10 @@ pub struct docket_engine {
     /// This engine's id, unique in the process (reports remember it).
     pub(crate) id: u64,
     /// Name lists by `docket_list` value, NUL-terminated.
-    pub(crate) lists: [Vec<String>; 7],
+    pub(crate) lists: [Vec<String>; 8],
     pub(crate) columns: Vec<ColumnDef>,
-    /// name, version, fingerprint (NUL-terminated), by `docket_policy_info` value.
-    pub(crate) info: [String; 3],
+    /// name, version, fingerprint, warnings (NUL-terminated), by `docket_policy_info` value.
+    pub(crate) info: [String; 4],
 }
 
 fn field_type(t: FieldType) -> docket_field_type {
@@ -157,6 +161,13 @@ impl docket_engine {
             docket_field_type::String,
             core.evidence_items().iter().map(|x| c_text(x)).collect(),
         ));
+        // After the columns above, so that their indexes stay what they were.
+        let dependencies: Vec<String> = core.dependencies().map(c_text).collect();
+        specs.push(("closed_at".into(), docket_field_type::Timestamp, Vec::new()));
+        specs.push(("paused_reason".into(), docket_field_type::Enum, dependencies.clone()));
+        specs.push(("waiting_from".into(), docket_field_type::Timestamp, Vec::new()));
+        specs.push(("waiting_to".into(), docket_field_type::Timestamp, Vec::new()));
+        specs.push(("waiting_on".into(), docket_field_type::Enum, dependencies.clone()));
         let columns: Vec<ColumnDef> = specs
             .into_iter()
             .filter_map(|(name, ty, values)| {
@@ -172,8 +183,14 @@ impl docket_engine {
             columns.iter().map(|c| c.name.clone()).collect(),
             roles,
             owners,
+            dependencies,
         ];
-        let info = [c_text(core.name()), c_text(core.version()), c_text(core.fingerprint())];
+        let info = [
+            c_text(core.name()),
+            c_text(core.version()),
+            c_text(core.fingerprint()),
+            c_text(&docket_core::diagnostics_json(core.warnings())),
+        ];
         let id = NEXT_ENGINE_ID.fetch_add(1, Ordering::Relaxed);
         Ok(docket_engine { core, id, lists, columns, info })
     }
@@ -183,7 +200,9 @@ impl docket_engine {
         self.info.get(i as usize).map(String::as_str).ok_or_else(|| {
             Error::arg(
                 "which",
-                format!("{i} is not a docket_policy_info value (DOCKET_POLICY_INFO_NAME, _VERSION or _FINGERPRINT)"),
+                format!(
+                    "{i} is not a docket_policy_info value (DOCKET_POLICY_INFO_NAME, _VERSION, _FINGERPRINT or _WARNINGS)"
+                ),
             )
         })
     }
@@ -203,6 +222,10 @@ impl docket_engine {
 
     pub(crate) fn metric_count(&self) -> usize {
         self.lists.get(docket_list::Metric as usize).map_or(0, Vec::len)
+    }
+
+    pub(crate) fn dependency_count(&self) -> usize {
+        self.lists.get(docket_list::Dependency as usize).map_or(0, Vec::len)
     }
 }
 

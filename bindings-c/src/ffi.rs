@@ -477,6 +477,11 @@ pub(crate) struct OutputArrays<'a> {
     pub sla_target: Option<&'a mut [i64]>,
     pub escalation_level: Option<&'a mut [u32]>,
     pub escalation_next_at: Option<&'a mut [i64]>,
+    pub next_change_at: Option<&'a mut [i64]>,
+    pub sla_cause: Option<&'a mut [i32]>,
+    pub sla_waiting: Option<&'a mut [i64]>,
+    /// The engine's dependency count (the inner dimension of `sla_waiting`).
+    pub dependencies: usize,
 }
 
 impl<'a> OutputsArg<'a> {
@@ -501,6 +506,8 @@ impl<'a> OutputsArg<'a> {
         let o = unsafe { Ref::new(self.ptr, self.name, ()) }.get()?;
         let n = self.n_cases;
         let nm = n.checked_mul(engine.metric_count()).ok_or_else(|| Error::arg("n_cases", "too many cases"))?;
+        let deps = engine.dependency_count();
+        let nmd = nm.checked_mul(deps).ok_or_else(|| Error::arg("n_cases", "too many cases"))?;
         // SAFETY: each array is NULL or writable for its documented length, overlapping
         // nothing (`new`'s contract); `optional_out` refuses a misaligned pointer.
         let arrays = unsafe {
@@ -519,6 +526,10 @@ impl<'a> OutputsArg<'a> {
                 sla_target: optional_out(o.sla_target, nm, "outputs.sla_target")?,
                 escalation_level: optional_out(o.escalation_level, nm, "outputs.escalation_level")?,
                 escalation_next_at: optional_out(o.escalation_next_at, nm, "outputs.escalation_next_at")?,
+                next_change_at: optional_out(o.next_change_at, n, "outputs.next_change_at")?,
+                sla_cause: optional_out(o.sla_cause, nm, "outputs.sla_cause")?,
+                sla_waiting: optional_out(o.sla_waiting, nmd, "outputs.sla_waiting")?,
+                dependencies: deps,
             }
         };
         let report = match o.report.is_null() {

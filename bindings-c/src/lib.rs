@@ -28,20 +28,22 @@
 #![deny(clippy::undocumented_unsafe_blocks)]
 
 mod columnar;
+mod diff;
 mod engine;
 mod error;
 mod ffi;
 mod types;
 
 pub use columnar::*;
+pub use diff::docket_diff_json;
 pub use engine::{
-    DOCKET_POLICY_INFO_FINGERPRINT, DOCKET_POLICY_INFO_NAME, DOCKET_POLICY_INFO_VERSION, docket_engine,
-    docket_field_type, docket_list, docket_policy_info,
+    DOCKET_POLICY_INFO_FINGERPRINT, DOCKET_POLICY_INFO_NAME, DOCKET_POLICY_INFO_VERSION, DOCKET_POLICY_INFO_WARNINGS,
+    docket_engine, docket_field_type, docket_list, docket_policy_info,
 };
 pub use error::{docket_error, docket_result};
 pub use types::*;
 
-use docket_core::{Actor, Case, CaseError, Engine, ErrorCode, Limits, Outcome, OutcomeView, Report};
+use docket_core::{Actor, Case, CaseError, Engine, ErrorCode, Limits, Outcome, Report};
 use error::{Error, without_nul};
 use std::ffi::c_char;
 
@@ -238,9 +240,10 @@ pub unsafe extern "C" fn docket_engine_free(engine: *mut docket_engine) {
 }
 
 /// The policy's name (`DOCKET_POLICY_INFO_NAME`), version label
-/// (`DOCKET_POLICY_INFO_VERSION`) or fingerprint (`DOCKET_POLICY_INFO_FINGERPRINT`),
-/// borrowed from the engine, NUL-terminated, its length in `*out_len`. Any other `which`
-/// is `DOCKET_RESULT_INVALID_ARGUMENT`.
+/// (`DOCKET_POLICY_INFO_VERSION`), fingerprint (`DOCKET_POLICY_INFO_FINGERPRINT`) or
+/// compile warnings as a JSON array of `{"code","path","message"}`
+/// (`DOCKET_POLICY_INFO_WARNINGS`), borrowed from the engine, NUL-terminated, its length
+/// in `*out_len`. Any other `which` is `DOCKET_RESULT_INVALID_ARGUMENT`.
 ///
 /// # Safety
 /// `engine` is a live engine or NULL; the out pointers are writable or NULL.
@@ -561,19 +564,12 @@ pub unsafe extern "C" fn docket_evaluate_json(
         let mut case = Case::new();
         let mut outcome = Outcome::new();
         let mut buf = Vec::with_capacity(bytes.len().saturating_mul(2));
-        let mut write_err = None;
         for_each_record(e, bytes, |line, record| {
             decode_record(&e.core, record, &mut case);
             e.core.evaluate(&case, now_unix_s, &mut outcome);
-            let view = OutcomeView { engine: &e.core, outcome: &outcome, line: Some(line) };
-            if let Err(x) = serde_json::to_writer(&mut buf, &view) {
-                write_err.get_or_insert(x);
-            }
+            e.core.write_outcome(&outcome, Some(line), &mut buf);
             buf.push(b'\n');
         })?;
-        if let Some(x) = write_err {
-            return Err(Error::json("outcome", &x));
-        }
         out.set_box(docket_buffer::new(buf));
         Ok(())
     })
@@ -610,10 +606,12 @@ pub unsafe extern "C" fn docket_report_json(
     })
 }
 
-/// May `actor` perform `action` on `case`? `case_json` is one case object, `actor_json`
-/// is `{"id": "...", "roles": ["..."]}`, `action` a declared action name. Returns the
-/// decision as JSON: `{"allowed": bool, "reasons": [...]}`. A denial is a successful
-/// call; malformed JSON is `DOCKET_RESULT_INVALID_JSON`, an actor of the wrong shape is
+/// May `actor` perform `action` on `case` at `now_unix_s`? `case_json` is one case
+/// object, `actor_json` is `{"id": "...", "roles": ["..."]}`, `action` a declared action
+/// name. Returns the decision record as JSON, ready to append to an audit log:
+/// `{"case", "actor", "action", "now", "allowed", "reasons", "fills" (an allowed
+/// approve), "policy"}`. A denial is a successful call; malformed JSON is
+/// `DOCKET_RESULT_INVALID_JSON`, an actor of the wrong shape is
 /// `DOCKET_RESULT_INVALID_ARGUMENT`.
 ///
 /// # Safety
@@ -629,6 +627,7 @@ pub unsafe extern "C" fn docket_authorize_json(
     actor_len: usize,
     action: *const c_char,
     action_len: usize,
+    now_unix_s: i64,
     out: *mut *mut docket_buffer,
     err: *mut *mut docket_error,
 ) -> docket_result {
@@ -649,7 +648,7 @@ pub unsafe extern "C" fn docket_authorize_json(
         })?;
         let mut case = Case::new();
         e.core.decode_json(case_text, &mut case);
-        let decision = e.core.authorize(&case, &actor, action);
+        let decision = e.core.authorize(&case, &actor, action, now_unix_s);
         let json = serde_json::to_vec(&decision).map_err(|x| Error::json("decision", &x))?;
         out.set_box(docket_buffer::new(json));
         Ok(())

@@ -7,8 +7,13 @@ use std::ffi::c_void;
 
 /// `int64_t` outputs with no value (no due time, no next escalation).
 pub const DOCKET_NO_TIME: i64 = i64::MIN;
-/// `int32_t` index outputs with no value (no queue, priority or band).
+/// `int32_t` index outputs with no value (no queue, priority or band; no cause).
 pub const DOCKET_NO_INDEX: i32 = -1;
+/// `docket_outputs.sla_cause`: the metric's overrun is the queue's own (`"own"`).
+pub const DOCKET_CAUSE_OWN: i32 = -2;
+/// `docket_outputs.sla_cause`: a dependency the case named but the policy does not
+/// declare (its name is in the case's JSON outcome).
+pub const DOCKET_CAUSE_UNDECLARED: i32 = -3;
 
 /// How a column's `values` are laid out.
 #[repr(u32)]
@@ -30,7 +35,8 @@ pub enum docket_value_kind {
 }
 
 /// One input column: `n_cases` values (or, for the list columns `paused_from`,
-/// `paused_to`, `approval_role`, `approval_by`, `approval_at`, `evidence`, the items of
+/// `paused_to`, `paused_reason`, `waiting_from`, `waiting_to`, `waiting_on`,
+/// `approval_role`, `approval_by`, `approval_at`, `evidence`, the items of
 /// every case, case `i` owning items `offsets[i]` to `offsets[i+1]`). Every array must be
 /// aligned for its element type (`values` for the type its `kind` names, `lens` and
 /// `offsets` for `size_t`); a misaligned one fails the call with
@@ -67,6 +73,8 @@ pub enum docket_case_status {
     Invalid = 1,
     /// Unusable (see `docket_outputs.error`); nothing else decided.
     Error = 2,
+    /// Opened after `now`: nothing decided yet.
+    NotYetOpen = 3,
 }
 
 /// Why a case is unusable (`docket_outputs.error`).
@@ -123,7 +131,11 @@ pub enum docket_sla_state {
 
 /// Caller-owned output arrays. Any pointer may be NULL (not wanted). Per-case arrays
 /// hold `n_cases` elements; per-metric arrays `n_cases * metric count` elements, case
-/// `i` metric `k` at `[i * metrics + k]` (metric order: `DOCKET_LIST_METRIC`).
+/// `i` metric `k` at `[i * metrics + k]` (metric order: `DOCKET_LIST_METRIC`);
+/// `sla_waiting` `n_cases * metric count * dependency count` elements, dependency `d` of
+/// case `i` metric `k` at `[(i * metrics + k) * dependencies + d]` (dependency order:
+/// `DOCKET_LIST_DEPENDENCY`). Initialize with `{0}` and set what you want: fields are only
+/// ever added at the end.
 #[repr(C)]
 #[derive(Clone, Copy, Debug)]
 #[allow(non_camel_case_types)]
@@ -158,6 +170,16 @@ pub struct docket_outputs {
     pub escalation_next_at: *mut i64,
     /// Optional report (same engine, same `now`) to which every outcome is added.
     pub report: *mut docket_report,
+    /// The earliest instant after `now` at which the case's evaluation would differ (Unix
+    /// seconds), or `DOCKET_NO_TIME`: nothing scheduled, or the case is not open.
+    pub next_change_at: *mut i64,
+    /// Per metric: why it was missed or is breached: a dependency index
+    /// (`DOCKET_LIST_DEPENDENCY`), `DOCKET_CAUSE_OWN`, `DOCKET_CAUSE_UNDECLARED`; else
+    /// `DOCKET_NO_INDEX`.
+    pub sla_cause: *mut i32,
+    /// Per metric and declared dependency: business seconds the metric waited on it
+    /// within its running span.
+    pub sla_waiting: *mut i64,
 }
 
 /// A backlog report being accumulated (`docket_outputs.report`), for one engine and one `now`.

@@ -136,7 +136,10 @@ static void test_names(void) {
   check_text(s, len, "2026.11.2");
   CHECK(docket_engine_policy_info(engine, 2, &s, &len, &err) == DOCKET_RESULT_OK);
   CHECK(len == 7 + 64 && strncmp(s, "sha256:", 7) == 0);
-  CHECK(docket_engine_policy_info(engine, 3, &s, &len, &err) == DOCKET_RESULT_INVALID_ARGUMENT);
+  /* 3: the compile warnings as JSON; the example policy has none. */
+  CHECK(docket_engine_policy_info(engine, 3, &s, &len, &err) == DOCKET_RESULT_OK);
+  check_text(s, len, "[]");
+  CHECK(docket_engine_policy_info(engine, 4, &s, &len, &err) == DOCKET_RESULT_INVALID_ARGUMENT);
   docket_error_free(err);
   err = NULL;
   CHECK(docket_engine_policy_info(NULL, 0, &s, &len, NULL) == DOCKET_RESULT_NULL_ARGUMENT);
@@ -149,6 +152,8 @@ static void test_names(void) {
   check_text(s, len, "2026.11.2");
   CHECK(docket_engine_policy_info(engine, DOCKET_POLICY_INFO_FINGERPRINT, &s, &len, NULL) == DOCKET_RESULT_OK);
   CHECK(len == 7 + 64 && strncmp(s, "sha256:", 7) == 0);
+  CHECK(docket_engine_policy_info(engine, DOCKET_POLICY_INFO_WARNINGS, &s, &len, NULL) == DOCKET_RESULT_OK);
+  check_text(s, len, "[]");
   /* Any value past them is refused, naming the argument. */
   CHECK(docket_engine_policy_info(engine, (docket_policy_info)UINT32_MAX, &s, &len, &err) ==
         DOCKET_RESULT_INVALID_ARGUMENT);
@@ -370,55 +375,79 @@ static void test_authorize_json(const char *cases) {
   const char *c1001 = cases;
   size_t c1001_len = (size_t)(strchr(cases, '\n') - cases);
 
-  /* close: agent, team_lead, ops_manager may; a refund needs refund_receipt, which C-1001 has. */
+  /* C-1001 at NOW (2026-11-23T10:00:00Z): its ops_manager step is filled by u-7, its
+   * finance_reviewer step (A3) is open. close requires every step filled: pending. The
+   * answer is a decision record: case, actor, action, now, the policy. */
   const char *lead = "{\"id\":\"u-9\",\"roles\":[\"team_lead\"]}";
-  CHECK(docket_authorize_json(engine, c1001, c1001_len, lead, strlen(lead), "close", 5, &out, &err) == DOCKET_RESULT_OK);
-  CHECK(strcmp(docket_buffer_data(out), "{\"allowed\":true,\"reasons\":[]}") == 0);
+  CHECK(docket_authorize_json(engine, c1001, c1001_len, lead, strlen(lead), "close", 5, NOW, &out, &err) ==
+        DOCKET_RESULT_OK);
+  CHECK(contains(out, "{\"case\":\"C-1001\",\"actor\":\"u-9\",\"action\":\"close\",\"now\":\"2026-11-23T10:00:00Z\","
+                      "\"allowed\":false,"));
+  CHECK(contains(out, "\"code\":\"approvals_pending\""));
+  CHECK(contains(out, "\"roles\":[\"finance_reviewer\"]"));
+  CHECK(contains(out, "\"policy\":{\"name\":\"acme-order-ops\",\"version\":\"2026.11.2\",\"fingerprint\":\"sha256:"));
   docket_buffer_free(out);
-  /* approve within_limit amount: 1250.00 > team_lead's 250 -> over_limit. */
-  CHECK(docket_authorize_json(engine, c1001, c1001_len, lead, strlen(lead), "approve", 7, &out, &err) == DOCKET_RESULT_OK);
+  /* A finance_reviewer may fill the open step, and the record names it. */
+  const char *reviewer = "{\"id\":\"u-8\",\"roles\":[\"finance_reviewer\"]}";
+  CHECK(docket_authorize_json(engine, c1001, c1001_len, reviewer, strlen(reviewer), "approve", 7, NOW, &out, &err) ==
+        DOCKET_RESULT_OK);
+  CHECK(contains(out, "\"allowed\":true,\"reasons\":[],\"fills\":{\"role\":\"finance_reviewer\",\"rule\":\"A3\","
+                      "\"as\":\"finance_reviewer\"}"));
+  docket_buffer_free(out);
+  /* A team_lead (250) ranks below finance_reviewer: no open step it may fill. */
+  CHECK(docket_authorize_json(engine, c1001, c1001_len, lead, strlen(lead), "approve", 7, NOW, &out, &err) ==
+        DOCKET_RESULT_OK);
   CHECK(contains(out, "\"allowed\":false"));
-  CHECK(contains(out, "\"code\":\"over_limit\""));
+  CHECK(contains(out, "\"code\":\"no_open_step\""));
+  docket_buffer_free(out);
+  /* As of 2026-11-20T10:30:00Z (1795170600), before u-7's approval at 11:00, the
+   * ops_manager step (A2) is the first open one: an ops_manager fills it. */
+  const char *manager = "{\"id\":\"u-6\",\"roles\":[\"ops_manager\"]}";
+  CHECK(docket_authorize_json(engine, c1001, c1001_len, manager, strlen(manager), "approve", 7, 1795170600LL, &out,
+                              &err) == DOCKET_RESULT_OK);
+  CHECK(contains(out, "\"now\":\"2026-11-20T10:30:00Z\""));
+  CHECK(contains(out, "\"fills\":{\"role\":\"ops_manager\",\"rule\":\"A2\""));
   docket_buffer_free(out);
   /* cancel is not_requester: agent-17 requested C-1001. */
   const char *requester = "{\"id\":\"agent-17\",\"roles\":[\"ops_manager\"]}";
-  CHECK(docket_authorize_json(engine, c1001, c1001_len, requester, strlen(requester), "cancel", 6, &out, &err) ==
+  CHECK(docket_authorize_json(engine, c1001, c1001_len, requester, strlen(requester), "cancel", 6, NOW, &out, &err) ==
         DOCKET_RESULT_OK);
   CHECK(contains(out, "\"code\":\"separation_of_duties\""));
   docket_buffer_free(out);
   /* An undeclared action is a denial, not a call error. */
-  CHECK(docket_authorize_json(engine, c1001, c1001_len, lead, strlen(lead), "launch", 6, &out, &err) == DOCKET_RESULT_OK);
+  CHECK(docket_authorize_json(engine, c1001, c1001_len, lead, strlen(lead), "launch", 6, NOW, &out, &err) ==
+        DOCKET_RESULT_OK);
   CHECK(contains(out, "\"code\":\"unknown_action\""));
   docket_buffer_free(out);
 
   docket_buffer *sentinel = (docket_buffer *)&checks_passed;
   out = sentinel;
   /* Truncated case JSON, truncated actor, actor of the wrong shape, bad text. */
-  CHECK(docket_authorize_json(engine, c1001, c1001_len - 1, lead, strlen(lead), "close", 5, &out, &err) ==
+  CHECK(docket_authorize_json(engine, c1001, c1001_len - 1, lead, strlen(lead), "close", 5, NOW, &out, &err) ==
         DOCKET_RESULT_INVALID_JSON);
   CHECK(strcmp(docket_error_path(err, NULL), "case_json") == 0);
   docket_error_free(err);
   err = NULL;
-  CHECK(docket_authorize_json(engine, c1001, c1001_len, lead, strlen(lead) - 2, "close", 5, &out, &err) ==
+  CHECK(docket_authorize_json(engine, c1001, c1001_len, lead, strlen(lead) - 2, "close", 5, NOW, &out, &err) ==
         DOCKET_RESULT_INVALID_JSON);
   CHECK(strcmp(docket_error_path(err, NULL), "actor_json") == 0);
   docket_error_free(err);
   err = NULL;
-  CHECK(docket_authorize_json(engine, c1001, c1001_len, "{\"name\":\"x\"}", 12, "close", 5, &out, &err) ==
+  CHECK(docket_authorize_json(engine, c1001, c1001_len, "{\"name\":\"x\"}", 12, "close", 5, NOW, &out, &err) ==
         DOCKET_RESULT_INVALID_ARGUMENT);
   docket_error_free(err);
   err = NULL;
-  CHECK(docket_authorize_json(engine, c1001, c1001_len, lead, strlen(lead), "clos\xe9", 5, &out, NULL) ==
+  CHECK(docket_authorize_json(engine, c1001, c1001_len, lead, strlen(lead), "clos\xe9", 5, NOW, &out, NULL) ==
         DOCKET_RESULT_INVALID_UTF8);
-  CHECK(docket_authorize_json(engine, c1001, c1001_len, lead, strlen(lead), "close", 6, &out, NULL) ==
+  CHECK(docket_authorize_json(engine, c1001, c1001_len, lead, strlen(lead), "close", 6, NOW, &out, NULL) ==
         DOCKET_RESULT_LENGTH_MISMATCH);
-  CHECK(docket_authorize_json(engine, NULL, 0, lead, strlen(lead), "close", 5, &out, NULL) == DOCKET_RESULT_NULL_ARGUMENT);
-  CHECK(docket_authorize_json(engine, c1001, c1001_len, NULL, 0, "close", 5, &out, NULL) == DOCKET_RESULT_NULL_ARGUMENT);
-  CHECK(docket_authorize_json(engine, c1001, c1001_len, lead, strlen(lead), NULL, 0, &out, NULL) ==
+  CHECK(docket_authorize_json(engine, NULL, 0, lead, strlen(lead), "close", 5, NOW, &out, NULL) == DOCKET_RESULT_NULL_ARGUMENT);
+  CHECK(docket_authorize_json(engine, c1001, c1001_len, NULL, 0, "close", 5, NOW, &out, NULL) == DOCKET_RESULT_NULL_ARGUMENT);
+  CHECK(docket_authorize_json(engine, c1001, c1001_len, lead, strlen(lead), NULL, 0, NOW, &out, NULL) ==
         DOCKET_RESULT_NULL_ARGUMENT);
-  CHECK(docket_authorize_json(engine, c1001, c1001_len, lead, strlen(lead), "close", 5, NULL, NULL) ==
+  CHECK(docket_authorize_json(engine, c1001, c1001_len, lead, strlen(lead), "close", 5, NOW, NULL, NULL) ==
         DOCKET_RESULT_NULL_ARGUMENT);
-  CHECK(docket_authorize_json(NULL, c1001, c1001_len, lead, strlen(lead), "close", 5, &out, NULL) ==
+  CHECK(docket_authorize_json(NULL, c1001, c1001_len, lead, strlen(lead), "close", 5, NOW, &out, NULL) ==
         DOCKET_RESULT_NULL_ARGUMENT);
   CHECK(out == sentinel);
 }
@@ -593,7 +622,7 @@ static void test_columns(void) {
   CHECK(docket_report_new(engine, NOW, &report, &err) == DOCKET_RESULT_OK);
   CHECK(docket_report_new(engine, NOW, &report2, &err) == DOCKET_RESULT_OK);
   docket_outputs outs = {queue, priority, band, status, error, issues, required, remaining,
-                         state, due, elapsed, target, level, next_at, report};
+                         state, due, elapsed, target, level, next_at, report, NULL, NULL, NULL};
   for (int i = 0; i < N; i++) queue[i] = 99;
 
   CHECK(docket_evaluate_columns(engine, columns, ncols, N, NOW, ws, &outs, &err) == DOCKET_RESULT_OK);
@@ -917,6 +946,105 @@ static void test_columns(void) {
 /* A report answers only to the engine it was made for, known by an id no other engine
  * ever has: not to another engine of the same policy, nor to one created after its own
  * engine was freed (which may sit at the same address). */
+/* SLA clocks v2 through the columns (docs/time-semantics.md): closed_at, waits and pause
+ * reasons in; not-yet-open status, next_change_at, causes and waiting seconds out. Four
+ * payment holds (R03 -> payment_hold_review; S02: `always`, response 1h, resolution 8h). */
+static void test_columns_clocks_v2(void) {
+  enum { N = 4 };
+  docket_workspace *ws = NULL;
+  docket_error *err = NULL;
+  CHECK(docket_workspace_new(&ws, &err) == DOCKET_RESULT_OK);
+  uint32_t hold = enum_index("kind", "payment_hold");
+  size_t ndeps = 0;
+  CHECK(docket_engine_list_len(engine, DOCKET_LIST_DEPENDENCY, &ndeps, &err) == DOCKET_RESULT_OK);
+  CHECK_EQ_INT(ndeps, 5); /* warehouse, finance, carrier, customer, platform */
+  uint32_t warehouse = enum_index("waiting_on", "warehouse");
+  CHECK_EQ_INT(warehouse, 0);
+  const char *ids[N] = {"W0", "W1", "W2", "W3"};
+  size_t id_lens[N] = {2, 2, 2, 2};
+  uint32_t kinds[N] = {hold, hold, hold, hold};
+  const char *orders[N] = {"O", "O", "O", "O"};
+  size_t order_lens[N] = {1, 1, 1, 1};
+  /* W1 opens an hour after now: not yet open. */
+  int64_t opened[N] = {NOW - 3 * HOUR, NOW + HOUR, NOW - 3 * HOUR, NOW - 3 * HOUR};
+  int64_t responded[N] = {NOW - 30 * 60, 0, 0, 0};
+  uint8_t responded_present[N] = {1, 0, 0, 0};
+  int64_t closed[N] = {0, 0, NOW - HOUR, 0};
+  uint8_t closed_present[N] = {0, 0, 1, 0};
+  /* W0 waited on the warehouse for two hours; W3 on dependency 99 (undeclared) since its
+   * opening, and is paused for finance (index 1) since ten minutes ago. */
+  size_t wait_offsets[N + 1] = {0, 1, 1, 1, 2};
+  int64_t wait_from[2] = {NOW - 3 * HOUR, NOW - 3 * HOUR};
+  int64_t wait_to[2] = {NOW - HOUR, 0};
+  uint8_t wait_to_present[2] = {1, 0};
+  uint32_t wait_on[2] = {warehouse, 99};
+  size_t pause_offsets[N + 1] = {0, 0, 0, 0, 1};
+  int64_t pause_from[1] = {NOW - 10 * 60};
+  uint32_t pause_reason[1] = {1};
+  docket_column columns[] = {
+      {col("id"), DOCKET_VALUE_KIND_STRING, ids, id_lens, NULL, NULL, 0},
+      {col("kind"), DOCKET_VALUE_KIND_ENUM_INDEX, kinds, NULL, NULL, NULL, 0},
+      {col("order_id"), DOCKET_VALUE_KIND_STRING, orders, order_lens, NULL, NULL, 0},
+      {col("opened_at"), DOCKET_VALUE_KIND_I64, opened, NULL, NULL, NULL, 0},
+      {col("response_at"), DOCKET_VALUE_KIND_I64, responded, NULL, responded_present, NULL, 0},
+      {col("closed_at"), DOCKET_VALUE_KIND_I64, closed, NULL, closed_present, NULL, 0},
+      {col("waiting_from"), DOCKET_VALUE_KIND_I64, wait_from, NULL, NULL, wait_offsets, 0},
+      {col("waiting_to"), DOCKET_VALUE_KIND_I64, wait_to, NULL, wait_to_present, wait_offsets, 0},
+      {col("waiting_on"), DOCKET_VALUE_KIND_ENUM_INDEX, wait_on, NULL, NULL, wait_offsets, 0},
+      {col("paused_from"), DOCKET_VALUE_KIND_I64, pause_from, NULL, NULL, pause_offsets, 0},
+      {col("paused_reason"), DOCKET_VALUE_KIND_ENUM_INDEX, pause_reason, NULL, NULL, pause_offsets, 0},
+  };
+  const size_t ncols = sizeof columns / sizeof columns[0];
+  uint8_t status[N], state[N * 2];
+  int32_t band[N], cause[N * 2];
+  uint32_t issues[N];
+  int64_t next_change[N], waiting[N * 2 * 5];
+  docket_report *report = NULL;
+  CHECK(docket_report_new(engine, NOW, &report, &err) == DOCKET_RESULT_OK);
+  docket_outputs outs = {0};
+  outs.status = status, outs.sla_state = state, outs.band = band, outs.sla_cause = cause, outs.issues = issues;
+  outs.next_change_at = next_change, outs.sla_waiting = waiting, outs.report = report;
+  CHECK(docket_evaluate_columns(engine, columns, ncols, N, NOW, ws, &outs, &err) == DOCKET_RESULT_OK);
+  CHECK(err == NULL);
+  /* W0: responded after 2h30m of a 1h target, missed by 1h30m; its two hours waiting on
+   * the warehouse explain it. The resolution runs (3h < 8h, under 0.75 x 8h: ok) with the
+   * same two hours waited. Next change: the band turns `aging` at 4h of age, an hour from
+   * now (the resolution warns at 6h). */
+  CHECK_EQ_INT(status[0], DOCKET_CASE_STATUS_OK);
+  CHECK_EQ_INT(state[0], DOCKET_SLA_STATE_MISSED);
+  CHECK_EQ_INT(cause[0], (int32_t)warehouse);
+  CHECK_EQ_INT(state[1], DOCKET_SLA_STATE_OK);
+  CHECK_EQ_INT(cause[1], DOCKET_NO_INDEX);
+  CHECK_EQ_INT(waiting[(0 * 2 + 0) * 5 + 0], 2 * HOUR);
+  CHECK_EQ_INT(waiting[(0 * 2 + 1) * 5 + 0], 2 * HOUR);
+  CHECK_EQ_INT(waiting[(0 * 2 + 1) * 5 + 1], 0);
+  CHECK_EQ_INT(next_change[0], NOW + HOUR);
+  /* W1: opened after now: nothing decided. */
+  CHECK_EQ_INT(status[1], DOCKET_CASE_STATUS_NOT_YET_OPEN);
+  CHECK_EQ_INT(state[2], DOCKET_SLA_STATE_NONE);
+  CHECK_EQ_INT(band[1], DOCKET_NO_INDEX);
+  CHECK_EQ_INT(next_change[1], DOCKET_NO_TIME);
+  /* W2: closed after 2h without a stamp: response missed at the closing (own), resolution
+   * met; not open: no band, no next change. */
+  CHECK_EQ_INT(state[4], DOCKET_SLA_STATE_MISSED);
+  CHECK_EQ_INT(cause[4], DOCKET_CAUSE_OWN);
+  CHECK_EQ_INT(state[5], DOCKET_SLA_STATE_MET);
+  CHECK_EQ_INT(band[2], DOCKET_NO_INDEX);
+  CHECK_EQ_INT(next_change[2], DOCKET_NO_TIME);
+  /* W3: 2h50m elapsed (the last 10 minutes paused), breached by 1h50m; it waited on the
+   * undeclared dependency all that running time: the cause, an unknown_dependency issue. */
+  CHECK_EQ_INT(state[6], DOCKET_SLA_STATE_BREACHED);
+  CHECK_EQ_INT(cause[6], DOCKET_CAUSE_UNDECLARED);
+  CHECK_EQ_INT(issues[3], 1);
+  CHECK_EQ_INT(waiting[(3 * 2 + 0) * 5 + 0], 0);
+  docket_report_totals t = {0};
+  CHECK(docket_report_counts(report, &t, &err) == DOCKET_RESULT_OK);
+  CHECK_EQ_INT(t.cases, 4);
+  CHECK_EQ_INT(t.not_yet_open, 1);
+  docket_report_free(report);
+  docket_workspace_free(ws);
+}
+
 static void test_reports_know_their_engine(const char *policy, size_t policy_len, const char *cases,
                                            size_t cases_len) {
   docket_engine *other = NULL, *gone = NULL, *later = NULL;
@@ -1221,6 +1349,49 @@ static void test_limits(const char *policy, size_t policy_len) {
   docket_engine_free(e);
 }
 
+/* docket_diff_json: the example policy against itself with rule R10's threshold raised
+ * from 1000 to 1500 (docs/policy-changes.md derives every value). Only C-1001 (a 1250 EUR
+ * refund) leaves R10: it falls to R11, P1 -> P2, S05's 1h/8h -> S06's 2h/16h on eu_ops. */
+static void test_diff_json(const char *policy, size_t policy_len, const char *cases, size_t cases_len) {
+  char *changed = malloc(policy_len + 1);
+  memcpy(changed, policy, policy_len + 1);
+  const char *r10 = "\"amount\": \">= 1000\"},\n        \"then\": {\"queue\": \"refund_validation\"";
+  char *at = strstr(changed, r10);
+  CHECK(at != NULL);
+  if (!at) {
+    free(changed);
+    return;
+  }
+  memcpy(at + strlen("\"amount\": \">= "), "1500", 4);
+  docket_engine *r10_engine = NULL;
+  docket_error *err = NULL;
+  CHECK(docket_engine_new(changed, policy_len, &r10_engine, &err) == DOCKET_RESULT_OK);
+  docket_buffer *out = NULL;
+  CHECK(docket_diff_json(engine, r10_engine, cases, cases_len, NOW, &out, &err) == DOCKET_RESULT_OK);
+  CHECK(contains(out, "\"changed\":[{\"id\":\"C-1001\",\"line\":1,\"changed\":[\"priority\",\"targets\",\"due\",\"state\"]"));
+  /* The 16h resolution target: 9h45m by Saturday's close, then Mon 08:00-14:15 CET. */
+  CHECK(contains(out, "\"resolution\":{\"calendar\":\"eu_ops\",\"target_s\":57600,\"due\":\"2026-11-23T13:15:00Z\",\"state\":\"warning\"}"));
+  CHECK(contains(out, "\"rules\":[\"R11\",\"S06\",\"A2\",\"A3\"]"));
+  CHECK(contains(out, "\"summary\":{\"cases\":15,\"changed\":1,"));
+  /* R10 decided C-1001, C-1013 (2208 EUR) and C-1015 (2600 EUR); afterwards the last two. */
+  CHECK(contains(out, "{\"rule\":\"R10\",\"before\":3,\"after\":2}"));
+  docket_buffer_free(out);
+  /* A policy against itself changes nothing. */
+  CHECK(docket_diff_json(engine, engine, cases, cases_len, NOW, &out, &err) == DOCKET_RESULT_OK);
+  CHECK(contains(out, "\"changed\":[],\"summary\":{\"cases\":15,\"changed\":0,"));
+  docket_buffer_free(out);
+  /* Errors: a missing engine names its argument; a broken array fails the call. */
+  CHECK(docket_diff_json(engine, NULL, cases, cases_len, NOW, &out, &err) == DOCKET_RESULT_NULL_ARGUMENT);
+  size_t len = 0;
+  CHECK(strcmp(docket_error_path(err, &len), "new") == 0);
+  docket_error_free(err);
+  err = NULL;
+  CHECK(docket_diff_json(engine, r10_engine, "[1,", 3, NOW, &out, &err) == DOCKET_RESULT_INVALID_JSON);
+  docket_error_free(err);
+  docket_engine_free(r10_engine);
+  free(changed);
+}
+
 int main(int argc, char **argv) {
   if (argc != 3) {
     fprintf(stderr, "usage: %s POLICY CASES\n", argv[0]);
@@ -1239,9 +1410,11 @@ int main(int argc, char **argv) {
     test_report_handles(cases, cases_len);
     test_report_by(cases, cases_len);
     test_columns();
+    test_columns_clocks_v2();
     test_reports_know_their_engine(policy, policy_len, cases, cases_len);
     test_ndjson_bad_records();
     test_limits(policy, policy_len);
+    test_diff_json(policy, policy_len, cases, cases_len);
   }
   docket_engine_free(engine);
   free(policy);

@@ -1,6 +1,7 @@
 /* The shared conformance fixtures (tests/conformance/NAME.json, see its README), run
  * through the C API's JSON entry points: docket_engine_new, docket_evaluate_json,
- * docket_report_json, docket_authorize_json. Every expectation is one check, matched
+ * docket_report_json, docket_authorize_json, and the compile warnings of
+ * docket_engine_policy_info(DOCKET_POLICY_INFO_WARNINGS). Every expectation is one check, matched
  * by the fixtures' subset rules. A fixture of failures (errors.json) compiles each of
  * its policies with docket_engine_new and compares the error's result, name, path and
  * first diagnostic code.
@@ -451,17 +452,34 @@ static void run_fixture(const char *path) {
     }
   }
 
+  /* The compile warnings, as docket_engine_policy_info(DOCKET_POLICY_INFO_WARNINGS) gives them. */
+  jnode *warnings = get(fx, "warnings");
+  if (warnings) {
+    const char *w = NULL;
+    size_t wlen = 0;
+    CHECK(docket_engine_policy_info(engine, DOCKET_POLICY_INFO_WARNINGS, &w, &wlen, NULL) == DOCKET_RESULT_OK);
+    jnode *actual = parse(w, wlen);
+    char what[256];
+    snprintf(what, sizeof what, "%s: warnings", name);
+    expect_match(path, what, get(warnings, "expect"), actual, str(get(warnings, "why")), w, wlen);
+    jfree(actual);
+  }
+
   jnode *authorize = get(fx, "authorize");
   for (size_t i = 0; authorize && i < authorize->n; i++) {
     jnode *a = authorize->kids[i], *c = NULL, *actor = get(a, "actor");
     const char *id = str(get(a, "case")), *action = str(get(a, "action"));
+    /* An entry's own `now`, else the fixture's. */
+    int64_t at = get(a, "now") ? unix_seconds(str(get(a, "now"))) : now;
+    CHECK(at != INT64_MIN);
     for (size_t k = 0; k < cases->n; k++)
       if (!strcmp(str(get(cases->kids[k], "id")), id)) c = cases->kids[k];
     docket_buffer *dec = NULL;
     char what[256];
     snprintf(what, sizeof what, "%s: authorize %s %s", name, id, action);
     if (!c || !actor ||
-        docket_authorize_json(engine, c->start, c->len, actor->start, actor->len, action, strlen(action), &dec, NULL) !=
+        docket_authorize_json(engine, c->start, c->len, actor->start, actor->len, action, strlen(action), at, &dec,
+                              NULL) !=
             DOCKET_RESULT_OK) {
       checks_failed++;
       fprintf(stderr, "%s: %s: call failed\n", path, what);

@@ -5,13 +5,15 @@
 //!
 //! | array | meaning of entry `i` | absent |
 //! |---|---|---|
-//! | `Int32Array` | `strings[v]`; for `paused`, `approvals`, `evidence` the list as JSON text | `-1` (any negative) |
-//! | `Float64Array` | a number; for `opened_at`, `<metric>_at` and timestamp fields, epoch **seconds** | `NaN` |
+//! | `Int32Array` | `strings[v]`; for `paused`, `waiting`, `approvals`, `evidence` the list as JSON text | `-1` (any negative) |
+//! | `Float64Array` | a number; for `opened_at`, `closed_at`, `<metric>_at` and timestamp fields, epoch **seconds** | `NaN` |
 //! | `Uint8Array` | a bool: `0` false, `1` true | any other value |
 //!
 //! Lists may instead be given as typed list columns, one entry per item, case `i` owning
 //! items `offsets.<group>[i]..offsets.<group>[i + 1]`: `paused_from` and `paused_to`
-//! (group `paused`, `Float64Array` seconds), `approval_role`, `approval_by` (`Int32Array`
+//! (group `paused`, `Float64Array` seconds) and `paused_reason` (`Int32Array` string
+//! indexes), `waiting_from` and `waiting_to` (`Float64Array` seconds) and `waiting_on`
+//! (`Int32Array`) (group `waiting`), `approval_role`, `approval_by` (`Int32Array`
 //! string indexes) and `approval_at` (`Float64Array` seconds) (group `approvals`), and
 //! `evidence` (`Int32Array`) with `offsets.evidence`.
 //!
@@ -29,12 +31,13 @@
 //! core's columnar batch path ([`Engine::evaluate_columns`]), which sets blocks of cases
 //! column by column; each outcome is written straight into the result arrays. A row
 //! decodes exactly like the same case as an object. Output (`ColumnarOutcomes`): typed
-//! arrays of indexes into name tables (`-1` = none), SLA clocks per metric, counts of
-//! issues and approval steps.
+//! arrays of indexes into name tables (`-1` = none), SLA clocks per metric (with the cause
+//! of a miss and the time waited on each dependency), counts of issues and approval
+//! steps, the next instant each case changes.
 
 use crate::error::{Failure, set};
 use docket_core::FieldType;
-use docket_core::{Column, ColumnError, ColumnTarget, ColumnValues, ColumnWorkspace, Engine, Outcome, SlaState};
+use docket_core::{Cause, Column, ColumnError, ColumnTarget, ColumnValues, ColumnWorkspace, Engine, Outcome, SlaState};
 use js_sys::{Array, Float64Array, Int8Array, Int32Array, Object, Reflect, Uint8Array, Uint32Array};
 use std::collections::{BTreeMap, BTreeSet};
 use wasm_bindgen::{JsCast, JsValue};
@@ -52,16 +55,21 @@ enum Group {
     Paused = 0,
     Approvals = 1,
     Evidence = 2,
+    Waiting = 3,
 }
 
+/// How many typed list groups there are.
+const GROUPS: usize = 4;
+
 impl Group {
-    const ALL: [Group; 3] = [Group::Paused, Group::Approvals, Group::Evidence];
+    const ALL: [Group; GROUPS] = [Group::Paused, Group::Approvals, Group::Evidence, Group::Waiting];
 
     fn name(self) -> &'static str {
         match self {
             Group::Paused => "paused",
             Group::Approvals => "approvals",
             Group::Evidence => "evidence",
+            Group::Waiting => "waiting",
         }
     }
 }
@@ -91,7 +99,7 @@ pub(crate) struct Batch {
     len: usize,
     strings: Strings,
     /// Offsets of the typed list groups, indexed by [`Group`].
-    offsets: [Option<Vec<usize>>; 3],
+    offsets: [Option<Vec<usize>>; GROUPS],
     columns: Vec<RawColumn>,
 }
 
@@ -199,15 +207,15 @@ fn get(obj: &JsValue, key: &str, at: &str) -> Result<JsValue, Failure> {
 
 /// `offsets` (absent = no typed list columns): per group, `length + 1` non-decreasing
 /// entries.
-fn read_offsets(v: &JsValue, len: usize) -> Result<[Option<Vec<usize>>; 3], Failure> {
-    let mut out: [Option<Vec<usize>>; 3] = [None, None, None];
+fn read_offsets(v: &JsValue, len: usize) -> Result<[Option<Vec<usize>>; GROUPS], Failure> {
+    let mut out: [Option<Vec<usize>>; GROUPS] = [None, None, None, None];
     if v.is_undefined() || v.is_null() {
         return Ok(out);
     }
     if !v.is_object() {
         return Err(Failure::argument(
             "offsets",
-            "`offsets` must be an object { paused?, approvals?, evidence? } of Uint32Array",
+            "`offsets` must be an object { paused?, waiting?, approvals?, evidence? } of Uint32Array",
         ));
     }
     for (g, slot) in Group::ALL.into_iter().zip(out.iter_mut()) {
@@ -252,7 +260,8 @@ fn check_offsets(name: &str, o: &[usize], len: usize) -> Result<(), Failure> {
 fn group_of(target: ColumnTarget, evidence_items: bool) -> Option<Group> {
     use ColumnTarget as T;
     match target {
-        T::PausedFrom | T::PausedTo => Some(Group::Paused),
+        T::PausedFrom | T::PausedTo | T::PausedReason => Some(Group::Paused),
+        T::WaitingFrom | T::WaitingTo | T::WaitingOn => Some(Group::Waiting),
         T::ApprovalRole | T::ApprovalBy | T::ApprovalAt => Some(Group::Approvals),
         T::Evidence if evidence_items => Some(Group::Evidence),
         _ => None,
@@ -263,7 +272,9 @@ fn group_of(target: ColumnTarget, evidence_items: bool) -> Option<Group> {
 fn list_array(target: ColumnTarget) -> (bool, &'static str) {
     use ColumnTarget as T;
     match target {
-        T::PausedFrom | T::PausedTo | T::ApprovalAt => (true, "a Float64Array (epoch seconds, NaN = absent)"),
+        T::PausedFrom | T::PausedTo | T::WaitingFrom | T::WaitingTo | T::ApprovalAt => {
+            (true, "a Float64Array (epoch seconds, NaN = absent)")
+        }
         _ => (false, "an Int32Array (string indexes)"),
     }
 }
@@ -294,7 +305,7 @@ impl Batch {
         let offsets = read_offsets(&get(batch, "offsets", "offsets")?, len)?;
         let scales = read_scales(&get(batch, "scales", "scales")?)?;
         // With `offsets.evidence`, `columns.evidence` holds items; without, JSON text per case.
-        let [_, _, evidence_offsets] = &offsets;
+        let [_, _, evidence_offsets, _] = &offsets;
         let evidence_items = evidence_offsets.is_some();
         let cols_obj: &Object = cols_v.unchecked_ref();
         let mut columns = Vec::new();
@@ -473,11 +484,15 @@ fn prefix<T>(
 
 /// Typed list groups: every member with its lead, offsets only with a column that uses
 /// them, a list given once (as JSON text or as typed columns, not both).
-fn check_groups(columns: &[RawColumn], offsets: &[Option<Vec<usize>>; 3]) -> Result<(), Failure> {
+fn check_groups(columns: &[RawColumn], offsets: &[Option<Vec<usize>>; GROUPS]) -> Result<(), Failure> {
     use ColumnTarget as T;
     let has = |t: ColumnTarget| columns.iter().any(|c| c.target == t);
     let needs = [
         (T::PausedTo, T::PausedFrom, "paused_to", "paused_from"),
+        (T::PausedReason, T::PausedFrom, "paused_reason", "paused_from"),
+        (T::WaitingTo, T::WaitingFrom, "waiting_to", "waiting_from"),
+        (T::WaitingOn, T::WaitingFrom, "waiting_on", "waiting_from"),
+        (T::WaitingFrom, T::WaitingOn, "waiting_from", "waiting_on"),
         (T::ApprovalAt, T::ApprovalBy, "approval_at", "approval_by"),
         (T::ApprovalRole, T::ApprovalBy, "approval_role", "approval_by"),
         (T::ApprovalBy, T::ApprovalRole, "approval_by", "approval_role"),
@@ -487,9 +502,11 @@ fn check_groups(columns: &[RawColumn], offsets: &[Option<Vec<usize>>; 3]) -> Res
             return Err(Failure::argument(column_path(m), format!("list column `{m}` needs the `{l}` column too")));
         }
     }
-    for (text, lead, t, l) in
-        [(T::Paused, T::PausedFrom, "paused", "paused_from"), (T::Approvals, T::ApprovalBy, "approvals", "approval_by")]
-    {
+    for (text, lead, t, l) in [
+        (T::Paused, T::PausedFrom, "paused", "paused_from"),
+        (T::Waiting, T::WaitingFrom, "waiting", "waiting_from"),
+        (T::Approvals, T::ApprovalBy, "approvals", "approval_by"),
+    ] {
         if has(text) && has(lead) {
             return Err(Failure::argument(
                 column_path(t),
@@ -660,7 +677,7 @@ fn ints(v: &[f64]) -> Vec<i64> {
 /// Maps one column for the core.
 fn map_column<'a>(engine: &Engine, c: &'a RawColumn, table: &[&'a str], memo: &mut Memo) -> Mapped<'a> {
     use ColumnTarget as T;
-    let json_list = matches!(c.target, T::Paused | T::Approvals | T::Evidence) && c.group.is_none();
+    let json_list = matches!(c.target, T::Paused | T::Waiting | T::Approvals | T::Evidence) && c.group.is_none();
     match (&c.raw, c.scale) {
         (Raw::Str(rows), _) => match c.target {
             T::Field(s) if engine.field_type(s) == Some(FieldType::Enum) => {
@@ -717,10 +734,16 @@ struct Outputs {
     issues: Vec<u32>,
     steps: Vec<u32>,
     remaining: Vec<u32>,
+    not_yet_open: Vec<u8>,
+    next_change_at: Vec<f64>,
     /// Per metric, in policy order.
     sla: Vec<MetricOutputs>,
     /// Error codes met so far (`names.errors`), in order of first appearance.
     errors: Vec<&'static str>,
+    /// `names.causes`: `own`, the declared dependencies, then the undeclared names met.
+    causes: Vec<String>,
+    /// The declared dependencies (the inner dimension of `waiting`).
+    dependencies: usize,
 }
 
 /// One metric's SLA clock arrays (`sla[metric]`).
@@ -730,6 +753,9 @@ struct MetricOutputs {
     elapsed: Vec<f64>,
     target: Vec<f64>,
     level: Vec<i32>,
+    cause: Vec<i32>,
+    /// `length` × declared dependencies, row by row.
+    waiting: Vec<f64>,
 }
 
 /// Sets `v[i]` if it exists.
@@ -741,13 +767,16 @@ fn put<T>(v: &mut [T], i: usize, x: T) {
 }
 
 impl Outputs {
-    fn new(n: usize, metrics: usize) -> Outputs {
+    fn new(engine: &Engine, n: usize, metrics: usize) -> Outputs {
+        let dependencies = engine.dependencies().count();
         let metric = || MetricOutputs {
             state: vec![-1; n],
             due: vec![f64::NAN; n],
             elapsed: vec![f64::NAN; n],
             target: vec![f64::NAN; n],
             level: vec![-1; n],
+            cause: vec![-1; n],
+            waiting: vec![0.0; n * dependencies],
         };
         Outputs {
             error: vec![-1; n],
@@ -759,14 +788,18 @@ impl Outputs {
             issues: vec![0; n],
             steps: vec![0; n],
             remaining: vec![0; n],
+            not_yet_open: vec![0; n],
+            next_change_at: vec![f64::NAN; n],
             sla: (0..metrics).map(|_| metric()).collect(),
             errors: Vec::new(),
+            causes: core::iter::once("own").chain(engine.dependencies()).map(String::from).collect(),
+            dependencies,
         }
     }
 
     /// Writes the outcome of row `i`.
     #[inline]
-    fn write(&mut self, i: usize, out: &Outcome) {
+    fn write(&mut self, engine: &Engine, i: usize, out: &Outcome) {
         let index = |x: Option<u32>| x.map_or(-1, |x| x as i32);
         if let Some(e) = out.error() {
             let code = e.code();
@@ -780,6 +813,11 @@ impl Outputs {
             put(&mut self.error, i, idx as i32);
             return;
         }
+        if out.not_yet_open() {
+            put(&mut self.not_yet_open, i, 1);
+            return;
+        }
+        put(&mut self.next_change_at, i, out.next_change_at().map_or(f64::NAN, |t| t as f64));
         put(&mut self.queue, i, index(out.queue_index()));
         put(&mut self.priority, i, index(out.priority_index()));
         put(&mut self.band, i, index(out.band_index()));
@@ -788,8 +826,28 @@ impl Outputs {
         put(&mut self.issues, i, out.issues().len() as u32);
         put(&mut self.steps, i, out.steps().len() as u32);
         put(&mut self.remaining, i, out.steps().iter().filter(|s| out.done_by(s).is_none()).count() as u32);
-        for (m, mo) in self.sla.iter_mut().zip(out.sla()) {
+        let deps = self.dependencies;
+        for (k, (m, mo)) in self.sla.iter_mut().zip(out.sla()).enumerate() {
             let Some(mo) = mo else { continue };
+            for (d, secs) in out.waiting_s(k).filter(|&(d, _)| (d as usize) < deps) {
+                put(&mut m.waiting, i * deps + d as usize, secs as f64);
+            }
+            let cause = match out.cause(k) {
+                None => -1,
+                Some(Cause::Own) => 0,
+                Some(Cause::Dependency(d)) if (d as usize) < deps => d as i32 + 1,
+                Some(Cause::Dependency(d)) => {
+                    let name = out.dependency_name(engine, d);
+                    match self.causes.iter().position(|c| c == name) {
+                        Some(x) => x as i32,
+                        None => {
+                            self.causes.push(name.to_string());
+                            (self.causes.len() - 1) as i32
+                        }
+                    }
+                }
+            };
+            put(&mut m.cause, i, cause);
             put(&mut m.state, i, STATES.iter().position(|s| *s == mo.state).map_or(-1, |x| x as i8));
             put(&mut m.due, i, mo.due.map_or(f64::NAN, |d| d as f64));
             put(&mut m.elapsed, i, mo.elapsed_s as f64);
@@ -812,14 +870,19 @@ impl Outputs {
         t.issues.copy_from(&self.issues);
         t.steps.copy_from(&self.steps);
         t.remaining.copy_from(&self.remaining);
+        t.not_yet_open.copy_from(&self.not_yet_open);
+        t.next_change_at.copy_from(&self.next_change_at);
         for (m, a) in self.sla.iter().zip(&t.sla) {
             a.state.copy_from(&m.state);
             a.due.copy_from(&m.due);
             a.elapsed.copy_from(&m.elapsed);
             a.target.copy_from(&m.target);
             a.level.copy_from(&m.level);
+            a.cause.copy_from(&m.cause);
+            a.waiting.copy_from(&m.waiting);
         }
         set(&t.names, "errors", &self.errors.iter().map(|s| JsValue::from_str(s)).collect::<Array>().into());
+        set(&t.names, "causes", &self.causes.iter().map(|s| JsValue::from_str(s)).collect::<Array>().into());
         t.result
     }
 
@@ -836,6 +899,8 @@ impl Outputs {
         set(&res, "issues", &Uint32Array::from(self.issues.as_slice()).into());
         set(&res, "steps", &Uint32Array::from(self.steps.as_slice()).into());
         set(&res, "remaining", &Uint32Array::from(self.remaining.as_slice()).into());
+        set(&res, "not_yet_open", &Uint8Array::from(self.not_yet_open.as_slice()).into());
+        set(&res, "next_change_at", &Float64Array::from(self.next_change_at.as_slice()).into());
         let sla = Object::new();
         for (name, m) in engine.metrics().zip(&self.sla) {
             let mc = Object::new();
@@ -844,6 +909,8 @@ impl Outputs {
             set(&mc, "elapsed", &Float64Array::from(m.elapsed.as_slice()).into());
             set(&mc, "target", &Float64Array::from(m.target.as_slice()).into());
             set(&mc, "level", &Int32Array::from(m.level.as_slice()).into());
+            set(&mc, "cause", &Int32Array::from(m.cause.as_slice()).into());
+            set(&mc, "waiting", &Float64Array::from(m.waiting.as_slice()).into());
             set(&sla, name, &mc.into());
         }
         set(&res, "sla", &sla.into());
@@ -855,6 +922,8 @@ impl Outputs {
         set(&names, "bands", &list(&mut engine.bands()));
         set(&names, "states", &list(&mut STATES.iter().map(|s| s.as_str())));
         set(&names, "errors", &list(&mut self.errors.iter().copied()));
+        set(&names, "dependencies", &list(&mut engine.dependencies()));
+        set(&names, "causes", &list(&mut self.causes.iter().map(String::as_str)));
         set(&res, "names", &names.into());
         res.into()
     }
@@ -887,8 +956,8 @@ pub(crate) fn evaluate(
     let checked = engine.columns(batch.len, &cols).map_err(|e| column_error(e, &batch.columns))?;
     // Checked before any work: a result that cannot be refilled is left untouched.
     let targets = into.map(|v| Targets::read(engine, v, batch.len)).transpose()?;
-    let mut out = Outputs::new(batch.len, engine.metrics().count());
-    engine.evaluate_columns(&checked, now, ws, |i, o| out.write(i, o));
+    let mut out = Outputs::new(engine, batch.len, engine.metrics().count());
+    engine.evaluate_columns(&checked, now, ws, |i, o| out.write(engine, i, o));
     Ok(match targets {
         Some(t) => out.copy_into(t),
         None => out.into_js(engine, batch.len),
@@ -909,6 +978,8 @@ struct Targets {
     issues: Uint32Array,
     steps: Uint32Array,
     remaining: Uint32Array,
+    not_yet_open: Uint8Array,
+    next_change_at: Float64Array,
     sla: Vec<MetricTargets>,
 }
 
@@ -919,6 +990,8 @@ struct MetricTargets {
     elapsed: Float64Array,
     target: Float64Array,
     level: Int32Array,
+    cause: Int32Array,
+    waiting: Float64Array,
 }
 
 /// `obj[key]` as the typed array `A` of `n` entries (`length` reads the array's length).
@@ -951,6 +1024,7 @@ impl Targets {
             Failure::argument("into.names", "`into.names` is missing: `into` must be an earlier evaluateColumns result")
         })?;
         let sla_v = get(into, "sla", "into.sla")?;
+        let deps = engine.dependencies().count();
         let mut sla = Vec::new();
         for name in engine.metrics() {
             let m = get(&sla_v, name, &format!("into.sla.{name}"))?;
@@ -961,6 +1035,8 @@ impl Targets {
                 elapsed: target(&m, &at("elapsed"), n, Float64Array::length)?,
                 target: target(&m, &at("target"), n, Float64Array::length)?,
                 level: target(&m, &at("level"), n, Int32Array::length)?,
+                cause: target(&m, &at("cause"), n, Int32Array::length)?,
+                waiting: target(&m, &at("waiting"), n * deps, Float64Array::length)?,
             });
         }
         Ok(Targets {
@@ -975,6 +1051,8 @@ impl Targets {
             issues: target(into, "issues", n, Uint32Array::length)?,
             steps: target(into, "steps", n, Uint32Array::length)?,
             remaining: target(into, "remaining", n, Uint32Array::length)?,
+            not_yet_open: target(into, "not_yet_open", n, Uint8Array::length)?,
+            next_change_at: target(into, "next_change_at", n, Float64Array::length)?,
             sla,
         })
     }

@@ -8,8 +8,11 @@
 //!   default limits or those of `options.limits`, or throws a `PolicyError` with every
 //!   diagnostic and its JSON path;
 //! - `evaluate(cases, now?)`, `evaluateCase(case, now?)`, `report(cases, now?)`,
-//!   `authorize(case, actor, action)`, `check()`;
-//! - `evaluateColumns(batch, now?)`, the columnar fast path (module `columnar`, README "Columnar batches").
+//!   `authorize(case, actor, action, now?)`, `check()`;
+//! - `evaluateColumns(batch, now?)`, the columnar fast path (module `columnar`, README "Columnar batches");
+//!
+//! and one function, `diff(oldEngine, newEngine, cases, now?)`, which compares a policy
+//! change on a batch of cases (module `diff`).
 //!
 //! Policy, case and actor objects are read by the module `read` straight into the core
 //! (no JSON text on the way), within the engine's limits: nesting, size, and strings that
@@ -21,6 +24,7 @@
 #![deny(missing_docs)]
 
 mod columnar;
+mod diff;
 mod error;
 mod now;
 mod options;
@@ -34,6 +38,7 @@ use read::{Fault, Reader};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
+pub use diff::diff;
 pub use error::set_error_factory;
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -198,9 +203,7 @@ impl WasmEngine {
                 if i > 0 {
                     json.push(b',');
                 }
-                let line = Some(i as u64 + 1);
-                serde_json::to_writer(&mut json, &OutcomeView { engine: &self.engine, outcome: &b.out, line })
-                    .map_err(|e| Failure::Internal(format!("cannot build the result: {e}")))?;
+                self.engine.write_outcome(&b.out, Some(i as u64 + 1), &mut json);
             }
             self.put(b);
             json.push(b']');
@@ -243,10 +246,19 @@ impl WasmEngine {
         })
     }
 
-    /// May `actor` perform `action` on `case`? Every reason that applies, in the spec's
-    /// order. Throws an `ArgumentError` for a malformed actor or a non-string action.
-    pub fn authorize(&self, case: CaseArg, actor: ActorArg, action: ActionArg) -> Result<DecisionJs, JsValue> {
+    /// May `actor` perform `action` on `case` at `now` (default: the current time)? The
+    /// decision record: case, actor, action, now, allowed, every reason that applies in
+    /// the documented order, the step an allowed `approve` fills, the policy. Throws an
+    /// `ArgumentError` for a malformed actor, a non-string action or a bad `now`.
+    pub fn authorize(
+        &self,
+        case: CaseArg,
+        actor: ActorArg,
+        action: ActionArg,
+        now: Option<NowArg>,
+    ) -> Result<DecisionJs, JsValue> {
         guard(|| {
+            let now = now::instant(now.as_ref().map(AsRef::as_ref))?;
             let action: JsValue = action.into();
             let action = action
                 .as_string()
@@ -260,13 +272,15 @@ impl WasmEngine {
             let actor = read_actor(actor.into())?;
             let mut b = self.take();
             self.load(case.as_ref(), &mut b.case);
-            let decision = self.engine.authorize(&b.case, &actor, &action);
+            let decision = self.engine.authorize(&b.case, &actor, &action, now);
             self.put(b);
             Ok(to_js(&decision)?.unchecked_into())
         })
     }
 
-    /// The compile warnings (e.g. `masked_rule`, `unused`), each `{code, path, message}`.
+    /// The compile warnings (`unreachable_rule`, `unfillable_step`, `unused_queue`,
+    /// `limit_without_value`), each `{code, path, message}`: the same list as
+    /// `docket check` and the C library's `DOCKET_POLICY_INFO_WARNINGS`.
     pub fn check(&self) -> DiagnosticsJs {
         error::diagnostics(self.engine.warnings()).unchecked_into()
     }
@@ -333,6 +347,13 @@ impl WasmEngine {
     #[wasm_bindgen(getter)]
     pub fn metrics(&self) -> StringsJs {
         strings(self.engine.metrics()).unchecked_into()
+    }
+
+    /// The dependencies cases may wait on, in policy order (the columnar `waiting`
+    /// arrays' inner dimension).
+    #[wasm_bindgen(getter)]
+    pub fn dependencies(&self) -> StringsJs {
+        strings(self.engine.dependencies()).unchecked_into()
     }
 
     /// The limits in force: the defaults, or those given to the constructor.

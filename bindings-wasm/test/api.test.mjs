@@ -20,7 +20,7 @@ test('C-1001 matches the spec example outcome', () => {
   // Opened Fri 10:15 CET, responded 11:00 CET: 45 min of a 1h target, due 11:15 CET.
   assert.deepEqual(o.sla.response, {
     state: 'met', calendar: 'eu_ops', target_s: 3600, due: '2026-11-20T10:15:00Z',
-    elapsed_s: 2700, remaining_s: 900, consumed: 0.75, completed_at: '2026-11-20T10:00:00Z',
+    elapsed_s: 2700, remaining_s: 900, consumed: 0.75, completed_at: '2026-11-20T10:00:00Z', waiting_s: {},
   });
   // Fri 10:15-12:00 + 13:00-17:00 (5h45m), Sat 09:00-13:00 (4h), Mon 08:00-11:00 (3h) = 45900 s.
   // The 8h target is reached Sat 11:15 CET = 10:15Z; 200% (16h) Mon 14:15 CET = 13:15Z.
@@ -28,9 +28,13 @@ test('C-1001 matches the spec example outcome', () => {
     state: 'breached', calendar: 'eu_ops', target_s: 28800, due: '2026-11-21T10:15:00Z',
     elapsed_s: 45900, remaining_s: -17100, consumed: 1.59375,
     escalation: { level: 2, next_level: 3, next_to: 'client_sponsor', next_at: '2026-11-23T13:15:00Z' },
+    // It waited on nothing: the breach is the queue's own.
+    waiting_s: {}, cause: 'own',
   });
-  // Calendar age 72h45m >= 72h -> critical.
+  // Calendar age 72h45m >= 72h -> critical, the last band; step 3 is passed one working
+  // second after it is reached.
   assert.equal(o.band, 'critical');
+  assert.equal(o.next_change_at, '2026-11-23T13:15:01Z');
   // A2 by_limit -> ops_manager (smallest limit >= 1250), A3 adds finance_reviewer; u-7 filled the first.
   assert.deepEqual(o.approvals, {
     steps: [{ role: 'ops_manager', rule: 'A2', done_by: 'u-7' }, { role: 'finance_reviewer', rule: 'A3' }],
@@ -145,21 +149,43 @@ test('report: counts, bands and controls of the example batch', () => {
   engine.free();
 });
 
-test('authorize: the spec example denial and an allowed approval', () => {
+test('authorize: decision records for approve, with the step an approval fills', () => {
   const engine = new Engine(policy);
-  // team_lead (limit 250) approving a 1250.00 refund: over limit.
-  const d = engine.authorize(c1001, { id: 'u-9', roles: ['team_lead'] }, 'approve');
+  // C-1001 at NOW: A2 resolves 1250.00 to ops_manager (filled by u-7 at 2026-11-20T11:00),
+  // A3 adds finance_reviewer (open). A team_lead (limit 250) ranks below finance_reviewer
+  // and the example fills "same_or_higher" only upward: no open step it may fill.
+  const d = engine.authorize(c1001, { id: 'u-9', roles: ['team_lead'] }, 'approve', NOW);
   assert.equal(d.allowed, false);
-  assert.deepEqual(d.reasons.map((r) => r.code), ['over_limit']);
-  // finance_reviewer (limit 25000), not the requester, no prior approval: allowed.
-  const ok = engine.authorize(c1001, { id: 'u-3', roles: ['finance_reviewer'] }, 'approve');
-  assert.deepEqual(ok, { allowed: true, reasons: [] });
+  assert.deepEqual(d.reasons.map((r) => r.code), ['no_open_step']);
+  // A finance_reviewer, not the requester, no prior approval: fills the open A3 step.
+  // The answer is a decision record: case, actor, action, now, the policy.
+  const ok = engine.authorize(c1001, { id: 'u-3', roles: ['finance_reviewer'] }, 'approve', NOW);
+  assert.deepEqual(ok, {
+    case: 'C-1001', actor: 'u-3', action: 'approve', now: NOW, allowed: true, reasons: [],
+    fills: { role: 'finance_reviewer', rule: 'A3', as: 'finance_reviewer' },
+    policy: { name: 'acme-order-ops', version: '2026.11.2', fingerprint: engine.fingerprint },
+  });
+  // `now` as a Date, RFC 3339 text or epoch milliseconds: the same decision.
+  const at = Date.parse(NOW);
+  for (const now of [new Date(at), at, at + 999]) {
+    assert.deepEqual(engine.authorize(c1001, { id: 'u-3', roles: ['finance_reviewer'] }, 'approve', now), ok);
+  }
+  // As of 2026-11-20T10:30:00Z, before u-7's approval, an ops_manager fills A2's step.
+  const early = engine.authorize(c1001, { id: 'u-6', roles: ['ops_manager'] }, 'approve', '2026-11-20T10:30:00Z');
+  assert.deepEqual(early.fills, { role: 'ops_manager', rule: 'A2', as: 'ops_manager' });
   // The requester may not approve: separation of duties.
-  const sod = engine.authorize(c1001, { id: 'agent-17', roles: ['finance_reviewer'] }, 'approve');
+  const sod = engine.authorize(c1001, { id: 'agent-17', roles: ['finance_reviewer'] }, 'approve', NOW);
   assert.deepEqual(sod.reasons.map((r) => r.code), ['separation_of_duties']);
+  // close requires every step filled: A3's is open.
+  const close = engine.authorize(c1001, { id: 'u-9', roles: ['team_lead'] }, 'close', NOW);
+  assert.deepEqual(close.reasons, [{ code: 'approvals_pending',
+    detail: '`close` requires every approval step filled; open: finance_reviewer', roles: ['finance_reviewer'] }]);
   // Unknown action: the only reason.
-  const unk = engine.authorize(c1001, { id: 'u-3', roles: ['cfo'] }, 'teleport');
+  const unk = engine.authorize(c1001, { id: 'u-3', roles: ['cfo'] }, 'teleport', NOW);
   assert.deepEqual(unk.reasons.map((r) => r.code), ['unknown_action']);
+  // A `now` that is no instant is an ArgumentError naming it.
+  assert.throws(() => engine.authorize(c1001, { id: 'u-3', roles: ['cfo'] }, 'approve', 'noon'),
+    (e) => e instanceof ArgumentError && e.path === 'now');
   engine.free();
 });
 

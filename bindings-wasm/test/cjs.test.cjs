@@ -4,7 +4,7 @@ const { test } = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
-const { Engine, DocketError, PolicyError, ArgumentError } = require('docket-wasm');
+const { Engine, DocketError, PolicyError, ArgumentError, diff } = require('docket-wasm');
 
 const root = path.join(__dirname, '..', '..');
 const policy = JSON.parse(fs.readFileSync(path.join(root, 'examples', 'order-ops.policy.json'), 'utf8'));
@@ -40,4 +40,12 @@ test('CommonJS: options.limits apply, and a freed engine throws a coded Argument
   assert.throws(() => engine.evaluate([c1001], 0),
     (e) => e instanceof ArgumentError && e.code === 'invalid_argument' && e.path === 'engine');
   assert.throws(() => engine.queues, (e) => e instanceof ArgumentError && e.path === 'engine');
+});
+
+test('require() gives diff too: a policy against itself changes no case', () => {
+  const engine = new Engine(policy);
+  const d = diff(engine, engine, [c1001], '2026-11-23T10:00:00Z');
+  assert.deepEqual([d.summary.cases, d.summary.changed, d.changed.length], [1, 0, 0]);
+  assert.throws(() => diff(engine, null, [c1001]), (e) => e instanceof ArgumentError && e.path === 'newEngine');
+  engine.free();
 });

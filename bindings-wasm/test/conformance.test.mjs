@@ -1,5 +1,6 @@
 // The shared conformance fixtures (tests/conformance/*.json, format in its README) run
-// through the JS API: evaluate (one batch), report and authorize, subset-matched; the
+// through the JS API: evaluate (one batch), report, check (the compile warnings) and
+// authorize, subset-matched; the
 // failures of errors.json through the Engine constructor, comparing the thrown error's
 // code, path and first diagnostic.
 import { test } from 'node:test';
@@ -105,11 +106,18 @@ for (const file of files) {
         assert.equal(m, null, `report${m}\nwhy: ${fx.report.why}`);
       });
     }
+    if (fx.warnings) {
+      await t.test(`warnings: ${fx.warnings.why ?? ''}`, () => {
+        const m = mismatch(fx.warnings.expect, engine.check());
+        assert.equal(m, null, `warnings${m}\nwhy: ${fx.warnings.why}`);
+      });
+    }
     for (const [i, a] of (fx.authorize ?? []).entries()) {
       await t.test(`authorize #${i} ${a.case} ${a.action}: ${a.why ?? ''}`, () => {
         const c = fx.cases.find((x) => x.id === a.case);
         assert.ok(c, `no case ${a.case}`);
-        const m = mismatch(a.expect, engine.authorize(c, a.actor, a.action));
+        // An entry's own `now`, else the fixture's.
+        const m = mismatch(a.expect, engine.authorize(c, a.actor, a.action, a.now ?? fx.now));
         assert.equal(m, null, `authorize${m}\nwhy: ${a.why}`);
       });
     }

@@ -60,8 +60,18 @@ test("a policy error's path is its first diagnostic's path; diagnostics are {cod
 
 test('check() gives warnings in the same {code, path, message} form', () => {
   const engine = new Engine(policy);
-  assert.deepEqual(engine.check(), []);
+  assert.deepEqual(engine.check(), [], 'the example policy has none');
   engine.free();
+  // A queue no routing rule names: unused_queue at its pointer, the message the core
+  // writes for every binding.
+  const spare = structuredClone(policy);
+  spare.queues.spare = { owner: 'nobody' };
+  const e = new Engine(spare);
+  assert.deepEqual(e.check(), [{
+    code: 'unused_queue', path: '/queues/spare',
+    message: 'no routing rule or default sends a case to `spare`, and it is not invalid_queue',
+  }]);
+  e.free();
 });
 
 test('more cases than max_cases_per_call: ArgumentError, code limit_exceeded, path "cases" (evaluate, report)', () => {

@@ -56,7 +56,7 @@ export function stringTable() {
   return { strings, ref };
 }
 
-const LIST_KEYS = new Set(['paused', 'approvals', 'evidence']);
+const LIST_KEYS = new Set(['paused', 'waiting', 'approvals', 'evidence']);
 
 /**
  * The typed array of key `k` of case objects (`vals`, one per case): lists as JSON text,

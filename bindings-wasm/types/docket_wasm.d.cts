@@ -48,7 +48,10 @@ export interface SlaDecl {
     warn_at?: number;
     escalation?: ReadonlyArray<{ at: number; to: string }>;
     bands?: { clock?: "calendar" | "business"; limits: ReadonlyArray<{ name: string; under?: Duration }> };
-    targets: DecisionTable<{ calendar: string } & Record<string, Duration>>;
+    /** A rule's `warn_at` and `escalation` replace the policy-wide ones for the cases it decides. */
+    targets: DecisionTable<
+    { calendar: string; warn_at?: number; escalation?: ReadonlyArray<{ at: number; to: string }> } & Record<string, unknown>
+    >;
 }
 
 export interface ActionDecl {
@@ -56,12 +59,26 @@ export interface ActionDecl {
     within_limit?: string;
     not_requester?: boolean;
     not_prior_approver?: boolean;
+    /** Refused to an actor who gave one of the case's counted approvals. */
+    not_approver?: boolean;
+    /** What must be complete first: `approvals` (every approval step filled). */
+    requires?: ReadonlyArray<"approvals">;
     evidence?: Record<string, ReadonlyArray<string>>;
+    description?: string;
+}
+
+/** Who may fill an approval step: its own role, or also a role that ranks above it. */
+export type Fill = "same_role" | "same_or_higher";
+
+/** The approvals table: its outputs are roles; `fill` says who may fill a step. */
+export interface ApprovalsDecl extends DecisionTable<{ role: string; limit_field?: string }> {
+    fill?: Fill;
 }
 
 export interface ControlDecl {
     id: string;
-    when: Record<string, Test>;
+    /** Measures and `queue` → tests; `missed_by_cause` and `breached_by_cause` → `{ cause: test }` (`own` or a dependency). */
+    when: Record<string, Test | Record<string, Test>>;
     then: { alert: string; to?: string };
 }
 
@@ -79,9 +96,11 @@ export interface Policy {
     invalid_queue?: string;
     routing: DecisionTable<{ queue?: string; priority?: string }>;
     calendars?: Record<string, CalendarDecl>;
+    /** What cases may wait on (`waiting`, a pause's `reason`): unique names, not `own`, at most 32. */
+    dependencies?: ReadonlyArray<string>;
     sla?: SlaDecl;
     roles?: Record<string, { limit?: string | number }>;
-    approvals?: DecisionTable<{ role: string; limit_field?: string }>;
+    approvals?: ApprovalsDecl;
     separation?: { requester_cannot_approve?: boolean; distinct_approvers?: boolean };
     actions?: Record<string, ActionDecl>;
     controls?: ReadonlyArray<ControlDecl>;
@@ -130,8 +149,10 @@ export interface EngineOptions {
     limits?: EngineLimits;
 }
 
-/** A pause of every SLA clock; `to` null or absent = still paused. */
-export interface Pause { from: Rfc3339; to?: Rfc3339 | null }
+/** A pause of every SLA clock; `to` null or absent = still paused; `reason`: the dependency waited for. */
+export interface Pause { from: Rfc3339; to?: Rfc3339 | null; reason?: string | null }
+/** Time the case waited on a dependency while its clocks ran; `to` null or absent = still waiting. */
+export interface Wait { from: Rfc3339; to?: Rfc3339 | null; on: string }
 /** An approval already given. */
 export interface GivenApproval { role: string; by: string; at?: Rfc3339 }
 
@@ -140,8 +161,11 @@ export interface Case {
     id: string;
     kind: string;
     opened_at: Rfc3339;
+    /** When the case was closed: every clock without its own stamp stops there. */
+    closed_at?: Rfc3339 | null;
     currency?: string;
     paused?: ReadonlyArray<Pause>;
+    waiting?: ReadonlyArray<Wait>;
     requested_by?: string | null;
     approvals?: ReadonlyArray<GivenApproval>;
     evidence?: ReadonlyArray<string>;
@@ -150,6 +174,9 @@ export interface Case {
 }
 /** A case object, or one case as JSON text. */
 export type CaseInput = Case | string;
+
+/** The codes of compile warnings (`check()`, `PolicyError.warnings`). */
+export type WarningCode = "unreachable_rule" | "unfillable_step" | "unused_queue" | "limit_without_value";
 
 /** A compile diagnostic: stable code and JSON pointer into the policy. */
 export interface Diagnostic { code: string; path: string; message: string }
@@ -171,13 +198,35 @@ export interface MetricOutcome {
     elapsed_s: number;
     remaining_s: number;
     consumed: number | null;
+    /** The clock's stop: the metric's stamp, or the case's `closed_at`. */
     completed_at?: Rfc3339;
     escalation?: EscalationOutcome;
+    /** Business seconds waited on each dependency within the clock's running span. */
+    waiting_s: Record<string, number>;
+    /** For a missed or breached metric: the dependency whose wait explains the overrun, or `"own"`. */
+    cause?: string;
 }
 
 export interface ApprovalStep { role: string; rule: string; done_by?: string }
 
-export interface Issue { code: string; field?: string; detail: string }
+/** Why an approval counts for nothing (the `reason` of the issue `approval_ignored`). */
+export type ApprovalIgnoredReason =
+| "malformed" | "after_now" | "before_opened" | "role_not_permitted" | "over_limit"
+| "separation_of_duties" | "duplicate" | "no_open_step";
+
+export type IssueCode =
+| "missing_field" | "bad_type" | "unknown_enum_value" | "unknown_currency" | "money_overflow"
+| "ambiguous_rules" | "no_authority" | "no_working_time" | "unrouted" | "bad_timestamp"
+| "approval_ignored";
+
+export interface Issue {
+    code: IssueCode;
+    /** A field, `<metric>_at`, a metric, `approvals` or `approvals/<index>`. */
+    field?: string;
+    /** `approval_ignored` only: why the approval counts for nothing. */
+    reason?: ApprovalIgnoredReason;
+    detail: string;
+}
 
 export interface PolicyRef { name: string; version: string; fingerprint: string }
 
@@ -192,11 +241,15 @@ export interface Outcome {
     error?: { code: CaseErrorCode; message: string };
     /** With `error`, in `evaluate`: the case's 1-based position in `cases` (its line, as in NDJSON). */
     line?: number;
+    /** Set (instead of everything else) when the case was opened after `now`. */
+    not_yet_open?: true;
     queue?: string | null;
     owner?: string | null;
     priority?: string | null;
     sla?: Record<string, MetricOutcome>;
     band?: string;
+    /** Open cases: the earliest instant after `now` at which the evaluation would differ; null: nothing scheduled. */
+    next_change_at?: Rfc3339 | null;
     approvals?: { steps: ApprovalStep[]; remaining: string[]; barred: string[] };
     issues?: Issue[];
     trace?: string[];
@@ -214,6 +267,12 @@ export interface QueueReport {
     missed: number;
     attainment: number | null;
     oldest_open: { id: string; opened_at: Rfc3339 } | null;
+    /** Missed metrics by cause: `own`, each dependency. */
+    missed_by_cause: Record<string, number>;
+    /** Breached metrics (of open cases) by cause. */
+    breached_by_cause: Record<string, number>;
+    /** Business seconds waited per dependency, summed over the metrics. */
+    waiting_s: Record<string, number>;
     issues: Record<string, number>;
     /** The queue's owning team. */
     owner: string;
@@ -250,6 +309,8 @@ export interface Report {
     errors: number;
     invalid: number;
     unrouted: number;
+    /** Cases opened after `now` (counted nowhere else). */
+    not_yet_open: number;
     /** The policy's `sla.at_risk` in business seconds (null: nothing is at risk). */
     at_risk_horizon_s: number | null;
     /** The fields of `by`, when given. */
@@ -262,14 +323,39 @@ export interface Report {
 /** Who wants to act. */
 export interface Actor { id: string; roles?: ReadonlyArray<string> }
 
+/** Why an action is denied, in the order reasons are given. */
 export type ReasonCode =
 | "unknown_action" | "invalid_actor" | "invalid_case" | "role_not_permitted" | "over_limit"
-| "separation_of_duties" | "missing_evidence";
+| "separation_of_duties" | "duplicate" | "no_open_step" | "approvals_pending" | "missing_evidence";
 
-/** The answer of `authorize`. */
+/** One reason of a denial. */
+export interface Reason {
+    code: ReasonCode;
+    /** Every reason but `missing_evidence`. */
+    detail?: string;
+    /** `missing_evidence`: the missing items, in the policy's order. */
+    items?: string[];
+    /** `approvals_pending`: the open steps' roles, in rule order. */
+    roles?: string[];
+}
+
+/**
+ * The answer of `authorize`: a decision record, ready to append to an audit log as it is
+ * (the same from the command line, Rust, C and JS).
+ */
 export interface Decision {
+    /** The case's id (null for an unusable case without one). */
+    case: string | null;
+    /** The actor's id (null when it is empty or over `maxStringLen`: `invalid_actor`). */
+    actor: string | null;
+    action: string;
+    /** The instant decided as of. */
+    now: Rfc3339;
     allowed: boolean;
-    reasons: Array<{ code: ReasonCode; detail?: string; items?: string[] }>;
+    reasons: Reason[];
+    /** An allowed `approve`: the step it fills, and the actor's role to record it with. */
+    fills?: { role: string; rule: string; as: string };
+    policy: PolicyRef;
 }
 
 /**
@@ -284,16 +370,19 @@ export interface PackedStrings {
 /**
  * Columnar cases: one typed array per case key, all rows in step. See the README,
  * "Columnar batches".
- * - `Int32Array`: index into `strings`; `-1` = key absent. For `paused`, `approvals`
- *   and `evidence` (without `offsets.evidence`) the string is the list as JSON text.
+ * - `Int32Array`: index into `strings`; `-1` = key absent. For `paused`, `waiting`,
+ *   `approvals` and `evidence` (without `offsets.evidence`) the string is the list as
+ *   JSON text.
  * - `Float64Array`: a number; `NaN` = absent. For timestamp keys (`opened_at`,
- *   `<metric>_at`, fields of type timestamp) it is epoch **seconds**.
+ *   `closed_at`, `<metric>_at`, fields of type timestamp) it is epoch **seconds**.
  * - `Uint8Array`: a bool; `0` false, `1` true, anything else absent.
  *
  * Lists may instead be given as typed list columns, one entry per item, case `i` owning
  * items `offsets.<group>[i]` to `offsets.<group>[i + 1]` (see `ColumnarOffsets`):
  * `paused_from` and `paused_to` (`Float64Array` epoch seconds; `paused_to` `NaN` = still
- * paused), `approval_role` and `approval_by` (`Int32Array` string indexes) and
+ * paused) and `paused_reason` (`Int32Array` string indexes), `waiting_from` and
+ * `waiting_to` (`Float64Array`; `waiting_to` `NaN` = still waiting) and `waiting_on`
+ * (`Int32Array` string indexes of dependency names), `approval_role` and `approval_by` (`Int32Array` string indexes) and
  * `approval_at` (`Float64Array`, `NaN` = no time), and `evidence` (`Int32Array` string
  * indexes of the items, with `offsets.evidence`).
  */
@@ -318,8 +407,10 @@ export interface ColumnarCases {
  * items `offsets[i]` to `offsets[i + 1]` (exclusive) of its group's columns.
  */
 export interface ColumnarOffsets {
-    /** For `paused_from` and `paused_to`. */
+    /** For `paused_from`, `paused_to` and `paused_reason`. */
     paused?: Uint32Array;
+    /** For `waiting_from`, `waiting_to` and `waiting_on`. */
+    waiting?: Uint32Array;
     /** For `approval_role`, `approval_by` and `approval_at`. */
     approvals?: Uint32Array;
     /** For `evidence` given as items (without it, `columns.evidence` is JSON text per case). */
@@ -338,6 +429,10 @@ export interface MetricColumns {
     target: Float64Array;
     /** Escalation steps passed; `-1` = none (completed metric or no ladder). */
     level: Int32Array;
+    /** For a missed or breached metric, index into `names.causes`; `-1` = none. */
+    cause: Int32Array;
+    /** Business seconds waited, `length` × `names.dependencies.length`: row `i`, dependency `d` at `i * dependencies + d`. */
+    waiting: Float64Array;
 }
 
 /** Results of `evaluateColumns`, one entry per row; `-1` = none in every index column. */
@@ -361,6 +456,10 @@ export interface ColumnarOutcomes {
     steps: Uint32Array;
     /** Approval steps not yet filled. */
     remaining: Uint32Array;
+    /** 1 when the case was opened after `now` (then nothing else is decided). */
+    not_yet_open: Uint8Array;
+    /** The earliest instant after `now` at which the case's evaluation would differ, epoch seconds; `NaN` = none. */
+    next_change_at: Float64Array;
     sla: Record<string, MetricColumns>;
     names: {
         queues: string[];
@@ -368,7 +467,86 @@ export interface ColumnarOutcomes {
         bands: string[];
         states: SlaState[];
         errors: CaseErrorCode[];
+        /** The policy's declared dependencies (the inner dimension of `waiting`). */
+        dependencies: string[];
+        /** `"own"`, the declared dependencies, then undeclared names the batch's cases gave. */
+        causes: string[];
     };
+}
+
+/** A decision a policy change can alter for a case (`diff`). */
+export type Aspect =
+| "error" | "queue" | "owner" | "priority" | "approvals" | "targets" | "due" | "state" | "band" | "issues";
+
+/** What a case can newly become, or stop being, under the new policy. */
+export type DiffStatus = "unrouted" | "invalid" | "error" | "no_authority";
+
+/** One metric's clock in a comparison; `null` where the policy sets no target. */
+export interface DiffMetric { calendar: string; target_s: number; due: Rfc3339 | null; state: SlaState }
+
+/**
+ * A changed case under one policy: its queue, priority and deciding rules (the trace),
+ * and the value of each changed aspect (`sla` holds the metrics whose target, due or
+ * state changed).
+ */
+export interface DiffSide {
+    queue: string | null;
+    priority: string | null;
+    rules: string[];
+    error?: CaseErrorCode | null;
+    owner?: string | null;
+    approvals?: ApprovalStep[];
+    sla?: Record<string, DiffMetric | null>;
+    band?: string | null;
+    issues?: Array<{ code: string; field?: string }>;
+}
+
+/** A case whose decisions differ between the two policies. */
+export interface CaseChange {
+    id: string | null;
+    /** The case's 1-based position in `cases`. */
+    line?: number;
+    changed: Aspect[];
+    before: DiffSide;
+    after: DiffSide;
+}
+
+/** A queue's backlog under one policy (`null`: no case there). */
+export interface DiffBacklog {
+    cases: number;
+    open: number;
+    warning: number;
+    breached: number;
+    met: number;
+    missed: number;
+    attainment: number | null;
+}
+
+/** The impact of a policy change on the batch. */
+export interface DiffSummary {
+    cases: number;
+    changed: number;
+    /** Cases changed in each aspect. */
+    aspects: Record<Aspect, number>;
+    /** Cases by old and new queue (`null`: no queue), cells with cases only. */
+    queue_matrix: Array<{ from: string | null; to: string | null; cases: number }>;
+    queues: Record<string, { before: DiffBacklog | null; after: DiffBacklog | null }>;
+    approval_steps: Record<string, { before: number; after: number }>;
+    /** The rules whose number of cases decided changes. */
+    rules: Array<{ rule: string; before: number; after: number }>;
+    rules_started: string[];
+    rules_stopped: string[];
+    newly: Record<DiffStatus, number>;
+    no_longer: Record<DiffStatus, number>;
+}
+
+/** The answer of `diff(oldEngine, newEngine, cases, now)`. */
+export interface Diff {
+    old: PolicyRef;
+    new: PolicyRef;
+    now: Rfc3339;
+    changed: CaseChange[];
+    summary: DiffSummary;
 }
 
 
@@ -383,12 +561,16 @@ export class Engine {
     free(): void;
     [Symbol.dispose](): void;
     /**
-     * May `actor` perform `action` on `case`? Every reason that applies, in the spec's
-     * order. Throws an `ArgumentError` for a malformed actor or a non-string action.
+     * May `actor` perform `action` on `case` at `now` (default: the current time)? The
+     * decision record: case, actor, action, now, allowed, every reason that applies in
+     * the documented order, the step an allowed `approve` fills, the policy. Throws an
+     * `ArgumentError` for a malformed actor, a non-string action or a bad `now`.
      */
-    authorize(_case: CaseInput, actor: Actor, action: string): Decision;
+    authorize(_case: CaseInput, actor: Actor, action: string, now?: Now | null): Decision;
     /**
-     * The compile warnings (e.g. `masked_rule`, `unused`), each `{code, path, message}`.
+     * The compile warnings (`unreachable_rule`, `unfillable_step`, `unused_queue`,
+     * `limit_without_value`), each `{code, path, message}`: the same list as
+     * `docket check` and the C library's `DOCKET_POLICY_INFO_WARNINGS`.
      */
     check(): Diagnostic[];
     /**
@@ -430,6 +612,11 @@ export class Engine {
      */
     readonly bands: string[];
     /**
+     * The dependencies cases may wait on, in policy order (the columnar `waiting`
+     * arrays' inner dimension).
+     */
+    readonly dependencies: string[];
+    /**
      * `sha256:` + hex of the policy's canonical form.
      */
     readonly fingerprint: string;
@@ -458,3 +645,17 @@ export class Engine {
      */
     readonly version: string;
 }
+
+/**
+ * Compares a policy change on a batch of cases: each case (an object or JSON text) is
+ * evaluated at `now` under `old_engine` and `new_engine`. Returns `{old, new, now,
+ * changed, summary}`: the cases whose decisions differ (queue, owner, priority, approval
+ * steps, SLA targets, due, state, band, issues) with their `line` (1-based position in
+ * `cases`), the aspects that changed and the values and deciding rules before and
+ * after; and a summary (cases changed per aspect, queue from → to, backlog per queue
+ * and approval steps per role before and after, the rules whose cases change, cases
+ * that newly become unrouted, invalid, unusable or without authority). Names are
+ * matched across the two policies by text. `cases` are held to `old_engine`'s limit on
+ * cases per call; each case is read by each engine, within its own limits.
+ */
+export function diff(old_engine: Engine, new_engine: Engine, cases: ReadonlyArray<CaseInput>, now?: Now | null): Diff;

@@ -7,7 +7,7 @@ use std::fmt::Write;
 /// Text for the page: HTML's special characters as entities, and control characters
 /// (which HTML forbids, and which would render as nothing or break a line) written as
 /// `\u{1b}`, as the text table shows them.
-fn esc(s: &str) -> String {
+pub fn esc(s: &str) -> String {
     crate::escape::text(s).replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 

@@ -42,9 +42,33 @@ pub fn for_each_case(
     engine: &Engine,
     path: &str,
     format: InputFormat,
-    f: impl FnMut(u64, &Case) -> io::Result<()>,
+    mut f: impl FnMut(u64, &Case) -> io::Result<()>,
 ) -> Result<u64, Failure> {
-    let mut cases = Cases { engine, case: Case::new(), f, n: 0, progress: io::stderr().is_terminal() };
+    let mut case = Case::new();
+    for_each_record(engine, path, format, |number, record| {
+        decode(engine, record, &mut case);
+        f(number, &case)
+    })
+}
+
+/// Decodes one record into `case`, or gives it the error that keeps it from being decoded.
+pub fn decode(engine: &Engine, record: Result<&str, CaseError>, case: &mut Case) {
+    match record {
+        Ok(text) => engine.decode_json(text, case),
+        Err(e) => unusable(engine, case, e),
+    }
+}
+
+/// Calls `f(number, record)` for every record of `path`, in order, without decoding it:
+/// `record` is its text, trimmed, or the error that keeps it from being decoded
+/// (`too_large`, `bad_json`). `number` is as for [`for_each_case`]. Returns how many.
+pub fn for_each_record(
+    engine: &Engine,
+    path: &str,
+    format: InputFormat,
+    f: impl FnMut(u64, Result<&str, CaseError>) -> io::Result<()>,
+) -> Result<u64, Failure> {
+    let mut cases = Cases { engine, f, n: 0, progress: io::stderr().is_terminal() };
     let max_cases = engine.limits().max_cases_per_call;
     let (mut reader, regular) = open(path)?;
     let (first, blank) = skip_blank(&mut reader, path)?;
@@ -119,23 +143,18 @@ pub fn read_case(path: &str, max: usize) -> Result<Result<String, CaseError>, Fa
     Ok(text(&bytes, true).map(str::to_owned))
 }
 
-/// Decodes records and hands each case on.
+/// Reads records and hands each one on.
 struct Cases<'a, F> {
     engine: &'a Engine,
-    case: Case,
     f: F,
     n: u64,
     progress: bool,
 }
 
-impl<F: FnMut(u64, &Case) -> io::Result<()>> Cases<'_, F> {
-    /// Decodes one record, or gives the case the error that keeps it from being decoded.
+impl<F: FnMut(u64, Result<&str, CaseError>) -> io::Result<()>> Cases<'_, F> {
+    /// Hands one record on.
     fn record(&mut self, number: u64, record: Result<&str, CaseError>) -> Result<(), Failure> {
-        match record {
-            Ok(text) => self.engine.decode_json(text, &mut self.case),
-            Err(e) => unusable(self.engine, &mut self.case, e),
-        }
-        (self.f)(number, &self.case).map_err(Failure::output)?;
+        (self.f)(number, record).map_err(Failure::output)?;
         self.n += 1;
         if self.progress && self.n.is_multiple_of(100_000) {
             eprint!("\r{} cases", self.n);

@@ -1,15 +1,20 @@
-//! `docket`: check a policy, evaluate case files, print backlog reports, authorize actions.
+//! `docket`: check a policy, evaluate case files, print backlog reports, authorize actions,
+//! test a policy against suites, and compare two policies on a batch of cases.
 
+mod diff;
+mod diff_html;
 mod escape;
 mod html;
 mod input;
+mod pipeline;
 mod render;
 mod table;
+mod test_suite;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use docket_core::{
-    Actor, Case, CompileError, Diagnostic, Dimensions, Engine, ErrorCode, Limits, Outcome, OutcomeView, PolicyCode,
-    Report, diagnostics_json,
+    Actor, Case, CompileError, Diagnostic, Dimensions, Engine, ErrorCode, Limits, Outcome, PolicyCode, Report,
+    diagnostics_json,
 };
 use input::InputFormat;
 use std::fs::File;
@@ -17,8 +22,10 @@ use std::io::{self, BufWriter, Read, Write};
 use std::process::ExitCode;
 
 const EXIT_CODES: &str = "\
-Exit codes: 0 success; 1 policy does not compile (check) or action denied (authorize);
-2 unusable arguments, unreadable files or an uncompilable policy.";
+Exit codes: 0 success; 1 policy does not compile, or has warnings under --deny-warnings
+(check), action denied (authorize), a test fails (test), or a case changes in a --fail-on
+aspect (diff); 2 unusable arguments, unreadable files, suites that cannot be used or an
+uncompilable policy.";
 
 /// Rules and SLA engine for order operations.
 #[derive(Parser)]
@@ -32,7 +39,12 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Cmd {
-    /// Compile a policy; print its errors and warnings (exit 0 if it compiles, 1 if not).
+    /// Compile a policy; print its errors and warnings (exit 0 if it compiles, 1 if not)
+    ///
+    /// Warnings (each with a stable code and a JSON pointer) point at parts of a policy
+    /// that compile but cannot do what they seem to: unreachable_rule, unfillable_step,
+    /// unused_queue, limit_without_value.
+    #[command(verbatim_doc_comment)]
     Check {
         /// Policy file (JSON); `-` reads stdin.
         #[arg(value_name = "POLICY")]
@@ -40,6 +52,9 @@ enum Cmd {
         /// Print the result as one JSON object (ok, errors, warnings, policy).
         #[arg(long)]
         json: bool,
+        /// Exit 1 when the policy has any warning (as when it does not compile).
+        #[arg(long)]
+        deny_warnings: bool,
         #[command(flatten)]
         limits: PolicyLimits,
     },
@@ -78,7 +93,8 @@ enum Cmd {
     },
     /// Decide whether an actor may take an action on a case (exit 0 allowed, 1 denied)
     ///
-    /// Prints the decision as JSON: {"allowed": ..., "reasons": [...]}.
+    /// Prints the decision record as one line of JSON, ready to append to an audit log:
+    /// {"case", "actor", "action", "now", "allowed", "reasons", "fills" (approve), "policy"}.
     #[command(verbatim_doc_comment)]
     Authorize {
         /// Policy file (JSON); `-` reads stdin.
@@ -93,6 +109,99 @@ enum Cmd {
         /// Action name as the policy declares it (hold, cancel, close, approve, ...).
         #[arg(long, value_name = "NAME")]
         action: String,
+        /// The instant the decision is made as of, RFC 3339; defaults to the current time.
+        #[arg(long, value_name = "RFC3339")]
+        now: Option<String>,
+        #[command(flatten)]
+        case_limits: CaseLimits,
+        #[command(flatten)]
+        policy_limits: PolicyLimits,
+    },
+    /// Run test suites against a policy (exit 0 all pass, 1 a test fails, 2 unusable input)
+    ///
+    /// A suite (JSON) holds `now`, cases with the part of their outcome each must get
+    /// (matched by subset: other fields are ignored, `null` expects null or absent, an
+    /// array matches one of the same length element by element), optional `authorize`
+    /// questions with the part of the decision, and optional `report` fields of the
+    /// cases' report. A failure prints every field that differs, expected against got.
+    /// A suite may pin the policy `fingerprint` it was written for; another one is a
+    /// warning. --record prints a suite from today's outcomes instead: of the cases of
+    /// --cases FILE, or of the one SUITE given (its expectations written again).
+    #[command(verbatim_doc_comment)]
+    Test {
+        /// Policy file (JSON); `-` reads stdin.
+        #[arg(value_name = "POLICY")]
+        policy: String,
+        /// Suite files (JSON).
+        #[arg(value_name = "SUITE")]
+        suites: Vec<String>,
+        /// Also write the results as JUnit XML to FILE.
+        #[arg(long, value_name = "FILE")]
+        junit: Option<String>,
+        /// After the results, list the rules of each table that no case of the suites fired.
+        #[arg(long)]
+        coverage: bool,
+        /// Print a suite from today's outcomes (of --cases, or of the one SUITE given).
+        #[arg(long)]
+        record: bool,
+        /// With --record: the cases of the new suite (NDJSON or a JSON array; `-` reads stdin).
+        #[arg(long, value_name = "CASES")]
+        cases: Option<String>,
+        /// With --record: the outcome fields each case's `expect` keeps, comma-separated
+        /// paths, `*` for every key or element [default: error,queue,owner,priority,
+        /// sla.*.state,sla.*.due,band,approvals.remaining,issues.*.code,trace]
+        #[arg(long, value_name = "PATHS", verbatim_doc_comment)]
+        fields: Option<String>,
+        /// With --record --cases: the suite's `now`, RFC 3339; defaults to the current time.
+        #[arg(long, value_name = "RFC3339")]
+        now: Option<String>,
+        /// With --record --cases: how CASES is given (see `docket eval --help`).
+        #[arg(long, value_enum, value_name = "FORMAT", default_value_t = InputFormat::Auto)]
+        input_format: InputFormat,
+        #[command(flatten)]
+        case_limits: CaseLimits,
+        #[command(flatten)]
+        policy_limits: PolicyLimits,
+    },
+    /// Compare two policies on a batch of cases: the cases whose decisions change, and
+    /// the impact of the change
+    ///
+    /// Every case is evaluated under both policies. Per changed case: which decisions
+    /// changed (queue, owner, priority, approvals, SLA targets, due, state, band,
+    /// issues) with the deciding rules before and after. Then a summary: queue from → to,
+    /// cases changed per decision, breached, at-risk and attainment per queue before and
+    /// after, approval steps per role, the rules whose cases change, and the cases that
+    /// newly become unrouted, invalid, unusable or without authority. Streams: memory stays
+    /// flat for any number of cases. Exit 1 with --fail-on when a case changes in one of
+    /// its aspects.
+    #[command(verbatim_doc_comment)]
+    Diff {
+        /// The policy in force (JSON).
+        #[arg(long, value_name = "POLICY")]
+        old: String,
+        /// The policy proposed (JSON).
+        #[arg(long, value_name = "POLICY")]
+        new: String,
+        /// Cases: NDJSON, or one JSON array; `-` reads stdin.
+        #[arg(long, value_name = "CASES")]
+        cases: String,
+        /// Evaluation time, RFC 3339 (2026-11-23T10:00:00Z); defaults to the current time.
+        #[arg(long, value_name = "RFC3339")]
+        now: Option<String>,
+        /// Output: text for a terminal, one JSON document, or a self-contained HTML page.
+        #[arg(long, value_enum, default_value_t = diff::DiffFormat::Table)]
+        format: diff::DiffFormat,
+        /// Exit 1 when any case changes in one of these, comma-separated: error, queue,
+        /// owner, priority, approvals, targets, due, state, band, issues; sla (targets,
+        /// due, state, band); any
+        #[arg(long, value_name = "ASPECTS", verbatim_doc_comment)]
+        fail_on: Option<String>,
+        /// How CASES is given (see `docket eval --help`).
+        #[arg(long, value_enum, value_name = "FORMAT", default_value_t = InputFormat::Auto)]
+        input_format: InputFormat,
+        /// Most cases in one JSON array (NDJSON is streamed and has no such limit)
+        #[arg(long, value_name = "N", default_value_t = Limits::default().max_cases_per_call, help_heading = "Limits")]
+        max_cases: usize,
         #[command(flatten)]
         case_limits: CaseLimits,
         #[command(flatten)]
@@ -253,11 +362,44 @@ fn main() -> ExitCode {
         Err(e) => return usage_error(e.format(&mut cmd)),
     };
     let result = match cli.command {
-        Cmd::Check { policy, json, limits } => check(&policy, json, limits.with(None, None)),
+        Cmd::Check { policy, json, deny_warnings, limits } => {
+            check(&policy, json, deny_warnings, limits.with(None, None))
+        }
         Cmd::Eval { input } => eval(&input),
         Cmd::Report { input, format, by, baseline } => report(&input, format, &by, baseline.as_deref()),
-        Cmd::Authorize { policy, case, actor, action, case_limits, policy_limits } => {
-            authorize(&policy, &case, &actor, &action, policy_limits.with(Some(&case_limits), None))
+        Cmd::Authorize { policy, case, actor, action, now, case_limits, policy_limits } => {
+            let limits = policy_limits.with(Some(&case_limits), None);
+            authorize(&policy, &case, (&actor, &action, now.as_deref()), limits)
+        }
+        Cmd::Test {
+            policy,
+            suites,
+            junit,
+            coverage,
+            record,
+            cases,
+            fields,
+            now,
+            input_format,
+            case_limits,
+            policy_limits,
+        } => load_engine(&policy, policy_limits.with(Some(&case_limits), None)).and_then(|engine| {
+            let o = test_suite::Options {
+                policy: &policy,
+                suites: &suites,
+                junit: junit.as_deref(),
+                coverage,
+                record,
+                cases: cases.as_deref(),
+                input_format,
+                fields: fields.as_deref(),
+                now: now.as_deref(),
+            };
+            test_suite::run(&engine, &o)
+        }),
+        Cmd::Diff { old, new, cases, now, format, fail_on, input_format, max_cases, case_limits, policy_limits } => {
+            let limits = policy_limits.with(Some(&case_limits), Some(max_cases));
+            compare(&old, &new, &cases, now.as_deref(), format, fail_on.as_deref(), input_format, limits)
         }
         Cmd::Version => {
             println!("docket {}", version());
@@ -354,7 +496,7 @@ fn parse_now(now: Option<&str>) -> Result<i64, Failure> {
     }
 }
 
-fn check(path: &str, json: bool, limits: Limits) -> Result<ExitCode, Failure> {
+fn check(path: &str, json: bool, deny_warnings: bool, limits: Limits) -> Result<ExitCode, Failure> {
     let (errors, warnings, engine) = match compile(path, limits)? {
         Ok(e) => (Vec::new(), e.warnings().to_vec(), Some(e)),
         Err(e) => (e.errors, e.warnings, None),
@@ -392,28 +534,20 @@ fn check(path: &str, json: bool, limits: Limits) -> Result<ExitCode, Failure> {
             ),
             None => println!("policy does not compile: {} error(s), {} warning(s)", errors.len(), warnings.len()),
         }
+        if deny_warnings && engine.is_some() && !warnings.is_empty() {
+            println!("--deny-warnings: {} warning(s) fail the check", warnings.len());
+        }
     }
-    Ok(if engine.is_some() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    let ok = engine.is_some() && (warnings.is_empty() || !deny_warnings);
+    Ok(if ok { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 
 fn eval(input: &Input) -> Result<ExitCode, Failure> {
     let engine = load_engine(&input.policy, input.limits())?;
     let now = parse_now(input.now.as_deref())?;
-    let stdout = io::stdout();
-    let mut w = BufWriter::with_capacity(1 << 16, stdout.lock());
-    let mut out = Outcome::new();
-    let mut json = Vec::new();
-    let read = input::for_each_case(&engine, &input.cases, input.input_format, |line, case| {
-        engine.evaluate(case, now, &mut out);
-        let view = OutcomeView { engine: &engine, outcome: &out, line: Some(line) };
-        json.clear();
-        serde_json::to_writer(&mut json, &view).map_err(io::Error::other)?;
-        json.push(b'\n');
-        w.write_all(&escape::json(&json))
-    });
-    // The outcomes written before a failure (a broken array, too many cases) stay written.
-    w.flush().map_err(Failure::output)?;
-    read?;
+    let workers = std::thread::available_parallelism().map_or(1, usize::from);
+    let mut w = BufWriter::with_capacity(1 << 16, io::stdout());
+    pipeline::eval(&engine, &input.cases, input.input_format, now, workers, &mut w)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -475,8 +609,36 @@ fn report(input: &Input, format: Format, by: &[String], baseline: Option<&str>) 
 /// The largest `--baseline` report read.
 const BASELINE_MAX_BYTES: usize = 256 << 20;
 
-fn authorize(policy: &str, case: &str, actor: &str, action: &str, limits: Limits) -> Result<ExitCode, Failure> {
+#[allow(clippy::too_many_arguments)]
+fn compare(
+    old: &str,
+    new: &str,
+    cases: &str,
+    now: Option<&str>,
+    format: diff::DiffFormat,
+    fail_on: Option<&str>,
+    input_format: InputFormat,
+    limits: Limits,
+) -> Result<ExitCode, Failure> {
+    let fail_on = docket_core::Changes::parse(fail_on.unwrap_or("")).map_err(|name| {
+        Failure::argument(format!(
+            "--fail-on: `{name}` is not one of error, queue, owner, priority, approvals, targets, due, state, band, issues, sla, any"
+        ))
+    })?;
+    let (old, new) = (load_engine(old, limits)?, load_engine(new, limits)?);
+    let now = parse_now(now)?;
+    let workers = std::thread::available_parallelism().map_or(1, usize::from);
+    diff::run(&diff::Diff { old: &old, new: &new, cases, input_format, now, format, fail_on, workers })
+}
+
+fn authorize(
+    policy: &str,
+    case: &str,
+    (actor, action, now): (&str, &str, Option<&str>),
+    limits: Limits,
+) -> Result<ExitCode, Failure> {
     let engine = load_engine(policy, limits)?;
+    let now = parse_now(now)?;
     let record = input::read_case(case, limits.max_case_bytes)?;
     let actor: Actor = serde_json::from_str(actor).map_err(|e| {
         // Text that is not JSON at all is `invalid_json`; JSON of the wrong shape is an
@@ -489,7 +651,7 @@ fn authorize(policy: &str, case: &str, actor: &str, action: &str, limits: Limits
         Ok(text) => engine.decode_json(&text, &mut case),
         Err(e) => input::unusable(&engine, &mut case, e),
     }
-    let d = engine.authorize(&case, &actor, action);
+    let d = engine.authorize(&case, &actor, action, now);
     let json = serde_json::to_string(&d).map_err(|e| Failure::new(ErrorCode::Internal, e.to_string()))?;
     println!("{}", String::from_utf8_lossy(&escape::json(json.as_bytes())));
     Ok(if d.allowed { ExitCode::SUCCESS } else { ExitCode::from(1) })

@@ -13,12 +13,13 @@ pub fn table(engine: &Engine, rep: &Report, trend: Option<&serde_json::Value>) -
     let mut s = String::new();
     let _ = writeln!(
         s,
-        "Backlog at {} — {} cases, {} errors, {} invalid, {} unrouted",
+        "Backlog at {} — {} cases, {} errors, {} invalid, {} unrouted, {} not yet open",
         docket_core::time::Rfc3339(rep.now),
         rep.cases,
         rep.errors,
         rep.invalid,
-        rep.unrouted
+        rep.unrouted,
+        rep.not_yet_open
     );
     let _ = write!(s, "{:<30} {:>6} {:>6}", "queue", "cases", "open");
     for b in &bands {

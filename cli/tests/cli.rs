@@ -1,6 +1,7 @@
 //! The `docket` command end to end: exit codes, NDJSON and array input, malformed lines,
 //! reports and authorize.
 
+use serde_json::json;
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
@@ -59,6 +60,32 @@ fn check_exit_codes_and_json() {
     // Text output names code and path too.
     let o = docket(&["check", &bad], None);
     assert!(String::from_utf8_lossy(&o.stdout).contains("error[unknown_key] /zzz"));
+}
+
+#[test]
+fn check_deny_warnings_exits_1_on_any_warning() {
+    // The example policy has no warning: it passes under --deny-warnings.
+    let o = docket(&["check", POLICY, "--deny-warnings"], None);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stdout));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("(0 warning(s))"));
+    // The same policy with a queue no routing rule names: one unused_queue warning, with
+    // its pointer. It compiles (exit 0) unless warnings are denied (exit 1).
+    let mut p: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(POLICY).expect("policy")).expect("json");
+    p["queues"]["spare"] = json!({"owner": "nobody"});
+    let spare = tmp("spare.json", &p.to_string());
+    let o = docket(&["check", &spare], None);
+    assert_eq!(o.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.contains("warning[unused_queue] /queues/spare: "), "{text}");
+    let o = docket(&["check", &spare, "--deny-warnings"], None);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("--deny-warnings: 1 warning(s) fail the check"));
+    let o = docket(&["check", &spare, "--deny-warnings", "--json"], None);
+    assert_eq!(o.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert_eq!(v["warnings"][0]["code"], "unused_queue");
+    assert_eq!(v["warnings"][0]["path"], "/queues/spare");
 }
 
 #[test]
@@ -145,51 +172,57 @@ fn report_counts_and_controls() {
 
 #[test]
 fn authorize_exit_codes() {
+    // C-1001 with both of its steps filled (ops_manager by u-7, finance_reviewer by u-8)
+    // and its refund_receipt.
     let case = tmp(
         "c1001.json",
-        r#"{"id":"C-1001","kind":"refund","amount":"1250.00","order_id":"O-88812","opened_at":"2026-11-20T09:15:00Z","requested_by":"agent-17","approvals":[{"role":"ops_manager","by":"u-7","at":"2026-11-20T11:00:00Z"}],"evidence":["refund_receipt"]}"#,
+        r#"{"id":"C-1001","kind":"refund","amount":"1250.00","order_id":"O-88812","opened_at":"2026-11-20T09:15:00Z","requested_by":"agent-17","approvals":[{"role":"ops_manager","by":"u-7","at":"2026-11-20T11:00:00Z"},{"role":"finance_reviewer","by":"u-8","at":"2026-11-21T09:00:00Z"}],"evidence":["refund_receipt"]}"#,
     );
-    // close needs agent/team_lead/ops_manager and, for refunds, a refund_receipt: present.
+    let authorize = |actor: &str, action: &str, now: Option<&str>| {
+        let mut args = vec!["authorize", "--policy", POLICY, "--case", &case, "--actor", actor, "--action", action];
+        if let Some(n) = now {
+            args.extend(["--now", n]);
+        }
+        let o = docket(&args, None);
+        let v = serde_json::from_slice::<serde_json::Value>(&o.stdout).unwrap_or_default();
+        (o.status.code(), v)
+    };
+    let lead = r#"{"id":"u-9","roles":["team_lead"]}"#;
+    // close: team_lead may, the receipt is there, every step is filled by now, u-9 did not
+    // request it: allowed, and the answer is a decision record.
+    let (code, v) = authorize(lead, "close", Some(NOW));
+    assert_eq!(code, Some(0));
+    assert_eq!(
+        (&v["case"], &v["actor"], &v["action"], &v["now"], &v["allowed"], &v["reasons"]),
+        (&json!("C-1001"), &json!("u-9"), &json!("close"), &json!(NOW), &json!(true), &json!([]))
+    );
+    assert_eq!(v["policy"]["name"], "acme-order-ops");
+    assert!(v["policy"]["fingerprint"].as_str().is_some_and(|f| f.starts_with("sha256:")));
+    // As of 2026-11-21T08:00:00Z the finance_reviewer approval is not given yet: pending.
+    let (code, v) = authorize(lead, "close", Some("2026-11-21T08:00:00Z"));
+    assert_eq!(code, Some(1));
+    assert_eq!(v["reasons"][0]["code"], "approvals_pending");
+    assert_eq!(v["reasons"][0]["roles"], json!(["finance_reviewer"]));
+    // approve: no step is open any more for a team_lead (both are filled).
+    let (code, v) = authorize(lead, "approve", Some(NOW));
+    assert_eq!(code, Some(1));
+    assert_eq!(v["reasons"][0]["code"], "no_open_step");
+    // Before u-7's approval (11:00) the ops_manager step is open: another ops_manager
+    // fills it, and the record names the step.
+    let (code, v) = authorize(r#"{"id":"u-6","roles":["ops_manager"]}"#, "approve", Some("2026-11-20T10:30:00Z"));
+    assert_eq!(code, Some(0));
+    assert_eq!(v["fills"], json!({"role": "ops_manager", "rule": "A2", "as": "ops_manager"}));
+    assert_eq!(v["now"], "2026-11-20T10:30:00Z");
+    // Without --now, the current time: some instant, written as RFC 3339.
+    let (_, v) = authorize(lead, "hold", None);
+    assert!(v["now"].as_str().is_some_and(|n| n.ends_with('Z') && n.len() == 20), "{v}");
+    // A --now that is not RFC 3339 is an unusable argument.
     let o = docket(
-        &[
-            "authorize",
-            "--policy",
-            POLICY,
-            "--case",
-            &case,
-            "--actor",
-            r#"{"id":"u-9","roles":["team_lead"]}"#,
-            "--action",
-            "close",
-        ],
+        &["authorize", "--policy", POLICY, "--case", &case, "--actor", lead, "--action", "close", "--now", "noon"],
         None,
     );
-    assert_eq!(o.status.code(), Some(0));
-    assert_eq!(
-        serde_json::from_slice::<serde_json::Value>(&o.stdout).expect("json"),
-        serde_json::json!({"allowed": true, "reasons": []})
-    );
-    // approve within_limit amount: team_lead's 250 does not cover 1250.00.
-    let o = docket(
-        &[
-            "authorize",
-            "--policy",
-            POLICY,
-            "--case",
-            &case,
-            "--actor",
-            r#"{"id":"u-9","roles":["team_lead"]}"#,
-            "--action",
-            "approve",
-        ],
-        None,
-    );
-    assert_eq!(o.status.code(), Some(1));
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
-    assert_eq!(
-        v["reasons"],
-        serde_json::json!([{"code": "over_limit", "detail": "amount 1250.00 > team_lead limit 250"}])
-    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).starts_with("docket: invalid_argument: "), "{}", stderr(&o));
     // A malformed actor is an unusable argument.
     let o = docket(&["authorize", "--policy", POLICY, "--case", &case, "--actor", "u-9", "--action", "close"], None);
     assert_eq!(o.status.code(), Some(2));
@@ -918,4 +951,34 @@ fn report_baseline_adds_a_trend_in_every_format() {
     let o = docket(&["report", "--policy", POLICY, "--cases", CASES, "--now", NOW, "--baseline", &bad], None);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("--baseline: the baseline is not a report"), "{}", stderr(&o));
+}
+
+#[test]
+fn many_batches_come_out_in_input_order_with_their_lines() {
+    // 6,000 records: several batches of the evaluation pipeline (1,024 records each), so
+    // the workers finish them in any order. Every 7th line is not JSON and every 11th is
+    // blank (skipped, but counted in the line numbers). Each outcome must be the one of
+    // its own line, in input order: ids carry the line they were written on.
+    let mut text = String::new();
+    let mut want = Vec::new();
+    for line in 1..=6000u64 {
+        if line % 11 == 0 {
+            text.push('\n');
+        } else if line % 7 == 0 {
+            text.push_str("{\"id\": \n");
+            want.push(err("bad_json", line));
+        } else {
+            let id = format!("L-{line}");
+            text.push_str(&good(&id));
+            text.push('\n');
+            want.push(ok(&id));
+        }
+    }
+    let cases = tmp("many-batches.ndjson", &text);
+    let o = docket(&["eval", "--policy", POLICY, "--cases", &cases, "--now", NOW], None);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(summary(&o), want);
+    // From a pipe, the same.
+    let piped = docket(&["eval", "--policy", POLICY, "--cases", "-", "--now", NOW], Some(&text));
+    assert_eq!(piped.stdout, o.stdout);
 }

@@ -22,8 +22,10 @@ pub enum IssueCode {
     Unrouted,
     /// A completion stamp lies before `opened_at`.
     BadTimestamp,
-    /// An approval was given by an actor barred by `separation`; it does not count.
-    SeparationViolation,
+    /// An entry of the case's `approvals` counts for nothing; [`Issue::reason`] says why
+    /// (`malformed`, `after_now`, `before_opened`, `role_not_permitted`, `over_limit`,
+    /// `separation_of_duties`, `duplicate`, `no_open_step`).
+    ApprovalIgnored,
     /// A money value does not fit the decimal range once converted to the policy currency
     /// at its `fx` rate; the field counts as absent.
     MoneyOverflow,
@@ -45,7 +47,7 @@ pub const ISSUE_CODES: [IssueCode; 13] = [
     IssueCode::NoWorkingTime,
     IssueCode::Unrouted,
     IssueCode::BadTimestamp,
-    IssueCode::SeparationViolation,
+    IssueCode::ApprovalIgnored,
     IssueCode::MoneyOverflow,
     IssueCode::AfterNow,
     IssueCode::UnknownDependency,
@@ -64,7 +66,7 @@ impl IssueCode {
             IssueCode::NoWorkingTime => "no_working_time",
             IssueCode::Unrouted => "unrouted",
             IssueCode::BadTimestamp => "bad_timestamp",
-            IssueCode::SeparationViolation => "separation_violation",
+            IssueCode::ApprovalIgnored => "approval_ignored",
             IssueCode::MoneyOverflow => "money_overflow",
             IssueCode::AfterNow => "after_now",
             IssueCode::UnknownDependency => "unknown_dependency",
@@ -116,5 +118,17 @@ impl Issue {
     /// A new issue.
     pub const fn new(code: IssueCode, subject: Subject) -> Issue {
         Issue { code, subject, rules: [0; 4], n_rules: 0, text: None }
+    }
+
+    /// Why an approval counts for nothing (`approval_ignored` only): `malformed`,
+    /// `after_now`, `before_opened`, `role_not_permitted`, `over_limit`,
+    /// `separation_of_duties`, `duplicate` or `no_open_step`.
+    pub fn reason(&self) -> Option<&'static str> {
+        match self.code {
+            IssueCode::ApprovalIgnored => {
+                self.rules.first().and_then(|&r| crate::eval::Ignored::from_u32(r)).map(|r| r.as_str())
+            }
+            _ => None,
+        }
     }
 }

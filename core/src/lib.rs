@@ -62,9 +62,11 @@ pub use case::columns::{Column, ColumnError, ColumnTarget, ColumnValues, Columns
 pub use case::{Case, CaseError};
 pub use engine::Engine;
 pub use error::ErrorCode;
-pub use eval::authorize::{Actor, Decision, Reason, ReasonCode};
+pub use eval::authorize::{Actor, Decision, Fills, PolicyInfo, Reason, ReasonCode};
 pub use eval::columns::ColumnWorkspace;
 pub use issue::{Issue, IssueCode};
+pub use output::diff::{ASPECTS, Aspect, CaseDiff, Changes};
+pub use output::diff_report::{DiffReport, DiffRun};
 pub use output::dims::{DimValue, Dimensions, MAX_COMBINATIONS};
 pub use output::outcome::{Cause, Escalation, MetricOutcome, Outcome, Route, SlaState, Step};
 pub use output::render::{IssueField, OutcomeView};

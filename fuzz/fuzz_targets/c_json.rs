@@ -15,7 +15,7 @@ unsafe extern "C" {
     fn docket_evaluate_json(e: *const c_void, cases: *const c_char, len: usize, now: i64, out: *mut *mut c_void, err: *mut *mut c_void) -> docket_result;
     fn docket_report_json(e: *const c_void, cases: *const c_char, len: usize, now: i64, out: *mut *mut c_void, err: *mut *mut c_void) -> docket_result;
     #[allow(clippy::too_many_arguments)]
-    fn docket_authorize_json(e: *const c_void, case: *const c_char, case_len: usize, actor: *const c_char, actor_len: usize, action: *const c_char, action_len: usize, out: *mut *mut c_void, err: *mut *mut c_void) -> docket_result;
+    fn docket_authorize_json(e: *const c_void, case: *const c_char, case_len: usize, actor: *const c_char, actor_len: usize, action: *const c_char, action_len: usize, now: i64, out: *mut *mut c_void, err: *mut *mut c_void) -> docket_result;
     fn docket_buffer_free(b: *mut c_void);
     fn docket_error_free(e: *mut c_void);
 }
@@ -53,7 +53,7 @@ fuzz_target!(|data: &[u8]| {
     let (mut out, mut err) = (std::ptr::null_mut(), std::ptr::null_mut());
     let action = b"close";
     unsafe {
-        docket_authorize_json(e, p, split, actor.as_ptr().cast(), actor.len(), action.as_ptr().cast(), action.len(), &mut out, &mut err);
+        docket_authorize_json(e, p, split, actor.as_ptr().cast(), actor.len(), action.as_ptr().cast(), action.len(), 1_795_428_000, &mut out, &mut err);
     }
     done(out, err);
 });

@@ -22,6 +22,8 @@ fuzz_target!(|data: &[u8]| {
     }
     let actor = docket_core::Actor { id: "u-1".into(), roles: vec!["team_lead".into(), "cfo".into()] };
     for action in ["approve", "close", "cancel", "hold", "nope"] {
-        let _ = e.authorize(&case, &actor, action);
+        for now in [1_795_428_000, i64::MIN, i64::MAX] {
+            let _ = e.authorize(&case, &actor, action, now);
+        }
     }
 });

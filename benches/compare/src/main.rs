@@ -304,6 +304,29 @@ fn run(dir: &str) {
             engine.evaluate(&c, NOW, &mut o);
         }
     });
+    // JSON text to JSON text, as the C JSON call and a host that prints outcomes do: the
+    // baseline of the C JSON path and of the wasm object path.
+    let mut text = Vec::with_capacity(1 << 20);
+    measure("rust: decode JSON + full evaluation + render JSON", N, samples, || {
+        let (mut c, mut o) = (Case::new(), Outcome::new());
+        text.clear();
+        for l in &lines {
+            engine.decode_json(black_box(l), &mut c);
+            engine.evaluate(&c, NOW, &mut o);
+            engine.write_outcome(&o, None, &mut text);
+            text.push(b'\n');
+        }
+        black_box(&text);
+    });
+    engine.evaluate_batch(&decoded, NOW, &mut outs);
+    measure("rust: render outcomes to JSON", N, samples, || {
+        text.clear();
+        for o in &outs {
+            engine.write_outcome(black_box(o), None, &mut text);
+            text.push(b'\n');
+        }
+        black_box(&text);
+    });
     measure("rust: batch + report, 1 thread", N, samples, || {
         black_box(evaluate_parallel(&engine, &decoded, NOW, &mut outs, 1));
     });

@@ -1,7 +1,7 @@
 // Type-level test: the published typings from an ESM consumer. `tsc` fails if a shape
 // is `any` where it must not be (the @ts-expect-error lines must be errors).
-import { Engine, PolicyError, ArgumentError, DocketError } from 'docket-wasm';
-import type { Outcome, Report, Decision, Policy, Case, ColumnarOutcomes, Diagnostic, SlaState, ErrorCode } from 'docket-wasm';
+import { Engine, PolicyError, ArgumentError, DocketError, diff } from 'docket-wasm';
+import type { Outcome, Report, Decision, Policy, Case, ColumnarOutcomes, Diagnostic, SlaState, ErrorCode, ReasonCode, Diff, Aspect } from 'docket-wasm';
 
 declare const policy: Policy;
 const engine = new Engine(policy);
@@ -10,8 +10,20 @@ const outs: Outcome[] = engine.evaluate([c, JSON.stringify(c)], new Date());
 const state: SlaState | undefined = outs[0]?.sla?.['resolution']?.state;
 const r: Report = engine.report([c], '2026-11-23T10:00:00Z');
 const n: number = r.queues['refund_validation']?.open ?? 0;
-const d: Decision = engine.authorize(c, { id: 'u-1', roles: ['team_lead'] }, 'approve');
+const d: Decision = engine.authorize(c, { id: 'u-1', roles: ['team_lead'] }, 'approve', '2026-11-23T10:00:00Z');
 const allowed: boolean = d.allowed;
+// A decision record: the step an approval fills, the reasons by code, the policy.
+const step: string | undefined = d.fills?.role;
+const recordAs: string | undefined = d.fills?.as;
+const firstCode: ReasonCode | undefined = d.reasons[0]?.code;
+// @ts-expect-error a reason's code is one of ReasonCode, not any string
+const notACode: 'refused' | undefined = d.reasons[0]?.code;
+const fingerprint: string = d.policy.fingerprint;
+// @ts-expect-error `now` is an RFC 3339 string, not a number
+const nowNumber: number = d.now;
+// @ts-expect-error an issue's reason is one of the approval_ignored reasons
+const reason: 'late' = outs[0]?.issues?.[0]?.reason;
+void [step, recordAs, firstCode, notACode, fingerprint, nowNumber, reason];
 const w: Diagnostic[] = engine.check();
 const col: ColumnarOutcomes = engine.evaluateColumns({ length: 0, strings: [], columns: {} }, 0);
 const q: Int32Array = col.queue;
@@ -43,5 +55,12 @@ const wrong: number = outs[0].queue;
 engine.evaluate([c], { when: 'now' });
 // @ts-expect-error a policy needs `docket`, `name`, `currency`, `queues`, `routing`
 new Engine({ name: 'x' });
-void [state, n, allowed, w, q, wrong];
+// A policy change's impact: typed down to each changed aspect.
+const change: Diff = diff(engine, engine, [c], '2026-11-23T10:00:00Z');
+const aspect: Aspect | undefined = change.changed[0]?.changed[0];
+const moved: number = change.summary.aspects.queue;
+const breachedAfter: number | undefined = change.summary.queues['refund_validation']?.after?.breached;
+// @ts-expect-error an aspect is one of the names, not any string
+const notAnAspect: Aspect = 'colour';
+void [state, n, allowed, w, q, wrong, aspect, moved, breachedAfter, notAnAspect];
 engine.free();

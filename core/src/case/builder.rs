@@ -195,7 +195,7 @@ impl<'a> CaseBuilder<'a> {
 
     /// An approval already given.
     pub fn approval(&mut self, role: &str, by: &str, at: Option<Instant>) -> &mut Self {
-        self.approval_index(self.engine.rights.role_index(role).unwrap_or(u32::MAX), by, at)
+        self.approval_index(self.engine.approval_role(role), by, at)
     }
 
     /// An approval already given, the role by index (see [`Engine::roles`]); an index out
@@ -229,8 +229,13 @@ impl<'a> CaseBuilder<'a> {
     /// An entry of `approvals` of the wrong shape (no role or no approver): a `bad_type`
     /// issue of `approvals`, and it takes its position in the list, as in JSON.
     pub(crate) fn malformed_approval(&mut self) -> &mut Self {
+        let pos = self.case.approval_items;
         self.case.approval_items += 1;
-        self.bad_key("approvals")
+        if pos >= self.engine.info.limits.max_list_len {
+            return self.bad_key("approvals");
+        }
+        self.case.no_approver(pos, crate::case::bad_approval::WRONG_SHAPE);
+        self
     }
 
     /// An evidence item the case carries (items the policy never names are ignored).

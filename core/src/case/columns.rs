@@ -102,8 +102,10 @@ pub enum ColumnTarget {
 }
 
 impl ColumnTarget {
-    /// Whether the column holds items of every case (needs offsets).
-    fn is_items(self, has_offsets: bool) -> bool {
+    /// Whether the column sets a list of the case (`paused`, `waiting`, `approvals` or
+    /// `evidence`): it holds the items of every case and takes offsets (`evidence` may
+    /// also come as one JSON text a case, without offsets).
+    pub fn is_list(self) -> bool {
         use ColumnTarget as T;
         matches!(
             self,
@@ -116,7 +118,13 @@ impl ColumnTarget {
                 | T::ApprovalRole
                 | T::ApprovalBy
                 | T::ApprovalAt
-        ) || (self == T::Evidence && has_offsets)
+                | T::Evidence
+        )
+    }
+
+    /// Whether the column holds items of every case (needs offsets).
+    fn is_items(self, has_offsets: bool) -> bool {
+        self.is_list() && (self != ColumnTarget::Evidence || has_offsets)
     }
     /// Whether the column's numbers are instants.
     fn takes_instants(self, engine: &Engine) -> bool {

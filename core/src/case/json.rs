@@ -3,7 +3,7 @@
 //! checked against its field's type (a mismatch is an issue of the case, never an error
 //! of the call).
 
-use super::{Case, CaseError, Span};
+use super::{Case, CaseError, Span, bad_approval};
 use crate::engine::Engine;
 use crate::issue::{IssueCode, Subject};
 use crate::policy::Key;
@@ -642,16 +642,22 @@ impl<'de> Visitor<'de> for ListSeed<'_> {
                     match e {
                         Entry { role: Some(r), by: Some(b), at, bad: false, .. } => match (r.as_str(), b.as_str()) {
                             (Some(r), Some(b)) => {
-                                let role = engine.rights.role_index(r).unwrap_or(u32::MAX);
+                                let role = engine.approval_role(r);
                                 let at = match at {
                                     None | Some(Scalar::Null) => Ok(None),
                                     Some(t) => t.timestamp().map(Some).ok_or(()),
                                 };
                                 case.approval(engine, n - 1, role, b, at);
                             }
-                            _ => ok = false,
+                            _ => {
+                                ok = false;
+                                case.no_approver(n - 1, bad_approval::WRONG_SHAPE);
+                            }
                         },
-                        _ => ok = false,
+                        _ => {
+                            ok = false;
+                            case.no_approver(n - 1, bad_approval::WRONG_SHAPE);
+                        }
                     }
                 }
             }

@@ -86,18 +86,22 @@ impl fmt::Display for CaseError {
     }
 }
 
-/// One approval already given on a case.
+/// One entry of a case's `approvals` list, usable or not: every entry that is read keeps
+/// its place, so that evaluation can say why each one counts or does not.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct GivenApproval {
     /// Role index, or `u32::MAX` for a role the policy does not declare.
     pub role: u32,
+    /// The approver (empty for an entry that names none).
     pub by: Span,
+    /// A hash of `by`, compared before the text itself.
+    pub by_hash: u64,
+    /// When it was given; `None` when `at` is absent or null (or malformed: see `form`).
     pub at: Option<Instant>,
     /// Position in the case's `approvals` list (what an issue's `approvals/<i>` names).
-    pub pos: u16,
-    /// Whether it may fill a step: `false` for an approval whose `at` is malformed (it
-    /// has its `bad_type` issue; `authorize` still counts its approver as a prior one).
-    pub counts: bool,
+    pub pos: u32,
+    /// Whether it can count at all.
+    pub form: Form,
 }
 
 /// One entry of `paused`: `to` `None` = still paused.
@@ -122,7 +126,42 @@ pub(crate) struct Wait {
     pub pos: u16,
 }
 
-/// Why an entry of `approvals` does not count (an issue's `rules[0]`, for its detail).
+/// What an entry of `approvals` is made of.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Form {
+    /// It names no approver: the wrong shape, or an empty or over-long `by` (one of
+    /// [`bad_approval`]). It counts for nothing and bars no one.
+    NoApprover(u32),
+    /// Its `at` is present but not a case timestamp: it fills no step, but its approver
+    /// did approve, so they are a prior approver at every instant (this fails closed).
+    BadAt,
+    /// Role, approver and time are usable (the role may still be undeclared).
+    Usable,
+}
+
+impl GivenApproval {
+    /// When the entry counts as given at evaluation instant `now`: its `at`, or `now`
+    /// for an entry without one.
+    #[inline]
+    pub(crate) fn effective(&self, now: Instant) -> Instant {
+        self.at.unwrap_or(now)
+    }
+    /// Whether its approver is `by` (whose hash is `hash`).
+    #[inline]
+    pub(crate) fn by_is(&self, text: &str, by: &str, hash: u64) -> bool {
+        !matches!(self.form, Form::NoApprover(_)) && self.by_hash == hash && self.by.get(text) == by
+    }
+}
+
+/// A hash of an approver's id (FNV-1a), so that comparing approvers compares the text
+/// only when it is probably equal.
+#[inline]
+pub(crate) fn id_hash(s: &str) -> u64 {
+    s.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+}
+
+/// Why an entry of `approvals` names no approver or fills no step (an issue's `rules[0]`
+/// for `bad_type`, and the detail of `approval_ignored`'s `malformed`).
 pub(crate) mod bad_approval {
     /// `by` is the empty string.
     pub const EMPTY_BY: u32 = 0;
@@ -130,6 +169,10 @@ pub(crate) mod bad_approval {
     pub const LONG_BY: u32 = 1;
     /// `at` is present but not a case timestamp.
     pub const BAD_AT: u32 = 2;
+    /// The entry is not an object with a string `role` and a string `by`.
+    pub const WRONG_SHAPE: u32 = 3;
+    /// The role is not one the policy declares.
+    pub const UNDECLARED_ROLE: u32 = 4;
 }
 
 /// A decoded case. Create one with [`Case::new`] and refill it with
@@ -164,19 +207,19 @@ pub struct Case {
     pub(crate) closed_at: Option<Instant>,
     pub(crate) completed: Vec<Option<Instant>>,
     pub(crate) pauses: Vec<Pause>,
-    /// Entries of `paused` offered so far (the next one's position).
-    pub(crate) pause_items: usize,
     pub(crate) waits: Vec<Wait>,
-    /// Entries of `waiting` offered so far.
-    pub(crate) wait_items: usize,
-    /// The names `waiting` gives that the policy does not declare, in order of first use.
-    pub(crate) undeclared: Vec<Span>,
     pub(crate) approvals: Vec<GivenApproval>,
     /// Entries of `approvals` offered so far, counted or not (the next one's position).
     pub(crate) approval_items: usize,
     pub(crate) requested_by: Option<Span>,
     pub(crate) currency: Option<Span>,
     pub(crate) evidence: Vec<u32>,
+    /// The names `waiting` gives that the policy does not declare, in order of first use.
+    pub(crate) undeclared: Vec<Span>,
+    /// Entries of `paused` offered so far (the next one's position).
+    pub(crate) pause_items: usize,
+    /// Entries of `waiting` offered so far.
+    pub(crate) wait_items: usize,
 }
 
 impl Case {
@@ -365,9 +408,9 @@ impl Case {
 
     /// Records the entry at position `pos` of `approvals`, whose role (resolved to `role`)
     /// and approver `by` are strings; `at` is `Err` when present but not a case
-    /// timestamp. An empty or over-long approver makes the entry count for nothing; a
-    /// malformed `at` keeps it only as a prior approval for `authorize` (it fills no
-    /// step). Either is a `bad_type` issue of `approvals/<pos>`.
+    /// timestamp. An empty or over-long approver makes the entry name no approver; a
+    /// malformed `at` keeps it only as a prior approval (it fills no step). Either is a
+    /// `bad_type` issue of `approvals/<pos>`.
     pub(crate) fn approval(
         &mut self,
         engine: &Engine,
@@ -376,18 +419,39 @@ impl Case {
         by: &str,
         at: Result<Option<Instant>, ()>,
     ) {
-        if by.is_empty() {
-            return self.bad_approval(pos, bad_approval::EMPTY_BY);
+        let form = if by.is_empty() {
+            Form::NoApprover(bad_approval::EMPTY_BY)
+        } else if by.len() > engine.info.limits.max_string_len {
+            Form::NoApprover(bad_approval::LONG_BY)
+        } else if at.is_err() {
+            Form::BadAt
+        } else {
+            Form::Usable
+        };
+        match form {
+            Form::NoApprover(why) => return self.no_approver(pos, why),
+            Form::BadAt => self.bad_approval(pos, bad_approval::BAD_AT),
+            Form::Usable => {}
         }
-        if by.len() > engine.info.limits.max_string_len {
-            return self.bad_approval(pos, bad_approval::LONG_BY);
+        let span = Span::push(&mut self.text, by);
+        let pos = u32::try_from(pos).unwrap_or(u32::MAX);
+        self.approvals.push(GivenApproval { role, by: span, by_hash: id_hash(by), at: at.ok().flatten(), pos, form });
+    }
+
+    /// Records the entry at position `pos` of `approvals` that names no approver (`why`,
+    /// one of [`bad_approval`]): its `bad_type` issue (of the list for the wrong shape,
+    /// else of the entry), and its place in the list.
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn no_approver(&mut self, pos: usize, why: u32) {
+        if why == bad_approval::WRONG_SHAPE {
+            self.bad_key("approvals");
+        } else {
+            self.bad_approval(pos, why);
         }
-        if at.is_err() {
-            self.bad_approval(pos, bad_approval::BAD_AT);
-        }
-        let by = Span::push(&mut self.text, by);
-        let pos = pos.min(usize::from(u16::MAX)) as u16;
-        self.approvals.push(GivenApproval { role, by, at: at.ok().flatten(), pos, counts: at.is_ok() });
+        let pos = u32::try_from(pos).unwrap_or(u32::MAX);
+        let form = Form::NoApprover(why);
+        self.approvals.push(GivenApproval { role: u32::MAX, by: Span::default(), by_hash: 0, at: None, pos, form });
     }
 
     /// Completes a decoded case: errors, money conversion, required fields, intake
@@ -484,6 +548,14 @@ impl Case {
                 }
             }
         }
+        // Approvals in the order evaluation takes them (see `eval::approvals`): the
+        // entries that cannot count first, then by `at` (those without one last), each
+        // group in list order. Positions are distinct, so the order is total; sorting in
+        // place allocates nothing.
+        let key = |a: &GivenApproval| (a.form == Form::Usable, a.at.unwrap_or(Instant::MAX), a.pos);
+        if !self.approvals.is_sorted_by_key(key) {
+            self.approvals.sort_unstable_by_key(key);
+        }
         if keep_head && engine.input.route_head {
             for (i, h) in self.head.iter_mut().enumerate() {
                 *h = self.values.get(i).copied().unwrap_or(Packed::ABSENT);
@@ -517,5 +589,17 @@ fn fill<T: Copy>(v: &mut Vec<T>, n: usize, x: T) {
     } else {
         v.clear();
         v.resize(n, x);
+    }
+}
+#[cfg(test)]
+mod layout_probe {
+    #[test]
+    fn print_sizes() {
+        std::println!(
+            "Case {} Outcome {} MetricOutcome {}",
+            core::mem::size_of::<super::Case>(),
+            core::mem::size_of::<crate::Outcome>(),
+            core::mem::size_of::<crate::MetricOutcome>()
+        );
     }
 }

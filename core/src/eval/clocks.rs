@@ -5,8 +5,8 @@
 use crate::case::{Case, Span};
 use crate::engine::Engine;
 use crate::issue::{Issue, IssueCode, Subject};
-use crate::output::outcome::{Cause, Escalation, MetricOutcome, Outcome, SlaState};
-use crate::policy::{BandClock, MetricTarget, Sla};
+use crate::output::outcome::{Escalation, MetricOutcome, Outcome, SlaState};
+use crate::policy::{BandClock, MetricTarget};
 use crate::table::{Agg, Found};
 use crate::time::Instant;
 use crate::time::calendar::{Calendar, Origin, SEARCH_LIMIT_S};
@@ -18,7 +18,7 @@ impl Engine {
         // What had happened by `now`: a stamp after it has not happened yet (`after_now`).
         let closed = match case.closed_at {
             Some(c) if c > now => {
-                out.issues.push(Issue::new(IssueCode::AfterNow, Subject::Key("closed_at")));
+                after_now(out, Subject::Key("closed_at"));
                 None
             }
             c => c,
@@ -28,7 +28,7 @@ impl Engine {
             match *c {
                 Some(t) if t <= now => {}
                 Some(_) => {
-                    out.issues.push(Issue::new(IssueCode::AfterNow, Subject::Metric(m as u16)));
+                    after_now(out, Subject::Metric(m as u16));
                     all_done = false;
                 }
                 None => all_done = false,
@@ -41,13 +41,13 @@ impl Engine {
         out.pauses.clear();
         for p in &case.pauses {
             if p.from > now {
-                out.issues.push(Issue::new(IssueCode::AfterNow, Subject::Item("paused", p.pos)));
+                after_now(out, Subject::Item("paused", p.pos));
                 continue;
             }
             let to = match p.to {
                 Some(t) if t <= now => t,
                 Some(_) => {
-                    out.issues.push(Issue::new(IssueCode::AfterNow, Subject::Item("paused", p.pos)));
+                    after_now(out, Subject::Item("paused", p.pos));
                     Instant::MAX
                 }
                 None => Instant::MAX,
@@ -57,20 +57,7 @@ impl Engine {
         out.pauses.sort_unstable();
         merge(&mut out.pauses);
         let paused_now = out.pauses.iter().any(|&(f, t)| f <= now && now < t);
-        // Waits as of `now`, as pauses.
-        let mut waits = false;
-        for w in &case.waits {
-            if w.from > now || w.to.is_some_and(|t| t > now) {
-                out.issues.push(Issue::new(IssueCode::AfterNow, Subject::Item("waiting", w.pos)));
-            }
-            waits |= w.from <= now;
-        }
-        if waits {
-            for &name in &case.undeclared {
-                let name = Span::push(&mut out.text, name.get(&case.text));
-                out.deps.push(name);
-            }
-        }
+        let waits = !case.waits.is_empty() && waits_as_of(case, now, out);
 
         let mut hits = core::mem::take(&mut out.hits);
         let found = sla.targets.eval(|s| self.get(case, out, s), &mut hits);
@@ -103,64 +90,64 @@ impl Engine {
         let mut next = Next::default();
         for m in 0..self.clocks.metrics.len() {
             let target = self.metric_target(found, out, m);
-            let mo = match (target, calendar) {
+            match (target, calendar) {
                 (Some((t, cal_override)), Some(cal)) => {
                     let cal = cal_override.unwrap_or(cal);
-                    let mo = self.clock(case, m, t, cal, &at, &mut spans, out);
-                    if let Some((_, x)) = mo {
-                        self.offer(&mut next, cal, x, &at, &mut spans, out);
+                    // Pushes the metric's outcome (`None` without its calendar).
+                    if let Some(x) = self.clock(case, m, t, cal, &at, &mut spans, out) {
+                        next.offer(cal, x, |c, y| self.reach_at(c, opened, y, &out.pauses));
                     }
-                    mo.map(|(mo, _)| mo)
                 }
-                _ => None,
-            };
-            out.sla.push(mo);
+                _ => out.sla.push(None),
+            }
         }
         out.next_change_at = None;
         if out.open {
-            let age = match (sla.band_clock, calendar.and_then(|c| Some((c, self.clocks.calendars.get(c as usize)?)))) {
-                (BandClock::Business, Some((c, (_, cal)))) => {
-                    let o = spans.origin(c, cal, opened);
-                    let age = spans.get(c, now, || business_less_pauses(cal, &o, opened, now, &out.pauses));
-                    // The next band: when the business age reaches this band's limit.
-                    let under = band_under(sla, age);
-                    self.offer(&mut next, c, under.filter(|_| !paused_now), &at, &mut spans, out);
-                    age
-                }
-                _ => {
-                    let age = now.saturating_sub(opened).max(0);
-                    next.at = earliest(next.at, band_under(sla, age).and_then(|u| opened.checked_add(u)));
-                    age
-                }
+            let band_cal = match sla.band_clock {
+                BandClock::Business => calendar.and_then(|c| Some((c, &self.clocks.calendars.get(c as usize)?.1))),
+                BandClock::Calendar => None,
             };
-            out.band = sla.bands.iter().position(|b| b.under.is_none_or(|u| age < u)).map(|i| i as u32);
-            self.flush(&mut next, &at, &mut spans, out);
+            let age = match band_cal {
+                Some((c, cal)) => {
+                    let o = spans.origin(c, cal, opened);
+                    spans.get(c, now, || business_less_pauses(cal, &o, opened, now, &out.pauses))
+                }
+                None => now.saturating_sub(opened).max(0),
+            };
+            let band = sla.bands.iter().position(|b| b.under.is_none_or(|u| age < u));
+            out.band = band.map(|i| i as u32);
+            // The next band: when the age reaches this band's limit.
+            if let Some(under) = band.and_then(|i| sla.bands.get(i)).and_then(|b| b.under) {
+                match band_cal {
+                    Some((c, _)) if !paused_now => {
+                        next.offer(c, (under, age), |c, y| self.reach_at(c, opened, y, &out.pauses))
+                    }
+                    Some(_) => {}
+                    None => next.at = earliest(next.at, opened.checked_add(under)),
+                }
+            }
+            // Business time accrues no faster than time: a threshold `y` that is `y - e`
+            // ahead cannot be reached before `now + (y - e)`; past a known change, no search.
+            if let Some((c, y, e)) = next.pending
+                && next.at.is_none_or(|b| now.saturating_add(y.saturating_sub(e)) < b)
+                && let Some((_, cal)) = self.clocks.calendars.get(c as usize)
+                && let Reach::At(d) = reach(cal, &spans.origin(c, cal, opened), opened, y, &out.pauses)
+            {
+                next.at = earliest(next.at, Some(d));
+            }
             out.next_change_at = next.at;
         }
     }
 
-    /// Offers the threshold `x` of business time on calendar `cal` (`None`: none) to
-    /// `next`; a threshold of another calendar first turns the pending one into an instant.
-    fn offer(&self, next: &mut Next, cal: u32, x: Option<i64>, at: &Asof, spans: &mut Spans, out: &Outcome) {
-        let Some(x) = x else { return };
-        match next.pending {
-            Some((c, y)) if c == cal => next.pending = Some((c, y.min(x))),
-            _ => {
-                self.flush(next, at, spans, out);
-                next.pending = Some((cal, x));
-            }
-        }
-    }
-
-    /// Turns the pending threshold of `next` into the instant the clocks reach it.
-    fn flush(&self, next: &mut Next, at: &Asof, spans: &mut Spans, out: &Outcome) {
-        if let Some((c, y)) = next.pending.take()
-            && let Some((_, calendar)) = self.clocks.calendars.get(c as usize)
-        {
-            let o = spans.origin(c, calendar, at.opened);
-            if let Reach::At(d) = reach(calendar, &o, at.opened, y, &out.pauses) {
-                next.at = earliest(next.at, Some(d));
-            }
+    /// The instant the clocks on calendar `cal` from `opened`, less `pauses`, reach `y`
+    /// of business time (within the search horizon).
+    #[cold]
+    #[inline(never)]
+    fn reach_at(&self, cal: u32, opened: Instant, y: i64, pauses: &[(Instant, Instant)]) -> Option<Instant> {
+        let (_, calendar) = self.clocks.calendars.get(cal as usize)?;
+        match reach(calendar, &calendar.origin(opened), opened, y, pauses) {
+            Reach::At(d) => Some(d),
+            _ => None,
         }
     }
 
@@ -211,8 +198,9 @@ impl Engine {
     // In WebAssembly `clock` and `approve` stay functions of their own: V8 runs the
     // columnar batch 6-7% faster than with both inlined into `evaluate`; natively it
     // makes no measurable difference.
-    /// Metric `m`'s clock, and for a running one the least business time at which its
-    /// state or escalation level would change (warning, breach, the next step).
+    /// Pushes metric `m`'s clock to the outcome; for a running one, returns the least
+    /// business time at which its state or escalation level would change (warning, breach,
+    /// the next step).
     #[allow(clippy::too_many_arguments)]
     #[cfg_attr(target_arch = "wasm32", inline(never))]
     fn clock(
@@ -224,9 +212,12 @@ impl Engine {
         at: &Asof,
         spans: &mut Spans,
         out: &mut Outcome,
-    ) -> Option<(MetricOutcome, Option<i64>)> {
-        let sla = self.clocks.sla.as_ref()?;
-        let (_, calendar) = self.clocks.calendars.get(cal as usize)?;
+    ) -> Option<(i64, i64)> {
+        let (Some(sla), Some((_, calendar))) = (self.clocks.sla.as_ref(), self.clocks.calendars.get(cal as usize))
+        else {
+            out.sla.push(None);
+            return None;
+        };
         let summed;
         let mt: &MetricTarget = match t {
             Target::One(x) => x,
@@ -252,58 +243,54 @@ impl Engine {
                 None
             }
         };
-        let state = match stopped_at {
-            Some(_) if elapsed <= target => SlaState::Met,
-            Some(_) => SlaState::Missed,
-            None if elapsed > target => SlaState::Breached,
-            None if paused_now => SlaState::Paused,
-            None if elapsed >= mt.warn_from => SlaState::Warning,
-            None => SlaState::Ok,
-        };
-        let ladder = sla.steps(mt.ladder);
-        let level = mt.steps.iter().take_while(|&&s| elapsed > s).count();
-        let escalation = if stopped_at.is_none() && !ladder.is_empty() {
-            let next = ladder.get(level).map(|e| ((level + 1) as u32, e.to));
-            let next_at = match (next, mt.steps.get(level)) {
-                // A step at 1.0 × target is reached exactly at `due`.
-                (Some(_), Some(&s)) if !paused_now && s == target => due,
-                (Some(_), Some(&s)) if !paused_now => match reach(calendar, &o, opened, s, &out.pauses) {
-                    Reach::At(d) => Some(d),
-                    _ => None,
-                },
-                _ => None,
-            };
-            let reached = level.checked_sub(1).and_then(|i| ladder.get(i)).map(|e| e.to);
-            Some(Escalation { level: level as u32, next, next_at, reached })
-        } else {
-            None
-        };
-        // A running clock not paused changes when its elapsed time reaches the warning
-        // share, then passes the target, then the next step (elapsed > s from s + 1 on).
-        let change = if stopped_at.is_none() && !paused_now {
-            let warn = (elapsed < mt.warn_from && mt.warn_from <= target).then_some(mt.warn_from);
-            let breach = (elapsed <= target).then(|| target.saturating_add(1));
-            let step = if ladder.is_empty() { None } else { mt.steps.get(level).map(|s| s.saturating_add(1)) };
-            [warn, breach, step].into_iter().flatten().min()
-        } else {
-            None
-        };
-        let cause = if at.waits { self.waiting(case, m, calendar, &o, stop, at, out) } else { false };
-        let cause = matches!(state, SlaState::Missed | SlaState::Breached).then(|| {
-            // The dependency whose wait alone explains the overrun (the largest such;
-            // ties to the first), else the queue's own.
-            let overrun = elapsed.saturating_sub(target);
-            let mut best = None;
-            if cause {
-                for &(mi, d, w) in &out.waiting {
-                    if usize::from(mi) == m && w >= overrun && best.is_none_or(|(_, b)| w > b) {
-                        best = Some((d, w));
-                    }
-                }
+        let (state, escalation, change) = match stopped_at {
+            Some(_) => (if elapsed <= target { SlaState::Met } else { SlaState::Missed }, None, None),
+            None => {
+                let state = if elapsed > target {
+                    SlaState::Breached
+                } else if paused_now {
+                    SlaState::Paused
+                } else if elapsed >= mt.warn_from {
+                    SlaState::Warning
+                } else {
+                    SlaState::Ok
+                };
+                let ladder = sla.steps(mt.ladder);
+                let level = mt.steps.iter().take_while(|&&s| elapsed > s).count();
+                let step = if ladder.is_empty() { None } else { mt.steps.get(level).copied() };
+                let escalation = (!ladder.is_empty()).then(|| {
+                    let next = ladder.get(level).map(|e| ((level + 1) as u32, e.to));
+                    let next_at = match step {
+                        _ if paused_now => None,
+                        // A step at 1.0 × target is reached exactly at `due`.
+                        Some(s) if s == target => due,
+                        Some(s) => match reach(calendar, &o, opened, s, &out.pauses) {
+                            Reach::At(d) => Some(d),
+                            _ => None,
+                        },
+                        None => None,
+                    };
+                    let reached = level.checked_sub(1).and_then(|i| ladder.get(i)).map(|e| e.to);
+                    Escalation { level: level as u32, next, next_at, reached }
+                });
+                // Not paused, the clock changes when its elapsed time reaches the warning
+                // share, then passes the target, then the next step (elapsed > s from
+                // s + 1 on): the least of these ahead.
+                let change = if paused_now {
+                    None
+                } else {
+                    let warn = if elapsed < mt.warn_from && mt.warn_from <= target { mt.warn_from } else { i64::MAX };
+                    let breach = if elapsed <= target { target.saturating_add(1) } else { i64::MAX };
+                    let step = step.map_or(i64::MAX, |s| s.saturating_add(1));
+                    Some((warn.min(breach).min(step), elapsed)).filter(|&(x, _)| x != i64::MAX)
+                };
+                (state, escalation, change)
             }
-            best.map_or(Cause::Own, |(d, _)| Cause::Dependency(d))
-        });
-        let mo = MetricOutcome {
+        };
+        if at.waits {
+            self.waiting(case, m, calendar, &o, stop, at, out);
+        }
+        out.sla.push(Some(MetricOutcome {
             state,
             calendar: cal,
             target_s: target,
@@ -311,29 +298,18 @@ impl Engine {
             elapsed_s: elapsed,
             completed_at: stopped_at,
             escalation,
-            cause,
-        };
-        Some((mo, change))
+        }));
+        change
     }
 
     /// Metric `m`'s business time waiting on each dependency within its running span
     /// `[opened, stop)`, less pauses, pushed to `out.waiting` when not zero (dependency
-    /// order: the declared ones, then the case's own names). Whether any was.
+    /// order: the declared ones, then the case's own names).
     #[allow(clippy::too_many_arguments)]
     #[cold]
     #[inline(never)]
-    fn waiting(
-        &self,
-        case: &Case,
-        m: usize,
-        cal: &Calendar,
-        o: &Origin,
-        stop: Instant,
-        at: &Asof,
-        out: &mut Outcome,
-    ) -> bool {
+    fn waiting(&self, case: &Case, m: usize, cal: &Calendar, o: &Origin, stop: Instant, at: &Asof, out: &mut Outcome) {
         let deps = self.clocks.dependencies.len() + case.undeclared.len();
-        let mut any = false;
         let mut iv = core::mem::take(&mut out.waits);
         for d in 0..deps as u32 {
             iv.clear();
@@ -351,12 +327,42 @@ impl Engine {
             let secs: i64 = iv.iter().map(|&(f, t)| business_less_pauses(cal, o, f, t, &out.pauses)).sum();
             if secs > 0 {
                 out.waiting.push((m as u16, d, secs));
-                any = true;
             }
         }
         out.waits = iv;
-        any
     }
+}
+
+/// Records the issue `after_now` of `subject`.
+#[cold]
+#[inline(never)]
+fn after_now(out: &mut Outcome, subject: Subject) {
+    out.issues.push(Issue::new(IssueCode::AfterNow, subject));
+}
+
+/// The case's waits as of `now`, as its pauses: `after_now` for one that begins or ends
+/// later; whether any had begun by `now` (then the case's own dependency names are kept
+/// in the outcome).
+#[cold]
+#[inline(never)]
+fn waits_as_of(case: &Case, now: Instant, out: &mut Outcome) -> bool {
+    out.waiting.clear();
+    out.deps.clear();
+    let mut waits = false;
+    for w in &case.waits {
+        if w.from > now || w.to.is_some_and(|t| t > now) {
+            after_now(out, Subject::Item("waiting", w.pos));
+        }
+        waits |= w.from <= now;
+    }
+    out.waited = waits;
+    if waits {
+        for &name in &case.undeclared {
+            let name = Span::push(&mut out.text, name.get(&case.text));
+            out.deps.push(name);
+        }
+    }
+    waits
 }
 
 /// What evaluation as of `now` knows of a case: its opening and closing (`None`: not
@@ -374,12 +380,25 @@ struct Asof {
 #[derive(Default)]
 struct Next {
     at: Option<Instant>,
-    pending: Option<(u32, i64)>,
+    /// Calendar, least threshold, and the business time its clocks have at `now`.
+    pending: Option<(u32, i64, i64)>,
 }
 
-/// The limit of the ageing band of `age` (`None` for the last band, or without bands).
-fn band_under(sla: &Sla, age: i64) -> Option<i64> {
-    sla.bands.iter().find(|b| b.under.is_none_or(|u| age < u)).and_then(|b| b.under)
+impl Next {
+    /// Offers threshold `x` (with the business time `e` at `now`) on calendar `cal`; a
+    /// threshold of another calendar first turns the pending one into an instant (with
+    /// `reach`).
+    #[inline(always)]
+    fn offer(&mut self, cal: u32, (x, e): (i64, i64), reach: impl FnOnce(u32, i64) -> Option<Instant>) {
+        self.pending = match self.pending {
+            None => Some((cal, x, e)),
+            Some((c, y, e)) if c == cal => Some((c, y.min(x), e)),
+            Some((c, y, _)) => {
+                self.at = earliest(self.at, reach(c, y));
+                Some((cal, x, e))
+            }
+        };
+    }
 }
 
 /// The earlier of two instants, either possibly absent.

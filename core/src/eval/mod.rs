@@ -3,6 +3,7 @@
 //! (policy, case, now); allocation-free once the outcome is warm.
 
 mod approvals;
+pub(crate) use approvals::{Candidate, Ignored, Separation};
 pub(crate) mod authorize;
 mod clocks;
 pub(crate) mod columns;
@@ -32,6 +33,18 @@ impl Engine {
     pub fn evaluate(&self, case: &Case, now: Instant, out: &mut Outcome) {
         // `now` outside the range a case may carry is clamped into it (1970 through 2099).
         let now = now.clamp(crate::time::EARLIEST_CASE_INSTANT, crate::time::LATEST_CASE_INSTANT);
+        self.start(case, now, out);
+        if out.error.is_some() || out.not_yet_open {
+            return;
+        }
+        out.issues.extend_from_slice(&case.issues);
+        self.route_into(case, out);
+        self.clocks(case, now, out);
+        self.approve(case, now, out);
+    }
+
+    /// Clears `out` for the evaluation of `case` at `now`.
+    fn start(&self, case: &Case, now: Instant, out: &mut Outcome) {
         out.text.clear();
         out.id = case.id().map(|id| Span::push(&mut out.text, id));
         out.error = case.error;
@@ -48,18 +61,11 @@ impl Engine {
         out.barred.clear();
         out.issues.clear();
         out.trace.clear();
-        out.waiting.clear();
-        out.deps.clear();
+        // `waiting` and `deps` are cleared (and read) only for a case that waited.
+        out.waited = false;
         out.next_change_at = None;
         // A case opened after `now` has not happened yet: nothing is decided.
         out.not_yet_open = out.error.is_none() && out.opened_at > now;
-        if out.error.is_some() || out.not_yet_open {
-            return;
-        }
-        out.issues.extend_from_slice(&case.issues);
-        self.route_into(case, out);
-        self.clocks(case, now, out);
-        self.approve(case, out);
     }
 
     /// Evaluates a batch: `outcomes[i]` receives the outcome of `cases[i]`. Returns the

@@ -1,6 +1,6 @@
 //! Outcomes: what Docket decided for one case. Reusable buffers; rendering to JSON
-//! (or any serde format) goes through [`OutcomeView`], which names everything from the
-//! engine.
+//! ([`Engine::write_outcome`](crate::Engine::write_outcome), or [`OutcomeView`](crate::OutcomeView) with
+//! serde_json) names everything from the engine.
 
 use crate::case::{CaseError, Span};
 use crate::issue::{Issue, IssueCode};
@@ -86,8 +86,6 @@ pub struct MetricOutcome {
     pub completed_at: Option<Instant>,
     /// Escalation (running clocks of policies with a ladder).
     pub escalation: Option<Escalation>,
-    /// Why the metric was missed or is breached (`None` in any other state).
-    pub cause: Option<Cause>,
 }
 
 impl MetricOutcome {
@@ -110,6 +108,9 @@ pub struct Step {
     pub(crate) gid: u32,
     /// The actor who filled it (outcome text span).
     pub(crate) done_by: Option<Span>,
+    /// The approval that filled it: its index in the case's approvals (as the case keeps
+    /// them), `u32::MAX` while open.
+    pub(crate) filler: u32,
 }
 
 /// The outcome of one case. Create once with [`Outcome::new`], then let
@@ -138,6 +139,9 @@ pub struct Outcome {
     /// Opened after `now`: nothing else is decided.
     pub(crate) not_yet_open: bool,
     pub(crate) next_change_at: Option<Instant>,
+    /// Whether the case had waited on anything by `now` (else `waiting` and `deps` are
+    /// stale: not cleared, not read).
+    pub(crate) waited: bool,
     /// Business seconds each metric waited on each dependency, when not zero:
     /// `(metric, dependency, seconds)`, by metric then dependency.
     pub(crate) waiting: Vec<(u16, u32, i64)>,
@@ -199,7 +203,25 @@ impl Outcome {
     /// running span, for those it waited on: `(dependency, seconds)`, dependencies in
     /// order (see [`Cause::Dependency`] for what the index means).
     pub fn waiting_s(&self, metric: usize) -> impl Iterator<Item = (u32, i64)> + '_ {
-        self.waiting.iter().filter(move |w| usize::from(w.0) == metric).map(|w| (w.1, w.2))
+        let waiting = if self.waited { self.waiting.as_slice() } else { &[] };
+        waiting.iter().filter(move |w| usize::from(w.0) == metric).map(|w| (w.1, w.2))
+    }
+    /// Why metric `metric` was missed or is breached (`None` in any other state): the
+    /// dependency whose wait alone explains the overrun (`elapsed_s - target_s`), the
+    /// largest such wait, ties to the first dependency; else the queue's own.
+    pub fn cause(&self, metric: usize) -> Option<Cause> {
+        let mo = self.sla.get(metric)?.as_ref()?;
+        if !matches!(mo.state, SlaState::Missed | SlaState::Breached) {
+            return None;
+        }
+        let overrun = mo.elapsed_s.saturating_sub(mo.target_s);
+        let mut best: Option<(u32, i64)> = None;
+        for (d, w) in self.waiting_s(metric) {
+            if w >= overrun && best.is_none_or(|(_, b)| w > b) {
+                best = Some((d, w));
+            }
+        }
+        Some(best.map_or(Cause::Own, |(d, _)| Cause::Dependency(d)))
     }
     /// The name of dependency `dep` ([`Cause::Dependency`], [`Outcome::waiting_s`]).
     pub fn dependency_name<'a>(&'a self, engine: &'a crate::Engine, dep: u32) -> &'a str {
@@ -210,7 +232,8 @@ impl Outcome {
     }
     /// The name of an undeclared dependency `dep` of a policy declaring `declared`.
     pub(crate) fn dependency_name_in(&self, declared: u32, dep: u32) -> &str {
-        dep.checked_sub(declared).and_then(|k| self.deps.get(k as usize)).map_or("", |s| s.get(&self.text))
+        let deps = if self.waited { self.deps.as_slice() } else { &[] };
+        dep.checked_sub(declared).and_then(|k| deps.get(k as usize)).map_or("", |s| s.get(&self.text))
     }
     /// Approval steps in order.
     pub fn steps(&self) -> &[Step] {
@@ -228,7 +251,7 @@ impl Outcome {
     pub fn issues(&self) -> &[Issue] {
         &self.issues
     }
-    /// Trace: ids of the rules that decided, as indexes (see [`OutcomeView`]).
+    /// Trace: ids of the rules that decided, as indexes (see [`OutcomeView`](crate::OutcomeView)).
     pub fn trace_gids(&self) -> &[u32] {
         &self.trace
     }

@@ -1,15 +1,19 @@
-//! Rendering outcomes as JSON (or any serde format) with every index named.
+//! Rendering outcomes as JSON text with every index named ([`Engine::write_outcome`]).
 
 use crate::case::bad_approval;
 use crate::engine::Engine;
+use crate::eval::Ignored;
 use crate::issue::{Issue, IssueCode, Subject};
+use crate::output::json::Json;
 use crate::output::outcome::{Cause, MetricOutcome, Outcome};
 use crate::time::Rfc3339;
 use alloc::string::String;
+use alloc::vec::Vec;
 use core::fmt::{self, Write};
-use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
+use serde::ser::{Serialize, SerializeMap, Serializer};
 
-/// An outcome with its engine, serializable with serde.
+/// An outcome with its engine, serializable with serde_json (as the text
+/// [`Engine::write_outcome`] writes).
 #[derive(Clone, Copy)]
 pub struct OutcomeView<'a> {
     /// The engine that produced the outcome.
@@ -23,7 +27,9 @@ pub struct OutcomeView<'a> {
 impl Engine {
     /// The outcome as one line of JSON.
     pub fn outcome_json(&self, out: &Outcome) -> String {
-        serde_json::to_string(&OutcomeView { engine: self, outcome: out, line: None }).unwrap_or_default()
+        let mut buf = Vec::with_capacity(1024);
+        self.write_outcome(out, None, &mut buf);
+        String::from_utf8(buf).unwrap_or_default()
     }
 
     /// A serializable view of an outcome.
@@ -142,14 +148,47 @@ impl Engine {
                 Subject::Item("paused", _) => "the reason is not a declared dependency; the pause still applies",
                 _ => "not a declared dependency; the time waited counts under this name",
             }),
-            IssueCode::SeparationViolation => {
-                let by = issue.text.map_or("", |s| s.get(&out.text));
-                if issue.rules[0] == 1 {
-                    write!(f, "approval by {by} does not count: the requester cannot approve")
-                } else {
-                    write!(f, "approval by {by} does not count: one actor may fill at most one step")
-                }
+            IssueCode::ApprovalIgnored => self.ignored_detail(out, issue, f),
+        }
+    }
+
+    /// The detail of `approval_ignored`: why the approval counts for nothing.
+    fn ignored_detail(&self, out: &Outcome, issue: &Issue, f: &mut dyn Write) -> fmt::Result {
+        let [reason, aux, lo, hi] = issue.rules;
+        let at = Rfc3339((i64::from(hi as i32) << 32) | i64::from(lo));
+        let role = |r: u32| self.rights.roles.get(r as usize).map_or("", |x| x.name.as_str());
+        let by = issue.text.map_or("", |s| s.get(&out.text));
+        match Ignored::from_u32(reason) {
+            Some(Ignored::Malformed) => f.write_str(match aux {
+                bad_approval::EMPTY_BY => "`by` is empty: the approval names no approver",
+                bad_approval::LONG_BY => "`by` is longer than the limit on strings: the approval names no approver",
+                bad_approval::BAD_AT => "`at` is not an RFC 3339 timestamp from 1970 through 2099",
+                bad_approval::UNDECLARED_ROLE => "its role is not one the policy declares",
+                _ => "not {\"role\": string, \"by\": string, \"at\": timestamp}",
+            }),
+            Some(Ignored::AfterNow) => write!(f, "given at {at}, after the evaluation instant {}", Rfc3339(out.now)),
+            Some(Ignored::BeforeOpened) => {
+                write!(f, "given at {at}, before the case was opened at {}", Rfc3339(out.opened_at))
             }
+            Some(Ignored::RoleNotPermitted) => match self.rights.approve_action() {
+                Some(_) => write!(f, "`{}` may not approve: actions.approve does not list it", role(aux)),
+                None => f.write_str("the policy declares no `approve` action, so no role may approve"),
+            },
+            Some(Ignored::OverLimit) => {
+                let field =
+                    self.rights.approve_action().and_then(|a| a.within_limit).map_or("", |s| self.input.field_name(s));
+                write!(f, "the limit of `{}` does not cover the case's {field}", role(aux))
+            }
+            Some(Ignored::SeparationOfDuties) => match aux {
+                0 => write!(f, "{by} requested this case and may not approve it"),
+                1 => write!(f, "{by} already gave an approval of this case"),
+                _ => write!(f, "{by} already filled a step; one approver fills at most one"),
+            },
+            Some(Ignored::Duplicate) => write!(f, "repeats approvals/{aux} (same role, approver and time)"),
+            Some(Ignored::NoOpenStep) => {
+                write!(f, "no open step that `{}` may fill (fill: {})", role(aux), self.rights.fill.as_str())
+            }
+            None => f.write_str("the approval counts for nothing"),
         }
     }
 }
@@ -179,175 +218,223 @@ impl fmt::Display for IssueField<'_> {
     }
 }
 
-/// Serializes a `Display` value as a string without allocating (via `collect_str`).
-pub(crate) struct Disp<T>(pub T);
-impl<T: fmt::Display> Serialize for Disp<T> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(&self.0)
+impl Engine {
+    /// Appends the outcome as compact JSON text (one line, no line break) to `buf`;
+    /// `line` is the input line reported with an `error`. Allocates nothing once `buf`
+    /// has room.
+    pub fn write_outcome(&self, out: &Outcome, line: Option<u64>, buf: &mut Vec<u8>) {
+        outcome(&mut Json::new(buf), self, out, line);
     }
 }
 
-struct Detail<'a>(&'a Engine, &'a Outcome, &'a Issue);
-impl fmt::Display for Detail<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.issue_detail(self.1, self.2, f)
-    }
-}
-
-struct Issues<'a>(&'a Engine, &'a Outcome);
-impl Serialize for Issues<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let (e, o) = (self.0, self.1);
-        let mut seq = s.serialize_seq(Some(o.issues.len()))?;
-        for i in &o.issues {
-            seq.serialize_element(&IssueView(e, o, i))?;
+fn outcome(j: &mut Json<'_>, e: &Engine, o: &Outcome, line: Option<u64>) {
+    j.open();
+    j.key("id");
+    j.opt_string(o.id());
+    if let Some(err) = o.error {
+        j.key("error");
+        j.open();
+        j.key("code");
+        j.string(err.code());
+        j.key("message");
+        j.string(err.message());
+        j.close();
+        if let Some(l) = line {
+            j.key("line");
+            j.uint(l);
         }
-        seq.end()
+        policy(j, e);
+        j.close();
+        return;
     }
-}
-
-struct IssueView<'a>(&'a Engine, &'a Outcome, &'a Issue);
-impl Serialize for IssueView<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let (e, o, i) = (self.0, self.1, self.2);
-        let mut m = s.serialize_map(None)?;
-        m.serialize_entry("code", i.code.as_str())?;
-        if let Some(f) = e.issue_field(o, i) {
-            m.serialize_entry("field", &Disp(f))?;
-        }
-        m.serialize_entry("detail", &Disp(Detail(e, o, i)))?;
-        m.end()
+    if o.not_yet_open {
+        j.key("not_yet_open");
+        j.raw(b"true");
+        policy(j, e);
+        j.close();
+        return;
     }
-}
-
-struct Sla<'a>(&'a Engine, &'a Outcome);
-impl Serialize for Sla<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let (e, o) = (self.0, self.1);
-        let mut m = s.serialize_map(None)?;
+    let queue = o.queue.and_then(|q| e.routing.queues.get(q as usize));
+    j.key("queue");
+    j.opt_string(queue.map(|q| q.name.as_str()));
+    j.key("owner");
+    j.opt_string(queue.map(|q| q.owner.as_str()));
+    j.key("priority");
+    j.opt_string(o.priority.and_then(|p| e.priorities().get(p as usize)).map(String::as_str));
+    if let Some(sla) = e.clocks.sla.as_ref() {
+        j.key("sla");
+        j.open();
         for (k, (name, mo)) in e.clocks.metrics.iter().zip(o.sla.iter()).enumerate() {
             if let Some(mo) = mo {
-                m.serialize_entry(name, &Metric(e, o, k, mo))?;
+                j.key_escaped(name);
+                metric(j, e, o, k, mo);
             }
         }
-        m.end()
+        j.close();
+        if let Some(b) = o.band.and_then(|b| sla.bands.get(b as usize)) {
+            j.key("band");
+            j.string(&b.name);
+        }
+        if o.open {
+            j.key("next_change_at");
+            match o.next_change_at {
+                Some(t) => j.instant(t),
+                None => j.null(),
+            }
+        }
     }
+    if o.has_approvals {
+        j.key("approvals");
+        approvals(j, e, o);
+    }
+    j.key("issues");
+    j.open_array();
+    for i in &o.issues {
+        j.item();
+        issue(j, e, o, i);
+    }
+    j.close_array();
+    j.key("trace");
+    j.open_array();
+    for &g in &o.trace {
+        j.item();
+        j.string(e.rule_id(g));
+    }
+    j.close_array();
+    policy(j, e);
+    j.close();
 }
 
-struct Metric<'a>(&'a Engine, &'a Outcome, usize, &'a MetricOutcome);
-impl Serialize for Metric<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let (e, o, k, mo) = (self.0, self.1, self.2, self.3);
-        let mut m = s.serialize_map(None)?;
-        m.serialize_entry("state", mo.state.as_str())?;
-        m.serialize_entry("calendar", e.clocks.calendars.get(mo.calendar as usize).map_or("", |c| c.0.as_str()))?;
-        m.serialize_entry("target_s", &mo.target_s)?;
-        m.serialize_entry("due", &mo.due.map(|d| Disp(Rfc3339(d))))?;
-        m.serialize_entry("elapsed_s", &mo.elapsed_s)?;
-        m.serialize_entry("remaining_s", &mo.remaining_s())?;
-        m.serialize_entry("consumed", &mo.consumed())?;
-        if let Some(c) = mo.completed_at {
-            m.serialize_entry("completed_at", &Disp(Rfc3339(c)))?;
-        }
-        if let Some(esc) = &mo.escalation {
-            m.serialize_entry("escalation", &Esc(e, esc))?;
-        }
-        m.serialize_entry("waiting_s", &Waiting(e, o, k))?;
-        match mo.cause {
-            Some(Cause::Own) => m.serialize_entry("cause", "own")?,
-            Some(Cause::Dependency(d)) => m.serialize_entry("cause", o.dependency_name(e, d))?,
-            None => {}
-        }
-        m.end()
+fn issue(j: &mut Json<'_>, e: &Engine, o: &Outcome, i: &Issue) {
+    j.open();
+    j.key("code");
+    j.string(i.code.as_str());
+    if let Some(f) = e.issue_field(o, i) {
+        j.key("field");
+        j.display(|w| write!(w, "{f}"));
     }
+    if let Some(r) = i.reason() {
+        j.key("reason");
+        j.string(r);
+    }
+    j.key("detail");
+    j.display(|w| e.issue_detail(o, i, w));
+    j.close();
 }
 
-/// `{dependency: business seconds}` of one metric.
-struct Waiting<'a>(&'a Engine, &'a Outcome, usize);
-impl Serialize for Waiting<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let (e, o) = (self.0, self.1);
-        let mut m = s.serialize_map(None)?;
-        for (d, secs) in o.waiting_s(self.2) {
-            m.serialize_entry(o.dependency_name(e, d), &secs)?;
-        }
-        m.end()
+fn metric(j: &mut Json<'_>, e: &Engine, o: &Outcome, k: usize, mo: &MetricOutcome) {
+    j.open();
+    j.key("state");
+    j.string(mo.state.as_str());
+    j.key("calendar");
+    j.string(e.clocks.calendars.get(mo.calendar as usize).map_or("", |c| c.0.as_str()));
+    j.key("target_s");
+    j.int(mo.target_s);
+    j.key("due");
+    match mo.due {
+        Some(d) => j.instant(d),
+        None => j.null(),
     }
-}
-
-struct Esc<'a>(&'a Engine, &'a crate::output::outcome::Escalation);
-impl Serialize for Esc<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let (e, x) = (self.0, self.1);
-        let mut m = s.serialize_map(None)?;
-        m.serialize_entry("level", &x.level)?;
+    j.key("elapsed_s");
+    j.int(mo.elapsed_s);
+    j.key("remaining_s");
+    j.int(mo.remaining_s());
+    j.key("consumed");
+    match mo.consumed() {
+        Some(c) => j.float(c),
+        None => j.null(),
+    }
+    if let Some(c) = mo.completed_at {
+        j.key("completed_at");
+        j.instant(c);
+    }
+    if let Some(x) = &mo.escalation {
+        j.key("escalation");
+        j.open();
+        j.key("level");
+        j.uint(u64::from(x.level));
         if let Some((lvl, to)) = x.next {
-            m.serialize_entry("next_level", &lvl)?;
-            m.serialize_entry("next_to", e.rights.roles.get(to as usize).map_or("", |r| r.name.as_str()))?;
-            m.serialize_entry("next_at", &x.next_at.map(|d| Disp(Rfc3339(d))))?;
+            j.key("next_level");
+            j.uint(u64::from(lvl));
+            j.key("next_to");
+            j.string(e.rights.roles.get(to as usize).map_or("", |r| r.name.as_str()));
+            j.key("next_at");
+            match x.next_at {
+                Some(t) => j.instant(t),
+                None => j.null(),
+            }
         }
-        m.end()
+        j.close();
     }
+    // `{dependency: business seconds}` waited within the metric's running span.
+    j.key("waiting_s");
+    j.open();
+    for (d, secs) in o.waiting_s(k) {
+        j.key_escaped(o.dependency_name(e, d));
+        j.int(secs);
+    }
+    j.close();
+    match o.cause(k) {
+        Some(Cause::Own) => {
+            j.key("cause");
+            j.string("own");
+        }
+        Some(Cause::Dependency(d)) => {
+            j.key("cause");
+            j.string(o.dependency_name(e, d));
+        }
+        None => {}
+    }
+    j.close();
 }
 
-struct Approvals<'a>(&'a Engine, &'a Outcome);
-impl Serialize for Approvals<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let (e, o) = (self.0, self.1);
-        let role = |r: u32| e.rights.roles.get(r as usize).map_or("", |x| x.name.as_str());
-        struct Steps<'a>(&'a Engine, &'a Outcome);
-        impl Serialize for Steps<'_> {
-            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                let (e, o) = (self.0, self.1);
-                let mut seq = s.serialize_seq(Some(o.steps.len()))?;
-                for st in &o.steps {
-                    seq.serialize_element(&StepView(e, o, st))?;
-                }
-                seq.end()
-            }
+fn approvals(j: &mut Json<'_>, e: &Engine, o: &Outcome) {
+    let role = |r: u32| e.rights.roles.get(r as usize).map_or("", |x| x.name.as_str());
+    j.open();
+    j.key("steps");
+    j.open_array();
+    for st in &o.steps {
+        j.item();
+        j.open();
+        j.key("role");
+        j.string(role(st.role));
+        j.key("rule");
+        j.string(e.rule_id(st.gid));
+        if let Some(by) = o.done_by(st) {
+            j.key("done_by");
+            j.string(by);
         }
-        struct StepView<'a>(&'a Engine, &'a Outcome, &'a crate::output::outcome::Step);
-        impl Serialize for StepView<'_> {
-            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                let (e, o, st) = (self.0, self.1, self.2);
-                let mut m = s.serialize_map(None)?;
-                m.serialize_entry("role", e.rights.roles.get(st.role as usize).map_or("", |x| x.name.as_str()))?;
-                m.serialize_entry("rule", e.rule_id(st.gid))?;
-                if let Some(by) = o.done_by(st) {
-                    m.serialize_entry("done_by", by)?;
-                }
-                m.end()
-            }
-        }
-        struct Remaining<'a>(&'a Outcome, &'a dyn Fn(u32) -> &'a str);
-        impl Serialize for Remaining<'_> {
-            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                let mut seq = s.serialize_seq(None)?;
-                for st in self.0.steps.iter().filter(|st| st.done_by.is_none()) {
-                    seq.serialize_element((self.1)(st.role))?;
-                }
-                seq.end()
-            }
-        }
-        struct Barred<'a>(&'a Outcome);
-        impl Serialize for Barred<'_> {
-            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                s.collect_seq(self.0.barred())
-            }
-        }
-        let mut m = s.serialize_map(None)?;
-        m.serialize_entry("steps", &Steps(e, o))?;
-        m.serialize_entry("remaining", &Remaining(o, &role))?;
-        m.serialize_entry("barred", &Barred(o))?;
-        m.end()
+        j.close();
     }
+    j.close_array();
+    j.key("remaining");
+    j.open_array();
+    for st in o.steps.iter().filter(|st| st.done_by.is_none()) {
+        j.item();
+        j.string(role(st.role));
+    }
+    j.close_array();
+    j.key("barred");
+    j.open_array();
+    for b in o.barred() {
+        j.item();
+        j.string(b);
+    }
+    j.close_array();
+    j.close();
 }
 
-struct Trace<'a>(&'a Engine, &'a Outcome);
-impl Serialize for Trace<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq(self.1.trace.iter().map(|&g| self.0.rule_id(g)))
-    }
+/// `"policy": {name, version, fingerprint}`.
+fn policy(j: &mut Json<'_>, e: &Engine) {
+    j.key("policy");
+    j.open();
+    j.key("name");
+    j.string(&e.info.name);
+    j.key("version");
+    j.string(&e.info.version);
+    j.key("fingerprint");
+    j.string(&e.info.fingerprint);
+    j.close();
 }
 
 /// `{name, version, fingerprint}` of the policy.
@@ -362,53 +449,13 @@ impl Serialize for PolicyRef<'_> {
     }
 }
 
-struct ErrorView(crate::case::CaseError);
-impl Serialize for ErrorView {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut m = s.serialize_map(Some(2))?;
-        m.serialize_entry("code", self.0.code())?;
-        m.serialize_entry("message", self.0.message())?;
-        m.end()
-    }
-}
-
+/// Serialized as the JSON text [`Engine::write_outcome`] writes: with `serde_json`, the
+/// same bytes (through [`serde_json::value::RawValue`]).
 impl Serialize for OutcomeView<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let (e, o) = (self.engine, self.outcome);
-        let mut m = s.serialize_map(None)?;
-        m.serialize_entry("id", &o.id())?;
-        if let Some(err) = o.error {
-            m.serialize_entry("error", &ErrorView(err))?;
-            if let Some(l) = self.line {
-                m.serialize_entry("line", &l)?;
-            }
-            m.serialize_entry("policy", &PolicyRef(e))?;
-            return m.end();
-        }
-        if o.not_yet_open {
-            m.serialize_entry("not_yet_open", &true)?;
-            m.serialize_entry("policy", &PolicyRef(e))?;
-            return m.end();
-        }
-        let queue = o.queue.and_then(|q| e.routing.queues.get(q as usize));
-        m.serialize_entry("queue", &queue.map(|q| q.name.as_str()))?;
-        m.serialize_entry("owner", &queue.map(|q| q.owner.as_str()))?;
-        m.serialize_entry("priority", &o.priority.and_then(|p| e.priorities().get(p as usize)))?;
-        if e.clocks.sla.is_some() {
-            m.serialize_entry("sla", &Sla(e, o))?;
-            if let Some(b) = o.band.and_then(|b| e.clocks.sla.as_ref().and_then(|s| s.bands.get(b as usize))) {
-                m.serialize_entry("band", &b.name)?;
-            }
-            if o.open {
-                m.serialize_entry("next_change_at", &o.next_change_at.map(|t| Disp(Rfc3339(t))))?;
-            }
-        }
-        if o.has_approvals {
-            m.serialize_entry("approvals", &Approvals(e, o))?;
-        }
-        m.serialize_entry("issues", &Issues(e, o))?;
-        m.serialize_entry("trace", &Trace(e, o))?;
-        m.serialize_entry("policy", &PolicyRef(e))?;
-        m.end()
+        let mut buf = Vec::with_capacity(1024);
+        self.engine.write_outcome(self.outcome, self.line, &mut buf);
+        let text = String::from_utf8(buf).map_err(serde::ser::Error::custom)?;
+        serde_json::value::RawValue::from_string(text).map_err(serde::ser::Error::custom)?.serialize(s)
     }
 }

@@ -337,8 +337,7 @@ impl QueueReport {
         // The most escalated metric: (level, role reached).
         let mut reached: Option<(u32, u32)> = None;
         let deps = q.waiting_s.len() as u32;
-        for (k, m) in o.sla.iter().enumerate() {
-            let Some(m) = m else { continue };
+        for (k, m) in o.sla.iter().enumerate().filter_map(|(k, m)| Some((k, m.as_ref()?))) {
             match m.state {
                 SlaState::Met => q.met += 1,
                 SlaState::Missed => q.missed += 1,
@@ -368,7 +367,7 @@ impl QueueReport {
             {
                 reached = Some((e.level, r));
             }
-            let Some(cause) = m.cause else { continue };
+            let Some(cause) = o.cause(k) else { continue };
             let missed = m.state == SlaState::Missed;
             let c = match cause {
                 Cause::Own => 0,
@@ -385,7 +384,8 @@ impl QueueReport {
                 *n += 1;
             }
         }
-        for &(_, d, secs) in &o.waiting {
+        let waiting: &[(u16, u32, i64)] = if o.waited { &o.waiting } else { &[] };
+        for &(_, d, secs) in waiting {
             match q.waiting_s.get_mut(d as usize) {
                 Some(w) => *w = w.saturating_add(secs),
                 None => {
@@ -552,7 +552,7 @@ impl Serialize for ReportView<'_> {
                     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
                         let mut m = s.serialize_map(Some(2))?;
                         m.serialize_entry("id", &self.0.1)?;
-                        m.serialize_entry("opened_at", &crate::output::render::Disp(Rfc3339(self.0.0)))?;
+                        m.serialize_entry("opened_at", &Rfc3339(self.0.0))?;
                         m.end()
                     }
                 }
@@ -690,7 +690,7 @@ impl Serialize for ReportView<'_> {
             }
         }
         let mut m = s.serialize_map(None)?;
-        m.serialize_entry("now", &crate::output::render::Disp(Rfc3339(r.now)))?;
+        m.serialize_entry("now", &Rfc3339(r.now))?;
         m.serialize_entry("cases", &r.cases)?;
         m.serialize_entry("errors", &r.errors)?;
         m.serialize_entry("invalid", &r.invalid)?;

@@ -63,10 +63,21 @@ pub enum PolicyCode {
     /// A control's `missed_by_cause` or `breached_by_cause` names a cause that is neither
     /// `own` nor a declared dependency.
     UnknownDependency,
-    /// Warning: a rule of a `first` table that can never match.
+    /// Retired: a rule of a `first` table after one that always matches is now reported
+    /// as [`PolicyCode::UnreachableRule`]. Never reported.
     MaskedRule,
-    /// Warning: a declared item that nothing uses.
+    /// Reserved: never reported.
     Unused,
+    /// Warning: a rule that can never decide, because the rules before it (in table or
+    /// rank order) match every case it matches.
+    UnreachableRule,
+    /// Warning: an approval step that no role listed under `actions.approve` may fill.
+    UnfillableStep,
+    /// Warning: a queue that no routing output names and that is not `invalid_queue`.
+    UnusedQueue,
+    /// Warning: a `by_limit` or `within_limit` field that can be absent when an approval
+    /// rule adds a step.
+    LimitWithoutValue,
 }
 
 impl PolicyCode {
@@ -100,6 +111,10 @@ impl PolicyCode {
             PolicyCode::UnknownDependency => "unknown_dependency",
             PolicyCode::MaskedRule => "masked_rule",
             PolicyCode::Unused => "unused",
+            PolicyCode::UnreachableRule => "unreachable_rule",
+            PolicyCode::UnfillableStep => "unfillable_step",
+            PolicyCode::UnusedQueue => "unused_queue",
+            PolicyCode::LimitWithoutValue => "limit_without_value",
         }
     }
 }

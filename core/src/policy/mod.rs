@@ -10,6 +10,7 @@ pub(crate) mod diagnostics;
 mod fields;
 mod json;
 pub(crate) mod limits;
+mod lint;
 mod queues;
 mod rights;
 mod routing;
@@ -23,7 +24,7 @@ pub(crate) use controls::{Control, Measure};
 pub(crate) use fields::{HEAD, Input, Key};
 pub(crate) use queues::Queue;
 
-pub(crate) use rights::{ApprovalOut, Rights};
+pub(crate) use rights::{Action, ApprovalOut, Rights};
 pub(crate) use routing::{RouteOut, Routing};
 pub(crate) use sla::{BandClock, Clocks, MetricTarget, Sla};
 
@@ -258,6 +259,7 @@ fn compile(v: &Value, d: &mut Diags, limits: Limits) -> Option<Compiled> {
     let dependencies = sla::dependencies(top, cx.d);
     let mut sla = sla::sla(top, &mut cx, sla_metrics.as_deref(), &calendars, &role_index);
     let mut approvals = rights::approvals(top, &mut cx, &role_index);
+    let fill = rights::fill(top, cx.d);
     let (requester_cannot_approve, distinct_approvers) = rights::separation(top, cx.d);
     let (actions, evidence_names) = rights::actions(top, &mut cx, &role_index, (kind_slot, kind_declared));
     let queue_index = |name: &str| queue_ix.get(name).copied();
@@ -282,6 +284,60 @@ fn compile(v: &Value, d: &mut Diags, limits: Limits) -> Option<Compiled> {
         return None;
     }
     let limit_order = rights::limit_order(&roles);
+    let rank = rights::ranks(&roles);
+    let approve = actions.iter().position(|a| a.name == "approve");
+    let mut approver = alloc::vec![false; roles.len()];
+    for &r in approve.and_then(|i| actions.get(i)).map_or(&[][..], |a| a.roles.as_slice()) {
+        if let Some(x) = approver.get_mut(r as usize) {
+            *x = true;
+        }
+    }
+    // The linter reads the compiled tables (their tests by field slot, before routing's
+    // masks are relocated to storage positions).
+    let mut tables = alloc::vec![lint::TableView {
+        path: "/routing",
+        hit: routing.hit,
+        one_decides: true,
+        rules: routing.rules.iter().map(|r| (r.gid, r.conds.as_slice())).collect(),
+        order: &routing.order,
+    }];
+    if let Some(s) = sla.as_ref() {
+        tables.push(lint::TableView {
+            path: "/sla/targets",
+            hit: s.targets.hit,
+            one_decides: false,
+            rules: s.targets.rules.iter().map(|r| (r.gid, r.conds.as_slice())).collect(),
+            order: &s.targets.order,
+        });
+    }
+    if let Some(a) = approvals.as_ref() {
+        tables.push(lint::TableView {
+            path: "/approvals",
+            hit: a.hit,
+            one_decides: false,
+            rules: a.rules.iter().map(|r| (r.gid, r.conds.as_slice())).collect(),
+            order: &a.order,
+        });
+    }
+    lint::Lint {
+        schema: &schema,
+        rule_ids: &cx.rule_ids,
+        kind_slot,
+        required_any: &required_any,
+        required: &required,
+        queues: &queues,
+        invalid_queue,
+        routing: &routing,
+        tables,
+        approvals: approvals.as_ref(),
+        roles: &roles,
+        limit_order: &limit_order,
+        rank: &rank,
+        fill,
+        approve: approve.and_then(|i| actions.get(i)),
+        approver: &approver,
+    }
+    .run(cx.d);
     let role_order = NameIndex::new(roles.len(), &|i| roles.get(i).map_or("", |r| r.name.as_str()));
     let evidence_order = NameIndex::new(evidence_names.len(), &|i| evidence_names.get(i).map_or("", String::as_str));
     let (store, route_head) = layout(&schema, queue_slot, &mut routing, sla.as_ref(), approvals.as_ref());
@@ -310,6 +366,10 @@ fn compile(v: &Value, d: &mut Diags, limits: Limits) -> Option<Compiled> {
             role_order,
             limit_order,
             approvals,
+            fill,
+            rank,
+            approve,
+            approver,
             requester_cannot_approve,
             distinct_approvers,
             actions,

@@ -37,8 +37,31 @@ pub(crate) struct Action {
     pub within_limit: Option<u16>,
     pub not_requester: bool,
     pub not_prior_approver: bool,
+    /// `"not_approver": true`: refused to an actor who gave one of the counted approvals.
+    pub not_approver: bool,
+    /// `"requires": ["approvals"]`: refused while an approval step is open.
+    pub requires_approvals: bool,
     /// (kind symbol, evidence symbols in policy order)
     pub evidence: Vec<(u32, Vec<u32>)>,
+}
+
+/// Who may fill an approval step (`approvals.fill`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Fill {
+    /// A step's own role only (the default).
+    SameRole,
+    /// Its own role, or a role that ranks above it (a higher `limit`; a role without a
+    /// limit ranks above every limited one).
+    SameOrHigher,
+}
+
+impl Fill {
+    pub(crate) const fn as_str(self) -> &'static str {
+        match self {
+            Fill::SameRole => "same_role",
+            Fill::SameOrHigher => "same_or_higher",
+        }
+    }
 }
 
 /// The compiled decision rights.
@@ -50,6 +73,15 @@ pub(crate) struct Rights {
     /// Roles with a limit, by ascending limit (ties in declaration order), for `by_limit`.
     pub limit_order: Vec<(u32, DecBound)>,
     pub approvals: Option<Table<ApprovalOut>>,
+    /// Who may fill a step.
+    pub fill: Fill,
+    /// Each role's rank by authority (its position among the distinct limits, ascending;
+    /// every role without a limit shares the top rank).
+    pub rank: Vec<u32>,
+    /// The action named `approve`, if declared: its index in `actions`.
+    pub approve: Option<usize>,
+    /// By role: whether `approve` lists it.
+    pub approver: Vec<bool>,
     pub requester_cannot_approve: bool,
     pub distinct_approvers: bool,
     pub actions: Vec<Action>,
@@ -63,6 +95,17 @@ impl Rights {
     /// The index of role `r`: a binary search, no allocation.
     pub(crate) fn role_index(&self, r: &str) -> Option<u32> {
         self.role_order.find(r, |i| self.roles.get(i).map(|x| x.name.as_str()))
+    }
+    /// The `approve` action, if the policy declares one.
+    pub(crate) fn approve_action(&self) -> Option<&Action> {
+        self.approve.and_then(|i| self.actions.get(i))
+    }
+    /// Whether role `r` may fill a step of role `step` under the policy's `fill`.
+    #[inline]
+    pub(crate) fn may_fill(&self, r: u32, step: u32) -> bool {
+        r == step
+            || (self.fill == Fill::SameOrHigher
+                && matches!((self.rank.get(r as usize), self.rank.get(step as usize)), (Some(a), Some(b)) if a > b))
     }
     /// The index of evidence item `s`: a binary search, no allocation.
     pub(crate) fn evidence_sym(&self, s: &str) -> Option<u32> {
@@ -103,6 +146,7 @@ pub(super) fn approvals(
     role_index: &impl Fn(&str) -> Option<u32>,
 ) -> Option<Table<ApprovalOut>> {
     let a = top.get("approvals")?;
+    // `fill` is read by `fill`; the table takes the rest.
     let column = |c: &str| c == "role";
     cx.tables().table(a, "/approvals", "approvals", false, &column, |cx, then, p| {
         let m = json::object(then, p, &["role", "limit_field"], cx.d)?;
@@ -143,6 +187,40 @@ pub(super) fn approvals(
             }
         }
     })
+}
+
+/// `approvals.fill`: who may fill a step (`same_role` when absent).
+pub(super) fn fill(top: &Map<String, Value>, d: &mut Diags) -> Fill {
+    let Some(f) = top.get("approvals").and_then(Value::as_object).and_then(|a| a.get("fill")) else {
+        return Fill::SameRole;
+    };
+    let p = "/approvals/fill";
+    match json::string(f, p, d) {
+        Some("same_role") => Fill::SameRole,
+        Some("same_or_higher") => Fill::SameOrHigher,
+        Some(s) => {
+            d.error(PolicyCode::BadValue, p, format!("unknown fill rule `{s}` (expected same_role or same_or_higher)"));
+            Fill::SameRole
+        }
+        None => Fill::SameRole,
+    }
+}
+
+/// Each role's rank by authority: roles with a limit by ascending limit (equal limits
+/// share a rank), every role without one above them all.
+pub(super) fn ranks(roles: &[Role]) -> Vec<u32> {
+    let mut limits: Vec<Decimal> = roles.iter().filter_map(|r| r.limit).collect();
+    limits.sort();
+    limits.dedup();
+    let top = limits.len() as u32;
+    roles
+        .iter()
+        .map(|r| match r.limit {
+            // `partition_point`: the number of smaller limits (equal ones share a rank).
+            Some(l) => limits.partition_point(|&x| x < l) as u32,
+            None => top,
+        })
+        .collect()
 }
 
 /// The slot of the money or integer field named `f`.
@@ -188,7 +266,16 @@ pub(super) fn actions(
     };
     for (aname, spec) in am {
         let p = child("/actions", aname);
-        let keys = ["roles", "within_limit", "not_requester", "not_prior_approver", "evidence", "description"];
+        let keys = [
+            "roles",
+            "within_limit",
+            "not_requester",
+            "not_prior_approver",
+            "not_approver",
+            "requires",
+            "evidence",
+            "description",
+        ];
         let Some(m) = json::object(spec, &p, &keys, d) else { continue };
         let mut aroles = Vec::new();
         if let Some(a) = json::required(m, "roles", &p, d).and_then(|r| json::array(r, &child(&p, "roles"), d)) {
@@ -218,6 +305,8 @@ pub(super) fn actions(
         let flag = |k: &str, d: &mut Diags| m.get(k).and_then(|b| json::boolean(b, &child(&p, k), d)).unwrap_or(false);
         let not_requester = flag("not_requester", d);
         let not_prior_approver = flag("not_prior_approver", d);
+        let not_approver = flag("not_approver", d);
+        let requires_approvals = m.get("requires").is_some_and(|r| requires(r, &child(&p, "requires"), d));
         let evidence = match m.get("evidence") {
             Some(e) => evidence(e, &child(&p, "evidence"), d, &kind_value, (&mut evidence_names, &mut evidence_ix)),
             None => Vec::new(),
@@ -228,10 +317,33 @@ pub(super) fn actions(
             within_limit,
             not_requester,
             not_prior_approver,
+            not_approver,
+            requires_approvals,
             evidence,
         });
     }
     (actions, evidence_names)
+}
+
+/// An action's `requires`: a list of what must be complete first; `approvals` (every
+/// approval step filled) is the one item there is. Whether it lists `approvals`.
+fn requires(r: &Value, path: &str, d: &mut Diags) -> bool {
+    let Some(a) = json::array(r, path, d) else { return false };
+    let mut approvals = false;
+    for (i, x) in a.iter().enumerate() {
+        let ip = index(path, i);
+        match json::string(x, &ip, d) {
+            Some("approvals") if approvals => d.error(PolicyCode::DuplicateName, &ip, "`approvals` is listed twice"),
+            Some("approvals") => approvals = true,
+            Some(s) => d.error(
+                PolicyCode::BadValue,
+                &ip,
+                format!("`{s}` is not something an action can require (expected approvals)"),
+            ),
+            None => {}
+        }
+    }
+    approvals
 }
 
 /// An action's `evidence`: the items each `kind` value (`kind_value` resolves them)

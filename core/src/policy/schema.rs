@@ -48,8 +48,9 @@ pub struct Policy {
     pub sla: Option<Sla>,
     /// Roles with optional approval limits (in the policy currency).
     pub roles: Option<BTreeMap<String, RoleDef>>,
-    /// The approvals decision table: each matching rule adds one step.
-    pub approvals: Option<Table<ApprovalThen>>,
+    /// The approvals decision table: each matching rule adds one step; `fill` says who
+    /// may fill a step.
+    pub approvals: Option<ApprovalTable>,
     /// Segregation of duties.
     pub separation: Option<Separation>,
     /// Actions that `authorize` decides.
@@ -129,6 +130,41 @@ pub struct Table<T> {
     pub rules: Vec<Rule<T>>,
     /// Output when no rule matches.
     pub default: Option<T>,
+}
+
+/// The approvals table: a decision table whose outputs are roles, and who fills a step.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApprovalTable {
+    /// Who may fill a step: its own role (`same_role`, the default), or also a role that
+    /// ranks above it (`same_or_higher`: a higher `limit`; a role without a limit ranks
+    /// above every limited one). An approval fills the first open step, in rule order,
+    /// that its role may fill.
+    pub fill: Option<Fill>,
+    /// Hit policy; `unique` when absent.
+    pub hit: Option<Hit>,
+    /// With `collect`: aggregate a single numeric output.
+    pub aggregate: Option<Aggregate>,
+    /// Rank order of output values per output column (for `priority`, `output_order`).
+    pub outputs: Option<BTreeMap<String, Vec<String>>>,
+    pub rules: Vec<Rule<ApprovalThen>>,
+    /// Output when no rule matches.
+    pub default: Option<ApprovalThen>,
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Fill {
+    SameRole,
+    SameOrHigher,
+}
+
+/// What an action can require to be complete first.
+#[derive(Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Requirement {
+    /// Every approval step filled.
+    Approvals,
 }
 
 #[derive(Deserialize, JsonSchema)]
@@ -327,6 +363,11 @@ pub struct ActionDef {
     pub within_limit: Option<String>,
     pub not_requester: Option<bool>,
     pub not_prior_approver: Option<bool>,
+    /// Refused to an actor who gave one of the case's counted approvals.
+    pub not_approver: Option<bool>,
+    /// What must be complete first: `approvals` (every approval step filled).
+    #[schemars(extend("uniqueItems" = true))]
+    pub requires: Option<Vec<Requirement>>,
     /// Evidence items required per `kind` value.
     pub evidence: Option<BTreeMap<String, Vec<String>>>,
     pub description: Option<String>,

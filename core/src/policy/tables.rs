@@ -74,7 +74,13 @@ impl TableCx<'_> {
         mut out: impl FnMut(&mut Self, &Value, &str) -> Option<(O, RankKeys)>,
     ) -> Option<Table<O>> {
         let errors = self.d.error_count();
-        let m = json::object(v, path, &["hit", "aggregate", "outputs", "rules", "default"], self.d)?;
+        // Only the approvals table says who may fill its steps.
+        let keys: &[&str] = if name == "approvals" {
+            &["hit", "aggregate", "outputs", "rules", "default", "fill"]
+        } else {
+            &["hit", "aggregate", "outputs", "rules", "default"]
+        };
+        let m = json::object(v, path, keys, self.d)?;
         let hit = hit_policy(m, path, self.d);
         let agg = aggregate(m, path, self.d, hit, name, aggregatable);
         let ranking = ranking(m, path, self.d, name, column);
@@ -92,7 +98,7 @@ impl TableCx<'_> {
             );
             return None;
         }
-        let (rules, keys) = self.rules(raw_rules, &rules_path, hit, &mut out);
+        let (rules, keys) = self.rules(raw_rules, &rules_path, &mut out);
         let default = m.get("default").and_then(|dv| {
             let p = child(path, "default");
             let gid = self.add_id(&format!("{name}.default"), &p);
@@ -105,18 +111,16 @@ impl TableCx<'_> {
         Some(Table { hit, agg, rules, order, default, masks: None, index: None })
     }
 
-    /// The rules of a table (those whose outputs compile) and their outputs' rank keys;
-    /// warns of the rules of a `first` table that an earlier rule always masks.
+    /// The rules of a table (those whose outputs compile) and their outputs' rank keys
+    /// (the linter, `lint.rs`, reports the rules that can never decide).
     fn rules<O>(
         &mut self,
         raw_rules: &[Value],
         rules_path: &str,
-        hit: Hit,
         out: &mut impl FnMut(&mut Self, &Value, &str) -> Option<(O, RankKeys)>,
     ) -> (Vec<Rule<O>>, Vec<RankKeys>) {
         let mut rules = Vec::with_capacity(raw_rules.len());
         let mut keys: Vec<RankKeys> = Vec::with_capacity(raw_rules.len());
-        let mut masked_by: Option<String> = None;
         for (i, r) in raw_rules.iter().enumerate() {
             let rp = index(rules_path, i);
             let Some(rm) = json::object(r, &rp, &["id", "when", "then", "description"], self.d) else { continue };
@@ -134,17 +138,6 @@ impl TableCx<'_> {
                 None => Vec::new(),
             };
             let then = json::required(rm, "then", &rp, self.d).and_then(|t| out(self, t, &child(&rp, "then")));
-            let always = rm.get("when").is_none_or(|w| w.as_object().is_some_and(|o| o.is_empty()));
-            if let (Some(by), Some(id)) = (&masked_by, id) {
-                self.d.warn(
-                    PolicyCode::MaskedRule,
-                    &rp,
-                    format!("rule `{id}` can never match: rule `{by}` before it in this `first` table always matches"),
-                );
-            }
-            if always && hit == Hit::First && masked_by.is_none() {
-                masked_by = id.map(ToString::to_string);
-            }
             if let Some((o, k)) = then {
                 rules.push(Rule { gid, conds, out: o });
                 keys.push(k);

@@ -239,8 +239,15 @@ impl Masks {
         if rules.len() > MAX_RULES {
             return None;
         }
+        // The tests alone: one compiled copy of what follows serves every table's rules.
+        let conds: Vec<&[Cond]> = rules.iter().map(|r| r.conds.as_slice()).collect();
+        Masks::compile_tests(&conds, &field)
+    }
+
+    /// [`Masks::compile`] of each rule's tests (at most [`MAX_RULES`] rules).
+    fn compile_tests(rules: &[&[Cond]], field: &dyn Fn(u16) -> Option<(FieldType, usize)>) -> Option<Masks> {
         let all = if rules.len() == MAX_RULES { u64::MAX } else { (1u64 << rules.len()) - 1 };
-        let mut slots: Vec<u16> = rules.iter().flat_map(|r| r.conds.iter().map(|c| c.slot)).collect();
+        let mut slots: Vec<u16> = rules.iter().flat_map(|r| r.iter().map(|c| c.slot)).collect();
         crate::sort::sort_by(&mut slots, u16::cmp);
         slots.dedup();
         let mut masks = Masks { all, ..Masks::default() };
@@ -249,12 +256,12 @@ impl Masks {
             // The mask of rules whose tests on this field all satisfy `ok`.
             let mask = |ok: &dyn Fn(&Cond) -> bool| {
                 rules.iter().enumerate().fold(0u64, |m, (i, r)| {
-                    let holds = r.conds.iter().filter(|c| c.slot == slot).all(ok);
+                    let holds = r.iter().filter(|c| c.slot == slot).all(ok);
                     m | ((holds as u64) << i)
                 })
             };
             let of = |v: Val| mask(&|c: &Cond| c.holds(v));
-            let tests = || rules.iter().flat_map(|r| r.conds.iter()).filter(|c| c.slot == slot);
+            let tests = || rules.iter().flat_map(|r| r.iter()).filter(|c| c.slot == slot);
             // The special classes, in `Special` order; any value of another type will do.
             let other = if matches!(ty, FieldType::Enum | FieldType::String) { Val::Bool(false) } else { Val::Sym(0) };
             let special = [of(Val::Absent), of(other), of(Val::Num(f64::NAN))];

@@ -162,12 +162,45 @@ pub fn parse_rfc3339(s: &str) -> Option<Instant> {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Rfc3339(pub Instant);
 
+impl Rfc3339 {
+    /// The text, for the years 0 to 9999 (every instant Docket accepts); `None` beyond.
+    /// Digit by digit: outcomes carry several instants each, and this is on the path
+    /// that renders them.
+    pub fn bytes(self) -> Option<[u8; 20]> {
+        let days = self.0.div_euclid(86_400);
+        let secs = self.0.rem_euclid(86_400);
+        let (y, m, d) = civil_from_days(days);
+        if !(0..=9999).contains(&y) {
+            return None;
+        }
+        let two = |n: i64| [b'0' + (n / 10) as u8, b'0' + (n % 10) as u8];
+        let (y, m, d) = (y, i64::from(m), i64::from(d));
+        let ([y1, y2], [y3, y4]) = (two(y / 100), two(y % 100));
+        let ([m1, m2], [d1, d2]) = (two(m), two(d));
+        let ([h1, h2], [i1, i2], [s1, s2]) = (two(secs / 3600), two(secs / 60 % 60), two(secs % 60));
+        Some([y1, y2, y3, y4, b'-', m1, m2, b'-', d1, d2, b'T', h1, h2, b':', i1, i2, b':', s1, s2, b'Z'])
+    }
+}
+
 impl fmt::Display for Rfc3339 {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(b) = self.bytes() {
+            // ASCII digits and separators.
+            return f.write_str(core::str::from_utf8(&b).map_err(|_| fmt::Error)?);
+        }
         let days = self.0.div_euclid(86_400);
         let secs = self.0.rem_euclid(86_400);
         let (y, m, d) = civil_from_days(days);
         write!(f, "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", y, m, d, secs / 3600, secs / 60 % 60, secs % 60)
+    }
+}
+
+impl serde::Serialize for Rfc3339 {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.bytes() {
+            Some(b) => s.serialize_str(core::str::from_utf8(&b).unwrap_or_default()),
+            None => s.collect_str(self),
+        }
     }
 }
 
@@ -285,6 +318,22 @@ mod tests {
         }
         assert_eq!(Rfc3339(1_795_166_100).to_string(), "2026-11-20T09:15:00Z");
         assert_eq!(Rfc3339(-1).to_string(), "1969-12-31T23:59:59Z");
+        // The digit-by-digit text is the zero-padded fields of the civil date, at every
+        // step of a walk over the accepted range; beyond year 9999 the text has more
+        // digits and is written by the general path.
+        let mut t = MIN_INSTANT;
+        while t <= MAX_INSTANT {
+            let (days, secs) = (t.div_euclid(86_400), t.rem_euclid(86_400));
+            let (y, m, d) = civil_from_days(days);
+            let want =
+                alloc::format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", secs / 3600, secs / 60 % 60, secs % 60);
+            assert_eq!(Rfc3339(t).to_string(), want);
+            assert_eq!(Rfc3339(t).bytes().map(|b| b.to_vec()), Some(want.into_bytes()));
+            t += 7_777_777;
+        }
+        assert_eq!(Rfc3339(MAX_INSTANT).to_string(), "9999-12-31T23:59:59Z");
+        assert_eq!(Rfc3339(MAX_INSTANT + 1).bytes(), None);
+        assert_eq!(Rfc3339(MAX_INSTANT + 1).to_string(), "10000-01-01T00:00:00Z");
     }
 
     #[test]
