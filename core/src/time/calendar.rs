@@ -177,7 +177,7 @@ impl Chunk {
 
     /// `(business time inside [chunk start, x), k)` where `k` is the number of intervals
     /// starting before `x`; `day` is `x`'s UTC day counted from the chunk's start.
-    #[inline]
+    #[inline(always)]
     fn cum_and_index(&self, day: usize, x: Instant) -> (i64, usize) {
         // Intervals before `day_first[d]` end by the start of x's day, so all start before x;
         // count the few of that day that also start before x.
@@ -411,7 +411,7 @@ impl Calendar {
     }
 
     /// Chunk `c`, built now if no query has reached it before.
-    #[inline]
+    #[inline(always)]
     fn chunk(&self, c: usize) -> Option<&Chunk> {
         let cell = self.chunks.get(c)?;
         match cell.get() {
@@ -456,7 +456,7 @@ impl Calendar {
     }
 
     /// The place of `x`, an instant of the horizon `[h_start, h_end)`.
-    #[inline]
+    #[inline(always)]
     fn place_at(&self, x: Instant) -> Option<Place> {
         // Unsigned divisions by constants: a multiply and a shift each.
         let day = u64::try_from(x - self.h_start).ok()? / DAY as u64;
@@ -513,16 +513,24 @@ impl Calendar {
 
     /// Business time inside `[from, hi)`, `from` the place of an instant of the horizon
     /// before `hi`, and `hi` at most the horizon's end: across the chunks between, whole.
+    #[inline(always)]
     fn business_from_place(&self, from: Place, hi: Instant) -> i64 {
-        let (last, cum_hi) = if hi >= self.h_end {
-            let last = self.chunks.len().saturating_sub(1);
-            (last, self.chunk(last).map_or(0, Chunk::total))
-        } else {
-            match self.place_at(hi) {
-                Some(p) => (p.chunk, p.cum),
-                None => return 0,
-            }
-        };
+        if hi < self.h_end {
+            return match self.place_at(hi) {
+                Some(p) if p.chunk == from.chunk => p.cum - from.cum,
+                Some(p) => self.business_across(from, p.chunk, p.cum),
+                None => 0,
+            };
+        }
+        let last = self.chunks.len().saturating_sub(1);
+        self.business_across(from, last, self.chunk(last).map_or(0, Chunk::total))
+    }
+
+    /// Business time from `from` to the point `cum_hi` into chunk `last` (`last` at or
+    /// after `from`'s chunk), adding up the whole chunks between.
+    #[cold]
+    #[inline(never)]
+    fn business_across(&self, from: Place, last: usize, cum_hi: i64) -> i64 {
         if last == from.chunk {
             return cum_hi - from.cum;
         }
