@@ -393,7 +393,7 @@ impl Serialize for FlowView<'_> {
         impl Serialize for CellsView<'_> {
             fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
                 let e = self.0;
-                let kinds = e.symbols(e.input.kind_slot);
+                let kinds = e.kinds();
                 let mut seq = s.serialize_seq(None)?;
                 for c in self.1.cycles.iter().filter(|c| c.bucket == self.2) {
                     seq.serialize_element(&CellView(
@@ -432,7 +432,7 @@ impl Serialize for FlowView<'_> {
         let mut m = s.serialize_map(Some(7))?;
         m.serialize_entry("since", &Rfc3339(f.since))?;
         m.serialize_entry("bucket", f.bucket.as_str())?;
-        m.serialize_entry("timezone", e.clocks.report_tz.as_ref().map_or("UTC", |(_, n)| n.as_str()))?;
+        m.serialize_entry("timezone", e.report_timezone())?;
         m.serialize_entry("start", &Rfc3339(f.edges.first().copied().unwrap_or(f.since)))?;
         m.serialize_entry("end", &Rfc3339(f.edges.last().copied().unwrap_or(f.since)))?;
         m.serialize_entry("queues", &Queues(e, r, f))?;
