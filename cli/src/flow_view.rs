@@ -35,7 +35,7 @@ fn period(engine: &Engine, f: &Flow) -> String {
 }
 
 /// A cycle-time cell's kind and metric names.
-fn names<'a>(engine: &'a Engine, kind: Option<u32>, metric: u32) -> (&'a str, &'a str) {
+fn names(engine: &Engine, kind: Option<u32>, metric: u32) -> (&str, &str) {
     let kind = kind.and_then(|k| engine.kinds().get(k as usize)).map_or("—", String::as_str);
     (kind, engine.metrics().nth(metric as usize).unwrap_or(""))
 }
@@ -150,10 +150,9 @@ pub fn html(s: &mut String, engine: &Engine, rep: &Report) {
         );
         lx += 40.0 + 7.0 * label.len() as f64;
     }
-    let _ = write!(
+    let _ = writeln!(
         s,
-        r##"<text x="{left}" y="{}">{}</text><text x="{}" y="{}" text-anchor="end">{}</text></svg>
-"##,
+        r##"<text x="{left}" y="{}">{}</text><text x="{}" y="{}" text-anchor="end">{}</text></svg>"##,
         plot_h + 25.0,
         Rfc3339(f.edges.first().copied().unwrap_or(f.since)),
         left + plot_w,
