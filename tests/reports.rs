@@ -443,6 +443,11 @@ fn flow_report(e: &Engine, cases: &[Value], since: &str, bucket: docket_core::Bu
     serde_json::from_str(&r.to_json(e)).unwrap()
 }
 
+/// One cycle-time entry of a bucket: kind, metric, count, business and calendar figures.
+fn cell(kind: &str, metric: &str, count: u64, business: Value, calendar: Value) -> Value {
+    json!({"kind": kind, "metric": metric, "count": count, "business": business, "calendar": calendar})
+}
+
 /// `{mean_s, p50_s, p90_s, max_s}`.
 fn cyc(mean: u64, p50: u64, p90: u64, max: u64) -> Value {
     json!({"mean_s": mean, "p50_s": p50, "p90_s": p90, "max_s": max})
@@ -492,27 +497,22 @@ fn flow_per_day_received_closed_carried_over_and_cycle_times() {
     assert_eq!(
         b[0]["cycle_times"],
         json!([
-            {"kind": "refund", "metric": "response", "count": 1,
-             "business": cyc(1200, 1200, 1200, 1200), "calendar": cyc(1200, 1200, 1200, 1200)},
-            {"kind": "refund", "metric": "resolution", "count": 2,
-             "business": cyc(25200, 25200, 25200, 25200), "calendar": cyc(28800, 25216, 32384, 32400)}
+            cell("refund", "response", 1, cyc(1200, 1200, 1200, 1200), cyc(1200, 1200, 1200, 1200)),
+            cell("refund", "resolution", 2, cyc(25200, 25200, 25200, 25200), cyc(28800, 25216, 32384, 32400))
         ])
     );
     // Day 1: F-3's response (2h, 7200 s: the middle of [7168, 7232)).
     assert_eq!(
         b[1]["cycle_times"],
-        json!([{"kind": "refund", "metric": "response", "count": 1,
-                "business": cyc(7200, 7200, 7200, 7200), "calendar": cyc(7200, 7200, 7200, 7200)}])
+        json!([cell("refund", "response", 1, cyc(7200, 7200, 7200, 7200), cyc(7200, 7200, 7200, 7200))])
     );
     // Day 2: F-4's response (5400 s, capped at the largest); F-3's resolution stopped by
     // its closing (25h = 90000 s: the middle of [89088, 90112) is 89600, 0.44% low).
     assert_eq!(
         b[2]["cycle_times"],
         json!([
-            {"kind": "refund", "metric": "response", "count": 1,
-             "business": cyc(5400, 5400, 5400, 5400), "calendar": cyc(5400, 5400, 5400, 5400)},
-            {"kind": "refund", "metric": "resolution", "count": 1,
-             "business": cyc(90000, 89600, 89600, 90000), "calendar": cyc(90000, 89600, 89600, 90000)}
+            cell("refund", "response", 1, cyc(5400, 5400, 5400, 5400), cyc(5400, 5400, 5400, 5400)),
+            cell("refund", "resolution", 1, cyc(90000, 89600, 89600, 90000), cyc(90000, 89600, 89600, 90000))
         ])
     );
     // holds: H-1 closed before the period; H-2 received on day 1, responded in 600 s.
