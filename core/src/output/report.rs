@@ -428,8 +428,8 @@ impl QueueReport {
 }
 
 impl Report {
-    /// Merges the report of another part of the same batch (same engine, `now` and
-    /// dimensions).
+    /// Merges the report of another part of the same batch (same engine, `now`,
+    /// dimensions and flow period: see [`crate::Flow::same_period`]).
     pub fn merge(&mut self, other: &Report) {
         if self.dimensions.is_empty() {
             self.dimensions = other.dimensions.clone();
