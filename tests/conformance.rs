@@ -104,6 +104,12 @@ fn run(path: &std::path::Path) -> Vec<String> {
         let by: Vec<&str> = r["by"].as_array().into_iter().flatten().filter_map(Value::as_str).collect();
         let dims = docket_core::Dimensions::new(&engine, &by).expect("report.by");
         let mut report = Report::with_dimensions(&engine, now, dims);
+        // `flow`: `{since, bucket}` (optional).
+        if let Some(f) = r.get("flow") {
+            let bucket = f["bucket"].as_str().and_then(docket_core::Bucket::parse).expect("report.flow.bucket");
+            report =
+                report.with_flow(&engine, t(f["since"].as_str().expect("report.flow.since")), bucket).expect("flow");
+        }
         for (c, o) in cases.iter().zip(&outs) {
             report.add_case(&engine, c, o);
         }

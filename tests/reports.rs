@@ -234,7 +234,8 @@ proptest! {
 
     /// Any split of a batch into parts, reported apart and merged in any order, gives the
     /// report of the whole batch: every figure (`Report` equality) and the JSON, split by
-    /// kind, channel and vip too.
+    /// kind, channel and vip too, with the flow over its week (counts, cycle-time sums,
+    /// maxima and histograms).
     #[test]
     fn the_merge_of_any_split_is_the_whole(
         cases in prop::collection::vec(arb_case(), 0..40),
@@ -246,7 +247,10 @@ proptest! {
         let decoded: Vec<Case> = cases.iter().map(|c| { let mut k = Case::new(); e.decode_json(&c.to_string(), &mut k); k }).collect();
         let outs: Vec<Outcome> = decoded.iter().map(|k| { let mut o = Outcome::new(); e.evaluate(k, now, &mut o); o }).collect();
         let dims = || docket_core::Dimensions::new(e, &["kind", "channel", "vip"]).unwrap();
-        let mut whole = Report::with_dimensions(e, now, dims());
+        // Flow over the week of the cases, in day buckets (`since` mid-day: the first
+        // bucket is its whole day).
+        let new = || Report::with_dimensions(e, now, dims()).with_flow(e, BASE + 43_200, docket_core::Bucket::Day).unwrap();
+        let mut whole = new();
         decoded.iter().zip(&outs).for_each(|(k, o)| whole.add_case(e, k, o));
         let mut cuts: Vec<usize> = cuts.into_iter().map(|c| c.min(outs.len())).collect();
         cuts.push(0);
@@ -255,7 +259,7 @@ proptest! {
         let mut parts: Vec<Report> = cuts
             .windows(2)
             .map(|w| {
-                let mut r = Report::with_dimensions(e, now, dims());
+                let mut r = new();
                 for i in w[0]..w[1] {
                     r.add_case(e, &decoded[i], &outs[i]);
                 }
@@ -265,7 +269,7 @@ proptest! {
         if reverse {
             parts.reverse();
         }
-        let mut merged = Report::with_dimensions(e, now, dims());
+        let mut merged = new();
         for p in &parts {
             merged.merge(p);
         }
@@ -277,6 +281,14 @@ proptest! {
             from_default.merge(p);
         }
         prop_assert_eq!(from_default.to_json(e), whole.to_json(e));
+        // An empty report like a part (`Report::like`) merges to the same.
+        let mut like = parts.first().map_or_else(new, |p| p.like(e));
+        for p in &parts {
+            like.merge(p);
+        }
+        prop_assert_eq!(&like, &whole);
+        let flow = whole.flow.as_ref().unwrap();
+        prop_assert_eq!(flow.buckets(), 8);
     }
 }
 
@@ -386,4 +398,245 @@ fn trend_deltas_and_verdicts_by_the_documented_rule() {
     // Not a report.
     assert!(docket_core::trend(&now, &json!({"queues": {}})).is_err());
     assert!(docket_core::trend(&now, &json!({"now": "2026-11-23T04:00:00Z"})).is_err());
+}
+
+// ---------------------------------------------------------------------------------------
+// Flow over a period (docs/reports.md, "Flow"): the worked example's cases and figures.
+
+/// The worked example of the flow: refunds F-1..F-6 and holds H-1, H-2 at 2026-11-23T10:00Z.
+fn flow_cases() -> Vec<Value> {
+    vec![
+        // Opened before the period; responded 20:30 (1800 s); resolved 11-21 03:00 (7h):
+        // every metric stamped, so closed at 03:00 (day 0).
+        json!({"id": "F-1", "kind": "refund", "amount": "10", "opened_at": "2026-11-20T20:00:00Z",
+               "response_at": "2026-11-20T20:30:00Z", "resolution_at": "2026-11-21T03:00:00Z"}),
+        // Day 0: responded after 20m; paused 2h; resolved at 18:00: 9h of calendar time, 7h
+        // of business time.
+        json!({"id": "F-2", "kind": "refund", "amount": "10", "opened_at": "2026-11-21T09:00:00Z",
+               "response_at": "2026-11-21T09:20:00Z", "resolution_at": "2026-11-21T18:00:00Z",
+               "paused": [{"from": "2026-11-21T10:00:00Z", "to": "2026-11-21T12:00:00Z"}]}),
+        // Day 1: responded after 2h; closed on day 2 at 09:00 without a resolution stamp: the
+        // resolution stops at the closing, 25h.
+        json!({"id": "F-3", "kind": "refund", "amount": "10", "opened_at": "2026-11-22T08:00:00Z",
+               "response_at": "2026-11-22T10:00:00Z", "closed_at": "2026-11-23T09:00:00Z"}),
+        // Day 1, 23:00: responded on day 2 after 1h30m; open.
+        json!({"id": "F-4", "kind": "refund", "amount": "10", "opened_at": "2026-11-22T23:00:00Z",
+               "response_at": "2026-11-23T00:30:00Z"}),
+        // Day 2: open.
+        json!({"id": "F-5", "kind": "refund", "amount": "10", "opened_at": "2026-11-23T09:30:00Z"}),
+        // Day 2: its response at 11:00 has not happened by now: open, no cycle time.
+        json!({"id": "F-6", "kind": "refund", "amount": "10", "opened_at": "2026-11-23T09:00:00Z",
+               "response_at": "2026-11-23T11:00:00Z"}),
+        // A hold closed before the period: nowhere in the flow.
+        json!({"id": "H-1", "kind": "hold", "opened_at": "2026-11-19T00:00:00Z", "closed_at": "2026-11-20T00:00:00Z"}),
+        // Day 1: a hold responded after 10m; open.
+        json!({"id": "H-2", "kind": "hold", "opened_at": "2026-11-22T12:00:00Z", "response_at": "2026-11-22T12:10:00Z"}),
+    ]
+}
+
+fn flow_report(e: &Engine, cases: &[Value], since: &str, bucket: docket_core::Bucket) -> Value {
+    let now = t(NOW);
+    let mut r = Report::new(e, now).with_flow(e, t(since), bucket).unwrap();
+    for c in cases {
+        r.add(&outcome(e, c, now));
+    }
+    serde_json::from_str(&r.to_json(e)).unwrap()
+}
+
+/// One cycle-time entry of a bucket: kind, metric, count, business and calendar figures.
+fn cell(kind: &str, metric: &str, count: u64, business: Value, calendar: Value) -> Value {
+    json!({"kind": kind, "metric": metric, "count": count, "business": business, "calendar": calendar})
+}
+
+/// `{mean_s, p50_s, p90_s, max_s}`.
+fn cyc(mean: u64, p50: u64, p90: u64, max: u64) -> Value {
+    json!({"mean_s": mean, "p50_s": p50, "p90_s": p90, "max_s": max})
+}
+
+#[test]
+fn flow_per_day_received_closed_carried_over_and_cycle_times() {
+    use docket_core::Bucket;
+    let r = flow_report(&ENGINE, &flow_cases(), "2026-11-21T12:00:00Z", Bucket::Day);
+    let f = &r["flow"];
+    // The first bucket is the day holding `since`; the last holds now (11-23 10:00).
+    assert_eq!(
+        (&f["since"], &f["bucket"], &f["timezone"], &f["start"], &f["end"]),
+        (
+            &json!("2026-11-21T12:00:00Z"),
+            &json!("day"),
+            &json!("UTC"),
+            &json!("2026-11-21T00:00:00Z"),
+            &json!("2026-11-24T00:00:00Z")
+        )
+    );
+    let q = &f["queues"]["refunds"];
+    // Open at 11-21 00:00: F-1 only (opened 11-20, closed 11-21 03:00).
+    assert_eq!(q["open_at_start"], 1);
+    let b = q["buckets"].as_array().unwrap();
+    let counts: Vec<(&str, u64, u64, u64)> = b
+        .iter()
+        .map(|x| {
+            (
+                x["start"].as_str().unwrap(),
+                x["received"].as_u64().unwrap(),
+                x["closed"].as_u64().unwrap(),
+                x["carried_over"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    // Day 0: F-2 in; F-1 and F-2 out: 1 + 1 - 2 = 0. Day 1: F-3, F-4 in: 2. Day 2: F-5, F-6
+    // in, F-3 out: 2 + 2 - 1 = 3, the queue's open cases now.
+    assert_eq!(
+        counts,
+        [("2026-11-21T00:00:00Z", 1, 2, 0), ("2026-11-22T00:00:00Z", 2, 0, 2), ("2026-11-23T00:00:00Z", 2, 1, 3)]
+    );
+    assert_eq!(r["queues"]["refunds"]["open"], 3);
+    // Day 0: F-2's response (1200 s); F-1's resolution (7h = 25200 s) and F-2's (business
+    // 7h, calendar 9h = 32400 s). 25200 lies in the bin [25088, 25344) (width 256), read
+    // 25216 when the largest value is above it; 32400 in [32256, 32512), read 32384.
+    assert_eq!(
+        b[0]["cycle_times"],
+        json!([
+            cell("refund", "response", 1, cyc(1200, 1200, 1200, 1200), cyc(1200, 1200, 1200, 1200)),
+            cell("refund", "resolution", 2, cyc(25200, 25200, 25200, 25200), cyc(28800, 25216, 32384, 32400))
+        ])
+    );
+    // Day 1: F-3's response (2h, 7200 s: the middle of [7168, 7232)).
+    assert_eq!(
+        b[1]["cycle_times"],
+        json!([cell("refund", "response", 1, cyc(7200, 7200, 7200, 7200), cyc(7200, 7200, 7200, 7200))])
+    );
+    // Day 2: F-4's response (5400 s, capped at the largest); F-3's resolution stopped by
+    // its closing (25h = 90000 s: the middle of [89088, 90112) is 89600, 0.44% low).
+    assert_eq!(
+        b[2]["cycle_times"],
+        json!([
+            cell("refund", "response", 1, cyc(5400, 5400, 5400, 5400), cyc(5400, 5400, 5400, 5400)),
+            cell("refund", "resolution", 1, cyc(90000, 89600, 89600, 90000), cyc(90000, 89600, 89600, 90000))
+        ])
+    );
+    // holds: H-1 closed before the period; H-2 received on day 1, responded in 600 s.
+    let h = &f["queues"]["holds"];
+    assert_eq!(h["open_at_start"], 0);
+    let hb: Vec<(u64, u64, u64)> = h["buckets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| (x["received"].as_u64().unwrap(), x["closed"].as_u64().unwrap(), x["carried_over"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(hb, [(0, 0, 0), (1, 0, 1), (0, 0, 1)]);
+    assert_eq!(h["buckets"][1]["cycle_times"][0]["kind"], "hold");
+    assert_eq!(h["buckets"][1]["cycle_times"][0]["business"], cyc(600, 600, 600, 600));
+    // Without --since there is no flow.
+    assert!(report(&ENGINE, &flow_cases(), NOW).get("flow").is_none());
+}
+
+#[test]
+fn flow_weeks_start_on_monday_midnight_in_the_report_timezone() {
+    use docket_core::Bucket;
+    let mut p = report_policy();
+    p["report"] = json!({"timezone": "Europe/Berlin"});
+    let e = engine(&p);
+    // Since Wed 11-18: its week starts Mon 11-16 00:00 CET = 11-15T23:00Z; the next Mon
+    // 11-23 00:00 CET = 11-22T23:00Z holds now; it ends 11-29T23:00Z.
+    let r = flow_report(&e, &flow_cases(), "2026-11-18T12:00:00Z", Bucket::Week);
+    let f = &r["flow"];
+    assert_eq!(
+        (&f["timezone"], &f["start"], &f["end"]),
+        (&json!("Europe/Berlin"), &json!("2026-11-15T23:00:00Z"), &json!("2026-11-29T23:00:00Z"))
+    );
+    let q = &f["queues"]["refunds"];
+    assert_eq!(q["open_at_start"], 0);
+    let b = q["buckets"].as_array().unwrap();
+    // Week 0: F-1, F-2, F-3 in; F-1, F-2 out: 1. Week 1 (from 11-22T23:00Z, where F-4 was
+    // opened: Monday in Berlin): F-4, F-5, F-6 in; F-3 out: 1 + 3 - 1 = 3.
+    assert_eq!(b[0]["start"], "2026-11-15T23:00:00Z");
+    assert_eq!(
+        (b[0]["received"].as_u64(), b[0]["closed"].as_u64(), b[0]["carried_over"].as_u64()),
+        (Some(3), Some(2), Some(1))
+    );
+    assert_eq!(b[1]["start"], "2026-11-22T23:00:00Z");
+    assert_eq!(
+        (b[1]["received"].as_u64(), b[1]["closed"].as_u64(), b[1]["carried_over"].as_u64()),
+        (Some(3), Some(1), Some(3))
+    );
+    // Week 0's responses: F-1 1800 s, F-2 1200 s, F-3 7200 s: mean 3400; p50 the 2nd of 3
+    // (1800, the middle of [1792, 1808)); p90 the 3rd (7200).
+    assert_eq!(b[0]["cycle_times"][0]["metric"], "response");
+    assert_eq!(b[0]["cycle_times"][0]["count"], 3);
+    assert_eq!(b[0]["cycle_times"][0]["business"], cyc(3400, 1800, 7200, 7200));
+
+    // Days in Berlin across the end of summer time: 2026-10-25 has 25 hours, from
+    // 10-24T22:00Z (00:00 CEST) to 10-25T23:00Z (00:00 CET).
+    let now = t("2026-10-26T12:00:00Z");
+    let f = docket_core::Flow::new(&e, now, t("2026-10-25T12:00:00Z"), Bucket::Day).unwrap();
+    assert_eq!(f.edges, [t("2026-10-24T22:00:00Z"), t("2026-10-25T23:00:00Z"), t("2026-10-26T23:00:00Z")]);
+}
+
+#[test]
+fn flow_periods_are_bounded_and_start_by_now() {
+    use docket_core::{Bucket, ErrorCode, Flow, FlowError, MAX_FLOW_BUCKETS};
+    let e = &*ENGINE;
+    let now = t(NOW);
+    // 399 days before now: the days 0..=399 hold since and now, 400 buckets; one day more is
+    // one bucket over the limit.
+    let day = 86_400;
+    assert_eq!(Flow::new(e, now, now - 399 * day, Bucket::Day).unwrap().edges.len(), MAX_FLOW_BUCKETS + 1);
+    let err = Flow::new(e, now, now - 400 * day, Bucket::Day).unwrap_err();
+    assert_eq!((err, err.code()), (FlowError::TooManyBuckets, ErrorCode::LimitExceeded));
+    // Weeks: 399 weeks before a Monday is the 400th week; 400 weeks, the 401st.
+    assert!(Flow::new(e, now, now - 399 * 7 * day, Bucket::Week).is_ok());
+    assert_eq!(Flow::new(e, now, now - 400 * 7 * day, Bucket::Week).unwrap_err(), FlowError::TooManyBuckets);
+    // Since after now.
+    let err = Flow::new(e, now, now + 1, Bucket::Day).unwrap_err();
+    assert_eq!((err, err.code()), (FlowError::SinceAfterNow, ErrorCode::InvalidArgument));
+    // Since == now: one bucket.
+    assert_eq!(Flow::new(e, now, now, Bucket::Day).unwrap().buckets(), 1);
+    assert_eq!((Bucket::parse("week"), Bucket::parse("month")), (Some(Bucket::Week), None));
+}
+
+#[test]
+fn the_report_timezone_is_an_iana_zone() {
+    let mut p = report_policy();
+    p["report"] = json!({"timezone": "Mars/Olympus"});
+    let err = Engine::compile_value(&p).unwrap_err();
+    assert_eq!((err.errors[0].code.as_str(), err.path()), ("unknown_timezone", "/report/timezone"));
+    p["report"] = json!({"timezone": 3});
+    assert_eq!(Engine::compile_value(&p).unwrap_err().path(), "/report/timezone");
+    p["report"] = json!({"zone": "UTC"});
+    let err = Engine::compile_value(&p).unwrap_err();
+    assert_eq!((err.errors[0].code.as_str(), err.path()), ("unknown_key", "/report/zone"));
+    // Without a timezone: UTC.
+    p["report"] = json!({});
+    assert!(Engine::compile_value(&p).is_ok());
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// Percentiles read from the histogram are within 1/128 of the exact nearest-rank
+    /// percentiles (the value of rank ⌈p × n / 100⌉ in sorted order), whatever the values;
+    /// count, mean and max are exact.
+    #[test]
+    fn histogram_percentiles_are_within_a_128th_of_the_exact_ones(
+        values in prop::collection::vec(prop_oneof![0u64..200, 0u64..100_000, 0u64..5_000_000_000], 1..300),
+        p in 1u64..=100,
+    ) {
+        let mut h = docket_core::Histogram::default();
+        for &v in &values {
+            h.add(v);
+        }
+        let mut sorted = values.clone();
+        sorted.sort_unstable();
+        let max = *sorted.last().unwrap();
+        let n = sorted.len() as u64;
+        let rank = (p * n).div_ceil(100).max(1);
+        let exact = sorted[(rank - 1) as usize];
+        let got = h.quantile(p, 100, max).unwrap();
+        // 2^32 - 1 and above share the last bin: the bound holds up to it.
+        if exact < 1 << 32 {
+            prop_assert!(128 * got.abs_diff(exact) <= exact, "p{p}: got {got}, exact {exact}");
+        }
+        prop_assert!(got <= max);
+    }
 }

@@ -361,6 +361,61 @@ pub unsafe extern "C" fn docket_report_new_by(
     })
 }
 
+/// The length of a report's flow buckets (`docket_report_set_flow`): one of the
+/// `DOCKET_BUCKET_*` values. A `uint32_t`, not a C enum, so that any value a caller passes
+/// can be received and judged: one out of range is `DOCKET_RESULT_INVALID_ARGUMENT`.
+#[repr(transparent)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[allow(non_camel_case_types)]
+pub struct docket_bucket(u32);
+
+/// A day, from midnight in the policy's `report.timezone` (default UTC).
+pub const DOCKET_BUCKET_DAY: docket_bucket = docket_bucket(0);
+/// A week, from Monday 00:00 in the policy's `report.timezone` (default UTC).
+pub const DOCKET_BUCKET_WEEK: docket_bucket = docket_bucket(1);
+
+/// Gives an empty report flow over a period, as `docket report --since --bucket`: per
+/// queue and bucket the cases received, closed and carried over, and the cycle times of
+/// the metrics completed in each bucket, in its JSON's `flow`. The first bucket holds
+/// `since_unix_s`, the last the report's `now`. Call it before adding cases (else
+/// `DOCKET_RESULT_INVALID_ARGUMENT`, path `report`); reports merge only with reports of
+/// the same period. `since_unix_s` after `now` fails with `DOCKET_RESULT_INVALID_ARGUMENT`,
+/// more than 400 buckets with `DOCKET_RESULT_LIMIT_EXCEEDED`, both with path `since`; a
+/// bucket out of range with `DOCKET_RESULT_INVALID_ARGUMENT`, path `bucket`. On failure
+/// the report is unchanged.
+///
+/// # Safety
+/// `engine` is a live engine or NULL; `report` is a live report of this engine (used by
+/// this thread only) or NULL; `err` is writable or NULL.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn docket_report_set_flow(
+    engine: *const docket_engine,
+    report: *mut docket_report,
+    since_unix_s: i64,
+    bucket: docket_bucket,
+    err: *mut *mut docket_error,
+) -> docket_result {
+    ffi::boundary!(err; engine: Ref, report: Mut => {
+        let e = engine.get()?;
+        let r = report.get()?;
+        if r.engine != e.id {
+            return Err(Error::arg("report", "the report was created for another engine"));
+        }
+        if r.report.cases > 0 {
+            return Err(Error::arg("report", "the report already has cases: give it its flow first"));
+        }
+        let bucket = match bucket {
+            DOCKET_BUCKET_DAY => docket_core::Bucket::Day,
+            DOCKET_BUCKET_WEEK => docket_core::Bucket::Week,
+            docket_bucket(b) => return Err(Error::arg("bucket", format!("bucket {b} is not DOCKET_BUCKET_DAY or DOCKET_BUCKET_WEEK"))),
+        };
+        let flow = docket_core::Flow::new(&e.core, r.now, since_unix_s, bucket)
+            .map_err(|f| Error::new(f.code(), f.to_string(), "since"))?;
+        r.report.flow = Some(flow);
+        Ok(())
+    })
+}
+
 /// Frees a report; NULL is a no-op.
 ///
 /// # Safety
@@ -394,6 +449,13 @@ pub unsafe extern "C" fn docket_report_merge(
         let into = into.get()?;
         if into.engine != from.engine || into.now != from.now {
             return Err(Error::arg("from", "reports of different engines or `now` cannot be merged"));
+        }
+        let same_flow = match (&into.report.flow, &from.report.flow) {
+            (Some(a), Some(b)) => a.same_period(b),
+            (a, b) => a.is_none() && b.is_none(),
+        };
+        if !same_flow {
+            return Err(Error::arg("from", "reports of different flow periods cannot be merged"));
         }
         into.report.merge(&from.report);
         Ok(())
@@ -590,7 +652,7 @@ pub unsafe extern "C" fn docket_report_add_json(
         if r.engine != e.id {
             return Err(Error::arg("report", "the report was created for another engine"));
         }
-        let mut part = Report::with_dimensions(&e.core, r.now, r.report.dimensions.clone());
+        let mut part = r.report.like(&e.core);
         let mut case = Case::new();
         let mut outcome = Outcome::new();
         crate::for_each_record(e, bytes, |_, record| {

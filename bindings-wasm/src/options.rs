@@ -148,6 +148,36 @@ pub(crate) fn report_dimensions(
     docket_core::Dimensions::new(engine, &fields).map_err(|e| Failure::argument("by", e))
 }
 
+/// `report`'s `flow` (omitted, `undefined` or `null`: none): `{since, bucket?}`, `since`
+/// as `now` is given, `bucket` `"day"` (the default) or `"week"`.
+#[inline(never)]
+pub(crate) fn report_flow(
+    flow: Option<&JsValue>,
+) -> Result<Option<(docket_core::time::Instant, docket_core::Bucket)>, Failure> {
+    let Some(flow) = flow.filter(|v| !v.is_undefined() && !v.is_null()) else { return Ok(None) };
+    if !flow.is_object() {
+        return Err(Failure::argument("flow", "`flow` must be an object {since, bucket}"));
+    }
+    let since = reflect_get(flow, &JsValue::from_str("since"));
+    if since.is_undefined() || since.is_null() {
+        return Err(Failure::argument("flow.since", "`flow.since` is required"));
+    }
+    let since = crate::now::instant(Some(&since)).map_err(|e| match e {
+        Failure::Argument { code, message, .. } => {
+            Failure::Argument { code, path: "flow.since".into(), message: message.replace("`now`", "`flow.since`") }
+        }
+        other => other,
+    })?;
+    let bucket = reflect_get(flow, &JsValue::from_str("bucket"));
+    let bucket = match bucket.as_string() {
+        _ if bucket.is_undefined() => Some(docket_core::Bucket::Day),
+        Some(b) => docket_core::Bucket::parse(&b),
+        None => None,
+    }
+    .ok_or_else(|| Failure::argument("flow.bucket", "`flow.bucket` must be \"day\" or \"week\""))?;
+    Ok(Some((since, bucket)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::{NAMES, field};

@@ -99,6 +99,8 @@ export interface Policy {
     /** What cases may wait on (`waiting`, a pause's `reason`): unique names, not `own`, at most 32. */
     dependencies?: ReadonlyArray<string>;
     sla?: SlaDecl;
+    /** Report settings: the IANA time zone of flow buckets (default UTC). */
+    report?: { timezone?: string };
     roles?: Record<string, { limit?: string | number }>;
     approvals?: ApprovalsDecl;
     separation?: { requester_cannot_approve?: boolean; distinct_approvers?: boolean };
@@ -316,9 +318,43 @@ export interface Report {
     /** The fields of `by`, when given. */
     by?: string[];
     queues: Record<string, QueueReport>;
+    /** With `flow`: per queue and bucket, received, closed, carried over and cycle times. */
+    flow?: FlowReport;
     controls: Array<{ id: string; queue: string; alert: string; to?: string }>;
     policy: PolicyRef;
 }
+
+/** `report`'s `flow`: buckets from the one holding `since` to the one holding `now` (at most 400). */
+export interface ReportFlowOptions {
+    since: Now;
+    /** Day (from midnight) or week (from Monday 00:00) in the policy's `report.timezone`; default `"day"`. */
+    bucket?: "day" | "week";
+}
+
+/** Flow over a period (docs/reports.md, "Flow"). */
+export interface FlowReport {
+    since: Rfc3339;
+    bucket: "day" | "week";
+    timezone: string;
+    /** The first bucket's start and the last one's end. */
+    start: Rfc3339;
+    end: Rfc3339;
+    queues: Record<string, { open_at_start: number; buckets: FlowBucket[] }>;
+}
+
+/** One bucket of a queue's flow. */
+export interface FlowBucket {
+    start: Rfc3339;
+    received: number;
+    closed: number;
+    /** Open at the bucket's end. */
+    carried_over: number;
+    /** The metrics completed in the bucket, by kind (null: a value `kind` does not name) then metric. */
+    cycle_times: Array<{ kind: string | null; metric: string; count: number; business: CycleTimes; calendar: CycleTimes }>;
+}
+
+/** Cycle times in seconds: exact mean (rounded) and max; p50 and p90 within 1/128 of the exact nearest-rank ones. */
+export interface CycleTimes { mean_s: number; p50_s: number; p90_s: number; max_s: number }
 
 /** Who wants to act. */
 export interface Actor { id: string; roles?: ReadonlyArray<string> }
@@ -604,9 +640,10 @@ export class Engine {
     /**
      * The backlog report of a batch evaluated at `now`: per queue, open volume by band,
      * SLA attainment, breaches, oldest case, and the backlog controls that fire;
-     * `by` (field names) splits every count of a queue by the values of those fields.
+     * `by` (field names) splits every count of a queue by the values of those fields;
+     * `flow` (`{since, bucket}`) adds the flow per day or week from `since` to `now`.
      */
-    report(cases: ReadonlyArray<CaseInput>, now?: Now | null, by?: ReadonlyArray<string> | null): Report;
+    report(cases: ReadonlyArray<CaseInput>, now?: Now | null, by?: ReadonlyArray<string> | null, flow?: ReportFlowOptions | null): Report;
     /**
      * Ageing band names in policy order.
      */

@@ -4,6 +4,7 @@
 mod diff;
 mod diff_html;
 mod escape;
+mod flow_view;
 mod html;
 mod input;
 mod pipeline;
@@ -13,7 +14,7 @@ mod test_suite;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use docket_core::{
-    Actor, Case, CompileError, Diagnostic, Dimensions, Engine, ErrorCode, Limits, Outcome, PolicyCode, Report,
+    Actor, Bucket, Case, CompileError, Diagnostic, Dimensions, Engine, ErrorCode, Limits, Outcome, PolicyCode, Report,
     diagnostics_json,
 };
 use input::InputFormat;
@@ -90,6 +91,16 @@ enum Cmd {
         /// (growing, contained, shrinking)
         #[arg(long, value_name = "EARLIER.json", verbatim_doc_comment)]
         baseline: Option<String>,
+        /// Flow over a period: per queue and bucket the cases received, closed and carried
+        /// over, and the cycle times (count, mean, p50, p90, max; business and calendar) of
+        /// the metrics completed in it, by kind. The first bucket holds this instant
+        /// (RFC 3339), the last holds --now; at most 400 buckets
+        #[arg(long, value_name = "RFC3339", verbatim_doc_comment)]
+        since: Option<String>,
+        /// The flow's buckets, in the policy's `report.timezone` (default UTC): a day from
+        /// midnight, or a week from Monday 00:00 [default: day]
+        #[arg(long, value_enum, requires = "since", verbatim_doc_comment)]
+        bucket: Option<BucketArg>,
     },
     /// Decide whether an actor may take an action on a case (exit 0 allowed, 1 denied)
     ///
@@ -323,6 +334,22 @@ impl Input {
     }
 }
 
+/// `--bucket`.
+#[derive(Clone, Copy, ValueEnum)]
+enum BucketArg {
+    Day,
+    Week,
+}
+
+impl BucketArg {
+    fn bucket(self) -> Bucket {
+        match self {
+            BucketArg::Day => Bucket::Day,
+            BucketArg::Week => Bucket::Week,
+        }
+    }
+}
+
 #[derive(Clone, Copy, ValueEnum)]
 enum Format {
     Json,
@@ -366,7 +393,10 @@ fn main() -> ExitCode {
             check(&policy, json, deny_warnings, limits.with(None, None))
         }
         Cmd::Eval { input } => eval(&input),
-        Cmd::Report { input, format, by, baseline } => report(&input, format, &by, baseline.as_deref()),
+        Cmd::Report { input, format, by, baseline, since, bucket } => {
+            let flow = since.map(|s| (s, bucket.map_or(Bucket::Day, BucketArg::bucket)));
+            report(&input, format, &by, baseline.as_deref(), flow)
+        }
         Cmd::Authorize { policy, case, actor, action, now, case_limits, policy_limits } => {
             let limits = policy_limits.with(Some(&case_limits), None);
             authorize(&policy, &case, (&actor, &action, now.as_deref()), limits)
@@ -551,7 +581,13 @@ fn eval(input: &Input) -> Result<ExitCode, Failure> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn report(input: &Input, format: Format, by: &[String], baseline: Option<&str>) -> Result<ExitCode, Failure> {
+fn report(
+    input: &Input,
+    format: Format,
+    by: &[String],
+    baseline: Option<&str>,
+    flow: Option<(String, Bucket)>,
+) -> Result<ExitCode, Failure> {
     let engine = load_engine(&input.policy, input.limits())?;
     let now = parse_now(input.now.as_deref())?;
     let baseline: Option<serde_json::Value> = match baseline {
@@ -568,6 +604,11 @@ fn report(input: &Input, format: Format, by: &[String], baseline: Option<&str>) 
     let fields: Vec<&str> = by.iter().map(String::as_str).collect();
     let dims = Dimensions::new(&engine, &fields).map_err(|e| Failure::argument(format!("--by: {e}")))?;
     let mut rep = Report::with_dimensions(&engine, now, dims);
+    if let Some((since, bucket)) = flow {
+        let t = docket_core::time::parse_rfc3339(&since)
+            .ok_or_else(|| Failure::argument(format!("--since `{since}` is not an RFC 3339 timestamp")))?;
+        rep = rep.with_flow(&engine, t, bucket).map_err(|e| Failure::new(e.code(), format!("--since: {e}")))?;
+    }
     let mut out = Outcome::new();
     input::for_each_case(&engine, &input.cases, input.input_format, |_, case| {
         engine.evaluate(case, now, &mut out);

@@ -982,3 +982,61 @@ fn many_batches_come_out_in_input_order_with_their_lines() {
     let piped = docket(&["eval", "--policy", POLICY, "--cases", "-", "--now", NOW], Some(&text));
     assert_eq!(piped.stdout, o.stdout);
 }
+
+#[test]
+fn report_since_adds_the_flow_in_every_format() {
+    let run = |format: &str, extra: &[&str]| {
+        let mut args = vec!["report", "--policy", POLICY, "--cases", CASES, "--now", NOW, "--format", format];
+        args.extend_from_slice(extra);
+        docket(&args, None)
+    };
+    let since = ["--since", "2026-11-20T10:00:00Z"];
+    let o = run("json", &since);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let r: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    // Days in UTC (the example has no report.timezone) from the day of since to the day of
+    // now. refund_validation received C-1001 and C-1013 on 11-20, C-1002 and C-1015 on
+    // 11-23, and closed none: its 4 open cases are carried over (docs/reports.md, "Flow").
+    let f = &r["flow"];
+    assert_eq!(
+        (&f["bucket"], &f["start"], &f["end"]),
+        (&json!("day"), &json!("2026-11-20T00:00:00Z"), &json!("2026-11-24T00:00:00Z"))
+    );
+    let counts: Vec<_> = f["queues"]["refund_validation"]["buckets"]
+        .as_array()
+        .expect("buckets")
+        .iter()
+        .map(|b| (b["received"].as_u64(), b["closed"].as_u64(), b["carried_over"].as_u64()))
+        .collect();
+    let n = |a, b, c| (Some(a), Some(b), Some(c));
+    assert_eq!(counts, [n(2, 0, 2), n(0, 0, 2), n(0, 0, 2), n(2, 0, 4)]);
+    // The table and the page carry the same rows; C-1001's response took 45m.
+    let table = String::from_utf8(run("table", &since).stdout).expect("utf-8");
+    assert!(table.contains("Flow: day buckets in UTC from 2026-11-20T00:00:00Z to 2026-11-24T00:00:00Z"), "{table}");
+    let row = |l: &str, cells: &[&str]| l.split_whitespace().collect::<Vec<_>>() == cells;
+    assert!(table.lines().any(|l| row(l, &["refund_validation", "2026-11-23T00:00:00Z", "2", "0", "4"])), "{table}");
+    assert!(table.lines().any(|l| l.starts_with("refund_validation") && l.contains("refund") && l.contains("45m00s")));
+    let html = String::from_utf8(run("html", &since).stdout).expect("utf-8");
+    assert!(
+        html.contains("<tr><td>refund_validation</td><td>2026-11-23T00:00:00Z</td><td>2</td><td>0</td><td>4</td></tr>")
+    );
+    assert!(html.contains("<svg id=\"flow-chart\"") && html.contains("<table id=\"cycle-times\""));
+    // Weeks; bad periods are usage errors with their code.
+    let o = run("json", &["--since", "2026-11-20T10:00:00Z", "--bucket", "week"]);
+    let r: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert_eq!(r["flow"]["start"], "2026-11-16T00:00:00Z");
+    let o = run("json", &["--since", "2026-11-24T00:00:00Z"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("invalid_argument: --since: `since` is after `now`"), "{}", stderr(&o));
+    let o = run("json", &["--since", "2025-10-19T10:00:00Z"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("limit_exceeded: --since: from `since` to `now` there are more than 400 buckets"),
+        "{}",
+        stderr(&o)
+    );
+    let o = run("json", &["--since", "yesterday"]);
+    assert!(o.status.code() == Some(2) && stderr(&o).contains("is not an RFC 3339 timestamp"));
+    let o = run("json", &["--bucket", "week"]);
+    assert_eq!(o.status.code(), Some(2), "--bucket needs --since");
+}

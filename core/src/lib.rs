@@ -68,6 +68,8 @@ pub use issue::{Issue, IssueCode};
 pub use output::diff::{ASPECTS, Aspect, CaseDiff, Changes};
 pub use output::diff_report::{DiffReport, DiffRun};
 pub use output::dims::{DimValue, Dimensions, MAX_COMBINATIONS};
+pub use output::flow::{Bucket, CycleCell, Cycles, Flow, FlowError, MAX_FLOW_BUCKETS, QueueFlow};
+pub use output::histogram::Histogram;
 pub use output::outcome::{Cause, Escalation, MetricOutcome, Outcome, Route, SlaState, Step};
 pub use output::render::{IssueField, OutcomeView};
 pub use output::report::{FiredControl, MetricReport, QueueReport, Report, ReportView, UndeclaredDependency};

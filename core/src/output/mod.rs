@@ -6,6 +6,8 @@
 pub(crate) mod diff;
 pub(crate) mod diff_report;
 pub(crate) mod dims;
+pub(crate) mod flow;
+pub(crate) mod histogram;
 pub(crate) mod json;
 pub(crate) mod outcome;
 pub(crate) mod render;

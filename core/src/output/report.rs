@@ -240,6 +240,8 @@ pub struct Report {
     pub at_risk_s: Option<i64>,
     /// The fields each queue is split by ([`Report::with_dimensions`]).
     pub dimensions: Dimensions,
+    /// Flow over a period ([`Report::with_flow`]).
+    pub flow: Option<crate::output::flow::Flow>,
 }
 
 /// A backlog control that fired for a queue.
@@ -309,6 +311,9 @@ impl Report {
             self.invalid += 1;
         }
         let horizon = self.at_risk_s;
+        if let Some(f) = self.flow.as_mut() {
+            f.add(o);
+        }
         let Some(q) = o.queue.and_then(|q| self.queues.get_mut(q as usize)) else {
             self.unrouted += 1;
             return;
@@ -423,8 +428,8 @@ impl QueueReport {
 }
 
 impl Report {
-    /// Merges the report of another part of the same batch (same engine, `now` and
-    /// dimensions).
+    /// Merges the report of another part of the same batch (same engine, `now`,
+    /// dimensions and flow period: see [`crate::Flow::same_period`]).
     pub fn merge(&mut self, other: &Report) {
         if self.dimensions.is_empty() {
             self.dimensions = other.dimensions.clone();
@@ -444,6 +449,7 @@ impl Report {
         for (a, b) in self.queues.iter_mut().zip(&other.queues) {
             a.merge(b);
         }
+        crate::output::flow::merge(&mut self.flow, &other.flow);
     }
 
     /// The backlog controls that fire, control by control, queue by queue.
@@ -707,6 +713,9 @@ impl Serialize for ReportView<'_> {
             m.serialize_entry("by", &Fields(&r.dimensions))?;
         }
         m.serialize_entry("queues", &Queues(e, r))?;
+        if let Some(f) = &r.flow {
+            m.serialize_entry("flow", &crate::output::flow::FlowView(e, r, f))?;
+        }
         m.serialize_entry("controls", &Controls(r.controls(e)))?;
         m.serialize_entry("policy", &crate::output::render::PolicyRef(e))?;
         m.end()

@@ -102,6 +102,14 @@ fn compile(
     Some(Calendar::new(tz?, week, holidays, overrides, horizon))
 }
 
+/// `report.timezone`: the zone of a report's flow buckets (absent: UTC), an IANA zone
+/// known to this build, like a calendar's.
+pub(super) fn report_timezone(top: &Map<String, Value>, d: &mut Diags) -> Option<(Tz, String)> {
+    let m = object(top.get("report")?, "/report", &["timezone"], d)?;
+    m.get("timezone")?;
+    timezone(m, "/report", d)
+}
+
 /// `timezone`: an IANA zone known to this build, and its name.
 fn timezone(m: &Map<String, Value>, path: &str, d: &mut Diags) -> Option<(Tz, String)> {
     let tv = required(m, "timezone", path, d)?;

@@ -86,6 +86,8 @@ pub(crate) struct Clocks {
     /// `dependencies`, in declaration order (at most [`MAX_DEPENDENCIES`]).
     pub dependencies: Vec<String>,
     pub sla: Option<Sla>,
+    /// `report.timezone`: the zone a report's flow buckets are in (`None`: UTC).
+    pub report_tz: Option<(chrono_tz::Tz, String)>,
 }
 
 impl Clocks {

@@ -258,7 +258,7 @@ impl Origin {
 }
 
 /// The UTC offset (seconds, local - UTC) of `tz` at UTC instant `utc`.
-fn offset_at(tz: &Tz, utc: Instant) -> i64 {
+pub(crate) fn offset_at(tz: &Tz, utc: Instant) -> i64 {
     DateTime::from_timestamp(utc, 0)
         .map(|d| i64::from(tz.offset_from_utc_datetime(&d.naive_utc()).fix().local_minus_utc()))
         .unwrap_or(0)
@@ -266,7 +266,7 @@ fn offset_at(tz: &Tz, utc: Instant) -> i64 {
 
 /// Resolves local wall-clock seconds (`days * 86400 + seconds of day`, as if UTC) to a UTC
 /// instant with the "compatible" disambiguation.
-fn resolve(tz: &Tz, local: i64) -> Instant {
+pub(crate) fn resolve(tz: &Tz, local: i64) -> Instant {
     let Some(naive) = DateTime::from_timestamp(local, 0).map(|d| d.naive_utc()) else {
         return local;
     };
