@@ -1,0 +1,692 @@
+//! Arrow record batches as the core's columns (`docket_core::Column`), for
+//! `Engine::evaluate_columns`.
+//!
+//! A column is matched to a case key by its name (`Engine::column_target`: `id`, `kind`,
+//! `opened_at`, a field, `<metric>_at`, `paused`, `approval_by`, ...); a column no key
+//! takes is ignored, as an unknown key of a JSON record is. Its values are read where
+//! they lie when their layout is the core's (64-bit integers, doubles, timestamps in
+//! seconds); other numbers are widened, bit-packed booleans and validity bitmaps unpacked
+//! to bytes, strings borrowed (one `&str` a value, no text copied). Each row reads as
+//! the JSON record with the same values:
+//!
+//! | Arrow type | reads as |
+//! |---|---|
+//! | `string`, `large_string`, `string_view` | text (an enum value by name, money as decimal text, a timestamp as RFC 3339) |
+//! | `dictionary<_, string>` | its values' text; an enum field's values are resolved once per batch |
+//! | integers, `float`, `double`, `bool` | numbers, booleans |
+//! | `timestamp`, `date32`, `date64` | instants (seconds since the epoch, floored; any time zone) |
+//! | `decimal128(p, s)` | money exactly (scaled integers; as decimal text beyond 64 bits) |
+//! | `list<string>` for `evidence` | its items |
+//! | `list<struct<from, to, reason>>` for `paused`, `list<struct<from, to, on>>` for `waiting`, `list<struct<role, by, at>>` for `approvals` | their entries: typed instants as list columns, anything else as the JSON text of the list |
+//! | any other nested type for a list key | the JSON text of each value |
+//! | a nested or binary type for any other key | a value of the wrong kind (`bad_type`, `bad_id`...) in every row that has one |
+//! | `null` | absent |
+//!
+//! A null is an absent value (as JSON `null` or a missing key). Nothing here refuses a
+//! batch but the shape checks of `Engine::columns` (a list key given twice, a list
+//! column without its lead column).
+
+use crate::error::{Failure, Result};
+use arrow_array::cast::AsArray;
+use arrow_array::types::*;
+use arrow_array::{Array, ArrayRef, GenericListArray, OffsetSizeTrait, RecordBatch, StructArray};
+use arrow_schema::{DataType, TimeUnit};
+use docket_core::time::Rfc3339;
+use docket_core::{Column, ColumnTarget, ColumnValues, Engine};
+use std::borrow::Cow;
+use std::fmt::Write;
+
+/// A column's values, read or converted.
+enum Vals<'a> {
+    I64(Cow<'a, [i64]>),
+    F64(Cow<'a, [f64]>),
+    Bool(Vec<u8>),
+    Index(Vec<u32>),
+    Text(Vec<&'a str>),
+    /// Text made here (decimals beyond 64 bits, lists as JSON text).
+    Owned(Vec<String>),
+    Scaled(Vec<i64>, u32),
+}
+
+/// One core column, before it borrows its buffers.
+struct Prep<'a> {
+    target: ColumnTarget,
+    values: Vals<'a>,
+    present: Option<Vec<u8>>,
+    offsets: Option<Vec<usize>>,
+}
+
+/// The columns of one record batch, ready to be lent to the core.
+pub(crate) struct Prepared<'a> {
+    pub(crate) len: usize,
+    preps: Vec<Prep<'a>>,
+    /// Names of the columns, by the index of their `Prep` (for errors).
+    names: Vec<String>,
+}
+
+impl<'a> Prepared<'a> {
+    /// Reads every column of `batch` the engine knows. Fails only for a list column
+    /// (`paused_from`, ...) that is not a list.
+    pub(crate) fn new(engine: &Engine, batch: &'a RecordBatch) -> Result<Prepared<'a>> {
+        let schema = batch.schema_ref();
+        let mut p = Prepared { len: batch.num_rows(), preps: Vec::new(), names: Vec::new() };
+        for (field, arr) in schema.fields().iter().zip(batch.columns()) {
+            let name = field.name();
+            let Some(target) = engine.column_target(name) else { continue };
+            let before = p.preps.len();
+            if !read_column(engine, target, arr, &mut p.preps) {
+                return Err(Failure::argument(
+                    format!("columns.{name}"),
+                    format!(
+                        "`{name}` holds the items of a list per case: it must be a list column (list<...>), not {}",
+                        arr.data_type()
+                    ),
+                ));
+            }
+            for _ in before..p.preps.len() {
+                p.names.push(name.clone());
+            }
+        }
+        Ok(p)
+    }
+
+    /// The name of the Arrow column that made core column `j`.
+    pub(crate) fn name(&self, j: usize) -> &str {
+        self.names.get(j).map_or("", String::as_str)
+    }
+
+    /// Owned text, as slices for [`Prepared::columns`].
+    pub(crate) fn texts(&self) -> Vec<Vec<&str>> {
+        self.preps
+            .iter()
+            .map(|p| match &p.values {
+                Vals::Owned(v) => v.iter().map(String::as_str).collect(),
+                _ => Vec::new(),
+            })
+            .collect()
+    }
+
+    /// The core's columns, borrowing these buffers and `texts` (from [`Prepared::texts`]).
+    pub(crate) fn columns<'b>(&'b self, texts: &'b [Vec<&'b str>]) -> Vec<Column<'b>> {
+        self.preps
+            .iter()
+            .zip(texts)
+            .map(|(p, t)| {
+                let values = match &p.values {
+                    Vals::I64(v) => ColumnValues::I64(v),
+                    Vals::F64(v) => ColumnValues::F64(v),
+                    Vals::Bool(v) => ColumnValues::Bool(v),
+                    Vals::Index(v) => ColumnValues::Index(v),
+                    Vals::Text(v) => ColumnValues::Text(v),
+                    Vals::Owned(_) => ColumnValues::Text(t),
+                    Vals::Scaled(v, s) => ColumnValues::Scaled(v, *s),
+                };
+                Column { target: p.target, values, present: p.present.as_deref(), offsets: p.offsets.as_deref() }
+            })
+            .collect()
+    }
+}
+
+/// Reads one Arrow column for `target` into `out` (none, one, or a group of list columns);
+/// `false` for a list column that is not a list.
+fn read_column<'a>(engine: &Engine, target: ColumnTarget, arr: &'a ArrayRef, out: &mut Vec<Prep<'a>>) -> bool {
+    use ColumnTarget as T;
+    let nested = matches!(
+        arr.data_type(),
+        DataType::List(_)
+            | DataType::LargeList(_)
+            | DataType::FixedSizeList(..)
+            | DataType::Struct(_)
+            | DataType::Map(..)
+            | DataType::ListView(_)
+            | DataType::LargeListView(_)
+    );
+    match target {
+        // The items of a list, one list a case.
+        _ if target.is_list() && target != T::Evidence => match items(arr, target) {
+            Some(p) => out.push(p),
+            None => return false,
+        },
+        T::Evidence if nested => match string_items(arr) {
+            Some(p) => out.push(p),
+            None => out.push(json_text(arr, target)),
+        },
+        T::Paused | T::Waiting | T::Approvals if nested => match entries(arr, target) {
+            Some(ps) => out.extend(ps),
+            None => out.push(json_text(arr, target)),
+        },
+        _ if nested || is_binary(arr.data_type()) => out.push(wrong_kind(arr, target)),
+        _ => {
+            if let Some((values, present)) = scalars(engine, target, arr.as_ref()) {
+                out.push(Prep { target, values, present, offsets: None });
+            }
+        }
+    }
+    true
+}
+
+fn is_binary(t: &DataType) -> bool {
+    matches!(
+        t,
+        DataType::Binary
+            | DataType::LargeBinary
+            | DataType::BinaryView
+            | DataType::FixedSizeBinary(_)
+            | DataType::Union(..)
+    )
+}
+
+/// One byte a value, `0` where it is null; `None` when none is.
+fn present(arr: &dyn Array) -> Option<Vec<u8>> {
+    let nulls = arr.logical_nulls()?;
+    if nulls.null_count() == 0 {
+        return None;
+    }
+    Some(nulls.iter().map(u8::from).collect())
+}
+
+/// A column of a kind no key takes: a value of the wrong kind where a value is present
+/// (a boolean, which no key but a bool field takes, reads as one).
+fn wrong_kind<'a>(arr: &'a ArrayRef, target: ColumnTarget) -> Prep<'a> {
+    // A `bool` field would take a boolean: give it a number instead, equally wrong.
+    let n = arr.len();
+    let present = present(arr.as_ref());
+    let values = match target {
+        ColumnTarget::Field(_) => Vals::F64(Cow::Owned(vec![f64::NAN; n])),
+        _ => Vals::Bool(vec![0; n]),
+    };
+    Prep { target, values, present, offsets: None }
+}
+
+/// Texts of a string array, of any offset width or layout.
+enum Strs<'a> {
+    Small(&'a arrow_array::StringArray),
+    Large(&'a arrow_array::LargeStringArray),
+    View(&'a arrow_array::StringViewArray),
+}
+
+impl<'a> Strs<'a> {
+    fn of(arr: &'a dyn Array) -> Option<Strs<'a>> {
+        arr.as_string_opt::<i32>()
+            .map(Strs::Small)
+            .or_else(|| arr.as_string_opt::<i64>().map(Strs::Large))
+            .or_else(|| arr.as_string_view_opt().map(Strs::View))
+    }
+    fn len(&self) -> usize {
+        match self {
+            Strs::Small(a) => a.len(),
+            Strs::Large(a) => a.len(),
+            Strs::View(a) => a.len(),
+        }
+    }
+    /// Value `i` (`""` past the end; a null slot's bytes, usually empty).
+    fn get(&self, i: usize) -> &'a str {
+        if i >= self.len() {
+            return "";
+        }
+        match self {
+            Strs::Small(a) => a.value(i),
+            Strs::Large(a) => a.value(i),
+            Strs::View(a) => a.value(i),
+        }
+    }
+    fn all(&self) -> Vec<&'a str> {
+        (0..self.len()).map(|i| self.get(i)).collect()
+    }
+}
+
+/// A dictionary array's keys as indexes into its values, and its values' texts (`None`
+/// unless the values are strings).
+fn dictionary(arr: &dyn Array) -> Option<(Vec<usize>, Strs<'_>)> {
+    let d = arr.as_any_dictionary_opt()?;
+    let values = Strs::of(d.values().as_ref())?;
+    if values.len() == 0 {
+        // Every key is null (or the array is empty).
+        return Some((vec![0; arr.len()], values));
+    }
+    Some((d.normalized_keys(), values))
+}
+
+/// Text values of a string or dictionary-of-strings array.
+fn texts(arr: &dyn Array) -> Option<Vec<&str>> {
+    if let Some(s) = Strs::of(arr) {
+        return Some(s.all());
+    }
+    let (keys, values) = dictionary(arr)?;
+    Some(keys.into_iter().map(|k| values.get(k)).collect())
+}
+
+/// A primitive column widened to `i64`.
+fn widen<T: ArrowPrimitiveType>(arr: &dyn Array, f: impl Fn(T::Native) -> i64) -> Option<Vals<'_>> {
+    let a = arr.as_primitive_opt::<T>()?;
+    Some(Vals::I64(Cow::Owned(a.values().iter().map(|&x| f(x)).collect())))
+}
+
+/// Seconds from a count of `per` units a second, floored.
+fn floor_div(x: i64, per: i64) -> i64 {
+    x.div_euclid(per)
+}
+
+/// Values of a scalar column (or the items of a list column) and their presence.
+fn scalars<'a>(engine: &Engine, target: ColumnTarget, arr: &'a dyn Array) -> Option<(Vals<'a>, Option<Vec<u8>>)> {
+    let values = match arr.data_type() {
+        DataType::Null => return None,
+        DataType::Boolean => {
+            let a = arr.as_boolean_opt()?;
+            Vals::Bool(a.values().iter().map(u8::from).collect())
+        }
+        DataType::Int64 => Vals::I64(Cow::Borrowed(arr.as_primitive_opt::<Int64Type>()?.values())),
+        DataType::Int32 => widen::<Int32Type>(arr, i64::from)?,
+        DataType::Int16 => widen::<Int16Type>(arr, i64::from)?,
+        DataType::Int8 => widen::<Int8Type>(arr, i64::from)?,
+        DataType::UInt32 => widen::<UInt32Type>(arr, i64::from)?,
+        DataType::UInt16 => widen::<UInt16Type>(arr, i64::from)?,
+        DataType::UInt8 => widen::<UInt8Type>(arr, i64::from)?,
+        DataType::UInt64 => {
+            let a = arr.as_primitive_opt::<UInt64Type>()?;
+            // As JSON reads them: whole numbers, or (beyond i64) floats.
+            if a.values().iter().all(|&x| i64::try_from(x).is_ok()) {
+                Vals::I64(Cow::Owned(a.values().iter().map(|&x| i64::try_from(x).unwrap_or(i64::MAX)).collect()))
+            } else {
+                Vals::F64(Cow::Owned(a.values().iter().map(|&x| x as f64).collect()))
+            }
+        }
+        DataType::Float64 => Vals::F64(Cow::Borrowed(arr.as_primitive_opt::<Float64Type>()?.values())),
+        DataType::Float32 => {
+            let a = arr.as_primitive_opt::<Float32Type>()?;
+            Vals::F64(Cow::Owned(a.values().iter().map(|&x| f64::from(x)).collect()))
+        }
+        DataType::Float16 => {
+            let a = arr.as_primitive_opt::<Float16Type>()?;
+            Vals::F64(Cow::Owned(a.values().iter().map(|x| x.to_f64()).collect()))
+        }
+        DataType::Timestamp(unit, _) => match unit {
+            TimeUnit::Second => Vals::I64(Cow::Borrowed(arr.as_primitive_opt::<TimestampSecondType>()?.values())),
+            TimeUnit::Millisecond => widen::<TimestampMillisecondType>(arr, |x| floor_div(x, 1_000))?,
+            TimeUnit::Microsecond => widen::<TimestampMicrosecondType>(arr, |x| floor_div(x, 1_000_000))?,
+            TimeUnit::Nanosecond => widen::<TimestampNanosecondType>(arr, |x| floor_div(x, 1_000_000_000))?,
+        },
+        DataType::Date32 => widen::<Date32Type>(arr, |d| i64::from(d) * 86_400)?,
+        DataType::Date64 => widen::<Date64Type>(arr, |ms| floor_div(ms, 1_000))?,
+        DataType::Decimal128(_, scale) => decimals(arr, *scale)?,
+        DataType::Dictionary(..) => match (target, dictionary(arr)) {
+            // An enum field's values resolved once per batch, not once per row.
+            (ColumnTarget::Field(slot), Some((keys, values)))
+                if engine.field_type(slot) == Some(docket_core::FieldType::Enum) =>
+            {
+                let syms: Vec<u32> =
+                    (0..values.len()).map(|i| engine.symbol(slot, values.get(i)).unwrap_or(u32::MAX)).collect();
+                Vals::Index(keys.into_iter().map(|k| syms.get(k).copied().unwrap_or(u32::MAX)).collect())
+            }
+            (_, Some((keys, values))) => Vals::Text(keys.into_iter().map(|k| values.get(k)).collect()),
+            // Dictionaries of anything but strings: the values' JSON text is no key's kind.
+            (_, None) => Vals::F64(Cow::Owned(vec![f64::NAN; arr.len()])),
+        },
+        // Times of day, durations, intervals: no key takes them.
+        _ => match texts(arr) {
+            Some(t) => Vals::Text(t),
+            None => Vals::F64(Cow::Owned(vec![f64::NAN; arr.len()])),
+        },
+    };
+    Some((values, present(arr)))
+}
+
+/// `decimal128` values: scaled integers when they fit, else decimal text.
+fn decimals(arr: &dyn Array, scale: i8) -> Option<Vals<'_>> {
+    let a = arr.as_primitive_opt::<Decimal128Type>()?;
+    let vals = a.values();
+    if (0..=28).contains(&scale) && vals.iter().all(|&x| i64::try_from(x).is_ok()) {
+        let scaled = vals.iter().map(|&x| i64::try_from(x).unwrap_or(0)).collect();
+        return Some(Vals::Scaled(scaled, u32::from(scale.unsigned_abs())));
+    }
+    Some(Vals::Owned(vals.iter().map(|&x| decimal_text(x, scale)).collect()))
+}
+
+/// The decimal text of `units × 10^-scale`.
+fn decimal_text(units: i128, scale: i8) -> String {
+    let digits = units.unsigned_abs().to_string();
+    let sign = if units < 0 { "-" } else { "" };
+    if scale <= 0 {
+        let zeros = "0".repeat(usize::from(scale.unsigned_abs()));
+        return if units == 0 { "0".into() } else { format!("{sign}{digits}{zeros}") };
+    }
+    let s = usize::from(scale.unsigned_abs());
+    let padded = if digits.len() <= s { format!("{}{digits}", "0".repeat(s + 1 - digits.len())) } else { digits };
+    let (int, frac) = padded.split_at(padded.len() - s);
+    format!("{sign}{int}.{frac}")
+}
+
+/// List offsets as `usize`, when no null list holds items (a null list is an empty one).
+fn list_offsets<O: OffsetSizeTrait>(l: &GenericListArray<O>) -> Option<Vec<usize>> {
+    let offs = l.value_offsets();
+    if let Some(nulls) = l.logical_nulls() {
+        for (i, valid) in nulls.iter().enumerate() {
+            if !valid && offs.get(i) != offs.get(i + 1) {
+                return None;
+            }
+        }
+    }
+    offs.iter().map(|o| o.to_usize()).collect()
+}
+
+/// Offsets and items of a list array.
+fn list_parts(arr: &dyn Array) -> Option<(Vec<usize>, &ArrayRef)> {
+    if let Some(l) = arr.as_list_opt::<i32>() {
+        return Some((list_offsets(l)?, l.values()));
+    }
+    let l = arr.as_list_opt::<i64>()?;
+    Some((list_offsets(l)?, l.values()))
+}
+
+/// A list column of items (`paused_from`, `approval_by`, ...): `list<T>`.
+fn items(arr: &ArrayRef, target: ColumnTarget) -> Option<Prep<'_>> {
+    let (offsets, child) = list_parts(arr.as_ref())?;
+    // Items are never enum values of a field: no engine is needed to read them.
+    let (values, present) = item_values(child.as_ref())?;
+    Some(Prep { target, values, present, offsets: Some(offsets) })
+}
+
+/// Item values: instants, or texts (roles, approvers, dependencies, evidence).
+fn item_values(child: &dyn Array) -> Option<(Vals<'_>, Option<Vec<u8>>)> {
+    let values = match child.data_type() {
+        DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View | DataType::Dictionary(..) => {
+            Vals::Text(texts(child)?)
+        }
+        DataType::Null => Vals::I64(Cow::Owned(vec![0; child.len()])),
+        _ => return scalars_items(child),
+    };
+    let present = match child.data_type() {
+        DataType::Null => Some(vec![0; child.len()]),
+        _ => present(child),
+    };
+    Some((values, present))
+}
+
+fn scalars_items(child: &dyn Array) -> Option<(Vals<'_>, Option<Vec<u8>>)> {
+    match child.data_type() {
+        DataType::Int8
+        | DataType::Int16
+        | DataType::Int32
+        | DataType::Int64
+        | DataType::UInt8
+        | DataType::UInt16
+        | DataType::UInt32
+        | DataType::UInt64
+        | DataType::Float16
+        | DataType::Float32
+        | DataType::Float64
+        | DataType::Timestamp(..)
+        | DataType::Date32
+        | DataType::Date64 => {
+            let values = match child.data_type() {
+                DataType::Int64 => Vals::I64(Cow::Borrowed(child.as_primitive_opt::<Int64Type>()?.values())),
+                DataType::Float64 => Vals::F64(Cow::Borrowed(child.as_primitive_opt::<Float64Type>()?.values())),
+                DataType::Timestamp(..) | DataType::Date32 | DataType::Date64 => instants(child)?,
+                _ => numbers(child)?,
+            };
+            Some((values, present(child)))
+        }
+        _ => None,
+    }
+}
+
+/// Timestamps and dates as seconds.
+fn instants(arr: &dyn Array) -> Option<Vals<'_>> {
+    Some(match arr.data_type() {
+        DataType::Timestamp(TimeUnit::Second, _) => {
+            Vals::I64(Cow::Borrowed(arr.as_primitive_opt::<TimestampSecondType>()?.values()))
+        }
+        DataType::Timestamp(TimeUnit::Millisecond, _) => {
+            widen::<TimestampMillisecondType>(arr, |x| floor_div(x, 1_000))?
+        }
+        DataType::Timestamp(TimeUnit::Microsecond, _) => {
+            widen::<TimestampMicrosecondType>(arr, |x| floor_div(x, 1_000_000))?
+        }
+        DataType::Timestamp(TimeUnit::Nanosecond, _) => {
+            widen::<TimestampNanosecondType>(arr, |x| floor_div(x, 1_000_000_000))?
+        }
+        DataType::Date32 => widen::<Date32Type>(arr, |d| i64::from(d) * 86_400)?,
+        DataType::Date64 => widen::<Date64Type>(arr, |ms| floor_div(ms, 1_000))?,
+        _ => return None,
+    })
+}
+
+/// Other numbers: integers widened, floats as doubles.
+fn numbers(arr: &dyn Array) -> Option<Vals<'_>> {
+    Some(match arr.data_type() {
+        DataType::Int32 => widen::<Int32Type>(arr, i64::from)?,
+        DataType::Int16 => widen::<Int16Type>(arr, i64::from)?,
+        DataType::Int8 => widen::<Int8Type>(arr, i64::from)?,
+        DataType::UInt32 => widen::<UInt32Type>(arr, i64::from)?,
+        DataType::UInt16 => widen::<UInt16Type>(arr, i64::from)?,
+        DataType::UInt8 => widen::<UInt8Type>(arr, i64::from)?,
+        DataType::UInt64 => {
+            let a = arr.as_primitive_opt::<UInt64Type>()?;
+            Vals::F64(Cow::Owned(a.values().iter().map(|&x| x as f64).collect()))
+        }
+        DataType::Float32 => {
+            let a = arr.as_primitive_opt::<Float32Type>()?;
+            Vals::F64(Cow::Owned(a.values().iter().map(|&x| f64::from(x)).collect()))
+        }
+        DataType::Float16 => {
+            let a = arr.as_primitive_opt::<Float16Type>()?;
+            Vals::F64(Cow::Owned(a.values().iter().map(|x| x.to_f64()).collect()))
+        }
+        _ => return None,
+    })
+}
+
+/// `evidence` as `list<string>`: its items.
+fn string_items(arr: &ArrayRef) -> Option<Prep<'_>> {
+    let (offsets, child) = list_parts(arr.as_ref())?;
+    if !matches!(
+        child.data_type(),
+        DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View | DataType::Dictionary(..)
+    ) {
+        return None;
+    }
+    let values = Vals::Text(texts(child.as_ref())?);
+    Some(Prep { target: ColumnTarget::Evidence, values, present: present(child.as_ref()), offsets: Some(offsets) })
+}
+
+/// `paused`, `waiting` or `approvals` as a list of structs whose members have the kinds
+/// the list columns take: those columns. `None`: read as JSON text instead.
+fn entries(arr: &ArrayRef, target: ColumnTarget) -> Option<Vec<Prep<'_>>> {
+    use ColumnTarget as T;
+    let (offsets, child) = list_parts(arr.as_ref())?;
+    let s: &StructArray = child.as_struct_opt()?;
+    if s.null_count() > 0 {
+        return None;
+    }
+    // The struct's members by name: (name, list column, required, takes instants).
+    let members: &[(&str, ColumnTarget, bool, bool)] = match target {
+        T::Paused => &[
+            ("from", T::PausedFrom, true, true),
+            ("to", T::PausedTo, false, true),
+            ("reason", T::PausedReason, false, false),
+        ],
+        T::Waiting => &[
+            ("from", T::WaitingFrom, true, true),
+            ("to", T::WaitingTo, false, true),
+            ("on", T::WaitingOn, true, false),
+        ],
+        _ => &[
+            ("by", T::ApprovalBy, true, false),
+            ("role", T::ApprovalRole, true, false),
+            ("at", T::ApprovalAt, false, true),
+        ],
+    };
+    // Any other member would be read (and judged) in JSON: leave such lists to it.
+    if s.column_names().iter().any(|n| !members.iter().any(|m| m.0 == *n)) {
+        return None;
+    }
+    let mut out = Vec::new();
+    for &(name, t, required, instant) in members {
+        let Some(col) = s.column_by_name(name) else {
+            if required {
+                return None;
+            }
+            continue;
+        };
+        let ty = col.data_type();
+        let (values, present) = if instant {
+            let ok = matches!(ty, DataType::Timestamp(..) | DataType::Date32 | DataType::Date64)
+                || ty.is_integer()
+                || ty.is_floating();
+            if !ok {
+                return None;
+            }
+            scalars_items(col.as_ref())?
+        } else {
+            if !matches!(ty, DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View | DataType::Dictionary(..)) {
+                return None;
+            }
+            (Vals::Text(texts(col.as_ref())?), present(col.as_ref()))
+        };
+        out.push(Prep { target: t, values, present, offsets: Some(offsets.clone()) });
+    }
+    Some(out)
+}
+
+/// Key `i` of a dictionary's keys, as an index into its values.
+fn key_at(keys: &dyn Array, i: usize) -> Option<usize> {
+    if keys.is_null(i) {
+        return None;
+    }
+    macro_rules! key {
+        ($($t:ty),*) => {$(
+            if let Some(a) = keys.as_primitive_opt::<$t>() {
+                return usize::try_from(a.values().get(i).copied()?).ok();
+            }
+        )*};
+    }
+    key!(Int8Type, Int16Type, Int32Type, Int64Type, UInt8Type, UInt16Type, UInt32Type, UInt64Type);
+    None
+}
+
+/// A nested column as the JSON text of each value (null where it is null).
+fn json_text(arr: &ArrayRef, target: ColumnTarget) -> Prep<'_> {
+    let mut texts = Vec::with_capacity(arr.len());
+    for i in 0..arr.len() {
+        let mut s = String::new();
+        if arr.is_valid(i) {
+            json(arr.as_ref(), i, &mut s);
+        }
+        texts.push(s);
+    }
+    Prep { target, values: Vals::Owned(texts), present: present(arr.as_ref()), offsets: None }
+}
+
+/// Writes value `i` of `arr` as JSON: strings escaped as serde_json does, instants as
+/// RFC 3339 text, decimals as decimal text, lists and structs as arrays and objects.
+fn json(arr: &dyn Array, i: usize, out: &mut String) {
+    if arr.is_null(i) {
+        out.push_str("null");
+        return;
+    }
+    let num = |out: &mut String, x: f64| {
+        if x.is_finite() {
+            let _ = write!(out, "{}", serde_json::Value::from(x));
+        } else {
+            out.push_str("null");
+        }
+    };
+    match arr.data_type() {
+        DataType::Boolean => {
+            out.push_str(if arr.as_boolean_opt().is_some_and(|a| a.value(i)) { "true" } else { "false" })
+        }
+        DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => {
+            let s = Strs::of(arr).map_or("", |s| s.get(i));
+            out.push_str(&serde_json::Value::from(s).to_string());
+        }
+        DataType::Dictionary(..) => match arr.as_any_dictionary_opt() {
+            Some(d) => match key_at(d.keys(), i) {
+                Some(k) if k < d.values().len() => json(d.values().as_ref(), k, out),
+                _ => out.push_str("null"),
+            },
+            None => out.push_str("null"),
+        },
+        DataType::Timestamp(..) | DataType::Date32 | DataType::Date64 => match instants(arr) {
+            Some(Vals::I64(v)) => match v.get(i) {
+                Some(&t) => {
+                    let _ = write!(out, "\"{}\"", Rfc3339(t));
+                }
+                None => out.push_str("null"),
+            },
+            _ => out.push_str("null"),
+        },
+        DataType::Decimal128(_, scale) => match arr.as_primitive_opt::<Decimal128Type>() {
+            Some(a) => {
+                let _ = write!(out, "\"{}\"", decimal_text(a.value(i), *scale));
+            }
+            None => out.push_str("null"),
+        },
+        DataType::Int64 => match arr.as_primitive_opt::<Int64Type>() {
+            Some(a) => {
+                let _ = write!(out, "{}", a.value(i));
+            }
+            None => out.push_str("null"),
+        },
+        DataType::Float64 => num(out, arr.as_primitive_opt::<Float64Type>().map_or(f64::NAN, |a| a.value(i))),
+        t if t.is_integer() || t.is_floating() => match numbers(arr) {
+            Some(Vals::I64(v)) => {
+                let _ = write!(out, "{}", v.get(i).copied().unwrap_or(0));
+            }
+            Some(Vals::F64(v)) => num(out, v.get(i).copied().unwrap_or(f64::NAN)),
+            _ => out.push_str("null"),
+        },
+        DataType::List(_) | DataType::LargeList(_) => {
+            fn range<O: OffsetSizeTrait>(l: &GenericListArray<O>, i: usize) -> (usize, usize) {
+                let at = |k: usize| l.value_offsets().get(k).and_then(|o| o.to_usize()).unwrap_or(0);
+                (at(i), at(i + 1))
+            }
+            let ((a, z), child) = match (arr.as_list_opt::<i32>(), arr.as_list_opt::<i64>()) {
+                (Some(l), _) => (range(l, i), l.values()),
+                (_, Some(l)) => (range(l, i), l.values()),
+                _ => {
+                    out.push_str("null");
+                    return;
+                }
+            };
+            out.push('[');
+            for (n, k) in (a..z).enumerate() {
+                if n > 0 {
+                    out.push(',');
+                }
+                json(child.as_ref(), k, out);
+            }
+            out.push(']');
+        }
+        DataType::FixedSizeList(_, size) => match arr.as_fixed_size_list_opt() {
+            Some(l) => {
+                let n = usize::try_from(*size).unwrap_or(0);
+                out.push('[');
+                for k in 0..n {
+                    if k > 0 {
+                        out.push(',');
+                    }
+                    json(l.values().as_ref(), i * n + k, out);
+                }
+                out.push(']');
+            }
+            None => out.push_str("null"),
+        },
+        DataType::Struct(fields) => match arr.as_struct_opt() {
+            Some(s) => {
+                out.push('{');
+                for (n, (f, c)) in fields.iter().zip(s.columns()).enumerate() {
+                    if n > 0 {
+                        out.push(',');
+                    }
+                    out.push_str(&serde_json::Value::from(f.name().as_str()).to_string());
+                    out.push(':');
+                    json(c.as_ref(), i, out);
+                }
+                out.push('}');
+            }
+            None => out.push_str("null"),
+        },
+        // Maps, binaries, unions: no JSON value a case key takes.
+        _ => out.push_str("null"),
+    }
+}

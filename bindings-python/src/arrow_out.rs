@@ -1,0 +1,287 @@
+//! Outcomes as an Arrow record batch: one row a case, in input order.
+//!
+//! | column | type | null when |
+//! |---|---|---|
+//! | `id` | `string` | the case had no usable id |
+//! | `queue`, `owner`, `priority` | `dictionary<int32, string>` | unusable, not yet open, unrouted |
+//! | `<metric>_state` | `dictionary<int8, string>` (`ok`, `warning`, `breached`, `paused`, `met`, `missed`) | the case has no target for the metric |
+//! | `<metric>_due` | `timestamp[s, UTC]` | as above, or no due instant (see the outcome's `due`) |
+//! | `<metric>_elapsed_s`, `<metric>_remaining_s` | `int64` (business seconds; remaining may be negative) | as `_state` |
+//! | `band` | `dictionary<int32, string>` | the case is not open |
+//! | `next_change_at` | `timestamp[s, UTC]` | not open, or nothing scheduled |
+//! | `approvals_remaining` | `list<string>` | the outcome has no `approvals` |
+//! | `issues` | `list<struct<code, field, detail, reason: string>>` | unusable or not yet open |
+//! | `error` | `string` (the code: `missing_id`, `bad_json`, ...) | the case is usable |
+//! | `not_yet_open` | `bool` | never |
+//!
+//! Names come from the policy as dictionaries, so a row writes small integers, not text.
+
+use crate::error::{Failure, Result};
+use arrow_array::builder::{
+    BooleanBuilder, Int8Builder, Int32Builder, Int64Builder, ListBuilder, StringBuilder, TimestampSecondBuilder,
+};
+use arrow_array::{ArrayRef, DictionaryArray, ListArray, RecordBatch, StringArray, StructArray};
+use arrow_buffer::{OffsetBuffer, ScalarBuffer};
+use arrow_schema::{DataType, Field, Fields, Schema, SchemaRef, TimeUnit};
+use docket_core::{Engine, Outcome, SlaState};
+use std::fmt::Write;
+use std::sync::Arc;
+
+/// The six clock states, in the order of the `<metric>_state` dictionaries.
+const STATES: [SlaState; 6] =
+    [SlaState::Ok, SlaState::Warning, SlaState::Breached, SlaState::Paused, SlaState::Met, SlaState::Missed];
+
+fn state_index(s: SlaState) -> i8 {
+    match s {
+        SlaState::Ok => 0,
+        SlaState::Warning => 1,
+        SlaState::Breached => 2,
+        SlaState::Paused => 3,
+        SlaState::Met => 4,
+        SlaState::Missed => 5,
+    }
+}
+
+/// What every batch of one engine shares: the schema and the dictionaries' values.
+pub(crate) struct Layout {
+    pub(crate) schema: SchemaRef,
+    queues: ArrayRef,
+    owners: ArrayRef,
+    /// Each queue's index into `owners` (owners are named once each).
+    owner_of: Vec<i32>,
+    priorities: ArrayRef,
+    bands: ArrayRef,
+    states: ArrayRef,
+    metrics: usize,
+    issue_fields: Fields,
+    role_names: Vec<String>,
+}
+
+fn dict(key: DataType) -> DataType {
+    DataType::Dictionary(Box::new(key), Box::new(DataType::Utf8))
+}
+
+fn instant() -> DataType {
+    DataType::Timestamp(TimeUnit::Second, Some("UTC".into()))
+}
+
+fn strings<'a>(names: impl Iterator<Item = &'a str>) -> ArrayRef {
+    Arc::new(StringArray::from_iter_values(names))
+}
+
+impl Layout {
+    pub(crate) fn new(engine: &Engine) -> Layout {
+        let mut owners: Vec<&str> = Vec::new();
+        let owner_of = engine
+            .owners()
+            .map(|o| {
+                let i = owners.iter().position(|x| *x == o).unwrap_or_else(|| {
+                    owners.push(o);
+                    owners.len() - 1
+                });
+                i32::try_from(i).unwrap_or(i32::MAX)
+            })
+            .collect();
+        let issue_fields: Fields = ["code", "field", "detail", "reason"]
+            .into_iter()
+            .map(|n| Field::new(n, DataType::Utf8, n != "code" && n != "detail"))
+            .collect();
+        let mut fields = vec![
+            Field::new("id", DataType::Utf8, true),
+            Field::new("queue", dict(DataType::Int32), true),
+            Field::new("owner", dict(DataType::Int32), true),
+            Field::new("priority", dict(DataType::Int32), true),
+        ];
+        for m in engine.metrics() {
+            fields.push(Field::new(format!("{m}_state"), dict(DataType::Int8), true));
+            fields.push(Field::new(format!("{m}_due"), instant(), true));
+            fields.push(Field::new(format!("{m}_elapsed_s"), DataType::Int64, true));
+            fields.push(Field::new(format!("{m}_remaining_s"), DataType::Int64, true));
+        }
+        fields.push(Field::new("band", dict(DataType::Int32), true));
+        fields.push(Field::new("next_change_at", instant(), true));
+        fields.push(Field::new(
+            "approvals_remaining",
+            DataType::List(Arc::new(Field::new("item", DataType::Utf8, true))),
+            true,
+        ));
+        fields.push(Field::new(
+            "issues",
+            DataType::List(Arc::new(Field::new("item", DataType::Struct(issue_fields.clone()), true))),
+            true,
+        ));
+        fields.push(Field::new("error", DataType::Utf8, true));
+        fields.push(Field::new("not_yet_open", DataType::Boolean, false));
+        Layout {
+            schema: Arc::new(Schema::new(fields)),
+            queues: strings(engine.queues()),
+            owners: strings(owners.into_iter()),
+            owner_of,
+            priorities: strings(engine.priorities().iter().map(String::as_str)),
+            bands: strings(engine.bands()),
+            states: strings(STATES.iter().map(|s| s.as_str())),
+            metrics: engine.metrics().count(),
+            issue_fields,
+            role_names: engine.roles().map(str::to_owned).collect(),
+        }
+    }
+}
+
+/// The columns of one batch of outcomes, being written.
+pub(crate) struct Out {
+    id: StringBuilder,
+    queue: Int32Builder,
+    owner: Int32Builder,
+    priority: Int32Builder,
+    state: Vec<Int8Builder>,
+    due: Vec<TimestampSecondBuilder>,
+    elapsed: Vec<Int64Builder>,
+    remaining: Vec<Int64Builder>,
+    band: Int32Builder,
+    next: TimestampSecondBuilder,
+    roles: ListBuilder<StringBuilder>,
+    issue_offsets: Vec<i32>,
+    issue_valid: Vec<bool>,
+    code: StringBuilder,
+    field: StringBuilder,
+    detail: StringBuilder,
+    reason: StringBuilder,
+    error: StringBuilder,
+    not_yet_open: BooleanBuilder,
+    scratch: String,
+}
+
+fn index(i: Option<u32>) -> Option<i32> {
+    i.and_then(|i| i32::try_from(i).ok())
+}
+
+impl Out {
+    pub(crate) fn new(layout: &Layout, n: usize) -> Out {
+        let m = layout.metrics;
+        Out {
+            id: StringBuilder::with_capacity(n, n * 12),
+            queue: Int32Builder::with_capacity(n),
+            owner: Int32Builder::with_capacity(n),
+            priority: Int32Builder::with_capacity(n),
+            state: (0..m).map(|_| Int8Builder::with_capacity(n)).collect(),
+            due: (0..m).map(|_| TimestampSecondBuilder::with_capacity(n)).collect(),
+            elapsed: (0..m).map(|_| Int64Builder::with_capacity(n)).collect(),
+            remaining: (0..m).map(|_| Int64Builder::with_capacity(n)).collect(),
+            band: Int32Builder::with_capacity(n),
+            next: TimestampSecondBuilder::with_capacity(n),
+            roles: ListBuilder::with_capacity(StringBuilder::new(), n),
+            issue_offsets: {
+                let mut v = Vec::with_capacity(n + 1);
+                v.push(0);
+                v
+            },
+            issue_valid: Vec::with_capacity(n),
+            code: StringBuilder::new(),
+            field: StringBuilder::new(),
+            detail: StringBuilder::new(),
+            reason: StringBuilder::new(),
+            error: StringBuilder::new(),
+            not_yet_open: BooleanBuilder::with_capacity(n),
+            scratch: String::new(),
+        }
+    }
+
+    /// Appends one outcome.
+    pub(crate) fn push(&mut self, layout: &Layout, engine: &Engine, o: &Outcome) {
+        self.id.append_option(o.id());
+        let usable = o.error().is_none() && !o.not_yet_open();
+        let queue = o.queue_index().filter(|_| usable);
+        self.queue.append_option(index(queue));
+        self.owner.append_option(queue.and_then(|q| layout.owner_of.get(q as usize).copied()));
+        self.priority.append_option(index(o.priority_index().filter(|_| usable)));
+        let sla = o.sla();
+        for k in 0..layout.metrics {
+            let mo = sla.get(k).and_then(Option::as_ref).filter(|_| usable);
+            if let (Some(s), Some(d), Some(e), Some(r)) =
+                (self.state.get_mut(k), self.due.get_mut(k), self.elapsed.get_mut(k), self.remaining.get_mut(k))
+            {
+                s.append_option(mo.map(|m| state_index(m.state)));
+                d.append_option(mo.and_then(|m| m.due));
+                e.append_option(mo.map(|m| m.elapsed_s));
+                r.append_option(mo.map(|m| m.remaining_s()));
+            }
+        }
+        let open = usable && o.is_open();
+        self.band.append_option(index(o.band_index().filter(|_| open)));
+        self.next.append_option(o.next_change_at().filter(|_| open));
+        if usable && o.has_approvals() {
+            for st in o.steps().iter().filter(|st| o.done_by(st).is_none()) {
+                self.roles.values().append_value(layout.role_names.get(st.role as usize).map_or("", String::as_str));
+            }
+            self.roles.append(true);
+        } else {
+            self.roles.append(false);
+        }
+        if usable {
+            for issue in o.issues() {
+                self.code.append_value(issue.code.as_str());
+                match engine.issue_field(o, issue) {
+                    Some(f) => {
+                        self.scratch.clear();
+                        let _ = write!(self.scratch, "{f}");
+                        self.field.append_value(&self.scratch);
+                    }
+                    None => self.field.append_null(),
+                }
+                self.scratch.clear();
+                let _ = engine.issue_detail(o, issue, &mut self.scratch);
+                self.detail.append_value(&self.scratch);
+                self.reason.append_option(issue.reason());
+            }
+        }
+        let last = self.issue_offsets.last().copied().unwrap_or(0);
+        let n = if usable { o.issues().len() } else { 0 };
+        self.issue_offsets.push(last.saturating_add(i32::try_from(n).unwrap_or(i32::MAX)));
+        self.issue_valid.push(usable);
+        self.error.append_option(o.error().map(|e| e.code()));
+        self.not_yet_open.append_value(o.not_yet_open());
+    }
+
+    /// The batch.
+    pub(crate) fn finish(mut self, layout: &Layout) -> Result<RecordBatch> {
+        let fail = |e: arrow_schema::ArrowError| Failure::Internal(format!("cannot build the outcome table: {e}"));
+        let dict32 = |keys: &mut Int32Builder, values: &ArrayRef| -> Result<ArrayRef> {
+            Ok(Arc::new(DictionaryArray::try_new(keys.finish(), values.clone()).map_err(fail)?))
+        };
+        let mut cols: Vec<ArrayRef> = vec![
+            Arc::new(self.id.finish()),
+            dict32(&mut self.queue, &layout.queues)?,
+            dict32(&mut self.owner, &layout.owners)?,
+            dict32(&mut self.priority, &layout.priorities)?,
+        ];
+        for (((s, d), e), r) in
+            self.state.iter_mut().zip(self.due.iter_mut()).zip(self.elapsed.iter_mut()).zip(self.remaining.iter_mut())
+        {
+            cols.push(Arc::new(DictionaryArray::try_new(s.finish(), layout.states.clone()).map_err(fail)?));
+            cols.push(Arc::new(d.finish().with_timezone("UTC")));
+            cols.push(Arc::new(e.finish()));
+            cols.push(Arc::new(r.finish()));
+        }
+        cols.push(dict32(&mut self.band, &layout.bands)?);
+        cols.push(Arc::new(self.next.finish().with_timezone("UTC")));
+        cols.push(Arc::new(self.roles.finish()));
+        let issues = StructArray::try_new(
+            layout.issue_fields.clone(),
+            vec![
+                Arc::new(self.code.finish()),
+                Arc::new(self.field.finish()),
+                Arc::new(self.detail.finish()),
+                Arc::new(self.reason.finish()),
+            ],
+            None,
+        )
+        .map_err(fail)?;
+        let item = Arc::new(Field::new("item", DataType::Struct(layout.issue_fields.clone()), true));
+        let offsets = OffsetBuffer::new(ScalarBuffer::from(self.issue_offsets));
+        let valid = arrow_buffer::NullBuffer::from(self.issue_valid);
+        cols.push(Arc::new(ListArray::try_new(item, offsets, Arc::new(issues), Some(valid)).map_err(fail)?));
+        cols.push(Arc::new(self.error.finish()));
+        cols.push(Arc::new(self.not_yet_open.finish()));
+        RecordBatch::try_new(layout.schema.clone(), cols).map_err(fail)
+    }
+}

@@ -1,0 +1,122 @@
+//! The Arrow PyCapsule interface: every pointer this module reads from or hands to
+//! another library, each `unsafe` block with the reason it is sound.
+//!
+//! In: an object's `__arrow_c_stream__()` gives a capsule named `arrow_array_stream`
+//! holding an `ArrowArrayStream`, which is moved out (the capsule is left released, as
+//! the interface asks of a consumer); `__arrow_c_array__()` gives an `arrow_schema` and
+//! an `arrow_array` capsule, whose array is moved out likewise. The buffers stay where
+//! the producer put them: arrays are imported without copying. Every imported array is
+//! then checked in full (offsets, UTF-8, dictionary keys) before it is read, so a
+//! malformed producer is an error, never a wild read.
+//!
+//! Out: a stream of record batches in an `arrow_array_stream` capsule; dropping the
+//! capsule unconsumed releases the stream.
+
+use crate::error::{Failure, Result};
+use arrow_array::ffi::{FFI_ArrowArray, FFI_ArrowSchema, from_ffi};
+use arrow_array::ffi_stream::{FFI_ArrowArrayStream, RecordBatchStreamReader};
+use arrow_array::{Array, RecordBatch, RecordBatchIterator, RecordBatchReader, StructArray};
+use arrow_schema::{ArrowError, SchemaRef};
+use pyo3::prelude::*;
+use pyo3::types::{PyCapsule, PyCapsuleMethods, PyTuple};
+use std::ffi::CStr;
+
+const STREAM: &CStr = c"arrow_array_stream";
+const SCHEMA: &CStr = c"arrow_schema";
+const ARRAY: &CStr = c"arrow_array";
+
+/// Record batches read from a Python object.
+pub(crate) enum Batches {
+    Stream(RecordBatchStreamReader),
+    One(Option<RecordBatch>),
+}
+
+impl Batches {
+    /// The next batch, checked in full.
+    pub(crate) fn next_batch(&mut self) -> Option<Result<RecordBatch>> {
+        let next = match self {
+            Batches::Stream(r) => r.next()?.map_err(arrow_failure),
+            Batches::One(b) => Ok(b.take()?),
+        };
+        Some(next.and_then(|b| {
+            for c in b.columns() {
+                c.to_data().validate_full().map_err(arrow_failure)?;
+            }
+            Ok(b)
+        }))
+    }
+}
+
+fn arrow_failure(e: ArrowError) -> Failure {
+    Failure::argument("cases", format!("the Arrow data cannot be read: {e}"))
+}
+
+/// Whether `obj` offers Arrow data through the PyCapsule interface.
+pub(crate) fn is_arrow(obj: &Bound<'_, PyAny>) -> bool {
+    obj.hasattr("__arrow_c_stream__").unwrap_or(false) || obj.hasattr("__arrow_c_array__").unwrap_or(false)
+}
+
+/// The record batches of an object with `__arrow_c_stream__` or `__arrow_c_array__`.
+pub(crate) fn batches(obj: &Bound<'_, PyAny>) -> Result<Batches> {
+    if obj.hasattr("__arrow_c_stream__")? {
+        let capsule = obj.call_method0("__arrow_c_stream__")?;
+        let capsule = capsule
+            .cast::<PyCapsule>()
+            .map_err(|_| Failure::argument("cases", "`__arrow_c_stream__()` did not return a capsule"))?;
+        let ptr = capsule.pointer_checked(Some(STREAM)).map_err(|_| {
+            Failure::argument("cases", "`__arrow_c_stream__()` did not return an arrow_array_stream capsule")
+        })?;
+        // SAFETY: a capsule named `arrow_array_stream` holds an `ArrowArrayStream` (the
+        // PyCapsule interface), whose layout `FFI_ArrowArrayStream` is (`repr(C)`); the
+        // pointer is non-null and, as any capsule pointer to it, aligned. `from_raw`
+        // moves the stream out and leaves a released one in its place, so the capsule's
+        // destructor does not release it again.
+        let stream = unsafe { FFI_ArrowArrayStream::from_raw(ptr.as_ptr().cast::<FFI_ArrowArrayStream>()) };
+        let reader = RecordBatchStreamReader::try_new(stream).map_err(arrow_failure)?;
+        return Ok(Batches::Stream(reader));
+    }
+    let pair = obj.call_method0("__arrow_c_array__")?;
+    let pair = pair
+        .cast::<PyTuple>()
+        .map_err(|_| Failure::argument("cases", "`__arrow_c_array__()` did not return a (schema, array) pair"))?;
+    let (schema, array) = (pair.get_item(0)?, pair.get_item(1)?);
+    let schema = schema.cast::<PyCapsule>().map_err(|_| Failure::argument("cases", "no arrow_schema capsule"))?;
+    let array = array.cast::<PyCapsule>().map_err(|_| Failure::argument("cases", "no arrow_array capsule"))?;
+    let sp = schema.pointer_checked(Some(SCHEMA)).map_err(|_| Failure::argument("cases", "no arrow_schema capsule"))?;
+    let ap = array.pointer_checked(Some(ARRAY)).map_err(|_| Failure::argument("cases", "no arrow_array capsule"))?;
+    // SAFETY: an `arrow_schema` capsule holds an `ArrowSchema` (`FFI_ArrowSchema` is its
+    // `repr(C)` layout), non-null and aligned; it is only read here, and the capsule (kept
+    // alive by `schema` for this whole function) still owns and releases it.
+    let schema_ref: &FFI_ArrowSchema = unsafe { &*sp.as_ptr().cast::<FFI_ArrowSchema>() };
+    // SAFETY: an `arrow_array` capsule holds an `ArrowArray` (`FFI_ArrowArray` is its
+    // `repr(C)` layout), non-null and aligned. `replace` moves it out and leaves a
+    // released (empty) array, so the capsule's destructor does not release it again.
+    let array = unsafe { std::ptr::replace(ap.as_ptr().cast::<FFI_ArrowArray>(), FFI_ArrowArray::empty()) };
+    // SAFETY: the array and its schema come from one `__arrow_c_array__()` call, which
+    // describes the array by that schema (the interface's contract); `validate_full` in
+    // `next_batch` checks the buffers against it before any value is read.
+    let data = unsafe { from_ffi(array, schema_ref) }.map_err(arrow_failure)?;
+    if !matches!(data.data_type(), arrow_schema::DataType::Struct(_)) {
+        return Err(Failure::argument(
+            "cases",
+            "`__arrow_c_array__()` must give a struct array (a record batch): one field a column",
+        ));
+    }
+    data.validate_full().map_err(arrow_failure)?;
+    let structs = StructArray::from(data);
+    if structs.null_count() > 0 {
+        return Err(Failure::argument("cases", "a record batch cannot have null rows"));
+    }
+    Ok(Batches::One(Some(RecordBatch::from(structs))))
+}
+
+/// A stream of `batches` (all of `schema`) in an `arrow_array_stream` capsule.
+pub(crate) fn stream_capsule<'py>(
+    py: Python<'py>,
+    schema: SchemaRef,
+    batches: Vec<RecordBatch>,
+) -> PyResult<Bound<'py, PyCapsule>> {
+    let reader: Box<dyn RecordBatchReader + Send> =
+        Box::new(RecordBatchIterator::new(batches.into_iter().map(Ok), schema));
+    PyCapsule::new_with_value(py, FFI_ArrowArrayStream::new(reader), STREAM)
+}
