@@ -143,15 +143,15 @@ fn read_column<'a>(engine: &Engine, target: ColumnTarget, arr: &'a ArrayRef, out
     );
     match target {
         // The items of a list, one list a case.
-        _ if target.is_list() && target != T::Evidence => match items(arr, target) {
+        _ if target.is_list() && target != T::Evidence => match items(engine, arr, target) {
             Some(p) => out.push(p),
             None => return false,
         },
-        T::Evidence if nested => match string_items(arr) {
+        T::Evidence if nested => match string_items(engine, arr) {
             Some(p) => out.push(p),
             None => out.push(json_text(arr, target)),
         },
-        T::Paused | T::Waiting | T::Approvals if nested => match entries(arr, target) {
+        T::Paused | T::Waiting | T::Approvals if nested => match entries(engine, arr, target) {
             Some(ps) => out.extend(ps),
             None => out.push(json_text(arr, target)),
         },
@@ -379,16 +379,33 @@ fn list_parts(arr: &dyn Array) -> Option<(Vec<usize>, &ArrayRef)> {
 }
 
 /// A list column of items (`paused_from`, `approval_by`, ...): `list<T>`.
-fn items(arr: &ArrayRef, target: ColumnTarget) -> Option<Prep<'_>> {
+fn items<'a>(engine: &Engine, arr: &'a ArrayRef, target: ColumnTarget) -> Option<Prep<'a>> {
     let (offsets, child) = list_parts(arr.as_ref())?;
-    // Items are never enum values of a field: no engine is needed to read them.
-    let (values, present) = item_values(child.as_ref())?;
+    let (values, present) = item_values(engine, target, child.as_ref())?;
     Some(Prep { target, values, present, offsets: Some(offsets) })
 }
 
+/// Roles and evidence items given as dictionaries: resolved once per batch, as indexes
+/// (a name the policy does not know reads as an index past its names, which the core
+/// judges as it judges the unknown name).
+fn named_items<'a>(engine: &Engine, target: ColumnTarget, arr: &'a dyn Array) -> Option<Vals<'a>> {
+    let (keys, values) = dictionary(arr)?;
+    let max = engine.limits().max_string_len;
+    let resolve = |name: &str| match target {
+        ColumnTarget::ApprovalRole if name.len() <= max => engine.role(name),
+        ColumnTarget::Evidence => engine.evidence_item(name),
+        _ => None,
+    };
+    let ids: Vec<u32> = (0..values.len()).map(|i| resolve(values.get(i)).unwrap_or(u32::MAX)).collect();
+    Some(Vals::Index(keys.into_iter().map(|k| ids.get(k).copied().unwrap_or(u32::MAX)).collect()))
+}
+
 /// Item values: instants, or texts (roles, approvers, dependencies, evidence).
-fn item_values(child: &dyn Array) -> Option<(Vals<'_>, Option<Vec<u8>>)> {
+fn item_values<'a>(engine: &Engine, target: ColumnTarget, child: &'a dyn Array) -> Option<(Vals<'a>, Option<Vec<u8>>)> {
     let values = match child.data_type() {
+        DataType::Dictionary(..) if matches!(target, ColumnTarget::ApprovalRole | ColumnTarget::Evidence) => {
+            named_items(engine, target, child)?
+        }
         DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View | DataType::Dictionary(..) => {
             Vals::Text(texts(child)?)
         }
@@ -476,8 +493,8 @@ fn numbers(arr: &dyn Array) -> Option<Vals<'_>> {
     })
 }
 
-/// `evidence` as `list<string>`: its items.
-fn string_items(arr: &ArrayRef) -> Option<Prep<'_>> {
+/// `evidence` as `list<string>` (or a list of a dictionary of strings): its items.
+fn string_items<'a>(engine: &Engine, arr: &'a ArrayRef) -> Option<Prep<'a>> {
     let (offsets, child) = list_parts(arr.as_ref())?;
     if !matches!(
         child.data_type(),
@@ -485,13 +502,13 @@ fn string_items(arr: &ArrayRef) -> Option<Prep<'_>> {
     ) {
         return None;
     }
-    let values = Vals::Text(texts(child.as_ref())?);
-    Some(Prep { target: ColumnTarget::Evidence, values, present: present(child.as_ref()), offsets: Some(offsets) })
+    let (values, present) = item_values(engine, ColumnTarget::Evidence, child.as_ref())?;
+    Some(Prep { target: ColumnTarget::Evidence, values, present, offsets: Some(offsets) })
 }
 
 /// `paused`, `waiting` or `approvals` as a list of structs whose members have the kinds
 /// the list columns take: those columns. `None`: read as JSON text instead.
-fn entries(arr: &ArrayRef, target: ColumnTarget) -> Option<Vec<Prep<'_>>> {
+fn entries<'a>(engine: &Engine, arr: &'a ArrayRef, target: ColumnTarget) -> Option<Vec<Prep<'a>>> {
     use ColumnTarget as T;
     let (offsets, child) = list_parts(arr.as_ref())?;
     let s: &StructArray = child.as_struct_opt()?;
@@ -541,7 +558,7 @@ fn entries(arr: &ArrayRef, target: ColumnTarget) -> Option<Vec<Prep<'_>>> {
             if !matches!(ty, DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View | DataType::Dictionary(..)) {
                 return None;
             }
-            (Vals::Text(texts(col.as_ref())?), present(col.as_ref()))
+            item_values(engine, t, col.as_ref())?
         };
         out.push(Prep { target: t, values, present, offsets: Some(offsets.clone()) });
     }

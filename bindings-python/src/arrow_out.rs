@@ -17,11 +17,10 @@
 //! Names come from the policy as dictionaries, so a row writes small integers, not text.
 
 use crate::error::{Failure, Result};
-use arrow_array::builder::{
-    BooleanBuilder, Int8Builder, Int32Builder, Int64Builder, ListBuilder, StringBuilder, TimestampSecondBuilder,
-};
-use arrow_array::{ArrayRef, DictionaryArray, ListArray, RecordBatch, StringArray, StructArray};
-use arrow_buffer::{OffsetBuffer, ScalarBuffer};
+use arrow_array::builder::{BooleanBuilder, ListBuilder, StringBuilder};
+use arrow_array::types::{ArrowPrimitiveType, Int8Type, Int32Type, Int64Type, TimestampSecondType};
+use arrow_array::{ArrayRef, DictionaryArray, ListArray, PrimitiveArray, RecordBatch, StringArray, StructArray};
+use arrow_buffer::{NullBuffer, OffsetBuffer, ScalarBuffer};
 use arrow_schema::{DataType, Field, Fields, Schema, SchemaRef, TimeUnit};
 use docket_core::{Engine, Outcome, SlaState};
 use std::fmt::Write;
@@ -127,18 +126,45 @@ impl Layout {
     }
 }
 
+/// A primitive column being written: values and validity side by side.
+struct Col<T> {
+    values: Vec<T>,
+    valid: Vec<bool>,
+    nulls: usize,
+}
+
+impl<T: Copy + Default + arrow_buffer::ArrowNativeType> Col<T> {
+    fn new(n: usize) -> Col<T> {
+        Col { values: Vec::with_capacity(n), valid: Vec::with_capacity(n), nulls: 0 }
+    }
+
+    #[inline]
+    fn push(&mut self, x: Option<T>) {
+        self.values.push(x.unwrap_or_default());
+        self.valid.push(x.is_some());
+        self.nulls += usize::from(x.is_none());
+    }
+
+    fn finish<P: ArrowPrimitiveType<Native = T>>(&mut self) -> Result<PrimitiveArray<P>> {
+        let values = ScalarBuffer::from(std::mem::take(&mut self.values));
+        let valid = std::mem::take(&mut self.valid);
+        let nulls = (self.nulls > 0).then(|| NullBuffer::from(valid));
+        PrimitiveArray::try_new(values, nulls).map_err(|e| Failure::Internal(format!("cannot build a column: {e}")))
+    }
+}
+
 /// The columns of one batch of outcomes, being written.
 pub(crate) struct Out {
     id: StringBuilder,
-    queue: Int32Builder,
-    owner: Int32Builder,
-    priority: Int32Builder,
-    state: Vec<Int8Builder>,
-    due: Vec<TimestampSecondBuilder>,
-    elapsed: Vec<Int64Builder>,
-    remaining: Vec<Int64Builder>,
-    band: Int32Builder,
-    next: TimestampSecondBuilder,
+    queue: Col<i32>,
+    owner: Col<i32>,
+    priority: Col<i32>,
+    state: Vec<Col<i8>>,
+    due: Vec<Col<i64>>,
+    elapsed: Vec<Col<i64>>,
+    remaining: Vec<Col<i64>>,
+    band: Col<i32>,
+    next: Col<i64>,
     roles: ListBuilder<StringBuilder>,
     issue_offsets: Vec<i32>,
     issue_valid: Vec<bool>,
@@ -148,7 +174,6 @@ pub(crate) struct Out {
     reason: StringBuilder,
     error: StringBuilder,
     not_yet_open: BooleanBuilder,
-    scratch: String,
 }
 
 fn index(i: Option<u32>) -> Option<i32> {
@@ -160,15 +185,15 @@ impl Out {
         let m = layout.metrics;
         Out {
             id: StringBuilder::with_capacity(n, n * 12),
-            queue: Int32Builder::with_capacity(n),
-            owner: Int32Builder::with_capacity(n),
-            priority: Int32Builder::with_capacity(n),
-            state: (0..m).map(|_| Int8Builder::with_capacity(n)).collect(),
-            due: (0..m).map(|_| TimestampSecondBuilder::with_capacity(n)).collect(),
-            elapsed: (0..m).map(|_| Int64Builder::with_capacity(n)).collect(),
-            remaining: (0..m).map(|_| Int64Builder::with_capacity(n)).collect(),
-            band: Int32Builder::with_capacity(n),
-            next: TimestampSecondBuilder::with_capacity(n),
+            queue: Col::new(n),
+            owner: Col::new(n),
+            priority: Col::new(n),
+            state: (0..m).map(|_| Col::new(n)).collect(),
+            due: (0..m).map(|_| Col::new(n)).collect(),
+            elapsed: (0..m).map(|_| Col::new(n)).collect(),
+            remaining: (0..m).map(|_| Col::new(n)).collect(),
+            band: Col::new(n),
+            next: Col::new(n),
             roles: ListBuilder::with_capacity(StringBuilder::new(), n),
             issue_offsets: {
                 let mut v = Vec::with_capacity(n + 1);
@@ -176,13 +201,13 @@ impl Out {
                 v
             },
             issue_valid: Vec::with_capacity(n),
-            code: StringBuilder::new(),
-            field: StringBuilder::new(),
-            detail: StringBuilder::new(),
-            reason: StringBuilder::new(),
+            // About a third of the generated cases have one issue: room for that.
+            code: StringBuilder::with_capacity(n / 2, n * 8),
+            field: StringBuilder::with_capacity(n / 2, n * 6),
+            detail: StringBuilder::with_capacity(n / 2, n * 32),
+            reason: StringBuilder::with_capacity(n / 2, n * 6),
             error: StringBuilder::new(),
             not_yet_open: BooleanBuilder::with_capacity(n),
-            scratch: String::new(),
         }
     }
 
@@ -191,24 +216,24 @@ impl Out {
         self.id.append_option(o.id());
         let usable = o.error().is_none() && !o.not_yet_open();
         let queue = o.queue_index().filter(|_| usable);
-        self.queue.append_option(index(queue));
-        self.owner.append_option(queue.and_then(|q| layout.owner_of.get(q as usize).copied()));
-        self.priority.append_option(index(o.priority_index().filter(|_| usable)));
+        self.queue.push(index(queue));
+        self.owner.push(queue.and_then(|q| layout.owner_of.get(q as usize).copied()));
+        self.priority.push(index(o.priority_index().filter(|_| usable)));
         let sla = o.sla();
         for k in 0..layout.metrics {
             let mo = sla.get(k).and_then(Option::as_ref).filter(|_| usable);
             if let (Some(s), Some(d), Some(e), Some(r)) =
                 (self.state.get_mut(k), self.due.get_mut(k), self.elapsed.get_mut(k), self.remaining.get_mut(k))
             {
-                s.append_option(mo.map(|m| state_index(m.state)));
-                d.append_option(mo.and_then(|m| m.due));
-                e.append_option(mo.map(|m| m.elapsed_s));
-                r.append_option(mo.map(|m| m.remaining_s()));
+                s.push(mo.map(|m| state_index(m.state)));
+                d.push(mo.and_then(|m| m.due));
+                e.push(mo.map(|m| m.elapsed_s));
+                r.push(mo.map(|m| m.remaining_s()));
             }
         }
         let open = usable && o.is_open();
-        self.band.append_option(index(o.band_index().filter(|_| open)));
-        self.next.append_option(o.next_change_at().filter(|_| open));
+        self.band.push(index(o.band_index().filter(|_| open)));
+        self.next.push(o.next_change_at().filter(|_| open));
         if usable && o.has_approvals() {
             for st in o.steps().iter().filter(|st| o.done_by(st).is_none()) {
                 self.roles.values().append_value(layout.role_names.get(st.role as usize).map_or("", String::as_str));
@@ -220,17 +245,16 @@ impl Out {
         if usable {
             for issue in o.issues() {
                 self.code.append_value(issue.code.as_str());
+                // Written straight into the columns' text (`append_value("")` ends a value).
                 match engine.issue_field(o, issue) {
                     Some(f) => {
-                        self.scratch.clear();
-                        let _ = write!(self.scratch, "{f}");
-                        self.field.append_value(&self.scratch);
+                        let _ = write!(self.field, "{f}");
+                        self.field.append_value("");
                     }
                     None => self.field.append_null(),
                 }
-                self.scratch.clear();
-                let _ = engine.issue_detail(o, issue, &mut self.scratch);
-                self.detail.append_value(&self.scratch);
+                let _ = engine.issue_detail(o, issue, &mut self.detail);
+                self.detail.append_value("");
                 self.reason.append_option(issue.reason());
             }
         }
@@ -245,8 +269,8 @@ impl Out {
     /// The batch.
     pub(crate) fn finish(mut self, layout: &Layout) -> Result<RecordBatch> {
         let fail = |e: arrow_schema::ArrowError| Failure::Internal(format!("cannot build the outcome table: {e}"));
-        let dict32 = |keys: &mut Int32Builder, values: &ArrayRef| -> Result<ArrayRef> {
-            Ok(Arc::new(DictionaryArray::try_new(keys.finish(), values.clone()).map_err(fail)?))
+        let dict32 = |keys: &mut Col<i32>, values: &ArrayRef| -> Result<ArrayRef> {
+            Ok(Arc::new(DictionaryArray::try_new(keys.finish::<Int32Type>()?, values.clone()).map_err(fail)?))
         };
         let mut cols: Vec<ArrayRef> = vec![
             Arc::new(self.id.finish()),
@@ -257,13 +281,15 @@ impl Out {
         for (((s, d), e), r) in
             self.state.iter_mut().zip(self.due.iter_mut()).zip(self.elapsed.iter_mut()).zip(self.remaining.iter_mut())
         {
-            cols.push(Arc::new(DictionaryArray::try_new(s.finish(), layout.states.clone()).map_err(fail)?));
-            cols.push(Arc::new(d.finish().with_timezone("UTC")));
-            cols.push(Arc::new(e.finish()));
-            cols.push(Arc::new(r.finish()));
+            cols.push(Arc::new(
+                DictionaryArray::try_new(s.finish::<Int8Type>()?, layout.states.clone()).map_err(fail)?,
+            ));
+            cols.push(Arc::new(d.finish::<TimestampSecondType>()?.with_timezone("UTC")));
+            cols.push(Arc::new(e.finish::<Int64Type>()?));
+            cols.push(Arc::new(r.finish::<Int64Type>()?));
         }
         cols.push(dict32(&mut self.band, &layout.bands)?);
-        cols.push(Arc::new(self.next.finish().with_timezone("UTC")));
+        cols.push(Arc::new(self.next.finish::<TimestampSecondType>()?.with_timezone("UTC")));
         cols.push(Arc::new(self.roles.finish()));
         let issues = StructArray::try_new(
             layout.issue_fields.clone(),

@@ -18,8 +18,36 @@ use arrow_array::ffi_stream::{FFI_ArrowArrayStream, RecordBatchStreamReader};
 use arrow_array::{Array, RecordBatch, RecordBatchIterator, RecordBatchReader, StructArray};
 use arrow_schema::{ArrowError, SchemaRef};
 use pyo3::prelude::*;
-use pyo3::types::{PyCapsule, PyCapsuleMethods, PyTuple};
-use std::ffi::CStr;
+use pyo3::types::{PyCapsule, PyCapsuleMethods, PyString, PyTuple};
+use std::ffi::{CStr, c_char};
+
+unsafe extern "C" {
+    /// Part of CPython's stable ABI since 3.10, and present with the same signature and
+    /// meaning in 3.9 (whose limited API leaves it out, so `pyo3-ffi` declares it only
+    /// from 3.10 on): the UTF-8 text of a `str`, kept by the object itself (for an ASCII
+    /// string, its own buffer), or NULL with an exception set.
+    fn PyUnicode_AsUTF8AndSize(unicode: *mut pyo3::ffi::PyObject, size: *mut pyo3::ffi::Py_ssize_t) -> *const c_char;
+}
+
+/// The UTF-8 text of a Python `str`, borrowed from the object (no copy for ASCII text);
+/// `None` for a string that holds a lone surrogate (not valid Unicode).
+pub(crate) fn str_text<'a>(s: &'a Bound<'_, PyString>) -> Option<&'a str> {
+    let mut size: pyo3::ffi::Py_ssize_t = 0;
+    // SAFETY: `s` is a live `str` (a `Bound` holds a reference) and the GIL is held (a
+    // `Bound` proves it); `size` is a valid place to write the length.
+    let p = unsafe { PyUnicode_AsUTF8AndSize(s.as_ptr(), &mut size) };
+    if p.is_null() {
+        // The exception (a UnicodeEncodeError) is the caller's `None`.
+        drop(PyErr::take(s.py()));
+        return None;
+    }
+    let len = usize::try_from(size).ok()?;
+    // SAFETY: on success CPython returns `size` bytes of UTF-8 that the string object
+    // owns and keeps unchanged for its whole life (a `str` is immutable); the slice
+    // borrows `s`, so it cannot outlive the object.
+    let bytes = unsafe { std::slice::from_raw_parts(p.cast::<u8>(), len) };
+    std::str::from_utf8(bytes).ok()
+}
 
 const STREAM: &CStr = c"arrow_array_stream";
 const SCHEMA: &CStr = c"arrow_schema";

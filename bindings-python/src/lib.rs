@@ -77,8 +77,8 @@ impl PyEngine {
     /// Decodes one record (a dict, or JSON text) into `case`.
     fn load(&self, value: &Bound<'_, PyAny>, case: &mut Case) {
         if let Ok(s) = value.cast::<PyString>() {
-            match record::utf8(s) {
-                Some(b) => self.core.decode_json(record::text(&b), case),
+            match ffi::str_text(s) {
+                Some(text) => self.core.decode_json(text, case),
                 None => {
                     self.core.decode_json("", case);
                     case.set_error(CaseError::BadJson);
@@ -100,14 +100,16 @@ impl PyEngine {
     }
 
     /// Runs `each` on the outcome of every case of `cases` (a list of records, or Arrow
-    /// data), chunk by chunk: `chunk(n)` before the `n` outcomes of a chunk, `done()`
+    /// data), chunk by chunk: `start(n)` before the `n` outcomes of a chunk, `done()`
     /// after them. Arrow data is evaluated without the GIL.
+    #[allow(clippy::too_many_arguments)]
     fn run<S: Send>(
         &self,
         py: Python<'_>,
         cases: &Bound<'_, PyAny>,
         now: i64,
         state: &mut S,
+        start: impl Fn(&mut S, usize) + Sync,
         each: impl Fn(&mut S, &CoreEngine, &Outcome) + Sync,
         done: impl Fn(&mut S) -> Result<()> + Sync,
     ) -> Result<()> {
@@ -116,12 +118,14 @@ impl PyEngine {
             let mut batches = ffi::batches(cases)?;
             let core = &*self.core;
             let bufs = &mut b;
+            let start_chunk = &start;
             py.detach(|| -> Result<()> {
                 while let Some(batch) = batches.next_batch() {
                     let batch = batch?;
                     let mut start = 0;
                     while start < batch.num_rows() {
                         let n = CHUNK.min(batch.num_rows() - start);
+                        start_chunk(state, n);
                         evaluate_batch(core, &batch.slice(start, n), now, &mut bufs.columns, |o| each(state, core, o))?;
                         done(state)?;
                         start += n;
@@ -144,6 +148,7 @@ impl PyEngine {
                 },
             };
             for chunk in list.chunks(CHUNK) {
+                start(state, chunk.len());
                 for c in chunk {
                     self.load(c, &mut b.case);
                     self.core.evaluate(&b.case, now, &mut b.out);
@@ -189,8 +194,7 @@ fn now_arg(now: Option<&Bound<'_, PyAny>>) -> Result<i64> {
         return i64::try_from(t.as_secs()).map_err(|_| bad());
     };
     if let Ok(s) = v.cast::<PyString>() {
-        let text = record::utf8(s).ok_or_else(bad)?;
-        let text = record::text(&text);
+        let text = ffi::str_text(s).ok_or_else(bad)?;
         return docket_core::time::parse_rfc3339(text).ok_or_else(|| {
             Failure::argument(
                 "now",
@@ -286,10 +290,10 @@ impl PyEngine {
         guard(py, || {
             let limits = limits_arg(limits)?;
             let core = if let Ok(s) = policy.cast::<PyString>() {
-                let text = record::utf8(s).ok_or_else(|| {
+                let text = ffi::str_text(s).ok_or_else(|| {
                     Failure::argument("policy", "the policy text is not valid Unicode (a lone surrogate)")
                 })?;
-                CoreEngine::compile_with_limits(record::text(&text), limits)
+                CoreEngine::compile_with_limits(text, limits)
             } else if policy.cast::<PyDict>().is_ok() {
                 let reader = Reader::new(true);
                 let value = serde_json::Value::deserialize(reader.de(policy)).map_err(|e| {
@@ -321,9 +325,10 @@ impl PyEngine {
                 cases,
                 now,
                 &mut state,
+                |(out, _), n| *out = Out::new(layout, n),
                 |(out, _), core, o| out.push(layout, core, o),
                 |(out, batches)| {
-                    let full = std::mem::replace(out, Out::new(layout, CHUNK));
+                    let full = std::mem::replace(out, Out::new(layout, 0));
                     batches.push(full.finish(layout)?);
                     Ok(())
                 },
@@ -349,6 +354,7 @@ impl PyEngine {
                 cases,
                 now,
                 &mut buf,
+                |_, _| {},
                 |buf, core, o| {
                     if buf.len() > 1 {
                         buf.push(b',');
@@ -373,7 +379,7 @@ impl PyEngine {
         guard(py, || {
             let now = now_arg(now)?;
             let mut r = docket_core::Report::new(&self.core, now);
-            self.run(py, cases, now, &mut r, |r, _, o| r.add(o), |_| Ok(()))?;
+            self.run(py, cases, now, &mut r, |_, _| {}, |r, _, o| r.add(o), |_| Ok(()))?;
             Ok(report::PyReport::new(self.core.clone(), r))
         })
     }
@@ -410,9 +416,8 @@ impl PyEngine {
             let action = action
                 .cast::<PyString>()
                 .ok()
-                .and_then(record::utf8)
+                .and_then(ffi::str_text)
                 .ok_or_else(|| Failure::argument("action", "`action` must be a string such as \"approve\""))?;
-            let action = record::text(&action);
             if actor.cast::<PyDict>().is_err() {
                 return Err(Failure::argument("actor", "`actor` must be a dict {\"id\": str, \"roles\": [str]}"));
             }

@@ -207,18 +207,6 @@ fn is_decimal(v: &Bound<'_, PyAny>) -> bool {
     classes(v.py()).and_then(|c| v.is_instance(c.decimal.bind(v.py()))).unwrap_or(false)
 }
 
-/// A Python `str` as UTF-8 (`None`: not valid Unicode). Kept in a `bytes` object whose
-/// buffer the text borrows.
-pub(crate) fn utf8<'py>(s: &Bound<'py, PyString>) -> Option<Bound<'py, pyo3::types::PyBytes>> {
-    s.encode_utf8().ok()
-}
-
-/// The text of a `bytes` object produced by [`utf8`] (always UTF-8).
-pub(crate) fn text<'a>(b: &'a Bound<'_, pyo3::types::PyBytes>) -> &'a str {
-    use pyo3::types::PyBytesMethods;
-    std::str::from_utf8(b.as_bytes()).unwrap_or("")
-}
-
 /// A deserializer over one Python value.
 pub(crate) struct PyDe<'a, 'py> {
     value: &'a Bound<'py, PyAny>,
@@ -235,10 +223,10 @@ impl<'de> de::Deserializer<'de> for PyDe<'_, '_> {
             return visitor.visit_unit();
         }
         if let Ok(s) = v.cast::<PyString>() {
-            let Some(b) = utf8(s) else {
+            let Some(text) = crate::ffi::str_text(s) else {
                 return Err(self.r.fail(Fault::NotUnicode, "a string is not valid Unicode (a lone surrogate)"));
             };
-            return visitor.visit_str(text(&b));
+            return visitor.visit_str(text);
         }
         if let Ok(b) = v.cast::<PyBool>() {
             return visitor.visit_bool(b.is_true());
@@ -283,8 +271,9 @@ impl<'de> de::Deserializer<'de> for PyDe<'_, '_> {
             };
         }
         if is_decimal(v) {
-            let s = v.str().ok().and_then(|s| utf8(&s)).ok_or_else(|| self.r.fail(Fault::NotJson, "a Decimal"))?;
-            return visitor.visit_str(text(&s));
+            let s = v.str().map_err(|_| self.r.fail(Fault::NotJson, "a Decimal"))?;
+            let text = crate::ffi::str_text(&s).ok_or_else(|| self.r.fail(Fault::NotJson, "a Decimal"))?;
+            return visitor.visit_str(text);
         }
         let ty = v.get_type().name().map(|n| n.to_string()).unwrap_or_default();
         Err(self.r.fail(Fault::NotJson, format!("a value of type {ty} is not a JSON value")))
@@ -370,14 +359,17 @@ impl<'de> MapAccess<'de> for Map<'_, '_> {
         let Ok(k) = k.cast::<PyString>() else {
             return Err(self.r.fail(Fault::NotJson, "a dict key is not a string"));
         };
-        let Some(b) = utf8(k) else {
-            return Err(self.r.fail(Fault::NotUnicode, "a dict key is not valid Unicode (a lone surrogate)"));
+        let r = self.r;
+        let read = |key: Option<&str>| {
+            let Some(key) = key else {
+                return Err(r.fail(Fault::NotUnicode, "a dict key is not valid Unicode (a lone surrogate)"));
+            };
+            r.push(|| key.to_owned());
+            let de: de::value::StrDeserializer<'_, ReadError> = key.into_deserializer();
+            seed.deserialize(de).map(Some)
         };
-        let key = text(&b);
-        self.r.push(|| key.to_owned());
-        self.pushed = true;
-        let de: de::value::StrDeserializer<'_, ReadError> = key.into_deserializer();
-        seed.deserialize(de).map(Some)
+        self.pushed = self.r.track;
+        read(crate::ffi::str_text(k))
     }
 
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value> {
