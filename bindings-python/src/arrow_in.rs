@@ -309,6 +309,9 @@ fn scalars<'a>(engine: &Engine, target: ColumnTarget, arr: &'a dyn Array) -> Opt
         DataType::Date32 => widen::<Date32Type>(arr, |d| i64::from(d) * 86_400)?,
         DataType::Date64 => widen::<Date64Type>(arr, |ms| floor_div(ms, 1_000))?,
         DataType::Decimal128(_, scale) => decimals(arr, *scale)?,
+        DataType::Decimal32(_, scale) => wide_decimals::<Decimal32Type>(arr, *scale)?,
+        DataType::Decimal64(_, scale) => wide_decimals::<Decimal64Type>(arr, *scale)?,
+        DataType::Decimal256(_, scale) => wide_decimals::<Decimal256Type>(arr, *scale)?,
         DataType::Dictionary(..) => match (target, dictionary(arr)) {
             // An enum field's values resolved once per batch, not once per row.
             (ColumnTarget::Field(slot), Some((keys, values)))
@@ -342,13 +345,27 @@ fn decimals(arr: &dyn Array, scale: i8) -> Option<Vals<'_>> {
     Some(Vals::Owned(vals.iter().map(|&x| decimal_text(x, scale)).collect()))
 }
 
+/// Other decimal widths: as decimal text (exact; the core reads money text exactly).
+fn wide_decimals<T: DecimalType>(arr: &dyn Array, scale: i8) -> Option<Vals<'_>> {
+    let a = arr.as_primitive_opt::<T>()?;
+    Some(Vals::Owned(a.values().iter().map(|x| scaled_text(&x.to_string(), scale)).collect()))
+}
+
 /// The decimal text of `units × 10^-scale`.
 fn decimal_text(units: i128, scale: i8) -> String {
-    let digits = units.unsigned_abs().to_string();
-    let sign = if units < 0 { "-" } else { "" };
+    scaled_text(&units.to_string(), scale)
+}
+
+/// The decimal text of an integer's text times `10^-scale`.
+fn scaled_text(units: &str, scale: i8) -> String {
+    let (sign, digits) = match units.strip_prefix('-') {
+        Some(d) => ("-", d.to_owned()),
+        None => ("", units.to_owned()),
+    };
+    let zero = digits.bytes().all(|b| b == b'0');
     if scale <= 0 {
         let zeros = "0".repeat(usize::from(scale.unsigned_abs()));
-        return if units == 0 { "0".into() } else { format!("{sign}{digits}{zeros}") };
+        return if zero { "0".into() } else { format!("{sign}{digits}{zeros}") };
     }
     let s = usize::from(scale.unsigned_abs());
     let padded = if digits.len() <= s { format!("{}{digits}", "0".repeat(s + 1 - digits.len())) } else { digits };
@@ -638,6 +655,19 @@ fn json(arr: &dyn Array, i: usize, out: &mut String) {
             }
             None => out.push_str("null"),
         },
+        DataType::Decimal32(_, scale) | DataType::Decimal64(_, scale) | DataType::Decimal256(_, scale) => {
+            let text = match arr.data_type() {
+                DataType::Decimal32(..) => arr.as_primitive_opt::<Decimal32Type>().map(|a| a.value(i).to_string()),
+                DataType::Decimal64(..) => arr.as_primitive_opt::<Decimal64Type>().map(|a| a.value(i).to_string()),
+                _ => arr.as_primitive_opt::<Decimal256Type>().map(|a| a.value(i).to_string()),
+            };
+            match text {
+                Some(t) => {
+                    let _ = write!(out, "\"{}\"", scaled_text(&t, *scale));
+                }
+                None => out.push_str("null"),
+            }
+        }
         DataType::Int64 => match arr.as_primitive_opt::<Int64Type>() {
             Some(a) => {
                 let _ = write!(out, "{}", a.value(i));

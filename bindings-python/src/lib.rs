@@ -489,10 +489,18 @@ fn too_deep(pointer: String) -> docket_core::CompileError {
     docket_core::CompileError { errors: vec![d], warnings: Vec::new() }
 }
 
+/// `now` as seconds since the epoch, as every method reads it (`None`: the current time).
+#[pyfunction]
+#[pyo3(signature = (now = None))]
+fn _instant(py: Python<'_>, now: Option<&Bound<'_, PyAny>>) -> PyResult<i64> {
+    guard(py, || now_arg(now))
+}
+
 /// The compiled module.
 #[pymodule]
 fn _docket(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
+    m.add_function(wrap_pyfunction!(_instant, m)?)?;
     m.add_class::<PyEngine>()?;
     m.add_class::<Outcomes>()?;
     m.add_class::<report::PyReport>()?;
