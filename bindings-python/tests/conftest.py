@@ -109,3 +109,20 @@ def project(outcome: dict, metrics: list) -> dict:
     row["error"] = outcome["error"]["code"] if "error" in outcome else None
     row["not_yet_open"] = bool(outcome.get("not_yet_open", False))
     return row
+
+
+@pytest.fixture(scope="session")
+def spark():
+    """One Spark session in local mode (two cores) for the whole run."""
+    from pyspark.sql import SparkSession
+
+    s = (
+        SparkSession.builder.master("local[2]")
+        .appName("docket-tests")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.shuffle.partitions", "4")
+        .getOrCreate()
+    )
+    s.sparkContext.setLogLevel("ERROR")
+    yield s
+    s.stop()

@@ -9,7 +9,6 @@ import json
 import subprocess
 
 import pytest
-from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 
 import docket
@@ -17,20 +16,6 @@ import docket.spark
 from conftest import NOW, POLICY_PATH, project, release_binary
 
 N = 100_000
-
-
-@pytest.fixture(scope="module")
-def spark():
-    s = (
-        SparkSession.builder.master("local[2]")
-        .appName("docket-tests")
-        .config("spark.ui.enabled", "false")
-        .config("spark.sql.shuffle.partitions", "4")
-        .getOrCreate()
-    )
-    s.sparkContext.setLogLevel("ERROR")
-    yield s
-    s.stop()
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json as _json
 import sys as _sys
-from typing import Any, Iterable, Mapping, Optional, Union
+from typing import Any, Mapping, Optional, Union
 
 import pyarrow as _pa
 
@@ -171,7 +171,3 @@ class Engine:
     def __repr__(self) -> str:
         return f"<docket.Engine {self.name} {self.version}>"
 
-
-def _outcome_rows(table: _pa.Table) -> Iterable[dict]:
-    """Rows of an outcome table as dicts (for tests and small tables)."""
-    return table.to_pylist()
