@@ -275,39 +275,8 @@ fn scalars<'a>(engine: &Engine, target: ColumnTarget, arr: &'a dyn Array) -> Opt
             let a = arr.as_boolean_opt()?;
             Vals::Bool(a.values().iter().map(u8::from).collect())
         }
-        DataType::Int64 => Vals::I64(Cow::Borrowed(arr.as_primitive_opt::<Int64Type>()?.values())),
-        DataType::Int32 => widen::<Int32Type>(arr, i64::from)?,
-        DataType::Int16 => widen::<Int16Type>(arr, i64::from)?,
-        DataType::Int8 => widen::<Int8Type>(arr, i64::from)?,
-        DataType::UInt32 => widen::<UInt32Type>(arr, i64::from)?,
-        DataType::UInt16 => widen::<UInt16Type>(arr, i64::from)?,
-        DataType::UInt8 => widen::<UInt8Type>(arr, i64::from)?,
-        DataType::UInt64 => {
-            let a = arr.as_primitive_opt::<UInt64Type>()?;
-            // As JSON reads them: whole numbers, or (beyond i64) floats.
-            if a.values().iter().all(|&x| i64::try_from(x).is_ok()) {
-                Vals::I64(Cow::Owned(a.values().iter().map(|&x| i64::try_from(x).unwrap_or(i64::MAX)).collect()))
-            } else {
-                Vals::F64(Cow::Owned(a.values().iter().map(|&x| x as f64).collect()))
-            }
-        }
-        DataType::Float64 => Vals::F64(Cow::Borrowed(arr.as_primitive_opt::<Float64Type>()?.values())),
-        DataType::Float32 => {
-            let a = arr.as_primitive_opt::<Float32Type>()?;
-            Vals::F64(Cow::Owned(a.values().iter().map(|&x| f64::from(x)).collect()))
-        }
-        DataType::Float16 => {
-            let a = arr.as_primitive_opt::<Float16Type>()?;
-            Vals::F64(Cow::Owned(a.values().iter().map(|x| x.to_f64()).collect()))
-        }
-        DataType::Timestamp(unit, _) => match unit {
-            TimeUnit::Second => Vals::I64(Cow::Borrowed(arr.as_primitive_opt::<TimestampSecondType>()?.values())),
-            TimeUnit::Millisecond => widen::<TimestampMillisecondType>(arr, |x| floor_div(x, 1_000))?,
-            TimeUnit::Microsecond => widen::<TimestampMicrosecondType>(arr, |x| floor_div(x, 1_000_000))?,
-            TimeUnit::Nanosecond => widen::<TimestampNanosecondType>(arr, |x| floor_div(x, 1_000_000_000))?,
-        },
-        DataType::Date32 => widen::<Date32Type>(arr, |d| i64::from(d) * 86_400)?,
-        DataType::Date64 => widen::<Date64Type>(arr, |ms| floor_div(ms, 1_000))?,
+        t if t.is_integer() || t.is_floating() => numbers(arr)?,
+        DataType::Timestamp(..) | DataType::Date32 | DataType::Date64 => instants(arr)?,
         DataType::Decimal128(_, scale) => decimals(arr, *scale)?,
         DataType::Decimal32(_, scale) => wide_decimals::<Decimal32Type>(arr, *scale)?,
         DataType::Decimal64(_, scale) => wide_decimals::<Decimal64Type>(arr, *scale)?,
@@ -437,31 +406,8 @@ fn item_values<'a>(engine: &Engine, target: ColumnTarget, child: &'a dyn Array) 
 }
 
 fn scalars_items(child: &dyn Array) -> Option<(Vals<'_>, Option<Vec<u8>>)> {
-    match child.data_type() {
-        DataType::Int8
-        | DataType::Int16
-        | DataType::Int32
-        | DataType::Int64
-        | DataType::UInt8
-        | DataType::UInt16
-        | DataType::UInt32
-        | DataType::UInt64
-        | DataType::Float16
-        | DataType::Float32
-        | DataType::Float64
-        | DataType::Timestamp(..)
-        | DataType::Date32
-        | DataType::Date64 => {
-            let values = match child.data_type() {
-                DataType::Int64 => Vals::I64(Cow::Borrowed(child.as_primitive_opt::<Int64Type>()?.values())),
-                DataType::Float64 => Vals::F64(Cow::Borrowed(child.as_primitive_opt::<Float64Type>()?.values())),
-                DataType::Timestamp(..) | DataType::Date32 | DataType::Date64 => instants(child)?,
-                _ => numbers(child)?,
-            };
-            Some((values, present(child)))
-        }
-        _ => None,
-    }
+    let values = numbers(child).or_else(|| instants(child))?;
+    Some((values, present(child)))
 }
 
 /// Timestamps and dates as seconds.
@@ -485,9 +431,13 @@ fn instants(arr: &dyn Array) -> Option<Vals<'_>> {
     })
 }
 
-/// Other numbers: integers widened, floats as doubles.
+/// Numbers: 64-bit integers and doubles as they lie, other integers widened, other floats
+/// as doubles; unsigned 64-bit integers as JSON reads them (whole numbers, or floats
+/// beyond the range of `i64`).
 fn numbers(arr: &dyn Array) -> Option<Vals<'_>> {
     Some(match arr.data_type() {
+        DataType::Int64 => Vals::I64(Cow::Borrowed(arr.as_primitive_opt::<Int64Type>()?.values())),
+        DataType::Float64 => Vals::F64(Cow::Borrowed(arr.as_primitive_opt::<Float64Type>()?.values())),
         DataType::Int32 => widen::<Int32Type>(arr, i64::from)?,
         DataType::Int16 => widen::<Int16Type>(arr, i64::from)?,
         DataType::Int8 => widen::<Int8Type>(arr, i64::from)?,
@@ -496,7 +446,11 @@ fn numbers(arr: &dyn Array) -> Option<Vals<'_>> {
         DataType::UInt8 => widen::<UInt8Type>(arr, i64::from)?,
         DataType::UInt64 => {
             let a = arr.as_primitive_opt::<UInt64Type>()?;
-            Vals::F64(Cow::Owned(a.values().iter().map(|&x| x as f64).collect()))
+            if a.values().iter().all(|&x| i64::try_from(x).is_ok()) {
+                widen::<UInt64Type>(arr, |x| i64::try_from(x).unwrap_or(i64::MAX))?
+            } else {
+                Vals::F64(Cow::Owned(a.values().iter().map(|&x| x as f64).collect()))
+            }
         }
         DataType::Float32 => {
             let a = arr.as_primitive_opt::<Float32Type>()?;
@@ -668,13 +622,6 @@ fn json(arr: &dyn Array, i: usize, out: &mut String) {
                 None => out.push_str("null"),
             }
         }
-        DataType::Int64 => match arr.as_primitive_opt::<Int64Type>() {
-            Some(a) => {
-                let _ = write!(out, "{}", a.value(i));
-            }
-            None => out.push_str("null"),
-        },
-        DataType::Float64 => num(out, arr.as_primitive_opt::<Float64Type>().map_or(f64::NAN, |a| a.value(i))),
         t if t.is_integer() || t.is_floating() => match numbers(arr) {
             Some(Vals::I64(v)) => {
                 let _ = write!(out, "{}", v.get(i).copied().unwrap_or(0));

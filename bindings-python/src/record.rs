@@ -19,7 +19,6 @@ use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 use serde::de::{self, DeserializeSeed, IntoDeserializer, MapAccess, SeqAccess, Visitor};
 use std::cell::{Cell, RefCell};
-use std::fmt;
 
 /// Deepest nesting of lists and dicts read: as deep as serde_json reads JSON text (its
 /// recursion limit of 128 refuses the 128th level).
@@ -37,23 +36,8 @@ pub(crate) enum Fault {
     NotJson,
 }
 
-/// The error of a read (serde's error type for [`PyDe`]).
-#[derive(Debug)]
-pub(crate) struct ReadError(String);
-
-impl fmt::Display for ReadError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for ReadError {}
-
-impl de::Error for ReadError {
-    fn custom<T: fmt::Display>(msg: T) -> Self {
-        ReadError(msg.to_string())
-    }
-}
+/// The error of a read (serde's own error type of a message).
+pub(crate) type ReadError = de::value::Error;
 
 type Result<T> = std::result::Result<T, ReadError>;
 
@@ -114,7 +98,7 @@ impl Reader {
             self.fault.set(Some(f));
         }
         self.note();
-        ReadError(msg.into())
+        de::Error::custom(msg.into())
     }
 
     /// Notes where the first failure happened.
@@ -126,7 +110,7 @@ impl Reader {
 
     fn check(&self) -> Result<()> {
         match self.fault.get() {
-            Some(_) => Err(ReadError("the value could not be read".into())),
+            Some(_) => Err(de::Error::custom("the value could not be read")),
             None => Ok(()),
         }
     }
@@ -374,7 +358,7 @@ impl<'de> MapAccess<'de> for Map<'_, '_> {
 
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value> {
         self.r.check()?;
-        let Some(v) = self.value.take() else { return Err(ReadError("a value without its key".into())) };
+        let Some(v) = self.value.take() else { return Err(de::Error::custom("a value without its key")) };
         let res = seed.deserialize(self.r.de(&v));
         if res.is_err() {
             self.r.note();
