@@ -182,7 +182,43 @@ fn present(arr: &dyn Array) -> Option<Vec<u8>> {
     if nulls.null_count() == 0 {
         return None;
     }
-    Some(nulls.iter().map(u8::from).collect())
+    Some(unpack(nulls.inner()))
+}
+
+/// Each bit of a byte as a byte of its own, lowest bit first (Arrow's bit order).
+static SPREAD: [[u8; 8]; 256] = spread();
+
+// Evaluated at compile time: an index out of range would fail the build, not panic.
+#[allow(clippy::indexing_slicing)]
+const fn spread() -> [[u8; 8]; 256] {
+    let mut t = [[0u8; 8]; 256];
+    let mut i = 0;
+    while i < 256 {
+        let mut j = 0;
+        while j < 8 {
+            t[i][j] = ((i >> j) & 1) as u8;
+            j += 1;
+        }
+        i += 1;
+    }
+    t
+}
+
+/// A bit-packed buffer (validity, booleans) as one byte a bit: eight bits a table lookup
+/// when the buffer starts on a byte, bit by bit otherwise.
+fn unpack(bits: &arrow_buffer::BooleanBuffer) -> Vec<u8> {
+    let (len, offset) = (bits.len(), bits.offset());
+    if offset % 8 != 0 {
+        return bits.iter().map(u8::from).collect();
+    }
+    let bytes = bits.values().get(offset / 8..).unwrap_or_default();
+    let mut out = Vec::with_capacity(len + 8);
+    for &b in bytes.iter().take(len.div_ceil(8)) {
+        // A u8 indexes the 256 entries: `get` always finds one.
+        out.extend_from_slice(SPREAD.get(usize::from(b)).unwrap_or(&[0; 8]));
+    }
+    out.truncate(len);
+    out
 }
 
 /// A column of a kind no key takes: a value of the wrong kind where a value is present
@@ -230,9 +266,6 @@ impl<'a> Strs<'a> {
             Strs::View(a) => a.value(i),
         }
     }
-    fn all(&self) -> Vec<&'a str> {
-        (0..self.len()).map(|i| self.get(i)).collect()
-    }
 }
 
 /// A dictionary array's keys as indexes into its values, and its values' texts (`None`
@@ -249,8 +282,15 @@ fn dictionary(arr: &dyn Array) -> Option<(Vec<usize>, Strs<'_>)> {
 
 /// Text values of a string or dictionary-of-strings array.
 fn texts(arr: &dyn Array) -> Option<Vec<&str>> {
-    if let Some(s) = Strs::of(arr) {
-        return Some(s.all());
+    // One loop a layout, each value borrowed (`value` is in range for every `i < len`).
+    if let Some(a) = arr.as_string_opt::<i32>() {
+        return Some((0..a.len()).map(|i| a.value(i)).collect());
+    }
+    if let Some(a) = arr.as_string_opt::<i64>() {
+        return Some((0..a.len()).map(|i| a.value(i)).collect());
+    }
+    if let Some(a) = arr.as_string_view_opt() {
+        return Some((0..a.len()).map(|i| a.value(i)).collect());
     }
     let (keys, values) = dictionary(arr)?;
     Some(keys.into_iter().map(|k| values.get(k)).collect())
@@ -271,10 +311,7 @@ fn floor_div(x: i64, per: i64) -> i64 {
 fn scalars<'a>(engine: &Engine, target: ColumnTarget, arr: &'a dyn Array) -> Option<(Vals<'a>, Option<Vec<u8>>)> {
     let values = match arr.data_type() {
         DataType::Null => return None,
-        DataType::Boolean => {
-            let a = arr.as_boolean_opt()?;
-            Vals::Bool(a.values().iter().map(u8::from).collect())
-        }
+        DataType::Boolean => Vals::Bool(unpack(arr.as_boolean_opt()?.values())),
         t if t.is_integer() || t.is_floating() => numbers(arr)?,
         DataType::Timestamp(..) | DataType::Date32 | DataType::Date64 => instants(arr)?,
         DataType::Decimal128(_, scale) => decimals(arr, *scale)?,

@@ -22,7 +22,7 @@ use arrow_array::types::{ArrowPrimitiveType, Int8Type, Int32Type, Int64Type, Tim
 use arrow_array::{ArrayRef, DictionaryArray, ListArray, PrimitiveArray, RecordBatch, StringArray, StructArray};
 use arrow_buffer::{NullBuffer, OffsetBuffer, ScalarBuffer};
 use arrow_schema::{DataType, Field, Fields, Schema, SchemaRef, TimeUnit};
-use docket_core::{Engine, Outcome, SlaState};
+use docket_core::{Engine, IssueField, Outcome, SlaState};
 use std::fmt::Write;
 use std::sync::Arc;
 
@@ -52,6 +52,8 @@ pub(crate) struct Layout {
     bands: ArrayRef,
     states: ArrayRef,
     metrics: usize,
+    /// How many names each dictionary has (queues, owners, priorities, bands).
+    counts: [usize; 4],
     issue_fields: Fields,
     role_names: Vec<String>,
 }
@@ -111,7 +113,9 @@ impl Layout {
         ));
         fields.push(Field::new("error", DataType::Utf8, true));
         fields.push(Field::new("not_yet_open", DataType::Boolean, false));
+        let counts = [engine.queues().count(), owners.len(), engine.priorities().len(), engine.bands().count()];
         Layout {
+            counts,
             schema: Arc::new(Schema::new(fields)),
             queues: strings(engine.queues()),
             owners: strings(owners.into_iter()),
@@ -126,31 +130,67 @@ impl Layout {
     }
 }
 
-/// A primitive column being written: values and validity side by side.
+/// A primitive column being written: values and validity side by side, allocated for
+/// the whole batch at once and written row by row.
 struct Col<T> {
     values: Vec<T>,
     valid: Vec<bool>,
-    nulls: usize,
 }
 
 impl<T: Copy + Default + arrow_buffer::ArrowNativeType> Col<T> {
     fn new(n: usize) -> Col<T> {
-        Col { values: Vec::with_capacity(n), valid: Vec::with_capacity(n), nulls: 0 }
+        Col { values: vec![T::default(); n], valid: vec![false; n] }
     }
 
-    #[inline]
-    fn push(&mut self, x: Option<T>) {
-        self.values.push(x.unwrap_or_default());
-        self.valid.push(x.is_some());
-        self.nulls += usize::from(x.is_none());
+    /// Row `i`'s value (rows past the batch are ignored).
+    #[inline(always)]
+    fn set(&mut self, i: usize, x: Option<T>) {
+        if let (Some(v), Some(ok)) = (self.values.get_mut(i), self.valid.get_mut(i)) {
+            *v = x.unwrap_or_default();
+            *ok = x.is_some();
+        }
     }
 
     fn finish<P: ArrowPrimitiveType<Native = T>>(&mut self) -> Result<PrimitiveArray<P>> {
         let values = ScalarBuffer::from(std::mem::take(&mut self.values));
         let valid = std::mem::take(&mut self.valid);
-        let nulls = (self.nulls > 0).then(|| NullBuffer::from(valid));
+        // Every row not set (none, as every row is) is null too.
+        let nulls = valid.contains(&false).then(|| NullBuffer::from(valid));
         PrimitiveArray::try_new(values, nulls).map_err(|e| Failure::Internal(format!("cannot build a column: {e}")))
     }
+}
+
+/// Writes a list index in decimal.
+fn write_index(w: &mut StringBuilder, k: u16) {
+    let mut digits = [0u8; 5];
+    let mut n = usize::from(k);
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        if let Some(d) = digits.get_mut(at) {
+            *d = b'0' + (n % 10) as u8;
+        }
+        n /= 10;
+        if n == 0 || at == 0 {
+            break;
+        }
+    }
+    let text = digits.get(at..).and_then(|d| std::str::from_utf8(d).ok()).unwrap_or("");
+    w.write_str(text).ok();
+}
+
+/// Keys into a dictionary of `len` names: an index past them would be no key.
+fn key(i: Option<u32>, len: usize) -> Option<i32> {
+    i.filter(|&i| (i as usize) < len).and_then(|i| i32::try_from(i).ok())
+}
+
+/// A dictionary column from keys every one of which [`key`] checked against `values`.
+fn dictionary<K: arrow_array::types::ArrowDictionaryKeyType>(keys: PrimitiveArray<K>, values: &ArrayRef) -> ArrayRef {
+    // SAFETY: `try_new` fails only for a key that is negative or not below the number of
+    // values, or for a key type that is not an integer; every key written here passed
+    // `key` (or `state_index`, below 6 = `STATES.len()`) against these very values, and
+    // the key types are Int32 and Int8.
+    Arc::new(unsafe { DictionaryArray::new_unchecked(keys, values.clone()) })
 }
 
 /// The columns of one batch of outcomes, being written.
@@ -174,10 +214,8 @@ pub(crate) struct Out {
     reason: StringBuilder,
     error: StringBuilder,
     not_yet_open: BooleanBuilder,
-}
-
-fn index(i: Option<u32>) -> Option<i32> {
-    i.and_then(|i| i32::try_from(i).ok())
+    /// Rows written.
+    row: usize,
 }
 
 impl Out {
@@ -208,32 +246,37 @@ impl Out {
             reason: StringBuilder::with_capacity(n / 2, n * 6),
             error: StringBuilder::new(),
             not_yet_open: BooleanBuilder::with_capacity(n),
+            row: 0,
         }
     }
 
     /// Appends one outcome.
     pub(crate) fn push(&mut self, layout: &Layout, engine: &Engine, o: &Outcome) {
+        let i = self.row;
+        self.row += 1;
         self.id.append_option(o.id());
         let usable = o.error().is_none() && !o.not_yet_open();
-        let queue = o.queue_index().filter(|_| usable);
-        self.queue.push(index(queue));
-        self.owner.push(queue.and_then(|q| layout.owner_of.get(q as usize).copied()));
-        self.priority.push(index(o.priority_index().filter(|_| usable)));
+        let [queues, owners, priorities, bands] = layout.counts;
+        let queue = key(o.queue_index().filter(|_| usable), queues);
+        self.queue.set(i, queue);
+        let owner = queue.and_then(|q| layout.owner_of.get(q as usize).copied());
+        self.owner.set(i, owner.filter(|&w| (w as usize) < owners));
+        self.priority.set(i, key(o.priority_index().filter(|_| usable), priorities));
         let sla = o.sla();
         for k in 0..layout.metrics {
             let mo = sla.get(k).and_then(Option::as_ref).filter(|_| usable);
             if let (Some(s), Some(d), Some(e), Some(r)) =
                 (self.state.get_mut(k), self.due.get_mut(k), self.elapsed.get_mut(k), self.remaining.get_mut(k))
             {
-                s.push(mo.map(|m| state_index(m.state)));
-                d.push(mo.and_then(|m| m.due));
-                e.push(mo.map(|m| m.elapsed_s));
-                r.push(mo.map(|m| m.remaining_s()));
+                s.set(i, mo.map(|m| state_index(m.state)));
+                d.set(i, mo.and_then(|m| m.due));
+                e.set(i, mo.map(|m| m.elapsed_s));
+                r.set(i, mo.map(|m| m.remaining_s()));
             }
         }
         let open = usable && o.is_open();
-        self.band.push(index(o.band_index().filter(|_| open)));
-        self.next.push(o.next_change_at().filter(|_| open));
+        self.band.set(i, key(o.band_index().filter(|_| open), bands));
+        self.next.set(i, o.next_change_at().filter(|_| open));
         if usable && o.has_approvals() {
             for st in o.steps().iter().filter(|st| o.done_by(st).is_none()) {
                 self.roles.values().append_value(layout.role_names.get(st.role as usize).map_or("", String::as_str));
@@ -247,6 +290,13 @@ impl Out {
                 self.code.append_value(issue.code.as_str());
                 // Written straight into the columns' text (`append_value("")` ends a value).
                 match engine.issue_field(o, issue) {
+                    // The usual forms without the formatting machinery.
+                    Some(IssueField::Name(n)) => self.field.append_value(n),
+                    Some(IssueField::Approval(k)) => {
+                        self.field.write_str("approvals/").ok();
+                        write_index(&mut self.field, k);
+                        self.field.append_value("");
+                    }
                     Some(f) => {
                         let _ = write!(self.field, "{f}");
                         self.field.append_value("");
@@ -270,7 +320,7 @@ impl Out {
     pub(crate) fn finish(mut self, layout: &Layout) -> Result<RecordBatch> {
         let fail = |e: arrow_schema::ArrowError| Failure::Internal(format!("cannot build the outcome table: {e}"));
         let dict32 = |keys: &mut Col<i32>, values: &ArrayRef| -> Result<ArrayRef> {
-            Ok(Arc::new(DictionaryArray::try_new(keys.finish::<Int32Type>()?, values.clone()).map_err(fail)?))
+            Ok(dictionary(keys.finish::<Int32Type>()?, values))
         };
         let mut cols: Vec<ArrayRef> = vec![
             Arc::new(self.id.finish()),
@@ -281,9 +331,7 @@ impl Out {
         for (((s, d), e), r) in
             self.state.iter_mut().zip(self.due.iter_mut()).zip(self.elapsed.iter_mut()).zip(self.remaining.iter_mut())
         {
-            cols.push(Arc::new(
-                DictionaryArray::try_new(s.finish::<Int8Type>()?, layout.states.clone()).map_err(fail)?,
-            ));
+            cols.push(dictionary(s.finish::<Int8Type>()?, &layout.states));
             cols.push(Arc::new(d.finish::<TimestampSecondType>()?.with_timezone("UTC")));
             cols.push(Arc::new(e.finish::<Int64Type>()?));
             cols.push(Arc::new(r.finish::<Int64Type>()?));
