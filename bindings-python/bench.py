@@ -19,7 +19,11 @@ rounds (30 by default), each of four passes one right after the other:
 
 A ratio is taken within a round (2 over 1, 4 over 3), so load on the machine weighs on
 both sides of it alike; the figures are the medians over the rounds, with the first and
-third quartiles. With ``--spark`` it also times ``docket.spark.evaluate`` in local mode
+third quartiles. With ``--instructions`` it also counts instructions a case under
+callgrind (valgrind), which repeat exactly for the same build and input: each path
+collected with one and with three calls (``--toggle-collect`` on the Python method,
+the whole process for the native harness), the difference divided by 20,000 cases, so
+setup and the first call's warming cancel out. With ``--spark`` it also times ``docket.spark.evaluate`` in local mode
 (``local[2]``) on 100,000 cases, counted to the end of the job. Build first:
 ``cargo build --release -p docket-benches --example gen_cases --example native_paths``.
 """
@@ -108,6 +112,7 @@ def main() -> None:
     ap.add_argument("--cases", type=int, default=10_000)
     ap.add_argument("--passes", type=int, default=30)
     ap.add_argument("--spark", action="store_true")
+    ap.add_argument("--instructions", action="store_true")
     ap.add_argument("--spark-cases", type=int, default=100_000)
     args = ap.parse_args()
     gen = os.path.join(ROOT, "target/release/examples/gen_cases")
@@ -158,9 +163,62 @@ def main() -> None:
             "dicts_ratio": round(statistics.median(dicts_r), 3),
             "dicts_ratio_quartiles": quartiles(dicts_r),
         }
+        if args.instructions:
+            summary["instructions"] = instructions(tmp, path, native_bin)
         if args.spark:
             summary["spark"] = spark_throughput(tmp, gen, args.spark_cases)
         print(json.dumps(summary))
+
+
+PY_CALLS = """
+import json, sys
+sys.path.insert(0, {here!r})
+from bench import typed_table, NOW
+import docket
+cases = [json.loads(l) for l in open({path!r})]
+engine = docket.Engine(open({policy!r}).read())
+data = typed_table(cases) if {mode!r} == "arrow" else cases
+for _ in range({calls}):
+    engine.evaluate(data, NOW)
+"""
+
+
+def callgrind(tmp: str, cmd: list, stdin: str = "", collect: str = "") -> int:
+    out = os.path.join(tmp, "callgrind.out")
+    flags = [f"--toggle-collect={collect}"] if collect else []
+    subprocess.run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", *flags, *cmd],
+                   input=stdin, text=True, capture_output=True, check=True)
+    with open(out) as f:
+        for line in f:
+            if line.startswith("summary:"):
+                return int(line.split()[1])
+    raise RuntimeError("no callgrind summary")
+
+
+def instructions(tmp: str, path: str, native_bin: str) -> dict:
+    """Instructions a case of each path (see the module's doc)."""
+    n = sum(1 for line in open(path) if line.strip())
+    here = os.path.dirname(os.path.abspath(__file__))
+    policy = os.path.join(ROOT, "examples/order-ops.policy.json")
+
+    def python(mode: str) -> float:
+        counts = [
+            callgrind(tmp, [sys.executable, "-c", PY_CALLS.format(here=here, path=path, policy=policy, mode=mode, calls=c)],
+                      collect="*PyEngine*evaluate*")
+            for c in (1, 3)
+        ]
+        return (counts[1] - counts[0]) / (2 * n)
+
+    def native(name: str) -> float:
+        counts = [callgrind(tmp, [native_bin, path, "--serve"], stdin=f"{name}\n" * c) for c in (1, 3)]
+        return (counts[1] - counts[0]) / (2 * n)
+
+    res = {"native_columns": native("columns"), "arrow": python("arrow"), "native_json": native("json"),
+           "dicts": python("dicts")}
+    res = {k: round(v) for k, v in res.items()}
+    res["arrow_ratio"] = round(res["arrow"] / res["native_columns"], 3)
+    res["dicts_ratio"] = round(res["dicts"] / res["native_json"], 3)
+    return res
 
 
 def spark_throughput(tmp: str, gen: str, count: int) -> dict:
