@@ -257,8 +257,8 @@ fn guard<T>(py: Python<'_>, f: impl FnOnce() -> Result<T>) -> PyResult<T> {
     f().map_err(|e| e.into_py(py))
 }
 
-/// A stream of outcome batches, read by `pyarrow.table()` (or any Arrow consumer)
-/// through `__arrow_c_stream__`, once.
+/// A stream of outcome batches, read once through `__arrow_c_stream__` by
+/// `pyarrow.RecordBatchReader.from_stream` (or any Arrow consumer).
 #[pyclass(frozen, name = "_Outcomes", module = "docket._docket")]
 struct Outcomes {
     schema: arrow_schema::SchemaRef,

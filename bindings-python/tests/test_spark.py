@@ -87,3 +87,35 @@ def test_a_policy_that_does_not_compile_fails_on_the_driver(spark, generated):
     with pytest.raises(docket.PolicyError) as e:
         docket.spark.evaluate(spark.read.json(path), '{"docket": 1}', NOW)
     assert e.value.code == "invalid_policy"
+    with pytest.raises(docket.ArgumentError) as e:
+        docket.spark.evaluate(spark.read.json(path), {"docket": 1, "fields": {1, 2}}, NOW)
+    assert (e.value.code, e.value.path) == ("invalid_argument", "policy")
+
+
+def test_one_engine_per_python_worker_reused_across_batches(spark, policy):
+    # Batches of 100 rows over six partitions: many batches and tasks a worker; each
+    # worker process must compile the policy once (docket.spark's engine cache, the one
+    # `evaluate` and `report` use) and hand the same engine to every batch.
+    import pyarrow as pa
+
+    spark.conf.set("spark.sql.execution.arrow.maxRecordsPerBatch", "100")
+    try:
+        df = spark.range(6000).repartition(6)
+
+        def run(batches):
+            import os
+
+            import docket.spark as ds
+
+            for _ in batches:
+                e = ds._engine(policy)
+                yield pa.RecordBatch.from_pydict({"pid": [os.getpid()], "engine": [id(e)]})
+
+        rows = df.mapInArrow(run, "pid long, engine long").collect()
+    finally:
+        spark.conf.unset("spark.sql.execution.arrow.maxRecordsPerBatch")
+    engines: dict = {}
+    for r in rows:
+        engines.setdefault(r["pid"], set()).add(r["engine"])
+    assert len(rows) >= 60
+    assert all(len(ids) == 1 for ids in engines.values()), engines

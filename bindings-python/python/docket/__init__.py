@@ -91,7 +91,7 @@ class Engine:
 
         A bad case never raises: it is its own row's ``error`` or ``issues``.
         """
-        return _pa.table(self._e.evaluate(_arrow(cases), now))
+        return _pa.RecordBatchReader.from_stream(self._e.evaluate(_arrow(cases), now)).read_all()
 
     def outcomes(self, cases: Any, now: Any = None) -> list:
         """Every outcome as a dict: the full JSON record ``docket eval`` prints (SLA

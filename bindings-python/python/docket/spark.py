@@ -40,12 +40,22 @@ def _engine(policy_text: str) -> docket.Engine:
     return e
 
 
-def _policy_text(policy: Union[str, Mapping[str, Any], docket.Engine]) -> str:
+def _policy_text(policy: Union[str, Mapping[str, Any]]) -> str:
+    """The policy as the JSON text each worker compiles."""
     if isinstance(policy, str):
         return policy
     if isinstance(policy, Mapping):
-        return json.dumps(policy)
-    raise docket.ArgumentError("`policy` must be JSON text or a dict")
+        try:
+            return json.dumps(policy, allow_nan=False)
+        except (TypeError, ValueError) as e:
+            raise _argument("policy", f"`policy` cannot be written as JSON: {e}") from e
+    raise _argument("policy", "`policy` must be JSON text (str) or a dict")
+
+
+def _argument(path: str, message: str) -> docket.ArgumentError:
+    e = docket.ArgumentError(message)
+    e.code, e.path = "invalid_argument", path
+    return e
 
 
 def _now(now: Any) -> int:
