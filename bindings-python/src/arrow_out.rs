@@ -160,25 +160,6 @@ impl<T: Copy + Default + arrow_buffer::ArrowNativeType> Col<T> {
     }
 }
 
-/// Writes a list index in decimal.
-fn write_index(w: &mut StringBuilder, k: u16) {
-    let mut digits = [0u8; 5];
-    let mut n = usize::from(k);
-    let mut at = digits.len();
-    loop {
-        at -= 1;
-        if let Some(d) = digits.get_mut(at) {
-            *d = b'0' + (n % 10) as u8;
-        }
-        n /= 10;
-        if n == 0 || at == 0 {
-            break;
-        }
-    }
-    let text = digits.get(at..).and_then(|d| std::str::from_utf8(d).ok()).unwrap_or("");
-    w.write_str(text).ok();
-}
-
 /// Keys into a dictionary of `len` names: an index past them would be no key.
 fn key(i: Option<u32>, len: usize) -> Option<i32> {
     i.filter(|&i| (i as usize) < len).and_then(|i| i32::try_from(i).ok())
@@ -294,7 +275,7 @@ impl Out {
                     Some(IssueField::Name(n)) => self.field.append_value(n),
                     Some(IssueField::Approval(k)) => {
                         self.field.write_str("approvals/").ok();
-                        write_index(&mut self.field, k);
+                        self.field.write_str(itoa::Buffer::new().format(k)).ok();
                         self.field.append_value("");
                     }
                     Some(f) => {
