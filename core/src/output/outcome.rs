@@ -160,6 +160,11 @@ impl Outcome {
     pub fn new() -> Outcome {
         Outcome::default()
     }
+    /// Whether the outcome has an `approvals` object, as its JSON does: the policy has
+    /// approval rules and the case is usable and opened by `now`.
+    pub fn has_approvals(&self) -> bool {
+        self.has_approvals
+    }
     /// The case id (absent when the case had no usable id).
     pub fn id(&self) -> Option<&str> {
         self.id.map(|s| s.get(&self.text))

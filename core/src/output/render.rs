@@ -60,7 +60,9 @@ impl Engine {
         })
     }
 
-    fn issue_detail(&self, out: &Outcome, issue: &Issue, f: &mut dyn Write) -> fmt::Result {
+    /// Writes the issue's `detail`, the text the outcome JSON gives it (for hosts that
+    /// lay issues out as columns).
+    pub fn issue_detail(&self, out: &Outcome, issue: &Issue, f: &mut dyn Write) -> fmt::Result {
         match issue.code {
             IssueCode::MissingField => f.write_str("required field is absent"),
             IssueCode::BadType => match issue.subject {
