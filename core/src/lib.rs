@@ -69,6 +69,7 @@ pub use output::diff::{ASPECTS, Aspect, CaseDiff, Changes};
 pub use output::diff_report::{DiffReport, DiffRun};
 pub use output::dims::{DimValue, Dimensions, MAX_COMBINATIONS};
 pub use output::outcome::{Cause, Escalation, MetricOutcome, Outcome, Route, SlaState, Step};
+pub use output::qa::{QaCounts, StratumCounts};
 pub use output::render::{IssueField, OutcomeView};
 pub use output::report::{FiredControl, MetricReport, QueueReport, Report, ReportView, UndeclaredDependency};
 pub use output::trend::{Verdict, trend};

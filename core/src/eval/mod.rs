@@ -7,6 +7,7 @@ pub(crate) use approvals::{Candidate, Ignored, Separation};
 pub(crate) mod authorize;
 mod clocks;
 pub(crate) mod columns;
+mod qa;
 mod routing;
 
 use crate::case::{Case, Span};
@@ -41,6 +42,9 @@ impl Engine {
         self.route_into(case, out);
         self.clocks(case, now, out);
         self.approve(case, now, out);
+        if self.qa.sample.is_some() || case.qa.any {
+            self.qa(case, now, out);
+        }
     }
 
     /// Clears `out` for the evaluation of `case` at `now`.
@@ -64,6 +68,7 @@ impl Engine {
         // `waiting` and `deps` are cleared (and read) only for a case that waited.
         out.waited = false;
         out.next_change_at = None;
+        out.qa.clear();
         // A case opened after `now` has not happened yet: nothing is decided.
         out.not_yet_open = out.error.is_none() && out.opened_at > now;
     }

@@ -8,6 +8,7 @@ pub(crate) mod diff_report;
 pub(crate) mod dims;
 pub(crate) mod json;
 pub(crate) mod outcome;
+pub(crate) mod qa;
 pub(crate) mod render;
 pub(crate) mod report;
 pub(crate) mod trend;

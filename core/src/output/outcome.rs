@@ -149,6 +149,8 @@ pub struct Outcome {
     pub(crate) deps: Vec<Span>,
     /// Scratch: one dependency's waits, merged.
     pub(crate) waits: Vec<(Instant, Instant)>,
+    /// QA: what checking the case against what actually happened found, and its sample.
+    pub(crate) qa: crate::output::qa::QaOutcome,
 }
 
 impl Outcome {

@@ -7,6 +7,7 @@ use crate::engine::Engine;
 use crate::issue::ISSUE_CODES;
 use crate::output::dims::{Dimensions, ValuesView};
 use crate::output::outcome::{Cause, Outcome, SlaState};
+use crate::output::qa::{QaCounts, SampleView, StratumCounts, count_stratum, merge_strata};
 use crate::policy::Measure;
 use crate::time::{Instant, Rfc3339};
 use alloc::string::String;
@@ -60,6 +61,8 @@ pub struct QueueReport {
     /// by combination, for the combinations of values its cases have; empty without
     /// dimensions.
     pub by: Vec<(u32, QueueReport)>,
+    /// QA: what checking the cases against what actually happened found, and the cases sampled.
+    pub qa: QaCounts,
 }
 
 /// The figures of one metric in one queue.
@@ -163,6 +166,7 @@ impl QueueReport {
                 q.merge(sub);
             }
         }
+        self.qa.merge(&o.qa);
     }
 
     /// The figures of combination `c`, kept in order; when new, empty figures sized as
@@ -240,6 +244,9 @@ pub struct Report {
     pub at_risk_s: Option<i64>,
     /// The fields each queue is split by ([`Report::with_dimensions`]).
     pub dimensions: Dimensions,
+    /// QA sample: the cases of each stratum and those sampled, by stratum index
+    /// ([`Engine::strata`]).
+    pub sample: Vec<StratumCounts>,
 }
 
 /// A backlog control that fired for a queue.
@@ -271,7 +278,8 @@ impl Report {
             ..QueueReport::default()
         };
         let at_risk_s = engine.clocks.sla.as_ref().and_then(|s| s.at_risk);
-        Report { now, queues: vec![queue; engine.routing.queues.len()], at_risk_s, ..Report::default() }
+        let sample = vec![StratumCounts::default(); engine.qa.strata.len()];
+        Report { now, queues: vec![queue; engine.routing.queues.len()], at_risk_s, sample, ..Report::default() }
     }
 
     /// An empty report whose queues are also split by the values of `dimensions`; add
@@ -308,6 +316,7 @@ impl Report {
         if o.invalid {
             self.invalid += 1;
         }
+        count_stratum(&mut self.sample, o);
         let horizon = self.at_risk_s;
         let Some(q) = o.queue.and_then(|q| self.queues.get_mut(q as usize)) else {
             self.unrouted += 1;
@@ -327,6 +336,7 @@ impl QueueReport {
     fn add(&mut self, o: &Outcome, horizon: Option<i64>) {
         let q = self;
         q.cases += 1;
+        q.qa.add(o);
         for i in &o.issues {
             if let Some(c) = q.issues.get_mut(i.code.index()) {
                 *c += 1;
@@ -444,6 +454,7 @@ impl Report {
         for (a, b) in self.queues.iter_mut().zip(&other.queues) {
             a.merge(b);
         }
+        merge_strata(&mut self.sample, &other.sample);
     }
 
     /// The backlog controls that fire, control by control, queue by queue.
@@ -658,6 +669,7 @@ impl Serialize for ReportView<'_> {
                 m.serialize_entry("pending_approvals", &ByRole(e, &q.pending_approvals))?;
                 m.serialize_entry("escalated_to", &ByRole(e, &q.escalated_to))?;
                 m.serialize_entry("issues", &Issues(&q.issues))?;
+                m.serialize_entry("qa", &q.qa)?;
                 if let Part::Queue(_, r) = &self.2
                     && !r.dimensions.is_empty()
                 {
@@ -705,6 +717,9 @@ impl Serialize for ReportView<'_> {
                 }
             }
             m.serialize_entry("by", &Fields(&r.dimensions))?;
+        }
+        if e.qa.sample.is_some() {
+            m.serialize_entry("sample", &SampleView(e, &r.sample))?;
         }
         m.serialize_entry("queues", &Queues(e, r))?;
         m.serialize_entry("controls", &Controls(r.controls(e)))?;

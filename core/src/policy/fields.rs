@@ -35,6 +35,9 @@ const RESERVED: &[&str] = &[
     "queue",
     "priority",
     "owner",
+    "worked_queue",
+    "escalations",
+    "closed_by",
 ];
 
 /// What a case key means.
@@ -51,6 +54,12 @@ pub(crate) enum Key {
     Evidence,
     Currency,
     Field(u16),
+    /// QA: the queue that worked the case.
+    WorkedQueue,
+    /// QA: the escalations the case got.
+    Escalations,
+    /// QA: the actor who closed the case.
+    ClosedBy,
 }
 
 /// The compiled case schema.
@@ -295,6 +304,9 @@ pub(super) fn keys(schema: &Schema, metrics: &[String]) -> Vec<(String, Key)> {
         ("approvals".into(), Key::Approvals),
         ("evidence".into(), Key::Evidence),
         ("currency".into(), Key::Currency),
+        ("worked_queue".into(), Key::WorkedQueue),
+        ("escalations".into(), Key::Escalations),
+        ("closed_by".into(), Key::ClosedBy),
     ];
     for (i, m) in metrics.iter().enumerate() {
         keys.push((format!("{m}_at"), Key::Completed(i as u16)));
