@@ -7,7 +7,9 @@ mod escape;
 mod html;
 mod input;
 mod pipeline;
+mod qa;
 mod render;
+mod sample;
 mod table;
 mod test_suite;
 
@@ -90,6 +92,24 @@ enum Cmd {
         /// (growing, contained, shrinking)
         #[arg(long, value_name = "EARLIER.json", verbatim_doc_comment)]
         baseline: Option<String>,
+    },
+    /// List the cases the policy's QA sample draws: id, stratum, inclusion probability
+    ///
+    /// The policy's `qa.sample` table puts each case in a stratum with a rate; a case is
+    /// sampled when the first 8 bytes of HMAC-SHA256(seed, case id), read as a big-endian
+    /// number, are below rate × 2^64 (docs/reports.md, "The QA sample"): the same cases
+    /// whatever the batch, its order or its split. The seed is the policy's `qa.seed`, or
+    /// --seed. Prints one line a sampled case, in input order: id, stratum and
+    /// probability, tab-separated (--json: one JSON object a line). Cases are read as by
+    /// `docket eval`; a record that cannot be used is a line `# line N: code: message`
+    /// (--json: {"id", "line", "error"}), and the others are unaffected.
+    #[command(verbatim_doc_comment)]
+    Sample {
+        #[command(flatten)]
+        input: Input,
+        /// One JSON object a line: {"id", "stratum", "probability", "line"}.
+        #[arg(long)]
+        json: bool,
     },
     /// Decide whether an actor may take an action on a case (exit 0 allowed, 1 denied)
     ///
@@ -233,6 +253,10 @@ struct Input {
     /// Most cases in one JSON array (NDJSON is streamed and has no such limit)
     #[arg(long, value_name = "N", default_value_t = Limits::default().max_cases_per_call, help_heading = "Limits")]
     max_cases: usize,
+    /// Seed of the QA sample, instead of the policy's `qa.seed` (the key of the keyed
+    /// hash that decides which cases are sampled)
+    #[arg(long, value_name = "TEXT", verbatim_doc_comment)]
+    seed: Option<String>,
     #[command(flatten)]
     case_limits: CaseLimits,
     #[command(flatten)]
@@ -321,6 +345,15 @@ impl Input {
     fn limits(&self) -> Limits {
         self.policy_limits.with(Some(&self.case_limits), Some(self.max_cases))
     }
+
+    /// The policy compiled, with `--seed` as the seed of its QA sample when given.
+    fn engine(&self) -> Result<Engine, Failure> {
+        let mut engine = load_engine(&self.policy, self.limits())?;
+        if let Some(seed) = &self.seed {
+            engine.set_sample_seed(seed);
+        }
+        Ok(engine)
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -367,6 +400,7 @@ fn main() -> ExitCode {
         }
         Cmd::Eval { input } => eval(&input),
         Cmd::Report { input, format, by, baseline } => report(&input, format, &by, baseline.as_deref()),
+        Cmd::Sample { input, json } => sample(&input, json),
         Cmd::Authorize { policy, case, actor, action, now, case_limits, policy_limits } => {
             let limits = policy_limits.with(Some(&case_limits), None);
             authorize(&policy, &case, (&actor, &action, now.as_deref()), limits)
@@ -543,7 +577,7 @@ fn check(path: &str, json: bool, deny_warnings: bool, limits: Limits) -> Result<
 }
 
 fn eval(input: &Input) -> Result<ExitCode, Failure> {
-    let engine = load_engine(&input.policy, input.limits())?;
+    let engine = input.engine()?;
     let now = parse_now(input.now.as_deref())?;
     let workers = std::thread::available_parallelism().map_or(1, usize::from);
     let mut w = BufWriter::with_capacity(1 << 16, io::stdout());
@@ -552,7 +586,7 @@ fn eval(input: &Input) -> Result<ExitCode, Failure> {
 }
 
 fn report(input: &Input, format: Format, by: &[String], baseline: Option<&str>) -> Result<ExitCode, Failure> {
-    let engine = load_engine(&input.policy, input.limits())?;
+    let engine = input.engine()?;
     let now = parse_now(input.now.as_deref())?;
     let baseline: Option<serde_json::Value> = match baseline {
         None => None,
@@ -603,6 +637,14 @@ fn report(input: &Input, format: Format, by: &[String], baseline: Option<&str>) 
         }
     };
     io::stdout().write_all(text.as_bytes()).map_err(Failure::output)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn sample(input: &Input, json: bool) -> Result<ExitCode, Failure> {
+    let engine = input.engine()?;
+    let now = parse_now(input.now.as_deref())?;
+    let mut w = BufWriter::with_capacity(1 << 16, io::stdout());
+    sample::run(&engine, &input.cases, input.input_format, now, json, &mut w)?;
     Ok(ExitCode::SUCCESS)
 }
 
