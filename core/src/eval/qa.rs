@@ -151,6 +151,21 @@ impl Engine {
         self.qa.key = crate::policy::qa::SampleKey::new(seed.as_bytes());
     }
 
+    /// The keyed hash the QA sample draws with: the first 8 bytes of HMAC-SHA256 keyed
+    /// with the seed (its UTF-8 bytes) of `id` (its UTF-8 bytes), read as a big-endian
+    /// number. A case whose stratum has rate `r` is sampled when this is below `r × 2^64`.
+    ///
+    /// ```
+    /// let policy = r#"{"docket": 1, "name": "p", "currency": "EUR", "queues": {"q": {"owner": "t"}},
+    ///   "routing": {"rules": [{"id": "R", "when": {}, "then": {"queue": "q"}}]}, "qa": {"seed": "acme-qa-2026"}}"#;
+    /// let engine = docket_core::Engine::compile(policy).unwrap();
+    /// // HMAC-SHA256("acme-qa-2026", "C-1022") = 0968dca7257a93f7...: below 0.05 × 2^64.
+    /// assert_eq!(engine.sample_hash("C-1022"), 0x0968_dca7_257a_93f7);
+    /// ```
+    pub fn sample_hash(&self, id: &str) -> u64 {
+        self.qa.key.hash(id)
+    }
+
     /// The index of queue `name` (see [`Engine::queues`]).
     pub(crate) fn queue_index(&self, name: &str) -> Option<u32> {
         self.qa.queue_order.find(name, |i| self.routing.queues.get(i).map(|q| q.name.as_str()))
