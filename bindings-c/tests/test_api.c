@@ -1080,17 +1080,16 @@ static void test_columns_qa(void) {
   CHECK(docket_engine_new(QA_POLICY, strlen(QA_POLICY), &qa, &err) == DOCKET_RESULT_OK);
   CHECK(docket_workspace_new(&ws, &err) == DOCKET_RESULT_OK);
   if (!qa || !ws) return;
-  uint32_t c[10];
-  const char *names[10] = {"id", "kind", "amount", "opened_at", "closed_at", "requested_by",
-                           "worked_queue", "closed_by_id", "closed_by_roles", "response_at"};
-  for (int i = 0; i < 10; i++) CHECK(docket_engine_list_find(qa, DOCKET_LIST_COLUMN, names[i], strlen(names[i]), &c[i], NULL) == DOCKET_RESULT_OK);
-  uint32_t c_level = 0, c_at = 0, c_appr_role = 0, c_appr_by = 0, c_appr_at = 0, c_evidence = 0;
-  CHECK(docket_engine_list_find(qa, DOCKET_LIST_COLUMN, "escalation_level", 16, &c_level, NULL) == DOCKET_RESULT_OK);
-  CHECK(docket_engine_list_find(qa, DOCKET_LIST_COLUMN, "escalation_at", 13, &c_at, NULL) == DOCKET_RESULT_OK);
-  CHECK(docket_engine_list_find(qa, DOCKET_LIST_COLUMN, "approval_role", 13, &c_appr_role, NULL) == DOCKET_RESULT_OK);
-  CHECK(docket_engine_list_find(qa, DOCKET_LIST_COLUMN, "approval_by", 11, &c_appr_by, NULL) == DOCKET_RESULT_OK);
-  CHECK(docket_engine_list_find(qa, DOCKET_LIST_COLUMN, "approval_at", 11, &c_appr_at, NULL) == DOCKET_RESULT_OK);
-  CHECK(docket_engine_list_find(qa, DOCKET_LIST_COLUMN, "evidence", 8, &c_evidence, NULL) == DOCKET_RESULT_OK);
+  enum { NCOLS = 16 };
+  uint32_t c[NCOLS] = {0};
+  const char *names[NCOLS] = {"id", "kind", "amount", "opened_at", "closed_at", "requested_by",
+                              "worked_queue", "closed_by_id", "closed_by_roles", "response_at",
+                              "escalation_level", "escalation_at", "approval_role", "approval_by",
+                              "approval_at", "evidence"};
+  for (int i = 0; i < NCOLS; i++)
+    CHECK(docket_engine_list_find(qa, DOCKET_LIST_COLUMN, names[i], strlen(names[i]), &c[i], NULL) == DOCKET_RESULT_OK);
+  const uint32_t c_level = c[10], c_at = c[11], c_appr_role = c[12], c_appr_by = c[13], c_appr_at = c[14],
+                 c_evidence = c[15];
   size_t nstrata = 0;
   CHECK(docket_engine_list_len(qa, DOCKET_LIST_STRATUM, &nstrata, NULL) == DOCKET_RESULT_OK);
   CHECK_EQ_INT(nstrata, 3);

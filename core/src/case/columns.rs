@@ -565,25 +565,18 @@ impl Engine {
                 }
             }
         }
-        if let Some(j) = index(T::ApprovalBy)
-            && index(T::ApprovalRole).is_none()
-        {
-            return Err(err(j, "target", "`approval_by` needs the `approval_role` column too".into()));
-        }
-        if let Some(j) = index(T::WaitingFrom)
-            && index(T::WaitingOn).is_none()
-        {
-            return Err(err(j, "target", "`waiting_from` needs the `waiting_on` column too".into()));
-        }
-        if let Some(j) = index(T::EscalationLevel)
-            && index(T::EscalationAt).is_none()
-        {
-            return Err(err(j, "target", "`escalation_level` needs the `escalation_at` column too".into()));
-        }
-        if let Some(j) = index(T::ClosedByRoles)
-            && index(T::ClosedById).is_none()
-        {
-            return Err(err(j, "target", "`closed_by_roles` needs the `closed_by_id` column too".into()));
+        // Leads that need another column of their group.
+        for (lead, needs) in [
+            (T::ApprovalBy, T::ApprovalRole),
+            (T::WaitingFrom, T::WaitingOn),
+            (T::EscalationLevel, T::EscalationAt),
+            (T::ClosedByRoles, T::ClosedById),
+        ] {
+            if let Some(j) = index(lead)
+                && index(needs).is_none()
+            {
+                return Err(err(j, "target", format!("`{}` needs the `{}` column too", name(lead), name(needs))));
+            }
         }
         // A list is given one way: as JSON text per case or as list columns, not both.
         for (whole, items) in [

@@ -532,15 +532,17 @@ pub(super) enum List {
     Escalations,
     /// Not a list: the actor object `{"id", "roles"}` of `closed_by`.
     ClosedBy,
+    /// The `roles` of `closed_by`.
+    CloserRoles,
 }
 
 /// Decodes `paused`, `waiting`, `approvals`, `evidence`, `escalations` (or the object
 /// `closed_by`); yields `false` when the shape is wrong.
-struct ListSeed<'a> {
-    engine: &'a Engine,
-    case: &'a mut Case,
-    what: List,
-    budget: Budget<'a>,
+pub(super) struct ListSeed<'a> {
+    pub(super) engine: &'a Engine,
+    pub(super) case: &'a mut Case,
+    pub(super) what: List,
+    pub(super) budget: Budget<'a>,
 }
 
 impl<'de> DeserializeSeed<'de> for ListSeed<'_> {
@@ -656,6 +658,17 @@ impl<'de> Visitor<'de> for ListSeed<'_> {
                 }
             }
             List::ClosedBy => {}
+            List::CloserRoles => {
+                while let Some(s) = a.next_element_seed(ScalarSeed(budget))? {
+                    budget.spend(1)?;
+                    match s.as_str() {
+                        Some(r) if r.len() <= engine.info.limits.max_string_len => {
+                            ok &= case.closed_by_role(engine, engine.role(r));
+                        }
+                        _ => ok = false,
+                    }
+                }
+            }
             List::Approvals => {
                 let mut told = false;
                 while let Some(e) = a.next_element_seed(EntrySeed(budget))? {

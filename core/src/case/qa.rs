@@ -186,7 +186,10 @@ pub(super) fn closer<'de, A: serde::de::MapAccess<'de>>(
                     _ => false,
                 };
             }
-            "roles" => ok &= map.next_value_seed(Roles { engine, case: &mut *case, budget })?,
+            "roles" => {
+                let what = super::json::List::CloserRoles;
+                ok &= map.next_value_seed(super::json::ListSeed { engine, case: &mut *case, what, budget })?;
+            }
             _ => map.next_value_seed(Skip(budget))?,
         }
     }
@@ -195,64 +198,4 @@ pub(super) fn closer<'de, A: serde::de::MapAccess<'de>>(
         case.qa.closed_by_roles.clear();
     }
     Ok(ok && id)
-}
-
-/// The `roles` of `closed_by`: a list of strings (at most `max_list_len`, each at most
-/// `max_string_len`); `false` for another shape.
-struct Roles<'a, 'b> {
-    engine: &'a Engine,
-    case: &'a mut Case,
-    budget: super::json::Budget<'b>,
-}
-
-impl<'de> serde::de::DeserializeSeed<'de> for Roles<'_, '_> {
-    type Value = bool;
-    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
-impl<'de> serde::de::Visitor<'de> for Roles<'_, '_> {
-    type Value = bool;
-    fn expecting(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.write_str("a list of role names")
-    }
-    fn visit_seq<S: serde::de::SeqAccess<'de>>(self, mut a: S) -> Result<bool, S::Error> {
-        use super::json::ScalarSeed;
-        self.budget.spend(1)?;
-        let max_len = self.engine.info.limits.max_string_len;
-        let mut ok = true;
-        while let Some(v) = a.next_element_seed(ScalarSeed(self.budget))? {
-            self.budget.spend(1)?;
-            match v.as_str() {
-                Some(r) if r.len() <= max_len => ok &= self.case.closed_by_role(self.engine, self.engine.role(r)),
-                _ => ok = false,
-            }
-        }
-        Ok(ok)
-    }
-    fn visit_unit<E: serde::de::Error>(self) -> Result<bool, E> {
-        self.budget.spend(1).map(|()| true)
-    }
-    fn visit_none<E: serde::de::Error>(self) -> Result<bool, E> {
-        self.budget.spend(1).map(|()| true)
-    }
-    fn visit_map<M: serde::de::MapAccess<'de>>(self, a: M) -> Result<bool, M::Error> {
-        super::json::Skip(self.budget).visit_map(a).map(|()| false)
-    }
-    fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<bool, E> {
-        self.budget.spend(1).map(|()| false)
-    }
-    fn visit_i64<E: serde::de::Error>(self, _: i64) -> Result<bool, E> {
-        self.budget.spend(1).map(|()| false)
-    }
-    fn visit_u64<E: serde::de::Error>(self, _: u64) -> Result<bool, E> {
-        self.budget.spend(1).map(|()| false)
-    }
-    fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<bool, E> {
-        self.budget.spend(1).map(|()| false)
-    }
-    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<bool, E> {
-        self.budget.spend(v.len().saturating_add(2)).map(|()| false)
-    }
 }

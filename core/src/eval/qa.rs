@@ -13,7 +13,7 @@ use crate::issue::{Issue, IssueCode, Subject};
 use crate::output::outcome::Outcome;
 use crate::output::qa::{Actual, Late, QaOutcome, barred};
 use crate::policy::Action;
-use crate::table::Found;
+use crate::table::Rule;
 use crate::time::Instant;
 use crate::time::calendar::{Calendar, Origin};
 use crate::value::Span;
@@ -30,20 +30,15 @@ impl Engine {
         }
     }
 
-    /// The case's stratum (the first matching rule of `qa.sample`), and whether the case
-    /// is sampled: the first 8 bytes of HMAC-SHA256(seed, id), big-endian, below
-    /// `rate × 2^64`.
+    /// The case's stratum (the first matching rule of `qa.sample`, else its default), and
+    /// whether the case is sampled: the first 8 bytes of HMAC-SHA256(seed, id),
+    /// big-endian, below `rate × 2^64`. The table is read rule by rule (a sample table has
+    /// few rules; the npm package is smaller without a copy of the table machinery for it).
     #[inline(never)]
     fn sample(&self, case: &Case, out: &mut Outcome) {
         let Some(table) = &self.qa.sample else { return };
-        let mut hits = core::mem::take(&mut out.hits);
-        let found = table.eval(|s| self.get(case, out, s), &mut hits);
-        let decided = match found {
-            Found::Rules => hits.first().and_then(|&i| table.rules.get(i as usize)).map(|r| (r.gid, r.out)),
-            Found::Default => table.default,
-            Found::Nothing | Found::Ambiguous => None,
-        };
-        out.hits = hits;
+        let holds = |r: &&Rule<u32>| r.conds.iter().all(|c| c.holds(self.get(case, out, c.slot).unpack()));
+        let decided = table.rules.iter().find(holds).map(|r| (r.gid, r.out)).or(table.default);
         let Some((gid, s)) = decided else { return };
         out.trace.push(gid);
         let Some(stratum) = self.qa.strata.get(s as usize) else { return };

@@ -160,12 +160,9 @@ pub(crate) fn write(j: &mut Json<'_>, e: &Engine, o: &Outcome) {
             j.key("level");
             j.uint(u64::from(l.level));
             j.key("due");
-            j.instant(l.due);
+            instant(j, Some(l.due));
             j.key("at");
-            match l.at {
-                Some(t) => j.instant(t),
-                None => j.null(),
-            }
+            instant(j, l.at);
             j.close();
         }
         j.close_array();
@@ -232,6 +229,15 @@ pub(crate) fn write(j: &mut Json<'_>, e: &Engine, o: &Outcome) {
         }
     }
     j.close();
+}
+
+/// An instant, or `null` (out of line: the outcome writer has its own copy inline).
+#[inline(never)]
+fn instant(j: &mut Json<'_>, t: Option<Instant>) {
+    match t {
+        Some(t) => j.instant(t),
+        None => j.null(),
+    }
 }
 
 /// A queue's QA counts in a report.

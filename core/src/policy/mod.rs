@@ -268,7 +268,7 @@ fn compile(v: &Value, d: &mut Diags, limits: Limits) -> Option<Compiled> {
     let queue_index = |name: &str| queue_ix.get(name).copied();
     let controls = controls::controls(top, &mut cx, &queue_index, &role_index, &dependencies);
     let queue_names: Vec<&str> = queues.iter().map(|q| q.name.as_str()).collect();
-    let mut qa = qa::qa(top, &mut cx, &queue_names);
+    let qa = qa::qa(top, &mut cx, &queue_names);
     let keys = fields::keys(&cx.schema, &metrics);
     let fingerprint = fingerprint(v);
     let mut routing = routing?;
@@ -284,9 +284,6 @@ fn compile(v: &Value, d: &mut Diags, limits: Limits) -> Option<Compiled> {
     }
     if let Some(a) = approvals.as_mut() {
         budget.spend(a.prepare(&schema, Some(kind_slot), budget.left()));
-    }
-    if let Some(t) = qa.sample.as_mut() {
-        budget.spend(t.prepare(&schema, Some(kind_slot), budget.left()));
     }
     if !cx.d.errors.is_empty() {
         return None;

@@ -10,7 +10,6 @@ use crate::table::{Hit, NameIndex, Table};
 use crate::value::{decimal_from_f64, parse_decimal};
 use alloc::format;
 use alloc::string::{String, ToString};
-use alloc::vec;
 use alloc::vec::Vec;
 use rust_decimal::Decimal;
 use serde_json::{Map, Value};
@@ -164,8 +163,8 @@ pub(super) fn qa(top: &Map<String, Value>, cx: &mut Compiler<'_>, queue_names: &
                 strata.len() - 1
             }
         };
-        let keys: RankKeys = vec![("stratum".into(), name.to_string()), ("rate".into(), rate.to_string())];
-        Some((i as u32, keys))
+        // Nothing to rank: a `first` table takes the first match.
+        Some((i as u32, RankKeys::new()))
     });
     qa.sample = table.map(|mut t| {
         t.hit = Hit::First;
