@@ -376,3 +376,24 @@ fn every_way_to_give_qa_keys_decodes_alike() {
     let err = e.columns(cases.len(), &twice).expect_err("escalations twice");
     assert!(err.message.contains("given twice"), "{err}");
 }
+
+#[test]
+fn the_linter_reads_the_sample_table() {
+    // A catch-all rule first: the rules after it can never decide (policy-format.md,
+    // "Warnings"); the fixture's own table has none.
+    let mut p = fixture()["policy"].clone();
+    assert!(engine(&p).warnings().is_empty());
+    if let Some(rules) = p["qa"]["sample"]["rules"].as_array_mut() {
+        rules.insert(0, json!({"id": "Q0", "when": {}, "then": {"stratum": "all", "rate": 0.1}}));
+    }
+    let e = engine(&p);
+    let got: Vec<(&str, &str)> = e.warnings().iter().map(|w| (w.code.as_str(), w.path.as_str())).collect();
+    assert_eq!(
+        got,
+        [
+            ("unreachable_rule", "/qa/sample/rules/1"),
+            ("unreachable_rule", "/qa/sample/rules/2"),
+            ("unreachable_rule", "/qa/sample/rules/3")
+        ]
+    );
+}

@@ -151,7 +151,7 @@ impl Engine {
     /// number. A case whose stratum has rate `r` is sampled when this is below `r × 2^64`.
     ///
     /// ```
-    /// let policy = r#"{"docket": 1, "name": "p", "currency": "EUR", "queues": {"q": {"owner": "t"}},
+    /// let policy = r#"{"docket": 1, "name": "p", "currency": "EUR", "fields": {}, "queues": {"q": {"owner": "t"}},
     ///   "routing": {"rules": [{"id": "R", "when": {}, "then": {"queue": "q"}}]}, "qa": {"seed": "acme-qa-2026"}}"#;
     /// let engine = docket_core::Engine::compile(policy).unwrap();
     /// // HMAC-SHA256("acme-qa-2026", "C-1022") = 0968dca7257a93f7...: below 0.05 × 2^64.
