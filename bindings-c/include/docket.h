@@ -296,8 +296,9 @@ typedef struct {
   // case's error `id_too_long`; a longer `requested_by`, approver or string field value is a
   // `bad_type` issue.
   size_t max_string_len;
-  // Most items of a case's `paused`, `approvals` or `evidence` list (default 1000):
-  // a longer list is a `bad_type` issue and its extra items are not read.
+  // Most items of a case's `paused`, `waiting`, `approvals`, `evidence` or
+  // `escalations` list, or of `closed_by` roles (default 1000): a longer list is a
+  // `bad_type` issue and its extra items are not read.
   size_t max_list_len;
   // Largest case record in bytes (default 1 MiB): a longer NDJSON line or array
   // element, or list given as JSON text in a column, is not read and makes the case's

@@ -275,8 +275,8 @@ struct CaseLimits {
     /// the error `id_too_long`, a longer value the issue `bad_type`
     #[arg(long, value_name = "BYTES", default_value_t = Limits::default().max_string_len, verbatim_doc_comment)]
     max_string_len: usize,
-    /// Most entries in a case's `paused`, `approvals` or `evidence`; more is the issue
-    /// `bad_type` on that key
+    /// Most entries in a case's `paused`, `waiting`, `approvals`, `evidence` or
+    /// `escalations`; more is the issue `bad_type` on that key
     #[arg(long, value_name = "N", default_value_t = Limits::default().max_list_len, verbatim_doc_comment)]
     max_list_len: usize,
 }
