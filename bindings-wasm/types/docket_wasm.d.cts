@@ -128,7 +128,7 @@ export interface EngineLimits {
     maxPolicyBytes?: number;
     /** Longest string kept from a case, in UTF-8 bytes (default 4096): a longer `id` is `bad_id`, a longer `requested_by`, approver or string field a `bad_type` issue. */
     maxStringLen?: number;
-    /** Most items of a case's `paused`, `approvals` or `evidence` (default 1000): more are a `bad_type` issue. */
+    /** Most items of a case's `paused`, `waiting`, `approvals`, `evidence` or `escalations`, or roles of `closed_by` (default 1000): more are a `bad_type` issue. */
     maxListLen?: number;
     /** Largest case in bytes (default 1 MiB): JSON text, an object measured as its JSON text, or a list given as JSON text in a column. Over it the case's `error` is `too_large`. */
     maxCaseBytes?: number;
