@@ -50,13 +50,7 @@ fn no_allocation_per_case_once_warm() {
     let mut route = Route::new();
     let mut round = |count: bool| {
         let before = allocs();
-        for (l, c) in lines.iter().zip(cases.iter_mut()) {
-            e.decode_json(l, c);
-        }
-        e.evaluate_batch(&cases, now, &mut outs);
-        for o in &outs {
-            report.add(o);
-        }
+        batch_round(&e, &lines, (&mut cases, &mut outs), &mut report, now);
         // Routing alone, into one reused buffer.
         for c in &cases {
             e.route(c, &mut route);
@@ -268,4 +262,62 @@ fn a_report_split_by_dimensions_allocates_nothing_per_case_once_it_has_seen_each
     round(true);
     assert_eq!(report.cases, 3 * lines.len() as u64);
     assert!(report.queues.iter().any(|q| q.by.len() > 1));
+}
+
+#[test]
+fn no_allocation_per_case_with_qa_checks_and_the_sample_once_warm() {
+    // The cases of tests/conformance/qa.json: misrouted, late escalations, closings judged
+    // at the closing instant (the approval steps as they stood then), barred closers, an
+    // undeclared queue, and the sample's keyed hash for each.
+    let fx: serde_json::Value = serde_json::from_str(include_str!("conformance/qa.json")).unwrap_or_default();
+    let mut e = docket_tests::engine(&fx["policy"]);
+    e.set_sample_seed("audit-2026");
+    let now = t("2026-11-23T10:00:00Z");
+    let lines: Vec<String> = fx["cases"].as_array().into_iter().flatten().map(|c| c.to_string()).collect();
+    let mut cases: Vec<Case> = lines.iter().map(|_| Case::new()).collect();
+    let mut outs = vec![Outcome::new(); lines.len()];
+    let mut report = Report::new(&e, now);
+    let mut one = Outcome::new();
+    warm_rounds_allocate_nothing("over the QA cases", || {
+        batch_round(&e, &lines, (&mut cases, &mut outs), &mut report, now);
+        // One outcome buffer for every case, as the columnar path and the CLI use it.
+        for c in &cases {
+            e.evaluate(c, now, &mut one);
+        }
+    });
+    // They were checked as the fixture says: Q-1 misrouted and late, Q-4 closed without
+    // approvals and evidence by a barred closer, Q-1 sampled.
+    assert!(outs[0].misrouted() && outs[0].late_escalations().count() == 1);
+    assert_eq!(outs[3].closed_without(), (true, true));
+    assert!(outs[3].closed_by_barred() && outs[0].sampled_stratum() == Some(1));
+    assert_eq!(report.queues.iter().map(|q| q.qa.checked).sum::<u64>(), 5 * 7);
+}
+
+/// Runs `round` twice to warm its buffers up, then three times counting allocations:
+/// none may happen.
+fn warm_rounds_allocate_nothing(what: &str, mut round: impl FnMut()) {
+    round();
+    round();
+    for _ in 0..3 {
+        let before = allocs();
+        round();
+        assert_eq!(allocs() - before, 0, "allocations in a warm round {what}");
+    }
+}
+
+/// Decodes `lines` into `cases`, evaluates them into `outs` and adds them to `report`.
+fn batch_round<S: AsRef<str>>(
+    e: &docket_core::Engine,
+    lines: &[S],
+    (cases, outs): (&mut [Case], &mut [Outcome]),
+    report: &mut Report,
+    now: i64,
+) {
+    for (l, c) in lines.iter().zip(cases.iter_mut()) {
+        e.decode_json(l.as_ref(), c);
+    }
+    e.evaluate_batch(cases, now, outs);
+    for o in outs.iter() {
+        report.add(o);
+    }
 }

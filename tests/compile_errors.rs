@@ -269,3 +269,53 @@ fn repeated_names_are_errors_with_their_paths() {
         json!({"close": {"roles": ["agent"], "evidence": {"k": ["photo", "receipt", "photo"], "j": ["photo"]}}});
     assert_eq!(errors(&q), dup("/actions/close/evidence/k/2"));
 }
+
+#[test]
+fn the_qa_section_is_checked_like_other_tables() {
+    // policy-format.md, "qa": each problem its code at its path.
+    let sample = |then: Value| with(&["qa"], json!({"sample": {"rules": [{"id": "Q1", "when": {}, "then": then}]}}));
+    assert_eq!(errors(&sample(json!({"stratum": "s", "rate": "0.05"}))), vec![]);
+    assert_eq!(errors(&sample(json!({"stratum": "s", "rate": 1}))), vec![]);
+    one(sample(json!({"stratum": "s", "rate": "1.5"})), "bad_value", "/qa/sample/rules/0/then/rate");
+    one(sample(json!({"stratum": "s", "rate": -0.1})), "bad_value", "/qa/sample/rules/0/then/rate");
+    one(sample(json!({"stratum": "s", "rate": "a fifth"})), "bad_decimal", "/qa/sample/rules/0/then/rate");
+    one(sample(json!({"stratum": "s", "rate": true})), "wrong_type", "/qa/sample/rules/0/then/rate");
+    one(sample(json!({"rate": "0.1"})), "missing_key", "/qa/sample/rules/0/then");
+    one(sample(json!({"stratum": "s"})), "missing_key", "/qa/sample/rules/0/then");
+    one(sample(json!({"stratum": "", "rate": 0})), "bad_value", "/qa/sample/rules/0/then/stratum");
+    one(sample(json!({"stratum": "s", "rate": 0, "weight": 2})), "unknown_key", "/qa/sample/rules/0/then/weight");
+    // A stratum has one rate.
+    let two = with(
+        &["qa"],
+        json!({"sample": {"rules": [
+            {"id": "Q1", "when": {"kind": "k"}, "then": {"stratum": "s", "rate": "0.1"}},
+            {"id": "Q2", "when": {}, "then": {"stratum": "s", "rate": "0.2"}}]}}),
+    );
+    one(two, "bad_value", "/qa/sample/rules/1/then/rate");
+    // The same rate written twice ways is one rate.
+    let same = with(
+        &["qa"],
+        json!({"sample": {"rules": [
+            {"id": "Q1", "when": {"kind": "k"}, "then": {"stratum": "s", "rate": "0.10"}},
+            {"id": "Q2", "when": {}, "then": {"stratum": "s", "rate": 0.1}}]}}),
+    );
+    assert_eq!(errors(&same), vec![]);
+    // Hit `first` only; tests like any table; rule ids shared with the policy.
+    let hit = with(&["qa"], json!({"sample": {"hit": "unique", "rules": []}}));
+    one(hit, "bad_value", "/qa/sample/hit");
+    let when = with(
+        &["qa"],
+        json!({"sample": {"rules": [{"id": "Q1", "when": {"kind": "x"}, "then": {"stratum": "s", "rate": 0}}]}}),
+    );
+    one(when, "not_in_enum", "/qa/sample/rules/0/when/kind");
+    let dup =
+        with(&["qa"], json!({"sample": {"rules": [{"id": "R1", "when": {}, "then": {"stratum": "s", "rate": 0}}]}}));
+    one(dup, "duplicate_rule_id", "/qa/sample/rules/0/id");
+    one(with(&["qa"], json!({"seed": 42})), "wrong_type", "/qa/seed");
+    one(with(&["qa"], json!({"seeds": "x"})), "unknown_key", "/qa/seeds");
+    one(with(&["qa"], json!([])), "wrong_type", "/qa");
+    // The QA keys of a case are not field names.
+    for key in ["worked_queue", "escalations", "closed_by"] {
+        one(with(&["fields", key], json!({"type": "string"})), "bad_value", &format!("/fields/{key}"));
+    }
+}

@@ -76,7 +76,11 @@ fn run(path: &std::path::Path) -> Vec<String> {
     if fx.get("failures").is_some() {
         return run_failures(&path.file_name().expect("file name").to_string_lossy(), &fx);
     }
-    let engine = Engine::compile_value(&fx["policy"]).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut engine = Engine::compile_value(&fx["policy"]).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    // `seed`: the seed of the QA sample instead of the policy's (optional).
+    if let Some(seed) = fx.get("seed").and_then(Value::as_str) {
+        engine.set_sample_seed(seed);
+    }
     let now = t(fx["now"].as_str().expect("now"));
     let raw = fx["cases"].as_array().expect("cases");
     let cases: Vec<Case> = raw

@@ -44,6 +44,19 @@ fn report_policy() -> Value {
 
 static ENGINE: LazyLock<Engine> = LazyLock::new(|| engine(&report_policy()));
 
+/// The same policy with a `close` action (team_lead or ops_manager, not the requester,
+/// every step filled, a receipt for a refund) and a QA sample in two strata: the QA checks
+/// and the sample in every figure of the merge property.
+static QA_ENGINE: LazyLock<Engine> = LazyLock::new(|| {
+    let mut p = report_policy();
+    p["actions"]["close"] = json!({"roles": ["team_lead", "ops_manager"], "not_requester": true,
+                                   "requires": ["approvals"], "evidence": {"refund": ["receipt"]}});
+    p["qa"] = json!({"seed": "merge", "sample": {"rules": [
+        {"id": "Q1", "when": {"channel": "web"}, "then": {"stratum": "web", "rate": "0.5"}},
+        {"id": "Q2", "when": {}, "then": {"stratum": "rest", "rate": "0.25"}}]}});
+    engine(&p)
+});
+
 const NOW: &str = "2026-11-23T10:00:00Z";
 
 /// The worked example of docs/reports.md, at 2026-11-23T10:00Z.
@@ -190,8 +203,41 @@ fn ts(x: i64) -> String {
 }
 
 /// A generated case: kind, amount, channel, opened within a week before `now`, optional
-/// stamps, closing, a wait, an approval; ids from a small set so ties and repeats occur.
+/// stamps, closing, a wait, an approval; ids from a small set so ties and repeats occur;
+/// and what actually happened (worked queue, escalations, closer), for QA.
 fn arb_case() -> impl Strategy<Value = Value> {
+    (arb_backlog_case(), arb_qa()).prop_map(|(mut c, (worked, escalations, closer))| {
+        if let Some(q) = worked {
+            c["worked_queue"] = json!(q);
+        }
+        if let Some(list) = escalations {
+            let opened = t(c["opened_at"].as_str().unwrap_or_default());
+            c["escalations"] =
+                json!(list.iter().map(|&(l, m)| json!({"level": l, "at": ts(opened + m * 60)})).collect::<Vec<_>>());
+        }
+        if let Some((id, role)) = closer {
+            c["closed_by"] = json!({"id": id, "roles": [role]});
+        }
+        c
+    })
+}
+
+/// What actually happened: a worked queue (one undeclared), escalations (level, minutes
+/// after the opening), a closer.
+#[allow(clippy::type_complexity)]
+fn arb_qa()
+-> impl Strategy<Value = (Option<&'static str>, Option<Vec<(u32, i64)>>, Option<(&'static str, &'static str)>)> {
+    (
+        prop::option::weighted(0.3, prop_oneof![Just("refunds"), Just("holds"), Just("elsewhere")]),
+        prop::option::weighted(0.3, prop::collection::vec((1u32..4, 0i64..900), 0..3)),
+        prop::option::weighted(
+            0.3,
+            (prop_oneof![Just("u-1"), Just("u-2")], prop_oneof![Just("team_lead"), Just("finance_reviewer")]),
+        ),
+    )
+}
+
+fn arb_backlog_case() -> impl Strategy<Value = Value> {
     let minute = 0i64..(7 * 24 * 60);
     (
         0u8..6,
@@ -241,8 +287,9 @@ proptest! {
         cases in prop::collection::vec(arb_case(), 0..40),
         cuts in prop::collection::vec(0usize..40, 0..4),
         reverse in any::<bool>(),
+        qa in any::<bool>(),
     ) {
-        let e = &*ENGINE;
+        let e = if qa { &*QA_ENGINE } else { &*ENGINE };
         let now = BASE + 7 * 86_400;
         let decoded: Vec<Case> = cases.iter().map(|c| { let mut k = Case::new(); e.decode_json(&c.to_string(), &mut k); k }).collect();
         let outs: Vec<Outcome> = decoded.iter().map(|k| { let mut o = Outcome::new(); e.evaluate(k, now, &mut o); o }).collect();

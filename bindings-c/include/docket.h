@@ -46,6 +46,14 @@
 // declare (its name is in the case's JSON outcome).
 #define DOCKET_CAUSE_UNDECLARED -3
 
+// `docket_outputs.qa_closed_without`: the case was closed while approval steps its
+// `close` action requires were open (or could not be determined).
+#define DOCKET_QA_WITHOUT_APPROVALS 1
+
+// `docket_outputs.qa_closed_without`: the case was closed without evidence its `close`
+// action requires.
+#define DOCKET_QA_WITHOUT_EVIDENCE 2
+
 // The result of every fallible function. Values are stable: a code is never reused
 // for another meaning; retired codes stay reserved.
 typedef enum {
@@ -127,6 +135,9 @@ enum docket_list
   // `paused_reason` columns; `docket_outputs.sla_cause`; the inner dimension of
   // `docket_outputs.sla_waiting`).
   DOCKET_LIST_DEPENDENCY = 7,
+  // Strata of the policy's QA sample (`qa.sample`), in order of first appearance in
+  // the table (`docket_outputs.qa_stratum`).
+  DOCKET_LIST_STRATUM = 8,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -257,7 +268,8 @@ typedef uint8_t docket_sla_state;
 // Bytes returned by the library (JSON text). Free with `docket_buffer_free`.
 typedef struct docket_buffer docket_buffer;
 
-// A compiled policy. Immutable: share one across threads through `const docket_engine *`.
+// A compiled policy. Immutable once shared (`docket_engine_set_seed`, its one setter, comes
+// before): share one across threads through `const docket_engine *`.
 typedef struct docket_engine docket_engine;
 
 // Error details: a code, a stable string name, a message and a path into the input.
@@ -284,8 +296,9 @@ typedef struct {
   // case's error `id_too_long`; a longer `requested_by`, approver or string field value is a
   // `bad_type` issue.
   size_t max_string_len;
-  // Most items of a case's `paused`, `approvals` or `evidence` list (default 1000):
-  // a longer list is a `bad_type` issue and its extra items are not read.
+  // Most items of a case's `paused`, `waiting`, `approvals`, `evidence` or
+  // `escalations` list, or of `closed_by` roles (default 1000): a longer list is a
+  // `bad_type` issue and its extra items are not read.
   size_t max_list_len;
   // Largest case record in bytes (default 1 MiB): a longer NDJSON line or array
   // element, or list given as JSON text in a column, is not read and makes the case's
@@ -339,7 +352,8 @@ typedef uint32_t docket_bucket;
 
 // One input column: `n_cases` values (or, for the list columns `paused_from`,
 // `paused_to`, `paused_reason`, `waiting_from`, `waiting_to`, `waiting_on`,
-// `approval_role`, `approval_by`, `approval_at`, `evidence`, the items of
+// `approval_role`, `approval_by`, `approval_at`, `evidence`, `closed_by_roles`,
+// `escalation_level`, `escalation_at`, the items of
 // every case, case `i` owning items `offsets[i]` to `offsets[i+1]`). Every array must be
 // aligned for its element type (`values` for the type its `kind` names, `lens` and
 // `offsets` for `size_t`); a misaligned one fails the call with
@@ -410,6 +424,20 @@ typedef struct {
   // Per metric and declared dependency: business seconds the metric waited on it
   // within its running span.
   int64_t *sla_waiting;
+  // QA: 1 when the case was worked by another queue than the one routing chose
+  // (`qa.misrouted`), else 0.
+  uint8_t *qa_misrouted;
+  // QA: escalation levels due by `now` that came late or not at all
+  // (`qa.late_escalations`).
+  uint32_t *qa_late_escalations;
+  // QA: `DOCKET_QA_WITHOUT_APPROVALS` and/or `DOCKET_QA_WITHOUT_EVIDENCE` when the
+  // case was closed without what its `close` action requires (`qa.closed_without`), else 0.
+  uint8_t *qa_closed_without;
+  // QA: 1 when the actor who closed the case may not close it (`qa.closed_by_barred`), else 0.
+  uint8_t *qa_closed_by_barred;
+  // QA sample: the stratum (`DOCKET_LIST_STRATUM`) of a sampled case, else
+  // `DOCKET_NO_INDEX`.
+  int32_t *qa_stratum;
 } docket_outputs;
 
 // Batch totals of a report (`docket_report_counts`).
@@ -566,6 +594,20 @@ docket_result docket_engine_new_with_limits(const char *policy_json,
                                             const docket_limits *limits,
                                             docket_engine **out,
                                             docket_error **err);
+
+// Sets the seed of the engine's QA sample (`seed`, `seed_len` bytes of UTF-8), instead
+// of the policy's `qa.seed`: the key of the HMAC-SHA256 of each case id that decides
+// whether the case is sampled (docs/reports.md, "The QA sample"). Every later call of
+// the engine samples with it. Set it before the engine is shared: no other thread may
+// use the engine during this call.
+//
+// # Safety
+// `engine` is NULL or a live engine nothing else uses during the call; `seed` is NULL or
+// readable for `seed_len` bytes; `err` is NULL or writable.
+docket_result docket_engine_set_seed(docket_engine *engine,
+                                     const char *seed,
+                                     size_t seed_len,
+                                     docket_error **err);
 
 // Frees an engine; NULL is a no-op. No other thread may still be using it. Its reports
 // stay valid handles to free; no other engine accepts them.

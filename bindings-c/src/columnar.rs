@@ -217,6 +217,14 @@ impl OutputArrays<'_> {
         if self.sla_waiting.is_some() {
             self.write_waiting(i, metrics, o);
         }
+        put(&mut self.qa_misrouted, i, || u8::from(o.misrouted()));
+        put(&mut self.qa_late_escalations, i, || o.late_escalations().count() as u32);
+        put(&mut self.qa_closed_without, i, || {
+            let (a, e) = o.closed_without();
+            (if a { DOCKET_QA_WITHOUT_APPROVALS } else { 0 }) | (if e { DOCKET_QA_WITHOUT_EVIDENCE } else { 0 })
+        });
+        put(&mut self.qa_closed_by_barred, i, || u8::from(o.closed_by_barred()));
+        put(&mut self.qa_stratum, i, || index(o.sampled_stratum()));
     }
 
     /// Case `i`'s business seconds waiting, per metric and declared dependency.

@@ -29,6 +29,9 @@ pub enum docket_list {
     /// `paused_reason` columns; `docket_outputs.sla_cause`; the inner dimension of
     /// `docket_outputs.sla_waiting`).
     Dependency = 7,
+    /// Strata of the policy's QA sample (`qa.sample`), in order of first appearance in
+    /// the table (`docket_outputs.qa_stratum`).
+    Stratum = 8,
 }
 
 /// The declared type of an input column (`docket_engine_column_type`).
@@ -99,14 +102,15 @@ pub const DOCKET_POLICY_INFO_WARNINGS: docket_policy_info = docket_policy_info(3
 /// allocated may share one), so a report can tell its own engine from any other.
 static NEXT_ENGINE_ID: AtomicU64 = AtomicU64::new(1);
 
-/// A compiled policy. Immutable: share one across threads through `const docket_engine *`.
+/// A compiled policy. Immutable once shared (`docket_engine_set_seed`, its one setter, comes
+/// before): share one across threads through `const docket_engine *`.
 #[allow(non_camel_case_types)]
 pub struct docket_engine {
     pub(crate) core: Engine,
     /// This engine's id, unique in the process (reports remember it).
     pub(crate) id: u64,
     /// Name lists by `docket_list` value, NUL-terminated.
-    pub(crate) lists: [Vec<String>; 8],
+    pub(crate) lists: [Vec<String>; 9],
     pub(crate) columns: Vec<ColumnDef>,
     /// name, version, fingerprint, warnings (NUL-terminated), by `docket_policy_info` value.
     pub(crate) info: [String; 4],
@@ -168,6 +172,12 @@ impl docket_engine {
         specs.push(("waiting_from".into(), docket_field_type::Timestamp, Vec::new()));
         specs.push(("waiting_to".into(), docket_field_type::Timestamp, Vec::new()));
         specs.push(("waiting_on".into(), docket_field_type::Enum, dependencies.clone()));
+        // QA: what actually happened (after the columns above, whose indexes stay).
+        specs.push(("worked_queue".into(), docket_field_type::Enum, queues.clone()));
+        specs.push(("closed_by_id".into(), docket_field_type::String, Vec::new()));
+        specs.push(("closed_by_roles".into(), docket_field_type::Enum, roles.clone()));
+        specs.push(("escalation_level".into(), docket_field_type::Integer, Vec::new()));
+        specs.push(("escalation_at".into(), docket_field_type::Timestamp, Vec::new()));
         let columns: Vec<ColumnDef> = specs
             .into_iter()
             .filter_map(|(name, ty, values)| {
@@ -184,6 +194,7 @@ impl docket_engine {
             roles,
             owners,
             dependencies,
+            core.strata().map(c_text).collect(),
         ];
         let info = [
             c_text(core.name()),

@@ -480,6 +480,11 @@ pub(crate) struct OutputArrays<'a> {
     pub next_change_at: Option<&'a mut [i64]>,
     pub sla_cause: Option<&'a mut [i32]>,
     pub sla_waiting: Option<&'a mut [i64]>,
+    pub qa_misrouted: Option<&'a mut [u8]>,
+    pub qa_late_escalations: Option<&'a mut [u32]>,
+    pub qa_closed_without: Option<&'a mut [u8]>,
+    pub qa_closed_by_barred: Option<&'a mut [u8]>,
+    pub qa_stratum: Option<&'a mut [i32]>,
     /// The engine's dependency count (the inner dimension of `sla_waiting`).
     pub dependencies: usize,
 }
@@ -529,6 +534,11 @@ impl<'a> OutputsArg<'a> {
                 next_change_at: optional_out(o.next_change_at, n, "outputs.next_change_at")?,
                 sla_cause: optional_out(o.sla_cause, nm, "outputs.sla_cause")?,
                 sla_waiting: optional_out(o.sla_waiting, nmd, "outputs.sla_waiting")?,
+                qa_misrouted: optional_out(o.qa_misrouted, n, "outputs.qa_misrouted")?,
+                qa_late_escalations: optional_out(o.qa_late_escalations, n, "outputs.qa_late_escalations")?,
+                qa_closed_without: optional_out(o.qa_closed_without, n, "outputs.qa_closed_without")?,
+                qa_closed_by_barred: optional_out(o.qa_closed_by_barred, n, "outputs.qa_closed_by_barred")?,
+                qa_stratum: optional_out(o.qa_stratum, n, "outputs.qa_stratum")?,
                 dependencies: deps,
             }
         };

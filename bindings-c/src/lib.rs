@@ -229,6 +229,29 @@ pub unsafe extern "C" fn docket_engine_new_with_limits(
     })
 }
 
+/// Sets the seed of the engine's QA sample (`seed`, `seed_len` bytes of UTF-8), instead
+/// of the policy's `qa.seed`: the key of the HMAC-SHA256 of each case id that decides
+/// whether the case is sampled (docs/reports.md, "The QA sample"). Every later call of
+/// the engine samples with it. Set it before the engine is shared: no other thread may
+/// use the engine during this call.
+///
+/// # Safety
+/// `engine` is NULL or a live engine nothing else uses during the call; `seed` is NULL or
+/// readable for `seed_len` bytes; `err` is NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn docket_engine_set_seed(
+    engine: *mut docket_engine,
+    seed: *const c_char,
+    seed_len: usize,
+    err: *mut *mut docket_error,
+) -> docket_result {
+    ffi::boundary!(err; engine: Mut, seed: Text(seed_len) => {
+        let seed = seed.get()?;
+        engine.get()?.core.set_sample_seed(seed);
+        Ok(())
+    })
+}
+
 /// Frees an engine; NULL is a no-op. No other thread may still be using it. Its reports
 /// stay valid handles to free; no other engine accepts them.
 ///

@@ -14,6 +14,12 @@ pub const DOCKET_CAUSE_OWN: i32 = -2;
 /// `docket_outputs.sla_cause`: a dependency the case named but the policy does not
 /// declare (its name is in the case's JSON outcome).
 pub const DOCKET_CAUSE_UNDECLARED: i32 = -3;
+/// `docket_outputs.qa_closed_without`: the case was closed while approval steps its
+/// `close` action requires were open (or could not be determined).
+pub const DOCKET_QA_WITHOUT_APPROVALS: u8 = 1;
+/// `docket_outputs.qa_closed_without`: the case was closed without evidence its `close`
+/// action requires.
+pub const DOCKET_QA_WITHOUT_EVIDENCE: u8 = 2;
 
 /// How a column's `values` are laid out.
 #[repr(u32)]
@@ -36,7 +42,8 @@ pub enum docket_value_kind {
 
 /// One input column: `n_cases` values (or, for the list columns `paused_from`,
 /// `paused_to`, `paused_reason`, `waiting_from`, `waiting_to`, `waiting_on`,
-/// `approval_role`, `approval_by`, `approval_at`, `evidence`, the items of
+/// `approval_role`, `approval_by`, `approval_at`, `evidence`, `closed_by_roles`,
+/// `escalation_level`, `escalation_at`, the items of
 /// every case, case `i` owning items `offsets[i]` to `offsets[i+1]`). Every array must be
 /// aligned for its element type (`values` for the type its `kind` names, `lens` and
 /// `offsets` for `size_t`); a misaligned one fails the call with
@@ -180,6 +187,20 @@ pub struct docket_outputs {
     /// Per metric and declared dependency: business seconds the metric waited on it
     /// within its running span.
     pub sla_waiting: *mut i64,
+    /// QA: 1 when the case was worked by another queue than the one routing chose
+    /// (`qa.misrouted`), else 0.
+    pub qa_misrouted: *mut u8,
+    /// QA: escalation levels due by `now` that came late or not at all
+    /// (`qa.late_escalations`).
+    pub qa_late_escalations: *mut u32,
+    /// QA: `DOCKET_QA_WITHOUT_APPROVALS` and/or `DOCKET_QA_WITHOUT_EVIDENCE` when the
+    /// case was closed without what its `close` action requires (`qa.closed_without`), else 0.
+    pub qa_closed_without: *mut u8,
+    /// QA: 1 when the actor who closed the case may not close it (`qa.closed_by_barred`), else 0.
+    pub qa_closed_by_barred: *mut u8,
+    /// QA sample: the stratum (`DOCKET_LIST_STRATUM`) of a sampled case, else
+    /// `DOCKET_NO_INDEX`.
+    pub qa_stratum: *mut i32,
 }
 
 /// A backlog report being accumulated (`docket_outputs.report`), for one engine and one `now`.
@@ -208,8 +229,9 @@ pub struct docket_limits {
     /// case's error `id_too_long`; a longer `requested_by`, approver or string field value is a
     /// `bad_type` issue.
     pub max_string_len: usize,
-    /// Most items of a case's `paused`, `approvals` or `evidence` list (default 1000):
-    /// a longer list is a `bad_type` issue and its extra items are not read.
+    /// Most items of a case's `paused`, `waiting`, `approvals`, `evidence` or
+    /// `escalations` list, or of `closed_by` roles (default 1000): a longer list is a
+    /// `bad_type` issue and its extra items are not read.
     pub max_list_len: usize,
     /// Largest case record in bytes (default 1 MiB): a longer NDJSON line or array
     /// element, or list given as JSON text in a column, is not read and makes the case's

@@ -686,7 +686,8 @@ static void test_columns(void) {
   CHECK(docket_report_new(engine, NOW, &report, &err) == DOCKET_RESULT_OK);
   CHECK(docket_report_new(engine, NOW, &report2, &err) == DOCKET_RESULT_OK);
   docket_outputs outs = {queue, priority, band, status, error, issues, required, remaining,
-                         state, due, elapsed, target, level, next_at, report, NULL, NULL, NULL};
+                         state, due, elapsed, target, level, next_at, report, NULL, NULL, NULL,
+                         NULL, NULL, NULL, NULL, NULL};
   for (int i = 0; i < N; i++) queue[i] = 99;
 
   CHECK(docket_evaluate_columns(engine, columns, ncols, N, NOW, ws, &outs, &err) == DOCKET_RESULT_OK);
@@ -1109,6 +1110,156 @@ static void test_columns_clocks_v2(void) {
   docket_workspace_free(ws);
 }
 
+/* QA columns in and out, on the policy of tests/conformance/qa.json (docs/reports.md):
+ * refunds route to `refunds`; close needs team_lead or ops_manager covering the amount,
+ * not the requester, not an approver of a counted step, every step filled and a receipt;
+ * strata high_value (amount >= 1000, rate 1), refunds (rate 0.5), other (rate 0). */
+static const char QA_POLICY[] =
+    "{\"docket\":1,\"name\":\"qa-checks\",\"version\":\"1\",\"currency\":\"EUR\","
+    "\"fields\":{\"kind\":{\"type\":\"enum\",\"values\":[\"refund\",\"return\"]},\"amount\":{\"type\":\"money\"}},"
+    "\"queues\":{\"refunds\":{\"owner\":\"finance\"},\"returns\":{\"owner\":\"warehouse_ops\"}},"
+    "\"routing\":{\"hit\":\"first\",\"rules\":[{\"id\":\"R1\",\"when\":{\"kind\":\"refund\"},\"then\":{\"queue\":\"refunds\"}},"
+    "{\"id\":\"R2\",\"when\":{},\"then\":{\"queue\":\"returns\"}}]},"
+    "\"calendars\":{\"always\":{\"timezone\":\"UTC\",\"week\":\"24x7\"}},"
+    "\"roles\":{\"agent\":{\"limit\":\"0\"},\"team_lead\":{\"limit\":\"500\"},\"ops_manager\":{\"limit\":\"5000\"},"
+    "\"finance_reviewer\":{}},"
+    "\"sla\":{\"metrics\":[\"response\",\"resolution\"],\"escalation\":[{\"at\":1.0,\"to\":\"team_lead\"},"
+    "{\"at\":2.0,\"to\":\"ops_manager\"}],\"targets\":{\"hit\":\"first\",\"rules\":[{\"id\":\"S1\",\"when\":{},"
+    "\"then\":{\"calendar\":\"always\",\"response\":\"1h\",\"resolution\":\"8h\"}}]}},"
+    "\"approvals\":{\"hit\":\"rule_order\",\"rules\":[{\"id\":\"A1\",\"when\":{\"kind\":\"refund\",\"amount\":\"> 100\"},"
+    "\"then\":{\"role\":\"finance_reviewer\"}}]},"
+    "\"actions\":{\"approve\":{\"roles\":[\"finance_reviewer\"]},\"close\":{\"roles\":[\"team_lead\",\"ops_manager\"],"
+    "\"within_limit\":\"amount\",\"not_requester\":true,\"not_approver\":true,\"requires\":[\"approvals\"],"
+    "\"evidence\":{\"refund\":[\"receipt\"]}}},"
+    "\"qa\":{\"seed\":\"policy-seed\",\"sample\":{\"rules\":[{\"id\":\"Q1\",\"when\":{\"amount\":\">= 1000\"},"
+    "\"then\":{\"stratum\":\"high_value\",\"rate\":1}},{\"id\":\"Q2\",\"when\":{\"kind\":\"refund\"},"
+    "\"then\":{\"stratum\":\"refunds\",\"rate\":\"0.5\"}},{\"id\":\"Q3\",\"when\":{},"
+    "\"then\":{\"stratum\":\"other\",\"rate\":0}}]}}}";
+
+static void test_columns_qa(void) {
+  enum { N = 3 };
+  docket_engine *qa = NULL;
+  docket_workspace *ws = NULL;
+  docket_error *err = NULL;
+  CHECK(docket_engine_new(QA_POLICY, strlen(QA_POLICY), &qa, &err) == DOCKET_RESULT_OK);
+  CHECK(docket_workspace_new(&ws, &err) == DOCKET_RESULT_OK);
+  if (!qa || !ws) return;
+  enum { NCOLS = 16 };
+  uint32_t c[NCOLS] = {0};
+  const char *names[NCOLS] = {"id", "kind", "amount", "opened_at", "closed_at", "requested_by",
+                              "worked_queue", "closed_by_id", "closed_by_roles", "response_at",
+                              "escalation_level", "escalation_at", "approval_role", "approval_by",
+                              "approval_at", "evidence"};
+  for (int i = 0; i < NCOLS; i++)
+    CHECK(docket_engine_list_find(qa, DOCKET_LIST_COLUMN, names[i], strlen(names[i]), &c[i], NULL) == DOCKET_RESULT_OK);
+  const uint32_t c_level = c[10], c_at = c[11], c_appr_role = c[12], c_appr_by = c[13], c_appr_at = c[14],
+                 c_evidence = c[15];
+  size_t nstrata = 0;
+  CHECK(docket_engine_list_len(qa, DOCKET_LIST_STRATUM, &nstrata, NULL) == DOCKET_RESULT_OK);
+  CHECK_EQ_INT(nstrata, 3);
+  uint32_t refunds_stratum = 99;
+  CHECK(docket_engine_list_find(qa, DOCKET_LIST_STRATUM, "refunds", 7, &refunds_stratum, NULL) == DOCKET_RESULT_OK);
+  CHECK_EQ_INT(refunds_stratum, 1);
+  /* Q-1, Q-4 and Q-7 of tests/conformance/qa.json, opened at midnight, now 10:00Z.
+   * Every case carries `escalations` (the list columns are given); responses came in time
+   * (00:30, 00:20, 00:10), so only a resolution clock can pass a step.
+   * Q-1 (refund 50): worked by queue 1 (returns, by index), escalated to level 1 at 09:00;
+   * its resolution passed step 1 (8h) at 08:00:01: late. Q-4 and Q-7 closed before 8h. Q-4 (refund 300): requested and
+   * closed at 06:00 by agent-1 as agent; the finance_reviewer approval came at 07:00 and
+   * there is no receipt. Q-7 (refund 300): closed at 02:00 by fr-1 as ops_manager and
+   * finance_reviewer, who filled the step at 01:00 (not_approver). */
+  const int64_t MID = NOW - 10 * HOUR;
+  const char *ids[N] = {"Q-1", "Q-4", "Q-7"};
+  size_t id_lens[N] = {3, 3, 3};
+  uint32_t kinds[N] = {0, 0, 0};
+  int64_t amounts[N] = {50, 300, 300};
+  int64_t opened[N] = {MID, MID, MID};
+  int64_t responded[N] = {MID + 30 * 60, MID + 20 * 60, MID + 10 * 60};
+  int64_t closed[N] = {0, MID + 6 * HOUR, MID + 2 * HOUR};
+  uint8_t closed_present[N] = {0, 1, 1};
+  const char *requesters[N] = {"", "agent-1", ""};
+  size_t requester_lens[N] = {0, 7, 0};
+  uint8_t requester_present[N] = {0, 1, 0};
+  uint32_t worked[N] = {1, 0, 0};
+  uint8_t worked_present[N] = {1, 0, 0};
+  const char *closers[N] = {"", "agent-1", "fr-1"};
+  size_t closer_lens[N] = {0, 7, 4};
+  uint8_t closer_present[N] = {0, 1, 1};
+  size_t role_offsets[N + 1] = {0, 0, 1, 3};
+  const char *closer_roles[3] = {"agent", "ops_manager", "finance_reviewer"};
+  size_t closer_role_lens[3] = {5, 11, 16};
+  size_t esc_offsets[N + 1] = {0, 1, 1, 1};
+  int64_t esc_levels[1] = {1};
+  int64_t esc_at[1] = {MID + 9 * HOUR};
+  size_t appr_offsets[N + 1] = {0, 0, 1, 2};
+  const char *appr_roles[2] = {"finance_reviewer", "finance_reviewer"};
+  size_t appr_role_lens[2] = {16, 16};
+  const char *appr_by[2] = {"fr-1", "fr-1"};
+  size_t appr_by_lens[2] = {4, 4};
+  int64_t appr_at[2] = {MID + 7 * HOUR, MID + HOUR};
+  size_t ev_offsets[N + 1] = {0, 0, 0, 1};
+  const char *evidence[1] = {"receipt"};
+  size_t evidence_lens[1] = {7};
+  docket_column columns[] = {
+      {c[0], DOCKET_VALUE_KIND_STRING, ids, id_lens, NULL, NULL, 0},
+      {c[1], DOCKET_VALUE_KIND_ENUM_INDEX, kinds, NULL, NULL, NULL, 0},
+      {c[2], DOCKET_VALUE_KIND_SCALED, amounts, NULL, NULL, NULL, 0},
+      {c[3], DOCKET_VALUE_KIND_I64, opened, NULL, NULL, NULL, 0},
+      {c[9], DOCKET_VALUE_KIND_I64, responded, NULL, NULL, NULL, 0},
+      {c[4], DOCKET_VALUE_KIND_I64, closed, NULL, closed_present, NULL, 0},
+      {c[5], DOCKET_VALUE_KIND_STRING, requesters, requester_lens, requester_present, NULL, 0},
+      {c[6], DOCKET_VALUE_KIND_ENUM_INDEX, worked, NULL, worked_present, NULL, 0},
+      {c[7], DOCKET_VALUE_KIND_STRING, closers, closer_lens, closer_present, NULL, 0},
+      {c[8], DOCKET_VALUE_KIND_STRING, closer_roles, closer_role_lens, NULL, role_offsets, 0},
+      {c_level, DOCKET_VALUE_KIND_I64, esc_levels, NULL, NULL, esc_offsets, 0},
+      {c_at, DOCKET_VALUE_KIND_I64, esc_at, NULL, NULL, esc_offsets, 0},
+      {c_appr_role, DOCKET_VALUE_KIND_STRING, appr_roles, appr_role_lens, NULL, appr_offsets, 0},
+      {c_appr_by, DOCKET_VALUE_KIND_STRING, appr_by, appr_by_lens, NULL, appr_offsets, 0},
+      {c_appr_at, DOCKET_VALUE_KIND_I64, appr_at, NULL, NULL, appr_offsets, 0},
+      {c_evidence, DOCKET_VALUE_KIND_STRING, evidence, evidence_lens, NULL, ev_offsets, 0},
+  };
+  const size_t ncols = sizeof columns / sizeof columns[0];
+  uint8_t misrouted[N], without[N], barred[N];
+  uint32_t late[N];
+  int32_t stratum[N];
+  docket_outputs outs = {0};
+  outs.qa_misrouted = misrouted, outs.qa_late_escalations = late, outs.qa_closed_without = without;
+  outs.qa_closed_by_barred = barred, outs.qa_stratum = stratum;
+  /* The policy's seed: HMAC-SHA256("policy-seed", id) starts c16ee95a (Q-1), 805de2ba (Q-4),
+   * 34148f1d (Q-7): only Q-7 is below 2^63, the bound of rate 0.5. */
+  CHECK(docket_evaluate_columns(qa, columns, ncols, N, NOW, ws, &outs, &err) == DOCKET_RESULT_OK);
+  if (err) fprintf(stderr, "%s\n", docket_error_message(err, NULL));
+  CHECK_EQ_INT(misrouted[0], 1);
+  CHECK_EQ_INT(late[0], 1);
+  CHECK_EQ_INT(without[0], 0);
+  CHECK_EQ_INT(barred[0], 0);
+  CHECK_EQ_INT(misrouted[1], 0);
+  CHECK_EQ_INT(late[1], 0);
+  CHECK_EQ_INT(without[1], DOCKET_QA_WITHOUT_APPROVALS | DOCKET_QA_WITHOUT_EVIDENCE);
+  CHECK_EQ_INT(barred[1], 1);
+  CHECK_EQ_INT(late[2], 0);
+  CHECK_EQ_INT(without[2], 0);
+  CHECK_EQ_INT(barred[2], 1);
+  CHECK_EQ_INT(stratum[0], DOCKET_NO_INDEX);
+  CHECK_EQ_INT(stratum[1], DOCKET_NO_INDEX);
+  CHECK_EQ_INT(stratum[2], 1);
+  /* Seed "audit-2026": 28913a74, 1354b8c8, 7fa7f4de: all three. */
+  CHECK(docket_engine_set_seed(qa, "audit-2026", 10, &err) == DOCKET_RESULT_OK);
+  CHECK(docket_evaluate_columns(qa, columns, ncols, N, NOW, ws, &outs, &err) == DOCKET_RESULT_OK);
+  CHECK_EQ_INT(stratum[0], 1);
+  CHECK_EQ_INT(stratum[1], 1);
+  CHECK_EQ_INT(stratum[2], 1);
+  CHECK(docket_engine_set_seed(NULL, "x", 1, NULL) == DOCKET_RESULT_NULL_ARGUMENT);
+  CHECK(docket_engine_set_seed(qa, "\xff", 1, NULL) != DOCKET_RESULT_OK);
+  /* A list of roles without the closer's id: a shape error naming the column. */
+  docket_column lone[] = {columns[0], columns[1], columns[3], columns[9]};
+  CHECK(docket_evaluate_columns(qa, lone, 4, N, NOW, ws, &outs, &err) == DOCKET_RESULT_INVALID_ARGUMENT);
+  CHECK(err && strstr(docket_error_message(err, NULL), "closed_by_id"));
+  docket_error_free(err);
+  docket_workspace_free(ws);
+  docket_engine_free(qa);
+}
+
 static void test_reports_know_their_engine(const char *policy, size_t policy_len, const char *cases,
                                            size_t cases_len) {
   docket_engine *other = NULL, *gone = NULL, *later = NULL;
@@ -1476,6 +1627,7 @@ int main(int argc, char **argv) {
     test_report_flow(cases, cases_len);
     test_columns();
     test_columns_clocks_v2();
+    test_columns_qa();
     test_reports_know_their_engine(policy, policy_len, cases, cases_len);
     test_ndjson_bad_records();
     test_limits(policy, policy_len);

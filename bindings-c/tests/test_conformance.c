@@ -387,6 +387,10 @@ static void run_fixture(const char *path) {
     return;
   }
 
+  /* `seed`: the QA sample's seed instead of the policy's (optional). */
+  jnode *seed = get(fx, "seed");
+  if (seed) CHECK(docket_engine_set_seed(engine, str(seed), strlen(str(seed)), NULL) == DOCKET_RESULT_OK);
+
   /* Outcomes, one NDJSON line per case, indexed by id. */
   docket_buffer *out = NULL;
   CHECK(cases && docket_evaluate_json(engine, cases->start, cases->len, now, &out, &err) == DOCKET_RESULT_OK);

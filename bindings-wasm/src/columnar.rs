@@ -14,8 +14,11 @@
 //! (group `paused`, `Float64Array` seconds) and `paused_reason` (`Int32Array` string
 //! indexes), `waiting_from` and `waiting_to` (`Float64Array` seconds) and `waiting_on`
 //! (`Int32Array`) (group `waiting`), `approval_role`, `approval_by` (`Int32Array`
-//! string indexes) and `approval_at` (`Float64Array` seconds) (group `approvals`), and
-//! `evidence` (`Int32Array`) with `offsets.evidence`.
+//! string indexes) and `approval_at` (`Float64Array` seconds) (group `approvals`),
+//! `evidence` (`Int32Array`) with `offsets.evidence`, and for QA `closed_by_roles`
+//! (`Int32Array`, the roles of the scalar column `closed_by_id`; group `closed_by`) and
+//! `escalation_level` and `escalation_at` (`Float64Array`; group `escalations`: with it,
+//! every case carries `escalations`, its items or none).
 //!
 //! Money may come as scaled whole numbers: `scales: { amount: 2 }` reads the
 //! `Float64Array` `columns.amount` in hundredths (`125000` is `1250.00`), exact and without
@@ -56,13 +59,16 @@ enum Group {
     Approvals = 1,
     Evidence = 2,
     Waiting = 3,
+    ClosedBy = 4,
+    Escalations = 5,
 }
 
 /// How many typed list groups there are.
-const GROUPS: usize = 4;
+const GROUPS: usize = 6;
 
 impl Group {
-    const ALL: [Group; GROUPS] = [Group::Paused, Group::Approvals, Group::Evidence, Group::Waiting];
+    const ALL: [Group; GROUPS] =
+        [Group::Paused, Group::Approvals, Group::Evidence, Group::Waiting, Group::ClosedBy, Group::Escalations];
 
     fn name(self) -> &'static str {
         match self {
@@ -70,6 +76,8 @@ impl Group {
             Group::Approvals => "approvals",
             Group::Evidence => "evidence",
             Group::Waiting => "waiting",
+            Group::ClosedBy => "closed_by",
+            Group::Escalations => "escalations",
         }
     }
 }
@@ -208,14 +216,14 @@ fn get(obj: &JsValue, key: &str, at: &str) -> Result<JsValue, Failure> {
 /// `offsets` (absent = no typed list columns): per group, `length + 1` non-decreasing
 /// entries.
 fn read_offsets(v: &JsValue, len: usize) -> Result<[Option<Vec<usize>>; GROUPS], Failure> {
-    let mut out: [Option<Vec<usize>>; GROUPS] = [None, None, None, None];
+    let mut out: [Option<Vec<usize>>; GROUPS] = [None, None, None, None, None, None];
     if v.is_undefined() || v.is_null() {
         return Ok(out);
     }
     if !v.is_object() {
         return Err(Failure::argument(
             "offsets",
-            "`offsets` must be an object { paused?, waiting?, approvals?, evidence? } of Uint32Array",
+            "`offsets` must be an object { paused?, waiting?, approvals?, evidence?, closed_by?, escalations? } of Uint32Array",
         ));
     }
     for (g, slot) in Group::ALL.into_iter().zip(out.iter_mut()) {
@@ -264,6 +272,8 @@ fn group_of(target: ColumnTarget, evidence_items: bool) -> Option<Group> {
         T::WaitingFrom | T::WaitingTo | T::WaitingOn => Some(Group::Waiting),
         T::ApprovalRole | T::ApprovalBy | T::ApprovalAt => Some(Group::Approvals),
         T::Evidence if evidence_items => Some(Group::Evidence),
+        T::ClosedByRoles => Some(Group::ClosedBy),
+        T::EscalationLevel | T::EscalationAt => Some(Group::Escalations),
         _ => None,
     }
 }
@@ -272,9 +282,10 @@ fn group_of(target: ColumnTarget, evidence_items: bool) -> Option<Group> {
 fn list_array(target: ColumnTarget) -> (bool, &'static str) {
     use ColumnTarget as T;
     match target {
-        T::PausedFrom | T::PausedTo | T::WaitingFrom | T::WaitingTo | T::ApprovalAt => {
+        T::PausedFrom | T::PausedTo | T::WaitingFrom | T::WaitingTo | T::ApprovalAt | T::EscalationAt => {
             (true, "a Float64Array (epoch seconds, NaN = absent)")
         }
+        T::EscalationLevel => (true, "a Float64Array (whole numbers from 1)"),
         _ => (false, "an Int32Array (string indexes)"),
     }
 }
@@ -305,7 +316,7 @@ impl Batch {
         let offsets = read_offsets(&get(batch, "offsets", "offsets")?, len)?;
         let scales = read_scales(&get(batch, "scales", "scales")?)?;
         // With `offsets.evidence`, `columns.evidence` holds items; without, JSON text per case.
-        let [_, _, evidence_offsets, _] = &offsets;
+        let [_, _, evidence_offsets, ..] = &offsets;
         let evidence_items = evidence_offsets.is_some();
         let cols_obj: &Object = cols_v.unchecked_ref();
         let mut columns = Vec::new();
@@ -496,6 +507,9 @@ fn check_groups(columns: &[RawColumn], offsets: &[Option<Vec<usize>>; GROUPS]) -
         (T::ApprovalAt, T::ApprovalBy, "approval_at", "approval_by"),
         (T::ApprovalRole, T::ApprovalBy, "approval_role", "approval_by"),
         (T::ApprovalBy, T::ApprovalRole, "approval_by", "approval_role"),
+        (T::EscalationLevel, T::EscalationAt, "escalation_level", "escalation_at"),
+        (T::EscalationAt, T::EscalationLevel, "escalation_at", "escalation_level"),
+        (T::ClosedByRoles, T::ClosedById, "closed_by_roles", "closed_by_id"),
     ];
     for (member, lead, m, l) in needs {
         if has(member) && !has(lead) {
@@ -506,6 +520,8 @@ fn check_groups(columns: &[RawColumn], offsets: &[Option<Vec<usize>>; GROUPS]) -
         (T::Paused, T::PausedFrom, "paused", "paused_from"),
         (T::Waiting, T::WaitingFrom, "waiting", "waiting_from"),
         (T::Approvals, T::ApprovalBy, "approvals", "approval_by"),
+        (T::Escalations, T::EscalationLevel, "escalations", "escalation_level"),
+        (T::ClosedBy, T::ClosedById, "closed_by", "closed_by_id"),
     ] {
         if has(text) && has(lead) {
             return Err(Failure::argument(
@@ -677,13 +693,15 @@ fn ints(v: &[f64]) -> Vec<i64> {
 /// Maps one column for the core.
 fn map_column<'a>(engine: &Engine, c: &'a RawColumn, table: &[&'a str], memo: &mut Memo) -> Mapped<'a> {
     use ColumnTarget as T;
-    let json_list = matches!(c.target, T::Paused | T::Waiting | T::Approvals | T::Evidence) && c.group.is_none();
+    let json_list =
+        matches!(c.target, T::Paused | T::Waiting | T::Approvals | T::Evidence | T::Escalations | T::ClosedBy)
+            && c.group.is_none();
     match (&c.raw, c.scale) {
         (Raw::Str(rows), _) => match c.target {
             T::Field(s) if engine.field_type(s) == Some(FieldType::Enum) => {
                 memo.resolve(rows, table, |name| engine.symbol(s, name))
             }
-            T::ApprovalRole => memo.resolve(rows, table, |name| engine.role(name)),
+            T::ApprovalRole | T::ClosedByRoles => memo.resolve(rows, table, |name| engine.role(name)),
             // Evidence items: by index into the policy's items (an unknown item is ignored
             // either way).
             T::Evidence if c.group.is_some() => memo.resolve(rows, table, |name| engine.evidence_item(name)),
@@ -736,6 +754,9 @@ struct Outputs {
     remaining: Vec<u32>,
     not_yet_open: Vec<u8>,
     next_change_at: Vec<f64>,
+    /// QA: misrouted (0/1), late escalation levels, closed without (bits: 1 approvals, 2
+    /// evidence), closed by a barred actor (0/1), the sampled stratum (`names.strata`).
+    qa: QaOutputs,
     /// Per metric, in policy order.
     sla: Vec<MetricOutputs>,
     /// Error codes met so far (`names.errors`), in order of first appearance.
@@ -744,6 +765,15 @@ struct Outputs {
     causes: Vec<String>,
     /// The declared dependencies (the inner dimension of `waiting`).
     dependencies: usize,
+}
+
+/// The QA arrays (`qa_*`).
+struct QaOutputs {
+    misrouted: Vec<u8>,
+    late_escalations: Vec<u32>,
+    closed_without: Vec<u8>,
+    closed_by_barred: Vec<u8>,
+    stratum: Vec<i32>,
 }
 
 /// One metric's SLA clock arrays (`sla[metric]`).
@@ -790,6 +820,13 @@ impl Outputs {
             remaining: vec![0; n],
             not_yet_open: vec![0; n],
             next_change_at: vec![f64::NAN; n],
+            qa: QaOutputs {
+                misrouted: vec![0; n],
+                late_escalations: vec![0; n],
+                closed_without: vec![0; n],
+                closed_by_barred: vec![0; n],
+                stratum: vec![-1; n],
+            },
             sla: (0..metrics).map(|_| metric()).collect(),
             errors: Vec::new(),
             causes: core::iter::once("own").chain(engine.dependencies()).map(String::from).collect(),
@@ -826,6 +863,14 @@ impl Outputs {
         put(&mut self.issues, i, out.issues().len() as u32);
         put(&mut self.steps, i, out.steps().len() as u32);
         put(&mut self.remaining, i, out.steps().iter().filter(|s| out.done_by(s).is_none()).count() as u32);
+        if out.qa_checked() || out.sampled_stratum().is_some() {
+            let (approvals, evidence) = out.closed_without();
+            put(&mut self.qa.misrouted, i, u8::from(out.misrouted()));
+            put(&mut self.qa.late_escalations, i, out.late_escalations().count() as u32);
+            put(&mut self.qa.closed_without, i, u8::from(approvals) | (u8::from(evidence) << 1));
+            put(&mut self.qa.closed_by_barred, i, u8::from(out.closed_by_barred()));
+            put(&mut self.qa.stratum, i, index(out.sampled_stratum()));
+        }
         let deps = self.dependencies;
         for (k, (m, mo)) in self.sla.iter_mut().zip(out.sla()).enumerate() {
             let Some(mo) = mo else { continue };
@@ -872,6 +917,11 @@ impl Outputs {
         t.remaining.copy_from(&self.remaining);
         t.not_yet_open.copy_from(&self.not_yet_open);
         t.next_change_at.copy_from(&self.next_change_at);
+        t.qa_misrouted.copy_from(&self.qa.misrouted);
+        t.qa_late_escalations.copy_from(&self.qa.late_escalations);
+        t.qa_closed_without.copy_from(&self.qa.closed_without);
+        t.qa_closed_by_barred.copy_from(&self.qa.closed_by_barred);
+        t.qa_stratum.copy_from(&self.qa.stratum);
         for (m, a) in self.sla.iter().zip(&t.sla) {
             a.state.copy_from(&m.state);
             a.due.copy_from(&m.due);
@@ -901,6 +951,11 @@ impl Outputs {
         set(&res, "remaining", &Uint32Array::from(self.remaining.as_slice()).into());
         set(&res, "not_yet_open", &Uint8Array::from(self.not_yet_open.as_slice()).into());
         set(&res, "next_change_at", &Float64Array::from(self.next_change_at.as_slice()).into());
+        set(&res, "qa_misrouted", &Uint8Array::from(self.qa.misrouted.as_slice()).into());
+        set(&res, "qa_late_escalations", &Uint32Array::from(self.qa.late_escalations.as_slice()).into());
+        set(&res, "qa_closed_without", &Uint8Array::from(self.qa.closed_without.as_slice()).into());
+        set(&res, "qa_closed_by_barred", &Uint8Array::from(self.qa.closed_by_barred.as_slice()).into());
+        set(&res, "qa_stratum", &Int32Array::from(self.qa.stratum.as_slice()).into());
         let sla = Object::new();
         for (name, m) in engine.metrics().zip(&self.sla) {
             let mc = Object::new();
@@ -924,6 +979,7 @@ impl Outputs {
         set(&names, "errors", &list(&mut self.errors.iter().copied()));
         set(&names, "dependencies", &list(&mut engine.dependencies()));
         set(&names, "causes", &list(&mut self.causes.iter().map(String::as_str)));
+        set(&names, "strata", &list(&mut engine.strata()));
         set(&res, "names", &names.into());
         res.into()
     }
@@ -980,6 +1036,11 @@ struct Targets {
     remaining: Uint32Array,
     not_yet_open: Uint8Array,
     next_change_at: Float64Array,
+    qa_misrouted: Uint8Array,
+    qa_late_escalations: Uint32Array,
+    qa_closed_without: Uint8Array,
+    qa_closed_by_barred: Uint8Array,
+    qa_stratum: Int32Array,
     sla: Vec<MetricTargets>,
 }
 
@@ -1053,6 +1114,11 @@ impl Targets {
             remaining: target(into, "remaining", n, Uint32Array::length)?,
             not_yet_open: target(into, "not_yet_open", n, Uint8Array::length)?,
             next_change_at: target(into, "next_change_at", n, Float64Array::length)?,
+            qa_misrouted: target(into, "qa_misrouted", n, Uint8Array::length)?,
+            qa_late_escalations: target(into, "qa_late_escalations", n, Uint32Array::length)?,
+            qa_closed_without: target(into, "qa_closed_without", n, Uint8Array::length)?,
+            qa_closed_by_barred: target(into, "qa_closed_by_barred", n, Uint8Array::length)?,
+            qa_stratum: target(into, "qa_stratum", n, Int32Array::length)?,
             sla,
         })
     }

@@ -174,7 +174,7 @@ struct Bufs {
 #[wasm_bindgen(js_class = Engine)]
 impl WasmEngine {
     /// Compiles a policy (an object or JSON text), with the default limits or those of
-    /// `options.limits`. Throws a `PolicyError` whose `errors` lists every problem with
+    /// `options.limits`, and the QA sample's seed of `options.seed` (else the policy's). Throws a `PolicyError` whose `errors` lists every problem with
     /// its JSON path (`code` `invalid_policy`; `invalid_json` for text that is not JSON,
     /// `limit_exceeded` for a policy over a limit: its size, an object nested deeper than
     /// 127 levels, too many rules, windows or dates), or an `ArgumentError` when `policy`
@@ -183,8 +183,14 @@ impl WasmEngine {
     #[wasm_bindgen(constructor)]
     pub fn new(policy: PolicyArg, options: Option<OptionsArg>) -> Result<WasmEngine, JsValue> {
         guard(|| {
-            let limits = options::limits(options.as_ref().map(AsRef::as_ref))?;
-            WasmEngine::compile(policy.as_ref(), limits)
+            let options = options.as_ref().map(AsRef::as_ref);
+            let limits = options::limits(options)?;
+            let seed = options::seed(options)?;
+            let mut e = WasmEngine::compile(policy.as_ref(), limits)?;
+            if let Some(seed) = seed {
+                e.engine.set_sample_seed(&seed);
+            }
+            Ok(e)
         })
     }
 
@@ -371,6 +377,12 @@ impl WasmEngine {
     #[wasm_bindgen(getter)]
     pub fn dependencies(&self) -> StringsJs {
         strings(self.engine.dependencies()).unchecked_into()
+    }
+
+    /// The strata of the policy's QA sample (the columnar `qa_stratum` indexes refer to it).
+    #[wasm_bindgen(getter)]
+    pub fn strata(&self) -> StringsJs {
+        strings(self.engine.strata()).unchecked_into()
     }
 
     /// The limits in force: the defaults, or those given to the constructor.

@@ -1,10 +1,10 @@
-//! The constructor's `options`: `{ limits?: { maxPolicyBytes?, maxStringLen?,
+//! The constructor's `options`: `{ seed?: string, limits?: { maxPolicyBytes?, maxStringLen?,
 //! maxListLen?, maxCaseBytes?, maxCasesPerCall?, maxRulesPerTable?, maxWindowsPerDay?,
 //! maxDatesPerCalendar?, maxCalendars?, maxMetrics?, maxEscalationSteps?, maxBands?,
 //! maxValuesPerField?, maxMemoryBytes? } }`, each limit a whole number from 0 to
 //! `Number.MAX_SAFE_INTEGER` mapped onto `docket_core::Limits` (an omitted one keeps its
-//! default). An unknown option or limit is refused, so that a misspelt one is not
-//! silently ignored.
+//! default); `seed`, the seed of the QA sample instead of the policy's `qa.seed`. An
+//! unknown option or limit is refused, so that a misspelt one is not silently ignored.
 
 use crate::error::{Failure, set};
 use crate::read::{Seg, accessor, reflect_get};
@@ -79,12 +79,15 @@ pub(crate) fn limits(options: Option<&JsValue>) -> Result<Limits, Failure> {
         return Ok(out);
     };
     if !is_options_object(options) {
-        return Err(Failure::argument("options", "`options` must be an object { limits?: { ... } }"));
+        return Err(Failure::argument("options", "`options` must be an object { seed?, limits?: { ... } }"));
     }
     for key in keys(options) {
-        if key != "limits" {
+        if key != "limits" && key != "seed" {
             let at = accessor("options", &[Seg::Key(key)]);
-            return Err(Failure::argument(&at, format!("`{at}` is not an option; the option is `limits`")));
+            return Err(Failure::argument(
+                &at,
+                format!("`{at}` is not an option; the options are `seed` and `limits`"),
+            ));
         }
     }
     let given = reflect_get(options, &JsValue::from_str("limits"));
@@ -114,6 +117,24 @@ pub(crate) fn limits(options: Option<&JsValue>) -> Result<Limits, Failure> {
         }
     }
     Ok(out)
+}
+
+/// The seed of the QA sample from the constructor's `options` (`options.seed`: a string;
+/// omitted, `undefined` or `null`: the policy's `qa.seed`). Call after [`limits`], which
+/// judges the shape of `options`.
+pub(crate) fn seed(options: Option<&JsValue>) -> Result<Option<String>, Failure> {
+    let Some(options) = options.filter(|v| is_options_object(v)) else { return Ok(None) };
+    let v = reflect_get(options, &JsValue::from_str("seed"));
+    if v.is_undefined() || v.is_null() {
+        return Ok(None);
+    }
+    match v.as_string() {
+        Some(s) if crate::read::faithful(&s, &v) => Ok(Some(s)),
+        Some(_) => {
+            Err(Failure::argument("options.seed", "`options.seed` is not valid Unicode (a lone UTF-16 surrogate)"))
+        }
+        None => Err(Failure::argument("options.seed", "`options.seed` must be a string")),
+    }
 }
 
 /// The limits as `{ maxPolicyBytes, ... }`.

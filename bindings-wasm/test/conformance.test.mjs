@@ -89,7 +89,8 @@ for (const file of files) {
     continue;
   }
   test(`conformance ${file}: ${fx.name}`, async (t) => {
-    const engine = new Engine(fx.policy);
+    // `seed`: the QA sample's seed instead of the policy's (optional).
+    const engine = new Engine(fx.policy, fx.seed === undefined ? undefined : { seed: fx.seed });
     const outcomes = engine.evaluate(fx.cases, fx.now);
     assert.equal(outcomes.length, fx.cases.length);
     const byId = new Map(outcomes.map((o) => [o.id, o]));

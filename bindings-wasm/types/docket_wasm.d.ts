@@ -106,6 +106,17 @@ export interface Policy {
     separation?: { requester_cannot_approve?: boolean; distinct_approvers?: boolean };
     actions?: Record<string, ActionDecl>;
     controls?: ReadonlyArray<ControlDecl>;
+    /** QA: the sample's seed and its `first` table of strata. */
+    qa?: QaDecl;
+}
+
+/** `qa`: a case is sampled when the first 8 bytes of HMAC-SHA256(seed, id) are below its stratum's rate × 2^64. */
+export interface QaDecl {
+    /** The HMAC key (its UTF-8 bytes); omitted: the empty string. `options.seed` replaces it. */
+    seed?: string;
+    /** A `first` table: each case takes the stratum and rate (0 to 1) of the first rule it matches. */
+    sample?: DecisionTable<{ stratum: string; rate: number | string }>;
+    description?: string;
 }
 
 /**
@@ -119,7 +130,7 @@ export interface EngineLimits {
     maxPolicyBytes?: number;
     /** Longest string kept from a case, in UTF-8 bytes (default 4096): a longer `id` is `bad_id`, a longer `requested_by`, approver or string field a `bad_type` issue. */
     maxStringLen?: number;
-    /** Most items of a case's `paused`, `approvals` or `evidence` (default 1000): more are a `bad_type` issue. */
+    /** Most items of a case's `paused`, `waiting`, `approvals`, `evidence` or `escalations`, or roles of `closed_by` (default 1000): more are a `bad_type` issue. */
     maxListLen?: number;
     /** Largest case in bytes (default 1 MiB): JSON text, an object measured as its JSON text, or a list given as JSON text in a column. Over it the case's `error` is `too_large`. */
     maxCaseBytes?: number;
@@ -149,6 +160,8 @@ export interface EngineLimits {
 export interface EngineOptions {
     /** The engine's limits; omitted ones keep their defaults. */
     limits?: EngineLimits;
+    /** The seed of the QA sample, instead of the policy's `qa.seed`. */
+    seed?: string;
 }
 
 /** A pause of every SLA clock; `to` null or absent = still paused; `reason`: the dependency waited for. */
@@ -157,6 +170,8 @@ export interface Pause { from: Rfc3339; to?: Rfc3339 | null; reason?: string | n
 export interface Wait { from: Rfc3339; to?: Rfc3339 | null; on: string }
 /** An approval already given. */
 export interface GivenApproval { role: string; by: string; at?: Rfc3339 }
+/** QA: the case reached escalation `level` (from 1) at `at`. */
+export interface GivenEscalation { level: number; at: Rfc3339 }
 
 /** A case record. Keys other than the standard ones are policy fields (or ignored). */
 export interface Case {
@@ -171,6 +186,12 @@ export interface Case {
     requested_by?: string | null;
     approvals?: ReadonlyArray<GivenApproval>;
     evidence?: ReadonlyArray<string>;
+    /** QA: the queue that actually worked the case. */
+    worked_queue?: string | null;
+    /** QA: the escalations the case actually got (`[]`: none). */
+    escalations?: ReadonlyArray<GivenEscalation> | null;
+    /** QA: who closed the case. */
+    closed_by?: Actor | null;
     /** Policy fields and `<metric>_at` completion stamps. */
     [key: string]: unknown;
 }
@@ -219,7 +240,7 @@ export type ApprovalIgnoredReason =
 export type IssueCode =
 | "missing_field" | "bad_type" | "unknown_enum_value" | "unknown_currency" | "money_overflow"
 | "ambiguous_rules" | "no_authority" | "no_working_time" | "unrouted" | "bad_timestamp"
-| "approval_ignored";
+| "approval_ignored" | "after_now" | "unknown_dependency" | "unknown_queue";
 
 export interface Issue {
     code: IssueCode;
@@ -253,9 +274,25 @@ export interface Outcome {
     /** Open cases: the earliest instant after `now` at which the evaluation would differ; null: nothing scheduled. */
     next_change_at?: Rfc3339 | null;
     approvals?: { steps: ApprovalStep[]; remaining: string[]; barred: string[] };
+    /** When the case carried `worked_queue`, `escalations` or `closed_by`, or the policy samples. */
+    qa?: QaOutcome;
     issues?: Issue[];
     trace?: string[];
     policy: PolicyRef;
+}
+
+/** What QA found: the checks of what actually happened (when the case carried some), and the sample. */
+export interface QaOutcome {
+    /** Worked by another queue than the one routing chose. */
+    misrouted?: { expected: string | null; actual: string } | null;
+    /** Escalation levels due by `now` (a clock passed the step) that came after or never (`at` null). */
+    late_escalations?: Array<{ level: number; due: Rfc3339; at: Rfc3339 | null }>;
+    /** Closed without what the `close` action requires: the steps open at the closing, the evidence missing. */
+    closed_without?: { approvals?: string[]; evidence?: string[] } | null;
+    /** `closed_by` may not close the case: `authorize(close)` at the closing refuses them. */
+    closed_by_barred?: { by: string; reasons: Array<"role_not_permitted" | "over_limit" | "separation_of_duties"> } | null;
+    /** The stratum and rate of a sampled case; null when not sampled. Present when the policy samples. */
+    sample?: { stratum: string; rate: number } | null;
 }
 
 export interface QueueReport {
@@ -288,6 +325,8 @@ export interface QueueReport {
     escalated_to: Record<string, number>;
     /** With `by`: the queue's figures per combination of values that its cases have. */
     by?: Array<QueueSplit>;
+    /** QA: cases checked against what actually happened, and what was found (cases each); cases sampled. */
+    qa: { checked: number; misrouted: number; late_escalations: number; closed_without: number; closed_by_barred: number; sampled: number };
 }
 
 /** A queue's figures for one combination of values of `by` (null: absent). */
@@ -317,6 +356,8 @@ export interface Report {
     at_risk_horizon_s: number | null;
     /** The fields of `by`, when given. */
     by?: string[];
+    /** When the policy samples: per stratum its rate, its cases and those sampled. */
+    sample?: Record<string, { rate: number; cases: number; sampled: number }>;
     queues: Record<string, QueueReport>;
     /** With `flow`: per queue and bucket, received, closed, carried over and cycle times. */
     flow?: FlowReport;
@@ -419,8 +460,12 @@ export interface PackedStrings {
  * paused) and `paused_reason` (`Int32Array` string indexes), `waiting_from` and
  * `waiting_to` (`Float64Array`; `waiting_to` `NaN` = still waiting) and `waiting_on`
  * (`Int32Array` string indexes of dependency names), `approval_role` and `approval_by` (`Int32Array` string indexes) and
- * `approval_at` (`Float64Array`, `NaN` = no time), and `evidence` (`Int32Array` string
- * indexes of the items, with `offsets.evidence`).
+ * `approval_at` (`Float64Array`, `NaN` = no time), `evidence` (`Int32Array` string
+ * indexes of the items, with `offsets.evidence`), and for QA `closed_by_roles`
+ * (`Int32Array` role names of the closer named by `closed_by_id`) and `escalation_level`
+ * and `escalation_at` (`Float64Array`; with them every case carries `escalations`).
+ * `worked_queue` and `closed_by_id` are `Int32Array` string columns; `escalations` and
+ * `closed_by` may instead come as JSON text per case.
  */
 export interface ColumnarCases {
     length: number;
@@ -451,6 +496,10 @@ export interface ColumnarOffsets {
     approvals?: Uint32Array;
     /** For `evidence` given as items (without it, `columns.evidence` is JSON text per case). */
     evidence?: Uint32Array;
+    /** For `closed_by_roles`. */
+    closed_by?: Uint32Array;
+    /** For `escalation_level` and `escalation_at`. */
+    escalations?: Uint32Array;
 }
 
 /** One metric's SLA clocks, one entry per row. */
@@ -496,6 +545,16 @@ export interface ColumnarOutcomes {
     not_yet_open: Uint8Array;
     /** The earliest instant after `now` at which the case's evaluation would differ, epoch seconds; `NaN` = none. */
     next_change_at: Float64Array;
+    /** QA: 1 when worked by another queue than routing chose. */
+    qa_misrouted: Uint8Array;
+    /** QA: escalation levels due by `now` that came late or not at all. */
+    qa_late_escalations: Uint32Array;
+    /** QA: closed without approvals (1) and/or evidence (2) its `close` action requires. */
+    qa_closed_without: Uint8Array;
+    /** QA: 1 when the actor who closed the case may not close it. */
+    qa_closed_by_barred: Uint8Array;
+    /** QA sample: a sampled case's stratum, index into `names.strata`. */
+    qa_stratum: Int32Array;
     sla: Record<string, MetricColumns>;
     names: {
         queues: string[];
@@ -507,6 +566,8 @@ export interface ColumnarOutcomes {
         dependencies: string[];
         /** `"own"`, the declared dependencies, then undeclared names the batch's cases gave. */
         causes: string[];
+        /** The strata of the policy's QA sample. */
+        strata: string[];
     };
 }
 
@@ -629,7 +690,7 @@ export class Engine {
     evaluate(cases: ReadonlyArray<CaseInput>, now?: Now | null): Outcome[];
     /**
      * Compiles a policy (an object or JSON text), with the default limits or those of
-     * `options.limits`. Throws a `PolicyError` whose `errors` lists every problem with
+     * `options.limits`, and the QA sample's seed of `options.seed` (else the policy's). Throws a `PolicyError` whose `errors` lists every problem with
      * its JSON path (`code` `invalid_policy`; `invalid_json` for text that is not JSON,
      * `limit_exceeded` for a policy over a limit: its size, an object nested deeper than
      * 127 levels, too many rules, windows or dates), or an `ArgumentError` when `policy`
@@ -677,6 +738,10 @@ export class Engine {
      * Queue names in policy order (the columnar `queue` indexes refer to it).
      */
     readonly queues: string[];
+    /**
+     * The strata of the policy's QA sample (the columnar `qa_stratum` indexes refer to it).
+     */
+    readonly strata: string[];
     /**
      * The policy's `version` label.
      */

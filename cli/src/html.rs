@@ -100,6 +100,7 @@ pub fn page(engine: &Engine, rep: &Report, trend: Option<&serde_json::Value>) ->
     who_table(&mut s, engine, rep);
     causes_table(&mut s, engine, rep);
     crate::flow_view::html(&mut s, engine, rep);
+    crate::qa::html(&mut s, engine, rep);
     s.push_str("<h2>Backlog controls fired</h2>");
     let fired = rep.controls(engine);
     if fired.is_empty() {

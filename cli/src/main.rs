@@ -8,7 +8,9 @@ mod flow_view;
 mod html;
 mod input;
 mod pipeline;
+mod qa;
 mod render;
+mod sample;
 mod table;
 mod test_suite;
 
@@ -101,6 +103,24 @@ enum Cmd {
         /// midnight, or a week from Monday 00:00 [default: day]
         #[arg(long, value_enum, requires = "since", verbatim_doc_comment)]
         bucket: Option<BucketArg>,
+    },
+    /// List the cases the policy's QA sample draws: id, stratum, inclusion probability
+    ///
+    /// The policy's `qa.sample` table puts each case in a stratum with a rate; a case is
+    /// sampled when the first 8 bytes of HMAC-SHA256(seed, case id), read as a big-endian
+    /// number, are below rate × 2^64 (docs/reports.md, "The QA sample"): the same cases
+    /// whatever the batch, its order or its split. The seed is the policy's `qa.seed`, or
+    /// --seed. Prints one line a sampled case, in input order: id, stratum and
+    /// probability, tab-separated (--json: one JSON object a line). Cases are read as by
+    /// `docket eval`; a record that cannot be used is a line `# line N: code: message`
+    /// (--json: {"id", "line", "error"}), and the others are unaffected.
+    #[command(verbatim_doc_comment)]
+    Sample {
+        #[command(flatten)]
+        input: Input,
+        /// One JSON object a line: {"id", "stratum", "probability", "line"}.
+        #[arg(long)]
+        json: bool,
     },
     /// Decide whether an actor may take an action on a case (exit 0 allowed, 1 denied)
     ///
@@ -244,6 +264,10 @@ struct Input {
     /// Most cases in one JSON array (NDJSON is streamed and has no such limit)
     #[arg(long, value_name = "N", default_value_t = Limits::default().max_cases_per_call, help_heading = "Limits")]
     max_cases: usize,
+    /// Seed of the QA sample, instead of the policy's `qa.seed` (the key of the keyed
+    /// hash that decides which cases are sampled)
+    #[arg(long, value_name = "TEXT", verbatim_doc_comment)]
+    seed: Option<String>,
     #[command(flatten)]
     case_limits: CaseLimits,
     #[command(flatten)]
@@ -262,8 +286,8 @@ struct CaseLimits {
     /// the error `id_too_long`, a longer value the issue `bad_type`
     #[arg(long, value_name = "BYTES", default_value_t = Limits::default().max_string_len, verbatim_doc_comment)]
     max_string_len: usize,
-    /// Most entries in a case's `paused`, `approvals` or `evidence`; more is the issue
-    /// `bad_type` on that key
+    /// Most entries in a case's `paused`, `waiting`, `approvals`, `evidence` or
+    /// `escalations`; more is the issue `bad_type` on that key
     #[arg(long, value_name = "N", default_value_t = Limits::default().max_list_len, verbatim_doc_comment)]
     max_list_len: usize,
 }
@@ -332,6 +356,15 @@ impl Input {
     fn limits(&self) -> Limits {
         self.policy_limits.with(Some(&self.case_limits), Some(self.max_cases))
     }
+
+    /// The policy compiled, with `--seed` as the seed of its QA sample when given.
+    fn engine(&self) -> Result<Engine, Failure> {
+        let mut engine = load_engine(&self.policy, self.limits())?;
+        if let Some(seed) = &self.seed {
+            engine.set_sample_seed(seed);
+        }
+        Ok(engine)
+    }
 }
 
 /// `--bucket`.
@@ -397,6 +430,7 @@ fn main() -> ExitCode {
             let flow = since.map(|s| (s, bucket.map_or(Bucket::Day, BucketArg::bucket)));
             report(&input, format, &by, baseline.as_deref(), flow)
         }
+        Cmd::Sample { input, json } => sample(&input, json),
         Cmd::Authorize { policy, case, actor, action, now, case_limits, policy_limits } => {
             let limits = policy_limits.with(Some(&case_limits), None);
             authorize(&policy, &case, (&actor, &action, now.as_deref()), limits)
@@ -573,7 +607,7 @@ fn check(path: &str, json: bool, deny_warnings: bool, limits: Limits) -> Result<
 }
 
 fn eval(input: &Input) -> Result<ExitCode, Failure> {
-    let engine = load_engine(&input.policy, input.limits())?;
+    let engine = input.engine()?;
     let now = parse_now(input.now.as_deref())?;
     let workers = std::thread::available_parallelism().map_or(1, usize::from);
     let mut w = BufWriter::with_capacity(1 << 16, io::stdout());
@@ -588,7 +622,7 @@ fn report(
     baseline: Option<&str>,
     flow: Option<(String, Bucket)>,
 ) -> Result<ExitCode, Failure> {
-    let engine = load_engine(&input.policy, input.limits())?;
+    let engine = input.engine()?;
     let now = parse_now(input.now.as_deref())?;
     let baseline: Option<serde_json::Value> = match baseline {
         None => None,
@@ -644,6 +678,14 @@ fn report(
         }
     };
     io::stdout().write_all(text.as_bytes()).map_err(Failure::output)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn sample(input: &Input, json: bool) -> Result<ExitCode, Failure> {
+    let engine = input.engine()?;
+    let now = parse_now(input.now.as_deref())?;
+    let mut w = BufWriter::with_capacity(1 << 16, io::stdout());
+    sample::run(&engine, &input.cases, input.input_format, now, json, &mut w)?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -60,6 +60,7 @@ pub fn table(engine: &Engine, rep: &Report, trend: Option<&serde_json::Value>) -
     who(&mut s, engine, rep);
     why(&mut s, engine, rep);
     crate::flow_view::table(&mut s, engine, rep);
+    crate::qa::table(&mut s, engine, rep);
     let fired = rep.controls(engine);
     if fired.is_empty() {
         let _ = writeln!(s, "\nControls fired: none");

@@ -33,6 +33,8 @@ pub struct Engine {
     pub(crate) rights: Rights,
     /// Backlog controls.
     pub(crate) controls: Vec<Control>,
+    /// QA: the sample's seed and strata.
+    pub(crate) qa: crate::policy::qa::Qa,
 }
 
 /// What identifies a compiled policy and what it was compiled with.
@@ -88,6 +90,7 @@ impl Engine {
             clocks: c.clocks,
             rights: c.rights,
             controls: c.controls,
+            qa: c.qa,
         }
     }
 

@@ -34,10 +34,12 @@ pub enum IssueCode {
     AfterNow,
     /// `waiting` or a pause's `reason` names a dependency the policy does not declare.
     UnknownDependency,
+    /// `worked_queue` names a queue the policy does not declare.
+    UnknownQueue,
 }
 
 /// Every issue code, in the order reports list them.
-pub const ISSUE_CODES: [IssueCode; 13] = [
+pub const ISSUE_CODES: [IssueCode; 14] = [
     IssueCode::MissingField,
     IssueCode::BadType,
     IssueCode::UnknownEnumValue,
@@ -51,6 +53,7 @@ pub const ISSUE_CODES: [IssueCode; 13] = [
     IssueCode::MoneyOverflow,
     IssueCode::AfterNow,
     IssueCode::UnknownDependency,
+    IssueCode::UnknownQueue,
 ];
 
 impl IssueCode {
@@ -70,6 +73,7 @@ impl IssueCode {
             IssueCode::MoneyOverflow => "money_overflow",
             IssueCode::AfterNow => "after_now",
             IssueCode::UnknownDependency => "unknown_dependency",
+            IssueCode::UnknownQueue => "unknown_queue",
         }
     }
 
@@ -96,7 +100,7 @@ pub enum Subject {
     Approval(u16),
     /// An approval step, by position in the outcome's steps.
     Step(u16),
-    /// An entry of a list of the case (`paused`, `waiting`), by position.
+    /// An entry of a list of the case (`paused`, `waiting`, `escalations`), by position.
     Item(&'static str, u16),
 }
 

@@ -71,6 +71,7 @@ pub use output::dims::{DimValue, Dimensions, MAX_COMBINATIONS};
 pub use output::flow::{Bucket, CycleCell, Cycles, Flow, FlowError, MAX_FLOW_BUCKETS, QueueFlow};
 pub use output::histogram::Histogram;
 pub use output::outcome::{Cause, Escalation, MetricOutcome, Outcome, Route, SlaState, Step};
+pub use output::qa::{QaCounts, StratumCounts};
 pub use output::render::{IssueField, OutcomeView};
 pub use output::report::{FiredControl, MetricReport, QueueReport, Report, ReportView, UndeclaredDependency};
 pub use output::trend::{Verdict, trend};

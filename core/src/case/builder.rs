@@ -261,6 +261,66 @@ impl<'a> CaseBuilder<'a> {
         self
     }
 
+    /// QA: the queue that worked the case (`worked_queue`), by name; a name the policy
+    /// does not declare is the issue `unknown_queue`, as in JSON.
+    pub fn worked_queue(&mut self, name: &str) -> &mut Self {
+        self.case.worked_queue(self.engine, name);
+        self
+    }
+
+    /// QA: `worked_queue` by index (see [`Engine::queues`]); an index past them is an
+    /// undeclared name (`unknown_queue`).
+    pub fn worked_queue_index(&mut self, queue: u32) -> &mut Self {
+        self.case.worked_queue_index(self.engine, queue);
+        self
+    }
+
+    /// QA: the case carries `escalations` (an empty list until [`CaseBuilder::escalation`]
+    /// adds to it): every escalation level due by `now` without one is late.
+    pub fn escalations(&mut self) -> &mut Self {
+        self.case.escalations_given();
+        self
+    }
+
+    /// QA: the case reached escalation `level` (from 1) at `at`; as in JSON, a level of 0,
+    /// an instant outside 1970 through 2099 or more entries than the list limit is a
+    /// `bad_type` issue of `escalations`.
+    pub fn escalation(&mut self, level: u32, at: Instant) -> &mut Self {
+        self.escalation_entry(Some((level, at)))
+    }
+
+    /// An entry of `escalations`, `None` for one of the wrong shape.
+    pub(crate) fn escalation_entry(&mut self, entry: Option<(u32, Instant)>) -> &mut Self {
+        self.case.escalation(self.engine, entry.filter(|&(_, t)| in_range(t)));
+        self
+    }
+
+    /// QA: the id of the actor who closed the case (`closed_by.id`); empty or over the
+    /// string limit: a `bad_type` issue of `closed_by`, as in JSON.
+    pub fn closed_by(&mut self, id: &str) -> &mut Self {
+        self.case.closed_by(self.engine, id);
+        self
+    }
+
+    /// QA: a role the closer held (`closed_by.roles`); roles the policy does not declare
+    /// grant nothing. More roles than the list limit: a `bad_type` issue of `closed_by`.
+    pub fn closed_by_role(&mut self, role: &str) -> &mut Self {
+        let r = if role.len() > self.engine.info.limits.max_string_len { None } else { self.engine.role(role) };
+        self.closed_by_role_at(r)
+    }
+
+    /// [`CaseBuilder::closed_by_role`] by index (see [`Engine::roles`]).
+    pub fn closed_by_role_index(&mut self, role: u32) -> &mut Self {
+        self.closed_by_role_at(Some(role))
+    }
+
+    fn closed_by_role_at(&mut self, role: Option<u32>) -> &mut Self {
+        if !self.case.closed_by_role(self.engine, role) {
+            self.bad_key("closed_by");
+        }
+        self
+    }
+
     /// The case's currency (defaults to the policy currency); a code over 16 bytes is a
     /// `bad_type` issue and makes the case invalid, as in JSON.
     pub fn currency(&mut self, code: &str) -> &mut Self {

@@ -99,6 +99,24 @@ pub enum ColumnTarget {
     ApprovalBy,
     /// List column `approval_at`: when each approval was given; may be absent.
     ApprovalAt,
+    /// `worked_queue` (QA): the queue that worked the case, by name or by index into
+    /// [`Engine::queues`].
+    WorkedQueue,
+    /// `escalations` (QA), the whole list as JSON text per case.
+    Escalations,
+    /// `closed_by` (QA), the actor object as JSON text per case.
+    ClosedBy,
+    /// `closed_by_id` (QA): the id of the actor who closed the case.
+    ClosedById,
+    /// List column `closed_by_roles` (QA): the roles of the actor who closed the case
+    /// (index into [`Engine::roles`], or its name).
+    ClosedByRoles,
+    /// List column `escalation_level` (QA): the level each escalation reached (a whole
+    /// number from 1). With it every case of the batch carries `escalations`: its items,
+    /// or none.
+    EscalationLevel,
+    /// List column `escalation_at` (QA): when each escalation happened (an instant).
+    EscalationAt,
 }
 
 impl ColumnTarget {
@@ -119,6 +137,9 @@ impl ColumnTarget {
                 | T::ApprovalBy
                 | T::ApprovalAt
                 | T::Evidence
+                | T::ClosedByRoles
+                | T::EscalationLevel
+                | T::EscalationAt
         )
     }
 
@@ -137,7 +158,8 @@ impl ColumnTarget {
             | T::PausedTo
             | T::WaitingFrom
             | T::WaitingTo
-            | T::ApprovalAt => true,
+            | T::ApprovalAt
+            | T::EscalationAt => true,
             T::Field(s) => engine.field_type(s) == Some(FieldType::Timestamp),
             _ => false,
         }
@@ -293,7 +315,8 @@ pub struct Columns<'a> {
     pub(crate) len: usize,
     pub(crate) scalars: Vec<Column<'a>>,
     /// paused_from, paused_to, approval_role, approval_by, approval_at, evidence items,
-    /// paused_reason, waiting_from, waiting_to, waiting_on.
+    /// paused_reason, waiting_from, waiting_to, waiting_on, closed_by_roles,
+    /// escalation_level, escalation_at.
     pub(crate) lists: [Option<Column<'a>>; LISTS],
 }
 
@@ -309,7 +332,7 @@ impl Columns<'_> {
 }
 
 /// How many list columns a batch may have.
-const LISTS: usize = 10;
+const LISTS: usize = 13;
 
 /// A number read as an instant, in seconds (JavaScript's `Date` range; beyond it, or not
 /// finite, it is malformed).
@@ -344,6 +367,9 @@ impl Engine {
             Some(Key::Waiting) => T::Waiting,
             Some(Key::Approvals) => T::Approvals,
             Some(Key::Evidence) => T::Evidence,
+            Some(Key::WorkedQueue) => T::WorkedQueue,
+            Some(Key::Escalations) => T::Escalations,
+            Some(Key::ClosedBy) => T::ClosedBy,
             None => match name {
                 "paused_from" => T::PausedFrom,
                 "paused_to" => T::PausedTo,
@@ -354,6 +380,10 @@ impl Engine {
                 "approval_role" => T::ApprovalRole,
                 "approval_by" => T::ApprovalBy,
                 "approval_at" => T::ApprovalAt,
+                "closed_by_id" => T::ClosedById,
+                "closed_by_roles" => T::ClosedByRoles,
+                "escalation_level" => T::EscalationLevel,
+                "escalation_at" => T::EscalationAt,
                 _ => return None,
             },
         })
@@ -386,6 +416,13 @@ impl Engine {
             T::ApprovalRole => "approval_role",
             T::ApprovalBy => "approval_by",
             T::ApprovalAt => "approval_at",
+            T::WorkedQueue => "worked_queue",
+            T::Escalations => "escalations",
+            T::ClosedBy => "closed_by",
+            T::ClosedById => "closed_by_id",
+            T::ClosedByRoles => "closed_by_roles",
+            T::EscalationLevel => "escalation_level",
+            T::EscalationAt => "escalation_at",
         };
         String::from(name)
     }
@@ -456,10 +493,13 @@ impl Engine {
             // List items must have a kind their list can hold; every other column takes
             // any kind (a value of the wrong kind is its case's issue).
             let ok_kind = match (c.target, c.values) {
-                (T::PausedFrom | T::PausedTo | T::WaitingFrom | T::WaitingTo | T::ApprovalAt, v) => {
+                (T::PausedFrom | T::PausedTo | T::WaitingFrom | T::WaitingTo | T::ApprovalAt | T::EscalationAt, v) => {
                     matches!(v, ColumnValues::I64(_) | ColumnValues::F64(_))
                 }
-                (T::ApprovalRole | T::PausedReason | T::WaitingOn, v) => {
+                (T::EscalationLevel, v) => {
+                    matches!(v, ColumnValues::I64(_) | ColumnValues::F64(_) | ColumnValues::Index(_))
+                }
+                (T::ApprovalRole | T::PausedReason | T::WaitingOn | T::ClosedByRoles, v) => {
                     matches!(v, ColumnValues::Index(_) | ColumnValues::Text(_))
                 }
                 (T::Evidence, v) if items_col => matches!(v, ColumnValues::Index(_) | ColumnValues::Text(_)),
@@ -480,6 +520,9 @@ impl Engine {
                 T::WaitingFrom => Some(7),
                 T::WaitingTo => Some(8),
                 T::WaitingOn => Some(9),
+                T::ClosedByRoles => Some(10),
+                T::EscalationLevel => Some(11),
+                T::EscalationAt => Some(12),
                 _ => None,
             };
             match slot.and_then(|s| lists.get_mut(s)) {
@@ -493,6 +536,7 @@ impl Engine {
             (T::PausedFrom, &[T::PausedTo, T::PausedReason][..]),
             (T::WaitingFrom, &[T::WaitingTo, T::WaitingOn][..]),
             (T::ApprovalBy, &[T::ApprovalRole, T::ApprovalAt][..]),
+            (T::EscalationLevel, &[T::EscalationAt][..]),
         ];
         for (lead, members) in groups {
             for &m in members {
@@ -521,19 +565,27 @@ impl Engine {
                 }
             }
         }
-        if let Some(j) = index(T::ApprovalBy)
-            && index(T::ApprovalRole).is_none()
-        {
-            return Err(err(j, "target", "`approval_by` needs the `approval_role` column too".into()));
-        }
-        if let Some(j) = index(T::WaitingFrom)
-            && index(T::WaitingOn).is_none()
-        {
-            return Err(err(j, "target", "`waiting_from` needs the `waiting_on` column too".into()));
+        // Leads that need another column of their group.
+        for (lead, needs) in [
+            (T::ApprovalBy, T::ApprovalRole),
+            (T::WaitingFrom, T::WaitingOn),
+            (T::EscalationLevel, T::EscalationAt),
+            (T::ClosedByRoles, T::ClosedById),
+        ] {
+            if let Some(j) = index(lead)
+                && index(needs).is_none()
+            {
+                return Err(err(j, "target", format!("`{}` needs the `{}` column too", name(lead), name(needs))));
+            }
         }
         // A list is given one way: as JSON text per case or as list columns, not both.
-        for (whole, items) in [(T::Paused, T::PausedFrom), (T::Waiting, T::WaitingFrom), (T::Approvals, T::ApprovalBy)]
-        {
+        for (whole, items) in [
+            (T::Paused, T::PausedFrom),
+            (T::Waiting, T::WaitingFrom),
+            (T::Approvals, T::ApprovalBy),
+            (T::Escalations, T::EscalationLevel),
+            (T::ClosedBy, T::ClosedById),
+        ] {
             if let (Some(_), Some(j)) = (index(whole), index(items)) {
                 return Err(err(
                     j,
@@ -632,6 +684,10 @@ pub(crate) fn set_column(engine: &Engine, col: &Column<'_>, start: usize, block:
         T::Waiting => Key::Waiting,
         T::Approvals => Key::Approvals,
         T::Evidence => Key::Evidence,
+        T::WorkedQueue => Key::WorkedQueue,
+        T::Escalations => Key::Escalations,
+        T::ClosedBy => Key::ClosedBy,
+        T::ClosedById => return closed_by_ids(engine, col, start, block),
         // List columns are set by `set_lists`.
         _ => return,
     };
@@ -645,7 +701,12 @@ pub(crate) fn set_column(engine: &Engine, col: &Column<'_>, start: usize, block:
         (T::RequestedBy, V::Text(v)) => rows(engine, v, p, start, block, |b, s| {
             b.requested_by(s);
         }),
-        (T::Paused | T::Waiting | T::Approvals | T::Evidence, _) => set_whole_list(engine, col, key, start, block),
+        (T::Paused | T::Waiting | T::Approvals | T::Evidence | T::Escalations | T::ClosedBy, _) => {
+            set_whole_list(engine, col, key, start, block)
+        }
+        (T::WorkedQueue, V::Index(v)) => rows(engine, v, p, start, block, |b, q| {
+            b.worked_queue_index(q);
+        }),
         (T::OpenedAt, V::I64(v)) => rows(engine, v, p, start, block, |b, t| {
             b.opened_at(t);
         }),
@@ -670,7 +731,7 @@ pub(crate) fn set_column(engine: &Engine, col: &Column<'_>, start: usize, block:
     }
 }
 
-/// `paused`, `waiting`, `approvals` or `evidence` given whole: as JSON text per case, parsed as in a
+/// `paused`, `waiting`, `approvals`, `evidence`, `escalations` or `closed_by` given whole: as JSON text per case, parsed as in a
 /// record; any other kind of value is the wrong shape, as a scalar is in JSON.
 fn set_whole_list(engine: &Engine, col: &Column<'_>, key: Key, start: usize, block: &mut [Case]) {
     let ColumnValues::Text(v) = col.values else {
@@ -678,6 +739,8 @@ fn set_whole_list(engine: &Engine, col: &Column<'_>, key: Key, start: usize, blo
             ColumnTarget::Paused => "paused",
             ColumnTarget::Waiting => "waiting",
             ColumnTarget::Approvals => "approvals",
+            ColumnTarget::Escalations => "escalations",
+            ColumnTarget::ClosedBy => "closed_by",
             _ => "evidence",
         };
         for (k, case) in block.iter_mut().enumerate() {
@@ -813,7 +876,7 @@ fn set_cells(engine: &Engine, col: &Column<'_>, key: Key, start: usize, block: &
 /// Sets the list columns (pauses, waits, approvals given, evidence items) of case `i`.
 #[inline]
 pub(crate) fn set_lists(engine: &Engine, lists: &[Option<Column<'_>>; LISTS], i: usize, case: &mut Case) {
-    let [from, to, role, by, at, evidence, reason, wait_from, wait_to, wait_on] = lists;
+    let [from, to, role, by, at, evidence, reason, wait_from, wait_to, wait_on, closer_roles, level, level_at] = lists;
     if let Some(from) = from {
         let (a, z) = from.items(i);
         if a < z {
@@ -832,6 +895,12 @@ pub(crate) fn set_lists(engine: &Engine, lists: &[Option<Column<'_>>; LISTS], i:
             approvals(engine, by, role, at.as_ref(), i, a..z, case);
         }
     }
+    if let (Some(level), Some(level_at)) = (level, level_at) {
+        escalations(engine, level, level_at, i, case);
+    }
+    if let Some(roles) = closer_roles {
+        closer_roles_of(engine, roles, i, case);
+    }
     if let Some(ev) = evidence {
         let (a, z) = ev.items(i);
         let mut b = CaseBuilder::resume(engine, case);
@@ -843,6 +912,67 @@ pub(crate) fn set_lists(engine: &Engine, lists: &[Option<Column<'_>>; LISTS], i:
                 _ => b.evidence(ev.text(k).unwrap_or("")),
             };
         }
+    }
+}
+
+/// `closed_by_id`: the id of the actor who closed each case (text; any other kind of value
+/// is the wrong shape, as in JSON).
+fn closed_by_ids(engine: &Engine, col: &Column<'_>, start: usize, block: &mut [Case]) {
+    match col.values {
+        ColumnValues::Text(v) => rows(engine, v, col.present, start, block, |b, id| {
+            b.closed_by(id);
+        }),
+        _ => {
+            for (k, case) in block.iter_mut().enumerate() {
+                if k + start < col.values.len() && col.is_present(start + k) {
+                    CaseBuilder::resume(engine, case).bad_key("closed_by");
+                }
+            }
+        }
+    }
+}
+
+/// The escalations of case `i`: its items of `escalation_level` and `escalation_at` (a
+/// case with none carries an empty list).
+fn escalations(engine: &Engine, level: &Column<'_>, at: &Column<'_>, i: usize, case: &mut Case) {
+    let (a, z) = level.items(i);
+    let ta = at.items(i).0;
+    let mut b = CaseBuilder::resume(engine, case);
+    b.escalations();
+    for (n, k) in (a..z).enumerate() {
+        let lvl = if level.is_present(k) {
+            match level.values {
+                ColumnValues::I64(v) => v.get(k).and_then(|&x| u32::try_from(x).ok()),
+                ColumnValues::Index(v) => v.get(k).copied(),
+                ColumnValues::F64(v) => v
+                    .get(k)
+                    .copied()
+                    .filter(|x| *x >= 0.0 && *x <= f64::from(u32::MAX) && *x == (*x as u32) as f64)
+                    .map(|x| x as u32),
+                _ => None,
+            }
+        } else {
+            None
+        };
+        let when = at.instant(ta + n);
+        b.escalation_entry(lvl.zip(when));
+    }
+}
+
+/// The roles of the closer of case `i` (items of `closed_by_roles`), kept when the case
+/// has a closer.
+fn closer_roles_of(engine: &Engine, roles: &Column<'_>, i: usize, case: &mut Case) {
+    let (a, z) = roles.items(i);
+    if a == z || case.qa.closed_by.is_none() {
+        return;
+    }
+    let mut b = CaseBuilder::resume(engine, case);
+    for k in a..z {
+        match roles.values {
+            _ if !roles.is_present(k) => b.bad_key("closed_by"),
+            ColumnValues::Index(v) => b.closed_by_role_index(v.get(k).copied().unwrap_or(u32::MAX)),
+            _ => b.closed_by_role(roles.text(k).unwrap_or("")),
+        };
     }
 }
 

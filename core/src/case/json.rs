@@ -100,7 +100,7 @@ impl Budget<'_> {
 
     /// Counts `n` bytes; an error once the record is over the limit.
     #[inline(always)]
-    fn spend<E: de::Error>(self, n: usize) -> Result<(), E> {
+    pub(super) fn spend<E: de::Error>(self, n: usize) -> Result<(), E> {
         match self.0 {
             None => Ok(()),
             Some(s) => {
@@ -113,7 +113,7 @@ impl Budget<'_> {
 
 /// Skips a value, counting it against a [`Budget`] (as `IgnoredAny` without one).
 #[derive(Clone, Copy)]
-struct Skip<'b>(Budget<'b>);
+pub(super) struct Skip<'b>(pub(super) Budget<'b>);
 
 impl<'de> DeserializeSeed<'de> for Skip<'_> {
     type Value = ();
@@ -228,7 +228,7 @@ pub(crate) enum Scalar<'de> {
 
 /// Reads a [`Scalar`], counting it against a [`Budget`]; composite values are skipped.
 #[derive(Clone, Copy)]
-struct ScalarSeed<'b>(Budget<'b>);
+pub(super) struct ScalarSeed<'b>(pub(super) Budget<'b>);
 
 impl<'de> DeserializeSeed<'de> for ScalarSeed<'_> {
     type Value = Scalar<'de>;
@@ -282,14 +282,14 @@ impl<'de> Visitor<'de> for ScalarSeed<'_> {
 }
 
 impl Scalar<'_> {
-    fn as_str(&self) -> Option<&str> {
+    pub(super) fn as_str(&self) -> Option<&str> {
         match self {
             Scalar::Str(s) => Some(s),
             _ => None,
         }
     }
     /// An RFC 3339 instant within the range a case may carry (1970 through 2099).
-    fn timestamp(&self) -> Option<Instant> {
+    pub(super) fn timestamp(&self) -> Option<Instant> {
         match self {
             Scalar::Instant(t) => Some(*t),
             other => other.as_str().and_then(parse_rfc3339),
@@ -299,7 +299,7 @@ impl Scalar<'_> {
 }
 
 /// A map key, borrowed when the format allows.
-struct KeyStr<'de>(Cow<'de, str>);
+pub(super) struct KeyStr<'de>(pub(super) Cow<'de, str>);
 
 impl<'de> de::Deserialize<'de> for KeyStr<'de> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -450,8 +450,13 @@ impl Case {
                     self.issue(code, Subject::Field(slot));
                 }
             }
-            // Lists are decoded by `ListSeed`.
-            Key::Paused | Key::Waiting | Key::Approvals | Key::Evidence => {}
+            Key::WorkedQueue => match v {
+                Scalar::Null => {}
+                Scalar::Str(s) => self.worked_queue(engine, &s),
+                _ => self.bad_key("worked_queue"),
+            },
+            // Lists (and `closed_by`) are decoded by `ListSeed`.
+            Key::Paused | Key::Waiting | Key::Approvals | Key::Evidence | Key::Escalations | Key::ClosedBy => {}
         }
     }
 }
@@ -505,13 +510,15 @@ fn field_value(engine: &Engine, slot: u16, v: &Scalar<'_>) -> Result<Val, IssueC
     })
 }
 
-/// The list a key names, with the key's name.
+/// The list (or other composite value) a key names, with the key's name.
 pub(super) fn list_of(key: Key) -> Option<(List, &'static str)> {
     match key {
         Key::Paused => Some((List::Paused, "paused")),
         Key::Waiting => Some((List::Waiting, "waiting")),
         Key::Approvals => Some((List::Approvals, "approvals")),
         Key::Evidence => Some((List::Evidence, "evidence")),
+        Key::Escalations => Some((List::Escalations, "escalations")),
+        Key::ClosedBy => Some((List::ClosedBy, "closed_by")),
         _ => None,
     }
 }
@@ -522,15 +529,20 @@ pub(super) enum List {
     Waiting,
     Approvals,
     Evidence,
+    Escalations,
+    /// Not a list: the actor object `{"id", "roles"}` of `closed_by`.
+    ClosedBy,
+    /// The `roles` of `closed_by`.
+    CloserRoles,
 }
 
-/// Decodes `paused`, `waiting`, `approvals` or `evidence`; yields `false` when the shape
-/// is wrong.
-struct ListSeed<'a> {
-    engine: &'a Engine,
-    case: &'a mut Case,
-    what: List,
-    budget: Budget<'a>,
+/// Decodes `paused`, `waiting`, `approvals`, `evidence`, `escalations` (or the object
+/// `closed_by`); yields `false` when the shape is wrong.
+pub(super) struct ListSeed<'a> {
+    pub(super) engine: &'a Engine,
+    pub(super) case: &'a mut Case,
+    pub(super) what: List,
+    pub(super) budget: Budget<'a>,
 }
 
 impl<'de> DeserializeSeed<'de> for ListSeed<'_> {
@@ -567,10 +579,16 @@ impl<'de> Visitor<'de> for ListSeed<'_> {
         self.budget.spend(v.len().saturating_add(2)).map(|()| false)
     }
     fn visit_map<A: MapAccess<'de>>(self, a: A) -> Result<bool, A::Error> {
-        Skip(self.budget).visit_map(a).map(|()| false)
+        match self.what {
+            List::ClosedBy => super::qa::closer(self.engine, self.case, self.budget, a),
+            _ => Skip(self.budget).visit_map(a).map(|()| false),
+        }
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut a: A) -> Result<bool, A::Error> {
         let (engine, case, budget) = (self.engine, self.case, self.budget);
+        if matches!(self.what, List::ClosedBy) {
+            return Skip(budget).visit_seq(a).map(|()| false);
+        }
         let mut ok = true;
         let max = engine.info.limits.max_list_len;
         let mut n = 0usize;
@@ -624,6 +642,33 @@ impl<'de> Visitor<'de> for ListSeed<'_> {
                     }
                 }
             }
+            List::Escalations => {
+                case.escalations_given();
+                while let Some(e) = a.next_element_seed(EntrySeed(budget))? {
+                    budget.spend(1)?;
+                    n += 1;
+                    let entry = match &e {
+                        Entry { level: Some(l), at: Some(t), bad: false, .. } => super::qa::level(l).zip(t.timestamp()),
+                        _ => None,
+                    };
+                    if entry.is_none() || n > max {
+                        ok = false;
+                    }
+                    case.escalation(engine, entry);
+                }
+            }
+            List::ClosedBy => {}
+            List::CloserRoles => {
+                while let Some(s) = a.next_element_seed(ScalarSeed(budget))? {
+                    budget.spend(1)?;
+                    match s.as_str() {
+                        Some(r) if r.len() <= engine.info.limits.max_string_len => {
+                            ok &= case.closed_by_role(engine, engine.role(r));
+                        }
+                        _ => ok = false,
+                    }
+                }
+            }
             List::Approvals => {
                 let mut told = false;
                 while let Some(e) = a.next_element_seed(EntrySeed(budget))? {
@@ -666,7 +711,7 @@ impl<'de> Visitor<'de> for ListSeed<'_> {
     }
 }
 
-/// An element of `paused`, `waiting` or `approvals`.
+/// An element of `paused`, `waiting`, `approvals` or `escalations`.
 #[derive(Default)]
 struct Entry<'de> {
     from: Option<Scalar<'de>>,
@@ -676,6 +721,7 @@ struct Entry<'de> {
     role: Option<Scalar<'de>>,
     by: Option<Scalar<'de>>,
     at: Option<Scalar<'de>>,
+    level: Option<Scalar<'de>>,
     bad: bool,
 }
 
@@ -709,6 +755,7 @@ impl<'de> Visitor<'de> for EntrySeed<'_> {
                 "role" => &mut e.role,
                 "by" => &mut e.by,
                 "at" => &mut e.at,
+                "level" => &mut e.level,
                 _ => {
                     a.next_value_seed(Skip(budget))?;
                     continue;

@@ -7,6 +7,7 @@ pub(crate) mod builder;
 pub(crate) mod cells;
 pub(crate) mod columns;
 pub(crate) mod json;
+pub(crate) mod qa;
 
 use crate::engine::Engine;
 use crate::issue::{Issue, IssueCode, Subject};
@@ -220,6 +221,8 @@ pub struct Case {
     pub(crate) pause_items: usize,
     /// Entries of `waiting` offered so far.
     pub(crate) wait_items: usize,
+    /// What actually happened, for QA (`worked_queue`, `escalations`, `closed_by`).
+    pub(crate) qa: qa::Given,
 }
 
 impl Case {
@@ -305,6 +308,9 @@ impl Case {
         self.kind_seen = 0;
         self.opened_seen = 0;
         self.id_seen = 0;
+        if self.qa.any {
+            self.qa.clear();
+        }
     }
 
     /// Records how [`crate::CaseBuilder`] saw `kind`: a string (`true`) or a wrong type.
@@ -401,6 +407,10 @@ impl Case {
     /// Records one `bad_type` issue of a case key (once per key: a list with several
     /// wrong entries has one).
     pub(crate) fn bad_key(&mut self, key: &'static str) {
+        // A QA key of the wrong shape is still carried: the QA checks run.
+        if matches!(key, "worked_queue" | "escalations" | "closed_by") {
+            self.qa.any = true;
+        }
         if !self.issues.iter().any(|i| i.code == IssueCode::BadType && i.subject == Subject::Key(key)) {
             self.issue(IssueCode::BadType, Subject::Key(key));
         }

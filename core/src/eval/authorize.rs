@@ -5,6 +5,7 @@ use crate::case::{Case, id_hash};
 use crate::engine::Engine;
 use crate::issue::IssueCode;
 use crate::output::outcome::Outcome;
+use crate::policy::Action;
 use crate::policy::limits::Limits;
 use crate::time::{Instant, Rfc3339};
 use crate::value::Val;
@@ -273,14 +274,15 @@ impl Engine {
         let is_approve = self.rights.approve == Some(ai);
         let held: Vec<u32> =
             actor.roles.iter().filter_map(|r| self.rights.role_index(r)).filter(|r| a.roles.contains(r)).collect();
-        if held.is_empty() {
+        let (not_permitted, over_limit) = self.role_gates(case, a, &held);
+        if not_permitted {
             let listed: Vec<&str> =
                 a.roles.iter().filter_map(|&r| self.rights.roles.get(r as usize)).map(|r| r.name.as_str()).collect();
             reasons
                 .push(reason(ReasonCode::RoleNotPermitted, format!("`{action}` needs one of: {}", listed.join(", "))));
         }
         let covering: Vec<u32> = held.iter().copied().filter(|&r| self.covers(case, a.within_limit, r)).collect();
-        if let (Some(slot), false, true) = (a.within_limit, held.is_empty(), covering.is_empty()) {
+        if let (Some(slot), true) = (a.within_limit, over_limit) {
             let field = self.input.field_name(slot);
             let value = match case.value(self, slot) {
                 Val::Dec(d) => Some(d),
@@ -338,17 +340,12 @@ impl Engine {
                     as_role: role(r),
                 });
             }
-        } else {
-            let requester = case.requested_by.map(|s| s.get(&case.text));
-            if a.not_requester && requester == Some(by) {
-                reasons.push(reason(ReasonCode::SeparationOfDuties, separation_detail(Separation::Requester, by)));
-            } else if a.not_prior_approver && self.prior_approver(case, by, hash, (now, u32::MAX), now) {
-                reasons.push(reason(ReasonCode::SeparationOfDuties, separation_detail(Separation::PriorApprover, by)));
-            } else if a.not_approver && self.filled_by(case, &out, by, hash) {
-                reasons.push(reason(ReasonCode::SeparationOfDuties, separation_detail(Separation::Filled, by)));
-            }
+        } else if let Some(sep) = self.action_separation(case, a, by, hash, now, &out) {
+            reasons.push(reason(ReasonCode::SeparationOfDuties, separation_detail(sep, by)));
         }
-        if a.requires_approvals {
+        if a.requires_approvals
+            && let Some(undetermined) = self.approvals_pending(&out)
+        {
             let open: Vec<String> = out
                 .steps
                 .iter()
@@ -356,36 +353,79 @@ impl Engine {
                 .filter_map(|s| self.rights.roles.get(s.role as usize))
                 .map(|r| r.name.clone())
                 .collect();
-            // Steps that could not be determined fail closed: no role covers a
-            // `by_limit` value, or the approvals table is ambiguous.
-            let undetermined = out.issues.iter().any(|i| {
-                i.code == IssueCode::NoAuthority
-                    || (i.code == IssueCode::AmbiguousRules && i.subject == crate::issue::Subject::Table(2))
-            });
-            if !open.is_empty() || undetermined {
-                let detail = if undetermined {
-                    "the approval steps cannot be determined (no_authority or ambiguous_rules), so they are not complete"
-                        .to_string()
-                } else {
-                    format!("`{action}` requires every approval step filled; open: {}", open.join(", "))
-                };
-                reasons.push(Reason { code: ReasonCode::ApprovalsPending, detail, items: open });
-            }
+            let detail = if undetermined {
+                "the approval steps cannot be determined (no_authority or ambiguous_rules), so they are not complete"
+                    .to_string()
+            } else {
+                format!("`{action}` requires every approval step filled; open: {}", open.join(", "))
+            };
+            reasons.push(Reason { code: ReasonCode::ApprovalsPending, detail, items: open });
         }
+        let missing: Vec<String> = self
+            .missing_evidence(case, a)
+            .filter_map(|i| self.rights.evidence_names.get(i as usize).cloned())
+            .collect();
+        if !missing.is_empty() {
+            reasons.push(Reason { code: ReasonCode::MissingEvidence, detail: String::new(), items: missing });
+        }
+    }
+
+    /// The reasons `role_not_permitted` and `over_limit` of action `a` for an actor
+    /// holding the declared roles `roles`: none of them is listed for the action; the
+    /// action has `within_limit`, one is listed, and no listed one covers the case's value.
+    pub(crate) fn role_gates(&self, case: &Case, a: &Action, roles: &[u32]) -> (bool, bool) {
+        let listed = roles.iter().any(|r| a.roles.contains(r));
+        let covered = roles.iter().any(|&r| a.roles.contains(&r) && self.covers(case, a.within_limit, r));
+        (!listed, a.within_limit.is_some() && listed && !covered)
+    }
+
+    /// Separation of duties for an action other than `approve`, for actor `by` (whose id
+    /// hashes to `hash`) at `now`, `steps` holding the approval steps as they stand then:
+    /// the requester under `not_requester`, an approver by `now` under
+    /// `not_prior_approver`, or the approver of a counted approval under `not_approver`.
+    pub(crate) fn action_separation(
+        &self,
+        case: &Case,
+        a: &Action,
+        by: &str,
+        hash: u64,
+        now: Instant,
+        steps: &Outcome,
+    ) -> Option<Separation> {
+        let requester = case.requested_by.map(|s| s.get(&case.text));
+        if a.not_requester && requester == Some(by) {
+            Some(Separation::Requester)
+        } else if a.not_prior_approver && self.prior_approver(case, by, hash, (now, u32::MAX), now) {
+            Some(Separation::PriorApprover)
+        } else if a.not_approver && self.filled_by(case, steps, by, hash) {
+            Some(Separation::Filled)
+        } else {
+            None
+        }
+    }
+
+    /// `approvals_pending` of an action that requires approvals, with the steps of
+    /// `steps`: `Some` when a step is open or the steps cannot be determined (`true`: no
+    /// role covers a `by_limit` value, or the approvals table is ambiguous: this fails
+    /// closed).
+    pub(crate) fn approvals_pending(&self, steps: &Outcome) -> Option<bool> {
+        let open = steps.steps.iter().any(|s| s.done_by.is_none());
+        let undetermined = steps.issues.iter().any(|i| {
+            i.code == IssueCode::NoAuthority
+                || (i.code == IssueCode::AmbiguousRules && i.subject == crate::issue::Subject::Table(2))
+        });
+        (open || undetermined).then_some(undetermined)
+    }
+
+    /// The evidence items action `a` requires for the case's `kind` that the case lacks,
+    /// in the policy's order.
+    pub(crate) fn missing_evidence<'a>(&'a self, case: &'a Case, a: &'a Action) -> impl Iterator<Item = u32> + 'a {
         let kind = match case.value(self, self.input.kind_slot) {
             Val::Sym(k) => Some(k),
             _ => None,
         };
-        if let Some((_, items)) = a.evidence.iter().find(|(k, _)| Some(*k) == kind) {
-            let missing: Vec<String> = items
-                .iter()
-                .filter(|i| !case.evidence.contains(i))
-                .filter_map(|&i| self.rights.evidence_names.get(i as usize).cloned())
-                .collect();
-            if !missing.is_empty() {
-                reasons.push(Reason { code: ReasonCode::MissingEvidence, detail: String::new(), items: missing });
-            }
-        }
+        let items = a.evidence.iter().find(|(k, _)| Some(*k) == kind).map_or(&[][..], |(_, items)| items.as_slice());
+        items.iter().copied().filter(|i| !case.evidence.contains(i))
     }
 
     /// What makes `actor` unacceptable, if anything: the limits on strings and lists

@@ -243,6 +243,9 @@ impl Engine {
                 None
             }
         };
+        if case.qa.escalations_given {
+            super::qa::passed_steps(calendar, &o, opened, &mt.steps, elapsed, &out.pauses, &mut out.qa);
+        }
         let (state, escalation, change) = match stopped_at {
             Some(_) => (if elapsed <= target { SlaState::Met } else { SlaState::Missed }, None, None),
             None => {
@@ -494,14 +497,14 @@ pub(crate) fn business_less_pauses(
     total.max(0)
 }
 
-enum Reach {
+pub(super) enum Reach {
     At(Instant),
     Paused,
     Never,
 }
 
 /// The earliest instant at which business time from `a`, less pauses, equals `target`.
-fn reach(cal: &Calendar, o: &Origin, a: Instant, target: i64, pauses: &[(Instant, Instant)]) -> Reach {
+pub(super) fn reach(cal: &Calendar, o: &Origin, a: Instant, target: i64, pauses: &[(Instant, Instant)]) -> Reach {
     if target <= 0 {
         return Reach::At(a);
     }

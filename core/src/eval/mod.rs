@@ -7,6 +7,7 @@ pub(crate) use approvals::{Candidate, Ignored, Separation};
 pub(crate) mod authorize;
 mod clocks;
 pub(crate) mod columns;
+mod qa;
 mod routing;
 
 use crate::case::{Case, Span};
@@ -42,6 +43,9 @@ impl Engine {
         self.clocks(case, now, out);
         out.closed_at = if out.open { None } else { closed_at(case, now) };
         self.approve(case, now, out);
+        if self.qa.sample.is_some() || case.qa.any {
+            self.qa(case, now, out);
+        }
     }
 
     /// Clears `out` for the evaluation of `case` at `now`.
@@ -68,6 +72,7 @@ impl Engine {
         let kind = case.packed(self, self.input.kind_slot);
         out.kind = kind.is(crate::value::Kind::Sym).then(|| kind.word());
         out.closed_at = None;
+        out.qa.clear();
         // A case opened after `now` has not happened yet: nothing is decided.
         out.not_yet_open = out.error.is_none() && out.opened_at > now;
     }

@@ -10,6 +10,7 @@ pub(crate) mod flow;
 pub(crate) mod histogram;
 pub(crate) mod json;
 pub(crate) mod outcome;
+pub(crate) mod qa;
 pub(crate) mod render;
 pub(crate) mod report;
 pub(crate) mod trend;

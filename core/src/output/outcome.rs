@@ -153,6 +153,8 @@ pub struct Outcome {
     pub(crate) kind: Option<u32>,
     /// A case that is not open: the instant it stopped being open (see [`Outcome::closed_at`]).
     pub(crate) closed_at: Option<Instant>,
+    /// QA: what checking the case against what actually happened found, and its sample.
+    pub(crate) qa: crate::output::qa::QaOutcome,
 }
 
 impl Outcome {

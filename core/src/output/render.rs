@@ -93,6 +93,13 @@ impl Engine {
                     ),
                 },
                 Subject::Key("evidence") => f.write_str("expected a list of strings"),
+                Subject::Key("worked_queue") => f.write_str("expected a queue name (a string)"),
+                Subject::Key("escalations") => {
+                    f.write_str("expected a list of {\"level\": a whole number from 1, \"at\": timestamp}")
+                }
+                Subject::Key("closed_by") => f.write_str(
+                    "expected {\"id\": a non-empty string, \"roles\": [string]}; the closing is not judged by who closed",
+                ),
                 _ => f.write_str("expected a string"),
             },
             IssueCode::UnknownEnumValue => match issue.subject {
@@ -144,6 +151,7 @@ impl Engine {
                 Subject::Item("paused", _) => {
                     "the pause begins or ends after now: one not begun does not count, one not ended is still running"
                 }
+                Subject::Item("escalations", _) => "the escalation is after now: it has not happened yet",
                 _ => "the wait begins or ends after now: one not begun does not count, one not ended is still running",
             }),
             IssueCode::UnknownDependency => f.write_str(match issue.subject {
@@ -151,6 +159,9 @@ impl Engine {
                 _ => "not a declared dependency; the time waited counts under this name",
             }),
             IssueCode::ApprovalIgnored => self.ignored_detail(out, issue, f),
+            IssueCode::UnknownQueue => {
+                f.write_str("not a declared queue; QA compares it with the queue routing decided")
+            }
         }
     }
 
@@ -289,6 +300,7 @@ fn outcome(j: &mut Json<'_>, e: &Engine, o: &Outcome, line: Option<u64>) {
         j.key("approvals");
         approvals(j, e, o);
     }
+    crate::output::qa::write(j, e, o);
     j.key("issues");
     j.open_array();
     for i in &o.issues {

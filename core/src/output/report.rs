@@ -7,6 +7,7 @@ use crate::engine::Engine;
 use crate::issue::ISSUE_CODES;
 use crate::output::dims::{Dimensions, ValuesView};
 use crate::output::outcome::{Cause, Outcome, SlaState};
+use crate::output::qa::{QaCounts, SampleView, StratumCounts, count_stratum, merge_strata};
 use crate::policy::Measure;
 use crate::time::{Instant, Rfc3339};
 use alloc::string::String;
@@ -60,6 +61,8 @@ pub struct QueueReport {
     /// by combination, for the combinations of values its cases have; empty without
     /// dimensions.
     pub by: Vec<(u32, QueueReport)>,
+    /// QA: what checking the cases against what actually happened found, and the cases sampled.
+    pub qa: QaCounts,
 }
 
 /// The figures of one metric in one queue.
@@ -163,6 +166,7 @@ impl QueueReport {
                 q.merge(sub);
             }
         }
+        self.qa.merge(&o.qa);
     }
 
     /// The figures of combination `c`, kept in order; when new, empty figures sized as
@@ -242,6 +246,9 @@ pub struct Report {
     pub dimensions: Dimensions,
     /// Flow over a period ([`Report::with_flow`]).
     pub flow: Option<crate::output::flow::Flow>,
+    /// QA sample: the cases of each stratum and those sampled, by stratum index
+    /// ([`Engine::strata`]).
+    pub sample: Vec<StratumCounts>,
 }
 
 /// A backlog control that fired for a queue.
@@ -273,7 +280,8 @@ impl Report {
             ..QueueReport::default()
         };
         let at_risk_s = engine.clocks.sla.as_ref().and_then(|s| s.at_risk);
-        Report { now, queues: vec![queue; engine.routing.queues.len()], at_risk_s, ..Report::default() }
+        let sample = vec![StratumCounts::default(); engine.qa.strata.len()];
+        Report { now, queues: vec![queue; engine.routing.queues.len()], at_risk_s, sample, ..Report::default() }
     }
 
     /// An empty report whose queues are also split by the values of `dimensions`; add
@@ -310,6 +318,7 @@ impl Report {
         if o.invalid {
             self.invalid += 1;
         }
+        count_stratum(&mut self.sample, o);
         let horizon = self.at_risk_s;
         if let Some(f) = self.flow.as_mut() {
             f.add(o);
@@ -332,6 +341,7 @@ impl QueueReport {
     fn add(&mut self, o: &Outcome, horizon: Option<i64>) {
         let q = self;
         q.cases += 1;
+        q.qa.add(o);
         for i in &o.issues {
             if let Some(c) = q.issues.get_mut(i.code.index()) {
                 *c += 1;
@@ -450,6 +460,7 @@ impl Report {
             a.merge(b);
         }
         crate::output::flow::merge(&mut self.flow, &other.flow);
+        merge_strata(&mut self.sample, &other.sample);
     }
 
     /// The backlog controls that fire, control by control, queue by queue.
@@ -664,6 +675,7 @@ impl Serialize for ReportView<'_> {
                 m.serialize_entry("pending_approvals", &ByRole(e, &q.pending_approvals))?;
                 m.serialize_entry("escalated_to", &ByRole(e, &q.escalated_to))?;
                 m.serialize_entry("issues", &Issues(&q.issues))?;
+                m.serialize_entry("qa", &q.qa)?;
                 if let Part::Queue(_, r) = &self.2
                     && !r.dimensions.is_empty()
                 {
@@ -711,6 +723,9 @@ impl Serialize for ReportView<'_> {
                 }
             }
             m.serialize_entry("by", &Fields(&r.dimensions))?;
+        }
+        if e.qa.sample.is_some() {
+            m.serialize_entry("sample", &SampleView(e, &r.sample))?;
         }
         m.serialize_entry("queues", &Queues(e, r))?;
         if let Some(f) = &r.flow {

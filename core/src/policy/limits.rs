@@ -22,7 +22,7 @@ pub struct Limits {
     pub max_policy_bytes: usize,
     /// Largest string value kept from a case (ids, actors, string fields).
     pub max_string_len: usize,
-    /// Largest `paused`, `approvals` or `evidence` list in a case.
+    /// Largest `paused`, `waiting`, `approvals`, `evidence` or `escalations` list (or `closed_by` roles) in a case.
     pub max_list_len: usize,
     /// Largest single case record in bytes (JSON entry points).
     pub max_case_bytes: usize,

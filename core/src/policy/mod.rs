@@ -11,6 +11,7 @@ mod fields;
 mod json;
 pub(crate) mod limits;
 mod lint;
+pub(crate) mod qa;
 mod queues;
 mod rights;
 mod routing;
@@ -88,6 +89,7 @@ pub(crate) struct Compiled {
     pub rights: Rights,
     pub controls: Vec<Control>,
     pub rule_ids: Vec<String>,
+    pub qa: qa::Qa,
 }
 
 /// What the sections of one policy share while they compile.
@@ -144,6 +146,7 @@ const TOP_KEYS: &[&str] = &[
     "separation",
     "actions",
     "controls",
+    "qa",
 ];
 
 /// Compiles policy JSON text (at most `limits.max_policy_bytes`).
@@ -266,6 +269,8 @@ fn compile(v: &Value, d: &mut Diags, limits: Limits) -> Option<Compiled> {
     let (actions, evidence_names) = rights::actions(top, &mut cx, &role_index, (kind_slot, kind_declared));
     let queue_index = |name: &str| queue_ix.get(name).copied();
     let controls = controls::controls(top, &mut cx, &queue_index, &role_index, &dependencies);
+    let queue_names: Vec<&str> = queues.iter().map(|q| q.name.as_str()).collect();
+    let qa = qa::qa(top, &mut cx, &queue_names);
     let keys = fields::keys(&cx.schema, &metrics);
     let fingerprint = fingerprint(v);
     let mut routing = routing?;
@@ -319,6 +324,15 @@ fn compile(v: &Value, d: &mut Diags, limits: Limits) -> Option<Compiled> {
             one_decides: false,
             rules: a.rules.iter().map(|r| (r.gid, r.conds.as_slice())).collect(),
             order: &a.order,
+        });
+    }
+    if let Some(t) = qa.sample.as_ref() {
+        tables.push(lint::TableView {
+            path: "/qa/sample",
+            hit: t.hit,
+            one_decides: true,
+            rules: t.rules.iter().map(|r| (r.gid, r.conds.as_slice())).collect(),
+            order: &t.order,
         });
     }
     lint::Lint {
@@ -380,6 +394,7 @@ fn compile(v: &Value, d: &mut Diags, limits: Limits) -> Option<Compiled> {
         },
         controls,
         rule_ids: cx.rule_ids,
+        qa,
     })
 }
 

@@ -59,6 +59,32 @@ pub struct Policy {
     pub actions: Option<BTreeMap<String, ActionDef>>,
     /// Backlog controls evaluated per queue over a batch report.
     pub controls: Option<Vec<Control>>,
+    /// QA: the seed and the strata of the reproducible QA sample.
+    pub qa: Option<Qa>,
+}
+
+/// `qa`: a case is sampled when the first 8 bytes of HMAC-SHA256(seed, case id), read as
+/// a big-endian number, are below its stratum's rate × 2^64.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Qa {
+    /// The HMAC key (its UTF-8 bytes); the empty string when absent. The command line's
+    /// `--seed` and the bindings' seed options replace it.
+    pub seed: Option<String>,
+    /// A decision table with hit `first` (the only one it takes, and its default): the
+    /// first matching rule gives the case's stratum and rate.
+    pub sample: Option<Table<SampleThen>>,
+    pub description: Option<String>,
+}
+
+/// A stratum of the QA sample and its rate, a decimal from 0 to 1 (every rule naming a
+/// stratum gives it the same rate).
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SampleThen {
+    #[schemars(length(min = 1))]
+    pub stratum: String,
+    pub rate: Decimal,
 }
 
 /// The `report` section.
