@@ -137,8 +137,9 @@ step "size"
 raw=$(stat -c %s pkg/docket_wasm_bg.wasm)
 gz=$(gzip -9c pkg/docket_wasm_bg.wasm | wc -c)
 echo "docket_wasm_bg.wasm: $raw bytes raw, $gz bytes gzipped (gzip -9)"
-# The budget: the package with the linter, decision records, clocks v2 and diff is about
-# 353 KB; a larger one fails here. (The goal, smaller than 200 KB, is BENCHMARKS.md's.)
+# The budget: the package with the linter, decision records, clocks v2, diff and reports
+# split by fields is about 359 KB; a larger one fails here. (The goal, smaller than
+# 200 KB, is BENCHMARKS.md's.)
 if [ "$gz" -lt 368640 ]; then
   ok "size under the 360 KB gzipped budget"
 else

@@ -174,3 +174,98 @@ fn no_allocation_per_case_in_the_columnar_path_once_warm() {
     // The cases were really evaluated: every refund of every round went to its queue.
     assert_eq!(routed, 5 * n);
 }
+
+#[test]
+fn a_report_with_flow_allocates_nothing_per_case_once_it_has_seen_each_cycle_time_bin() {
+    // Flow over the example's week in day buckets, through the JSON path and the columnar
+    // one: counting a case in its buckets and a cycle time in a (bucket, kind, metric)
+    // cell and histogram bin already met allocates nothing; only a new cell or bin grows
+    // the report's buffers, so a warm round of the same cases allocates nothing.
+    use docket_core::{Bucket, Column, ColumnValues as V, ColumnWorkspace};
+    let e = example_engine();
+    let now = t("2026-11-23T10:00:00Z");
+    let since = t("2026-11-16T00:00:00Z");
+    let lines: Vec<&str> = EXAMPLE_CASES.lines().collect();
+    let mut cases: Vec<Case> = lines.iter().map(|_| Case::new()).collect();
+    let mut outs = vec![Outcome::new(); lines.len()];
+    let mut report = Report::new(&e, now).with_flow(&e, since, Bucket::Day).unwrap();
+    let tgt = |n: &str| e.column_target(n).unwrap_or_else(|| panic!("{n}"));
+    let n = 40;
+    let ids: Vec<String> = (0..n).map(|i| format!("K-{i}")).collect();
+    let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+    let kind = e.slot("kind").and_then(|k| e.symbol(k, "refund")).unwrap_or(u32::MAX);
+    let kinds = vec![kind; n];
+    let opened: Vec<i64> = (0..n as i64).map(|i| t("2026-11-18T09:00:00Z") + 3_600 * i).collect();
+    let responded: Vec<i64> = opened.iter().zip(0..).map(|(o, i)| o + 60 * i).collect();
+    let orders = vec!["O-1"; n];
+    let cents = vec![1_000i64; n];
+    let cols = [
+        Column::new(tgt("id"), V::Text(&ids)),
+        Column::new(tgt("kind"), V::Index(&kinds)),
+        Column::new(tgt("opened_at"), V::I64(&opened)),
+        Column::new(tgt("response_at"), V::I64(&responded)),
+        Column::new(tgt("order_id"), V::Text(&orders)),
+        Column::new(tgt("amount"), V::Scaled(&cents, 2)),
+    ];
+    let batch = e.columns(n, &cols).unwrap_or_else(|err| panic!("{err}"));
+    let mut ws = ColumnWorkspace::new();
+    let mut round = |count: bool| {
+        let before = allocs();
+        for (l, c) in lines.iter().zip(cases.iter_mut()) {
+            e.decode_json(l, c);
+        }
+        e.evaluate_batch(&cases, now, &mut outs);
+        for o in &outs {
+            report.add(o);
+        }
+        e.evaluate_columns(&batch, now, &mut ws, |_, o| report.add(o));
+        let got = allocs() - before;
+        if count {
+            assert_eq!(got, 0, "allocations in a warm round over {} cases", lines.len() + n);
+        }
+    };
+    round(false);
+    round(false);
+    for _ in 0..3 {
+        round(true);
+    }
+    // The flow was really counted: every round's 40 columnar refunds, each responded.
+    let flow = report.flow.as_ref().unwrap();
+    let responses: u64 =
+        flow.queues.iter().flat_map(|q| &q.cycles).filter(|c| c.metric == 0).map(|c| c.business.count).sum();
+    assert!(responses >= 5 * n as u64, "{responses}");
+    assert!(flow.queues.iter().any(|q| q.cycles.len() > 1));
+}
+
+#[test]
+fn a_report_split_by_dimensions_allocates_nothing_per_case_once_it_has_seen_each_combination() {
+    // A combination of values first met allocates its figures; every later case of a
+    // combination already met (and every per-metric, approval, escalation and cause
+    // count) allocates nothing.
+    let e = example_engine();
+    let now = t("2026-11-23T10:00:00Z");
+    let lines: Vec<&str> = EXAMPLE_CASES.lines().collect();
+    let mut cases: Vec<Case> = lines.iter().map(|_| Case::new()).collect();
+    let mut outs = vec![Outcome::new(); lines.len()];
+    let dims = docket_core::Dimensions::new(&e, &["kind", "channel", "split_shipment"]).unwrap();
+    let mut report = Report::with_dimensions(&e, now, dims);
+    let mut round = |count: bool| {
+        let before = allocs();
+        for (l, c) in lines.iter().zip(cases.iter_mut()) {
+            e.decode_json(l, c);
+        }
+        e.evaluate_batch(&cases, now, &mut outs);
+        for (c, o) in cases.iter().zip(&outs) {
+            report.add_case(&e, c, o);
+        }
+        let n = allocs() - before;
+        if count {
+            assert_eq!(n, 0, "allocations in a warm round over {} cases", lines.len());
+        }
+    };
+    round(false);
+    round(true);
+    round(true);
+    assert_eq!(report.cases, 3 * lines.len() as u64);
+    assert!(report.queues.iter().any(|q| q.by.len() > 1));
+}

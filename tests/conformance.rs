@@ -100,9 +100,18 @@ fn run(path: &std::path::Path) -> Vec<String> {
         }
     }
     if let Some(r) = fx.get("report") {
-        let mut report = Report::new(&engine, now);
-        for o in &outs {
-            report.add(o);
+        // `by`: the fields the report splits its queues by (optional).
+        let by: Vec<&str> = r["by"].as_array().into_iter().flatten().filter_map(Value::as_str).collect();
+        let dims = docket_core::Dimensions::new(&engine, &by).expect("report.by");
+        let mut report = Report::with_dimensions(&engine, now, dims);
+        // `flow`: `{since, bucket}` (optional).
+        if let Some(f) = r.get("flow") {
+            let bucket = f["bucket"].as_str().and_then(docket_core::Bucket::parse).expect("report.flow.bucket");
+            report =
+                report.with_flow(&engine, t(f["since"].as_str().expect("report.flow.since")), bucket).expect("flow");
+        }
+        for (c, o) in cases.iter().zip(&outs) {
+            report.add_case(&engine, c, o);
         }
         let actual: Value = serde_json::from_str(&report.to_json(&engine)).expect("report json");
         if let Err(m) = matches(&r["expect"], Some(&actual), "") {

@@ -332,6 +332,11 @@ typedef struct {
 // and judge: one out of range is `DOCKET_RESULT_INVALID_ARGUMENT`.
 typedef uint32_t docket_policy_info;
 
+// The length of a report's flow buckets (`docket_report_set_flow`): one of the
+// `DOCKET_BUCKET_*` values. A `uint32_t`, not a C enum, so that any value a caller passes
+// can be received and judged: one out of range is `DOCKET_RESULT_INVALID_ARGUMENT`.
+typedef uint32_t docket_bucket;
+
 // One input column: `n_cases` values (or, for the list columns `paused_from`,
 // `paused_to`, `paused_reason`, `waiting_from`, `waiting_to`, `waiting_on`,
 // `approval_role`, `approval_by`, `approval_at`, `evidence`, the items of
@@ -439,7 +444,16 @@ typedef struct {
   uint64_t missed;
   // `opened_at` of the oldest open case, or `DOCKET_NO_TIME`.
   int64_t oldest_open_at;
+  // Open cases not breached with some running metric at risk (within the policy's
+  // `sla.at_risk` of business time of its target).
+  uint64_t at_risk;
 } docket_queue_summary;
+
+// A day, from midnight in the policy's `report.timezone` (default UTC).
+#define DOCKET_BUCKET_DAY 0
+
+// A week, from Monday 00:00 in the policy's `report.timezone` (default UTC).
+#define DOCKET_BUCKET_WEEK 1
 
 // The policy's `name`.
 #define DOCKET_POLICY_INFO_NAME 0
@@ -727,6 +741,42 @@ docket_result docket_report_new(const docket_engine *engine,
                                 int64_t now_unix_s,
                                 docket_report **out,
                                 docket_error **err);
+
+// Creates an empty backlog report for `engine` at `now_unix_s` whose queues are also
+// split by the values of the fields named in `by` (UTF-8, `len` bytes, comma-separated
+// enum or bool field names, e.g. `kind,channel`), as `docket report --by`. Add cases with
+// `docket_report_add_json`; `docket_evaluate_columns` refuses such a report
+// (`DOCKET_RESULT_INVALID_ARGUMENT`). A field that cannot split a report fails with
+// `DOCKET_RESULT_INVALID_ARGUMENT`, path `by`.
+//
+// # Safety
+// `engine` is a live engine or NULL; `by` is readable for `len` bytes; `out` and `err`
+// are writable or NULL.
+docket_result docket_report_new_by(const docket_engine *engine,
+                                   int64_t now_unix_s,
+                                   const char *by,
+                                   size_t len,
+                                   docket_report **out,
+                                   docket_error **err);
+
+// Gives an empty report flow over a period, as `docket report --since --bucket`: per
+// queue and bucket the cases received, closed and carried over, and the cycle times of
+// the metrics completed in each bucket, in its JSON's `flow`. The first bucket holds
+// `since_unix_s`, the last the report's `now`. Call it before adding cases (else
+// `DOCKET_RESULT_INVALID_ARGUMENT`, path `report`); reports merge only with reports of
+// the same period. `since_unix_s` after `now` fails with `DOCKET_RESULT_INVALID_ARGUMENT`,
+// more than 400 buckets with `DOCKET_RESULT_LIMIT_EXCEEDED`, both with path `since`; a
+// bucket out of range with `DOCKET_RESULT_INVALID_ARGUMENT`, path `bucket`. On failure
+// the report is unchanged.
+//
+// # Safety
+// `engine` is a live engine or NULL; `report` is a live report of this engine (used by
+// this thread only) or NULL; `err` is writable or NULL.
+docket_result docket_report_set_flow(const docket_engine *engine,
+                                     docket_report *report,
+                                     int64_t since_unix_s,
+                                     docket_bucket bucket,
+                                     docket_error **err);
 
 // Frees a report; NULL is a no-op.
 //

@@ -330,6 +330,92 @@ pub unsafe extern "C" fn docket_report_new(
     })
 }
 
+/// Creates an empty backlog report for `engine` at `now_unix_s` whose queues are also
+/// split by the values of the fields named in `by` (UTF-8, `len` bytes, comma-separated
+/// enum or bool field names, e.g. `kind,channel`), as `docket report --by`. Add cases with
+/// `docket_report_add_json`; `docket_evaluate_columns` refuses such a report
+/// (`DOCKET_RESULT_INVALID_ARGUMENT`). A field that cannot split a report fails with
+/// `DOCKET_RESULT_INVALID_ARGUMENT`, path `by`.
+///
+/// # Safety
+/// `engine` is a live engine or NULL; `by` is readable for `len` bytes; `out` and `err`
+/// are writable or NULL.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn docket_report_new_by(
+    engine: *const docket_engine,
+    now_unix_s: i64,
+    by: *const c_char,
+    len: usize,
+    out: *mut *mut docket_report,
+    err: *mut *mut docket_error,
+) -> docket_result {
+    ffi::boundary!(err; engine: Ref, by: Bytes(len), out: Out => {
+        let e = engine.get()?;
+        let text = ffi::utf8(by.get()?, "by")?;
+        let out = out.required()?;
+        let fields: Vec<&str> = if text.is_empty() { Vec::new() } else { text.split(',').collect() };
+        let dims = docket_core::Dimensions::new(&e.core, &fields).map_err(|m| Error::arg("by", m))?;
+        let report = Report::with_dimensions(&e.core, now_unix_s, dims);
+        out.set_box(docket_report { engine: e.id, now: now_unix_s, report });
+        Ok(())
+    })
+}
+
+/// The length of a report's flow buckets (`docket_report_set_flow`): one of the
+/// `DOCKET_BUCKET_*` values. A `uint32_t`, not a C enum, so that any value a caller passes
+/// can be received and judged: one out of range is `DOCKET_RESULT_INVALID_ARGUMENT`.
+#[repr(transparent)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[allow(non_camel_case_types)]
+pub struct docket_bucket(u32);
+
+/// A day, from midnight in the policy's `report.timezone` (default UTC).
+pub const DOCKET_BUCKET_DAY: docket_bucket = docket_bucket(0);
+/// A week, from Monday 00:00 in the policy's `report.timezone` (default UTC).
+pub const DOCKET_BUCKET_WEEK: docket_bucket = docket_bucket(1);
+
+/// Gives an empty report flow over a period, as `docket report --since --bucket`: per
+/// queue and bucket the cases received, closed and carried over, and the cycle times of
+/// the metrics completed in each bucket, in its JSON's `flow`. The first bucket holds
+/// `since_unix_s`, the last the report's `now`. Call it before adding cases (else
+/// `DOCKET_RESULT_INVALID_ARGUMENT`, path `report`); reports merge only with reports of
+/// the same period. `since_unix_s` after `now` fails with `DOCKET_RESULT_INVALID_ARGUMENT`,
+/// more than 400 buckets with `DOCKET_RESULT_LIMIT_EXCEEDED`, both with path `since`; a
+/// bucket out of range with `DOCKET_RESULT_INVALID_ARGUMENT`, path `bucket`. On failure
+/// the report is unchanged.
+///
+/// # Safety
+/// `engine` is a live engine or NULL; `report` is a live report of this engine (used by
+/// this thread only) or NULL; `err` is writable or NULL.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn docket_report_set_flow(
+    engine: *const docket_engine,
+    report: *mut docket_report,
+    since_unix_s: i64,
+    bucket: docket_bucket,
+    err: *mut *mut docket_error,
+) -> docket_result {
+    ffi::boundary!(err; engine: Ref, report: Mut => {
+        let e = engine.get()?;
+        let r = report.get()?;
+        if r.engine != e.id {
+            return Err(Error::arg("report", "the report was created for another engine"));
+        }
+        if r.report.cases > 0 {
+            return Err(Error::arg("report", "the report already has cases: give it its flow first"));
+        }
+        let bucket = match bucket {
+            DOCKET_BUCKET_DAY => docket_core::Bucket::Day,
+            DOCKET_BUCKET_WEEK => docket_core::Bucket::Week,
+            docket_bucket(b) => return Err(Error::arg("bucket", format!("bucket {b} is not DOCKET_BUCKET_DAY or DOCKET_BUCKET_WEEK"))),
+        };
+        let flow = docket_core::Flow::new(&e.core, r.now, since_unix_s, bucket)
+            .map_err(|f| Error::new(f.code(), f.to_string(), "since"))?;
+        r.report.flow = Some(flow);
+        Ok(())
+    })
+}
+
 /// Frees a report; NULL is a no-op.
 ///
 /// # Safety
@@ -363,6 +449,13 @@ pub unsafe extern "C" fn docket_report_merge(
         let into = into.get()?;
         if into.engine != from.engine || into.now != from.now {
             return Err(Error::arg("from", "reports of different engines or `now` cannot be merged"));
+        }
+        let same_flow = match (&into.report.flow, &from.report.flow) {
+            (Some(a), Some(b)) => a.same_period(b),
+            (a, b) => a.is_none() && b.is_none(),
+        };
+        if !same_flow {
+            return Err(Error::arg("from", "reports of different flow periods cannot be merged"));
         }
         into.report.merge(&from.report);
         Ok(())
@@ -451,6 +544,9 @@ pub unsafe extern "C" fn docket_evaluate_columns(
         {
             return Err(Error::arg("outputs.report", "the report belongs to another engine or `now`"));
         }
+        if report.as_ref().is_some_and(|r| !r.report.dimensions.is_empty()) {
+            return Err(Error::arg("outputs.report", "a report split by fields takes cases as JSON (docket_report_add_json)"));
+        }
         let mut pool: Vec<Vec<&str>> = std::mem::take(&mut ws.texts);
         let cols = validate(e, columns.get()?, &mut pool)?;
         let core_cols = core_columns(&cols);
@@ -530,6 +626,9 @@ pub struct docket_queue_summary {
     pub missed: u64,
     /// `opened_at` of the oldest open case, or `DOCKET_NO_TIME`.
     pub oldest_open_at: i64,
+    /// Open cases not breached with some running metric at risk (within the policy's
+    /// `sla.at_risk` of business time of its target).
+    pub at_risk: u64,
 }
 
 /// Evaluates cases given as NDJSON or a JSON array (as `docket_evaluate_json`) at the
@@ -553,13 +652,13 @@ pub unsafe extern "C" fn docket_report_add_json(
         if r.engine != e.id {
             return Err(Error::arg("report", "the report was created for another engine"));
         }
-        let mut part = Report::new(&e.core, r.now);
+        let mut part = r.report.like(&e.core);
         let mut case = Case::new();
         let mut outcome = Outcome::new();
         crate::for_each_record(e, bytes, |_, record| {
             crate::decode_record(&e.core, record, &mut case);
             e.core.evaluate(&case, r.now, &mut outcome);
-            part.add(&outcome);
+            part.add_case(&e.core, &case, &outcome);
         })?;
         r.report.merge(&part);
         Ok(())
@@ -617,6 +716,7 @@ pub unsafe extern "C" fn docket_report_queue(
             met: q.met,
             missed: q.missed,
             oldest_open_at: q.oldest_open.as_ref().map_or(DOCKET_NO_TIME, |(t, _)| *t),
+            at_risk: q.at_risk,
         };
         out.set(s);
         Ok(())

@@ -453,6 +453,95 @@ static void test_authorize_json(const char *cases) {
 }
 
 
+/* docket_report_new_by: the queues split by kind and channel (docs/reports.md). */
+static void test_report_by(const char *cases, size_t cases_len) {
+  docket_report *report = NULL;
+  docket_error *err = NULL;
+  CHECK(docket_report_new_by(engine, NOW, "kind,channel", 12, &report, &err) == DOCKET_RESULT_OK);
+  CHECK(docket_report_add_json(engine, cases, cases_len, report, &err) == DOCKET_RESULT_OK);
+  docket_buffer *json = NULL;
+  CHECK(docket_report_to_json(engine, report, &json, &err) == DOCKET_RESULT_OK);
+  /* refund_validation holds C-1015, an adjustment without a channel, and C-1001, a
+   * refund by web: each the only case of its combination. */
+  CHECK(contains(json, "\"by\":[\"kind\",\"channel\"]"));
+  CHECK(contains(json, "{\"values\":{\"kind\":\"adjustment\",\"channel\":null},\"cases\":1"));
+  CHECK(contains(json, "{\"values\":{\"kind\":\"refund\",\"channel\":\"web\"},\"cases\":1"));
+  docket_buffer_free(json);
+  docket_report_free(report);
+  /* A money field cannot split a report. */
+  report = NULL;
+  CHECK(docket_report_new_by(engine, NOW, "amount", 6, &report, &err) == DOCKET_RESULT_INVALID_ARGUMENT);
+  CHECK(report == NULL);
+  CHECK(strcmp(docket_error_path(err, NULL), "by") == 0);
+  CHECK(strstr(docket_error_message(err, NULL), "money field") != NULL);
+  docket_error_free(err);
+  CHECK(docket_report_new_by(engine, NOW, "kind", 4, NULL, NULL) == DOCKET_RESULT_NULL_ARGUMENT);
+}
+
+/* docket_report_set_flow: day buckets (UTC) from 2026-11-20 to now, merged from two
+ * chunks (docs/reports.md, "Flow"). */
+static void test_report_flow(const char *cases, size_t cases_len) {
+  docket_report *a = NULL, *b = NULL, *plain = NULL;
+  docket_error *err = NULL;
+  CHECK(docket_report_new(engine, NOW, &a, &err) == DOCKET_RESULT_OK);
+  CHECK(docket_report_new(engine, NOW, &b, &err) == DOCKET_RESULT_OK);
+  CHECK(docket_report_new(engine, NOW, &plain, &err) == DOCKET_RESULT_OK);
+  CHECK(docket_report_set_flow(engine, a, NOW - 3 * DAY, DOCKET_BUCKET_DAY, &err) == DOCKET_RESULT_OK);
+  /* A report may take another period before it has cases. */
+  CHECK(docket_report_set_flow(engine, b, NOW - 3 * DAY, DOCKET_BUCKET_WEEK, &err) == DOCKET_RESULT_OK);
+  CHECK(docket_report_merge(a, b, &err) == DOCKET_RESULT_INVALID_ARGUMENT);
+  CHECK(strcmp(docket_error_path(err, NULL), "from") == 0);
+  docket_error_free(err);
+  err = NULL;
+  CHECK(docket_report_set_flow(engine, b, NOW - 3 * DAY, DOCKET_BUCKET_DAY, &err) == DOCKET_RESULT_OK);
+  size_t first = (size_t)(strchr(cases, '\n') - cases) + 1;
+  CHECK(docket_report_add_json(engine, cases, first, a, &err) == DOCKET_RESULT_OK);
+  CHECK(docket_report_add_json(engine, cases + first, cases_len - first, b, &err) == DOCKET_RESULT_OK);
+  CHECK(docket_report_merge(a, b, &err) == DOCKET_RESULT_OK);
+  docket_buffer *json = NULL;
+  CHECK(docket_report_to_json(engine, a, &json, &err) == DOCKET_RESULT_OK);
+  /* Days from 11-20 00:00Z (holding since, 11-20 10:00Z) to 11-24 00:00Z (the day of now).
+   * refund_validation received C-1001 and C-1013 on 11-20 and C-1015 and C-1002 on 11-23,
+   * closed none: its 4 open cases carried over. C-1001's response took 45m (2700 s: the
+   * bin [2688, 2720), read at most the largest value). */
+  CHECK(contains(json, "\"flow\":{\"since\":\"2026-11-20T10:00:00Z\",\"bucket\":\"day\",\"timezone\":\"UTC\","
+                       "\"start\":\"2026-11-20T00:00:00Z\",\"end\":\"2026-11-24T00:00:00Z\""));
+  CHECK(contains(json, "\"refund_validation\":{\"open_at_start\":0,\"buckets\":[{\"start\":\"2026-11-20T00:00:00Z\","
+                       "\"received\":2,\"closed\":0,\"carried_over\":2,\"cycle_times\":[{\"kind\":\"refund\","
+                       "\"metric\":\"response\",\"count\":1,\"business\":{\"mean_s\":2700,\"p50_s\":2700,"
+                       "\"p90_s\":2700,\"max_s\":2700}"));
+  CHECK(contains(json, "{\"start\":\"2026-11-23T00:00:00Z\",\"received\":2,\"closed\":0,\"carried_over\":4,"
+                       "\"cycle_times\":[]}]}"));
+  docket_buffer_free(json);
+  /* Reports with and without flow do not merge; a report with cases takes no flow. */
+  CHECK(docket_report_merge(a, plain, &err) == DOCKET_RESULT_INVALID_ARGUMENT);
+  docket_error_free(err);
+  err = NULL;
+  CHECK(docket_report_set_flow(engine, a, NOW - DAY, DOCKET_BUCKET_DAY, &err) == DOCKET_RESULT_INVALID_ARGUMENT);
+  CHECK(strcmp(docket_error_path(err, NULL), "report") == 0);
+  docket_error_free(err);
+  err = NULL;
+  /* Since after now; 400 days before now is the 401st day; a bucket out of range. */
+  CHECK(docket_report_set_flow(engine, plain, NOW + 1, DOCKET_BUCKET_DAY, &err) == DOCKET_RESULT_INVALID_ARGUMENT);
+  CHECK(strcmp(docket_error_path(err, NULL), "since") == 0);
+  docket_error_free(err);
+  err = NULL;
+  CHECK(docket_report_set_flow(engine, plain, NOW - 400 * DAY, DOCKET_BUCKET_DAY, &err) ==
+        DOCKET_RESULT_LIMIT_EXCEEDED);
+  CHECK(strcmp(docket_error_path(err, NULL), "since") == 0);
+  docket_error_free(err);
+  err = NULL;
+  CHECK(docket_report_set_flow(engine, plain, NOW - 399 * DAY, DOCKET_BUCKET_DAY, NULL) == DOCKET_RESULT_OK);
+  CHECK(docket_report_set_flow(engine, plain, NOW, 7, &err) == DOCKET_RESULT_INVALID_ARGUMENT);
+  CHECK(strcmp(docket_error_path(err, NULL), "bucket") == 0);
+  docket_error_free(err);
+  CHECK(docket_report_set_flow(NULL, plain, NOW, DOCKET_BUCKET_DAY, NULL) == DOCKET_RESULT_NULL_ARGUMENT);
+  CHECK(docket_report_set_flow(engine, NULL, NOW, DOCKET_BUCKET_DAY, NULL) == DOCKET_RESULT_NULL_ARGUMENT);
+  docket_report_free(a);
+  docket_report_free(b);
+  docket_report_free(plain);
+}
+
 static void test_report_handles(const char *cases, size_t cases_len) {
   docket_report *report = NULL;
   docket_error *err = NULL;
@@ -482,6 +571,9 @@ static void test_report_handles(const char *cases, size_t cases_len) {
   CHECK_EQ_INT(q.oldest_open_at, NOW - 3 * DAY - 45 * 60);
   CHECK(docket_report_queue(report, 10, &q, &err) == DOCKET_RESULT_OK);
   CHECK_EQ_INT(q.cases, 2);
+  /* Both on S07 (eu_ops, response 4h), opened before eu_ops opens Mon 08:00 CET: at 11:00
+   * CET 3h elapsed, 1h left, within the example's sla.at_risk of 2h. */
+  CHECK_EQ_INT(q.at_risk, 2);
   CHECK(docket_report_queue(report, 0, &q, &err) == DOCKET_RESULT_OK);
   /* new_order_review (0): no example case is a new_order, and R99 catches none of them. */
   CHECK_EQ_INT(q.cases, 0);
@@ -1380,6 +1472,8 @@ int main(int argc, char **argv) {
     test_report_json(cases, cases_len);
     test_authorize_json(cases);
     test_report_handles(cases, cases_len);
+    test_report_by(cases, cases_len);
+    test_report_flow(cases, cases_len);
     test_columns();
     test_columns_clocks_v2();
     test_reports_know_their_engine(policy, policy_len, cases, cases_len);

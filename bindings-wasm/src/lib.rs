@@ -79,6 +79,12 @@ extern "C" {
     /// `Outcome[]`.
     #[wasm_bindgen(typescript_type = "Outcome[]")]
     pub type OutcomesJs;
+    /// `ReadonlyArray<string>`.
+    #[wasm_bindgen(typescript_type = "ReadonlyArray<string>")]
+    pub type FieldsArg;
+    /// `ReportFlowOptions`.
+    #[wasm_bindgen(typescript_type = "ReportFlowOptions")]
+    pub type FlowArg;
     /// `Report`.
     #[wasm_bindgen(typescript_type = "Report")]
     pub type ReportJs;
@@ -224,17 +230,33 @@ impl WasmEngine {
     }
 
     /// The backlog report of a batch evaluated at `now`: per queue, open volume by band,
-    /// SLA attainment, breaches, oldest case, and the backlog controls that fire.
-    pub fn report(&self, cases: CasesArg, now: Option<NowArg>) -> Result<ReportJs, JsValue> {
+    /// SLA attainment, breaches, oldest case, and the backlog controls that fire;
+    /// `by` (field names) splits every count of a queue by the values of those fields;
+    /// `flow` (`{since, bucket}`) adds the flow per day or week from `since` to `now`.
+    pub fn report(
+        &self,
+        cases: CasesArg,
+        now: Option<NowArg>,
+        by: Option<FieldsArg>,
+        flow: Option<FlowArg>,
+    ) -> Result<ReportJs, JsValue> {
         guard(|| {
             let now = now::instant(now.as_ref().map(AsRef::as_ref))?;
+            let dims = options::report_dimensions(&self.engine, by.as_ref().map(AsRef::as_ref))?;
+            let mut report = Report::with_dimensions(&self.engine, now, dims);
+            if let Some((since, bucket)) = options::report_flow(flow.as_ref().map(AsRef::as_ref))? {
+                report = report.with_flow(&self.engine, since, bucket).map_err(|e| Failure::Argument {
+                    code: e.code(),
+                    path: "flow.since".into(),
+                    message: e.to_string(),
+                })?;
+            }
             let list = self.cases(cases.as_ref())?;
-            let mut report = Report::new(&self.engine, now);
             let mut b = self.take();
             for c in list.iter() {
                 self.load(&c, &mut b.case);
                 self.engine.evaluate(&b.case, now, &mut b.out);
-                report.add(&b.out);
+                report.add_case(&self.engine, &b.case, &b.out);
             }
             self.put(b);
             Ok(parse(&report.to_json(&self.engine))?.unchecked_into())

@@ -128,6 +128,56 @@ pub(crate) fn limits_js(l: &Limits) -> JsValue {
     obj.into()
 }
 
+/// The dimensions of `report`'s `by` (omitted, `undefined` or `null`: none): an array
+/// of field names.
+#[inline(never)]
+pub(crate) fn report_dimensions(
+    engine: &docket_core::Engine,
+    by: Option<&JsValue>,
+) -> Result<docket_core::Dimensions, Failure> {
+    let mut fields: Vec<String> = Vec::new();
+    if let Some(by) = by.filter(|v| !v.is_undefined() && !v.is_null()) {
+        let names = js_sys::Array::is_array(by).then(|| by.unchecked_ref::<js_sys::Array>().iter());
+        for f in names.into_iter().flatten().map(|f| f.as_string()) {
+            fields.push(f.ok_or_else(|| Failure::argument("by", "`by` must be an array of field names"))?);
+        }
+        if !js_sys::Array::is_array(by) {
+            return Err(Failure::argument("by", "`by` must be an array of field names"));
+        }
+    }
+    docket_core::Dimensions::new(engine, &fields).map_err(|e| Failure::argument("by", e))
+}
+
+/// `report`'s `flow` (omitted, `undefined` or `null`: none): `{since, bucket?}`, `since`
+/// as `now` is given, `bucket` `"day"` (the default) or `"week"`.
+#[inline(never)]
+pub(crate) fn report_flow(
+    flow: Option<&JsValue>,
+) -> Result<Option<(docket_core::time::Instant, docket_core::Bucket)>, Failure> {
+    let Some(flow) = flow.filter(|v| !v.is_undefined() && !v.is_null()) else { return Ok(None) };
+    if !flow.is_object() {
+        return Err(Failure::argument("flow", "`flow` must be an object {since, bucket}"));
+    }
+    let since = reflect_get(flow, &JsValue::from_str("since"));
+    if since.is_undefined() || since.is_null() {
+        return Err(Failure::argument("flow.since", "`flow.since` is required"));
+    }
+    let since = crate::now::instant(Some(&since)).map_err(|e| match e {
+        Failure::Argument { code, message, .. } => {
+            Failure::Argument { code, path: "flow.since".into(), message: message.replace("`now`", "`flow.since`") }
+        }
+        other => other,
+    })?;
+    let bucket = reflect_get(flow, &JsValue::from_str("bucket"));
+    let bucket = match bucket.as_string() {
+        _ if bucket.is_undefined() => Some(docket_core::Bucket::Day),
+        Some(b) => docket_core::Bucket::parse(&b),
+        None => None,
+    }
+    .ok_or_else(|| Failure::argument("flow.bucket", "`flow.bucket` must be \"day\" or \"week\""))?;
+    Ok(Some((since, bucket)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::{NAMES, field};

@@ -97,6 +97,8 @@ export interface Policy {
   /** What cases may wait on (`waiting`, a pause's `reason`): unique names, not `own`, at most 32. */
   dependencies?: ReadonlyArray<string>;
   sla?: SlaDecl;
+  /** Report settings: the IANA time zone of flow buckets (default UTC). */
+  report?: { timezone?: string };
   roles?: Record<string, { limit?: string | number }>;
   approvals?: ApprovalsDecl;
   separation?: { requester_cannot_approve?: boolean; distinct_approvers?: boolean };
@@ -272,6 +274,32 @@ export interface QueueReport {
   /** Business seconds waited per dependency, summed over the metrics. */
   waiting_s: Record<string, number>;
   issues: Record<string, number>;
+  /** The queue's owning team. */
+  owner: string;
+  /** Open cases not breached with a running metric within `sla.at_risk` of its target. */
+  at_risk: number;
+  /** Per metric of the policy: attainment of completed clocks beside the open ones. */
+  metrics: Record<string, MetricReport>;
+  /** Approval steps open cases still need, by role (roles with a count). */
+  pending_approvals: Record<string, number>;
+  /** Open cases by the role their escalation has reached (roles with a count). */
+  escalated_to: Record<string, number>;
+  /** With `by`: the queue's figures per combination of values that its cases have. */
+  by?: Array<QueueSplit>;
+}
+
+/** A queue's figures for one combination of values of `by` (null: absent). */
+export type QueueSplit = Omit<QueueReport, "owner" | "by"> & { values: Record<string, string | boolean | null> };
+
+/** One metric's figures in one queue of a report. */
+export interface MetricReport {
+  met: number;
+  missed: number;
+  attainment: number | null;
+  /** Open cases whose clock of this metric runs. */
+  open: number;
+  breached_open: number;
+  at_risk: number;
 }
 
 /** A batch backlog report. */
@@ -283,10 +311,48 @@ export interface Report {
   unrouted: number;
   /** Cases opened after `now` (counted nowhere else). */
   not_yet_open: number;
+  /** The policy's `sla.at_risk` in business seconds (null: nothing is at risk). */
+  at_risk_horizon_s: number | null;
+  /** The fields of `by`, when given. */
+  by?: string[];
   queues: Record<string, QueueReport>;
+  /** With `flow`: per queue and bucket, received, closed, carried over and cycle times. */
+  flow?: FlowReport;
   controls: Array<{ id: string; queue: string; alert: string; to?: string }>;
   policy: PolicyRef;
 }
+
+/** `report`'s `flow`: buckets from the one holding `since` to the one holding `now` (at most 400). */
+export interface ReportFlowOptions {
+  since: Now;
+  /** Day (from midnight) or week (from Monday 00:00) in the policy's `report.timezone`; default `"day"`. */
+  bucket?: "day" | "week";
+}
+
+/** Flow over a period (docs/reports.md, "Flow"). */
+export interface FlowReport {
+  since: Rfc3339;
+  bucket: "day" | "week";
+  timezone: string;
+  /** The first bucket's start and the last one's end. */
+  start: Rfc3339;
+  end: Rfc3339;
+  queues: Record<string, { open_at_start: number; buckets: FlowBucket[] }>;
+}
+
+/** One bucket of a queue's flow. */
+export interface FlowBucket {
+  start: Rfc3339;
+  received: number;
+  closed: number;
+  /** Open at the bucket's end. */
+  carried_over: number;
+  /** The metrics completed in the bucket, by kind (null: a value `kind` does not name) then metric. */
+  cycle_times: Array<{ kind: string | null; metric: string; count: number; business: CycleTimes; calendar: CycleTimes }>;
+}
+
+/** Cycle times in seconds: exact mean (rounded) and max; p50 and p90 within 1/128 of the exact nearest-rank ones. */
+export interface CycleTimes { mean_s: number; p50_s: number; p90_s: number; max_s: number }
 
 /** Who wants to act. */
 export interface Actor { id: string; roles?: ReadonlyArray<string> }

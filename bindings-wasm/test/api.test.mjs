@@ -324,3 +324,63 @@ test('the glue registers engines with a FinalizationRegistry (safety net without
   for (let i = 0; i < 20; i++) new Engine(policy).evaluate([c1001], NOW);
   if (global.gc) global.gc();
 });
+
+test('report gives the flow per day or week from since, and refuses a bad period', () => {
+  const engine = new Engine(policy);
+  // Days (UTC: the example sets no report.timezone) from 2026-11-20 00:00Z, the day of
+  // since, to the day of now. refund_validation received C-1001 and C-1013 on 11-20 and
+  // C-1015 and C-1002 on 11-23 and closed none: its 4 open cases carried over.
+  const r = engine.report(cases, NOW, null, { since: '2026-11-20T10:00:00Z' });
+  assert.equal(r.flow.bucket, 'day');
+  assert.equal(r.flow.timezone, 'UTC');
+  assert.equal(r.flow.start, '2026-11-20T00:00:00Z');
+  assert.equal(r.flow.end, '2026-11-24T00:00:00Z');
+  const q = r.flow.queues.refund_validation;
+  assert.deepEqual(q.buckets.map((b) => [b.start.slice(0, 10), b.received, b.closed, b.carried_over]), [
+    ['2026-11-20', 2, 0, 2], ['2026-11-21', 0, 0, 2], ['2026-11-22', 0, 0, 2], ['2026-11-23', 2, 0, 4],
+  ]);
+  // C-1001's response, 09:15Z to 10:00Z (2700 s, all of it in eu_ops hours).
+  assert.deepEqual(q.buckets[0].cycle_times, [{
+    kind: 'refund', metric: 'response', count: 1,
+    business: { mean_s: 2700, p50_s: 2700, p90_s: 2700, max_s: 2700 },
+    calendar: { mean_s: 2700, p50_s: 2700, p90_s: 2700, max_s: 2700 },
+  }]);
+  // Weeks from Monday 00:00: since (Friday 11-20) in the week of 11-16, now (Monday 11-23
+  // 10:00) in the next.
+  const w = engine.report(cases, NOW, undefined, { since: new Date('2026-11-20T10:00:00Z'), bucket: 'week' });
+  assert.equal(w.flow.start, '2026-11-16T00:00:00Z');
+  assert.equal(w.flow.end, '2026-11-30T00:00:00Z');
+  assert.deepEqual(w.flow.queues.refund_validation.buckets.map((b) => [b.received, b.closed, b.carried_over]), [[2, 0, 2], [2, 0, 4]]);
+  assert.equal(engine.report(cases, NOW).flow, undefined);
+  const isArg = (code, path, re) => (e) => e instanceof ArgumentError && e.code === code && e.path === path && re.test(e.message);
+  assert.throws(() => engine.report(cases, NOW, null, { since: '2026-11-24T00:00:00Z' }), isArg('invalid_argument', 'flow.since', /after `now`/));
+  // 400 days before now is the 401st day.
+  assert.throws(() => engine.report(cases, NOW, null, { since: '2025-10-19T10:00:00Z' }), isArg('limit_exceeded', 'flow.since', /400 buckets/));
+  assert.throws(() => engine.report(cases, NOW, null, { since: 'soon' }), isArg('invalid_argument', 'flow.since', /`flow.since` must be/));
+  assert.throws(() => engine.report(cases, NOW, null, { since: NOW, bucket: 'month' }), isArg('invalid_argument', 'flow.bucket', /"day" or "week"/));
+  assert.throws(() => engine.report(cases, NOW, null, {}), isArg('invalid_argument', 'flow.since', /required/));
+  assert.throws(() => engine.report(cases, NOW, null, 'day'), isArg('invalid_argument', 'flow', /object/));
+});
+
+test('report splits queues by fields, and refuses fields that cannot split one', () => {
+  const engine = new Engine(policy);
+  const r = engine.report(cases, NOW, ['kind', 'channel']);
+  assert.deepEqual(r.by, ['kind', 'channel']);
+  // refund_validation holds C-1001 (refund, web), C-1002 (shipping_correction, app),
+  // C-1013 (refund, no channel) and C-1015 (adjustment, no channel).
+  const values = r.queues.refund_validation.by.map((b) => JSON.stringify(b.values)).sort();
+  assert.deepEqual(values, [
+    '{"kind":"adjustment","channel":null}',
+    '{"kind":"refund","channel":"web"}',
+    '{"kind":"refund","channel":null}',
+    '{"kind":"shipping_correction","channel":"app"}',
+  ]);
+  const sum = r.queues.refund_validation.by.reduce((n, b) => n + b.cases, 0);
+  assert.equal(sum, r.queues.refund_validation.cases);
+  // Without `by` the report has no split.
+  assert.equal(engine.report(cases, NOW).queues.refund_validation.by, undefined);
+  const isArg = (path, re) => (e) => e instanceof ArgumentError && e.code === 'invalid_argument' && e.path === path && re.test(e.message);
+  assert.throws(() => engine.report(cases, NOW, ['amount']), isArg('by', /`amount` is a money field/));
+  assert.throws(() => engine.report(cases, NOW, 'kind'), isArg('by', /array of field names/));
+  assert.throws(() => engine.report(cases, NOW, [1]), isArg('by', /array of field names/));
+});

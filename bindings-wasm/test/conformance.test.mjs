@@ -102,7 +102,7 @@ for (const file of files) {
     }
     if (fx.report) {
       await t.test(`report: ${fx.report.why ?? ''}`, () => {
-        const m = mismatch(fx.report.expect, engine.report(fx.cases, fx.now));
+        const m = mismatch(fx.report.expect, engine.report(fx.cases, fx.now, fx.report.by, fx.report.flow));
         assert.equal(m, null, `report${m}\nwhy: ${fx.report.why}`);
       });
     }

@@ -353,7 +353,7 @@ fn summary_text(old: &Engine, new: &Engine, report: &DiffReport) -> String {
     let _ = writeln!(
         s,
         "  {:<30} {:>13} {:>13} {:>13} {:>13} {:>17}",
-        "queue", "cases", "open", "at risk", "breached", "attainment"
+        "queue", "cases", "open", "warning", "breached", "attainment"
     );
     let side = |q: &Value, k: &str| match k {
         "attainment" => {

@@ -229,7 +229,7 @@ fn backlog(p: &mut String, sum: &Value) {
     let h = row_h * queues.len() as f64 + 34.0;
     let _ = write!(
         p,
-        r##"<h2>Backlog per queue, before and after</h2><svg id="backlog-change" xmlns="http://www.w3.org/2000/svg" width="{}" height="{h}" role="img" aria-label="breached and at-risk cases per queue before and after the change">"##,
+        r##"<h2>Backlog per queue, before and after</h2><svg id="backlog-change" xmlns="http://www.w3.org/2000/svg" width="{}" height="{h}" role="img" aria-label="breached and warning cases per queue before and after the change">"##,
         label_w + bar_w + 120.0
     );
     for (i, (name, q)) in queues.iter().enumerate() {
@@ -242,7 +242,7 @@ fn backlog(p: &mut String, sum: &Value) {
             let (cb, cw) = if k == 0 { ("#9e6b6b", "#c9b27a") } else { ("#c62828", "#f9a825") };
             let _ = write!(
                 p,
-                r##"<text x="{}" y="{}" font-size="10">{side}</text><rect x="{label_w}" y="{}" width="{wb:.1}" height="16" fill="{cb}"><title>{}: {breached} breached {side}</title></rect><rect x="{:.1}" y="{}" width="{ww:.1}" height="16" fill="{cw}"><title>{}: {warning} at risk {side}</title></rect><text x="{:.1}" y="{}">{breached} / {warning}</text>"##,
+                r##"<text x="{}" y="{}" font-size="10">{side}</text><rect x="{label_w}" y="{}" width="{wb:.1}" height="16" fill="{cb}"><title>{}: {breached} breached {side}</title></rect><rect x="{:.1}" y="{}" width="{ww:.1}" height="16" fill="{cw}"><title>{}: {warning} at warning {side}</title></rect><text x="{:.1}" y="{}">{breached} / {warning}</text>"##,
                 label_w - 40.0,
                 y + dy + 12.0,
                 y + dy,
@@ -258,14 +258,14 @@ fn backlog(p: &mut String, sum: &Value) {
     let ly = h - 10.0;
     let _ = writeln!(
         p,
-        r##"<rect x="{label_w}" y="{}" width="12" height="12" fill="#c62828"/><text x="{}" y="{ly}">breached (after; muted: before)</text><rect x="{}" y="{}" width="12" height="12" fill="#f9a825"/><text x="{}" y="{ly}">at risk (warning)</text></svg>"##,
+        r##"<rect x="{label_w}" y="{}" width="12" height="12" fill="#c62828"/><text x="{}" y="{ly}">breached (after; muted: before)</text><rect x="{}" y="{}" width="12" height="12" fill="#f9a825"/><text x="{}" y="{ly}">warning</text></svg>"##,
         ly - 10.0,
         label_w + 16.0,
         label_w + 230.0,
         ly - 10.0,
         label_w + 246.0
     );
-    p.push_str("<table id=\"queues\"><tr><th>queue</th><th>cases</th><th>open</th><th>at risk (warning)</th><th>breached</th><th>attainment</th></tr>");
+    p.push_str("<table id=\"queues\"><tr><th>queue</th><th>cases</th><th>open</th><th>warning</th><th>breached</th><th>attainment</th></tr>");
     for (name, q) in &queues {
         let (b, a) = (&q["before"], &q["after"]);
         let _ = write!(p, "<tr><td>{}</td>", esc(name));

@@ -4,6 +4,7 @@
 mod diff;
 mod diff_html;
 mod escape;
+mod flow_view;
 mod html;
 mod input;
 mod pipeline;
@@ -13,7 +14,8 @@ mod test_suite;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use docket_core::{
-    Actor, Case, CompileError, Diagnostic, Engine, ErrorCode, Limits, Outcome, PolicyCode, Report, diagnostics_json,
+    Actor, Bucket, Case, CompileError, Diagnostic, Dimensions, Engine, ErrorCode, Limits, Outcome, PolicyCode, Report,
+    diagnostics_json,
 };
 use input::InputFormat;
 use std::fs::File;
@@ -80,6 +82,25 @@ enum Cmd {
         /// Output format: JSON, a text table for a terminal, or one self-contained HTML page.
         #[arg(long, value_enum, default_value_t = Format::Json)]
         format: Format,
+        /// Split every count of a queue by the values of these enum or bool fields (`kind`
+        /// is one), e.g. `--by kind,channel`
+        #[arg(long, value_name = "FIELD[,FIELD]", value_delimiter = ',', verbatim_doc_comment)]
+        by: Vec<String>,
+        /// An earlier report (its JSON) to compare with: per queue the change of open,
+        /// breached and at-risk cases and of the oldest open case's age, and a verdict
+        /// (growing, contained, shrinking)
+        #[arg(long, value_name = "EARLIER.json", verbatim_doc_comment)]
+        baseline: Option<String>,
+        /// Flow over a period: per queue and bucket the cases received, closed and carried
+        /// over, and the cycle times (count, mean, p50, p90, max; business and calendar) of
+        /// the metrics completed in it, by kind. The first bucket holds this instant
+        /// (RFC 3339), the last holds --now; at most 400 buckets
+        #[arg(long, value_name = "RFC3339", verbatim_doc_comment)]
+        since: Option<String>,
+        /// The flow's buckets, in the policy's `report.timezone` (default UTC): a day from
+        /// midnight, or a week from Monday 00:00 [default: day]
+        #[arg(long, value_enum, requires = "since", verbatim_doc_comment)]
+        bucket: Option<BucketArg>,
     },
     /// Decide whether an actor may take an action on a case (exit 0 allowed, 1 denied)
     ///
@@ -313,6 +334,22 @@ impl Input {
     }
 }
 
+/// `--bucket`.
+#[derive(Clone, Copy, ValueEnum)]
+enum BucketArg {
+    Day,
+    Week,
+}
+
+impl BucketArg {
+    fn bucket(self) -> Bucket {
+        match self {
+            BucketArg::Day => Bucket::Day,
+            BucketArg::Week => Bucket::Week,
+        }
+    }
+}
+
 #[derive(Clone, Copy, ValueEnum)]
 enum Format {
     Json,
@@ -356,7 +393,10 @@ fn main() -> ExitCode {
             check(&policy, json, deny_warnings, limits.with(None, None))
         }
         Cmd::Eval { input } => eval(&input),
-        Cmd::Report { input, format } => report(&input, format),
+        Cmd::Report { input, format, by, baseline, since, bucket } => {
+            let flow = since.map(|s| (s, bucket.map_or(Bucket::Day, BucketArg::bucket)));
+            report(&input, format, &by, baseline.as_deref(), flow)
+        }
         Cmd::Authorize { policy, case, actor, action, now, case_limits, policy_limits } => {
             let limits = policy_limits.with(Some(&case_limits), None);
             authorize(&policy, &case, (&actor, &action, now.as_deref()), limits)
@@ -541,24 +581,74 @@ fn eval(input: &Input) -> Result<ExitCode, Failure> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn report(input: &Input, format: Format) -> Result<ExitCode, Failure> {
+fn report(
+    input: &Input,
+    format: Format,
+    by: &[String],
+    baseline: Option<&str>,
+    flow: Option<(String, Bucket)>,
+) -> Result<ExitCode, Failure> {
     let engine = load_engine(&input.policy, input.limits())?;
     let now = parse_now(input.now.as_deref())?;
-    let mut rep = Report::new(&engine, now);
+    let baseline: Option<serde_json::Value> = match baseline {
+        None => None,
+        Some(path) => {
+            let text = read_at_most(path, BASELINE_MAX_BYTES)?.ok_or_else(|| {
+                Failure::new(ErrorCode::LimitExceeded, format!("--baseline is over {BASELINE_MAX_BYTES} bytes"))
+            })?;
+            let v = serde_json::from_str(&text)
+                .map_err(|e| Failure::new(ErrorCode::InvalidJson, format!("--baseline is not JSON: {e}")))?;
+            Some(v)
+        }
+    };
+    let fields: Vec<&str> = by.iter().map(String::as_str).collect();
+    let dims = Dimensions::new(&engine, &fields).map_err(|e| Failure::argument(format!("--by: {e}")))?;
+    let mut rep = Report::with_dimensions(&engine, now, dims);
+    if let Some((since, bucket)) = flow {
+        let t = docket_core::time::parse_rfc3339(&since)
+            .ok_or_else(|| Failure::argument(format!("--since `{since}` is not an RFC 3339 timestamp")))?;
+        rep = rep.with_flow(&engine, t, bucket).map_err(|e| Failure::new(e.code(), format!("--since: {e}")))?;
+    }
     let mut out = Outcome::new();
     input::for_each_case(&engine, &input.cases, input.input_format, |_, case| {
         engine.evaluate(case, now, &mut out);
-        rep.add(&out);
+        rep.add_case(&engine, case, &out);
         Ok(())
     })?;
+    let json = rep.to_json(&engine);
+    let trend = match &baseline {
+        None => None,
+        Some(b) => {
+            let current: serde_json::Value =
+                serde_json::from_str(&json).map_err(|e| Failure::new(ErrorCode::Internal, e.to_string()))?;
+            Some(docket_core::trend(&current, b).map_err(|e| Failure::argument(format!("--baseline: {e}")))?)
+        }
+    };
     let text = match format {
-        Format::Table => table::table(&engine, &rep),
-        Format::Html => html::page(&engine, &rep),
-        Format::Json => String::from_utf8_lossy(&escape::json(rep.to_json(&engine).as_bytes())).into_owned() + "\n",
+        Format::Table => table::table(&engine, &rep, trend.as_ref()),
+        Format::Html => html::page(&engine, &rep, trend.as_ref()),
+        Format::Json => {
+            let json = match &trend {
+                None => json,
+                // The report's JSON with `trend` added as its last key.
+                Some(t) => {
+                    let mut v: serde_json::Value =
+                        serde_json::from_str(&json).map_err(|e| Failure::new(ErrorCode::Internal, e.to_string()))?;
+                    if let Some(m) = v.as_object_mut() {
+                        m.insert("trend".into(), t.clone());
+                    }
+                    v.to_string()
+                }
+            };
+            String::from_utf8_lossy(&escape::json(json.as_bytes())).into_owned() + "\n"
+        }
     };
     io::stdout().write_all(text.as_bytes()).map_err(Failure::output)?;
     Ok(ExitCode::SUCCESS)
 }
+
+/// The largest `--baseline` report read.
+const BASELINE_MAX_BYTES: usize = 256 << 20;
 
 #[allow(clippy::too_many_arguments)]
 fn compare(

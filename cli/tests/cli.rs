@@ -778,6 +778,181 @@ fn control_characters_in_ids_and_names_are_escaped() {
     assert!(!e.chars().any(|c| c.is_control() && c != '\n'), "{e:?}");
 }
 
+/// The JSON report of the example, and its table and HTML page.
+fn example_report() -> (serde_json::Value, String, String) {
+    let run = |format: &str| {
+        let o = docket(&["report", "--policy", POLICY, "--cases", CASES, "--now", NOW, "--format", format], None);
+        assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8(o.stdout).expect("utf-8")
+    };
+    (serde_json::from_str(&run("json")).expect("json"), run("table"), run("html"))
+}
+
+#[test]
+fn table_and_page_carry_the_numbers_of_the_json_report() {
+    let (r, table, html) = example_report();
+    let queues = r["queues"].as_object().expect("queues");
+    for (name, q) in queues {
+        for (metric, m) in q["metrics"].as_object().expect("metrics") {
+            let n = |k: &str| m[k].as_u64().expect("count").to_string();
+            let attain = m["attainment"].as_f64().map_or("—".to_string(), |a| format!("{:.1}%", a * 100.0));
+            // Table: `queue metric met missed attain. open breached at-risk`.
+            let row: Vec<String> = [name.as_str(), metric]
+                .iter()
+                .map(|s| s.to_string())
+                .chain([n("met"), n("missed"), attain.clone(), n("open"), n("breached_open"), n("at_risk")])
+                .collect();
+            assert!(table.lines().any(|l| l.split_whitespace().collect::<Vec<_>>() == row), "table lacks {row:?}");
+            // Page: the same row of <table id="metrics">.
+            let cells: String = row.iter().map(|c| format!("<td>{c}</td>")).collect();
+            let plain = html
+                .replace("<td class=\"bad\">", "<td>")
+                .replace("<td class=\"warn\">", "<td>")
+                .replace("<td class=\"\">", "<td>");
+            assert!(plain.contains(&format!("<tr>{cells}</tr>")), "page lacks {cells}");
+        }
+        // Who: the owner, in the table and the page.
+        let owner = q["owner"].as_str().expect("owner");
+        assert!(table.lines().any(|l| l.starts_with(name.as_str()) && l.contains(owner)), "{name} {owner}");
+        assert!(html.contains(&format!("<tr><td>{name}</td><td>{owner}</td>")), "{name} {owner}");
+    }
+    // The example's refund_validation: its completed clocks all met (100%), yet its open
+    // clocks are breached; the chart draws them red beside the green, and says so.
+    let m = &r["queues"]["refund_validation"]["metrics"]["response"];
+    assert_eq!(m["attainment"], 1.0);
+    let breached = m["breached_open"].as_u64().expect("count");
+    assert!(breached > 0);
+    assert!(html.contains(&format!("refund_validation · response: {breached} breached (open)</title>")));
+    assert!(html.contains(&format!("attainment 100.0% (1/1) · {breached} breached")));
+    // Who, as the example decides it: C-1001 (refund 1250 EUR) reached level 2 of its
+    // resolution ladder (ops_manager) and still needs finance_reviewer (A3).
+    let q = &r["queues"]["refund_validation"];
+    assert!(q["escalated_to"]["ops_manager"].as_u64() >= Some(1));
+    assert!(q["pending_approvals"]["finance_reviewer"].as_u64() >= Some(1));
+    assert!(html.contains("<table id=\"who\"") && html.contains("<table id=\"causes\""));
+    // Why: every breach of the example is the queue's own (no case waits on anything).
+    for (name, q) in queues {
+        let own = q["breached_by_cause"]["own"].as_u64().expect("own");
+        if own > 0 {
+            assert!(
+                table.lines().any(|l| l.split_whitespace().collect::<Vec<_>>()
+                    == [name.as_str(), "own", "0", &own.to_string(), "0h00m"]),
+                "why row of {name}"
+            );
+        }
+    }
+}
+
+#[test]
+fn report_by_splits_every_queue_in_every_format() {
+    let args = |format: &'static str| {
+        vec!["report", "--policy", POLICY, "--cases", CASES, "--now", NOW, "--by", "kind,channel", "--format", format]
+    };
+    let out = |format| {
+        let o = docket(&args(format), None);
+        assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8(o.stdout).expect("utf-8")
+    };
+    let r: serde_json::Value = serde_json::from_str(&out("json")).expect("json");
+    let (table, html) = (out("table"), out("html"));
+    assert_eq!(r["by"], serde_json::json!(["kind", "channel"]));
+    // refund_validation holds C-1001 (refund, web), C-1002 (shipping_correction, app),
+    // C-1013 (refund, no channel) and C-1015 (adjustment, no channel): four combinations.
+    let by = r["queues"]["refund_validation"]["by"].as_array().expect("by");
+    let mut values: Vec<String> = by.iter().map(|b| b["values"].to_string()).collect();
+    values.sort();
+    assert_eq!(
+        values,
+        [
+            r#"{"kind":"adjustment","channel":null}"#,
+            r#"{"kind":"refund","channel":"web"}"#,
+            r#"{"kind":"refund","channel":null}"#,
+            r#"{"kind":"shipping_correction","channel":"app"}"#
+        ]
+    );
+    for (name, q) in r["queues"].as_object().expect("queues") {
+        for b in q["by"].as_array().expect("by") {
+            let v = b["values"].as_object().expect("values");
+            let show = |k: &str| v[k].as_str().unwrap_or("—").to_string();
+            let label = format!("kind={}, channel={}", show("kind"), show("channel"));
+            let n = |k: &str| b[k].as_u64().expect("count").to_string();
+            let attain = b["attainment"].as_f64().map_or("—".to_string(), |a| format!("{:.1}%", a * 100.0));
+            let line = format!(
+                "{} {} {} {} {} {} {} {} {} {}",
+                name,
+                label,
+                n("cases"),
+                n("open"),
+                n("warning"),
+                n("breached"),
+                n("at_risk"),
+                n("met"),
+                n("missed"),
+                attain
+            );
+            let norm = |l: &str| l.split_whitespace().collect::<Vec<_>>().join(" ");
+            assert!(table.lines().any(|l| norm(l) == norm(&line)), "table lacks {line}");
+            assert!(
+                html.contains(&format!("<tr><td>{name}</td><td>{label}</td><td>{}</td>", n("cases"))),
+                "page lacks {line}"
+            );
+        }
+    }
+    // A field that cannot split a report is a usage error naming it.
+    let o = docket(&["report", "--policy", POLICY, "--cases", CASES, "--now", NOW, "--by", "amount"], None);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--by: `amount` is a money field"), "{}", stderr(&o));
+}
+
+#[test]
+fn report_baseline_adds_a_trend_in_every_format() {
+    let base = docket(&["report", "--policy", POLICY, "--cases", CASES, "--now", "2026-11-22T10:00:00Z"], None);
+    let base_path = tmp("baseline.json", &String::from_utf8_lossy(&base.stdout));
+    let run = |format: &str| {
+        let o = docket(
+            &[
+                "report",
+                "--policy",
+                POLICY,
+                "--cases",
+                CASES,
+                "--now",
+                NOW,
+                "--baseline",
+                &base_path,
+                "--format",
+                format,
+            ],
+            None,
+        );
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        String::from_utf8(o.stdout).expect("utf-8")
+    };
+    let r: serde_json::Value = serde_json::from_str(&run("json")).expect("json");
+    let (table, html) = (run("table"), run("html"));
+    let t = &r["trend"];
+    assert_eq!(t["elapsed_s"], 86_400);
+    // refund_validation a day earlier: C-1001 (opened Fri 2026-11-20) and C-1013 (Fri)
+    // were open and breached; C-1002 and C-1015 (opened Mon 2026-11-23) had not happened.
+    // Now all four are open and breached: +2 open, +2 breached, growing; its oldest case
+    // (C-1001 both times) is a day older.
+    assert_eq!(
+        t["queues"]["refund_validation"],
+        serde_json::json!({"open": 2, "breached": 2, "at_risk": 0, "oldest_age_s": 86_400, "verdict": "growing"})
+    );
+    for (name, q) in t["queues"].as_object().expect("queues") {
+        let v = q["verdict"].as_str().expect("verdict");
+        assert!(table.lines().any(|l| l.starts_with(name.as_str()) && l.ends_with(v)), "table: {name} {v}");
+        assert!(html.contains(&format!("<tr><td>{name}</td>")) && html.contains(&format!(">{v}</td></tr>")));
+    }
+    assert!(html.contains("<table id=\"trend\""));
+    // A baseline that is not a report is a usage error.
+    let bad = tmp("bad-baseline.json", "{\"queues\": {}}");
+    let o = docket(&["report", "--policy", POLICY, "--cases", CASES, "--now", NOW, "--baseline", &bad], None);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--baseline: the baseline is not a report"), "{}", stderr(&o));
+}
+
 #[test]
 fn many_batches_come_out_in_input_order_with_their_lines() {
     // 6,000 records: several batches of the evaluation pipeline (1,024 records each), so
@@ -806,4 +981,62 @@ fn many_batches_come_out_in_input_order_with_their_lines() {
     // From a pipe, the same.
     let piped = docket(&["eval", "--policy", POLICY, "--cases", "-", "--now", NOW], Some(&text));
     assert_eq!(piped.stdout, o.stdout);
+}
+
+#[test]
+fn report_since_adds_the_flow_in_every_format() {
+    let run = |format: &str, extra: &[&str]| {
+        let mut args = vec!["report", "--policy", POLICY, "--cases", CASES, "--now", NOW, "--format", format];
+        args.extend_from_slice(extra);
+        docket(&args, None)
+    };
+    let since = ["--since", "2026-11-20T10:00:00Z"];
+    let o = run("json", &since);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let r: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    // Days in UTC (the example has no report.timezone) from the day of since to the day of
+    // now. refund_validation received C-1001 and C-1013 on 11-20, C-1002 and C-1015 on
+    // 11-23, and closed none: its 4 open cases are carried over (docs/reports.md, "Flow").
+    let f = &r["flow"];
+    assert_eq!(
+        (&f["bucket"], &f["start"], &f["end"]),
+        (&json!("day"), &json!("2026-11-20T00:00:00Z"), &json!("2026-11-24T00:00:00Z"))
+    );
+    let counts: Vec<_> = f["queues"]["refund_validation"]["buckets"]
+        .as_array()
+        .expect("buckets")
+        .iter()
+        .map(|b| (b["received"].as_u64(), b["closed"].as_u64(), b["carried_over"].as_u64()))
+        .collect();
+    let n = |a, b, c| (Some(a), Some(b), Some(c));
+    assert_eq!(counts, [n(2, 0, 2), n(0, 0, 2), n(0, 0, 2), n(2, 0, 4)]);
+    // The table and the page carry the same rows; C-1001's response took 45m.
+    let table = String::from_utf8(run("table", &since).stdout).expect("utf-8");
+    assert!(table.contains("Flow: day buckets in UTC from 2026-11-20T00:00:00Z to 2026-11-24T00:00:00Z"), "{table}");
+    let row = |l: &str, cells: &[&str]| l.split_whitespace().collect::<Vec<_>>() == cells;
+    assert!(table.lines().any(|l| row(l, &["refund_validation", "2026-11-23T00:00:00Z", "2", "0", "4"])), "{table}");
+    assert!(table.lines().any(|l| l.starts_with("refund_validation") && l.contains("refund") && l.contains("45m00s")));
+    let html = String::from_utf8(run("html", &since).stdout).expect("utf-8");
+    assert!(
+        html.contains("<tr><td>refund_validation</td><td>2026-11-23T00:00:00Z</td><td>2</td><td>0</td><td>4</td></tr>")
+    );
+    assert!(html.contains("<svg id=\"flow-chart\"") && html.contains("<table id=\"cycle-times\""));
+    // Weeks; bad periods are usage errors with their code.
+    let o = run("json", &["--since", "2026-11-20T10:00:00Z", "--bucket", "week"]);
+    let r: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert_eq!(r["flow"]["start"], "2026-11-16T00:00:00Z");
+    let o = run("json", &["--since", "2026-11-24T00:00:00Z"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("invalid_argument: --since: `since` is after `now`"), "{}", stderr(&o));
+    let o = run("json", &["--since", "2025-10-19T10:00:00Z"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("limit_exceeded: --since: from `since` to `now` there are more than 400 buckets"),
+        "{}",
+        stderr(&o)
+    );
+    let o = run("json", &["--since", "yesterday"]);
+    assert!(o.status.code() == Some(2) && stderr(&o).contains("is not an RFC 3339 timestamp"));
+    let o = run("json", &["--bucket", "week"]);
+    assert_eq!(o.status.code(), Some(2), "--bucket needs --since");
 }

@@ -76,7 +76,7 @@ fn the_table_names_the_changed_case_and_the_impact() {
         "15 cases compared, 1 changed\n",
         "  cases by changed aspect: priority 1, targets 1, due 1, state 1\n",
         "Queue moves (old → new): 15 stayed in their queue\n  none\n",
-        // Four open cases; at risk (warning) 0 → 1 and breached 4 → 3: C-1001.
+        // Four open cases; warning 0 → 1 and breached 4 → 3: C-1001.
         "  refund_validation                          4             4         0 → 1         4 → 3            100.0%\n",
         "Rules whose cases changed (before → after): R10 3 → 2, R11 1 → 2, S05 2 → 1, S06 4 → 5\n",
         "Rules that start deciding cases: none; that stop: none\n",

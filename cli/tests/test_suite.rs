@@ -135,7 +135,9 @@ fn a_pinned_fingerprint_that_differs_is_a_warning() {
     let o = docket(&["test", R10_1500, SUITE]);
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("docket: warning: "), "{}", stderr(&o));
-    assert!(stderr(&o).contains("was written for policy fingerprint sha256:c932"), "{}", stderr(&o));
+    // The pin is the example policy's fingerprint (sha256:9528...: the policy with its
+    // reports' `sla.at_risk` horizon of 2h; the suite's `fingerprint` follows the policy).
+    assert!(stderr(&o).contains("was written for policy fingerprint sha256:9528"), "{}", stderr(&o));
     // C-1001 falls to R11 at P2 and S06's 2h/16h (docs/policy-changes.md derives each
     // value); C-1013 (2208 EUR) and C-1015 (2600) stay with R10. Every field the suite
     // expects of C-1001 that differs is named, in the order the suite lists them.

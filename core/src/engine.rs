@@ -167,6 +167,15 @@ impl Engine {
     pub fn symbols(&self, slot: u16) -> &[String] {
         self.input.schema.fields.get(slot as usize).map_or(&[], |f| f.syms.as_slice())
     }
+    /// The values of `kind` (its symbols: an enum's values, in declaration order), the
+    /// kinds of a report's cycle times ([`crate::CycleCell::kind`]).
+    pub fn kinds(&self) -> &[String] {
+        self.symbols(self.input.kind_slot)
+    }
+    /// The time zone of a report's flow buckets: the policy's `report.timezone`, else `UTC`.
+    pub fn report_timezone(&self) -> &str {
+        self.clocks.report_tz.as_ref().map_or("UTC", |(_, name)| name.as_str())
+    }
     /// The declared roles in policy order (indexes of [`crate::CaseBuilder::approval_index`]).
     pub fn roles(&self) -> impl Iterator<Item = &str> {
         self.rights.roles.iter().map(|r| r.name.as_str())

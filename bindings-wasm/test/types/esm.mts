@@ -10,6 +10,12 @@ const outs: Outcome[] = engine.evaluate([c, JSON.stringify(c)], new Date());
 const state: SlaState | undefined = outs[0]?.sla?.['resolution']?.state;
 const r: Report = engine.report([c], '2026-11-23T10:00:00Z');
 const n: number = r.queues['refund_validation']?.open ?? 0;
+// The flow: per queue and bucket, counts and cycle times; the bucket is "day" or "week".
+const fr: Report = engine.report([c], '2026-11-23T10:00:00Z', null, { since: new Date(), bucket: 'week' });
+const p90: number | undefined = fr.flow?.queues['refund_validation']?.buckets[0]?.cycle_times[0]?.business.p90_s;
+// @ts-expect-error a bucket is "day" or "week"
+engine.report([c], '2026-11-23T10:00:00Z', null, { since: 0, bucket: 'month' });
+void p90;
 const d: Decision = engine.authorize(c, { id: 'u-1', roles: ['team_lead'] }, 'approve', '2026-11-23T10:00:00Z');
 const allowed: boolean = d.allowed;
 // A decision record: the step an approval fills, the reasons by code, the policy.

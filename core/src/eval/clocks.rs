@@ -270,7 +270,8 @@ impl Engine {
                         },
                         None => None,
                     };
-                    Escalation { level: level as u32, next, next_at }
+                    let reached = level.checked_sub(1).and_then(|i| ladder.get(i)).map(|e| e.to);
+                    Escalation { level: level as u32, next, next_at, reached }
                 });
                 // Not paused, the clock changes when its elapsed time reaches the warning
                 // share, then passes the target, then the next step (elapsed > s from

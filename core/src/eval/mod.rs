@@ -40,6 +40,7 @@ impl Engine {
         out.issues.extend_from_slice(&case.issues);
         self.route_into(case, out);
         self.clocks(case, now, out);
+        out.closed_at = if out.open { None } else { closed_at(case, now) };
         self.approve(case, now, out);
     }
 
@@ -64,6 +65,9 @@ impl Engine {
         // `waiting` and `deps` are cleared (and read) only for a case that waited.
         out.waited = false;
         out.next_change_at = None;
+        let kind = case.packed(self, self.input.kind_slot);
+        out.kind = kind.is(crate::value::Kind::Sym).then(|| kind.word());
+        out.closed_at = None;
         // A case opened after `now` has not happened yet: nothing is decided.
         out.not_yet_open = out.error.is_none() && out.opened_at > now;
     }
@@ -120,4 +124,14 @@ impl Engine {
         issue.n_rules = out.hits.len().min(4) as u8;
         out.issues.push(issue);
     }
+}
+
+/// The instant a case that is not open stopped being open, as of `now`: its `closed_at`
+/// if it was closed by then, else the last completion stamp of its metrics (none: it was
+/// never open, `opened_at`); an instant before `opened_at` counts as `opened_at`.
+fn closed_at(case: &Case, now: Instant) -> Option<Instant> {
+    let opened = case.opened_at?;
+    let closed = case.closed_at.filter(|&c| c <= now);
+    let last = closed.or_else(|| case.completed.iter().flatten().copied().max()).unwrap_or(opened);
+    Some(last.max(opened))
 }

@@ -52,6 +52,8 @@ pub struct Escalation {
     pub next: Option<(u32, u32)>,
     /// When the next step is reached (null while paused or beyond the search horizon).
     pub next_at: Option<Instant>,
+    /// The role of the last step passed (`None` at level 0): whom the case has reached.
+    pub reached: Option<u32>,
 }
 
 /// Why a metric was missed or is breached (see the time semantics).
@@ -147,6 +149,10 @@ pub struct Outcome {
     pub(crate) deps: Vec<Span>,
     /// Scratch: one dependency's waits, merged.
     pub(crate) waits: Vec<(Instant, Instant)>,
+    /// The case's `kind`: a symbol of the `kind` field (`None`: not one).
+    pub(crate) kind: Option<u32>,
+    /// A case that is not open: the instant it stopped being open (see [`Outcome::closed_at`]).
+    pub(crate) closed_at: Option<Instant>,
 }
 
 impl Outcome {
@@ -190,6 +196,13 @@ impl Outcome {
     /// Whether the case is open: not closed by `now` and some metric still running.
     pub fn is_open(&self) -> bool {
         self.open
+    }
+    /// For a case that is not open (and was opened by `now`): the instant it stopped being
+    /// open, its `closed_at` if it was closed by `now`, else the last completion stamp of
+    /// its metrics (`opened_at` for a case never open: a policy without metrics), never
+    /// before `opened_at`.
+    pub fn closed_at(&self) -> Option<Instant> {
+        self.closed_at
     }
     /// Whether the case was opened after `now` (then nothing else is decided).
     pub fn not_yet_open(&self) -> bool {

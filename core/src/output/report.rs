@@ -2,8 +2,10 @@
 //! fire. Reports of sub-batches [`merge`](Report::merge) into exactly the report of the
 //! whole batch.
 
+use crate::case::Case;
 use crate::engine::Engine;
 use crate::issue::ISSUE_CODES;
+use crate::output::dims::{Dimensions, ValuesView};
 use crate::output::outcome::{Cause, Outcome, SlaState};
 use crate::policy::Measure;
 use crate::time::{Instant, Rfc3339};
@@ -45,6 +47,51 @@ pub struct QueueReport {
     pub waiting_s: Vec<i64>,
     /// The same for names the cases gave that the policy does not declare, sorted by name.
     pub undeclared: Vec<UndeclaredDependency>,
+    /// Open cases not breached with some running metric at risk (see [`Report::at_risk_s`]).
+    pub at_risk: u64,
+    /// Per metric (policy order).
+    pub metrics: Vec<MetricReport>,
+    /// Approval steps not yet given of open cases, by role (policy order).
+    pub pending_approvals: Vec<u64>,
+    /// Open cases by the role their escalation has reached (the role of the last step
+    /// passed by the case's most escalated metric; the first such metric on a tie), by role.
+    pub escalated_to: Vec<u64>,
+    /// The queue's figures split by the report's [`Dimensions`]: (combination, figures),
+    /// by combination, for the combinations of values its cases have; empty without
+    /// dimensions.
+    pub by: Vec<(u32, QueueReport)>,
+}
+
+/// The figures of one metric in one queue.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct MetricReport {
+    /// Completed within target.
+    pub met: u64,
+    /// Completed after target.
+    pub missed: u64,
+    /// Open cases whose clock of this metric is running (any running state).
+    pub open: u64,
+    /// Open cases whose clock of this metric is breached.
+    pub breached_open: u64,
+    /// Open cases whose clock of this metric runs, is not breached, and has at most the
+    /// policy's `sla.at_risk` of business time remaining.
+    pub at_risk: u64,
+}
+
+impl MetricReport {
+    /// `met / (met + missed)`, if any completed.
+    pub fn attainment(&self) -> Option<f64> {
+        let total = self.met + self.missed;
+        (total > 0).then(|| self.met as f64 / total as f64)
+    }
+
+    fn merge(&mut self, o: &MetricReport) {
+        self.met += o.met;
+        self.missed += o.missed;
+        self.open += o.open;
+        self.breached_open += o.breached_open;
+        self.at_risk += o.at_risk;
+    }
 }
 
 /// Report figures of a dependency the cases named but the policy does not declare.
@@ -102,6 +149,48 @@ impl QueueReport {
         if let Some((t, id)) = &o.oldest_open {
             self.offer_oldest(*t, id);
         }
+        self.at_risk += o.at_risk;
+        if self.metrics.len() < o.metrics.len() {
+            self.metrics.resize(o.metrics.len(), MetricReport::default());
+        }
+        for (a, b) in self.metrics.iter_mut().zip(&o.metrics) {
+            a.merge(b);
+        }
+        add_all(&mut self.pending_approvals, &o.pending_approvals);
+        add_all(&mut self.escalated_to, &o.escalated_to);
+        for (c, sub) in &o.by {
+            if let Some(q) = self.by_mut(*c, false) {
+                q.merge(sub);
+            }
+        }
+    }
+
+    /// The figures of combination `c`, kept in order; when new, empty figures sized as
+    /// this queue's (`sized`) or no figures at all (a merge grows them).
+    fn by_mut(&mut self, c: u32, sized: bool) -> Option<&mut QueueReport> {
+        let i = match self.by.binary_search_by_key(&c, |(k, _)| *k) {
+            Ok(i) => i,
+            Err(i) => {
+                let blank = if sized { self.blank() } else { QueueReport::default() };
+                self.by.insert(i, (c, blank));
+                i
+            }
+        };
+        self.by.get_mut(i).map(|(_, q)| q)
+    }
+
+    /// Empty figures sized as these (what a new combination of a split starts from).
+    fn blank(&self) -> QueueReport {
+        QueueReport {
+            bands: vec![0; self.bands.len()],
+            missed_by_cause: vec![0; self.missed_by_cause.len()],
+            breached_by_cause: vec![0; self.breached_by_cause.len()],
+            waiting_s: vec![0; self.waiting_s.len()],
+            metrics: vec![MetricReport::default(); self.metrics.len()],
+            pending_approvals: vec![0; self.pending_approvals.len()],
+            escalated_to: vec![0; self.escalated_to.len()],
+            ..QueueReport::default()
+        }
     }
 
     /// The figures of the undeclared dependency `name` (added in name order when new).
@@ -147,6 +236,12 @@ pub struct Report {
     pub not_yet_open: u64,
     /// Per queue, by queue index (policy order).
     pub queues: Vec<QueueReport>,
+    /// The policy's `sla.at_risk` horizon in business seconds (`None`: nothing is at risk).
+    pub at_risk_s: Option<i64>,
+    /// The fields each queue is split by ([`Report::with_dimensions`]).
+    pub dimensions: Dimensions,
+    /// Flow over a period ([`Report::with_flow`]).
+    pub flow: Option<crate::output::flow::Flow>,
 }
 
 /// A backlog control that fired for a queue.
@@ -172,13 +267,37 @@ impl Report {
             missed_by_cause: vec![0; deps + 1],
             breached_by_cause: vec![0; deps + 1],
             waiting_s: vec![0; deps],
+            metrics: vec![MetricReport::default(); engine.clocks.metrics.len()],
+            pending_approvals: vec![0; engine.rights.roles.len()],
+            escalated_to: vec![0; engine.rights.roles.len()],
             ..QueueReport::default()
         };
-        Report { now, queues: vec![queue; engine.routing.queues.len()], ..Report::default() }
+        let at_risk_s = engine.clocks.sla.as_ref().and_then(|s| s.at_risk);
+        Report { now, queues: vec![queue; engine.routing.queues.len()], at_risk_s, ..Report::default() }
+    }
+
+    /// An empty report whose queues are also split by the values of `dimensions`; add
+    /// cases with [`Report::add_case`] (an outcome added alone is counted in its queue only).
+    pub fn with_dimensions(engine: &Engine, now: Instant, dimensions: Dimensions) -> Report {
+        let mut r = Report::new(engine, now);
+        r.dimensions = dimensions;
+        r
+    }
+
+    /// Adds the outcome of `case` (evaluated by `engine`, the report's), counted in its
+    /// queue and in the queue's combination of the case's values of the dimensions.
+    pub fn add_case(&mut self, engine: &Engine, case: &Case, o: &Outcome) {
+        let c = (!self.dimensions.is_empty()).then(|| self.dimensions.combination(engine, case));
+        self.add_in(o, c);
     }
 
     /// Adds one outcome (of the engine the report was made for).
     pub fn add(&mut self, o: &Outcome) {
+        self.add_in(o, None);
+    }
+
+    /// Adds one outcome, also to combination `by` of its queue.
+    fn add_in(&mut self, o: &Outcome, by: Option<u32>) {
         self.cases += 1;
         if o.error.is_some() {
             self.errors += 1;
@@ -191,10 +310,27 @@ impl Report {
         if o.invalid {
             self.invalid += 1;
         }
+        let horizon = self.at_risk_s;
+        if let Some(f) = self.flow.as_mut() {
+            f.add(o);
+        }
         let Some(q) = o.queue.and_then(|q| self.queues.get_mut(q as usize)) else {
             self.unrouted += 1;
             return;
         };
+        q.add(o, horizon);
+        if let Some(c) = by
+            && let Some(q) = q.by_mut(c, true)
+        {
+            q.add(o, horizon);
+        }
+    }
+}
+
+impl QueueReport {
+    /// Adds one outcome routed to this queue.
+    fn add(&mut self, o: &Outcome, horizon: Option<i64>) {
+        let q = self;
         q.cases += 1;
         for i in &o.issues {
             if let Some(c) = q.issues.get_mut(i.code.index()) {
@@ -202,6 +338,9 @@ impl Report {
             }
         }
         let mut worst = 0u8;
+        let mut at_risk = false;
+        // The most escalated metric: (level, role reached).
+        let mut reached: Option<(u32, u32)> = None;
         let deps = q.waiting_s.len() as u32;
         for (k, m) in o.sla.iter().enumerate().filter_map(|(k, m)| Some((k, m.as_ref()?))) {
             match m.state {
@@ -211,6 +350,27 @@ impl Report {
                 SlaState::Warning => worst = worst.max(2),
                 SlaState::Paused => worst = worst.max(1),
                 SlaState::Ok => {}
+            }
+            if let Some(mr) = q.metrics.get_mut(k) {
+                match m.state {
+                    SlaState::Met => mr.met += 1,
+                    SlaState::Missed => mr.missed += 1,
+                    running => {
+                        mr.open += 1;
+                        if running == SlaState::Breached {
+                            mr.breached_open += 1;
+                        } else if horizon.is_some_and(|h| m.remaining_s() <= h) {
+                            mr.at_risk += 1;
+                            at_risk = true;
+                        }
+                    }
+                }
+            }
+            if let Some(e) = &m.escalation
+                && let Some(r) = e.reached
+                && reached.is_none_or(|(l, _)| e.level > l)
+            {
+                reached = Some((e.level, r));
             }
             let Some(cause) = o.cause(k) else { continue };
             let missed = m.state == SlaState::Missed;
@@ -251,12 +411,33 @@ impl Report {
                 1 => q.paused += 1,
                 _ => {}
             }
+            if at_risk && worst < 3 {
+                q.at_risk += 1;
+            }
+            if let Some(n) = reached.and_then(|(_, r)| q.escalated_to.get_mut(r as usize)) {
+                *n += 1;
+            }
+            for st in o.steps.iter().filter(|st| st.done_by.is_none()) {
+                if let Some(n) = q.pending_approvals.get_mut(st.role as usize) {
+                    *n += 1;
+                }
+            }
             q.offer_oldest(o.opened_at, o.id().unwrap_or(""));
         }
     }
+}
 
-    /// Merges the report of another part of the same batch (same engine and `now`).
+impl Report {
+    /// Merges the report of another part of the same batch (same engine, `now`,
+    /// dimensions and flow period: see [`crate::Flow::same_period`]).
     pub fn merge(&mut self, other: &Report) {
+        if self.dimensions.is_empty() {
+            self.dimensions = other.dimensions.clone();
+        }
+        // An empty report (`Report::default()`) takes the other's horizon.
+        if self.queues.is_empty() {
+            self.at_risk_s = other.at_risk_s;
+        }
         self.cases += other.cases;
         self.errors += other.errors;
         self.invalid += other.invalid;
@@ -268,6 +449,7 @@ impl Report {
         for (a, b) in self.queues.iter_mut().zip(&other.queues) {
             a.merge(b);
         }
+        crate::output::flow::merge(&mut self.flow, &other.flow);
     }
 
     /// The backlog controls that fire, control by control, queue by queue.
@@ -336,13 +518,28 @@ impl Serialize for ReportView<'_> {
                 let mut m = s.serialize_map(None)?;
                 for (q, qr) in self.0.routing.queues.iter().zip(&self.1.queues) {
                     if qr.cases > 0 {
-                        m.serialize_entry(&q.name, &QueueView(self.0, qr))?;
+                        m.serialize_entry(&q.name, &QueueView(self.0, qr, Part::Queue(q, self.1)))?;
                     }
                 }
                 m.end()
             }
         }
-        struct QueueView<'a>(&'a Engine, &'a QueueReport);
+        /// A queue (with its owner and its split), or one combination of a queue's split.
+        enum Part<'a> {
+            Queue(&'a crate::policy::Queue, &'a Report),
+            Values(&'a Dimensions, u32),
+        }
+        struct QueueView<'a>(&'a Engine, &'a QueueReport, Part<'a>);
+        struct By<'a>(&'a Engine, &'a QueueReport, &'a Dimensions);
+        impl Serialize for By<'_> {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                let mut seq = s.serialize_seq(None)?;
+                for (c, q) in &self.1.by {
+                    seq.serialize_element(&QueueView(self.0, q, Part::Values(self.2, *c)))?;
+                }
+                seq.end()
+            }
+        }
         impl Serialize for QueueView<'_> {
             fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
                 let (e, q) = (self.0, self.1);
@@ -394,6 +591,43 @@ impl Serialize for ReportView<'_> {
                         m.end()
                     }
                 }
+                struct Metrics<'a>(&'a Engine, &'a QueueReport);
+                impl Serialize for Metrics<'_> {
+                    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                        let mut m = s.serialize_map(None)?;
+                        for (name, x) in self.0.clocks.metrics.iter().zip(&self.1.metrics) {
+                            m.serialize_entry(name, &MetricView(x))?;
+                        }
+                        m.end()
+                    }
+                }
+                struct MetricView<'a>(&'a MetricReport);
+                impl Serialize for MetricView<'_> {
+                    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                        let x = self.0;
+                        let mut m = s.serialize_map(None)?;
+                        m.serialize_entry("met", &x.met)?;
+                        m.serialize_entry("missed", &x.missed)?;
+                        m.serialize_entry("attainment", &x.attainment().map(round4))?;
+                        m.serialize_entry("open", &x.open)?;
+                        m.serialize_entry("breached_open", &x.breached_open)?;
+                        m.serialize_entry("at_risk", &x.at_risk)?;
+                        m.end()
+                    }
+                }
+                /// Counts by role, the roles with a count, in policy order.
+                struct ByRole<'a>(&'a Engine, &'a [u64]);
+                impl Serialize for ByRole<'_> {
+                    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                        let mut m = s.serialize_map(None)?;
+                        for (r, n) in self.0.rights.roles.iter().zip(self.1) {
+                            if *n > 0 {
+                                m.serialize_entry(&r.name, n)?;
+                            }
+                        }
+                        m.end()
+                    }
+                }
                 struct Waiting<'a>(&'a Engine, &'a QueueReport);
                 impl Serialize for Waiting<'_> {
                     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -408,6 +642,10 @@ impl Serialize for ReportView<'_> {
                     }
                 }
                 let mut m = s.serialize_map(None)?;
+                match &self.2 {
+                    Part::Queue(queue, _) => m.serialize_entry("owner", &queue.owner)?,
+                    Part::Values(d, c) => m.serialize_entry("values", &ValuesView(e, d, *c))?,
+                }
                 m.serialize_entry("cases", &q.cases)?;
                 m.serialize_entry("open", &q.open)?;
                 m.serialize_entry("bands", &Bands(e, q))?;
@@ -417,11 +655,20 @@ impl Serialize for ReportView<'_> {
                 m.serialize_entry("met", &q.met)?;
                 m.serialize_entry("missed", &q.missed)?;
                 m.serialize_entry("attainment", &q.attainment().map(round4))?;
+                m.serialize_entry("at_risk", &q.at_risk)?;
+                m.serialize_entry("metrics", &Metrics(e, q))?;
                 m.serialize_entry("oldest_open", &q.oldest_open.as_ref().map(Oldest))?;
                 m.serialize_entry("missed_by_cause", &ByCause(e, q, true))?;
                 m.serialize_entry("breached_by_cause", &ByCause(e, q, false))?;
                 m.serialize_entry("waiting_s", &Waiting(e, q))?;
+                m.serialize_entry("pending_approvals", &ByRole(e, &q.pending_approvals))?;
+                m.serialize_entry("escalated_to", &ByRole(e, &q.escalated_to))?;
                 m.serialize_entry("issues", &Issues(&q.issues))?;
+                if let Part::Queue(_, r) = &self.2
+                    && !r.dimensions.is_empty()
+                {
+                    m.serialize_entry("by", &By(e, q, &r.dimensions))?;
+                }
                 m.end()
             }
         }
@@ -455,7 +702,20 @@ impl Serialize for ReportView<'_> {
         m.serialize_entry("invalid", &r.invalid)?;
         m.serialize_entry("unrouted", &r.unrouted)?;
         m.serialize_entry("not_yet_open", &r.not_yet_open)?;
+        m.serialize_entry("at_risk_horizon_s", &r.at_risk_s)?;
+        if !r.dimensions.is_empty() {
+            struct Fields<'a>(&'a Dimensions);
+            impl Serialize for Fields<'_> {
+                fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                    s.collect_seq(self.0.fields())
+                }
+            }
+            m.serialize_entry("by", &Fields(&r.dimensions))?;
+        }
         m.serialize_entry("queues", &Queues(e, r))?;
+        if let Some(f) = &r.flow {
+            m.serialize_entry("flow", &crate::output::flow::FlowView(e, r, f))?;
+        }
         m.serialize_entry("controls", &Controls(r.controls(e)))?;
         m.serialize_entry("policy", &crate::output::render::PolicyRef(e))?;
         m.end()

@@ -1,5 +1,6 @@
 //! `calendars`: business calendars by name. Parses each calendar's time zone, weekly
-//! windows, holidays and overrides; [`Calendar`] precomputes its working intervals.
+//! windows, holidays and overrides; [`Calendar`] keeps its working intervals (built a
+//! chunk at a time on first use).
 
 use super::diagnostics::{Diags, PolicyCode, child, index};
 use super::json::{array, map, object, required, string, wrong_type};
@@ -13,7 +14,7 @@ use chrono_tz::Tz;
 use serde_json::{Map, Value};
 
 /// Every calendar of the policy that compiles, by name, in policy order. Each takes its
-/// estimated memory from `budget` before its working intervals are precomputed.
+/// estimated memory (every chunk of its working intervals, built or not) from `budget`.
 pub(super) fn calendars(
     top: &Map<String, Value>,
     d: &mut Diags,
@@ -55,11 +56,11 @@ impl Calendar {
         Self::compile_with_horizon(v, path, d, DEFAULT_HORIZON.0, DEFAULT_HORIZON.1)
     }
 
-    /// Same as [`Calendar::compile`] with an explicit precomputation horizon
-    /// `[from_day, to_day)` in days since 1970-01-01: the working intervals of the UTC range
-    /// `[from_day 00:00Z, to_day 00:00Z)` are precomputed (days clamped to years
+    /// Same as [`Calendar::compile`] with an explicit horizon `[from_day, to_day)` in days
+    /// since 1970-01-01: the working intervals of the UTC range `[from_day 00:00Z, to_day
+    /// 00:00Z)` are kept, a chunk at a time as queries reach them (days clamped to years
     /// 0001..=9999; empty when `to_day <= from_day`). Results never depend on the horizon,
-    /// only speed and memory do (compile time and memory grow linearly with its length).
+    /// only speed and memory do (memory grows linearly with the part of it used).
     /// The default [`Limits`] apply, including `max_memory_bytes`.
     pub fn compile_with_horizon(v: &Value, path: &str, d: &mut Diags, from_day: i64, to_day: i64) -> Option<Calendar> {
         let limits = Limits::default();
@@ -67,7 +68,7 @@ impl Calendar {
     }
 
     /// Same as [`Calendar::compile`] with the host's limits on windows, dates and memory
-    /// (a calendar whose precomputed intervals would take more than `max_memory_bytes`
+    /// (a calendar whose kept intervals could take more than `max_memory_bytes`
     /// is the error `limit_exceeded` at `path`).
     pub fn compile_with_limits(v: &Value, path: &str, d: &mut Diags, limits: &Limits) -> Option<Calendar> {
         compile(v, path, d, DEFAULT_HORIZON, limits, &mut Budget::new(limits))
@@ -94,11 +95,19 @@ fn compile(
     }
     // The intervals stay; the scratch space must fit too, but is freed when they are done.
     let (kept, scratch) = Calendar::estimated_bytes((&week.0, week.1), &holidays, &overrides, horizon);
-    if !budget.take(kept.saturating_add(scratch), path, "this calendar's precomputed working intervals", d) {
+    if !budget.take(kept.saturating_add(scratch), path, "this calendar's working intervals", d) {
         return None;
     }
     budget.give_back(scratch);
     Some(Calendar::new(tz?, week, holidays, overrides, horizon))
+}
+
+/// `report.timezone`: the zone of a report's flow buckets (absent: UTC), an IANA zone
+/// known to this build, like a calendar's.
+pub(super) fn report_timezone(top: &Map<String, Value>, d: &mut Diags) -> Option<(Tz, String)> {
+    let m = object(top.get("report")?, "/report", &["timezone"], d)?;
+    m.get("timezone")?;
+    timezone(m, "/report", d)
 }
 
 /// `timezone`: an IANA zone known to this build, and its name.

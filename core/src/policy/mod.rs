@@ -22,6 +22,7 @@ mod text;
 
 pub(crate) use controls::{Control, Measure};
 pub(crate) use fields::{HEAD, Input, Key};
+pub(crate) use queues::Queue;
 
 pub(crate) use rights::{Action, ApprovalOut, Rights};
 pub(crate) use routing::{RouteOut, Routing};
@@ -137,6 +138,7 @@ const TOP_KEYS: &[&str] = &[
     "calendars",
     "dependencies",
     "sla",
+    "report",
     "roles",
     "approvals",
     "separation",
@@ -248,6 +250,7 @@ fn compile(v: &Value, d: &mut Diags, limits: Limits) -> Option<Compiled> {
     let roles = rights::roles(top, cx.d);
     let role_ix = name_index(roles.iter().map(|r| r.name.as_str()));
     let calendars = calendars::calendars(top, cx.d, &limits, &mut cx.budget);
+    let report_tz = calendars::report_timezone(top, cx.d);
     // Rule id 0 names intake validation (an invalid case's outcome).
     let invalid_gid = 0u32;
     cx.rule_ids.push("invalid".to_string());
@@ -359,7 +362,7 @@ fn compile(v: &Value, d: &mut Diags, limits: Limits) -> Option<Compiled> {
             route_head,
         },
         routing: Routing { queues, invalid_queue, invalid_gid, table: routing },
-        clocks: Clocks { calendars, metrics, dependencies, sla },
+        clocks: Clocks { calendars, metrics, dependencies, sla, report_tz },
         rights: Rights {
             roles,
             role_order,

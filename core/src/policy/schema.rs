@@ -46,6 +46,8 @@ pub struct Policy {
     pub dependencies: Option<Vec<String>>,
     /// SLA metrics, thresholds, bands and the targets table.
     pub sla: Option<Sla>,
+    /// Report settings.
+    pub report: Option<ReportDef>,
     /// Roles with optional approval limits (in the policy currency).
     pub roles: Option<BTreeMap<String, RoleDef>>,
     /// The approvals decision table: each matching rule adds one step; `fill` says who
@@ -57,6 +59,14 @@ pub struct Policy {
     pub actions: Option<BTreeMap<String, ActionDef>>,
     /// Backlog controls evaluated per queue over a batch report.
     pub controls: Option<Vec<Control>>,
+}
+
+/// The `report` section.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReportDef {
+    /// The IANA time zone of a report's flow buckets (`--bucket day|week`); default UTC.
+    pub timezone: Option<String>,
 }
 
 /// A decimal: a string such as "0.92" (exact) or a JSON number.
@@ -303,6 +313,9 @@ pub struct Sla {
     pub warn_at: Option<f64>,
     pub escalation: Option<Vec<EscalationStep>>,
     pub bands: Option<Bands>,
+    /// The at-risk horizon of reports: a running metric whose remaining business time
+    /// (on the case's calendar) is at most this duration is at risk.
+    pub at_risk: Option<Duration>,
     pub targets: Table<TargetThen>,
 }
 

@@ -72,6 +72,9 @@ pub(crate) struct Sla {
     pub band_clock: BandClock,
     pub bands: Vec<Band>,
     pub targets: Table<TargetOut>,
+    /// `at_risk`: a running metric whose remaining business time is at most this is at
+    /// risk (reports only).
+    pub at_risk: Option<i64>,
 }
 
 /// The compiled clocks: calendars, metric names, the dependencies cases may wait on and
@@ -83,6 +86,8 @@ pub(crate) struct Clocks {
     /// `dependencies`, in declaration order (at most [`MAX_DEPENDENCIES`]).
     pub dependencies: Vec<String>,
     pub sla: Option<Sla>,
+    /// `report.timezone`: the zone a report's flow buckets are in (`None`: UTC).
+    pub report_tz: Option<(chrono_tz::Tz, String)>,
 }
 
 impl Clocks {
@@ -219,7 +224,19 @@ fn compile(
     top: &Map<String, Value>,
     role_index: &impl Fn(&str) -> Option<u32>,
 ) -> Option<Sla> {
-    let m = json::object(s, "/sla", &["metrics", "warn_at", "escalation", "bands", "targets"], cx.d)?;
+    let m = json::object(s, "/sla", &["metrics", "warn_at", "escalation", "bands", "targets", "at_risk"], cx.d)?;
+    let at_risk = m.get("at_risk").and_then(|v| {
+        let s = json::string(v, "/sla/at_risk", cx.d)?;
+        let d = parse_duration(s);
+        if d.is_none() {
+            cx.d.error(
+                PolicyCode::BadDuration,
+                "/sla/at_risk",
+                format!("cannot parse duration `{s}` (e.g. 90m, 4h, 2h30m)"),
+            );
+        }
+        d
+    });
     let warn_at = match m.get("warn_at") {
         Some(w) => ratio(w, "/sla/warn_at", cx.d).unwrap_or(Decimal::ONE),
         None => Decimal::ONE,
@@ -317,7 +334,7 @@ fn compile(
         let metrics_out = out.into_iter().map(|t| t.map(|t| thresholds(t, l, ladder))).collect();
         Some((TargetOut { calendar, metrics: metrics_out }, keys))
     })?;
-    Some(Sla { ladders, band_clock, bands, targets })
+    Some(Sla { ladders, band_clock, bands, targets, at_risk })
 }
 
 /// A share of the target (`warn_at`, an escalation step's `at`).

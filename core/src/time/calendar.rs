@@ -16,12 +16,16 @@
 //!
 //! # Performance
 //!
-//! At compile time the working intervals of a horizon (by default 1970-01-01 up to, not
-//! including, 2110-01-01, UTC: every instant a case may carry plus the 10-year search; see
-//! [`DEFAULT_HORIZON`]) are computed once, with prefix sums of their lengths and a per-day
-//! index. [`Calendar::business_between`] is then an index lookup and
-//! [`Calendar::add_business`] one binary search; both allocate nothing for
-//! instants inside the horizon. The parts of a query outside the horizon are computed
+//! The working intervals of a horizon (by default 1970-01-01 up to, not including,
+//! 2110-01-01, UTC: every instant a case may carry plus the 10-year search; see
+//! [`DEFAULT_HORIZON`]) are computed a chunk of [`CHUNK_DAYS_KEPT`] days at a time, the
+//! first time a query reaches the chunk, and kept, with prefix sums of their lengths and
+//! a per-day index: compiling a calendar computes none, and a host pays only for the
+//! years its cases touch. A chunk is built once, whichever thread gets there first
+//! (a race-free cell; a losing thread drops its copy), and is immutable after.
+//! [`Calendar::business_between`] is then an index lookup and
+//! [`Calendar::add_business`] one binary search; both allocate nothing for instants
+//! inside the horizon once their chunks are built. The parts of a query outside the horizon are computed
 //! exactly by generating the same windows on the fly (slower, and allocating scratch
 //! space), bounded by [`SEARCH_LIMIT_S`] for `add_business`. No time-zone lookup happens
 //! on the query path inside the horizon.
@@ -35,6 +39,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use chrono::{DateTime, LocalResult, Offset, TimeZone};
 use chrono_tz::Tz;
+use once_cell::race::OnceBox;
 
 /// `add_business` gives up when the due instant would lie more than this many seconds
 /// after the start: ten years of 365 days plus 3 days (the leap days ten years can hold).
@@ -61,9 +66,10 @@ const DATE_MARGIN: i64 = 3;
 const CHUNK_DAYS: i64 = 56;
 /// Bound on the offset magnitude (seconds) used when probing around a gap.
 const MAX_OFFSET_S: i64 = 16 * 3600;
-/// Days of the horizon generated at once while precomputing (the scratch space of one
-/// chunk is all that is allocated besides the result).
-const PRECOMPUTE_CHUNK_DAYS: i64 = 4 * 364;
+/// Days of the horizon in one chunk of kept intervals (52 weeks: chunks start on the same
+/// weekday). A chunk's intervals are clipped to it; an interval across two chunks is kept
+/// as two pieces that touch, which every query adds up or merges as one.
+pub const CHUNK_DAYS_KEPT: i64 = 364;
 /// Bytes of scratch space per window while a chunk is generated (raw windows, their
 /// merged copy, the chunk's result, holiday ranges).
 const SCRATCH_BYTES_PER_WINDOW: usize = 64;
@@ -85,8 +91,8 @@ impl Window {
     }
 }
 
-/// A compiled business calendar: immutable, Send + Sync, cheap to query.
-#[derive(Clone, Debug)]
+/// A compiled business calendar: Send + Sync, cheap to query; its kept intervals are
+/// built a chunk at a time on first use (the answers never depend on which are built).
 pub struct Calendar {
     tz_name: String,
     tz: Tz,
@@ -102,29 +108,148 @@ pub struct Calendar {
     overrides: Vec<(i64, Vec<Window>)>,
     /// Days of the overrides that have at least one window, sorted.
     busy_overrides: Vec<i64>,
-    /// The precomputed UTC range `[h_start, h_end)`.
+    /// The UTC range `[h_start, h_end)` whose intervals are kept, a chunk at a time.
     h_start: Instant,
     h_end: Instant,
-    /// Merged working intervals inside `[h_start, h_end)`, sorted, disjoint, not touching.
+    /// The chunks of the horizon: chunk `c` covers `[h_start + c * CHUNK_DAYS_KEPT days,
+    /// ...)`, up to `h_end`; each built on first use.
+    chunks: Vec<OnceBox<Chunk>>,
+}
+
+impl Clone for Calendar {
+    /// A copy with the chunks built so far (the others are built on first use, as here).
+    fn clone(&self) -> Calendar {
+        let chunks = self
+            .chunks
+            .iter()
+            .map(|cell| match cell.get() {
+                Some(c) => OnceBox::with_value(alloc::boxed::Box::new(c.clone())),
+                None => OnceBox::new(),
+            })
+            .collect();
+        Calendar {
+            tz_name: self.tz_name.clone(),
+            tz: self.tz,
+            always: self.always,
+            week: self.week.clone(),
+            week_empty: self.week_empty,
+            holidays: self.holidays.clone(),
+            overrides: self.overrides.clone(),
+            busy_overrides: self.busy_overrides.clone(),
+            h_start: self.h_start,
+            h_end: self.h_end,
+            chunks,
+        }
+    }
+}
+
+impl core::fmt::Debug for Calendar {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Calendar")
+            .field("timezone", &self.tz_name)
+            .field("always", &self.always)
+            .field("week", &self.week)
+            .field("holidays", &self.holidays)
+            .field("overrides", &self.overrides)
+            .field("horizon", &(self.h_start, self.h_end))
+            .field("chunks_built", &self.chunks.iter().filter(|c| c.get().is_some()).count())
+            .finish()
+    }
+}
+
+/// The kept working intervals of one chunk of the horizon.
+#[derive(Clone, Debug, Default)]
+struct Chunk {
+    /// Merged working intervals inside the chunk, sorted, disjoint, not touching.
     iv: Vec<(Instant, Instant)>,
     /// `cum[i]` = total length of `iv[..i]`; `cum.len() == iv.len() + 1`.
     cum: Vec<i64>,
-    /// `day_first[d]` = index of the first interval of `iv` ending after UTC day `d` of the
-    /// horizon starts: turns `cum_at` into an index lookup plus a scan of one day's intervals.
+    /// `day_first[d]` = index of the first interval ending after UTC day `d` of the chunk
+    /// starts: turns `cum_at` into an index lookup plus a scan of one day's intervals.
     day_first: Vec<u32>,
+}
+
+impl Chunk {
+    /// The chunk's working time.
+    fn total(&self) -> i64 {
+        self.cum.last().copied().unwrap_or(0)
+    }
+
+    /// `(business time inside [chunk start, x), k)` where `k` is the number of intervals
+    /// starting before `x`; `day` is `x`'s UTC day counted from the chunk's start.
+    #[inline(always)]
+    fn cum_and_index(&self, day: usize, x: Instant) -> (i64, usize) {
+        // Intervals before `day_first[d]` end by the start of x's day, so all start before x;
+        // count the few of that day that also start before x.
+        let k = match self.day_first.get(day) {
+            Some(&k0) => {
+                // Whether `x` is past a window's start depends on the instant: the first
+                // two steps (most days have one or two windows) are counted without a
+                // branch the CPU could mispredict; a loop takes the rare rest.
+                let mut k = k0 as usize;
+                k += usize::from(self.iv.get(k).is_some_and(|&(s, _)| s < x));
+                k += usize::from(self.iv.get(k).is_some_and(|&(s, _)| s < x));
+                while self.iv.get(k).is_some_and(|&(s, _)| s < x) {
+                    k += 1;
+                }
+                k
+            }
+            None => self.iv.partition_point(|&(s, _)| s < x),
+        };
+        let c = match k.checked_sub(1) {
+            None => 0,
+            Some(j) => match (self.iv.get(j), self.cum.get(j)) {
+                (Some(&(s, e)), Some(&c)) => c + (x.min(e) - s),
+                _ => 0,
+            },
+        };
+        (c, k)
+    }
+
+    /// The first index `i >= from` with `cum[i] >= target`, found by galloping forward from
+    /// `from` (targets usually lie a few intervals ahead) and then a binary search.
+    fn first_cum_at_least(&self, from: usize, target: i64) -> usize {
+        let n = self.cum.len();
+        // Targets mostly lie within the next few intervals: a binary search of a fixed
+        // window (its steps do not depend on the data, so the CPU predicts them all).
+        let near = from.min(n);
+        if let Some(w) = self.cum.get(near..near.saturating_add(NEAR))
+            && w.last().is_some_and(|&c| c >= target)
+        {
+            return near + w.partition_point(|&c| c < target);
+        }
+        let (mut lo, mut step) = (from.min(n), 1usize);
+        let mut hi = lo;
+        while hi < n && self.cum.get(hi).is_some_and(|&c| c < target) {
+            lo = hi + 1;
+            hi = hi.saturating_add(step).min(n);
+            step = step.saturating_mul(2);
+        }
+        let hi = hi.min(n);
+        lo + self.cum.get(lo..hi).map_or(0, |w| w.partition_point(|&c| c < target))
+    }
 }
 
 /// The window [`Calendar::first_cum_at_least`] searches first.
 const NEAR: usize = 16;
 
-/// An instant with its place in one calendar's precomputed horizon ([`Calendar::origin`]).
+/// An instant with its place in one calendar's horizon ([`Calendar::origin`]).
 #[derive(Clone, Copy, Debug)]
 pub struct Origin {
     at: Instant,
-    /// `(cum_at(at), k)` when `at` lies inside the horizon.
-    place: Option<(i64, usize)>,
+    /// Where `at` lies inside the horizon ([`Calendar::place`]).
+    place: Option<Place>,
     /// The calendar it belongs to (any other calendar ignores `place`).
     of: usize,
+}
+
+/// An instant's place in the kept intervals: its chunk, the business time from the
+/// chunk's start to it, and the number of the chunk's intervals that start before it.
+#[derive(Clone, Copy, Debug)]
+struct Place {
+    chunk: usize,
+    cum: i64,
+    k: usize,
 }
 
 impl Origin {
@@ -133,7 +258,7 @@ impl Origin {
 }
 
 /// The UTC offset (seconds, local - UTC) of `tz` at UTC instant `utc`.
-fn offset_at(tz: &Tz, utc: Instant) -> i64 {
+pub(crate) fn offset_at(tz: &Tz, utc: Instant) -> i64 {
     DateTime::from_timestamp(utc, 0)
         .map(|d| i64::from(tz.offset_from_utc_datetime(&d.naive_utc()).fix().local_minus_utc()))
         .unwrap_or(0)
@@ -141,7 +266,7 @@ fn offset_at(tz: &Tz, utc: Instant) -> i64 {
 
 /// Resolves local wall-clock seconds (`days * 86400 + seconds of day`, as if UTC) to a UTC
 /// instant with the "compatible" disambiguation.
-fn resolve(tz: &Tz, local: i64) -> Instant {
+pub(crate) fn resolve(tz: &Tz, local: i64) -> Instant {
     let Some(naive) = DateTime::from_timestamp(local, 0).map(|d| d.naive_utc()) else {
         return local;
     };
@@ -220,14 +345,21 @@ impl Calendar {
         }
         let (from, to) = clamp_days(from_day, to_day);
         let days = to - from;
-        let intervals = interval_bound(week, holidays.len(), override_windows, days);
-        let chunk = interval_bound(week, holidays.len(), override_windows, PRECOMPUTE_CHUNK_DAYS).min(intervals);
+        let chunks = usize::try_from((days + CHUNK_DAYS_KEPT - 1).div_euclid(CHUNK_DAYS_KEPT)).unwrap_or(usize::MAX);
+        // An interval across a chunk's end is kept as two pieces: one more a chunk.
+        let intervals = interval_bound(week, holidays.len(), override_windows, days).saturating_add(chunks);
+        let chunk = interval_bound(week, holidays.len(), override_windows, CHUNK_DAYS_KEPT).min(intervals);
         let per_interval = core::mem::size_of::<(Instant, Instant)>() + core::mem::size_of::<i64>();
         let per_day = core::mem::size_of::<u32>();
+        let per_chunk = core::mem::size_of::<OnceBox<Chunk>>()
+            + core::mem::size_of::<Chunk>()
+            + core::mem::size_of::<i64>()
+            + core::mem::size_of::<u32>();
         let days = usize::try_from(days).unwrap_or(usize::MAX);
         let kept = own
-            .saturating_add(intervals.saturating_add(1).saturating_mul(per_interval))
-            .saturating_add(days.saturating_add(1).saturating_mul(per_day));
+            .saturating_add(intervals.saturating_mul(per_interval))
+            .saturating_add(days.saturating_mul(per_day))
+            .saturating_add(chunks.saturating_mul(per_chunk));
         (kept, chunk.saturating_mul(SCRATCH_BYTES_PER_WINDOW))
     }
 
@@ -261,39 +393,48 @@ impl Calendar {
             busy_overrides,
             h_start: 0,
             h_end: 0,
-            iv: Vec::new(),
-            cum: alloc::vec![0],
-            day_first: Vec::new(),
+            chunks: Vec::new(),
         };
         if !always {
-            cal.precompute(from_day, to_day);
+            let (from, to) = clamp_days(from_day, to_day);
+            cal.h_start = from * DAY;
+            cal.h_end = to * DAY;
+            let n = (to - from + CHUNK_DAYS_KEPT - 1).div_euclid(CHUNK_DAYS_KEPT);
+            cal.chunks = (0..n).map(|_| OnceBox::new()).collect();
         }
         cal
     }
 
-    /// Computes the working intervals of the UTC days `[from_day, to_day)` (clamped to
-    /// the years with working time), their prefix sums and the per-day index.
-    ///
-    /// The horizon is generated a chunk of days at a time, into intervals reserved once
-    /// for [`interval_bound`] of them: the memory [`Calendar::estimated_bytes`] counts.
-    /// Chunks concatenate exactly: an interval cut at a chunk's end touches its rest at
-    /// the next chunk's start, and the two merge.
-    fn precompute(&mut self, from_day: i64, to_day: i64) {
-        let (from, to) = clamp_days(from_day, to_day);
-        self.h_start = from * DAY;
-        self.h_end = to * DAY;
-        let override_windows: usize = self.overrides.iter().map(|o| o.1.len()).sum();
-        let mut iv = Vec::with_capacity(interval_bound(&self.week, self.holidays.len(), override_windows, to - from));
-        let mut chunk = Vec::new();
-        let mut day = from;
-        while day < to {
-            let end = day.saturating_add(PRECOMPUTE_CHUNK_DAYS).min(to);
-            self.generate(day * DAY, end * DAY, &mut chunk);
-            for &(s, e) in &chunk {
-                push_merge(&mut iv, s, e);
-            }
-            day = end;
+    /// The first instant of chunk `c`.
+    fn chunk_start(&self, c: usize) -> Instant {
+        self.h_start.saturating_add((c as i64).saturating_mul(CHUNK_DAYS_KEPT * DAY))
+    }
+
+    /// Chunk `c`, built now if no query has reached it before.
+    #[inline(always)]
+    fn chunk(&self, c: usize) -> Option<&Chunk> {
+        let cell = self.chunks.get(c)?;
+        match cell.get() {
+            Some(chunk) => Some(chunk),
+            None => Some(self.build_into(cell, c)),
         }
+    }
+
+    /// Builds chunk `c` into its cell (unless another thread got there first).
+    #[cold]
+    #[inline(never)]
+    fn build_into<'a>(&self, cell: &'a OnceBox<Chunk>, c: usize) -> &'a Chunk {
+        cell.get_or_init(|| alloc::boxed::Box::new(self.build_chunk(c)))
+    }
+
+    /// The working intervals of chunk `c` (clipped to it), their prefix sums and the
+    /// per-day index.
+    fn build_chunk(&self, c: usize) -> Chunk {
+        let start = self.chunk_start(c);
+        let end = self.chunk_start(c + 1).min(self.h_end);
+        let mut scratch = Vec::new();
+        self.generate(start, end, &mut scratch);
+        let iv: Vec<(Instant, Instant)> = scratch.as_slice().into();
         let mut cum = Vec::with_capacity(iv.len() + 1);
         let mut acc = 0i64;
         cum.push(0);
@@ -301,19 +442,28 @@ impl Calendar {
             acc = acc.saturating_add(e - s);
             cum.push(acc);
         }
-        let days = usize::try_from(to - from).unwrap_or(0);
-        let mut day_first = Vec::with_capacity(days + 1);
+        let days = usize::try_from((end - start).div_euclid(DAY)).unwrap_or(0);
+        let mut day_first = Vec::with_capacity(days);
         let mut k = 0usize;
-        for d in 0..=days as i64 {
-            let start = self.h_start + d * DAY;
-            while iv.get(k).is_some_and(|&(_, e)| e <= start) {
+        for d in 0..days as i64 {
+            let day_start = start + d * DAY;
+            while iv.get(k).is_some_and(|&(_, e)| e <= day_start) {
                 k += 1;
             }
             day_first.push(u32::try_from(k).unwrap_or(u32::MAX));
         }
-        self.iv = iv;
-        self.cum = cum;
-        self.day_first = day_first;
+        Chunk { iv, cum, day_first }
+    }
+
+    /// The place of `x`, an instant of the horizon `[h_start, h_end)`.
+    #[inline(always)]
+    fn place_at(&self, x: Instant) -> Option<Place> {
+        // Unsigned divisions by constants: a multiply and a shift each.
+        let day = u64::try_from(x - self.h_start).ok()? / DAY as u64;
+        let c = day / CHUNK_DAYS_KEPT as u64;
+        let (chunk, day) = (c as usize, (day - c * CHUNK_DAYS_KEPT as u64) as usize);
+        let (cum, k) = self.chunk(chunk)?.cum_and_index(day, x);
+        Some(Place { chunk, cum, k })
     }
 
     /// The time zone name.
@@ -343,7 +493,7 @@ impl Calendar {
     /// ([`Calendar::business_between_from`], [`Calendar::add_business_from`]): found once
     /// instead of once per span.
     pub fn origin(&self, a: Instant) -> Origin {
-        let place = (!self.always && self.h_start <= a && a < self.h_end).then(|| self.cum_and_index(a));
+        let place = if !self.always && self.h_start <= a && a < self.h_end { self.place_at(a) } else { None };
         Origin { at: a, place, of: self.id() }
     }
 
@@ -352,13 +502,43 @@ impl Calendar {
         core::ptr::from_ref(self) as usize
     }
 
-    /// `(cum_at(x), k)` as [`Calendar::cum_and_index`], from `o` when `x` is its instant.
+    /// The place of `x` (inside the horizon), from `o` when `x` is its instant.
     #[inline]
-    fn place(&self, o: &Origin, x: Instant) -> (i64, usize) {
+    fn place(&self, o: &Origin, x: Instant) -> Option<Place> {
         match o.place {
-            Some(p) if o.at == x && o.of == self.id() => p,
-            _ => self.cum_and_index(x),
+            Some(p) if o.at == x && o.of == self.id() => Some(p),
+            _ => self.place_at(x),
         }
+    }
+
+    /// Business time inside `[from, hi)`, `from` the place of an instant of the horizon
+    /// before `hi`, and `hi` at most the horizon's end: across the chunks between, whole.
+    #[inline(always)]
+    fn business_from_place(&self, from: Place, hi: Instant) -> i64 {
+        if hi < self.h_end {
+            return match self.place_at(hi) {
+                Some(p) if p.chunk == from.chunk => p.cum - from.cum,
+                Some(p) => self.business_across(from, p.chunk, p.cum),
+                None => 0,
+            };
+        }
+        let last = self.chunks.len().saturating_sub(1);
+        self.business_across(from, last, self.chunk(last).map_or(0, Chunk::total))
+    }
+
+    /// Business time from `from` to the point `cum_hi` into chunk `last` (`last` at or
+    /// after `from`'s chunk), adding up the whole chunks between.
+    #[cold]
+    #[inline(never)]
+    fn business_across(&self, from: Place, last: usize, cum_hi: i64) -> i64 {
+        if last == from.chunk {
+            return cum_hi - from.cum;
+        }
+        let mut total = self.chunk(from.chunk).map_or(0, Chunk::total) - from.cum;
+        for c in from.chunk + 1..last {
+            total += self.chunk(c).map_or(0, Chunk::total);
+        }
+        total + cum_hi
     }
 
     /// [`Calendar::business_between`], with `o` used when it is an origin of this calendar
@@ -379,8 +559,10 @@ impl Calendar {
             total += self.sum_outside(a, b.min(self.h_start));
         }
         let (lo, hi) = (a.max(self.h_start), b.min(self.h_end));
-        if lo < hi {
-            total += self.cum_at(hi) - self.place(o, lo).0;
+        if lo < hi
+            && let Some(p) = self.place(o, lo)
+        {
+            total += self.business_from_place(p, hi);
         }
         if b > self.h_end {
             total += self.sum_outside(a.max(self.h_end), b);
@@ -426,19 +608,32 @@ impl Calendar {
             cur = to;
         }
         if cur < self.h_end && cur < limit {
-            let total = self.cum.last().copied().unwrap_or(0);
-            let (at_cur, k) = self.place(o, cur);
-            let target = at_cur.saturating_add(remaining);
-            if target <= total {
-                // First i with cum[i] >= target; target > cum_at(cur) >= 0 = cum[0], so i >= 1.
-                // cum[k-1] <= cum_at(cur) < target, so the search can start at k.
-                let i = self.first_cum_at_least(k.saturating_sub(1), target);
-                let k = i.checked_sub(1)?;
-                let (s, _) = *self.iv.get(k)?;
-                let x = s + (target - *self.cum.get(k)?);
-                return if x <= limit { Some(x) } else { None };
+            let mut p = self.place(o, cur)?;
+            let mut target = p.cum.saturating_add(remaining);
+            loop {
+                let chunk = self.chunk(p.chunk)?;
+                let total = chunk.total();
+                if target <= total {
+                    // First i with cum[i] >= target; target > cum at cur >= 0 = cum[0], so
+                    // i >= 1. cum[k-1] <= cum at cur < target: the search starts at k - 1.
+                    let i = chunk.first_cum_at_least(p.k.saturating_sub(1), target);
+                    let k = i.checked_sub(1)?;
+                    let (s, _) = *chunk.iv.get(k)?;
+                    let x = s + (target - *chunk.cum.get(k)?);
+                    return if x <= limit { Some(x) } else { None };
+                }
+                target -= total;
+                let next = p.chunk + 1;
+                if next >= self.chunks.len() {
+                    break;
+                }
+                // Whatever is found from here lies after the next chunk's start.
+                if self.chunk_start(next) >= limit {
+                    return None;
+                }
+                p = Place { chunk: next, cum: 0, k: 0 };
             }
-            remaining = target - total;
+            remaining = target;
             cur = self.h_end;
         }
         if cur < limit {
@@ -471,12 +666,19 @@ impl Calendar {
         }
         let (lo, hi) = (a.max(self.h_start), b.min(self.h_end));
         if lo < hi {
-            let k0 = self.iv.partition_point(|&(_, e)| e <= lo);
-            for &(s, e) in self.iv.get(k0..).unwrap_or_default() {
-                if s >= hi {
+            let first = usize::try_from((lo - self.h_start).div_euclid(CHUNK_DAYS_KEPT * DAY)).unwrap_or(0);
+            for c in first..self.chunks.len() {
+                if self.chunk_start(c) >= hi {
                     break;
                 }
-                push_merge(out, s.max(lo), e.min(hi));
+                let Some(chunk) = self.chunk(c) else { break };
+                let k0 = chunk.iv.partition_point(|&(_, e)| e <= lo);
+                for &(s, e) in chunk.iv.get(k0..).unwrap_or_default() {
+                    if s >= hi {
+                        break;
+                    }
+                    push_merge(out, s.max(lo), e.min(hi));
+                }
             }
         }
         if b > self.h_end {
@@ -485,64 +687,6 @@ impl Calendar {
                 push_merge(out, s, e);
             }
         }
-    }
-
-    /// Business time inside `[h_start, x)` for `x` in `[h_start, h_end]`.
-    fn cum_at(&self, x: Instant) -> i64 {
-        self.cum_and_index(x).0
-    }
-
-    /// `(cum_at(x), k)` where `k` is the number of intervals starting before `x`.
-    fn cum_and_index(&self, x: Instant) -> (i64, usize) {
-        // Intervals before `day_first[d]` end by the start of x's day, so all start before x;
-        // count the few of that day that also start before x.
-        let day = usize::try_from((x - self.h_start).div_euclid(DAY)).unwrap_or(0);
-        let k = match self.day_first.get(day) {
-            Some(&k0) => {
-                // Whether `x` is past a window's start depends on the instant: the first
-                // two steps (most days have one or two windows) are counted without a
-                // branch the CPU could mispredict; a loop takes the rare rest.
-                let mut k = k0 as usize;
-                k += usize::from(self.iv.get(k).is_some_and(|&(s, _)| s < x));
-                k += usize::from(self.iv.get(k).is_some_and(|&(s, _)| s < x));
-                while self.iv.get(k).is_some_and(|&(s, _)| s < x) {
-                    k += 1;
-                }
-                k
-            }
-            None => self.iv.partition_point(|&(s, _)| s < x),
-        };
-        let c = match k.checked_sub(1) {
-            None => 0,
-            Some(j) => match (self.iv.get(j), self.cum.get(j)) {
-                (Some(&(s, e)), Some(&c)) => c + (x.min(e) - s),
-                _ => 0,
-            },
-        };
-        (c, k)
-    }
-
-    /// The first index `i >= from` with `cum[i] >= target`, found by galloping forward from
-    /// `from` (targets usually lie a few intervals ahead) and then a binary search.
-    fn first_cum_at_least(&self, from: usize, target: i64) -> usize {
-        let n = self.cum.len();
-        // Targets mostly lie within the next few intervals: a binary search of a fixed
-        // window (its steps do not depend on the data, so the CPU predicts them all).
-        let near = from.min(n);
-        if let Some(w) = self.cum.get(near..near.saturating_add(NEAR))
-            && w.last().is_some_and(|&c| c >= target)
-        {
-            return near + w.partition_point(|&c| c < target);
-        }
-        let (mut lo, mut step) = (from.min(n), 1usize);
-        let mut hi = lo;
-        while hi < n && self.cum.get(hi).is_some_and(|&c| c < target) {
-            lo = hi + 1;
-            hi = hi.saturating_add(step).min(n);
-            step = step.saturating_mul(2);
-        }
-        let hi = hi.min(n);
-        lo + self.cum.get(lo..hi).map_or(0, |w| w.partition_point(|&c| c < target))
     }
 
     /// The next instant `>= from` before which there is surely no working time, when the
@@ -692,14 +836,26 @@ mod tests {
     fn chunks_concatenate_into_the_intervals_of_the_whole_horizon() {
         // "24x7" with one holiday compiles as 00:00-24:00 every day less 2026-12-25 (UTC):
         // exactly two intervals, each crossing dozens of the 364-day chunks the horizon is
-        // generated in. Unmerged chunk ends would show as more intervals.
+        // kept in. Unmerged chunk ends would show as more intervals.
         let utc: Tz = "UTC".parse().unwrap();
         let day = days_from_civil(2026, 12, 25);
         let all: [Vec<Window>; 7] = core::array::from_fn(|_| alloc::vec![w(0, 1440)]);
         let c = Calendar::new((utc, "UTC".into()), (all, true), alloc::vec![day], Vec::new(), DEFAULT_HORIZON);
+        // Nothing is built before a query needs it.
+        assert!(c.chunks.iter().all(|ch| ch.get().is_none()));
         let (h0, h1) = c.horizon();
-        assert_eq!(c.iv, [(h0, day * DAY), ((day + 1) * DAY, h1)]);
+        let mut out = Vec::new();
+        c.intervals(h0, h1, &mut out);
+        assert_eq!(out, [(h0, day * DAY), ((day + 1) * DAY, h1)]);
         assert_eq!(c.business_between(h0, h1), h1 - h0 - DAY);
+        // From inside one chunk to inside another, and a due date found chunks later.
+        let (a, b) = (h0 + 100 * DAY + 3600, h0 + 1000 * DAY + 7200);
+        assert_eq!(c.business_between(a, b), b - a);
+        assert_eq!(c.add_business(a, b - a), Some(b));
+        // Across the holiday: its day is skipped.
+        let before = day * DAY - 3600;
+        assert_eq!(c.add_business(before, 2 * 3600), Some((day + 1) * DAY + 3600));
+        assert!(c.chunks.iter().all(|ch| ch.get().is_some()));
     }
 
     #[test]
@@ -717,15 +873,26 @@ mod tests {
         let overrides =
             alloc::vec![(days_from_civil(2026, 12, 24), alloc::vec![w(60, 120), w(600, 660), w(1200, 1260)])];
         let (bytes, scratch) = Calendar::estimated_bytes((&week, false), &holidays, &overrides, DEFAULT_HORIZON);
-        // Scratch: the windows of one chunk, 64 bytes each: four a week over the 209
-        // weeks of 1,456 days and their margin, the override's three, one per holiday
+        // Scratch: the windows of one chunk, 64 bytes each: four a week over the 53
+        // weeks of 364 days and their margin, the override's three, one per holiday
         // (three listed).
-        let weeks = 209; // (1,456 days + 6 of margin) / 7, and one more
+        let weeks = 53; // (364 days + 6 of margin) / 7, and one more
         assert_eq!(scratch, (4 * weeks + 3 + 3) * 64);
         let c = Calendar::new((berlin, "Europe/Berlin".into()), (week, false), holidays, overrides, DEFAULT_HORIZON);
-        let bound = interval_bound(&c.week, c.holidays.len(), 3, DEFAULT_HORIZON.1 - DEFAULT_HORIZON.0);
-        assert!(c.iv.len() <= bound && c.iv.capacity() <= bound, "{} intervals, bound {bound}", c.iv.len());
-        let kept = c.iv.capacity() * 16 + c.cum.capacity() * 8 + c.day_first.capacity() * 4;
+        // Every chunk built (a query across the whole horizon), then what they keep.
+        let (h0, h1) = c.horizon();
+        assert!(c.business_between(h0, h1) > 0);
+        let n = c.chunks.len();
+        let built: Vec<&Chunk> = c.chunks.iter().filter_map(|ch| ch.get()).collect();
+        assert_eq!(built.len(), n);
+        let intervals: usize = built.iter().map(|ch| ch.iv.len()).sum();
+        let bound = interval_bound(&c.week, c.holidays.len(), 3, DEFAULT_HORIZON.1 - DEFAULT_HORIZON.0) + n;
+        assert!(intervals <= bound, "{intervals} intervals, bound {bound}");
+        let kept: usize = built
+            .iter()
+            .map(|ch| ch.iv.capacity() * 16 + ch.cum.capacity() * 8 + ch.day_first.capacity() * 4)
+            .sum::<usize>()
+            + n * (core::mem::size_of::<OnceBox<Chunk>>() + core::mem::size_of::<Chunk>());
         assert!(kept <= bytes, "kept {kept} > estimate {bytes}");
         // The estimate is an upper bound, not a wild one: within 25% of what is kept.
         assert!(bytes < kept + kept / 4, "estimate {bytes} for {kept} kept");

@@ -11,8 +11,8 @@ pub type Instant = i64;
 /// Earliest instant a case may carry (1970-01-01T00:00:00Z); earlier stamps are malformed.
 pub const EARLIEST_CASE_INSTANT: Instant = 0;
 /// Latest instant a case may carry (2099-12-31T23:59:59Z); later stamps are malformed. With
-/// calendars precomputed through 2109, every clock question about such cases is answered
-/// from precomputed intervals, so no case can make evaluation slow.
+/// calendars kept through 2109, every clock question about such cases is answered from
+/// kept intervals, so no case can make evaluation slow.
 pub const LATEST_CASE_INSTANT: Instant = 4_102_444_799;
 
 /// Earliest instant representable in RFC 3339 (0001-01-01T00:00:00Z).
