@@ -110,7 +110,7 @@ impl PyEngine {
         now: i64,
         state: &mut S,
         start: impl Fn(&mut S, usize) + Sync,
-        each: impl Fn(&mut S, &CoreEngine, &Outcome) + Sync,
+        each: impl Fn(&mut S, &CoreEngine, Option<&Case>, &Outcome) + Sync,
         done: impl Fn(&mut S) -> Result<()> + Sync,
     ) -> Result<()> {
         let mut b = self.take();
@@ -126,7 +126,9 @@ impl PyEngine {
                     while start < batch.num_rows() {
                         let n = CHUNK.min(batch.num_rows() - start);
                         start_chunk(state, n);
-                        evaluate_batch(core, &batch.slice(start, n), now, &mut bufs.columns, |o| each(state, core, o))?;
+                        evaluate_batch(core, &batch.slice(start, n), now, &mut bufs.columns, |o| {
+                            each(state, core, None, o)
+                        })?;
                         done(state)?;
                         start += n;
                     }
@@ -152,7 +154,7 @@ impl PyEngine {
                 for c in chunk {
                     self.load(c, &mut b.case);
                     self.core.evaluate(&b.case, now, &mut b.out);
-                    each(state, &self.core, &b.out);
+                    each(state, &self.core, Some(&b.case), &b.out);
                 }
                 if let Err(e) = done(state) {
                     self.give(b);
@@ -187,7 +189,7 @@ fn evaluate_batch(
 
 /// The instant `now` stands for: `None` the current time; an RFC 3339 string; a
 /// `datetime` (a naive one in UTC); whole seconds since the epoch (a float floored).
-fn now_arg(now: Option<&Bound<'_, PyAny>>) -> Result<i64> {
+pub(crate) fn now_arg(now: Option<&Bound<'_, PyAny>>) -> Result<i64> {
     let bad = || Failure::argument("now", "`now` must be an RFC 3339 string, a datetime, or seconds since the epoch");
     let Some(v) = now.filter(|v| !v.is_none()) else {
         let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_err(|_| bad())?;
@@ -326,7 +328,7 @@ impl PyEngine {
                 now,
                 &mut state,
                 |(out, _), n| *out = Out::new(layout, n),
-                |(out, _), core, o| out.push(layout, core, o),
+                |(out, _), core, _, o| out.push(layout, core, o),
                 |(out, batches)| {
                     let full = std::mem::replace(out, Out::new(layout, 0));
                     batches.push(full.finish(layout)?);
@@ -355,7 +357,7 @@ impl PyEngine {
                 now,
                 &mut buf,
                 |_, _| {},
-                |buf, core, o| {
+                |buf, core, _, o| {
                     if buf.len() > 1 {
                         buf.push(b',');
                     }
@@ -368,18 +370,38 @@ impl PyEngine {
         })
     }
 
-    /// The backlog report of the cases.
-    #[pyo3(signature = (cases, now = None))]
+    /// The backlog report of the cases, optionally split by fields (`by`, records only)
+    /// and with flow over a period (`flow`: `{"since": ..., "bucket": "day" | "week"}`).
+    #[pyo3(signature = (cases, now = None, by = None, flow = None))]
     fn report(
         &self,
         py: Python<'_>,
         cases: &Bound<'_, PyAny>,
         now: Option<&Bound<'_, PyAny>>,
+        by: Option<&Bound<'_, PyAny>>,
+        flow: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<report::PyReport> {
         guard(py, || {
             let now = now_arg(now)?;
-            let mut r = docket_core::Report::new(&self.core, now);
-            self.run(py, cases, now, &mut r, |_, _| {}, |r, _, o| r.add(o), |_| Ok(()))?;
+            let mut r = report::new(&self.core, now, by, flow)?;
+            if !r.dimensions.is_empty() && ffi::is_arrow(cases) {
+                return Err(Failure::argument(
+                    "by",
+                    "a report split by fields takes cases as records (a list of dicts), as each case's fields are read",
+                ));
+            }
+            self.run(
+                py,
+                cases,
+                now,
+                &mut r,
+                |_, _| {},
+                |r, core, case, o| match case {
+                    Some(c) => r.add_case(core, c, o),
+                    None => r.add(o),
+                },
+                |_| Ok(()),
+            )?;
             Ok(report::PyReport::new(self.core.clone(), r))
         })
     }

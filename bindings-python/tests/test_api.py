@@ -244,3 +244,32 @@ def test_evaluation_from_several_threads(policy_text, example_cases):
         t.join()
     assert got[1].equals(want) and got[3].equals(want)
     assert got[0].equals(engine.evaluate(example_cases * 200, NOW))
+
+
+def test_report_split_and_flow_arguments(policy_text, example_cases):
+    engine = docket.Engine(policy_text)
+    split = engine.report(example_cases, NOW, by=["channel"]).to_dict()
+    assert split["cases"] == 15
+    with pytest.raises(docket.ArgumentError) as e:
+        engine.report(pa.Table.from_pylist(example_cases), NOW, by=["channel"])
+    assert (e.value.code, e.value.path) == ("invalid_argument", "by")
+    with pytest.raises(docket.ArgumentError) as e:
+        engine.report(example_cases, NOW, by=["no_such_field"])
+    assert e.value.path == "by"
+    with pytest.raises(docket.ArgumentError) as e:
+        engine.report(example_cases, NOW, flow={"since": "2026-11-16T00:00:00Z", "bucket": "month"})
+    assert e.value.path == "flow.bucket"
+    with pytest.raises(docket.ArgumentError) as e:
+        engine.report(example_cases, NOW, flow={"since": "2026-11-24T00:00:00Z"})
+    # A period that starts after `now` (errors.md: invalid_argument).
+    assert (e.value.code, e.value.path) == ("invalid_argument", "flow.since")
+    week = {"since": "2026-11-16T00:00:00Z", "bucket": "week"}
+    a = engine.report(example_cases[:5], NOW, flow=week)
+    a.merge(engine.report(example_cases[5:], NOW, flow=week))
+    assert a.to_dict() == engine.report(example_cases, NOW, flow=week).to_dict()
+    with pytest.raises(docket.ArgumentError) as e:
+        a.merge(engine.report(example_cases, NOW))
+    assert e.value.path == "other"
+    with pytest.raises(docket.ArgumentError) as e:
+        engine.report(example_cases, NOW).merge(engine.report(example_cases, NOW, by=["channel"]))
+    assert e.value.path == "other"

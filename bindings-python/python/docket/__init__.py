@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json as _json
 import sys as _sys
-from typing import Any, Mapping, Optional, Union
+from typing import Any, Mapping, Optional, Sequence, Union
 
 import pyarrow as _pa
 
@@ -99,12 +99,24 @@ class Engine:
         same inputs as :meth:`evaluate`."""
         return _json.loads(self._e.outcomes_json(_arrow(cases), now))
 
-    def report(self, cases: Any, now: Any = None) -> Report:
+    def report(
+        self,
+        cases: Any,
+        now: Any = None,
+        *,
+        by: Optional[Sequence[str]] = None,
+        flow: Optional[Mapping[str, Any]] = None,
+    ) -> Report:
         """The backlog report of the cases at ``now``: per queue, open cases by band,
-        SLA attainment, breaches and their causes, the oldest open case, and the backlog
-        controls that fire. Reports of parts of a batch :meth:`Report.merge` into
-        exactly the report of the whole."""
-        return self._e.report(_arrow(cases), now)
+        SLA attainment per metric, breaches and their causes, the oldest open case, and
+        the backlog controls that fire (the JSON of ``docket report``). Reports of parts
+        of a batch :meth:`Report.merge` into exactly the report of the whole.
+
+        ``by``: enum or bool fields to split every queue by (``docket report --by``;
+        the cases as records). ``flow``: ``{"since": instant, "bucket": "day" |
+        "week"}``, the flow of cases over that period (``docket report --since
+        --bucket``)."""
+        return self._e.report(_arrow(cases), now, list(by) if by is not None else None, flow)
 
     def authorize(self, case: Union[Mapping[str, Any], str], actor: Mapping[str, Any], action: str, now: Any = None) -> dict:
         """May ``actor`` (``{"id": str, "roles": [str]}``) perform ``action`` on

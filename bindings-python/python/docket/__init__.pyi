@@ -64,8 +64,15 @@ class Engine:
         """One outcome row a case, in input order."""
     def outcomes(self, cases: Cases, now: Now = None) -> list[dict[str, Any]]:
         """Every outcome as the JSON record ``docket eval`` prints."""
-    def report(self, cases: Cases, now: Now = None) -> Report:
-        """The backlog report of the cases."""
+    def report(
+        self,
+        cases: Cases,
+        now: Now = None,
+        *,
+        by: Optional[Sequence[str]] = None,
+        flow: Optional[Mapping[str, Any]] = None,
+    ) -> Report:
+        """The backlog report of the cases (split ``by`` fields; with ``flow``)."""
     def empty_report(self, now: Now = None) -> Report:
         """A report with no cases, to merge others into."""
     def authorize(
