@@ -18,7 +18,7 @@
 //! | `decimal128(p, s)` | money exactly (scaled integers; as decimal text beyond 64 bits) |
 //! | `list<string>` for `evidence` | its items |
 //! | `list<struct<from, to, reason>>` for `paused`, `list<struct<from, to, on>>` for `waiting`, `list<struct<role, by, at>>` for `approvals` | their entries: typed instants as list columns, anything else as the JSON text of the list |
-//! | any other nested type for a list key | the JSON text of each value |
+//! | any other nested type for a list key, and QA's `escalations` and `closed_by` | the JSON text of each value |
 //! | a nested or binary type for any other key | a value of the wrong kind (`bad_type`, `bad_id`...) in every row that has one |
 //! | `null` | absent |
 //!
@@ -155,6 +155,8 @@ fn read_column<'a>(engine: &Engine, target: ColumnTarget, arr: &'a ArrayRef, out
             Some(ps) => out.extend(ps),
             None => out.push(json_text(arr, target)),
         },
+        // QA's `escalations` (a list of structs) and `closed_by` (a struct): their JSON text.
+        T::Escalations | T::ClosedBy if nested => out.push(json_text(arr, target)),
         _ if nested || is_binary(arr.data_type()) => out.push(wrong_kind(arr, target)),
         _ => {
             if let Some((values, present)) = scalars(engine, target, arr.as_ref()) {

@@ -287,8 +287,13 @@ impl Outcomes {
 #[pymethods]
 impl PyEngine {
     #[new]
-    #[pyo3(signature = (policy, limits = None))]
-    fn new(py: Python<'_>, policy: &Bound<'_, PyAny>, limits: Option<&Bound<'_, PyDict>>) -> PyResult<PyEngine> {
+    #[pyo3(signature = (policy, limits = None, seed = None))]
+    fn new(
+        py: Python<'_>,
+        policy: &Bound<'_, PyAny>,
+        limits: Option<&Bound<'_, PyDict>>,
+        seed: Option<&Bound<'_, PyString>>,
+    ) -> PyResult<PyEngine> {
         guard(py, || {
             let limits = limits_arg(limits)?;
             let core = if let Ok(s) = policy.cast::<PyString>() {
@@ -310,6 +315,12 @@ impl PyEngine {
                 return Err(Failure::argument("policy", "`policy` must be JSON text (str) or a dict"));
             }
             .map_err(Failure::Policy)?;
+            let mut core = core;
+            if let Some(seed) = seed {
+                let seed = ffi::str_text(seed)
+                    .ok_or_else(|| Failure::argument("seed", "the seed is not valid Unicode (a lone surrogate)"))?;
+                core.set_sample_seed(seed);
+            }
             let layout = Arc::new(Layout::new(&core));
             Ok(PyEngine { core: Arc::new(core), layout, pool: Mutex::new(Vec::new()) })
         })

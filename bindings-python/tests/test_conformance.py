@@ -53,7 +53,8 @@ def test_fixture(path):
     if table is not None:
         inputs.append(("arrow", table))
     for policy in (fx["policy"], json.dumps(fx["policy"])):
-        engine = docket.Engine(policy)
+        # `seed`: the QA sample's seed instead of the policy's (optional).
+        engine = docket.Engine(policy, seed=fx.get("seed"))
         for form, cases in inputs:
             outcomes = engine.outcomes(cases, fx["now"])
             assert len(outcomes) == len(fx["cases"])

@@ -56,7 +56,8 @@ class Engine:
 
     ``policy`` is the policy as JSON text or as a dict. ``limits`` overrides the
     engine's limits by name (``{"max_case_bytes": 65536}``; the names and defaults of
-    ``docket_core::Limits``, listed in the README).
+    ``docket_core::Limits``, listed in the README). ``seed`` replaces the policy's
+    ``qa.seed``, the key of the QA sample's draw (docs/reports.md, "The QA sample").
 
     Raises :class:`PolicyError` when the policy does not compile (``code``
     ``invalid_policy``, ``invalid_json`` or ``limit_exceeded``; ``errors`` lists every
@@ -68,9 +69,13 @@ class Engine:
     __slots__ = ("_e",)
 
     def __init__(
-        self, policy: Union[str, Mapping[str, Any]], *, limits: Optional[Mapping[str, int]] = None
+        self,
+        policy: Union[str, Mapping[str, Any]],
+        *,
+        limits: Optional[Mapping[str, int]] = None,
+        seed: Optional[str] = None,
     ) -> None:
-        self._e = _Engine(policy, dict(limits) if limits is not None else None)
+        self._e = _Engine(policy, dict(limits) if limits is not None else None, seed)
 
     def evaluate(self, cases: Any, now: Any = None) -> _pa.Table:
         """Evaluates every case at ``now`` and returns one outcome row a case, in input

@@ -59,7 +59,9 @@ class Report:
 class Engine:
     """A compiled policy."""
 
-    def __init__(self, policy: Policy, *, limits: Optional[Mapping[str, int]] = None) -> None: ...
+    def __init__(
+        self, policy: Policy, *, limits: Optional[Mapping[str, int]] = None, seed: Optional[str] = None
+    ) -> None: ...
     def evaluate(self, cases: Cases, now: Now = None) -> pyarrow.Table:
         """One outcome row a case, in input order."""
     def outcomes(self, cases: Cases, now: Now = None) -> list[dict[str, Any]]:
