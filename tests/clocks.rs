@@ -3,7 +3,7 @@
 //! a miss, the next instant anything changes. The worked examples of the docs, then
 //! properties over generated cases.
 
-use docket_core::{Case, Engine, Outcome, Report};
+use docket_core::{Engine, Outcome, Report};
 use docket_tests::*;
 use proptest::prelude::*;
 use serde_json::{Value, json};
@@ -392,23 +392,6 @@ fn next_change_at_worked_examples() {
     // Not open: no next_change_at.
     let c = case("a", "2026-11-23T07:00:00Z", json!({"closed_at": "2026-11-23T08:00:00Z"}));
     assert!(eval(&ENGINE, &c, "2026-11-23T10:00:00Z").get("next_change_at").is_none());
-}
-
-fn outcome(e: &Engine, c: &Value, now: i64) -> Outcome {
-    let mut case = Case::new();
-    e.decode_json(&c.to_string(), &mut case);
-    let mut o = Outcome::new();
-    e.evaluate(&case, now, &mut o);
-    o
-}
-
-fn report(e: &Engine, cases: &[Value], now: &str) -> Value {
-    let now = t(now);
-    let mut r = Report::new(e, now);
-    for c in cases {
-        r.add(&outcome(e, c, now));
-    }
-    serde_json::from_str(&r.to_json(e)).unwrap()
 }
 
 // ---------------------------------------------------------------------------------------

@@ -86,23 +86,6 @@ fn worked_cases() -> Vec<Value> {
     ]
 }
 
-fn outcome(e: &Engine, c: &Value, now: i64) -> Outcome {
-    let mut case = Case::new();
-    e.decode_json(&c.to_string(), &mut case);
-    let mut o = Outcome::new();
-    e.evaluate(&case, now, &mut o);
-    o
-}
-
-fn report(e: &Engine, cases: &[Value], now: &str) -> Value {
-    let now = t(now);
-    let mut r = Report::new(e, now);
-    for c in cases {
-        r.add(&outcome(e, c, now));
-    }
-    serde_json::from_str(&r.to_json(e)).unwrap()
-}
-
 #[test]
 fn attainment_per_metric_beside_breached_and_at_risk() {
     let r = report(&ENGINE, &worked_cases(), NOW);

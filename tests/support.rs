@@ -1,7 +1,7 @@
 //! Shared helpers for the integration tests.
 
 use docket_core::issue::Subject;
-use docket_core::{Case, Engine, IssueCode, Outcome, Route};
+use docket_core::{Case, Engine, IssueCode, Outcome, Report, Route};
 use serde_json::Value;
 
 /// The bundled example policy.
@@ -120,4 +120,23 @@ pub fn route(engine: &Engine, case: Value) -> (Option<String>, Option<String>, V
             .unwrap_or_default()
     };
     (s(&o["queue"]), s(&o["priority"]), list(&o["trace"], None), list(&o["issues"], Some("code")))
+}
+
+/// The outcome of one case (JSON) evaluated at `now` (seconds since the epoch).
+pub fn outcome(e: &Engine, c: &Value, now: i64) -> Outcome {
+    let mut case = Case::new();
+    e.decode_json(&c.to_string(), &mut case);
+    let mut o = Outcome::new();
+    e.evaluate(&case, now, &mut o);
+    o
+}
+
+/// The report of `cases` evaluated at `now` (RFC 3339), as JSON.
+pub fn report(e: &Engine, cases: &[Value], now: &str) -> Value {
+    let now = t(now);
+    let mut r = Report::new(e, now);
+    for c in cases {
+        r.add(&outcome(e, c, now));
+    }
+    serde_json::from_str(&r.to_json(e)).unwrap()
 }
