@@ -2,38 +2,14 @@
 //! reports and authorize.
 
 use serde_json::json;
+mod common;
+
+use common::*;
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
-const POLICY: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/order-ops.policy.json");
-const CASES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/cases.ndjson");
-const NOW: &str = "2026-11-23T10:00:00Z";
-
-fn docket(args: &[&str], stdin: Option<&str>) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_docket"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn docket");
-    if let Some(s) = stdin {
-        child.stdin.take().expect("stdin").write_all(s.as_bytes()).expect("write stdin");
-    }
-    drop(child.stdin.take());
-    child.wait_with_output().expect("wait")
-}
-
 fn lines(o: &Output) -> Vec<serde_json::Value> {
     String::from_utf8_lossy(&o.stdout).lines().map(|l| serde_json::from_str(l).expect("json line")).collect()
-}
-
-fn tmp(name: &str, text: &str) -> String {
-    let dir = std::env::temp_dir().join(format!("docket-cli-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("tmp dir");
-    let p = dir.join(name);
-    std::fs::write(&p, text).expect("write tmp");
-    p.to_string_lossy().into_owned()
 }
 
 #[test]

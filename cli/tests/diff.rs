@@ -4,30 +4,10 @@
 
 use docket_core::{Case, DiffRun, Engine};
 use serde_json::{Value, json};
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+mod common;
 
-const POLICY: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/order-ops.policy.json");
-const R10_1500: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/order-ops.r10-1500.policy.json");
-const CASES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/cases.ndjson");
-const NOW: &str = "2026-11-23T10:00:00Z";
-
-fn docket(args: &[&str], stdin: Option<&str>) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_docket"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn docket");
-    if let Some(s) = stdin {
-        let mut w = child.stdin.take().expect("stdin");
-        let s = s.to_string();
-        std::thread::spawn(move || w.write_all(s.as_bytes()));
-    }
-    drop(child.stdin.take());
-    child.wait_with_output().expect("wait")
-}
+use common::*;
+use std::process::Output;
 
 fn diff(extra: &[&str]) -> Output {
     let mut args = vec!["diff", "--old", POLICY, "--new", R10_1500, "--cases", CASES, "--now", NOW];

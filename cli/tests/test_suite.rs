@@ -1,15 +1,14 @@
 //! `docket test` end to end: the example suite, failures that name every field, JUnit
 //! XML, unusable suites, a pinned fingerprint, --record and --coverage.
 
+mod common;
+
+use common::{CASES, NOW, POLICY, R10_1500, tmp};
 use serde_json::{Value, json};
 use std::process::{Command, Output};
 
 const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
-const POLICY: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/order-ops.policy.json");
-const R10_1500: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/order-ops.r10-1500.policy.json");
 const SUITE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/order-ops.suite.json");
-const CASES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/cases.ndjson");
-const NOW: &str = "2026-11-23T10:00:00Z";
 
 fn docket(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_docket")).args(args).current_dir(ROOT).output().expect("run docket")
@@ -21,14 +20,6 @@ fn stdout(o: &Output) -> String {
 
 fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn tmp(name: &str, text: &str) -> String {
-    let dir = std::env::temp_dir().join(format!("docket-test-suite-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("tmp dir");
-    let p = dir.join(name);
-    std::fs::write(&p, text).expect("write tmp");
-    p.to_string_lossy().into_owned()
 }
 
 fn example_case(id: &str) -> Value {
