@@ -296,7 +296,7 @@ impl PyEngine {
     ) -> PyResult<PyEngine> {
         guard(py, || {
             let limits = limits_arg(limits)?;
-            let core = if let Ok(s) = policy.cast::<PyString>() {
+            let mut core = if let Ok(s) = policy.cast::<PyString>() {
                 let text = ffi::str_text(s).ok_or_else(|| {
                     Failure::argument("policy", "the policy text is not valid Unicode (a lone surrogate)")
                 })?;
@@ -315,7 +315,6 @@ impl PyEngine {
                 return Err(Failure::argument("policy", "`policy` must be JSON text (str) or a dict"));
             }
             .map_err(Failure::Policy)?;
-            let mut core = core;
             if let Some(seed) = seed {
                 let seed = ffi::str_text(seed)
                     .ok_or_else(|| Failure::argument("seed", "the seed is not valid Unicode (a lone surrogate)"))?;
