@@ -139,13 +139,14 @@ gz=$(gzip -9c pkg/docket_wasm_bg.wasm | wc -c)
 echo "docket_wasm_bg.wasm: $raw bytes raw, $gz bytes gzipped (gzip -9)"
 # The budget: the package with the linter, decision records, clocks v2, diff and reports
 # split by fields was 358,583 bytes; QA (the QA keys of a case in every input form,
-# `qa` in outcomes, reports and columnar outputs, the HMAC-SHA256 sample) brings it to
-# 374,512 bytes (+15.9 KB), over the 360 KB it had: the budget is 376 KB. A larger
-# package fails here. (The goal, smaller than 200 KB, is BENCHMARKS.md's.)
-if [ "$gz" -lt 385024 ]; then
-  ok "size under the 376 KB gzipped budget"
+# `qa` in outcomes, reports and columnar outputs, the HMAC-SHA256 sample) brought it to
+# 374,512 bytes and later work to 379,312; the policy compiler's sorts all going through
+# one instantiation (core/src/sort.rs) to 372,595: the budget is 365 KB. A larger package fails here.
+# (The goal, smaller than 200 KB, is BENCHMARKS.md's.)
+if [ "$gz" -lt 373760 ]; then
+  ok "size under the 365 KB gzipped budget"
 else
-  bad "size $gz bytes gzipped is over the 376 KB budget"
+  bad "size $gz bytes gzipped is over the 365 KB budget"
 fi
 
 rm -rf test-output && mkdir -p test-output

@@ -588,7 +588,7 @@ fn union_ivs(mut v: Vec<Iv<Key>>, close: Option<Close>) -> Vec<Iv<Key>> {
         v = v.into_iter().filter_map(c).collect();
     }
     v.retain(|iv| !iv.is_empty());
-    v.sort_by(|x, y| {
+    crate::sort::sort_by(&mut v, |x, y| {
         if lo_before(x.lo, y.lo) {
             Ordering::Less
         } else if lo_before(y.lo, x.lo) {
@@ -645,7 +645,7 @@ fn sym_and(a: (bool, &[u32]), b: (bool, &[u32])) -> (bool, Vec<u32>) {
         (true, false) => (false, y.iter().copied().filter(|s| x.binary_search(s).is_err()).collect()),
         (true, true) => {
             let mut u: Vec<u32> = x.iter().chain(y).copied().collect();
-            u.sort_unstable();
+            crate::sort::sort_by(&mut u, u32::cmp);
             u.dedup();
             (true, u)
         }
@@ -713,7 +713,7 @@ impl Lint<'_> {
     /// A rule's box: the sets of the fields it tests, by slot.
     fn boxed(&self, conds: &[Cond]) -> Boxed {
         let mut b: Boxed = conds.iter().map(|c| (c.slot, self.set(c))).collect();
-        b.sort_by_key(|(s, _)| *s);
+        crate::sort::sort_by_key(&mut b, |(s, _)| *s);
         b
     }
 

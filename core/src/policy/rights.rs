@@ -210,7 +210,7 @@ pub(super) fn fill(top: &Map<String, Value>, d: &mut Diags) -> Fill {
 /// share a rank), every role without one above them all.
 pub(super) fn ranks(roles: &[Role]) -> Vec<u32> {
     let mut limits: Vec<Decimal> = roles.iter().filter_map(|r| r.limit).collect();
-    limits.sort();
+    crate::sort::sort_by(&mut limits, Decimal::cmp);
     limits.dedup();
     let top = limits.len() as u32;
     roles
